@@ -1,0 +1,73 @@
+/**
+ * Table shapes, shared by the CDK stack and the local start-up (which creates them in
+ * DynamoDB Local). Key and attribute names live here as constants so no adapter spells
+ * them twice.
+ */
+export const attr = {
+  pk: 'pk',
+  sk: 'sk',
+  gsi1pk: 'gsi1pk',
+  gsi1sk: 'gsi1sk',
+  keyId: 'keyId',
+  token: 'token',
+  /** Epoch seconds; the TTL attribute. DynamoDB may delete late (or never, locally), so reads filter on it too. */
+  ttl: 'ttl',
+} as const;
+
+export const indexNames = { pendingReview: 'gsi1' } as const;
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export interface TableDefinition {
+  /** Logical name in the CDK stack and the config key that carries the physical name. */
+  readonly id: 'ApiKeys' | 'Main' | 'TokenIndex';
+  readonly configKey: 'API_KEYS_TABLE' | 'MAIN_TABLE' | 'TOKEN_TABLE';
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly globalSecondaryIndexes: readonly {
+    readonly indexName: string;
+    readonly partitionKey: KeyAttribute;
+    readonly sortKey: KeyAttribute;
+  }[];
+  readonly timeToLiveAttribute?: string;
+}
+
+/** API keys by key id: role, practice, SHA-256 of the secret, revocation. Read only by the authorizer. */
+export const apiKeysTable: TableDefinition = {
+  id: 'ApiKeys',
+  configKey: 'API_KEYS_TABLE',
+  partitionKey: { name: attr.keyId, type: 'S' },
+  globalSecondaryIndexes: [],
+};
+
+/** Practices, consent clauses, alerts (with their reviews and history) and idempotency records. */
+export const mainTable: TableDefinition = {
+  id: 'Main',
+  configKey: 'MAIN_TABLE',
+  partitionKey: { name: attr.pk, type: 'S' },
+  sortKey: { name: attr.sk, type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      indexName: indexNames.pendingReview,
+      partitionKey: { name: attr.gsi1pk, type: 'S' },
+      sortKey: { name: attr.gsi1sk, type: 'S' },
+    },
+  ],
+  timeToLiveAttribute: attr.ttl,
+};
+
+/**
+ * One item per token: the published alerts that carry it, as top-level attributes
+ * `alert#<alertId>`. A check reads every token it computed with one BatchGetItem.
+ */
+export const tokenIndexTable: TableDefinition = {
+  id: 'TokenIndex',
+  configKey: 'TOKEN_TABLE',
+  partitionKey: { name: attr.token, type: 'S' },
+  globalSecondaryIndexes: [],
+};
+
+export const tableDefinitions = [apiKeysTable, mainTable, tokenIndexTable] as const;

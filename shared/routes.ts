@@ -1,0 +1,57 @@
+/**
+ * The one route table. The CDK stack makes an HTTP API route per entry (integrated with the
+ * entry's function group, behind the Lambda authorizer unless `auth` is 'none'); the local
+ * server matches requests against the same entries and calls the same group handler.
+ */
+export const roles = ['admin', 'reviewer', 'practice', 'auditor'] as const;
+export type Role = (typeof roles)[number];
+
+export const functionGroups = ['health', 'admin', 'clauses', 'alerts', 'reviews', 'checks'] as const;
+export type FunctionGroup = (typeof functionGroups)[number];
+
+export type Method = 'GET' | 'POST' | 'DELETE';
+
+export interface RouteDefinition {
+  readonly method: Method;
+  /** API Gateway path syntax: `{name}` is a path parameter. */
+  readonly path: string;
+  readonly group: FunctionGroup;
+  readonly auth: 'none' | 'apiKey';
+  /** Roles allowed to call the route; empty for public routes. */
+  readonly roles: readonly Role[];
+}
+
+const everyRole = roles;
+
+export const routes = [
+  { method: 'GET', path: '/v1/health', group: 'health', auth: 'none', roles: [] },
+
+  { method: 'POST', path: '/v1/practices', group: 'admin', auth: 'apiKey', roles: ['admin'] },
+  { method: 'POST', path: '/v1/keys', group: 'admin', auth: 'apiKey', roles: ['admin'] },
+  { method: 'DELETE', path: '/v1/keys/{keyId}', group: 'admin', auth: 'apiKey', roles: ['admin'] },
+
+  { method: 'POST', path: '/v1/consent-clauses', group: 'clauses', auth: 'apiKey', roles: ['admin'] },
+  { method: 'POST', path: '/v1/consent-clauses/{clauseId}/versions', group: 'clauses', auth: 'apiKey', roles: ['admin'] },
+  { method: 'GET', path: '/v1/consent-clauses', group: 'clauses', auth: 'apiKey', roles: everyRole },
+
+  { method: 'POST', path: '/v1/alerts', group: 'alerts', auth: 'apiKey', roles: ['practice'] },
+  { method: 'GET', path: '/v1/alerts/{alertId}', group: 'alerts', auth: 'apiKey', roles: ['practice', 'reviewer', 'admin'] },
+  { method: 'POST', path: '/v1/alerts/{alertId}/retract', group: 'alerts', auth: 'apiKey', roles: ['practice', 'admin'] },
+
+  { method: 'GET', path: '/v1/reviews/queue', group: 'reviews', auth: 'apiKey', roles: ['reviewer'] },
+  { method: 'POST', path: '/v1/alerts/{alertId}/reviews', group: 'reviews', auth: 'apiKey', roles: ['reviewer'] },
+
+  { method: 'POST', path: '/v1/checks', group: 'checks', auth: 'apiKey', roles: ['practice'] },
+] as const satisfies readonly RouteDefinition[];
+
+export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['path']}`;
+
+export const routeKey = (route: RouteDefinition): string => `${route.method} ${route.path}`;
+
+export function findRoute(key: string): RouteDefinition | undefined {
+  return (routes as readonly RouteDefinition[]).find((route) => routeKey(route) === key);
+}
+
+export function routesOfGroup(group: FunctionGroup): RouteDefinition[] {
+  return (routes as readonly RouteDefinition[]).filter((route) => route.group === group);
+}
