@@ -1,0 +1,177 @@
+import {
+  BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { DependencyUnavailableError } from '../../errors.ts';
+import { epochSeconds } from '../../dates.ts';
+import {
+  StaleAlertError, type AlertRecord, type AlertStore, type IdempotencyRecord, type IndexChange, type IndexedAlert, type TokenIndex,
+} from '../../ports.ts';
+import { attr, indexNames } from './tables.ts';
+import { cancellationReasons, isConditionalCheckFailure, storage } from './errors.ts';
+import { stripKeys } from './simple-stores.ts';
+
+const alertKey = (alertId: string) => ({ [attr.pk]: `ALERT#${alertId}`, [attr.sk]: 'ALERT' });
+const idempotencyKey = (practiceId: string, key: string) => ({ [attr.pk]: `IDEMPOTENCY#${practiceId}#${key}`, [attr.sk]: 'IDEMPOTENCY' });
+const pendingPk = 'PENDING_REVIEW';
+/** The token index attribute holding one alert's entry. */
+export const indexEntryName = (alertId: string) => `alert#${alertId}`;
+
+/** Alerts under review carry the sparse GSI keys that make the review queue one Query. */
+function alertItem(alert: AlertRecord): Record<string, unknown> {
+  const pending = alert.status === 'pending_review' ? { [attr.gsi1pk]: pendingPk, [attr.gsi1sk]: `${alert.submittedAt}#${alert.alertId}` } : {};
+  return { ...alertKey(alert.alertId), ...pending, ...alert };
+}
+
+/**
+ * Alerts live in the main table; their published tokens in the token index. Every change of
+ * status that affects matching writes both in one transaction, so an alert is never published
+ * without its index entries nor retracted with them left behind.
+ */
+export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: string; tokens: string }): AlertStore {
+  return {
+    get: (alertId) =>
+      storage(async () => {
+        const { Item } = await client.send(new GetCommand({ TableName: tables.main, Key: alertKey(alertId), ConsistentRead: true }));
+        return Item ? stripKeys<AlertRecord>(Item) : undefined;
+      }),
+
+    create: (alert, idempotency) =>
+      storage(async () => {
+        const putAlert = {
+          TableName: tables.main,
+          Item: alertItem(alert),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': attr.pk },
+        };
+        if (!idempotency) {
+          await client.send(new PutCommand(putAlert));
+          return { created: true } as const;
+        }
+        const nowSeconds = epochSeconds(new Date());
+        try {
+          await client.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Put: putAlert },
+                {
+                  Put: {
+                    TableName: tables.main,
+                    Item: { ...idempotencyKey(idempotency.practiceId, idempotency.key), ...idempotency, [attr.ttl]: epochSeconds(new Date(idempotency.expiresAt)) },
+                    // A stale record (past its 24 h) may be replaced even before TTL deletes it.
+                    ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now',
+                    ExpressionAttributeNames: { '#pk': attr.pk, '#ttl': attr.ttl },
+                    ExpressionAttributeValues: { ':now': nowSeconds },
+                  },
+                },
+              ],
+            }),
+          );
+          return { created: true } as const;
+        } catch (error) {
+          const reasons = cancellationReasons(error);
+          if (reasons?.[1] === 'ConditionalCheckFailed') {
+            const { Item } = await client.send(
+              new GetCommand({ TableName: tables.main, Key: idempotencyKey(idempotency.practiceId, idempotency.key), ConsistentRead: true }),
+            );
+            if (Item) return { created: false, existing: stripKeys<IdempotencyRecord>(Item) } as const;
+          }
+          if (reasons?.includes('TransactionConflict')) {
+            throw new DependencyUnavailableError('The same submission is being stored by another request; retry shortly.', 1, { cause: error });
+          }
+          throw error;
+        }
+      }),
+
+    getIdempotency: (practiceId, key, now) =>
+      storage(async () => {
+        const { Item } = await client.send(new GetCommand({ TableName: tables.main, Key: idempotencyKey(practiceId, key), ConsistentRead: true }));
+        if (!Item) return undefined;
+        const record = stripKeys<IdempotencyRecord>(Item);
+        // DynamoDB's TTL deletes late (locally never): the expiry is checked on every read.
+        return Date.parse(record.expiresAt) > now.getTime() ? record : undefined;
+      }),
+
+    update: (alert, expectedVersion, change) =>
+      storage(async () => {
+        const putAlert = {
+          TableName: tables.main,
+          Item: alertItem(alert),
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        };
+        const indexWrites = tokenIndexWrites(tables.tokens, alert, change);
+        try {
+          if (indexWrites.length === 0) await client.send(new PutCommand(putAlert));
+          else await client.send(new TransactWriteCommand({ TransactItems: [{ Put: putAlert }, ...indexWrites] }));
+        } catch (error) {
+          const reasons = cancellationReasons(error);
+          if (isConditionalCheckFailure(error) || reasons?.[0] === 'ConditionalCheckFailed' || reasons?.includes('TransactionConflict')) {
+            throw new StaleAlertError(alert.alertId);
+          }
+          throw error;
+        }
+      }),
+
+    listPendingReview: (limit) =>
+      storage(async () => {
+        const { Items } = await client.send(
+          new QueryCommand({
+            TableName: tables.main,
+            IndexName: indexNames.pendingReview,
+            KeyConditionExpression: '#g = :pending',
+            ExpressionAttributeNames: { '#g': attr.gsi1pk },
+            ExpressionAttributeValues: { ':pending': pendingPk },
+            ScanIndexForward: true,
+            Limit: limit,
+          }),
+        );
+        return (Items ?? []).map((item) => stripKeys<AlertRecord>(item));
+      }),
+  };
+}
+
+function tokenIndexWrites(table: string, alert: AlertRecord, change: IndexChange) {
+  if (!change) return [];
+  const names = { '#entry': indexEntryName(alert.alertId) };
+  if ('publish' in change) {
+    return alert.tokens.map(({ token, kind }) => ({
+      Update: {
+        TableName: table,
+        Key: { [attr.token]: token },
+        UpdateExpression: 'SET #entry = :entry, #kind = :kind',
+        ExpressionAttributeNames: { ...names, '#kind': 'kind' },
+        ExpressionAttributeValues: { ':entry': change.publish, ':kind': kind },
+      },
+    }));
+  }
+  return alert.tokens.map(({ token }) => ({
+    Update: { TableName: table, Key: { [attr.token]: token }, UpdateExpression: 'REMOVE #entry', ExpressionAttributeNames: names },
+  }));
+}
+
+const maxBatchAttempts = 5;
+
+/** One BatchGetItem for all of a check's tokens (retrying only keys DynamoDB left unprocessed). */
+export function buildTokenIndex(client: DynamoDBDocumentClient, table: string): TokenIndex {
+  return {
+    lookup: (tokens) =>
+      storage(async () => {
+        const found = new Map<string, IndexedAlert[]>();
+        let keys: Record<string, unknown>[] = [...new Set(tokens)].map((token) => ({ [attr.token]: token }));
+        for (let attempt = 1; keys.length > 0; attempt += 1) {
+          if (attempt > maxBatchAttempts) throw new DependencyUnavailableError('The database is busy; retry shortly.', 2);
+          if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+          const result = await client.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
+          for (const item of result.Responses?.[table] ?? []) {
+            const entries = Object.entries(item)
+              .filter(([name]) => name.startsWith('alert#'))
+              .map(([, entry]) => entry as IndexedAlert);
+            found.set(item[attr.token] as string, entries);
+          }
+          keys = (result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+        }
+        return found;
+      }),
+  };
+}

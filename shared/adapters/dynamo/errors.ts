@@ -1,0 +1,42 @@
+import { DependencyUnavailableError } from '../../errors.ts';
+
+/** DynamoDB answers that mean "not now": the caller should retry, so they become a 503. */
+const transient = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionInProgressException',
+  'TimeoutError',
+]);
+const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: string }).code;
+  return transient.has(error.name) || (code !== undefined && networkCodes.has(code));
+}
+
+/** Runs one storage call, translating transient failures into DependencyUnavailableError. */
+export async function storage<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isTransient(error)) {
+      throw new DependencyUnavailableError('The database is busy or unreachable; retry shortly.', 2, { cause: error });
+    }
+    throw error;
+  }
+}
+
+export function isConditionalCheckFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** Reasons of a cancelled transaction, in the order of its items. */
+export function cancellationReasons(error: unknown): string[] | undefined {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((reason) => reason.Code ?? 'None');
+}

@@ -1,0 +1,44 @@
+import {
+  buildClient, CommitmentPolicy, KmsKeyringNode, RawAesKeyringNode, RawAesWrappingSuiteIdentifier, type KeyringNode,
+} from '@aws-crypto/client-node';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { TextCipher } from '../ports.ts';
+import { kmsCall } from './kms/errors.ts';
+
+const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+
+/**
+ * Envelope encryption with the AWS Encryption SDK: each summary gets its own data key,
+ * wrapped by KMS in AWS or by a local AES key on a laptop. The encryption context binds a
+ * ciphertext to its alert and is checked again on decryption.
+ */
+export function buildEnvelopeCipher(keyring: KeyringNode): TextCipher {
+  return {
+    encrypt: (plaintext, context) =>
+      kmsCall('encrypt the incident summary', async () => {
+        const { result } = await encrypt(keyring, Buffer.from(plaintext, 'utf8'), { encryptionContext: context });
+        return result.toString('base64');
+      }),
+    decrypt: (ciphertext, context) =>
+      kmsCall('decrypt the incident summary', async () => {
+        const { plaintext, messageHeader } = await decrypt(keyring, Buffer.from(ciphertext, 'base64'));
+        for (const [name, value] of Object.entries(context)) {
+          if (messageHeader.encryptionContext[name] !== value) throw new Error('encryption context does not match this alert');
+        }
+        return plaintext.toString('utf8');
+      }),
+  };
+}
+
+export function kmsEnvelopeKeyring(client: KMSClient, keyId: string): KeyringNode {
+  return new KmsKeyringNode({ generatorKeyId: keyId, clientProvider: () => client as never });
+}
+
+export function localEnvelopeKeyring(key: Buffer): KeyringNode {
+  return new RawAesKeyringNode({
+    keyNamespace: 'peerguard-local',
+    keyName: 'incident-summary',
+    unencryptedMasterKey: new Uint8Array(key),
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  });
+}

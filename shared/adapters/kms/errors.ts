@@ -1,0 +1,29 @@
+import { DependencyUnavailableError } from '../../errors.ts';
+
+/**
+ * KMS failures the caller can do nothing about but wait: throttling, a disabled or pending
+ * key, KMS itself failing. They become a 503 with Retry-After; the details go to the log,
+ * not to the caller. Anything else (a misconfiguration) stays a 500.
+ */
+const unavailable: Record<string, number> = {
+  ThrottlingException: 1,
+  LimitExceededException: 1,
+  DependencyTimeoutException: 2,
+  KMSInternalException: 2,
+  KeyUnavailableException: 5,
+  DisabledException: 30,
+  KMSInvalidStateException: 30,
+};
+
+export async function kmsCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const name = error instanceof Error ? error.name : '';
+    const retryAfter = unavailable[name];
+    if (retryAfter !== undefined) {
+      throw new DependencyUnavailableError(`The network's key service could not ${what} just now; retry shortly.`, retryAfter, { cause: error });
+    }
+    throw error;
+  }
+}

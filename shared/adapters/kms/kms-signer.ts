@@ -1,0 +1,31 @@
+import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { Signer } from '../../ports.ts';
+import { kmsCall } from './errors.ts';
+import { derToPem } from '../local/local-signer.ts';
+
+/** Receipts and publications in AWS: ECDSA P-256 / SHA-256 with a KMS asymmetric key. */
+export function buildKmsSigner(client: KMSClient, keyId: string): Signer {
+  let publicKey: Promise<string> | undefined;
+  return {
+    keyId,
+    sign: (message) =>
+      kmsCall('sign', async () => {
+        const { Signature } = await client.send(
+          new SignCommand({ KeyId: keyId, Message: message, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }),
+        );
+        if (!Signature) throw new Error('KMS Sign returned no signature');
+        return Signature;
+      }),
+    publicKeyPem: () => {
+      publicKey ??= kmsCall('read the public key', async () => {
+        const { PublicKey } = await client.send(new GetPublicKeyCommand({ KeyId: keyId }));
+        if (!PublicKey) throw new Error('KMS GetPublicKey returned no key');
+        return derToPem(PublicKey);
+      }).catch((error: unknown) => {
+        publicKey = undefined;
+        throw error;
+      });
+      return publicKey;
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The laptop's stand-ins for the KMS keys, made on first start in `DATA_DIR/keys` (owner-only
+ * permissions) and reused after: an HMAC key, a P-256 signing key, an AES key for summaries.
+ */
+export interface LocalKeyMaterial {
+  readonly hmacKey: Buffer;
+  readonly signingKeyPem: string;
+  readonly dataKey: Buffer;
+}
+
+export function loadOrCreateLocalKeys(dataDir: string): LocalKeyMaterial {
+  const dir = join(dataDir, 'keys');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = (name: string) => join(dir, name);
+  const secret = (name: string) => {
+    if (!existsSync(file(name))) writeFileSync(file(name), randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+    return Buffer.from(readFileSync(file(name), 'utf8').trim(), 'hex');
+  };
+  if (!existsSync(file('signing-key.pem'))) {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(file('signing-key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  }
+  return { hmacKey: secret('hmac.key'), signingKeyPem: readFileSync(file('signing-key.pem'), 'utf8'), dataKey: secret('data.key') };
+}

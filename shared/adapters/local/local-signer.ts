@@ -1,0 +1,18 @@
+import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
+import type { Signer } from '../../ports.ts';
+
+export function derToPem(der: Uint8Array): string {
+  const base64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  return `-----BEGIN PUBLIC KEY-----\n${base64}\n-----END PUBLIC KEY-----\n`;
+}
+
+/** Signatures on a laptop: ECDSA P-256 / SHA-256, DER, exactly what KMS Sign returns. */
+export function buildLocalSigner(privateKeyPem: string): Signer {
+  const privateKey = createPrivateKey(privateKeyPem);
+  const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  return {
+    keyId: `local:${createHash('sha256').update(spki).digest('hex').slice(0, 16)}`,
+    sign: async (message) => sign('sha256', message, privateKey),
+    publicKeyPem: async () => derToPem(spki),
+  };
+}

@@ -1,0 +1,138 @@
+import type { Deps } from '../deps.ts';
+import { canonicalJson, sha256Hex } from '../canonical.ts';
+import { isoDate, isoInstant } from '../dates.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { computeTokens } from '../identifiers/tokens.ts';
+import { assertMove, effectiveStatus } from '../alerts/state-machine.ts';
+import type { AlertRecord, IdempotencyRecord, Principal, Receipt } from '../ports.ts';
+import type { AlertSubmission } from '../schemas.ts';
+import { alertView, summaryContext } from './alert-views.ts';
+import { mutateAlert } from './mutate-alert.ts';
+import { notifySafely } from './notify.ts';
+import { signStatement } from './signing.ts';
+
+export interface SubmissionResponse {
+  alertId: string;
+  status: 'pending_review';
+  receipt: Receipt;
+}
+
+/**
+ * A practice submits an alert. The identifiers become tokens and are dropped; the summary is
+ * encrypted; the consent proof must cite a published clause version with the matching hash.
+ * The answer carries a receipt signed by the network over the SHA-256 of the canonical JSON
+ * of the body as submitted, which the practice can recompute from what it sent.
+ */
+export async function submitAlert(
+  deps: Deps,
+  submitter: Principal,
+  body: AlertSubmission,
+  idempotencyKey?: string,
+): Promise<SubmissionResponse> {
+  const practiceId = requirePractice(submitter);
+  const now = deps.clock();
+  await assertConsentAndDates(deps, body, now);
+
+  const tokens = await computeTokens(deps.keyring, body.subject, deps.settings.phoneRegion);
+  // Same body ⇒ same fingerprint, computed without keeping any raw identifier.
+  const fingerprint = sha256Hex(canonicalJson({ tokens, incident: body.incident, consent: body.consent }));
+  if (idempotencyKey !== undefined) {
+    const existing = await deps.alerts.getIdempotency(practiceId, idempotencyKey, now);
+    if (existing) return replay(existing, fingerprint);
+  }
+
+  const alertId = newId('alt', now);
+  const submittedAt = isoInstant(now);
+  const statement = { alertId, submittedAt, practiceId, contentSha256: sha256Hex(canonicalJson(body)) };
+  const receipt: Receipt = { ...statement, ...(await signStatement(deps.signer, statement)) };
+  const { summary, ...incident } = body.incident;
+  const alert: AlertRecord = {
+    alertId,
+    practiceId,
+    status: 'pending_review',
+    submittedAt,
+    tokens,
+    incident,
+    summaryCiphertext: await deps.cipher.encrypt(summary, summaryContext({ alertId, practiceId })),
+    consent: body.consent,
+    receipt,
+    reviews: [],
+    history: [{ at: submittedAt, action: 'submitted', status: 'pending_review', actorKeyId: submitter.keyId, actorRole: submitter.role }],
+    version: 1,
+  };
+  const response: SubmissionResponse = { alertId, status: 'pending_review', receipt };
+  const idempotency: IdempotencyRecord | undefined =
+    idempotencyKey === undefined
+      ? undefined
+      : {
+          practiceId,
+          key: idempotencyKey,
+          fingerprint,
+          alertId,
+          response,
+          expiresAt: isoInstant(new Date(now.getTime() + deps.settings.idempotencyTtlHours * 3_600_000)),
+        };
+
+  const result = await deps.alerts.create(alert, idempotency);
+  if (!result.created) return replay(result.existing, fingerprint);
+
+  await notifySafely(deps, 'reviewers', { type: 'alert.awaiting_review', alertId, category: incident.category, severity: incident.severity });
+  return response;
+}
+
+function replay(existing: IdempotencyRecord, fingerprint: string): SubmissionResponse {
+  if (existing.fingerprint !== fingerprint) {
+    throw new ConflictError('This Idempotency-Key was already used with a different body in the last 24 hours; use a new key for a new alert.');
+  }
+  return existing.response as SubmissionResponse;
+}
+
+async function assertConsentAndDates(deps: Pick<Deps, 'clauses'>, body: AlertSubmission, now: Date): Promise<void> {
+  const today = isoDate(now);
+  const errors: FieldError[] = [];
+  if (body.subject.dateOfBirth !== undefined && body.subject.dateOfBirth > today) {
+    errors.push({ path: 'subject.dateOfBirth', message: 'must not be in the future' });
+  }
+  if (body.incident.occurredOn > today) errors.push({ path: 'incident.occurredOn', message: 'must not be in the future' });
+  if (body.consent.signedOn > today) errors.push({ path: 'consent.signedOn', message: 'must not be in the future' });
+  if (body.consent.signedOn > body.incident.occurredOn) {
+    errors.push({ path: 'consent.signedOn', message: 'must not be after incident.occurredOn: consent must be signed before the incident' });
+  }
+  const clause = await deps.clauses.get(body.consent.clauseId, body.consent.clauseVersion);
+  if (!clause) {
+    errors.push({ path: 'consent.clauseVersion', message: 'no published consent clause has this clauseId and version' });
+  } else if (clause.sha256 !== body.consent.clauseSha256) {
+    errors.push({ path: 'consent.clauseSha256', message: 'does not match the SHA-256 of the published text of this clause version' });
+  }
+  if (errors.length > 0) throw new ValidationError(errors);
+}
+
+export async function getAlert(deps: Deps, viewer: Principal, alertId: string): Promise<Record<string, unknown>> {
+  const alert = await deps.alerts.get(alertId);
+  if (!alert || (viewer.role === 'practice' && alert.practiceId !== viewer.practiceId)) {
+    throw new NotFoundError('No alert with this id is visible to your key.');
+  }
+  return alertView(deps, alert, viewer);
+}
+
+/** The submitting practice (or an admin) withdraws an alert; it stops matching at once. */
+export async function retractAlert(deps: Deps, actor: Principal, alertId: string, reason: string): Promise<Record<string, unknown>> {
+  const updated = await mutateAlert(deps, alertId, actor, async (alert) => {
+    const now = deps.clock();
+    const from = effectiveStatus(alert, now);
+    assertMove(from, 'retracted');
+    const next: AlertRecord = {
+      ...alert,
+      status: 'retracted',
+      history: [...alert.history, { at: isoInstant(now), action: 'retracted', status: 'retracted', actorKeyId: actor.keyId, actorRole: actor.role, reason }],
+    };
+    return { next, change: alert.status === 'published' ? { unpublish: true } : undefined };
+  });
+  return alertView(deps, updated, actor);
+}
+
+export function requirePractice(principal: Principal): string {
+  if (!principal.practiceId) throw new ForbiddenError('This API key belongs to no practice.');
+  return principal.practiceId;
+}

@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Config } from './config.ts';
+import type { Deps, Settings } from './deps.ts';
+import { buildDocumentClient } from './adapters/dynamo/client.ts';
+import { buildAlertStore, buildTokenIndex } from './adapters/dynamo/alert-store.ts';
+import { buildApiKeyStore, buildClauseStore, buildPracticeStore } from './adapters/dynamo/simple-stores.ts';
+import { buildEnvelopeCipher, kmsEnvelopeKeyring, localEnvelopeKeyring } from './adapters/envelope-cipher.ts';
+import { buildKmsKeyring } from './adapters/kms/kms-keyring.ts';
+import { buildKmsSigner } from './adapters/kms/kms-signer.ts';
+import { loadOrCreateLocalKeys } from './adapters/local/local-keys.ts';
+import { buildLocalKeyring } from './adapters/local/local-keyring.ts';
+import { buildLocalNotifier } from './adapters/local/local-notifier.ts';
+import { buildLocalSigner } from './adapters/local/local-signer.ts';
+import { buildSnsNotifier } from './adapters/sns-notifier.ts';
+
+export function settingsFrom(config: Config): Settings {
+  return { phoneRegion: config.PHONE_DEFAULT_REGION, alertTtlDays: config.ALERT_TTL_DAYS, idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS };
+}
+
+export function buildLogger(config: Config): Logger {
+  return new Logger({ serviceName: 'peerguard', logLevel: config.LOG_LEVEL });
+}
+
+/** The DynamoDB endpoint of a local run: the configured one, or the embedded DynamoDB Local. */
+export const localDynamoEndpoint = (config: Extract<Config, { PEERGUARD_RUNTIME: 'local' }>): string =>
+  config.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${config.DYNAMODB_LOCAL_PORT}`;
+
+/**
+ * Builds every adapter for the side we run on — the only place that knows. Tests pass
+ * `overrides` (a fixed clock, a failing notifier) to the same wiring.
+ */
+export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
+  const logger = overrides.logger ?? buildLogger(config);
+  const clock = overrides.clock ?? (() => new Date());
+  const documents = buildDocumentClient(config.PEERGUARD_RUNTIME === 'local' ? { endpoint: localDynamoEndpoint(config) } : {});
+  const tables = { main: config.MAIN_TABLE, tokens: config.TOKEN_TABLE };
+  const stores = {
+    practices: buildPracticeStore(documents, config.MAIN_TABLE),
+    apiKeys: buildApiKeyStore(documents, config.API_KEYS_TABLE),
+    clauses: buildClauseStore(documents, config.MAIN_TABLE),
+    alerts: buildAlertStore(documents, tables),
+    tokenIndex: buildTokenIndex(documents, config.TOKEN_TABLE),
+  };
+  const base = { settings: settingsFrom(config), clock, logger, ...stores };
+  if (config.PEERGUARD_RUNTIME === 'local') {
+    const keys = loadOrCreateLocalKeys(config.DATA_DIR);
+    return {
+      ...base,
+      keyring: buildLocalKeyring(keys.hmacKey),
+      signer: buildLocalSigner(keys.signingKeyPem),
+      cipher: buildEnvelopeCipher(localEnvelopeKeyring(keys.dataKey)),
+      notifier: buildLocalNotifier(join(config.DATA_DIR, 'notifications.jsonl'), logger, clock),
+      ...overrides,
+    };
+  }
+  const kms = new KMSClient({ maxAttempts: 3 });
+  return {
+    ...base,
+    keyring: buildKmsKeyring(kms, config.HMAC_KEY_ID),
+    signer: buildKmsSigner(kms, config.SIGNING_KEY_ID),
+    cipher: buildEnvelopeCipher(kmsEnvelopeKeyring(kms, config.DATA_KEY_ID)),
+    notifier: buildSnsNotifier(new SNSClient({ maxAttempts: 3 }), { reviewers: config.REVIEWERS_TOPIC_ARN }),
+    ...overrides,
+  };
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { isRealDate } from './dates.ts';
+import { normaliseName, normalisePhone } from './identifiers/normalise.ts';
+import { categories, severities } from './ports.ts';
+import { roles } from './routes.ts';
+import { ValidationError, type FieldError } from './errors.ts';
+
+/**
+ * The zod schemas of every request body, used at the edge. Objects are strict (unknown fields
+ * are a 400), strings and arrays are capped, and no message repeats what the caller sent.
+ */
+const date = z.string().refine(isRealDate, 'must be a real date written YYYY-MM-DD');
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex SHA-256 (64 characters)');
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const id = z.string().regex(/^[a-z]{3}_[0-9a-z]{26}$/, 'must be an id as returned by this API');
+
+export const createPracticeSchema = z.strictObject({ name: text(200), region: text(100) });
+
+export const createKeySchema = z
+  .strictObject({ role: z.enum(roles), practiceId: id.optional(), label: text(100) })
+  .superRefine((body, ctx) => {
+    const needsPractice = body.role === 'practice' || body.role === 'reviewer';
+    if (needsPractice && !body.practiceId) {
+      ctx.addIssue({ code: 'custom', path: ['practiceId'], message: `is required for a ${body.role} key` });
+    }
+    if (!needsPractice && body.practiceId) {
+      ctx.addIssue({ code: 'custom', path: ['practiceId'], message: `must be left out: ${body.role} keys belong to no practice` });
+    }
+  });
+
+export const publishClauseSchema = z.strictObject({ text: z.string().min(1, 'must not be empty').max(20_000), jurisdiction: text(100).optional() });
+
+/** The client identifiers of a subject. Values are checked for shape here and normalised later. */
+function subjectSchema(phoneRegion: string) {
+  return z.strictObject({
+    fullName: z
+      .string()
+      .max(200, 'must be at most 200 characters')
+      .refine((value) => normaliseName(value) !== '', 'must contain letters')
+      .optional(),
+    dateOfBirth: date.optional(),
+    phone: z
+      .string()
+      .max(40, 'must be at most 40 characters')
+      .refine((value) => normalisePhone(value, phoneRegion) !== undefined, `must be a valid phone number (international, or national for region ${phoneRegion})`)
+      .optional(),
+    email: z.string().trim().max(254, 'must be at most 254 characters').pipe(z.email('must be an e-mail address')).optional(),
+  });
+}
+
+export function alertSubjectSchema(phoneRegion: string) {
+  return subjectSchema(phoneRegion).superRefine((subject, ctx) => {
+    const strong = subject.phone || subject.email || (subject.fullName && subject.dateOfBirth);
+    if (!strong) ctx.addIssue({ code: 'custom', message: 'needs a phone, an email, or a fullName with a dateOfBirth' });
+  });
+}
+
+export function checkSubjectSchema(phoneRegion: string) {
+  return subjectSchema(phoneRegion).superRefine((subject, ctx) => {
+    if (!subject.phone && !subject.email && !subject.fullName) {
+      ctx.addIssue({ code: 'custom', message: 'needs at least a phone, an email or a fullName' });
+    }
+  });
+}
+
+export const incidentSchema = z.strictObject({
+  occurredOn: date,
+  category: z.enum(categories),
+  severity: z.enum(severities),
+  summary: z.string().trim().min(1, 'must not be empty').max(10_000, 'must be at most 10000 characters'),
+  actionsTaken: text(5_000).optional(),
+  witnesses: z.number().int().min(0).max(1_000).optional(),
+});
+
+export const consentSchema = z.strictObject({
+  clauseId: id,
+  clauseVersion: z.number().int().min(1).max(1_000_000),
+  clauseSha256: hex64,
+  signedOn: date,
+  method: z.enum(['e_signature', 'wet_ink']),
+  documentSha256: hex64,
+});
+
+export function submitAlertSchema(phoneRegion: string) {
+  return z.strictObject({ subject: alertSubjectSchema(phoneRegion), incident: incidentSchema, consent: consentSchema });
+}
+export type AlertSubmission = z.infer<ReturnType<typeof submitAlertSchema>>;
+
+export const reasonSchema = z.strictObject({ reason: text(2_000) });
+
+export const reviewDecisionSchema = z.strictObject({ decision: z.enum(['approve', 'reject']), reason: text(2_000) });
+
+export function checkSchema(phoneRegion: string) {
+  return z.strictObject({ subject: checkSubjectSchema(phoneRegion), bookingOn: date.optional() });
+}
+export type CheckRequest = z.infer<ReturnType<typeof checkSchema>>;
+
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/** Parses with a schema, turning every zod issue into one `errors` entry of a 400. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root = ''): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ValidationError(issuesToFieldErrors(result.error.issues, root));
+}
+
+export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], root = ''): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const issue of issues) {
+    const base = [root, ...issue.path.map(String)].filter(Boolean).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) errors.push({ path: [base, printable(key)].filter(Boolean).join('.'), message: 'is not a known field' });
+    } else if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+      errors.push({ path: base || '(body)', message: 'is required' });
+    } else {
+      errors.push({ path: base || '(body)', message: issue.message.replace(/^Invalid input: /, '') });
+    }
+  }
+  return errors;
+}
+
+/** Field names come from the caller: keep them short and printable in an answer. */
+function printable(key: string): string {
+  const clean = key.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
+}
