@@ -14,11 +14,12 @@ export interface Principal {
   readonly practiceId?: string | undefined;
 }
 
+/** The slice of the Powertools logger the code uses; never pass it a request body. */
 export interface Logger {
-  debug(message: string, extra?: Record<string, unknown>): void;
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown> | Error): void;
+  debug(message: string, ...extra: Record<string, unknown>[]): void;
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
 // ── Records ────────────────────────────────────────────────────────────────
