@@ -23,8 +23,12 @@ const localSchema = z.object({
   ...common,
   DATA_DIR: z.string().min(1).default('.data'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** An already-running DynamoDB (Local) to use instead of starting the embedded one. */
   DYNAMODB_ENDPOINT: z.url().optional(),
-  DYNAMODB_LOCAL_PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+  /** Interface the local server listens on (loopback by default). */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Port of the embedded DynamoDB Local; 0 picks a free one. */
+  DYNAMODB_LOCAL_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
 
 const awsSchema = z.object({

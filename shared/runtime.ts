@@ -24,10 +24,6 @@ export function buildLogger(config: Config): Logger {
   return new Logger({ serviceName: 'peerguard', logLevel: config.LOG_LEVEL });
 }
 
-/** The DynamoDB endpoint of a local run: the configured one, or the embedded DynamoDB Local. */
-export const localDynamoEndpoint = (config: Extract<Config, { PEERGUARD_RUNTIME: 'local' }>): string =>
-  config.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${config.DYNAMODB_LOCAL_PORT}`;
-
 /**
  * Builds every adapter for the side we run on — the only place that knows. Tests pass
  * `overrides` (a fixed clock, a failing notifier) to the same wiring.
@@ -35,7 +31,10 @@ export const localDynamoEndpoint = (config: Extract<Config, { PEERGUARD_RUNTIME:
 export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
   const logger = overrides.logger ?? buildLogger(config);
   const clock = overrides.clock ?? (() => new Date());
-  const documents = buildDocumentClient(config.PEERGUARD_RUNTIME === 'local' ? { endpoint: localDynamoEndpoint(config) } : {});
+  if (config.PEERGUARD_RUNTIME === 'local' && !config.DYNAMODB_ENDPOINT) {
+    throw new Error('A local run needs DYNAMODB_ENDPOINT: start DynamoDB Local first (npm start does).');
+  }
+  const documents = buildDocumentClient(config.PEERGUARD_RUNTIME === 'local' ? { endpoint: config.DYNAMODB_ENDPOINT } : {});
   const tables = { main: config.MAIN_TABLE, tokens: config.TOKEN_TABLE };
   const stores = {
     practices: buildPracticeStore(documents, config.MAIN_TABLE),

@@ -1,7 +1,10 @@
 import {
   buildClient, CommitmentPolicy, KmsKeyringNode, RawAesKeyringNode, RawAesWrappingSuiteIdentifier, type KeyringNode,
 } from '@aws-crypto/client-node';
-import type { KMSClient } from '@aws-sdk/client-kms';
+import {
+  DecryptCommand, EncryptCommand, GenerateDataKeyCommand, type DecryptCommandInput, type EncryptCommandInput,
+  type GenerateDataKeyCommandInput, type KMSClient,
+} from '@aws-sdk/client-kms';
 import type { TextCipher } from '../ports.ts';
 import { kmsCall } from './kms/errors.ts';
 
@@ -31,7 +34,14 @@ export function buildEnvelopeCipher(keyring: KeyringNode): TextCipher {
 }
 
 export function kmsEnvelopeKeyring(client: KMSClient, keyId: string): KeyringNode {
-  return new KmsKeyringNode({ generatorKeyId: keyId, clientProvider: () => client as never });
+  // The keyring calls generateDataKey/encrypt/decrypt methods (the aggregated `KMS` shape); a
+  // bare KMSClient only has send(), so it is adapted here.
+  const kms = {
+    generateDataKey: (input: GenerateDataKeyCommandInput) => client.send(new GenerateDataKeyCommand(input)),
+    encrypt: (input: EncryptCommandInput) => client.send(new EncryptCommand(input)),
+    decrypt: (input: DecryptCommandInput) => client.send(new DecryptCommand(input)),
+  };
+  return new KmsKeyringNode({ generatorKeyId: keyId, clientProvider: () => kms });
 }
 
 export function localEnvelopeKeyring(key: Buffer): KeyringNode {

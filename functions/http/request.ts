@@ -1,0 +1,38 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { MalformedRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '#shared/errors.ts';
+
+export const maxBodyBytes = 64 * 1024;
+
+/**
+ * Reads the JSON body of an API Gateway v2 event: at most 64 KiB, JSON only, valid UTF-8.
+ * Nothing from the body is ever put in an error message.
+ */
+export function readJsonBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers'>): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const bytes = Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  if (bytes.length > maxBodyBytes) {
+    throw new PayloadTooLargeError(`Bodies are limited to ${maxBodyBytes} bytes (64 KiB); this one has ${bytes.length}.`);
+  }
+  const contentType = header(event.headers, 'content-type');
+  if (contentType !== undefined && !/^application\/([a-z.+-]*\+)?json\s*(;|$)/i.test(contentType)) {
+    throw new UnsupportedMediaTypeError('Send the body as JSON with "Content-Type: application/json".');
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new MalformedRequestError('The body is not valid UTF-8.');
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MalformedRequestError('The body is not valid JSON.');
+  }
+}
+
+export function header(headers: Record<string, string | undefined> | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted) return value;
+  return undefined;
+}

@@ -1,0 +1,29 @@
+import type { Deps } from '#shared/deps.ts';
+import type { Principal } from '#shared/ports.ts';
+
+/** What a route handler gets: the caller (authenticated and role-checked already) and the request parts. */
+export interface ApiRequest {
+  readonly principal: Principal | undefined;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The parsed JSON body; undefined when the request had none. */
+  readonly body: unknown;
+  readonly requestId: string;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export type RouteHandler = (request: ApiRequest, deps: Deps) => Promise<ApiResponse>;
+
+/** The context our Lambda authorizer hands to every protected route (strings only, as API Gateway requires). */
+export interface AuthorizerContext {
+  readonly authenticated: 'true' | 'false';
+  readonly keyId?: string;
+  readonly role?: string;
+  readonly practiceId?: string;
+}

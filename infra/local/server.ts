@@ -1,0 +1,172 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import type { Deps } from '#shared/deps.ts';
+import { routes, type RouteDefinition } from '#shared/routes.ts';
+import { problem, problemResponse } from '#functions/http/problem.ts';
+import type { HttpEvent, HttpResult } from '#functions/http/group-handler.ts';
+import { localHandlers } from './handlers.ts';
+
+/** Like API Gateway's own payload cap, larger than the API's 64 KiB so handlers answer 413 themselves. */
+const maxRequestBytes = 1024 * 1024;
+
+interface CompiledRoute {
+  readonly route: RouteDefinition;
+  readonly pattern: RegExp;
+  readonly names: string[];
+}
+
+const compiled: CompiledRoute[] = routes.map((route: RouteDefinition) => {
+  const names: string[] = [];
+  const source = route.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { route, pattern: new RegExp(`^${source}$`), names };
+});
+
+/**
+ * The laptop's API Gateway: matches each request against the route table, runs the Lambda
+ * authorizer (without a cache, so revocation is immediate), builds the same HTTP API v2 event
+ * and calls the same middy handler. Logs one line per request, never a body.
+ */
+export function createLocalServer(deps: Deps, log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Server {
+  const { groups, authorizer } = localHandlers(deps);
+
+  return createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = randomUUID();
+    let label = `${req.method ?? '?'} ${(req.url ?? '/').split('?')[0]}`;
+    const finish = (result: HttpResult) => {
+      send(res, result);
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log(`${label} ${result.statusCode ?? 200} ${ms.toFixed(1)}ms`);
+    };
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const matched = match(req.method ?? '', url.pathname);
+      if (!matched) return finish(problem(404, 'not-found', 'Not found', 'There is no such route.', requestId));
+      label = `${matched.route.method} ${matched.route.path}`;
+      const body = await readBody(req);
+      if (body === 'too-large') return finish(problem(413, 'payload-too-large', 'The request body is too large', 'Bodies are limited to 64 KiB.', requestId));
+      const event = toEvent(req, url, matched, body, requestId);
+      if (matched.route.auth === 'apiKey') {
+        // As API Gateway does when the identity source is missing: 401 without calling the authorizer.
+        if (!event.headers.authorization) {
+          return finish(problem(401, 'unauthorized', 'A valid API key is required', 'Send "Authorization: Bearer <api key>".', requestId, undefined, { 'WWW-Authenticate': 'Bearer realm="peerguard"' }));
+        }
+        const decision = await authorizer({ headers: event.headers, identitySource: [event.headers.authorization] });
+        event.requestContext.authorizer = { lambda: decision.context };
+      }
+      const result = await groups[matched.route.group](event, lambdaContext(requestId, matched.route.group));
+      finish(result);
+    })().catch((error: unknown) => finish(problemResponse(error, requestId, deps.logger)));
+  });
+}
+
+function match(method: string, path: string): { route: RouteDefinition; params: Record<string, string> } | undefined {
+  for (const { route, pattern, names } of compiled) {
+    if (route.method !== method) continue;
+    const found = pattern.exec(path);
+    if (!found) continue;
+    const params: Record<string, string> = {};
+    names.forEach((name, i) => (params[name] = safeDecode(found[i + 1]!)));
+    return { route, params };
+  }
+  return undefined;
+}
+
+const safeDecode = (value: string) => {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+};
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxRequestBytes) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function toEvent(req: IncomingMessage, url: URL, matched: { route: RouteDefinition; params: Record<string, string> }, body: Buffer, requestId: string): HttpEvent {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  const routeKey = `${matched.route.method} ${matched.route.path}`;
+  const now = new Date();
+  // API Gateway base64-encodes what it does not treat as text; so do we, so invalid UTF-8 reaches the handler intact.
+  const base64 = body.length > 0 && (!/json|text/i.test(headers['content-type'] ?? 'application/json') || !isUtf8(body));
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: Object.keys(matched.params).length ? matched.params : undefined,
+    body: body.length ? body.toString(base64 ? 'base64' : 'utf8') : undefined,
+    isBase64Encoded: base64,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: { method: matched.route.method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId,
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      authorizer: { lambda: { authenticated: 'false' } },
+    },
+  } as HttpEvent;
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function send(res: ServerResponse, result: HttpResult): void {
+  if (res.headersSent) return;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  const body = result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  res.writeHead(result.statusCode ?? 200, headers);
+  res.end(body);
+}
+
+function lambdaContext(requestId: string, group: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `peerguard-${group}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:peerguard-${group}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/peerguard-${group}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
