@@ -15,7 +15,7 @@ export const createAlertsHandler = (deps: DepsSource) =>
         const rawKey = header(request.headers, 'idempotency-key');
         const key = rawKey === undefined ? undefined : idempotencyKeyFrom(rawKey);
         const body = parseInput(submitAlertSchema(deps.settings.phoneRegion), request.body);
-        return { status: 201, body: await submitAlert(deps, caller(request), body, key) };
+        return { status: 201, body: await submitAlert(deps, caller(request), body, { idempotencyKey: key, submitted: request.body }) };
       },
       'GET /v1/alerts/{alertId}': async (request, deps) => ({
         status: 200,

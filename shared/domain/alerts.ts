@@ -22,14 +22,16 @@ export interface SubmissionResponse {
  * A practice submits an alert. The identifiers become tokens and are dropped; the summary is
  * encrypted; the consent proof must cite a published clause version with the matching hash.
  * The answer carries a receipt signed by the network over the SHA-256 of the canonical JSON
- * of the body as submitted, which the practice can recompute from what it sent.
+ * of the body as submitted (`options.submitted`, the JSON as received), which the practice
+ * can recompute from what it sent.
  */
 export async function submitAlert(
   deps: Deps,
   submitter: Principal,
   body: AlertSubmission,
-  idempotencyKey?: string,
+  options: { idempotencyKey?: string | undefined; submitted?: unknown } = {},
 ): Promise<SubmissionResponse> {
+  const { idempotencyKey } = options;
   const practiceId = requirePractice(submitter);
   const now = deps.clock();
   await assertConsentAndDates(deps, body, now);
@@ -44,7 +46,8 @@ export async function submitAlert(
 
   const alertId = newId('alt', now);
   const submittedAt = isoInstant(now);
-  const statement = { alertId, submittedAt, practiceId, contentSha256: sha256Hex(canonicalJson(body)) };
+  // Hashed as the practice sent it (before any trimming), so it can recompute the hash itself.
+  const statement = { alertId, submittedAt, practiceId, contentSha256: sha256Hex(canonicalJson(options.submitted ?? body)) };
   const receipt: Receipt = { ...statement, ...(await signStatement(deps.signer, statement)) };
   const { summary, ...incident } = body.incident;
   const alert: AlertRecord = {
