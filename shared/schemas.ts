@@ -101,7 +101,7 @@ export const idempotencyKeySchema = z
   .max(128, 'must be at most 128 characters')
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
-/** Parses with a schema, turning every zod issue into one `errors` entry of a 400. */
+/** Parses with a schema, turning the zod issues into one `errors` entry per bad field of a 400. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root = ''): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
@@ -120,11 +120,19 @@ export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], root = 
       errors.push({ path: base || '(body)', message: issue.message.replace(/^Invalid input: /, '') });
     }
   }
-  return errors;
+  // A field that breaks several rules (too long and not a phone number) is still one entry: the first.
+  const seen = new Set<string>();
+  return errors.filter(({ path }) => {
+    if (seen.has(path)) return false;
+    seen.add(path);
+    return true;
+  });
 }
 
-/** Field names come from the caller: keep them short and printable in an answer. */
+/**
+ * Field names come from the caller, and a careless or hostile one may put an identifier in a
+ * key. Only names shaped like API field names (lower camelCase ASCII, short) are repeated back.
+ */
 function printable(key: string): string {
-  const clean = key.replace(/[^\x20-\x7e]/g, '?');
-  return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
+  return /^[a-z][A-Za-z0-9_]{0,31}$/.test(key) ? key : '(unrecognised field name)';
 }

@@ -36,6 +36,7 @@ export function createGroupHandler(group: FunctionGroup, handlers: Record<string
       const handle = handlers[event.routeKey];
       if (!route || route.group !== group || !handle) throw new NotFoundError('There is no such route.');
       const principal = authorise(route, event);
+      deps().logger.debug('handling request', { routeKey: event.routeKey, requestId: event.requestContext.requestId, role: principal?.role, keyId: principal?.keyId });
       const response = await handle(
         {
           principal,
