@@ -47,7 +47,8 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
           await client.send(new PutCommand(putAlert));
           return { created: true } as const;
         }
-        const nowSeconds = epochSeconds(new Date());
+        // The request's own instant (its clock), not this machine's: a record older than its 24 h is replaceable.
+        const nowSeconds = epochSeconds(new Date(alert.submittedAt));
         try {
           await client.send(
             new TransactWriteCommand({
