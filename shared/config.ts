@@ -36,7 +36,8 @@ const awsSchema = z.object({
   ...common,
   HMAC_KEY_ID: z.string().min(1),
   SIGNING_KEY_ID: z.string().min(1),
-  DATA_KEY_ID: z.string().min(1),
+  /** A full key ARN: the Encryption SDK compares it with the key id stored in each ciphertext. */
+  DATA_KEY_ID: z.string().startsWith('arn:', 'must be the full ARN of the KMS key'),
   REVIEWERS_TOPIC_ARN: z.string().min(1),
 });
 

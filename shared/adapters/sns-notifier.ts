@@ -9,7 +9,8 @@ export function buildSnsNotifier(client: SNSClient, topicArns: Record<Notificati
         new PublishCommand({
           TopicArn: topicArns[topic],
           Subject: `Peerguard: ${notification.type}`,
-          Message: JSON.stringify(notification),
+          // Field by field, so nothing a caller adds to the object by mistake can reach subscribers.
+          Message: JSON.stringify({ type: notification.type, alertId: notification.alertId, category: notification.category, severity: notification.severity }),
           MessageAttributes: { type: { DataType: 'String', StringValue: notification.type } },
         }),
       );

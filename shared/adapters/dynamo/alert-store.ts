@@ -75,6 +75,8 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
               new GetCommand({ TableName: tables.main, Key: idempotencyKey(idempotency.practiceId, idempotency.key), ConsistentRead: true }),
             );
             if (Item) return { created: false, existing: stripKeys<IdempotencyRecord>(Item) } as const;
+            // It was there a moment ago and has been replaced or removed since: let the client retry.
+            throw new DependencyUnavailableError('The same submission is being stored by another request; retry shortly.', 1, { cause: error });
           }
           if (reasons?.includes('TransactionConflict')) {
             throw new DependencyUnavailableError('The same submission is being stored by another request; retry shortly.', 1, { cause: error });

@@ -12,10 +12,14 @@ const transient = new Set([
 ]);
 const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
 
+/** Reasons a transaction can be cancelled for that are not about our conditions: retry later. */
+const transientReasons = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'TransactionConflict']);
+
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: string }).code;
-  return transient.has(error.name) || (code !== undefined && networkCodes.has(code));
+  if (transient.has(error.name) || (code !== undefined && networkCodes.has(code))) return true;
+  return cancellationReasons(error)?.some((reason) => transientReasons.has(reason)) ?? false;
 }
 
 /** Runs one storage call, translating transient failures into DependencyUnavailableError. */

@@ -1,0 +1,53 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DisabledException, GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
+import { buildKmsKeyring } from '#shared/adapters/kms/kms-keyring.ts';
+import { DependencyUnavailableError } from '#shared/errors.ts';
+import { unmodeledKmsError } from './support.ts';
+
+const keyId = 'arn:aws:kms:eu-west-2:111122223333:key/hmac-key';
+const kms = mockClient(KMSClient);
+const keyring = buildKmsKeyring(new KMSClient({ region: 'eu-west-2' }), keyId);
+
+beforeEach(() => kms.reset());
+
+describe('KMS keyring', () => {
+  it('sends GenerateMac with the key, HMAC_SHA_256 and the UTF-8 bytes of the message, and returns the MAC', async () => {
+    const mac = Uint8Array.from([1, 2, 3, 4]);
+    kms.on(GenerateMacCommand).resolves({ Mac: mac, KeyId: keyId, MacAlgorithm: 'HMAC_SHA_256' });
+
+    await expect(keyring.mac('v1|name|zoë')).resolves.toEqual(mac);
+
+    expect(kms).toHaveReceivedCommandTimes(GenerateMacCommand, 1);
+    const input = kms.commandCalls(GenerateMacCommand)[0]!.args[0].input;
+    expect(input.KeyId).toBe(keyId);
+    expect(input.MacAlgorithm).toBe('HMAC_SHA_256');
+    expect(Buffer.from(input.Message!).equals(Buffer.from('v1|name|zoë', 'utf8'))).toBe(true);
+  });
+
+  it('fails when KMS returns no MAC rather than producing an empty token', async () => {
+    kms.on(GenerateMacCommand).resolves({});
+    await expect(keyring.mac('v1|name|a')).rejects.toThrow('returned no MAC');
+  });
+
+  it('turns throttling into a 503 with Retry-After, keeping the KMS error as the cause', async () => {
+    const throttled = unmodeledKmsError('ThrottlingException', 'Rate exceeded');
+    kms.on(GenerateMacCommand).rejects(throttled);
+
+    const error = await keyring.mac('v1|name|a').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': '1' }, cause: throttled });
+    expect((error as Error).message).not.toContain('Rate exceeded');
+  });
+
+  it('turns a disabled key into a 503', async () => {
+    kms.on(GenerateMacCommand).rejects(new DisabledException({ message: 'key is disabled', $metadata: {} }));
+    await expect(keyring.mac('v1|name|a')).rejects.toMatchObject({ name: 'DependencyUnavailableError', status: 503, headers: { 'Retry-After': '30' } });
+  });
+
+  it('rethrows anything else unchanged (a misconfiguration stays a 500)', async () => {
+    const denied = unmodeledKmsError('AccessDeniedException', 'not authorized to kms:GenerateMac');
+    kms.on(GenerateMacCommand).rejects(denied);
+    await expect(keyring.mac('v1|name|a')).rejects.toBe(denied);
+  });
+});
