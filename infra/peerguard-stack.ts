@@ -197,6 +197,9 @@ export class PeerguardStack extends Stack {
     }
 
     new CfnOutput(this, 'ApiUrl', { value: defaultStage.url, description: 'Base URL of the Peerguard HTTP API' });
+    // The admin command (`npm run admin`) writes the first admin key straight into these tables.
+    new CfnOutput(this, 'ApiKeysTableName', { value: this.tables.ApiKeys.tableName, description: 'API_KEYS_TABLE for npm run admin' });
+    new CfnOutput(this, 'MainTableName', { value: this.tables.Main.tableName, description: 'MAIN_TABLE for npm run admin' });
     return api;
   }
 }
