@@ -1,0 +1,111 @@
+/**
+ * A complete `Deps` for domain tests: in-memory stores, a clock the test moves by hand, a notifier
+ * and a logger that record what they were given, and the real local crypto adapters (HMAC keyring,
+ * P-256 signer, AWS Encryption SDK cipher) with keys made fresh for each call.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import type { Deps, Settings } from '#shared/deps.ts';
+import type { Logger, Notification, NotificationTopic, Notifier } from '#shared/ports.ts';
+import { buildEnvelopeCipher, localEnvelopeKeyring } from '#shared/adapters/envelope-cipher.ts';
+import { buildLocalKeyring } from '#shared/adapters/local/local-keyring.ts';
+import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
+import {
+  memoryAlertStore, memoryApiKeyStore, memoryClauseStore, memoryPracticeStore, memoryTokenIndex,
+  type MemoryAlertStore, type MemoryTokenIndex,
+} from './memory-stores.ts';
+
+export const testStart = new Date('2026-11-21T19:04:05Z');
+
+export interface SettableClock {
+  (): Date;
+  set(instant: Date | string): void;
+  advanceDays(days: number): void;
+  advanceMs(ms: number): void;
+}
+
+export function settableClock(start: Date = testStart): SettableClock {
+  let now = start.getTime();
+  return Object.assign(() => new Date(now), {
+    set(instant: Date | string) {
+      now = new Date(instant).getTime();
+    },
+    advanceDays(days: number) {
+      now += days * 86_400_000;
+    },
+    advanceMs(ms: number) {
+      now += ms;
+    },
+  });
+}
+
+export interface RecordingNotifier extends Notifier {
+  readonly sent: { topic: NotificationTopic; notification: Notification }[];
+}
+
+export function recordingNotifier(): RecordingNotifier {
+  const sent: RecordingNotifier['sent'] = [];
+  return {
+    sent,
+    publish: async (topic, notification) => {
+      sent.push({ topic, notification });
+    },
+  };
+}
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  extra: Record<string, unknown>[];
+}
+
+export interface RecordingLogger extends Logger {
+  readonly lines: LogLine[];
+}
+
+/** Silent: lines are kept for assertions, never printed. */
+export function recordingLogger(): RecordingLogger {
+  const lines: LogLine[] = [];
+  const at = (level: LogLine['level']) => (message: string, ...extra: Record<string, unknown>[]) => {
+    lines.push({ level, message, extra });
+  };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export const testSettings: Settings = { phoneRegion: 'US', alertTtlDays: 730, idempotencyTtlHours: 24 };
+
+export interface TestDeps extends Deps {
+  readonly clock: SettableClock;
+  /** The in-memory stores behind the ports; still reachable when a test wraps `alerts` in an override. */
+  readonly memory: { readonly alerts: MemoryAlertStore; readonly tokenIndex: MemoryTokenIndex };
+  /** Where recorded notifications and log lines land (even when `notifier`/`logger` are overridden). */
+  readonly sent: RecordingNotifier['sent'];
+  readonly logLines: LogLine[];
+}
+
+/** `overrides` replace ports (a failing notifier, a racing store); the clock is always the settable one. */
+export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): TestDeps {
+  const clock = settableClock();
+  const notifier = recordingNotifier();
+  const logger = recordingLogger();
+  const tokenIndex = memoryTokenIndex();
+  const alerts = memoryAlertStore(tokenIndex, clock);
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    settings: testSettings,
+    logger,
+    keyring: buildLocalKeyring(randomBytes(32)),
+    signer: buildLocalSigner(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+    cipher: buildEnvelopeCipher(localEnvelopeKeyring(randomBytes(32))),
+    notifier,
+    practices: memoryPracticeStore(),
+    apiKeys: memoryApiKeyStore(),
+    clauses: memoryClauseStore(),
+    alerts,
+    tokenIndex,
+    ...overrides,
+    clock,
+    memory: { alerts, tokenIndex },
+    sent: notifier.sent,
+    logLines: logger.lines,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * In-memory implementations of the storage ports, for domain tests. They keep the semantics the
+ * DynamoDB adapters promise (conditional writes, optimistic concurrency, token-index changes
+ * applied with the alert write) and nothing else. Records are copied in and out, as a database
+ * would, so a caller mutating what it got back never changes what is stored.
+ */
+import { ConflictError } from '#shared/errors.ts';
+import {
+  StaleAlertError,
+  type AlertRecord, type AlertStore, type ApiKeyRecord, type ApiKeyStore, type ClauseStore, type Clock, type ConsentClause,
+  type IdempotencyRecord, type IndexChange, type IndexedAlert, type Practice, type PracticeStore, type TokenIndex,
+} from '#shared/ports.ts';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+export function memoryPracticeStore(): PracticeStore {
+  const practices = new Map<string, Practice>();
+  return {
+    create: async (practice) => {
+      practices.set(practice.practiceId, copy(practice));
+    },
+    get: async (practiceId) => copy(practices.get(practiceId)),
+  };
+}
+
+export function memoryApiKeyStore(): ApiKeyStore {
+  const keys = new Map<string, ApiKeyRecord>();
+  return {
+    create: async (record) => {
+      if (keys.has(record.keyId)) throw new Error(`key ${record.keyId} already exists`);
+      keys.set(record.keyId, copy(record));
+    },
+    get: async (keyId) => copy(keys.get(keyId)),
+    revoke: async (keyId, at) => {
+      const record = keys.get(keyId);
+      if (!record) return false;
+      keys.set(keyId, { ...record, revokedAt: record.revokedAt ?? at });
+      return true;
+    },
+  };
+}
+
+export function memoryClauseStore(): ClauseStore {
+  const clauses = new Map<string, ConsentClause>();
+  const key = (clauseId: string, version: number) => `${clauseId}#${version}`;
+  return {
+    put: async (clause) => {
+      if (clauses.has(key(clause.clauseId, clause.version))) throw new ConflictError('This clause version already exists.');
+      clauses.set(key(clause.clauseId, clause.version), copy(clause));
+    },
+    get: async (clauseId, version) => copy(clauses.get(key(clauseId, version))),
+    list: async () => [...clauses.values()].map(copy),
+  };
+}
+
+/** The token index, plus `apply`, which only the alert store calls (inside its "transaction"). */
+export interface MemoryTokenIndex extends TokenIndex {
+  apply(alert: AlertRecord, change: IndexChange): void;
+  /** Everything indexed, for tests that search storage for what must not be there. */
+  dump(): unknown;
+}
+
+export function memoryTokenIndex(): MemoryTokenIndex {
+  const entries = new Map<string, Map<string, IndexedAlert>>(); // token → alertId → entry
+  return {
+    lookup: async (tokens) => {
+      const found = new Map<string, IndexedAlert[]>();
+      for (const token of new Set(tokens)) {
+        const byAlert = entries.get(token);
+        if (byAlert) found.set(token, [...byAlert.values()].map(copy));
+      }
+      return found;
+    },
+    apply: (alert, change) => {
+      if (!change) return;
+      for (const { token } of alert.tokens) {
+        const byAlert = entries.get(token) ?? new Map<string, IndexedAlert>();
+        if ('publish' in change) byAlert.set(alert.alertId, copy(change.publish));
+        else byAlert.delete(alert.alertId);
+        entries.set(token, byAlert);
+      }
+    },
+    dump: () => [...entries].map(([token, byAlert]) => ({ token, entries: [...byAlert.values()] })),
+  };
+}
+
+export interface MemoryAlertStore extends AlertStore {
+  /** Every alert and idempotency record held, for tests that search storage. */
+  dump(): { alerts: AlertRecord[]; idempotency: IdempotencyRecord[] };
+}
+
+/** `clock` decides when an idempotency record has gone stale (the DynamoDB store reads its TTL). */
+export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock): MemoryAlertStore {
+  const alerts = new Map<string, AlertRecord>();
+  const idempotency = new Map<string, IdempotencyRecord>();
+  const idemKey = (practiceId: string, key: string) => `${practiceId}#${key}`;
+  const fresh = (record: IdempotencyRecord | undefined, now: Date) =>
+    record !== undefined && Date.parse(record.expiresAt) > now.getTime() ? record : undefined;
+
+  return {
+    get: async (alertId) => copy(alerts.get(alertId)),
+
+    create: async (alert, record) => {
+      if (alerts.has(alert.alertId)) throw new Error(`alert ${alert.alertId} already exists`);
+      if (record) {
+        const existing = fresh(idempotency.get(idemKey(record.practiceId, record.key)), clock());
+        if (existing) return { created: false, existing: copy(existing) };
+        idempotency.set(idemKey(record.practiceId, record.key), copy(record));
+      }
+      alerts.set(alert.alertId, copy(alert));
+      return { created: true };
+    },
+
+    getIdempotency: async (practiceId, key, now) => copy(fresh(idempotency.get(idemKey(practiceId, key)), now)),
+
+    update: async (alert, expectedVersion, change) => {
+      const stored = alerts.get(alert.alertId);
+      if (!stored || stored.version !== expectedVersion) throw new StaleAlertError(alert.alertId);
+      if (alert.version !== expectedVersion + 1) throw new Error('update must write version expectedVersion + 1');
+      alerts.set(alert.alertId, copy(alert));
+      index.apply(alert, change);
+    },
+
+    listPendingReview: async (limit) =>
+      [...alerts.values()]
+        .filter((alert) => alert.status === 'pending_review')
+        .sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.alertId.localeCompare(b.alertId))
+        .slice(0, limit)
+        .map(copy),
+
+    dump: () => ({ alerts: [...alerts.values()].map(copy), idempotency: [...idempotency.values()].map(copy) }),
+  };
+}
