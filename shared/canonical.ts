@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Canonical JSON: object keys sorted by code point, no whitespace, `undefined` members dropped
+ * Canonical JSON: object keys sorted by UTF-16 code unit (as RFC 8785 does), no whitespace, `undefined` members dropped
  * (as JSON.stringify does). Used for everything that is hashed or signed, so anyone holding the
  * same data gets the same bytes. Documented in the README for practices verifying receipts.
  */

@@ -213,8 +213,8 @@ export interface AlertStore {
    * change atomically; throws StaleAlertError when someone else wrote first.
    */
   update(alert: AlertRecord, expectedVersion: number, change: IndexChange): Promise<void>;
-  /** Oldest first. */
-  listPendingReview(limit: number): Promise<AlertRecord[]>;
+  /** Alerts awaiting review, oldest first, read page by page as the caller iterates. */
+  pendingReview(pageSize?: number): AsyncIterable<AlertRecord>;
 }
 
 export interface TokenIndex {

@@ -105,16 +105,16 @@ export const idempotencyKeySchema = z
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root = ''): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new ValidationError(issuesToFieldErrors(result.error.issues, root));
+  throw new ValidationError(issuesToFieldErrors(result.error.issues, root, input));
 }
 
-export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], root = ''): FieldError[] {
+export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], root = '', input?: unknown): FieldError[] {
   const errors: FieldError[] = [];
   for (const issue of issues) {
     const base = [root, ...issue.path.map(String)].filter(Boolean).join('.');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) errors.push({ path: [base, printable(key)].filter(Boolean).join('.'), message: 'is not a known field' });
-    } else if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    } else if (isMissing(input, issue)) {
       errors.push({ path: base || '(body)', message: 'is required' });
     } else {
       errors.push({ path: base || '(body)', message: issue.message.replace(/^Invalid input: /, '') });
@@ -127,6 +127,18 @@ export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], root = 
     seen.add(path);
     return true;
   });
+}
+
+/** True when the issue is about a field the caller left out (whatever type or values it needed). */
+function isMissing(input: unknown, issue: z.core.$ZodIssue): boolean {
+  if (issue.code !== 'invalid_type' && issue.code !== 'invalid_value' && issue.code !== 'invalid_union') return false;
+  if (issue.path.length === 0) return input === undefined;
+  let value: unknown = input;
+  for (const key of issue.path) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key as PropertyKey)) return true;
+    value = (value as Record<PropertyKey, unknown>)[key as PropertyKey];
+  }
+  return value === undefined;
 }
 
 /**

@@ -7,15 +7,18 @@ import { mutateAlert } from './mutate-alert.ts';
 import { signStatement } from './signing.ts';
 import { canonicalJson, sha256Hex } from '../canonical.ts';
 
-const queueLimit = 50;
+/** The most a queue answer holds; the oldest come first, and deciding them brings up the next. */
+export const queueLimit = 50;
 
 /** Pending alerts a reviewer may decide: never their own practice's, never ones they decided. */
 export async function reviewQueue(deps: Deps, reviewer: Principal): Promise<{ items: Record<string, unknown>[] }> {
-  const pending = await deps.alerts.listPendingReview(200);
-  const mine = pending
-    .filter((alert) => alert.practiceId !== reviewer.practiceId)
-    .filter((alert) => !alert.reviews.some((review) => review.reviewerKeyId === reviewer.keyId))
-    .slice(0, queueLimit);
+  const mine: AlertRecord[] = [];
+  for await (const alert of deps.alerts.pendingReview()) {
+    if (alert.practiceId === reviewer.practiceId) continue;
+    if (alert.reviews.some((review) => review.reviewerKeyId === reviewer.keyId)) continue;
+    mine.push(alert);
+    if (mine.length === queueLimit) break;
+  }
   const items = await Promise.all(
     mine.map(async (alert) => ({
       alertId: alert.alertId,

@@ -13,8 +13,9 @@ export function normalisePhone(raw: string, defaultRegion: string): string | und
   return parsed.number; // the extension, if any, is not part of the number
 }
 
+/** Trimmed, Unicode-composed (NFC, so `é` typed either way is one address) and lower-cased. */
 export function normaliseEmail(raw: string): string {
-  return raw.trim().toLowerCase();
+  return raw.trim().normalize('NFC').toLowerCase();
 }
 
 /** Letters that Unicode decomposition does not fold to ASCII on its own. */
@@ -26,7 +27,7 @@ const extraFolds: Record<string, string> = {
 /**
  * A full name, folded for matching: compatibility-normalised (NFKC then NFKD), accents and
  * other combining marks removed, case folded, invisible format characters (zero-width, RTL
- * marks) dropped, apostrophes dropped (`O'Brien` = `OBrien`), and every other run of
+ * marks) dropped, apostrophes and middle dots dropped (`O'Brien` = `OBrien`), and every other run of
  * punctuation or whitespace collapsed to one space (`Mary-Jane` = `Mary Jane`).
  * Returns '' when nothing letter-like is left.
  */
@@ -38,7 +39,7 @@ export function normaliseName(raw: string): string {
     .replace(/\p{M}+/gu, '')
     .replace(/\p{Cf}+/gu, '')
     .toLowerCase()
-    .replace(/['’‘`´ʼ]/gu, '')
+    .replace(/['’‘`´ʼ·]/gu, '') // apostrophes, and the Catalan middle dot (Col·lado = Collado)
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }

@@ -11,6 +11,7 @@ import { buildAlertStore, buildTokenIndex } from '#shared/adapters/dynamo/alert-
 import { buildApiKeyStore, buildClauseStore, buildPracticeStore } from '#shared/adapters/dynamo/simple-stores.ts';
 import { ConflictError, DependencyUnavailableError } from '#shared/errors.ts';
 import { StaleAlertError, type AlertRecord, type IdempotencyRecord, type IndexedAlert } from '#shared/ports.ts';
+import { collect } from '../support/collect.ts';
 import './support.ts';
 
 const tables = { main: 'main-table', tokens: 'token-table' };
@@ -142,10 +143,16 @@ describe('alert store: create and idempotency', () => {
   });
 });
 
-it('lists the review queue oldest first from the sparse GSI, without storage keys', async () => {
-  ddb.on(QueryCommand).resolves({ Items: [{ pk: 'ALERT#alert-1', sk: 'ALERT', gsi1pk: 'PENDING_REVIEW', gsi1sk: 'x', ...alert }] });
-  await expect(alerts.listPendingReview(10)).resolves.toEqual([alert]);
-  expect(ddb).toHaveReceivedCommandWith(QueryCommand, { TableName: tables.main, IndexName: 'gsi1', ScanIndexForward: true, Limit: 10 });
+it('reads the review queue oldest first from the sparse GSI, page by page, without storage keys', async () => {
+  const lastKey = { pk: 'ALERT#alert-1', sk: 'ALERT', gsi1pk: 'PENDING_REVIEW', gsi1sk: 'x' };
+  ddb
+    .on(QueryCommand)
+    .resolvesOnce({ Items: [{ ...lastKey, ...alert }], LastEvaluatedKey: lastKey })
+    .resolvesOnce({ Items: [{ ...lastKey, ...alert, alertId: 'alert-2' }] });
+  await expect(collect(alerts.pendingReview(1))).resolves.toEqual([alert, { ...alert, alertId: 'alert-2' }]);
+  expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 2);
+  expect(ddb).toHaveReceivedNthCommandWith(QueryCommand, 1, { TableName: tables.main, IndexName: 'gsi1', ScanIndexForward: true, Limit: 1 });
+  expect(ddb).toHaveReceivedNthCommandWith(QueryCommand, 2, { ExclusiveStartKey: lastKey });
 });
 
 describe('token index lookup', () => {

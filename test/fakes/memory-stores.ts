@@ -121,12 +121,12 @@ export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock): MemoryA
       index.apply(alert, change);
     },
 
-    listPendingReview: async (limit) =>
-      [...alerts.values()]
+    pendingReview: async function* () {
+      yield* [...alerts.values()]
         .filter((alert) => alert.status === 'pending_review')
         .sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.alertId.localeCompare(b.alertId))
-        .slice(0, limit)
-        .map(copy),
+        .map(copy);
+    },
 
     dump: () => ({ alerts: [...alerts.values()].map(copy), idempotency: [...idempotency.values()].map(copy) }),
   };

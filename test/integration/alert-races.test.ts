@@ -10,6 +10,7 @@ import { checkBooking } from '#shared/domain/checks.ts';
 import { ConflictError } from '#shared/errors.ts';
 import { StaleAlertError, type ConsentClause } from '#shared/ports.ts';
 import { freshLocalConfig } from '../support/tables.ts';
+import { collect } from '../support/collect.ts';
 import { checkRequest, newPracticeId, principal, publishTestClause, submission } from '../fakes/fixtures.ts';
 
 /**
@@ -79,7 +80,7 @@ describe('idempotent submission under concurrency', () => {
     // DynamoDB may cancel a few overlapping transactions outright; those answer 503 and the client retries.
     expect(answers.length).toBeGreaterThanOrEqual(1);
     expect(new Set(answers.map((answer) => answer.alertId)).size).toBe(1);
-    const pending = await deps.alerts.listPendingReview(500);
+    const pending = await collect(deps.alerts.pendingReview());
     const ids = new Set(pending.map((alert) => alert.alertId));
     const created = [...ids].filter((id) => answers.some((answer) => answer.alertId === id));
     expect(created).toHaveLength(1);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, sha256Hex } from '#shared/canonical.ts';
 import { submitAlert } from '#shared/domain/alerts.ts';
 import { mutateAlert } from '#shared/domain/mutate-alert.ts';
-import { decideReview, publicationStatement, reviewQueue } from '#shared/domain/reviews.ts';
+import { decideReview, publicationStatement, queueLimit, reviewQueue } from '#shared/domain/reviews.ts';
 import { verifyStatement } from '#shared/domain/signing.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import { StaleAlertError, type AlertStore } from '#shared/ports.ts';
@@ -148,5 +148,16 @@ describe('reviewQueue', () => {
 
     await decideReview(net.deps, net.reviewerC, decided, reject);
     expect((await reviewQueue(net.deps, net.reviewerB2)).items.map((i) => i.alertId)).toEqual([untouched]);
+  });
+
+  it('reaches past a long run of the reviewer\'s own practice\'s alerts, and caps the answer', async () => {
+    const net = await testNetwork();
+    for (let i = 0; i < 230; i += 1) {
+      await submitAlert(net.deps, net.practiceB, submission(net.clause, { subject: { phone: `+1 203 555 ${String(1000 + i)}` } }));
+      net.deps.clock.advanceMs(10);
+    }
+    const fromA = await pendingAlert(net);
+    expect((await reviewQueue(net.deps, net.reviewerB)).items.map((i) => i.alertId)).toEqual([fromA]);
+    expect((await reviewQueue(net.deps, net.reviewerC)).items).toHaveLength(queueLimit);
   });
 });

@@ -34,10 +34,17 @@ describe('normaliseEmail', () => {
   it('trims and lower-cases', () => {
     expect(normaliseEmail('  Zeb.Quixley@Example.ORG \t')).toBe('zeb.quixley@example.org');
     expect(normaliseEmail('a@b.co')).toBe('a@b.co');
+    // é precomposed (U+00E9) and e + combining acute (U+0301) are one address.
+    expect(normaliseEmail('jos\u00e9@example.org')).toBe(normaliseEmail('jose\u0301@Example.org'));
   });
 });
 
 describe('normaliseName', () => {
+  it('drops the Catalan middle dot, alone or inside Ŀ', () => {
+    expect(normaliseName('Col·lado')).toBe('collado');
+    expect(normaliseName('CO\u013FLADO')).toBe('collado');
+  });
+
   it.each([
     ['José Ålvarez', 'jose alvarez'],
     ['JOSÉ  ÅLVAREZ', 'jose alvarez'],

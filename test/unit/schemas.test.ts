@@ -57,6 +57,17 @@ describe('submitAlertSchema', () => {
     expect(errorsOf(alertSchema, body)).toEqual([{ path: 'incident.summary', message: 'is required' }]);
   });
 
+  it('says "is required" for a missing choice or number too, not "invalid option"', () => {
+    const body = alertWith((b) => {
+      delete (b.consent as Partial<Body['consent']>).method;
+      delete (b.consent as Partial<Body['consent']>).clauseVersion;
+    });
+    expect(errorsOf(alertSchema, body)).toEqual([
+      { path: 'consent.clauseVersion', message: 'is required' },
+      { path: 'consent.method', message: 'is required' },
+    ]);
+  });
+
   it('rejects unknown fields at any depth, with their path', () => {
     const body = { ...valid(), extra: 1, subject: { ...valid().subject, ssn: 'x' }, consent: { ...valid().consent, notes: 'y' } };
     expect(pathsOf(alertSchema, body).sort()).toEqual(['consent.notes', 'extra', 'subject.ssn']);

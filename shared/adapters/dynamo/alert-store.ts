@@ -116,21 +116,27 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
         }
       }),
 
-    listPendingReview: (limit) =>
-      storage(async () => {
-        const { Items } = await client.send(
-          new QueryCommand({
-            TableName: tables.main,
-            IndexName: indexNames.pendingReview,
-            KeyConditionExpression: '#g = :pending',
-            ExpressionAttributeNames: { '#g': attr.gsi1pk },
-            ExpressionAttributeValues: { ':pending': pendingPk },
-            ScanIndexForward: true,
-            Limit: limit,
-          }),
+    pendingReview: async function* (pageSize = 100) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await storage(() =>
+          client.send(
+            new QueryCommand({
+              TableName: tables.main,
+              IndexName: indexNames.pendingReview,
+              KeyConditionExpression: '#g = :pending',
+              ExpressionAttributeNames: { '#g': attr.gsi1pk },
+              ExpressionAttributeValues: { ':pending': pendingPk },
+              ScanIndexForward: true,
+              Limit: pageSize,
+              ExclusiveStartKey: start,
+            }),
+          ),
         );
-        return (Items ?? []).map((item) => stripKeys<AlertRecord>(item));
-      }),
+        for (const item of page.Items ?? []) yield stripKeys<AlertRecord>(item);
+        start = page.LastEvaluatedKey;
+      } while (start);
+    },
   };
 }
 
