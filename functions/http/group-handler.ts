@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { NotFoundError, ForbiddenError, UnauthorizedError } from '#shared/errors.ts';
 import type { Deps } from '#shared/deps.ts';
-import type { Principal } from '#shared/ports.ts';
+import type { Logger, Principal } from '#shared/ports.ts';
 import { findRoute, roles, type FunctionGroup, type Role, type RouteDefinition } from '#shared/routes.ts';
 import { jsonResponse, problemResponse } from './problem.ts';
 import { header, readJsonBody } from './request.ts';
@@ -22,11 +22,11 @@ export function createGroupHandler(group: FunctionGroup, handlers: Record<string
   return middy<HttpEvent, HttpResult>()
     .use({
       onError: async (request) => {
-        let logger;
+        let logger: Logger;
         try {
           logger = deps().logger;
         } catch {
-          logger = undefined;
+          logger = console; // the configuration itself failed: still say so in the function's log
         }
         request.response = problemResponse(request.error, request.event.requestContext?.requestId ?? 'unknown', logger);
       },

@@ -20,14 +20,14 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
  * document (RFC 9457); anything else is a 500 whose body says only that it is our fault and
  * which request it was. Details of unexpected errors go to the log, never to the caller.
  */
-export function problemResponse(error: unknown, requestId: string, logger: Logger | undefined): APIGatewayProxyStructuredResultV2 {
+export function problemResponse(error: unknown, requestId: string, logger: Logger): APIGatewayProxyStructuredResultV2 {
   if (error instanceof DomainError) {
     if (error.status >= 500) {
-      logger?.warn('dependency unavailable', { requestId, errorName: error.name, cause: causeName(error) });
+      logger.warn('dependency unavailable', { requestId, errorName: error.name, cause: causeName(error) });
     }
     return problem(error.status, error.slug, error.title, error.message, requestId, error.errors, error.headers);
   }
-  logger?.error('unexpected error', {
+  logger.error('unexpected error', {
     requestId,
     errorName: error instanceof Error ? error.name : typeof error,
     errorMessage: error instanceof Error ? error.message : undefined,

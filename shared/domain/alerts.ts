@@ -135,7 +135,7 @@ export async function retractAlert(deps: Deps, actor: Principal, alertId: string
   return alertView(deps, updated, actor);
 }
 
-export function requirePractice(principal: Principal): string {
+function requirePractice(principal: Principal): string {
   if (!principal.practiceId) throw new ForbiddenError('This API key belongs to no practice.');
   return principal.practiceId;
 }
