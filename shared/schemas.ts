@@ -81,18 +81,26 @@ export const consentSchema = z.strictObject({
   documentSha256: hex64,
 });
 
-export function submitAlertSchema(phoneRegion: string) {
-  return z.strictObject({ subject: alertSubjectSchema(phoneRegion), incident: incidentSchema, consent: consentSchema });
+/** Schemas that depend on the phone region are built once per region, not once per request. */
+function perRegion<S>(build: (phoneRegion: string) => S): (phoneRegion: string) => S {
+  const built = new Map<string, S>();
+  return (phoneRegion) => {
+    let schema = built.get(phoneRegion);
+    if (!schema) built.set(phoneRegion, (schema = build(phoneRegion)));
+    return schema;
+  };
 }
+
+export const submitAlertSchema = perRegion((phoneRegion) =>
+  z.strictObject({ subject: alertSubjectSchema(phoneRegion), incident: incidentSchema, consent: consentSchema }),
+);
 export type AlertSubmission = z.infer<ReturnType<typeof submitAlertSchema>>;
 
 export const reasonSchema = z.strictObject({ reason: text(2_000) });
 
 export const reviewDecisionSchema = z.strictObject({ decision: z.enum(['approve', 'reject']), reason: text(2_000) });
 
-export function checkSchema(phoneRegion: string) {
-  return z.strictObject({ subject: checkSubjectSchema(phoneRegion), bookingOn: date.optional() });
-}
+export const checkSchema = perRegion((phoneRegion) => z.strictObject({ subject: checkSubjectSchema(phoneRegion), bookingOn: date.optional() }));
 export type CheckRequest = z.infer<ReturnType<typeof checkSchema>>;
 
 export const idempotencyKeySchema = z
