@@ -75,8 +75,14 @@ beforeAll(async () => {
   for (const needle of needles) expect(queue.text).not.toContain(needle);
 }, 120_000);
 
-afterAll(() => {
-  if (network?.child.exitCode === null) network.child.kill('SIGKILL');
+afterAll(async () => {
+  // Even when a test failed half-way: stop like Ctrl-C (which takes DynamoDB Local along), then make sure.
+  if (network?.child.exitCode === null) {
+    const stopped = network.stop();
+    await Promise.race([stopped, new Promise((done) => setTimeout(done, 10_000))]);
+    if (network.child.exitCode === null) network.child.kill('SIGKILL');
+  }
+  for (const pid of javaProcessesFor(dataDir).split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
 });
 
