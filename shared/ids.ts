@@ -8,6 +8,13 @@ const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 
 export type IdKind = 'prc' | 'key' | 'cls' | 'alt' | 'chk' | 'rev';
 
+const idShape = /^[a-z]{3}_[0-9a-z]{26}$/;
+
+/** True for a string shaped like an id this API hands out (of the given kind, when one is named). */
+export function isId(value: string, kind?: IdKind): boolean {
+  return idShape.test(value) && (kind === undefined || value.startsWith(`${kind}_`));
+}
+
 export function newId(kind: IdKind, now: Date = new Date()): string {
   const bytes = Buffer.alloc(16);
   bytes.writeUIntBE(now.getTime(), 0, 6);

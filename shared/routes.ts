@@ -44,14 +44,11 @@ export const routes = [
   { method: 'POST', path: '/v1/checks', group: 'checks', auth: 'apiKey', roles: ['practice'] },
 ] as const satisfies readonly RouteDefinition[];
 
-export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['path']}`;
-
+/** API Gateway's route key: `METHOD /path/{param}`. */
 export const routeKey = (route: RouteDefinition): string => `${route.method} ${route.path}`;
 
-export function findRoute(key: string): RouteDefinition | undefined {
-  return (routes as readonly RouteDefinition[]).find((route) => routeKey(route) === key);
-}
+const byRouteKey = new Map((routes as readonly RouteDefinition[]).map((route) => [routeKey(route), route]));
 
-export function routesOfGroup(group: FunctionGroup): RouteDefinition[] {
-  return (routes as readonly RouteDefinition[]).filter((route) => route.group === group);
+export function findRoute(key: string): RouteDefinition | undefined {
+  return byRouteKey.get(key);
 }

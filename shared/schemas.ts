@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isRealDate } from './dates.ts';
+import { isId } from './ids.ts';
 import { normaliseName, normalisePhone } from './identifiers/normalise.ts';
 import { categories, severities } from './ports.ts';
 import { roles } from './routes.ts';
@@ -12,7 +13,7 @@ import { ValidationError, type FieldError } from './errors.ts';
 const date = z.string().refine(isRealDate, 'must be a real date written YYYY-MM-DD');
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex SHA-256 (64 characters)');
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const id = z.string().regex(/^[a-z]{3}_[0-9a-z]{26}$/, 'must be an id as returned by this API');
+const id = z.string().refine((value) => isId(value), 'must be an id as returned by this API');
 
 export const createPracticeSchema = z.strictObject({ name: text(200), region: text(100) });
 

@@ -1,11 +1,11 @@
 import { NotFoundError } from '#shared/errors.ts';
-import type { IdKind } from '#shared/ids.ts';
+import { isId, type IdKind } from '#shared/ids.ts';
 import type { ApiRequest } from './types.ts';
 
 /** A resource id from the path; anything not shaped like one of our ids simply does not exist. */
 export function idParam(request: ApiRequest, name: string, kind: IdKind): string {
   const value = request.params[name];
-  if (value === undefined || !new RegExp(`^${kind}_[0-9a-z]{26}$`).test(value)) throw new NotFoundError(`No such ${name.replace(/Id$/, '')}.`);
+  if (value === undefined || !isId(value, kind)) throw new NotFoundError(`No such ${name.replace(/Id$/, '')}.`);
   return value;
 }
 

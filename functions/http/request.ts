@@ -17,16 +17,21 @@ export function readJsonBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBas
   if (contentType !== undefined && !/^application\/([a-z.+-]*\+)?json\s*(;|$)/i.test(contentType)) {
     throw new UnsupportedMediaTypeError('Send the body as JSON with "Content-Type: application/json".');
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new MalformedRequestError('The body is not valid UTF-8.');
-  }
+  const text = decodeUtf8(bytes);
+  if (text === undefined) throw new MalformedRequestError('The body is not valid UTF-8.');
   try {
     return JSON.parse(text);
   } catch {
     throw new MalformedRequestError('The body is not valid JSON.');
+  }
+}
+
+/** The text of UTF-8 bytes, or undefined when they are not valid UTF-8. */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
   }
 }
 

@@ -2,9 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { Deps } from '#shared/deps.ts';
-import { routes, type RouteDefinition } from '#shared/routes.ts';
+import { routeKey, routes, type RouteDefinition } from '#shared/routes.ts';
 import { problem, problemResponse } from '#functions/http/problem.ts';
 import type { HttpEvent, HttpResult } from '#functions/http/group-handler.ts';
+import { decodeUtf8 } from '#functions/http/request.ts';
 import { localHandlers } from './handlers.ts';
 
 /** Like API Gateway's own payload cap, larger than the API's 64 KiB so handlers answer 413 themselves. */
@@ -46,7 +47,7 @@ export function createLocalServer(deps: Deps, log: (line: string) => void = (lin
       const url = new URL(req.url ?? '/', 'http://localhost');
       const matched = match(req.method ?? '', url.pathname);
       if (!matched) return finish(problem(404, 'not-found', 'Not found', 'There is no such route.', requestId));
-      label = `${matched.route.method} ${matched.route.path}`;
+      label = routeKey(matched.route);
       const body = await readBody(req);
       if (body === 'too-large') return finish(problem(413, 'payload-too-large', 'The request body is too large', 'Bodies are limited to 64 KiB.', requestId));
       const event = toEvent(req, url, matched, body, requestId);
@@ -106,13 +107,13 @@ function toEvent(req: IncomingMessage, url: URL, matched: { route: RouteDefiniti
   }
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
-  const routeKey = `${matched.route.method} ${matched.route.path}`;
+  const key = routeKey(matched.route);
   const now = new Date();
   // API Gateway base64-encodes what it does not treat as text; so do we, so invalid UTF-8 reaches the handler intact.
-  const base64 = body.length > 0 && (!/json|text/i.test(headers['content-type'] ?? 'application/json') || !isUtf8(body));
+  const base64 = body.length > 0 && (!/json|text/i.test(headers['content-type'] ?? 'application/json') || decodeUtf8(body) === undefined);
   return {
     version: '2.0',
-    routeKey,
+    routeKey: key,
     rawPath: url.pathname,
     rawQueryString: url.search.replace(/^\?/, ''),
     headers,
@@ -127,22 +128,13 @@ function toEvent(req: IncomingMessage, url: URL, matched: { route: RouteDefiniti
       domainPrefix: 'localhost',
       http: { method: matched.route.method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
       requestId,
-      routeKey,
+      routeKey: key,
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
       authorizer: { lambda: { authenticated: 'false' } },
     },
   } as HttpEvent;
-}
-
-function isUtf8(bytes: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function send(res: ServerResponse, result: HttpResult): void {

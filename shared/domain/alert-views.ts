@@ -1,7 +1,20 @@
 import type { Deps } from '../deps.ts';
 import { effectiveStatus } from '../alerts/state-machine.ts';
 import { approvingPractices } from '../alerts/review-rules.ts';
+import { NotFoundError } from '../errors.ts';
 import type { AlertRecord, Principal } from '../ports.ts';
+
+/**
+ * The alert, if `viewer` may see it: a practice only sees its own, and another practice's
+ * alert is a 404 exactly like one that does not exist (never reveal that it exists).
+ */
+export async function visibleAlert(deps: Pick<Deps, 'alerts'>, viewer: Principal, alertId: string): Promise<AlertRecord> {
+  const alert = await deps.alerts.get(alertId);
+  if (!alert || (viewer.role === 'practice' && alert.practiceId !== viewer.practiceId)) {
+    throw new NotFoundError('No alert with this id is visible to your key.');
+  }
+  return alert;
+}
 
 /**
  * What each role sees of an alert. No role sees tokens or identifiers; only reviewers see the

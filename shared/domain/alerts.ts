@@ -1,13 +1,13 @@
 import type { Deps } from '../deps.ts';
 import { canonicalJson, sha256Hex } from '../canonical.ts';
 import { isoDate, isoInstant } from '../dates.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../errors.ts';
+import { ConflictError, ForbiddenError, ValidationError, type FieldError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { computeTokens } from '../identifiers/tokens.ts';
 import { assertMove, effectiveStatus } from '../alerts/state-machine.ts';
 import type { AlertRecord, IdempotencyRecord, Principal, Receipt } from '../ports.ts';
 import type { AlertSubmission } from '../schemas.ts';
-import { alertView, summaryContext } from './alert-views.ts';
+import { alertView, summaryContext, visibleAlert } from './alert-views.ts';
 import { mutateAlert } from './mutate-alert.ts';
 import { notifySafely } from './notify.ts';
 import { signStatement } from './signing.ts';
@@ -112,11 +112,7 @@ async function assertConsentAndDates(deps: Pick<Deps, 'clauses'>, body: AlertSub
 }
 
 export async function getAlert(deps: Deps, viewer: Principal, alertId: string): Promise<Record<string, unknown>> {
-  const alert = await deps.alerts.get(alertId);
-  if (!alert || (viewer.role === 'practice' && alert.practiceId !== viewer.practiceId)) {
-    throw new NotFoundError('No alert with this id is visible to your key.');
-  }
-  return alertView(deps, alert, viewer);
+  return alertView(deps, await visibleAlert(deps, viewer, alertId), viewer);
 }
 
 /** The submitting practice (or an admin) withdraws an alert; it stops matching at once. */

@@ -3,7 +3,7 @@ import type { Deps } from '../deps.ts';
 import { sha256Hex } from '../canonical.ts';
 import { isoInstant } from '../dates.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { newId } from '../ids.ts';
+import { isId, newId } from '../ids.ts';
 import type { Principal } from '../ports.ts';
 import type { Role } from '../routes.ts';
 
@@ -12,7 +12,7 @@ import type { Role } from '../routes.ts';
  * by its primary key; only the SHA-256 of the whole key is stored, so a copy of the table
  * cannot be used to call the API.
  */
-const apiKeyPattern = /^pg\.(key_[0-9a-z]{26})\.([A-Za-z0-9_-]{43})$/;
+const apiKeyPattern = /^pg\.([^.]+)\.[A-Za-z0-9_-]{43}$/;
 
 export interface CreatedApiKey {
   keyId: string;
@@ -51,7 +51,7 @@ export async function revokeApiKey(deps: Pick<Deps, 'apiKeys' | 'clock'>, keyId:
 /** The principal behind a bearer API key, or undefined for a malformed, unknown or revoked key. */
 export async function authenticate(deps: Pick<Deps, 'apiKeys'>, apiKey: string): Promise<Principal | undefined> {
   const match = apiKeyPattern.exec(apiKey);
-  if (!match) return undefined;
+  if (!match || !isId(match[1]!, 'key')) return undefined;
   const record = await deps.apiKeys.get(match[1]!);
   if (!record || record.revokedAt) return undefined;
   const expected = Buffer.from(record.secretSha256, 'hex');

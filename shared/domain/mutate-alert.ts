@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.ts';
-import { NotFoundError, ConflictError } from '../errors.ts';
+import { ConflictError } from '../errors.ts';
+import { visibleAlert } from './alert-views.ts';
 import { StaleAlertError, type AlertRecord, type IndexChange, type Principal } from '../ports.ts';
 
 const maxAttempts = 5;
@@ -16,11 +17,7 @@ export async function mutateAlert(
   decide: (alert: AlertRecord) => Promise<{ next: AlertRecord; change: IndexChange }>,
 ): Promise<AlertRecord> {
   for (let attempt = 1; ; attempt += 1) {
-    const current = await deps.alerts.get(alertId);
-    // A practice must never learn that another practice's alert exists.
-    if (!current || (actor.role === 'practice' && current.practiceId !== actor.practiceId)) {
-      throw new NotFoundError('No alert with this id is visible to your key.');
-    }
+    const current = await visibleAlert(deps, actor, alertId);
     const { next, change } = await decide(current);
     try {
       await deps.alerts.update({ ...next, version: current.version + 1 }, current.version, change);

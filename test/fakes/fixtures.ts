@@ -57,15 +57,19 @@ export function submissionJson(clause: ConsentClause, parts: SubmissionInput = {
       witnesses: 1,
       ...parts.incident,
     },
-    consent: {
-      clauseId: clause.clauseId,
-      clauseVersion: clause.version,
-      clauseSha256: clause.sha256,
-      signedOn: '2026-10-01',
-      method: 'e_signature',
-      documentSha256: createHash('sha256').update('signed intake form').digest('hex'),
-      ...parts.consent,
-    },
+    consent: { ...consentProof(clause), ...parts.consent },
+  };
+}
+
+/** Proof that the client signed `clause` at intake, as a practice cites it in a submission. */
+export function consentProof(clause: Pick<ConsentClause, 'clauseId' | 'version' | 'sha256'>) {
+  return {
+    clauseId: clause.clauseId,
+    clauseVersion: clause.version,
+    clauseSha256: clause.sha256,
+    signedOn: '2026-10-01',
+    method: 'e_signature',
+    documentSha256: createHash('sha256').update('signed intake form').digest('hex'),
   };
 }
 

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import type { Call } from './api-client.ts';
+import { consentProof } from '../fakes/fixtures.ts';
 
 export const clauseText =
   'I authorise this practice to tell other participating professionals whether it would be willing to work with me again.';
@@ -32,19 +32,10 @@ export async function setUpNetwork(call: Call, adminKey: string) {
   return { practices: { harbour, elm, valley }, keys, clause: clause.body as { clauseId: string; version: number; sha256: string } };
 }
 
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
 export function alertBody(clause: { clauseId: string; version: number; sha256: string }, subject: Record<string, string>, summary = 'Client made sexual advances during the session and would not stop when asked.') {
   return {
     subject,
     incident: { occurredOn: '2026-11-02', category: 'sexual_misconduct', severity: 'high', summary, actionsTaken: 'Session ended; client discharged.', witnesses: 1 },
-    consent: {
-      clauseId: clause.clauseId,
-      clauseVersion: clause.version,
-      clauseSha256: clause.sha256,
-      signedOn: '2026-10-01',
-      method: 'e_signature',
-      documentSha256: sha256('signed intake form'),
-    },
+    consent: consentProof(clause),
   };
 }

@@ -14,7 +14,7 @@ const alertKey = (alertId: string) => ({ [attr.pk]: `ALERT#${alertId}`, [attr.sk
 const idempotencyKey = (practiceId: string, key: string) => ({ [attr.pk]: `IDEMPOTENCY#${practiceId}#${key}`, [attr.sk]: 'IDEMPOTENCY' });
 const pendingPk = 'PENDING_REVIEW';
 /** The token index attribute holding one alert's entry. */
-export const indexEntryName = (alertId: string) => `alert#${alertId}`;
+const indexEntryName = (alertId: string) => `${attr.indexEntryPrefix}${alertId}`;
 
 /** Alerts under review carry the sparse GSI keys that make the review queue one Query. */
 function alertItem(alert: AlertRecord): Record<string, unknown> {
@@ -174,7 +174,7 @@ export function buildTokenIndex(client: DynamoDBDocumentClient, table: string): 
           const result = await client.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
           for (const item of result.Responses?.[table] ?? []) {
             const entries = Object.entries(item)
-              .filter(([name]) => name.startsWith('alert#'))
+              .filter(([name]) => name.startsWith(attr.indexEntryPrefix))
               .map(([, entry]) => entry as IndexedAlert);
             found.set(item[attr.token] as string, entries);
           }

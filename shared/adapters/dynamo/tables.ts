@@ -10,6 +10,8 @@ export const attr = {
   gsi1sk: 'gsi1sk',
   keyId: 'keyId',
   token: 'token',
+  /** Prefix of a token item's per-alert attributes: `alert#<alertId>`. */
+  indexEntryPrefix: 'alert#',
   /** Epoch seconds; the TTL attribute. DynamoDB may delete late (or never, locally), so reads filter on it too. */
   ttl: 'ttl',
 } as const;
