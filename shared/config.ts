@@ -16,6 +16,14 @@ const common = {
   API_KEYS_TABLE: z.string().min(1).default('peerguard-api-keys'),
   MAIN_TABLE: z.string().min(1).default('peerguard-main'),
   TOKEN_TABLE: z.string().min(1).default('peerguard-token-index'),
+  AUDIT_TABLE: z.string().min(1).default('peerguard-audit'),
+  /** Screening quota per practice, counted per booking (a batch of 100 counts 100). */
+  CHECKS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  CHECKS_PER_DAY: z.coerce.number().int().min(1).max(10_000_000).default(5_000),
+  /** Name-only checks without a match, per practice per hour, that tell the security topic of possible enumeration. */
+  NAME_ONLY_MISSES_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** Audit entries per export page (one response). */
+  AUDIT_EXPORT_PAGE_SIZE: z.coerce.number().int().min(10).max(20_000).default(5_000),
 };
 
 const localSchema = z.object({
@@ -29,6 +37,8 @@ const localSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Port of the embedded DynamoDB Local; 0 picks a free one. */
   DYNAMODB_LOCAL_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** How often the local server runs the expiry sweep (AWS runs it on a schedule). */
+  EXPIRY_SWEEP_MINUTES: z.coerce.number().min(0.01).max(1440).default(60),
 });
 
 const awsSchema = z.object({
@@ -39,6 +49,8 @@ const awsSchema = z.object({
   /** A full key ARN: the Encryption SDK compares it with the key id stored in each ciphertext. */
   DATA_KEY_ID: z.string().startsWith('arn:', 'must be the full ARN of the KMS key'),
   REVIEWERS_TOPIC_ARN: z.string().min(1),
+  PRACTICES_TOPIC_ARN: z.string().min(1),
+  SECURITY_TOPIC_ARN: z.string().min(1),
 });
 
 export const configSchema = z.discriminatedUnion('PEERGUARD_RUNTIME', [localSchema, awsSchema]);

@@ -1,5 +1,6 @@
 import type {
-  AlertStore, ApiKeyStore, ClauseStore, Clock, Keyring, Logger, Notifier, PracticeStore, Signer, TextCipher, TokenIndex,
+  AlertStore, ApiKeyStore, AuditAppender, AuditReader, ClauseStore, Clock, Keyring, Logger, NotificationOutbox, Notifier, PracticeStore,
+  ScreeningLedger, ScreeningLimits, Signer, TextCipher, TokenIndex,
 } from './ports.ts';
 
 /** Settings the domain reads; a slice of the config, so domain tests need no environment. */
@@ -7,6 +8,10 @@ export interface Settings {
   readonly phoneRegion: string;
   readonly alertTtlDays: number;
   readonly idempotencyTtlHours: number;
+  readonly screening: ScreeningLimits;
+  /** Name-only checks without a match per practice per hour that raise a possible-enumeration notice. */
+  readonly nameOnlyMissesPerHour: number;
+  readonly auditExportPageSize: number;
 }
 
 /** Everything a domain function may use, built once per process by shared/runtime.ts. */
@@ -18,9 +23,12 @@ export interface Deps {
   readonly signer: Signer;
   readonly cipher: TextCipher;
   readonly notifier: Notifier;
+  readonly outbox: NotificationOutbox;
   readonly practices: PracticeStore;
   readonly apiKeys: ApiKeyStore;
   readonly clauses: ClauseStore;
   readonly alerts: AlertStore;
   readonly tokenIndex: TokenIndex;
+  readonly ledger: ScreeningLedger;
+  readonly audit: AuditReader & AuditAppender;
 }

@@ -86,7 +86,7 @@ export interface Review {
 
 export interface HistoryEntry {
   readonly at: string;
-  readonly action: 'submitted' | 'approved' | 'rejected' | 'published' | 'retracted';
+  readonly action: 'submitted' | 'approved' | 'rejected' | 'published' | 'retracted' | 'disputed' | 'reinstated' | 'reconfirmed' | 'expired';
   readonly status: AlertStatus;
   readonly actorKeyId: string;
   readonly actorRole: Role;
@@ -145,6 +145,85 @@ export interface IdempotencyRecord {
   readonly expiresAt: string;
 }
 
+// ── Audit ──────────────────────────────────────────────────────────────────
+
+export const auditActions = [
+  'practice.created',
+  'key.created',
+  'key.revoked',
+  'clause.published',
+  'alert.submitted',
+  'alert.approved',
+  'alert.rejected',
+  'alert.published',
+  'alert.retracted',
+  'alert.disputed',
+  'alert.reinstated',
+  'alert.reconfirmed',
+  'alert.expired',
+  'check.performed',
+  'audit.exported',
+  'audit.subject_tokens',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+export interface AuditActor {
+  readonly keyId: string;
+  /** `system` for the scheduled expiry sweep. */
+  readonly role: Role | 'system';
+  readonly practiceId?: string | undefined;
+}
+
+/** One screened booking as the audit log keeps it: kinds, tokens (for counsel's lookups) and result. */
+export interface AuditedBooking {
+  readonly ref?: string | undefined;
+  readonly tokenKinds: readonly TokenKind[];
+  /** The HMAC tokens checked, in the order of tokenKinds; never a raw identifier. */
+  readonly tokens: readonly string[];
+  readonly result: 'match' | 'no_match';
+  readonly confidence?: 'strong' | 'possible' | undefined;
+}
+
+/** What a domain function asks to be recorded; the chain fields are added when it is appended. */
+export interface AuditEvent {
+  readonly action: AuditAction;
+  readonly actor: AuditActor;
+  /** Ids the action is about: alertId, practiceId, keyId, clauseId, clauseVersion, checkId, exportId. */
+  readonly targets: Readonly<Record<string, string | number>>;
+  /** `success`, or the state the target reached (e.g. the alert's new status). */
+  readonly outcome: string;
+  /** Screening only: one element per booking checked. */
+  readonly bookings?: readonly AuditedBooking[] | undefined;
+  /** Small extra facts (counts, ranges, SHA-256 of a free-text reason); never free text itself. */
+  readonly detail?: Readonly<Record<string, string | number | boolean>> | undefined;
+}
+
+export interface AuditEntry extends AuditEvent {
+  /** 1, 2, 3, … with no gaps. */
+  readonly seq: number;
+  /** ISO instant; never earlier than the previous entry's. */
+  readonly at: string;
+  /** The previous entry's hash (64 zeros for the first). */
+  readonly prevHash: string;
+  /** Hex SHA-256 of the canonical JSON of every other field. */
+  readonly hash: string;
+}
+
+/** Reading the chain (appends happen inside the stores' own writes). */
+export interface AuditReader {
+  /** The last entry, read consistently. */
+  head(): Promise<AuditEntry | undefined>;
+  /** The first entry at or after `from` and the last entry before `to` (ISO instants), if any. */
+  bounds(from: string, to: string): Promise<{ first: AuditEntry; last: AuditEntry } | undefined>;
+  /** Entries firstSeq..lastSeq in order, read page by page. */
+  read(firstSeq: number, lastSeq: number, pageSize?: number): AsyncIterable<AuditEntry>;
+}
+
+/** Appends events that have no other write of their own (an export, a token lookup). */
+export interface AuditAppender {
+  append(events: readonly AuditEvent[], now: Date): Promise<AuditEntry[]>;
+}
+
 // ── Ports ──────────────────────────────────────────────────────────────────
 
 /** HMAC-SHA-256 with the network's token key (KMS GenerateMac in AWS). */
@@ -165,34 +244,92 @@ export interface TextCipher {
   decrypt(ciphertext: string, context: Record<string, string>): Promise<string>;
 }
 
-export type NotificationTopic = 'reviewers';
+export const notificationTopics = ['reviewers', 'practices', 'security'] as const;
+export type NotificationTopic = (typeof notificationTopics)[number];
 
-export interface Notification {
-  readonly type: 'alert.awaiting_review';
-  readonly alertId: string;
-  readonly category: Category;
-  readonly severity: Severity;
-}
+/**
+ * What subscribers hear. Ids, categories, severities, counts and instants only: never an
+ * identifier, a token or incident text. Practices' messages carry the practice id as an SNS
+ * message attribute, so each practice's subscription filter lets through only its own.
+ */
+export type Notification =
+  | {
+      readonly topic: 'reviewers';
+      readonly type: 'alert.awaiting_review';
+      readonly alertId: string;
+      readonly category: Category;
+      readonly severity: Severity;
+    }
+  | {
+      readonly topic: 'practices';
+      readonly type: 'alert.published' | 'alert.rejected' | 'alert.disputed' | 'alert.reinstated' | 'alert.expired';
+      readonly practiceId: string;
+      readonly alertId: string;
+      readonly category: Category;
+      readonly severity: Severity;
+      readonly at: string;
+    }
+  | {
+      readonly topic: 'security';
+      readonly type: 'screening.quota_exceeded';
+      readonly practiceId: string;
+      readonly window: 'minute' | 'day';
+      readonly limit: number;
+      readonly at: string;
+    }
+  | {
+      readonly topic: 'security';
+      readonly type: 'screening.possible_enumeration';
+      readonly practiceId: string;
+      /** Name-only checks without a match in the hour starting at `windowStart`. */
+      readonly nameOnlyNoMatch: number;
+      readonly windowStart: string;
+      readonly at: string;
+    };
 
 export interface Notifier {
-  publish(topic: NotificationTopic, notification: Notification): Promise<void>;
+  publish(notification: Notification): Promise<void>;
+}
+
+/** Notifications that could not be sent after retries, kept for redelivery (never dropped silently). */
+export interface FailedNotification {
+  readonly failureId: string;
+  readonly failedAt: string;
+  readonly attempts: number;
+  readonly notification: Notification;
+}
+
+export interface NotificationOutbox {
+  record(failure: FailedNotification): Promise<void>;
+  /** Oldest first. */
+  list(limit: number): Promise<FailedNotification[]>;
+  remove(failureId: string): Promise<void>;
+}
+
+/**
+ * The audit entries a write appends, in the same transaction as the write itself: an action
+ * that succeeded always has its entries, one that failed has none.
+ */
+export interface AuditBatch {
+  readonly events: readonly AuditEvent[];
+  readonly now: Date;
 }
 
 export interface PracticeStore {
-  create(practice: Practice): Promise<void>;
+  create(practice: Practice, audit: AuditBatch): Promise<void>;
   get(practiceId: string): Promise<Practice | undefined>;
 }
 
 export interface ApiKeyStore {
-  create(record: ApiKeyRecord): Promise<void>;
+  create(record: ApiKeyRecord, audit: AuditBatch): Promise<void>;
   get(keyId: string): Promise<ApiKeyRecord | undefined>;
-  /** Marks the key revoked; false when no such key exists. */
-  revoke(keyId: string, at: string): Promise<boolean>;
+  /** Marks the key revoked; false when no such key exists (and then nothing is audited). */
+  revoke(keyId: string, at: string, audit: AuditBatch): Promise<boolean>;
 }
 
 export interface ClauseStore {
   /** Stores a clause version; throws ConflictError when that version already exists. */
-  put(clause: ConsentClause): Promise<void>;
+  put(clause: ConsentClause, audit: AuditBatch): Promise<void>;
   get(clauseId: string, version: number): Promise<ConsentClause | undefined>;
   list(): Promise<ConsentClause[]>;
 }
@@ -206,20 +343,46 @@ export interface AlertStore {
    * Creates an alert, together with its idempotency record when given, atomically.
    * Returns the record already stored under that idempotency key if one won the race.
    */
-  create(alert: AlertRecord, idempotency?: IdempotencyRecord): Promise<{ created: true } | { created: false; existing: IdempotencyRecord }>;
+  create(
+    alert: AlertRecord,
+    idempotency: IdempotencyRecord | undefined,
+    audit: AuditBatch,
+  ): Promise<{ created: true } | { created: false; existing: IdempotencyRecord }>;
   getIdempotency(practiceId: string, key: string, now: Date): Promise<IdempotencyRecord | undefined>;
   /**
    * Writes a new state of an alert (version = expectedVersion + 1) and its token-index
    * change atomically; throws StaleAlertError when someone else wrote first.
    */
-  update(alert: AlertRecord, expectedVersion: number, change: IndexChange): Promise<void>;
+  update(alert: AlertRecord, expectedVersion: number, change: IndexChange, audit: AuditBatch): Promise<void>;
   /** Alerts awaiting review, oldest first, read page by page as the caller iterates. */
   pendingReview(pageSize?: number): AsyncIterable<AlertRecord>;
+  /** Alerts stored as published whose expiresAt is at or before `instant`, soonest first. */
+  publishedExpiringBy(instant: string, pageSize?: number): AsyncIterable<AlertRecord>;
 }
 
 export interface TokenIndex {
   /** The published alerts indexed under each token (expired entries included; callers filter). */
   lookup(tokens: readonly string[]): Promise<Map<string, IndexedAlert[]>>;
+}
+
+export interface ScreeningLimits {
+  readonly perMinute: number;
+  readonly perDay: number;
+}
+
+export type QuotaOutcome = { readonly ok: true } | { readonly ok: false; readonly window: 'minute' | 'day'; readonly retryAfterSeconds: number };
+
+/**
+ * Screening's bookkeeping: the practice's quota counters and the check's audit entry move
+ * together in one transaction, so a refused check is neither counted nor audited, and an
+ * answered one is both.
+ */
+export interface ScreeningLedger {
+  record(practiceId: string, bookings: number, limits: ScreeningLimits, audit: AuditBatch): Promise<QuotaOutcome>;
+  /** True for the first refusal of this practice in this window (`minute#…` or `day#…`), false after. */
+  claimRefusalNotice(practiceId: string, windowKey: string): Promise<boolean>;
+  /** Adds `count` name-only checks without a match to the practice's count for the hour; returns the new total. */
+  addNameOnlyMisses(practiceId: string, hourStart: string, count: number): Promise<number>;
 }
 
 export class StaleAlertError extends Error {

@@ -6,7 +6,7 @@
 export const roles = ['admin', 'reviewer', 'practice', 'auditor'] as const;
 export type Role = (typeof roles)[number];
 
-export const functionGroups = ['health', 'admin', 'clauses', 'alerts', 'reviews', 'checks'] as const;
+export const functionGroups = ['health', 'admin', 'clauses', 'alerts', 'reviews', 'checks', 'audit'] as const;
 export type FunctionGroup = (typeof functionGroups)[number];
 
 export type Method = 'GET' | 'POST' | 'DELETE';
@@ -37,11 +37,19 @@ export const routes = [
   { method: 'POST', path: '/v1/alerts', group: 'alerts', auth: 'apiKey', roles: ['practice'] },
   { method: 'GET', path: '/v1/alerts/{alertId}', group: 'alerts', auth: 'apiKey', roles: ['practice', 'reviewer', 'admin'] },
   { method: 'POST', path: '/v1/alerts/{alertId}/retract', group: 'alerts', auth: 'apiKey', roles: ['practice', 'admin'] },
+  { method: 'POST', path: '/v1/alerts/{alertId}/disputes', group: 'alerts', auth: 'apiKey', roles: ['admin'] },
+  { method: 'POST', path: '/v1/alerts/{alertId}/reinstate', group: 'alerts', auth: 'apiKey', roles: ['admin'] },
 
   { method: 'GET', path: '/v1/reviews/queue', group: 'reviews', auth: 'apiKey', roles: ['reviewer'] },
   { method: 'POST', path: '/v1/alerts/{alertId}/reviews', group: 'reviews', auth: 'apiKey', roles: ['reviewer'] },
+  { method: 'POST', path: '/v1/alerts/{alertId}/reconfirm', group: 'reviews', auth: 'apiKey', roles: ['reviewer'] },
 
   { method: 'POST', path: '/v1/checks', group: 'checks', auth: 'apiKey', roles: ['practice'] },
+  { method: 'POST', path: '/v1/checks/batch', group: 'checks', auth: 'apiKey', roles: ['practice'] },
+
+  { method: 'GET', path: '/v1/audit/export', group: 'audit', auth: 'apiKey', roles: ['auditor'] },
+  { method: 'GET', path: '/v1/audit/verification-key', group: 'audit', auth: 'apiKey', roles: ['auditor'] },
+  { method: 'POST', path: '/v1/audit/subject-tokens', group: 'audit', auth: 'apiKey', roles: ['auditor'] },
 ] as const satisfies readonly RouteDefinition[];
 
 /** API Gateway's route key: `METHOD /path/{param}`. */

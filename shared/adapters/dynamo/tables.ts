@@ -8,6 +8,13 @@ export const attr = {
   sk: 'sk',
   gsi1pk: 'gsi1pk',
   gsi1sk: 'gsi1sk',
+  gsi2pk: 'gsi2pk',
+  gsi2sk: 'gsi2sk',
+  /** Audit table: the chain an entry belongs to (partition key) and its sequence number (sort key). */
+  chain: 'chain',
+  seq: 'seq',
+  /** Audit table: `<at>#<seq, zero-padded>`, the sort key of the by-time index. */
+  atSeq: 'atSeq',
   keyId: 'keyId',
   token: 'token',
   /** Prefix of a token item's per-alert attributes: `alert#<alertId>`. */
@@ -16,7 +23,7 @@ export const attr = {
   ttl: 'ttl',
 } as const;
 
-export const indexNames = { pendingReview: 'gsi1' } as const;
+export const indexNames = { pendingReview: 'gsi1', publishedByExpiry: 'gsi2', auditByTime: 'byTime' } as const;
 
 export interface KeyAttribute {
   readonly name: string;
@@ -25,8 +32,8 @@ export interface KeyAttribute {
 
 export interface TableDefinition {
   /** Logical name in the CDK stack and the config key that carries the physical name. */
-  readonly id: 'ApiKeys' | 'Main' | 'TokenIndex';
-  readonly configKey: 'API_KEYS_TABLE' | 'MAIN_TABLE' | 'TOKEN_TABLE';
+  readonly id: 'ApiKeys' | 'Main' | 'TokenIndex' | 'Audit';
+  readonly configKey: 'API_KEYS_TABLE' | 'MAIN_TABLE' | 'TOKEN_TABLE' | 'AUDIT_TABLE';
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
   readonly globalSecondaryIndexes: readonly {
@@ -45,7 +52,10 @@ export const apiKeysTable: TableDefinition = {
   globalSecondaryIndexes: [],
 };
 
-/** Practices, consent clauses, alerts (with their reviews and history) and idempotency records. */
+/**
+ * Practices, consent clauses, alerts (with their reviews and history), idempotency records,
+ * screening quota counters and notifications waiting for redelivery.
+ */
 export const mainTable: TableDefinition = {
   id: 'Main',
   configKey: 'MAIN_TABLE',
@@ -56,6 +66,11 @@ export const mainTable: TableDefinition = {
       indexName: indexNames.pendingReview,
       partitionKey: { name: attr.gsi1pk, type: 'S' },
       sortKey: { name: attr.gsi1sk, type: 'S' },
+    },
+    {
+      indexName: indexNames.publishedByExpiry,
+      partitionKey: { name: attr.gsi2pk, type: 'S' },
+      sortKey: { name: attr.gsi2sk, type: 'S' },
     },
   ],
   timeToLiveAttribute: attr.ttl,
@@ -72,4 +87,23 @@ export const tokenIndexTable: TableDefinition = {
   globalSecondaryIndexes: [],
 };
 
-export const tableDefinitions = [apiKeysTable, mainTable, tokenIndexTable] as const;
+/**
+ * The audit log: one hash chain, an item per entry keyed by (chain, seq). Appends are
+ * conditional Puts on the next sequence number inside the action's own transaction; the
+ * by-time index finds the first and last entry of an export's date range.
+ */
+export const auditTable: TableDefinition = {
+  id: 'Audit',
+  configKey: 'AUDIT_TABLE',
+  partitionKey: { name: attr.chain, type: 'S' },
+  sortKey: { name: attr.seq, type: 'N' },
+  globalSecondaryIndexes: [
+    {
+      indexName: indexNames.auditByTime,
+      partitionKey: { name: attr.chain, type: 'S' },
+      sortKey: { name: attr.atSeq, type: 'S' },
+    },
+  ],
+};
+
+export const tableDefinitions = [apiKeysTable, mainTable, tokenIndexTable, auditTable] as const;
