@@ -3,7 +3,7 @@ import { createPractice } from '#shared/domain/practices.ts';
 import { createKeySchema, createPracticeSchema, parseInput } from '#shared/schemas.ts';
 import { createGroupHandler, type DepsSource } from './http/group-handler.ts';
 import { lambdaDeps } from './http/lambda-deps.ts';
-import { idParam } from './http/params.ts';
+import { actor, idParam } from './http/params.ts';
 
 /** Network administration: practices and API keys (admin role). */
 export const createAdminHandler = (deps: DepsSource) =>
@@ -12,14 +12,14 @@ export const createAdminHandler = (deps: DepsSource) =>
     {
       'POST /v1/practices': async (request, deps) => ({
         status: 201,
-        body: await createPractice(deps, parseInput(createPracticeSchema, request.body)),
+        body: await createPractice(deps, actor(request), parseInput(createPracticeSchema, request.body)),
       }),
       'POST /v1/keys': async (request, deps) => ({
         status: 201,
-        body: await createApiKey(deps, parseInput(createKeySchema, request.body)),
+        body: await createApiKey(deps, actor(request), parseInput(createKeySchema, request.body)),
       }),
       'DELETE /v1/keys/{keyId}': async (request, deps) => {
-        await revokeApiKey(deps, idParam(request, 'keyId', 'key'));
+        await revokeApiKey(deps, actor(request), idParam(request, 'keyId', 'key'));
         return { status: 204 };
       },
     },

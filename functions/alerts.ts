@@ -1,12 +1,27 @@
-import { getAlert, retractAlert, submitAlert } from '#shared/domain/alerts.ts';
+import { getAlert, submitAlert } from '#shared/domain/alerts.ts';
+import { disputeAlert, reinstateAlert, retractAlert } from '#shared/domain/lifecycle.ts';
 import { idempotencyKeySchema, parseInput, reasonSchema, submitAlertSchema } from '#shared/schemas.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { createGroupHandler, type DepsSource } from './http/group-handler.ts';
 import { lambdaDeps } from './http/lambda-deps.ts';
 import { caller, idParam } from './http/params.ts';
 import { header } from './http/request.ts';
+import type { RouteHandler } from './http/types.ts';
+import type { Deps } from '#shared/deps.ts';
+import type { Principal } from '#shared/ports.ts';
 
-/** Alerts: a practice submits and retracts; the submitter, reviewers and admins read. */
+type ReasonedMove = (deps: Deps, actor: Principal, alertId: string, reason: string) => Promise<Record<string, unknown>>;
+
+/** A status move that takes `{ "reason" }` and answers with the alert. */
+const withReason =
+  (move: ReasonedMove): RouteHandler =>
+  async (request, deps) => {
+    const alertId = idParam(request, 'alertId', 'alt');
+    const { reason } = parseInput(reasonSchema, request.body);
+    return { status: 200, body: await move(deps, caller(request), alertId, reason) };
+  };
+
+/** Alerts: a practice submits and retracts; the submitter, reviewers and admins read; admins handle disputes. */
 export const createAlertsHandler = (deps: DepsSource) =>
   createGroupHandler(
     'alerts',
@@ -21,11 +36,9 @@ export const createAlertsHandler = (deps: DepsSource) =>
         status: 200,
         body: await getAlert(deps, caller(request), idParam(request, 'alertId', 'alt')),
       }),
-      'POST /v1/alerts/{alertId}/retract': async (request, deps) => {
-        const alertId = idParam(request, 'alertId', 'alt');
-        const { reason } = parseInput(reasonSchema, request.body);
-        return { status: 200, body: await retractAlert(deps, caller(request), alertId, reason) };
-      },
+      'POST /v1/alerts/{alertId}/retract': withReason(retractAlert),
+      'POST /v1/alerts/{alertId}/disputes': withReason(disputeAlert),
+      'POST /v1/alerts/{alertId}/reinstate': withReason(reinstateAlert),
     },
     deps,
   );

@@ -1,10 +1,10 @@
-import { checkBooking } from '#shared/domain/checks.ts';
-import { checkSchema, parseInput } from '#shared/schemas.ts';
+import { checkBatch, checkBooking } from '#shared/domain/checks.ts';
+import { batchCheckSchema, checkSchema, parseInput } from '#shared/schemas.ts';
 import { createGroupHandler, type DepsSource } from './http/group-handler.ts';
 import { lambdaDeps } from './http/lambda-deps.ts';
 import { caller } from './http/params.ts';
 
-/** Screening a booking: the hot path front desks wait on. */
+/** Screening bookings, one at a time or up to 100 at once: the hot path front desks wait on. */
 export const createChecksHandler = (deps: DepsSource) =>
   createGroupHandler(
     'checks',
@@ -12,6 +12,10 @@ export const createChecksHandler = (deps: DepsSource) =>
       'POST /v1/checks': async (request, deps) => ({
         status: 200,
         body: await checkBooking(deps, caller(request), parseInput(checkSchema(deps.settings.phoneRegion), request.body)),
+      }),
+      'POST /v1/checks/batch': async (request, deps) => ({
+        status: 200,
+        body: await checkBatch(deps, caller(request), parseInput(batchCheckSchema(deps.settings.phoneRegion), request.body).bookings),
       }),
     },
     deps,

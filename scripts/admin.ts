@@ -3,14 +3,17 @@
  *
  * Creates an API key by writing straight to the tables with the caller's own credentials:
  * how a freshly deployed stack gets its first admin key (none is baked into the template).
- * - AWS: set API_KEYS_TABLE and MAIN_TABLE to the stack outputs ApiKeysTableName and
- *   MainTableName, and AWS_REGION / AWS credentials as for the AWS CLI.
+ * - AWS: set API_KEYS_TABLE, MAIN_TABLE and AUDIT_TABLE to the stack outputs ApiKeysTableName,
+ *   MainTableName and AuditTableName, and AWS_REGION / AWS credentials as for the AWS CLI.
+ * The key's creation is an audit entry like any other (actor `system:admin-cli`).
  * - Local: set DYNAMODB_ENDPOINT to the DynamoDB Local that `npm start` printed.
  * The key is printed once; only its SHA-256 is stored.
  */
 import { parseArgs } from 'node:util';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { buildApiKeyStore, buildPracticeStore } from '#shared/adapters/dynamo/simple-stores.ts';
+import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
+import { systemActor } from '#shared/audit/events.ts';
 import { createApiKey } from '#shared/domain/api-keys.ts';
 import { createKeySchema, parseInput } from '#shared/schemas.ts';
 import { ValidationError } from '#shared/errors.ts';
@@ -23,10 +26,13 @@ async function main(): Promise<void> {
   if (positionals[0] !== 'create-key') throw new Error('usage: npm run admin -- create-key --role admin|reviewer|practice|auditor [--label TEXT] [--practice-id ID]');
   const apiKeysTable = process.env.API_KEYS_TABLE ?? 'peerguard-api-keys';
   const mainTable = process.env.MAIN_TABLE ?? 'peerguard-main';
+  const auditTable = process.env.AUDIT_TABLE ?? 'peerguard-audit';
   const client = buildDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
   const input = parseInput(createKeySchema, { role: values.role, label: values.label ?? `created by npm run admin on ${new Date().toISOString().slice(0, 10)}`, practiceId: values['practice-id'] });
+  const audit = buildAuditLog(client, auditTable);
   const created = await createApiKey(
-    { apiKeys: buildApiKeyStore(client, apiKeysTable), practices: buildPracticeStore(client, mainTable), clock: () => new Date() },
+    { apiKeys: buildApiKeyStore(client, apiKeysTable, audit), practices: buildPracticeStore(client, mainTable, audit), clock: () => new Date() },
+    systemActor('admin-cli'),
     input,
   );
   process.stdout.write(`${JSON.stringify({ keyId: created.keyId, role: created.role, practiceId: created.practiceId, apiKey: created.apiKey })}\n`);

@@ -89,6 +89,19 @@ export class ConflictError extends DomainError {
   readonly title = 'The request conflicts with the current state';
 }
 
+/** Over a quota: the client should wait `Retry-After` seconds. */
+export class TooManyRequestsError extends DomainError {
+  override readonly name = 'TooManyRequestsError';
+  readonly status = 429;
+  readonly slug = 'too-many-requests';
+  readonly title = 'Too many requests';
+
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(detail);
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
+}
+
 /** A dependency (KMS, DynamoDB, SNS) is throttling or unavailable; the client should retry later. */
 export class DependencyUnavailableError extends DomainError {
   override readonly name = 'DependencyUnavailableError';

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
  */
 const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 
-export type IdKind = 'prc' | 'key' | 'cls' | 'alt' | 'chk' | 'rev';
+export type IdKind = 'prc' | 'key' | 'cls' | 'alt' | 'chk' | 'rev' | 'ntf' | 'exp';
 
 const idShape = /^[a-z]{3}_[0-9a-z]{26}$/;
 

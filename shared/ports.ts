@@ -89,7 +89,8 @@ export interface HistoryEntry {
   readonly action: 'submitted' | 'approved' | 'rejected' | 'published' | 'retracted' | 'disputed' | 'reinstated' | 'reconfirmed' | 'expired';
   readonly status: AlertStatus;
   readonly actorKeyId: string;
-  readonly actorRole: Role;
+  /** `system` for the scheduled expiry sweep. */
+  readonly actorRole: Role | 'system';
   readonly reason?: string | undefined;
 }
 
@@ -174,9 +175,12 @@ export interface AuditActor {
   readonly practiceId?: string | undefined;
 }
 
-/** One screened booking as the audit log keeps it: kinds, tokens (for counsel's lookups) and result. */
+/**
+ * One screened booking as the audit log keeps it: kinds, tokens (for counsel's lookups) and
+ * result. A batch booking's `ref` is the caller's own text and is deliberately not kept.
+ */
 export interface AuditedBooking {
-  readonly ref?: string | undefined;
+  readonly checkId: string;
   readonly tokenKinds: readonly TokenKind[];
   /** The HMAC tokens checked, in the order of tokenKinds; never a raw identifier. */
   readonly tokens: readonly string[];
@@ -303,7 +307,7 @@ export interface NotificationOutbox {
   record(failure: FailedNotification): Promise<void>;
   /** Oldest first. */
   list(limit: number): Promise<FailedNotification[]>;
-  remove(failureId: string): Promise<void>;
+  remove(failure: FailedNotification): Promise<void>;
 }
 
 /**

@@ -7,6 +7,9 @@ import type { Deps, Settings } from './deps.ts';
 import { buildDocumentClient } from './adapters/dynamo/client.ts';
 import { buildAlertStore, buildTokenIndex } from './adapters/dynamo/alert-store.ts';
 import { buildApiKeyStore, buildClauseStore, buildPracticeStore } from './adapters/dynamo/simple-stores.ts';
+import { buildAuditLog } from './adapters/dynamo/audit-log.ts';
+import { buildNotificationOutbox } from './adapters/dynamo/outbox.ts';
+import { buildScreeningLedger } from './adapters/dynamo/screening-ledger.ts';
 import { buildEnvelopeCipher, kmsEnvelopeKeyring, localEnvelopeKeyring } from './adapters/envelope-cipher.ts';
 import { buildKmsKeyring } from './adapters/kms/kms-keyring.ts';
 import { buildKmsSigner } from './adapters/kms/kms-signer.ts';
@@ -17,7 +20,14 @@ import { buildLocalSigner } from './adapters/local/local-signer.ts';
 import { buildSnsNotifier } from './adapters/sns-notifier.ts';
 
 export function settingsFrom(config: Config): Settings {
-  return { phoneRegion: config.PHONE_DEFAULT_REGION, alertTtlDays: config.ALERT_TTL_DAYS, idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS };
+  return {
+    phoneRegion: config.PHONE_DEFAULT_REGION,
+    alertTtlDays: config.ALERT_TTL_DAYS,
+    idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
+    screening: { perMinute: config.CHECKS_PER_MINUTE, perDay: config.CHECKS_PER_DAY },
+    nameOnlyMissesPerHour: config.NAME_ONLY_MISSES_PER_HOUR,
+    auditExportPageSize: config.AUDIT_EXPORT_PAGE_SIZE,
+  };
 }
 
 export function buildLogger(config: Config): Logger {
@@ -36,12 +46,16 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
   }
   const documents = buildDocumentClient(config.PEERGUARD_RUNTIME === 'local' ? { endpoint: config.DYNAMODB_ENDPOINT } : {});
   const tables = { main: config.MAIN_TABLE, tokens: config.TOKEN_TABLE };
+  const audit = buildAuditLog(documents, config.AUDIT_TABLE);
   const stores = {
-    practices: buildPracticeStore(documents, config.MAIN_TABLE),
-    apiKeys: buildApiKeyStore(documents, config.API_KEYS_TABLE),
-    clauses: buildClauseStore(documents, config.MAIN_TABLE),
-    alerts: buildAlertStore(documents, tables),
+    audit,
+    practices: buildPracticeStore(documents, config.MAIN_TABLE, audit),
+    apiKeys: buildApiKeyStore(documents, config.API_KEYS_TABLE, audit),
+    clauses: buildClauseStore(documents, config.MAIN_TABLE, audit),
+    alerts: buildAlertStore(documents, tables, audit),
     tokenIndex: buildTokenIndex(documents, config.TOKEN_TABLE),
+    ledger: buildScreeningLedger(documents, config.MAIN_TABLE, audit),
+    outbox: buildNotificationOutbox(documents, config.MAIN_TABLE),
   };
   const base = { settings: settingsFrom(config), clock, logger, ...stores };
   if (config.PEERGUARD_RUNTIME === 'local') {
@@ -61,7 +75,11 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
     keyring: buildKmsKeyring(kms, config.HMAC_KEY_ID),
     signer: buildKmsSigner(kms, config.SIGNING_KEY_ID),
     cipher: buildEnvelopeCipher(kmsEnvelopeKeyring(kms, config.DATA_KEY_ID)),
-    notifier: buildSnsNotifier(new SNSClient({ maxAttempts: 3 }), { reviewers: config.REVIEWERS_TOPIC_ARN }),
+    notifier: buildSnsNotifier(new SNSClient({ maxAttempts: 3 }), {
+      reviewers: config.REVIEWERS_TOPIC_ARN,
+      practices: config.PRACTICES_TOPIC_ARN,
+      security: config.SECURITY_TOPIC_ARN,
+    }),
     ...overrides,
   };
 }

@@ -104,6 +104,40 @@ export const reviewDecisionSchema = z.strictObject({ decision: z.enum(['approve'
 export const checkSchema = perRegion((phoneRegion) => z.strictObject({ subject: checkSubjectSchema(phoneRegion), bookingOn: date.optional() }));
 export type CheckRequest = z.infer<ReturnType<typeof checkSchema>>;
 
+/** The most bookings one batch check may carry. */
+export const maxBatchBookings = 100;
+
+/**
+ * A batch: each booking has an opaque `ref` of the caller's (echoed back, never stored; a
+ * booking id, not client details, hence the narrow alphabet) and refs are unique in the batch.
+ */
+export const batchCheckSchema = perRegion((phoneRegion) =>
+  z.strictObject({
+    bookings: z
+      .array(
+        z.strictObject({
+          ref: z
+            .string()
+            .min(1, 'must not be empty')
+            .max(64, 'must be at most 64 characters')
+            .regex(/^[A-Za-z0-9._:#/-]+$/, 'must be a booking reference of letters, digits and . _ : # / -'),
+          subject: checkSubjectSchema(phoneRegion),
+          bookingOn: date.optional(),
+        }),
+      )
+      .min(1, 'must hold at least one booking')
+      .max(maxBatchBookings, `must hold at most ${maxBatchBookings} bookings`)
+      .superRefine((bookings, ctx) => {
+        const seen = new Map<string, number>();
+        bookings.forEach((booking, i) => {
+          const first = seen.get(booking.ref);
+          if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'ref'], message: `repeats the ref of bookings.${first}` });
+          else seen.set(booking.ref, i);
+        });
+      }),
+  }),
+);
+
 export const idempotencyKeySchema = z
   .string()
   .min(1)

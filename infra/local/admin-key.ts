@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Deps } from '#shared/deps.ts';
 import { authenticate, createApiKey } from '#shared/domain/api-keys.ts';
+import { systemActor } from '#shared/audit/events.ts';
 
 export const adminKeyFile = (dataDir: string) => join(dataDir, 'admin-api-key');
 
@@ -16,7 +17,7 @@ export async function ensureAdminKey(deps: Deps, dataDir: string): Promise<{ api
     const apiKey = readFileSync(file, 'utf8').trim();
     if (await authenticate(deps, apiKey)) return { apiKey, created: false };
   }
-  const { apiKey } = await createApiKey(deps, { role: 'admin', label: 'first admin (created by npm start)' });
+  const { apiKey } = await createApiKey(deps, systemActor('local-start'), { role: 'admin', label: 'first admin (created by npm start)' });
   writeFileSync(file, `${apiKey}\n`, { mode: 0o600 });
   return { apiKey, created: true };
 }

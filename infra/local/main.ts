@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig, type LocalConfig } from '#shared/config.ts';
 import { tableDefinitions } from '#shared/adapters/dynamo/tables.ts';
 import { buildDeps } from '#shared/runtime.ts';
+import { runSweep } from '#shared/domain/sweep.ts';
 import { ensureTables, startDynamoLocal, type RunningDynamoLocal } from './dynamo-local.ts';
 import { adminKeyFile, ensureAdminKey } from './admin-key.ts';
 import { createLocalServer } from './server.ts';
@@ -36,6 +37,10 @@ async function main(): Promise<void> {
   const admin = await ensureAdminKey(deps, dataDir);
   const server = createLocalServer(deps);
   await new Promise<void>((done) => server.listen(config.PORT, config.HOST, done));
+  // What the EventBridge schedule does in AWS: expire alerts and redeliver kept notifications.
+  const sweep = () => runSweep(deps).catch((error: unknown) => deps.logger.error('sweep failed', { errorName: error instanceof Error ? error.name : 'unknown' }));
+  void sweep();
+  setInterval(sweep, config.EXPIRY_SWEEP_MINUTES * 60_000).unref();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
 

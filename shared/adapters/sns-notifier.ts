@@ -1,17 +1,24 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Notification, NotificationTopic, Notifier } from '../ports.ts';
+import { notificationMessage } from '../domain/notification-message.ts';
 
-/** Notifications in AWS: one SNS topic per audience; the message is the notification's JSON. */
+/**
+ * Notifications in AWS: one SNS topic per audience. The practices topic's messages carry the
+ * practice id as a message attribute, which each practice's subscription filter policy matches.
+ */
 export function buildSnsNotifier(client: SNSClient, topicArns: Record<NotificationTopic, string>): Notifier {
   return {
-    publish: async (topic: NotificationTopic, notification: Notification) => {
+    publish: async (notification: Notification) => {
+      const message = notificationMessage(notification);
       await client.send(
         new PublishCommand({
-          TopicArn: topicArns[topic],
+          TopicArn: topicArns[notification.topic],
           Subject: `Peerguard: ${notification.type}`,
-          // Field by field, so nothing a caller adds to the object by mistake can reach subscribers.
-          Message: JSON.stringify({ type: notification.type, alertId: notification.alertId, category: notification.category, severity: notification.severity }),
-          MessageAttributes: { type: { DataType: 'String', StringValue: notification.type } },
+          Message: JSON.stringify(message),
+          MessageAttributes: {
+            type: { DataType: 'String', StringValue: notification.type },
+            ...('practiceId' in notification ? { practiceId: { DataType: 'String', StringValue: notification.practiceId } } : {}),
+          },
         }),
       );
     },

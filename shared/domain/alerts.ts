@@ -4,11 +4,10 @@ import { isoDate, isoInstant } from '../dates.ts';
 import { ConflictError, ForbiddenError, ValidationError, type FieldError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { computeTokens } from '../identifiers/tokens.ts';
-import { assertMove, effectiveStatus } from '../alerts/state-machine.ts';
+import { auditActor } from '../audit/events.ts';
 import type { AlertRecord, IdempotencyRecord, Principal, Receipt } from '../ports.ts';
 import type { AlertSubmission } from '../schemas.ts';
 import { alertView, summaryContext, visibleAlert } from './alert-views.ts';
-import { mutateAlert } from './mutate-alert.ts';
 import { notifySafely } from './notify.ts';
 import { signStatement } from './signing.ts';
 
@@ -77,10 +76,21 @@ export async function submitAlert(
           expiresAt: isoInstant(new Date(now.getTime() + deps.settings.idempotencyTtlHours * 3_600_000)),
         };
 
-  const result = await deps.alerts.create(alert, idempotency);
+  const result = await deps.alerts.create(alert, idempotency, {
+    events: [
+      {
+        action: 'alert.submitted',
+        actor: auditActor(submitter),
+        targets: { alertId, practiceId },
+        outcome: 'pending_review',
+        detail: { category: incident.category, severity: incident.severity, tokenKinds: tokens.map(({ kind }) => kind).join(','), contentSha256: receipt.contentSha256 },
+      },
+    ],
+    now,
+  });
   if (!result.created) return replay(result.existing, fingerprint);
 
-  await notifySafely(deps, 'reviewers', { type: 'alert.awaiting_review', alertId, category: incident.category, severity: incident.severity });
+  await notifySafely(deps, { topic: 'reviewers', type: 'alert.awaiting_review', alertId, category: incident.category, severity: incident.severity });
   return response;
 }
 
@@ -113,22 +123,6 @@ async function assertConsentAndDates(deps: Pick<Deps, 'clauses'>, body: AlertSub
 
 export async function getAlert(deps: Deps, viewer: Principal, alertId: string): Promise<Record<string, unknown>> {
   return alertView(deps, await visibleAlert(deps, viewer, alertId), viewer);
-}
-
-/** The submitting practice (or an admin) withdraws an alert; it stops matching at once. */
-export async function retractAlert(deps: Deps, actor: Principal, alertId: string, reason: string): Promise<Record<string, unknown>> {
-  const updated = await mutateAlert(deps, alertId, actor, async (alert) => {
-    const now = deps.clock();
-    const from = effectiveStatus(alert, now);
-    assertMove(from, 'retracted');
-    const next: AlertRecord = {
-      ...alert,
-      status: 'retracted',
-      history: [...alert.history, { at: isoInstant(now), action: 'retracted', status: 'retracted', actorKeyId: actor.keyId, actorRole: actor.role, reason }],
-    };
-    return { next, change: alert.status === 'published' ? { unpublish: true } : undefined };
-  });
-  return alertView(deps, updated, actor);
 }
 
 function requirePractice(principal: Principal): string {

@@ -4,7 +4,7 @@ import { sha256Hex } from '../canonical.ts';
 import { isoInstant } from '../dates.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { isId, newId } from '../ids.ts';
-import type { Principal } from '../ports.ts';
+import type { AuditActor, Principal } from '../ports.ts';
 import type { Role } from '../routes.ts';
 
 /**
@@ -24,6 +24,7 @@ export interface CreatedApiKey {
 
 export async function createApiKey(
   deps: Pick<Deps, 'apiKeys' | 'practices' | 'clock'>,
+  actor: AuditActor,
   input: { role: Role; practiceId?: string | undefined; label: string },
 ): Promise<CreatedApiKey> {
   if (input.practiceId !== undefined && !(await deps.practices.get(input.practiceId))) {
@@ -32,19 +33,22 @@ export async function createApiKey(
   const now = deps.clock();
   const keyId = newId('key', now);
   const apiKey = `pg.${keyId}.${randomBytes(32).toString('base64url')}`;
-  await deps.apiKeys.create({
-    keyId,
-    secretSha256: sha256Hex(apiKey),
-    role: input.role,
-    practiceId: input.practiceId,
-    label: input.label,
-    createdAt: isoInstant(now),
-  });
+  await deps.apiKeys.create(
+    { keyId, secretSha256: sha256Hex(apiKey), role: input.role, practiceId: input.practiceId, label: input.label, createdAt: isoInstant(now) },
+    {
+      events: [{ action: 'key.created', actor, targets: { keyId, ...(input.practiceId ? { practiceId: input.practiceId } : {}) }, outcome: 'success', detail: { role: input.role } }],
+      now,
+    },
+  );
   return { keyId, apiKey, role: input.role, practiceId: input.practiceId, label: input.label };
 }
 
-export async function revokeApiKey(deps: Pick<Deps, 'apiKeys' | 'clock'>, keyId: string): Promise<void> {
-  const revoked = await deps.apiKeys.revoke(keyId, isoInstant(deps.clock()));
+export async function revokeApiKey(deps: Pick<Deps, 'apiKeys' | 'clock'>, actor: AuditActor, keyId: string): Promise<void> {
+  const now = deps.clock();
+  const revoked = await deps.apiKeys.revoke(keyId, isoInstant(now), {
+    events: [{ action: 'key.revoked', actor, targets: { keyId }, outcome: 'success' }],
+    now,
+  });
   if (!revoked) throw new NotFoundError('No API key has this id.');
 }
 

@@ -3,7 +3,7 @@ import { sha256Hex } from '../canonical.ts';
 import { isoInstant } from '../dates.ts';
 import { NotFoundError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { ConsentClause } from '../ports.ts';
+import type { AuditActor, AuditBatch, ConsentClause } from '../ports.ts';
 
 type ClauseDeps = Pick<Deps, 'clauses' | 'clock'>;
 
@@ -11,11 +11,18 @@ function clauseVersion(clauseId: string, version: number, text: string, jurisdic
   return { clauseId, version, sha256: sha256Hex(Buffer.from(text, 'utf8')), text, jurisdiction, publishedAt: isoInstant(now) };
 }
 
+function published(clause: ConsentClause, actor: AuditActor, now: Date): AuditBatch {
+  return {
+    events: [{ action: 'clause.published', actor, targets: { clauseId: clause.clauseId, clauseVersion: clause.version }, outcome: 'success', detail: { sha256: clause.sha256 } }],
+    now,
+  };
+}
+
 /** Publishes a new clause (version 1). */
-export async function publishClause(deps: ClauseDeps, input: { text: string; jurisdiction?: string | undefined }): Promise<ConsentClause> {
+export async function publishClause(deps: ClauseDeps, actor: AuditActor, input: { text: string; jurisdiction?: string | undefined }): Promise<ConsentClause> {
   const now = deps.clock();
   const clause = clauseVersion(newId('cls', now), 1, input.text, input.jurisdiction, now);
-  await deps.clauses.put(clause);
+  await deps.clauses.put(clause, published(clause, actor, now));
   return clause;
 }
 
@@ -26,14 +33,16 @@ export async function publishClause(deps: ClauseDeps, input: { text: string; jur
  */
 export async function publishClauseVersion(
   deps: ClauseDeps,
+  actor: AuditActor,
   clauseId: string,
   input: { text: string; jurisdiction?: string | undefined },
 ): Promise<ConsentClause> {
   const versions = (await deps.clauses.list()).filter((clause) => clause.clauseId === clauseId);
   const latest = versions.reduce<ConsentClause | undefined>((a, b) => (a && a.version > b.version ? a : b), undefined);
   if (!latest) throw new NotFoundError('No consent clause has this id.');
-  const clause = clauseVersion(clauseId, latest.version + 1, input.text, input.jurisdiction ?? latest.jurisdiction, deps.clock());
-  await deps.clauses.put(clause);
+  const now = deps.clock();
+  const clause = clauseVersion(clauseId, latest.version + 1, input.text, input.jurisdiction ?? latest.jurisdiction, now);
+  await deps.clauses.put(clause, published(clause, actor, now));
   return clause;
 }
 

@@ -1,30 +1,46 @@
 import type { Deps } from '../deps.ts';
 import { ConflictError } from '../errors.ts';
 import { visibleAlert } from './alert-views.ts';
-import { StaleAlertError, type AlertRecord, type IndexChange, type Principal } from '../ports.ts';
+import { notifySafely } from './notify.ts';
+import { StaleAlertError, type AlertRecord, type AuditEvent, type IndexChange, type Notification, type Principal } from '../ports.ts';
 
 const maxAttempts = 5;
 
+/** A decided change of an alert: its next state, the token-index change, what to audit and whom to tell. */
+export interface AlertMove {
+  readonly next: AlertRecord;
+  readonly change: IndexChange;
+  readonly events: readonly AuditEvent[];
+  readonly notifications?: readonly Notification[];
+}
+
 /**
  * Read–decide–write with optimistic concurrency: `decide` computes the next state from the
- * state it read; the write succeeds only if nobody wrote in between, otherwise we read again
- * and decide again (so two racing approvals both land, and exactly one publishes).
+ * state it read; the write (with its audit entries, in one transaction) succeeds only if nobody
+ * wrote in between, otherwise we read again and decide again (so two racing approvals both
+ * land, and exactly one publishes). `decide` may return undefined to leave the alert as it is.
+ * Notifications go out after the write, and never fail the request.
  */
 export async function mutateAlert(
-  deps: Pick<Deps, 'alerts'>,
+  deps: Pick<Deps, 'alerts' | 'clock' | 'notifier' | 'outbox' | 'logger'>,
   alertId: string,
   actor: Principal,
-  decide: (alert: AlertRecord) => Promise<{ next: AlertRecord; change: IndexChange }>,
+  decide: (alert: AlertRecord, now: Date) => Promise<AlertMove | undefined>,
 ): Promise<AlertRecord> {
   for (let attempt = 1; ; attempt += 1) {
     const current = await visibleAlert(deps, actor, alertId);
-    const { next, change } = await decide(current);
+    const now = deps.clock();
+    const move = await decide(current, now);
+    if (!move) return current;
+    const next = { ...move.next, version: current.version + 1 };
     try {
-      await deps.alerts.update({ ...next, version: current.version + 1 }, current.version, change);
-      return { ...next, version: current.version + 1 };
+      await deps.alerts.update(next, current.version, move.change, { events: move.events, now });
     } catch (error) {
       if (!(error instanceof StaleAlertError)) throw error;
       if (attempt >= maxAttempts) throw new ConflictError('This alert is being changed by others right now; try again.');
+      continue;
     }
+    for (const notification of move.notifications ?? []) await notifySafely(deps, notification);
+    return next;
   }
 }

@@ -1,19 +1,67 @@
 import type { Deps } from '../deps.ts';
-import type { Notification, NotificationTopic } from '../ports.ts';
+import { isoInstant } from '../dates.ts';
+import { newId } from '../ids.ts';
+import type { FailedNotification, Notification } from '../ports.ts';
+
+/** Attempts per delivery, and the pause before each retry. */
+export const deliveryPauses = [50, 250] as const;
+
+/** What the log says about a notification: its topic, type and ids; never more. */
+function describe(notification: Notification) {
+  return {
+    topic: notification.topic,
+    type: notification.type,
+    ...('alertId' in notification ? { alertId: notification.alertId } : {}),
+    ...('practiceId' in notification ? { practiceId: notification.practiceId } : {}),
+  };
+}
 
 /**
- * Notifications never fail the request that caused them: a failure is logged (with the
- * alert id and type only) and the request goes on.
+ * Sends a notification without ever failing the request that caused it, and without losing it:
+ * it is retried, and if it still cannot be sent it is kept in the outbox (which the scheduled
+ * sweep redelivers) and logged as `notification failed`, which the operations alarm counts.
  */
-export async function notifySafely(deps: Pick<Deps, 'notifier' | 'logger'>, topic: NotificationTopic, notification: Notification): Promise<void> {
+export async function notifySafely(deps: Pick<Deps, 'notifier' | 'outbox' | 'logger' | 'clock'>, notification: Notification): Promise<void> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt <= deliveryPauses.length; attempt += 1) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, deliveryPauses[attempt - 1]));
+    try {
+      await deps.notifier.publish(notification);
+      return;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  const now = deps.clock();
+  const failure: FailedNotification = { failureId: newId('ntf', now), failedAt: isoInstant(now), attempts: deliveryPauses.length + 1, notification };
+  const errorName = lastError instanceof Error ? lastError.name : 'unknown';
   try {
-    await deps.notifier.publish(topic, notification);
-  } catch (error) {
+    await deps.outbox.record(failure);
+    deps.logger.error('notification failed', { ...describe(notification), attempts: failure.attempts, errorName, kept: failure.failureId });
+  } catch (outboxError) {
     deps.logger.error('notification failed', {
-      topic,
-      type: notification.type,
-      alertId: notification.alertId,
-      errorName: error instanceof Error ? error.name : 'unknown',
+      ...describe(notification),
+      attempts: failure.attempts,
+      errorName,
+      lost: true,
+      outboxError: outboxError instanceof Error ? outboxError.name : 'unknown',
     });
   }
+}
+
+/** Redelivers notifications kept in the outbox, oldest first; each one sent is removed. */
+export async function redeliverNotifications(deps: Pick<Deps, 'notifier' | 'outbox' | 'logger'>, limit = 100): Promise<{ sent: number; failed: number }> {
+  let sent = 0;
+  let failed = 0;
+  for (const failure of await deps.outbox.list(limit)) {
+    try {
+      await deps.notifier.publish(failure.notification);
+      await deps.outbox.remove(failure);
+      sent += 1;
+    } catch (error) {
+      failed += 1;
+      deps.logger.warn('notification redelivery failed', { ...describe(failure.notification), failureId: failure.failureId, errorName: error instanceof Error ? error.name : 'unknown' });
+    }
+  }
+  return { sent, failed };
 }

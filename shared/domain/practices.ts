@@ -1,11 +1,18 @@
 import type { Deps } from '../deps.ts';
 import { isoInstant } from '../dates.ts';
 import { newId } from '../ids.ts';
-import type { Practice } from '../ports.ts';
+import type { AuditActor, Practice } from '../ports.ts';
 
-export async function createPractice(deps: Pick<Deps, 'practices' | 'clock'>, input: { name: string; region: string }): Promise<Practice> {
+export async function createPractice(
+  deps: Pick<Deps, 'practices' | 'clock'>,
+  actor: AuditActor,
+  input: { name: string; region: string },
+): Promise<Practice> {
   const now = deps.clock();
   const practice: Practice = { practiceId: newId('prc', now), name: input.name, region: input.region, createdAt: isoInstant(now) };
-  await deps.practices.create(practice);
+  await deps.practices.create(practice, {
+    events: [{ action: 'practice.created', actor, targets: { practiceId: practice.practiceId }, outcome: 'success' }],
+    now,
+  });
   return practice;
 }

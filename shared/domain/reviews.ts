@@ -1,11 +1,12 @@
 import type { Deps } from '../deps.ts';
-import { addDays, isoDate, isoInstant } from '../dates.ts';
+import { isoInstant } from '../dates.ts';
 import { approvingPractices, assertMayDecide, reviewOutcome } from '../alerts/review-rules.ts';
-import type { AlertRecord, HistoryEntry, IndexChange, Principal, Review } from '../ports.ts';
+import { auditActor, reasonDigest } from '../audit/events.ts';
+import type { AlertRecord, AuditEvent, HistoryEntry, Principal, Review } from '../ports.ts';
 import { alertView, decryptSummary } from './alert-views.ts';
-import { mutateAlert } from './mutate-alert.ts';
-import { signStatement } from './signing.ts';
-import { canonicalJson, sha256Hex } from '../canonical.ts';
+import { practiceNotice } from './lifecycle.ts';
+import { mutateAlert, type AlertMove } from './mutate-alert.ts';
+import { indexEntry, publishedAlert } from './publication.ts';
 
 /** The most a queue answer holds; the oldest come first, and deciding them brings up the next. */
 export const queueLimit = 50;
@@ -36,7 +37,8 @@ export async function reviewQueue(deps: Deps, reviewer: Principal): Promise<{ it
 /**
  * A reviewer approves or rejects. One rejection ends the alert as rejected; approvals from two
  * practices other than the submitter publish it: it is signed, gets publishedAt and expiresAt,
- * and its tokens enter the index in the same transaction, so it matches from that moment.
+ * and its tokens enter the index in the same transaction (with the approval's and the
+ * publication's audit entries), so it matches from that moment.
  */
 export async function decideReview(
   deps: Deps,
@@ -44,8 +46,7 @@ export async function decideReview(
   alertId: string,
   input: { decision: 'approve' | 'reject'; reason: string },
 ): Promise<Record<string, unknown>> {
-  const updated = await mutateAlert(deps, alertId, reviewer, async (alert) => {
-    const now = deps.clock();
+  const updated = await mutateAlert(deps, alertId, reviewer, async (alert, now): Promise<AlertMove> => {
     assertMayDecide(alert, reviewer, now);
     const at = isoInstant(now);
     const review: Review = {
@@ -57,57 +58,41 @@ export async function decideReview(
     };
     const reviewed: AlertRecord = { ...alert, reviews: [...alert.reviews, review] };
     const actor = { at, actorKeyId: reviewer.keyId, actorRole: reviewer.role, reason: input.reason };
+    const targets = { alertId: alert.alertId, practiceId: alert.practiceId };
     const outcome = reviewOutcome(reviewed);
+    const decisionEvent = (action: 'alert.approved' | 'alert.rejected', status: string): AuditEvent => ({
+      action,
+      actor: auditActor(reviewer),
+      targets,
+      outcome: status,
+      detail: reasonDigest(input.reason),
+    });
     if (outcome === 'rejected') {
-      return { next: withHistory(reviewed, 'rejected', { ...actor, action: 'rejected', status: 'rejected' }), change: undefined };
+      const next = withHistory(reviewed, 'rejected', { ...actor, action: 'rejected', status: 'rejected' });
+      return { next, change: undefined, events: [decisionEvent('alert.rejected', 'rejected')], notifications: [practiceNotice(next, 'alert.rejected', now)] };
     }
     const approved = withHistory(reviewed, reviewed.status, { ...actor, action: 'approved', status: 'pending_review' });
-    if (outcome === 'pending_review') return { next: approved, change: undefined };
-    return publish(deps, approved, now, reviewer);
+    if (outcome === 'pending_review') return { next: approved, change: undefined, events: [decisionEvent('alert.approved', 'pending_review')] };
+
+    const signed = await publishedAlert(deps, approved, now);
+    const next = withHistory(signed, 'published', { at, action: 'published', status: 'published', actorKeyId: reviewer.keyId, actorRole: reviewer.role });
+    return {
+      next,
+      change: { publish: indexEntry(next) },
+      events: [
+        decisionEvent('alert.approved', 'published'),
+        {
+          action: 'alert.published',
+          actor: auditActor(reviewer),
+          targets,
+          outcome: 'published',
+          detail: { expiresAt: next.expiresAt!, publicationSha256: next.publication!.contentSha256, approvals: approvingPractices(next).size },
+        },
+      ],
+      notifications: [practiceNotice(next, 'alert.published', now)],
+    };
   });
   return alertView(deps, updated, reviewer);
-}
-
-async function publish(deps: Deps, alert: AlertRecord, now: Date, by: Principal): Promise<{ next: AlertRecord; change: IndexChange }> {
-  const publishedAt = isoInstant(now);
-  const expiresAt = isoInstant(addDays(now, deps.settings.alertTtlDays));
-  const statement = publicationStatement({ ...alert, publishedAt, expiresAt });
-  const signed = await signStatement(deps.signer, statement);
-  const next: AlertRecord = withHistory(
-    { ...alert, publishedAt, expiresAt, publication: { contentSha256: sha256Hex(canonicalJson(statement)), ...signed } },
-    'published',
-    { at: publishedAt, action: 'published', status: 'published', actorKeyId: by.keyId, actorRole: by.role },
-  );
-  return {
-    next,
-    change: {
-      publish: {
-        alertId: alert.alertId,
-        practiceId: alert.practiceId,
-        category: alert.incident.category,
-        severity: alert.incident.severity,
-        publishedOn: isoDate(now),
-        expiresAt,
-      },
-    },
-  };
-}
-
-/** What the network's publication signature covers (verifiable with the public key alone). */
-export function publicationStatement(alert: AlertRecord): Record<string, unknown> {
-  return {
-    type: 'peerguard.alert.publication.v1',
-    alertId: alert.alertId,
-    practiceId: alert.practiceId,
-    category: alert.incident.category,
-    severity: alert.incident.severity,
-    tokens: alert.tokens,
-    consent: alert.consent,
-    receiptContentSha256: alert.receipt.contentSha256,
-    approvals: alert.reviews.filter((review) => review.decision === 'approve').map((review) => ({ practiceId: review.reviewerPracticeId, decidedAt: review.decidedAt })),
-    publishedAt: alert.publishedAt,
-    expiresAt: alert.expiresAt,
-  };
 }
 
 function withHistory(alert: AlertRecord, status: AlertRecord['status'], entry: HistoryEntry): AlertRecord {

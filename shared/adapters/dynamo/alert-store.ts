@@ -1,33 +1,41 @@
-import {
-  BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DependencyUnavailableError } from '../../errors.ts';
 import { epochSeconds } from '../../dates.ts';
 import {
   StaleAlertError, type AlertRecord, type AlertStore, type IdempotencyRecord, type IndexChange, type IndexedAlert, type TokenIndex,
 } from '../../ports.ts';
 import { attr, indexNames } from './tables.ts';
-import { cancellationReasons, isConditionalCheckFailure, storage } from './errors.ts';
+import { cancellationReasons, storage } from './errors.ts';
 import { stripKeys } from './simple-stores.ts';
+import type { AuditLog } from './audit-log.ts';
 
 const alertKey = (alertId: string) => ({ [attr.pk]: `ALERT#${alertId}`, [attr.sk]: 'ALERT' });
 const idempotencyKey = (practiceId: string, key: string) => ({ [attr.pk]: `IDEMPOTENCY#${practiceId}#${key}`, [attr.sk]: 'IDEMPOTENCY' });
 const pendingPk = 'PENDING_REVIEW';
+const publishedPk = 'PUBLISHED';
 /** The token index attribute holding one alert's entry. */
 const indexEntryName = (alertId: string) => `${attr.indexEntryPrefix}${alertId}`;
 
-/** Alerts under review carry the sparse GSI keys that make the review queue one Query. */
+/**
+ * Alerts under review carry the sparse GSI keys that make the review queue one Query; published
+ * ones those that let the expiry sweep find them by expiresAt.
+ */
 function alertItem(alert: AlertRecord): Record<string, unknown> {
   const pending = alert.status === 'pending_review' ? { [attr.gsi1pk]: pendingPk, [attr.gsi1sk]: `${alert.submittedAt}#${alert.alertId}` } : {};
-  return { ...alertKey(alert.alertId), ...pending, ...alert };
+  const published =
+    alert.status === 'published' && alert.expiresAt ? { [attr.gsi2pk]: publishedPk, [attr.gsi2sk]: `${alert.expiresAt}#${alert.alertId}` } : {};
+  return { ...alertKey(alert.alertId), ...pending, ...published, ...alert };
 }
+
+const sameSubmissionBusy = (cause: unknown) =>
+  new DependencyUnavailableError('The same submission is being stored by another request; retry shortly.', 1, { cause });
 
 /**
  * Alerts live in the main table; their published tokens in the token index. Every change of
  * status that affects matching writes both in one transaction, so an alert is never published
  * without its index entries nor retracted with them left behind.
  */
-export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: string; tokens: string }): AlertStore {
+export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: string; tokens: string }, auditLog: AuditLog): AlertStore {
   return {
     get: (alertId) =>
       storage(async () => {
@@ -35,55 +43,44 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
         return Item ? stripKeys<AlertRecord>(Item) : undefined;
       }),
 
-    create: (alert, idempotency) =>
-      storage(async () => {
-        const putAlert = {
-          TableName: tables.main,
-          Item: alertItem(alert),
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': attr.pk },
-        };
-        if (!idempotency) {
-          await client.send(new PutCommand(putAlert));
-          return { created: true } as const;
-        }
-        // The request's own instant (its clock), not this machine's: a record older than its 24 h is replaceable.
-        const nowSeconds = epochSeconds(new Date(alert.submittedAt));
-        try {
-          await client.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                { Put: putAlert },
-                {
-                  Put: {
-                    TableName: tables.main,
-                    Item: { ...idempotencyKey(idempotency.practiceId, idempotency.key), ...idempotency, [attr.ttl]: epochSeconds(new Date(idempotency.expiresAt)) },
-                    // A stale record (past its 24 h) may be replaced even before TTL deletes it.
-                    ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now',
-                    ExpressionAttributeNames: { '#pk': attr.pk, '#ttl': attr.ttl },
-                    ExpressionAttributeValues: { ':now': nowSeconds },
-                  },
-                },
-              ],
-            }),
+    create: async (alert, idempotency, audit) => {
+      const putAlert = {
+        TableName: tables.main,
+        Item: alertItem(alert),
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': attr.pk },
+      };
+      if (!idempotency) {
+        await auditLog.transact([{ Put: putAlert }], audit);
+        return { created: true } as const;
+      }
+      // The request's own instant (its clock), not this machine's: a record older than its 24 h is replaceable.
+      const nowSeconds = epochSeconds(new Date(alert.submittedAt));
+      const putIdempotency = {
+        TableName: tables.main,
+        Item: { ...idempotencyKey(idempotency.practiceId, idempotency.key), ...idempotency, [attr.ttl]: epochSeconds(new Date(idempotency.expiresAt)) },
+        // A stale record (past its 24 h) may be replaced even before TTL deletes it.
+        ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now',
+        ExpressionAttributeNames: { '#pk': attr.pk, '#ttl': attr.ttl },
+        ExpressionAttributeValues: { ':now': nowSeconds },
+      };
+      try {
+        await auditLog.transact([{ Put: putAlert }, { Put: putIdempotency }], audit);
+        return { created: true } as const;
+      } catch (error) {
+        const reasons = cancellationReasons(error instanceof DependencyUnavailableError ? error.cause : error);
+        if (reasons?.[1] === 'ConditionalCheckFailed') {
+          const { Item } = await storage(() =>
+            client.send(new GetCommand({ TableName: tables.main, Key: idempotencyKey(idempotency.practiceId, idempotency.key), ConsistentRead: true })),
           );
-          return { created: true } as const;
-        } catch (error) {
-          const reasons = cancellationReasons(error);
-          if (reasons?.[1] === 'ConditionalCheckFailed') {
-            const { Item } = await client.send(
-              new GetCommand({ TableName: tables.main, Key: idempotencyKey(idempotency.practiceId, idempotency.key), ConsistentRead: true }),
-            );
-            if (Item) return { created: false, existing: stripKeys<IdempotencyRecord>(Item) } as const;
-            // It was there a moment ago and has been replaced or removed since: let the client retry.
-            throw new DependencyUnavailableError('The same submission is being stored by another request; retry shortly.', 1, { cause: error });
-          }
-          if (reasons?.includes('TransactionConflict')) {
-            throw new DependencyUnavailableError('The same submission is being stored by another request; retry shortly.', 1, { cause: error });
-          }
-          throw error;
+          if (Item) return { created: false, existing: stripKeys<IdempotencyRecord>(Item) } as const;
+          // It was there a moment ago and has been replaced or removed since: let the client retry.
+          throw sameSubmissionBusy(error);
         }
-      }),
+        if (reasons?.includes('TransactionConflict')) throw sameSubmissionBusy(error);
+        throw error;
+      }
+    },
 
     getIdempotency: (practiceId, key, now) =>
       storage(async () => {
@@ -94,50 +91,62 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
         return Date.parse(record.expiresAt) > now.getTime() ? record : undefined;
       }),
 
-    update: (alert, expectedVersion, change) =>
-      storage(async () => {
-        const putAlert = {
-          TableName: tables.main,
-          Item: alertItem(alert),
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        };
-        const indexWrites = tokenIndexWrites(tables.tokens, alert, change);
-        try {
-          if (indexWrites.length === 0) await client.send(new PutCommand(putAlert));
-          else await client.send(new TransactWriteCommand({ TransactItems: [{ Put: putAlert }, ...indexWrites] }));
-        } catch (error) {
-          const reasons = cancellationReasons(error);
-          if (isConditionalCheckFailure(error) || reasons?.[0] === 'ConditionalCheckFailed' || reasons?.includes('TransactionConflict')) {
-            throw new StaleAlertError(alert.alertId);
-          }
-          throw error;
-        }
-      }),
-
-    pendingReview: async function* (pageSize = 100) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await storage(() =>
-          client.send(
-            new QueryCommand({
-              TableName: tables.main,
-              IndexName: indexNames.pendingReview,
-              KeyConditionExpression: '#g = :pending',
-              ExpressionAttributeNames: { '#g': attr.gsi1pk },
-              ExpressionAttributeValues: { ':pending': pendingPk },
-              ScanIndexForward: true,
-              Limit: pageSize,
-              ExclusiveStartKey: start,
-            }),
-          ),
-        );
-        for (const item of page.Items ?? []) yield stripKeys<AlertRecord>(item);
-        start = page.LastEvaluatedKey;
-      } while (start);
+    update: async (alert, expectedVersion, change, audit) => {
+      const putAlert = {
+        TableName: tables.main,
+        Item: alertItem(alert),
+        ConditionExpression: '#version = :expected',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+      };
+      try {
+        await auditLog.transact([{ Put: putAlert }, ...tokenIndexWrites(tables.tokens, alert, change)], audit);
+      } catch (error) {
+        const reasons = cancellationReasons(error instanceof DependencyUnavailableError ? error.cause : error);
+        if (reasons?.[0] === 'ConditionalCheckFailed' || reasons?.includes('TransactionConflict')) throw new StaleAlertError(alert.alertId);
+        throw error;
+      }
     },
+
+    pendingReview: (pageSize = 100) =>
+      queryAlerts(client, { TableName: tables.main, IndexName: indexNames.pendingReview, pk: [attr.gsi1pk, pendingPk], pageSize }),
+
+    publishedExpiringBy: (instant, pageSize = 100) =>
+      queryAlerts(client, {
+        TableName: tables.main,
+        IndexName: indexNames.publishedByExpiry,
+        pk: [attr.gsi2pk, publishedPk],
+        // `~` sorts after every character of an alert id, so alerts expiring exactly at `instant` are included.
+        sk: [attr.gsi2sk, `${instant}#~`],
+        pageSize,
+      }),
   };
+}
+
+/** Alerts from a sparse GSI, oldest key first, page by page as the caller iterates. */
+async function* queryAlerts(
+  client: DynamoDBDocumentClient,
+  query: { TableName: string; IndexName: string; pk: [string, string]; sk?: [string, string]; pageSize: number },
+): AsyncIterable<AlertRecord> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await storage(() =>
+      client.send(
+        new QueryCommand({
+          TableName: query.TableName,
+          IndexName: query.IndexName,
+          KeyConditionExpression: query.sk ? '#g = :g AND #s <= :s' : '#g = :g',
+          ExpressionAttributeNames: { '#g': query.pk[0], ...(query.sk ? { '#s': query.sk[0] } : {}) },
+          ExpressionAttributeValues: { ':g': query.pk[1], ...(query.sk ? { ':s': query.sk[1] } : {}) },
+          ScanIndexForward: true,
+          Limit: query.pageSize,
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    for (const item of page.Items ?? []) yield stripKeys<AlertRecord>(item);
+    start = page.LastEvaluatedKey;
+  } while (start);
 }
 
 function tokenIndexWrites(table: string, alert: AlertRecord, change: IndexChange) {
@@ -160,26 +169,37 @@ function tokenIndexWrites(table: string, alert: AlertRecord, change: IndexChange
 }
 
 const maxBatchAttempts = 5;
+/** BatchGetItem's limit on keys per call. */
+export const batchGetLimit = 100;
 
-/** One BatchGetItem for all of a check's tokens (retrying only keys DynamoDB left unprocessed). */
+/**
+ * Reads every token of a check (or of a whole batch of bookings) with as few BatchGetItem calls
+ * as the 100-key limit allows, concurrently, retrying only keys DynamoDB left unprocessed.
+ */
 export function buildTokenIndex(client: DynamoDBDocumentClient, table: string): TokenIndex {
+  const readChunk = async (tokens: readonly string[], found: Map<string, IndexedAlert[]>) => {
+    let keys: Record<string, unknown>[] = tokens.map((token) => ({ [attr.token]: token }));
+    for (let attempt = 1; keys.length > 0; attempt += 1) {
+      if (attempt > maxBatchAttempts) throw new DependencyUnavailableError('The database is busy; retry shortly.', 2);
+      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+      const result = await client.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
+      for (const item of result.Responses?.[table] ?? []) {
+        const entries = Object.entries(item)
+          .filter(([name]) => name.startsWith(attr.indexEntryPrefix))
+          .map(([, entry]) => entry as IndexedAlert);
+        found.set(item[attr.token] as string, entries);
+      }
+      keys = (result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
+  };
   return {
     lookup: (tokens) =>
       storage(async () => {
         const found = new Map<string, IndexedAlert[]>();
-        let keys: Record<string, unknown>[] = [...new Set(tokens)].map((token) => ({ [attr.token]: token }));
-        for (let attempt = 1; keys.length > 0; attempt += 1) {
-          if (attempt > maxBatchAttempts) throw new DependencyUnavailableError('The database is busy; retry shortly.', 2);
-          if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
-          const result = await client.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
-          for (const item of result.Responses?.[table] ?? []) {
-            const entries = Object.entries(item)
-              .filter(([name]) => name.startsWith(attr.indexEntryPrefix))
-              .map(([, entry]) => entry as IndexedAlert);
-            found.set(item[attr.token] as string, entries);
-          }
-          keys = (result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-        }
+        const distinct = [...new Set(tokens)];
+        const chunks: string[][] = [];
+        for (let i = 0; i < distinct.length; i += batchGetLimit) chunks.push(distinct.slice(i, i + batchGetLimit));
+        await Promise.all(chunks.map((chunk) => readChunk(chunk, found)));
         return found;
       }),
   };

@@ -1,23 +1,26 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../errors.ts';
 import type { ApiKeyRecord, ApiKeyStore, ClauseStore, ConsentClause, Practice, PracticeStore } from '../../ports.ts';
 import { attr } from './tables.ts';
-import { isConditionalCheckFailure, storage } from './errors.ts';
+import { cancellationReasons, storage } from './errors.ts';
+import type { AuditLog } from './audit-log.ts';
 
 /** Drops the storage-only key attributes from an item read back. */
 export function stripKeys<T>(item: Record<string, unknown>): T {
-  const { [attr.pk]: _pk, [attr.sk]: _sk, [attr.gsi1pk]: _g1, [attr.gsi1sk]: _g2, [attr.ttl]: _ttl, ...rest } = item;
+  const { [attr.pk]: _pk, [attr.sk]: _sk, [attr.gsi1pk]: _g1, [attr.gsi1sk]: _g2, [attr.gsi2pk]: _g3, [attr.gsi2sk]: _g4, [attr.ttl]: _ttl, ...rest } = item;
   return rest as T;
 }
 
 export const practiceKey = (practiceId: string) => ({ [attr.pk]: `PRACTICE#${practiceId}`, [attr.sk]: 'PRACTICE' });
 
-export function buildPracticeStore(client: DynamoDBDocumentClient, table: string): PracticeStore {
+/** True when the transaction was cancelled by the condition of its item at `index`. */
+const failedCondition = (error: unknown, index: number) => cancellationReasons(error)?.[index] === 'ConditionalCheckFailed';
+
+export function buildPracticeStore(client: DynamoDBDocumentClient, table: string, audit: AuditLog): PracticeStore {
   return {
-    create: (practice: Practice) =>
-      storage(async () => {
-        await client.send(new PutCommand({ TableName: table, Item: { ...practiceKey(practice.practiceId), ...practice } }));
-      }),
+    create: async (practice: Practice, batch) => {
+      await audit.transact([{ Put: { TableName: table, Item: { ...practiceKey(practice.practiceId), ...practice } } }], batch);
+    },
     get: (practiceId) =>
       storage(async () => {
         const { Item } = await client.send(new GetCommand({ TableName: table, Key: practiceKey(practiceId) }));
@@ -26,61 +29,57 @@ export function buildPracticeStore(client: DynamoDBDocumentClient, table: string
   };
 }
 
-export function buildApiKeyStore(client: DynamoDBDocumentClient, table: string): ApiKeyStore {
+export function buildApiKeyStore(client: DynamoDBDocumentClient, table: string, audit: AuditLog): ApiKeyStore {
   return {
-    create: (record: ApiKeyRecord) =>
-      storage(async () => {
-        await client.send(new PutCommand({ TableName: table, Item: record, ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': attr.keyId } }));
-      }),
+    create: async (record: ApiKeyRecord, batch) => {
+      const put = { TableName: table, Item: record, ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': attr.keyId } };
+      await audit.transact([{ Put: put }], batch);
+    },
     get: (keyId) =>
       storage(async () => {
         // Consistent read: a revocation takes effect on the very next request.
         const { Item } = await client.send(new GetCommand({ TableName: table, Key: { [attr.keyId]: keyId }, ConsistentRead: true }));
         return Item as ApiKeyRecord | undefined;
       }),
-    revoke: (keyId, at) =>
-      storage(async () => {
-        try {
-          await client.send(
-            new UpdateCommand({
-              TableName: table,
-              Key: { [attr.keyId]: keyId },
-              UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
-              ConditionExpression: 'attribute_exists(#k)',
-              ExpressionAttributeNames: { '#k': attr.keyId },
-              ExpressionAttributeValues: { ':at': at },
-            }),
-          );
-          return true;
-        } catch (error) {
-          if (isConditionalCheckFailure(error)) return false;
-          throw error;
-        }
-      }),
+    revoke: async (keyId, at, batch) => {
+      const update = {
+        TableName: table,
+        Key: { [attr.keyId]: keyId },
+        UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
+        ConditionExpression: 'attribute_exists(#k)',
+        ExpressionAttributeNames: { '#k': attr.keyId },
+        ExpressionAttributeValues: { ':at': at },
+      };
+      try {
+        await audit.transact([{ Update: update }], batch);
+        return true;
+      } catch (error) {
+        if (failedCondition(error, 0)) return false;
+        throw error;
+      }
+    },
   };
 }
 
 const clausesPk = 'CLAUSES';
 const clauseSk = (clauseId: string, version: number) => `${clauseId}#${String(version).padStart(7, '0')}`;
 
-export function buildClauseStore(client: DynamoDBDocumentClient, table: string): ClauseStore {
+export function buildClauseStore(client: DynamoDBDocumentClient, table: string, audit: AuditLog): ClauseStore {
   return {
-    put: (clause: ConsentClause) =>
-      storage(async () => {
-        try {
-          await client.send(
-            new PutCommand({
-              TableName: table,
-              Item: { [attr.pk]: clausesPk, [attr.sk]: clauseSk(clause.clauseId, clause.version), ...clause },
-              ConditionExpression: 'attribute_not_exists(#pk)',
-              ExpressionAttributeNames: { '#pk': attr.pk },
-            }),
-          );
-        } catch (error) {
-          if (isConditionalCheckFailure(error)) throw new ConflictError('This clause version was just published by someone else; publish again to make the next version.');
-          throw error;
-        }
-      }),
+    put: async (clause: ConsentClause, batch) => {
+      const put = {
+        TableName: table,
+        Item: { [attr.pk]: clausesPk, [attr.sk]: clauseSk(clause.clauseId, clause.version), ...clause },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': attr.pk },
+      };
+      try {
+        await audit.transact([{ Put: put }], batch);
+      } catch (error) {
+        if (failedCondition(error, 0)) throw new ConflictError('This clause version was just published by someone else; publish again to make the next version.');
+        throw error;
+      }
+    },
     get: (clauseId, version) =>
       storage(async () => {
         const { Item } = await client.send(new GetCommand({ TableName: table, Key: { [attr.pk]: clausesPk, [attr.sk]: clauseSk(clauseId, version) } }));

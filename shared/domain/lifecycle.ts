@@ -1,0 +1,148 @@
+import type { Deps } from '../deps.ts';
+import { isoInstant } from '../dates.ts';
+import { ConflictError, ForbiddenError } from '../errors.ts';
+import { assertMove, effectiveStatus } from '../alerts/state-machine.ts';
+import { auditActor, reasonDigest, systemActor } from '../audit/events.ts';
+import type { AlertRecord, AlertStatus, AuditActor, AuditAction, HistoryEntry, IndexChange, Notification, Principal } from '../ports.ts';
+import { alertView } from './alert-views.ts';
+import { mutateAlert, type AlertMove } from './mutate-alert.ts';
+import { indexEntry, publishedAlert } from './publication.ts';
+
+type Actor = { readonly principal: Principal; readonly audit: AuditActor };
+
+/** What practices hear about their own alert. */
+type PracticeNotice = Extract<Notification, { topic: 'practices' }>['type'];
+
+export function practiceNotice(alert: AlertRecord, type: PracticeNotice, now: Date): Notification {
+  return { topic: 'practices', type, practiceId: alert.practiceId, alertId: alert.alertId, category: alert.incident.category, severity: alert.incident.severity, at: isoInstant(now) };
+}
+
+/**
+ * One move along the status diagram: checks it is allowed from the status the alert reads as
+ * now (409 otherwise), records who, when and why in the alert's history, and names its audit event.
+ */
+function statusMove(
+  alert: AlertRecord,
+  now: Date,
+  actor: Actor,
+  move: {
+    to: AlertStatus;
+    action: HistoryEntry['action'];
+    reason?: string;
+    change: IndexChange;
+    next?: AlertRecord;
+    notice?: PracticeNotice;
+    /** Set when the caller has checked a move that keeps the status (a re-confirmation). */
+    staysPublished?: true;
+  },
+): AlertMove {
+  // Expiry is the one move made from the stored status: the alert already reads as expired.
+  if (!move.staysPublished) assertMove(move.to === 'expired' ? alert.status : effectiveStatus(alert, now), move.to);
+  const base = move.next ?? alert;
+  const next: AlertRecord = {
+    ...base,
+    status: move.to,
+    history: [
+      ...base.history,
+      { at: isoInstant(now), action: move.action, status: move.to, actorKeyId: actor.audit.keyId, actorRole: actor.audit.role, reason: move.reason },
+    ],
+  };
+  const auditAction = `alert.${move.action}` as AuditAction;
+  return {
+    next,
+    change: move.change,
+    events: [
+      {
+        action: auditAction,
+        actor: actor.audit,
+        targets: { alertId: alert.alertId, practiceId: alert.practiceId },
+        outcome: move.to,
+        detail: move.reason === undefined ? undefined : reasonDigest(move.reason),
+      },
+    ],
+    notifications: move.notice ? [practiceNotice(next, move.notice, now)] : [],
+  };
+}
+
+const byKey = (principal: Principal): Actor => ({ principal, audit: auditActor(principal) });
+
+async function moveAndShow(deps: Deps, principal: Principal, alertId: string, decide: (alert: AlertRecord, now: Date) => Promise<AlertMove>) {
+  return alertView(deps, await mutateAlert(deps, alertId, principal, decide), principal);
+}
+
+/** The submitting practice (or an admin) withdraws an alert; it stops matching at once. */
+export function retractAlert(deps: Deps, actor: Principal, alertId: string, reason: string): Promise<Record<string, unknown>> {
+  return moveAndShow(deps, actor, alertId, async (alert, now) =>
+    statusMove(alert, now, byKey(actor), { to: 'retracted', action: 'retracted', reason, change: alert.status === 'published' ? { unpublish: true } : undefined }),
+  );
+}
+
+/** An admin suspends a published alert while a dispute is heard; it stops matching at once. */
+export function disputeAlert(deps: Deps, admin: Principal, alertId: string, reason: string): Promise<Record<string, unknown>> {
+  return moveAndShow(deps, admin, alertId, async (alert, now) =>
+    statusMove(alert, now, byKey(admin), { to: 'suspended', action: 'disputed', reason, change: { unpublish: true }, notice: 'alert.disputed' }),
+  );
+}
+
+/**
+ * An admin reinstates a suspended alert: published again with its original expiry (so an alert
+ * whose expiry passed while suspended is reinstated and reads as expired at once).
+ */
+export function reinstateAlert(deps: Deps, admin: Principal, alertId: string, reason: string): Promise<Record<string, unknown>> {
+  return moveAndShow(deps, admin, alertId, async (alert, now) =>
+    statusMove(alert, now, byKey(admin), { to: 'published', action: 'reinstated', reason, change: { publish: indexEntry(alert) }, notice: 'alert.reinstated' }),
+  );
+}
+
+/**
+ * A reviewer (of another practice than the submitter) re-confirms a published alert before it
+ * expires: it is renewed for a full period from now (never shortened) and signed again, since
+ * the publication signature covers the expiry.
+ */
+export function reconfirmAlert(deps: Deps, reviewer: Principal, alertId: string, reason: string): Promise<Record<string, unknown>> {
+  return moveAndShow(deps, reviewer, alertId, async (alert, now) => {
+    if (!reviewer.practiceId || reviewer.practiceId === alert.practiceId) {
+      throw new ForbiddenError('Reviewers may not re-confirm alerts submitted by their own practice.');
+    }
+    const status = effectiveStatus(alert, now);
+    if (status !== 'published') {
+      throw new ConflictError(
+        status === 'suspended'
+          ? 'This alert is suspended: an admin must reinstate it before it can be re-confirmed.'
+          : `An alert that is ${status.replace('_', ' ')} cannot be re-confirmed; only published alerts that have not expired can.`,
+      );
+    }
+    const renewed = await publishedAlert(deps, alert, now);
+    return statusMove(alert, now, byKey(reviewer), {
+      to: 'published',
+      action: 'reconfirmed',
+      reason,
+      change: { publish: indexEntry(renewed) },
+      next: renewed,
+      staysPublished: true,
+    });
+  });
+}
+
+/** The scheduled sweep's principal: it may read every alert. */
+const sweeper: Actor = { principal: { keyId: 'system:expiry-sweep', role: 'admin' }, audit: systemActor('expiry-sweep') };
+
+/**
+ * Moves every published alert past its expiry to `expired`: removes its index entries (checks
+ * already ignore them by expiresAt), audits the expiry and tells the submitting practice. Runs
+ * on a schedule; an alert re-confirmed or changed in the meantime is left alone.
+ */
+export async function expireDueAlerts(deps: Deps): Promise<{ expired: number }> {
+  const now = deps.clock();
+  let expired = 0;
+  for await (const due of deps.alerts.publishedExpiringBy(isoInstant(now))) {
+    let moved = false;
+    await mutateAlert(deps, due.alertId, sweeper.principal, async (alert, at) => {
+      if (effectiveStatus(alert, at) !== 'expired' || alert.status !== 'published') return undefined;
+      moved = true;
+      return statusMove(alert, at, sweeper, { to: 'expired', action: 'expired', change: { unpublish: true }, notice: 'alert.expired' });
+    });
+    if (moved) expired += 1;
+  }
+  return { expired };
+}
