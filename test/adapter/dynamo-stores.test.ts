@@ -9,15 +9,24 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { buildAlertStore, buildTokenIndex } from '#shared/adapters/dynamo/alert-store.ts';
 import { buildApiKeyStore, buildClauseStore, buildPracticeStore } from '#shared/adapters/dynamo/simple-stores.ts';
+import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
+import { genesisHash } from '#shared/audit/chain.ts';
 import { ConflictError, DependencyUnavailableError } from '#shared/errors.ts';
-import { StaleAlertError, type AlertRecord, type IdempotencyRecord, type IndexedAlert } from '#shared/ports.ts';
+import { StaleAlertError, type AlertRecord, type AuditBatch, type IdempotencyRecord, type IndexedAlert } from '#shared/ports.ts';
 import { collect } from '../support/collect.ts';
 import './support.ts';
 
-const tables = { main: 'main-table', tokens: 'token-table' };
+const tables = { main: 'main-table', tokens: 'token-table', audit: 'audit-table' };
 const ddb = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-2' }));
-const alerts = buildAlertStore(client, tables);
+const audit = buildAuditLog(client, tables.audit);
+const alerts = buildAlertStore(client, tables, audit);
+const batch: AuditBatch = {
+  events: [{ action: 'alert.retracted', actor: { keyId: 'key-1', role: 'admin' }, targets: { alertId: 'alert-1' }, outcome: 'retracted' }],
+  now: new Date('2025-01-03T00:00:00Z'),
+};
+/** The items of the n-th transaction sent. */
+const transaction = (n = 0) => ddb.commandCalls(TransactWriteCommand)[n]!.args[0].input.TransactItems!;
 const $metadata = {};
 
 const canceled = (...codes: string[]) =>
@@ -45,38 +54,56 @@ const idempotency: IdempotencyRecord = {
   practiceId: 'practice-1', key: 'idem-1', fingerprint: 'fp', alertId: 'alert-0', response: { alertId: 'alert-0' }, expiresAt: '2099-01-01T00:00:00Z',
 };
 
-beforeEach(() => ddb.reset());
+beforeEach(() => {
+  ddb.reset();
+  // An empty audit chain unless a test says otherwise.
+  ddb.on(QueryCommand, { TableName: tables.audit }).resolves({ Items: [] });
+});
 
 describe('alert store: update', () => {
-  it('writes the new state with a version condition', async () => {
-    ddb.on(PutCommand).resolves({});
-    await alerts.update(alert, 2, undefined);
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-      TableName: tables.main, ConditionExpression: '#version = :expected', ExpressionAttributeValues: { ':expected': 2 },
+  it('writes the new state with a version condition and its audit entry, in one transaction', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await alerts.update(alert, 2, undefined, batch);
+    const items = transaction();
+    expect(items).toHaveLength(2);
+    expect(items[0]!.Put).toMatchObject({ TableName: tables.main, ConditionExpression: '#version = :expected', ExpressionAttributeValues: { ':expected': 2 } });
+    expect(items[1]!.Put).toMatchObject({
+      TableName: tables.audit,
+      ConditionExpression: 'attribute_not_exists(#seq)',
+      Item: { chain: 'main', seq: 1, prevHash: genesisHash, action: 'alert.retracted', at: '2025-01-03T00:00:00Z' },
     });
-    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, { TableName: tables.audit, ScanIndexForward: false, Limit: 1, ConsistentRead: true });
   });
 
-  it('turns a failed version condition into StaleAlertError', async () => {
-    ddb.on(PutCommand).rejects(conditionFailed());
-    await expect(alerts.update(alert, 2, undefined)).rejects.toBeInstanceOf(StaleAlertError);
+  it('turns a failed version condition into StaleAlertError, and does not retry the audit part', async () => {
+    ddb.on(TransactWriteCommand).rejects(canceled('ConditionalCheckFailed', 'None'));
+    await expect(alerts.update(alert, 2, undefined, batch)).rejects.toBeInstanceOf(StaleAlertError);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
   });
 
-  it.each([
-    ['the version condition failed', ['ConditionalCheckFailed', 'None', 'None']],
-    ['another transaction touched the items', ['None', 'TransactionConflict', 'None']],
-  ])('turns a cancelled transaction into StaleAlertError when %s', async (_, codes) => {
-    ddb.on(TransactWriteCommand).rejects(canceled(...codes));
-    await expect(alerts.update(alert, 2, { publish: indexed })).rejects.toMatchObject({ name: 'StaleAlertError', alertId: 'alert-1' });
+  it('retries with the new head when another writer took the next audit sequence number', async () => {
+    const head = { chain: 'main', atSeq: 'x', seq: 41, at: '2025-01-02T00:00:00Z', prevHash: 'p', hash: 'h41', action: 'check.performed', actor: { keyId: 'k', role: 'practice' }, targets: {}, outcome: 'success' };
+    ddb.on(QueryCommand, { TableName: tables.audit }).resolvesOnce({ Items: [] }).resolves({ Items: [head] });
+    ddb.on(TransactWriteCommand).rejectsOnce(canceled('None', 'ConditionalCheckFailed')).resolves({});
+    await alerts.update(alert, 2, undefined, batch);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
+    expect(transaction(1)[1]!.Put!.Item).toMatchObject({ seq: 42, prevHash: 'h41' });
+  });
+
+  it('retries a transaction that conflicted with another one, then succeeds', async () => {
+    ddb.on(TransactWriteCommand).rejectsOnce(canceled('None', 'TransactionConflict', 'None', 'None')).resolves({});
+    await alerts.update(alert, 2, { publish: indexed }, batch);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
   });
 
   it('publishing writes the alert and one token-index Update per token, in one transaction', async () => {
     ddb.on(TransactWriteCommand).resolves({});
-    await alerts.update(alert, 2, { publish: indexed });
-    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items).toHaveLength(3);
+    await alerts.update(alert, 2, { publish: indexed }, batch);
+    const items = transaction();
+    expect(items).toHaveLength(4);
     expect(items[0]!.Put).toMatchObject({ TableName: tables.main, ConditionExpression: '#version = :expected' });
-    expect(items.slice(1).map((item) => item.Update)).toEqual(
+    expect(items[3]!.Put).toMatchObject({ TableName: tables.audit });
+    expect(items.slice(1, 3).map((item) => item.Update)).toEqual(
       alert.tokens.map(({ token, kind }) => ({
         TableName: tables.tokens,
         Key: { token },
@@ -89,8 +116,8 @@ describe('alert store: update', () => {
 
   it('unpublishing REMOVEs the alert\'s entry from every token item', async () => {
     ddb.on(TransactWriteCommand).resolves({});
-    await alerts.update({ ...alert, status: 'retracted' }, 3, { unpublish: true });
-    const updates = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!.slice(1).map((item) => item.Update);
+    await alerts.update({ ...alert, status: 'retracted' }, 3, { unpublish: true }, batch);
+    const updates = transaction().slice(1, -1).map((item) => item.Update);
     expect(updates).toEqual(
       alert.tokens.map(({ token }) => ({
         TableName: tables.tokens, Key: { token }, UpdateExpression: 'REMOVE #entry', ExpressionAttributeNames: { '#entry': 'alert#alert-1' },
@@ -100,38 +127,51 @@ describe('alert store: update', () => {
 });
 
 describe('alert store: create and idempotency', () => {
-  it('creates without idempotency with a single conditional Put', async () => {
-    ddb.on(PutCommand).resolves({});
-    await expect(alerts.create(alert)).resolves.toEqual({ created: true });
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, { TableName: tables.main, ConditionExpression: 'attribute_not_exists(#pk)' });
+  it('creates without idempotency with a conditional Put beside its audit entry', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await expect(alerts.create(alert, undefined, batch)).resolves.toEqual({ created: true });
+    expect(transaction()[0]!.Put).toMatchObject({ TableName: tables.main, ConditionExpression: 'attribute_not_exists(#pk)' });
+    expect(transaction()[1]!.Put).toMatchObject({ TableName: tables.audit });
+  });
+
+  it('stores a published alert with the keys that let the expiry sweep find it', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await alerts.update({ ...alert, expiresAt: '2027-01-02T00:00:00Z' }, 2, undefined, batch);
+    expect(transaction()[0]!.Put!.Item).toMatchObject({ gsi2pk: 'PUBLISHED', gsi2sk: '2027-01-02T00:00:00Z#alert-1' });
+    await alerts.update({ ...alert, status: 'expired', expiresAt: '2027-01-02T00:00:00Z' }, 3, { unpublish: true }, batch);
+    expect(transaction(1)[0]!.Put!.Item).not.toHaveProperty('gsi2pk');
   });
 
   it('returns the stored record when another request won the idempotency race', async () => {
-    ddb.on(TransactWriteCommand).rejects(canceled('None', 'ConditionalCheckFailed'));
+    ddb.on(TransactWriteCommand).rejects(canceled('None', 'ConditionalCheckFailed', 'None'));
     const stored = { pk: 'IDEMPOTENCY#practice-1#idem-1', sk: 'IDEMPOTENCY', ttl: 4070908800, ...idempotency, alertId: 'alert-winner' };
     ddb.on(GetCommand).resolves({ Item: stored });
 
-    await expect(alerts.create(alert, idempotency)).resolves.toEqual({ created: false, existing: { ...idempotency, alertId: 'alert-winner' } });
+    await expect(alerts.create(alert, idempotency, batch)).resolves.toEqual({ created: false, existing: { ...idempotency, alertId: 'alert-winner' } });
     expect(ddb).toHaveReceivedCommandWith(GetCommand, {
       TableName: tables.main, Key: { pk: 'IDEMPOTENCY#practice-1#idem-1', sk: 'IDEMPOTENCY' }, ConsistentRead: true,
     });
   });
 
   it('asks the caller to retry when the idempotency record is being written concurrently', async () => {
-    ddb.on(TransactWriteCommand).rejects(canceled('None', 'TransactionConflict'));
-    await expect(alerts.create(alert, idempotency)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    vi.useFakeTimers();
+    ddb.on(TransactWriteCommand).rejects(canceled('None', 'TransactionConflict', 'None'));
+    const outcome = expect(alerts.create(alert, idempotency, batch)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await vi.runAllTimersAsync();
+    await outcome;
+    vi.useRealTimers();
   });
 
   it('asks the caller to retry when the winning record has vanished by the time it is read', async () => {
-    ddb.on(TransactWriteCommand).rejects(canceled('None', 'ConditionalCheckFailed'));
+    ddb.on(TransactWriteCommand).rejects(canceled('None', 'ConditionalCheckFailed', 'None'));
     ddb.on(GetCommand).resolves({});
-    await expect(alerts.create(alert, idempotency)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(alerts.create(alert, idempotency, batch)).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 
   it('answers 503 when DynamoDB cancels the transaction for throttling', async () => {
-    ddb.on(TransactWriteCommand).rejects(canceled('ThrottlingError', 'None'));
-    await expect(alerts.create(alert, idempotency)).rejects.toMatchObject({ status: 503 });
-    await expect(alerts.update(alert, 2, { publish: indexed })).rejects.toMatchObject({ status: 503 });
+    ddb.on(TransactWriteCommand).rejects(canceled('ThrottlingError', 'None', 'None'));
+    await expect(alerts.create(alert, idempotency, batch)).rejects.toMatchObject({ status: 503 });
+    await expect(alerts.update(alert, 2, { publish: indexed }, batch)).rejects.toMatchObject({ status: 503 });
   });
 
   it('ignores an idempotency record past its expiry even if DynamoDB has not deleted it', async () => {
@@ -187,11 +227,11 @@ describe('transient DynamoDB failures become 503s', () => {
   const network = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });
   const cases: [string, Error, () => Promise<unknown>][] = [
     ['alert get', new ProvisionedThroughputExceededException({ message: 'slow down', $metadata }), () => alerts.get('alert-1')],
-    ['practice get', new ThrottlingException({ message: 'slow down', $metadata }), () => buildPracticeStore(client, tables.main).get('p')],
-    ['api key get', network, () => buildApiKeyStore(client, 'keys').get('k')],
-    ['clause list', new RequestLimitExceeded({ message: 'slow down', $metadata }), () => buildClauseStore(client, tables.main).list()],
+    ['practice get', new ThrottlingException({ message: 'slow down', $metadata }), () => buildPracticeStore(client, tables.main, audit).get('p')],
+    ['api key get', network, () => buildApiKeyStore(client, 'keys', audit).get('k')],
+    ['clause list', new RequestLimitExceeded({ message: 'slow down', $metadata }), () => buildClauseStore(client, tables.main, audit).list()],
     ['token lookup', new ThrottlingException({ message: 'slow down', $metadata }), () => buildTokenIndex(client, tables.tokens).lookup(['a'])],
-    ['alert update', new ProvisionedThroughputExceededException({ message: 'slow down', $metadata }), () => alerts.update(alert, 2, undefined)],
+    ['alert update', new ProvisionedThroughputExceededException({ message: 'slow down', $metadata }), () => alerts.update(alert, 2, undefined, batch)],
   ];
 
   it.each(cases)('%s', async (_, failure, call) => {
@@ -210,16 +250,16 @@ describe('transient DynamoDB failures become 503s', () => {
 
 describe('api key and clause stores', () => {
   it('revoking reports false for an unknown key and true otherwise', async () => {
-    const keys = buildApiKeyStore(client, 'keys');
-    ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
-    await expect(keys.revoke('missing', '2025-01-01T00:00:00Z')).resolves.toBe(false);
-    await expect(keys.revoke('k-1', '2025-01-01T00:00:00Z')).resolves.toBe(true);
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: { keyId: 'k-1' }, ConditionExpression: 'attribute_exists(#k)' });
+    const keys = buildApiKeyStore(client, 'keys', audit);
+    ddb.on(TransactWriteCommand).rejectsOnce(canceled('ConditionalCheckFailed', 'None')).resolves({});
+    await expect(keys.revoke('missing', '2025-01-01T00:00:00Z', batch)).resolves.toBe(false);
+    await expect(keys.revoke('k-1', '2025-01-01T00:00:00Z', batch)).resolves.toBe(true);
+    expect(transaction(1)[0]!.Update).toMatchObject({ Key: { keyId: 'k-1' }, ConditionExpression: 'attribute_exists(#k)' });
   });
 
   it('putting a clause version that already exists is a ConflictError', async () => {
-    ddb.on(PutCommand).rejects(conditionFailed());
+    ddb.on(TransactWriteCommand).rejects(canceled('ConditionalCheckFailed', 'None'));
     const clause = { clauseId: 'c', version: 2, sha256: 'aa', text: 'I consent', publishedAt: '2025-01-01T00:00:00Z' };
-    await expect(buildClauseStore(client, tables.main).put(clause)).rejects.toSatisfy((e) => e instanceof ConflictError && e.status === 409);
+    await expect(buildClauseStore(client, tables.main, audit).put(clause, batch)).rejects.toSatisfy((e) => e instanceof ConflictError && e.status === 409);
   });
 });

@@ -59,14 +59,14 @@ it('the local notifier appends one JSON line per notification and logs only ids'
   const logger: Logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const notifier = buildLocalNotifier(file, logger, () => new Date('2025-01-01T12:00:00.000Z'));
 
-  await notifier.publish('reviewers', { type: 'alert.awaiting_review', alertId: 'a-1', category: 'harassment', severity: 'high' });
-  await notifier.publish('reviewers', { type: 'alert.awaiting_review', alertId: 'a-2', category: 'other_safety', severity: 'low' });
+  await notifier.publish({ topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-1', category: 'harassment', severity: 'high' });
+  await notifier.publish({ topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-2', category: 'other_safety', severity: 'low' });
 
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
   expect(lines).toEqual([
-    { at: '2025-01-01T12:00:00.000Z', topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-1', category: 'harassment', severity: 'high' },
-    { at: '2025-01-01T12:00:00.000Z', topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-2', category: 'other_safety', severity: 'low' },
+    { sentAt: '2025-01-01T12:00:00.000Z', topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-1', category: 'harassment', severity: 'high' },
+    { sentAt: '2025-01-01T12:00:00.000Z', topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-2', category: 'other_safety', severity: 'low' },
   ]);
   expect(mode(file)).toBe(0o600);
-  expect(logger.info).toHaveBeenCalledWith('notification sent', { topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-2' });
+  expect(logger.info).toHaveBeenCalledWith('notification sent', { topic: 'reviewers', type: 'alert.awaiting_review' });
 });

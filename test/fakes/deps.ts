@@ -5,14 +5,15 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Deps, Settings } from '#shared/deps.ts';
-import type { Logger, Notification, NotificationTopic, Notifier } from '#shared/ports.ts';
+import type { Logger, Notification, Notifier } from '#shared/ports.ts';
 import { buildEnvelopeCipher, localEnvelopeKeyring } from '#shared/adapters/envelope-cipher.ts';
 import { buildLocalKeyring } from '#shared/adapters/local/local-keyring.ts';
 import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
 import {
-  memoryAlertStore, memoryApiKeyStore, memoryClauseStore, memoryPracticeStore, memoryTokenIndex,
-  type MemoryAlertStore, type MemoryTokenIndex,
+  memoryAlertStore, memoryApiKeyStore, memoryClauseStore, memoryOutbox, memoryPracticeStore, memoryScreeningLedger, memoryTokenIndex,
+  type MemoryAlertStore, type MemoryLedger, type MemoryOutbox, type MemoryTokenIndex,
 } from './memory-stores.ts';
+import { memoryAuditLog, type MemoryAuditLog } from './memory-audit.ts';
 
 export const testStart = new Date('2026-11-21T19:04:05Z');
 
@@ -39,15 +40,15 @@ export function settableClock(start: Date = testStart): SettableClock {
 }
 
 export interface RecordingNotifier extends Notifier {
-  readonly sent: { topic: NotificationTopic; notification: Notification }[];
+  readonly sent: Notification[];
 }
 
 export function recordingNotifier(): RecordingNotifier {
-  const sent: RecordingNotifier['sent'] = [];
+  const sent: Notification[] = [];
   return {
     sent,
-    publish: async (topic, notification) => {
-      sent.push({ topic, notification });
+    publish: async (notification) => {
+      sent.push(notification);
     },
   };
 }
@@ -71,12 +72,25 @@ export function recordingLogger(): RecordingLogger {
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-export const testSettings: Settings = { phoneRegion: 'US', alertTtlDays: 730, idempotencyTtlHours: 24 };
+export const testSettings: Settings = {
+  phoneRegion: 'US',
+  alertTtlDays: 730,
+  idempotencyTtlHours: 24,
+  screening: { perMinute: 1_000, perDay: 100_000 },
+  nameOnlyMissesPerHour: 30,
+  auditExportPageSize: 1_000,
+};
 
 export interface TestDeps extends Deps {
   readonly clock: SettableClock;
   /** The in-memory stores behind the ports; still reachable when a test wraps `alerts` in an override. */
-  readonly memory: { readonly alerts: MemoryAlertStore; readonly tokenIndex: MemoryTokenIndex };
+  readonly memory: {
+    readonly alerts: MemoryAlertStore;
+    readonly tokenIndex: MemoryTokenIndex;
+    readonly audit: MemoryAuditLog;
+    readonly ledger: MemoryLedger;
+    readonly outbox: MemoryOutbox;
+  };
   /** Where recorded notifications and log lines land (even when `notifier`/`logger` are overridden). */
   readonly sent: RecordingNotifier['sent'];
   readonly logLines: LogLine[];
@@ -87,8 +101,11 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
   const clock = settableClock();
   const notifier = recordingNotifier();
   const logger = recordingLogger();
+  const audit = memoryAuditLog();
   const tokenIndex = memoryTokenIndex();
-  const alerts = memoryAlertStore(tokenIndex, clock);
+  const alerts = memoryAlertStore(tokenIndex, clock, audit);
+  const ledger = memoryScreeningLedger(audit);
+  const outbox = memoryOutbox();
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
     settings: testSettings,
@@ -97,14 +114,17 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
     signer: buildLocalSigner(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
     cipher: buildEnvelopeCipher(localEnvelopeKeyring(randomBytes(32))),
     notifier,
-    practices: memoryPracticeStore(),
-    apiKeys: memoryApiKeyStore(),
-    clauses: memoryClauseStore(),
+    outbox,
+    practices: memoryPracticeStore(audit),
+    apiKeys: memoryApiKeyStore(audit),
+    clauses: memoryClauseStore(audit),
     alerts,
     tokenIndex,
+    ledger,
+    audit,
     ...overrides,
     clock,
-    memory: { alerts, tokenIndex },
+    memory: { alerts, tokenIndex, audit, ledger, outbox },
     sent: notifier.sent,
     logLines: logger.lines,
   };

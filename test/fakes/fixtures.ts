@@ -22,7 +22,7 @@ export function principal(role: Role, practiceId?: string): Principal {
 export const clauseText = 'I agree that this practice may tell other participating professionals whether it would work with me again.';
 
 export function publishTestClause(deps: Pick<Deps, 'clauses' | 'clock'>): Promise<ConsentClause> {
-  return publishClause(deps, { text: clauseText, jurisdiction: 'US-CT' });
+  return publishClause(deps, { keyId: 'key_test-admin', role: 'admin' }, { text: clauseText, jurisdiction: 'US-CT' });
 }
 
 /** Identifiers of a made-up client; each value is distinctive so tests can search for it. */

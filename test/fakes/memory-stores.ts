@@ -8,45 +8,47 @@ import { ConflictError } from '#shared/errors.ts';
 import {
   StaleAlertError,
   type AlertRecord, type AlertStore, type ApiKeyRecord, type ApiKeyStore, type ClauseStore, type Clock, type ConsentClause,
-  type IdempotencyRecord, type IndexChange, type IndexedAlert, type Practice, type PracticeStore, type TokenIndex,
+  type FailedNotification, type IdempotencyRecord, type IndexChange, type IndexedAlert, type NotificationOutbox, type Practice,
+  type PracticeStore, type ScreeningLedger, type TokenIndex,
 } from '#shared/ports.ts';
+import type { MemoryAuditLog } from './memory-audit.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
-export function memoryPracticeStore(): PracticeStore {
+export function memoryPracticeStore(audit: MemoryAuditLog): PracticeStore {
   const practices = new Map<string, Practice>();
   return {
-    create: async (practice) => {
-      practices.set(practice.practiceId, copy(practice));
+    create: async (practice, batch) => {
+      audit.commit(batch, () => practices.set(practice.practiceId, copy(practice)));
     },
     get: async (practiceId) => copy(practices.get(practiceId)),
   };
 }
 
-export function memoryApiKeyStore(): ApiKeyStore {
+export function memoryApiKeyStore(audit: MemoryAuditLog): ApiKeyStore {
   const keys = new Map<string, ApiKeyRecord>();
   return {
-    create: async (record) => {
+    create: async (record, batch) => {
       if (keys.has(record.keyId)) throw new Error(`key ${record.keyId} already exists`);
-      keys.set(record.keyId, copy(record));
+      audit.commit(batch, () => keys.set(record.keyId, copy(record)));
     },
     get: async (keyId) => copy(keys.get(keyId)),
-    revoke: async (keyId, at) => {
+    revoke: async (keyId, at, batch) => {
       const record = keys.get(keyId);
       if (!record) return false;
-      keys.set(keyId, { ...record, revokedAt: record.revokedAt ?? at });
+      audit.commit(batch, () => keys.set(keyId, { ...record, revokedAt: record.revokedAt ?? at }));
       return true;
     },
   };
 }
 
-export function memoryClauseStore(): ClauseStore {
+export function memoryClauseStore(audit: MemoryAuditLog): ClauseStore {
   const clauses = new Map<string, ConsentClause>();
   const key = (clauseId: string, version: number) => `${clauseId}#${version}`;
   return {
-    put: async (clause) => {
+    put: async (clause, batch) => {
       if (clauses.has(key(clause.clauseId, clause.version))) throw new ConflictError('This clause version already exists.');
-      clauses.set(key(clause.clauseId, clause.version), copy(clause));
+      audit.commit(batch, () => clauses.set(key(clause.clauseId, clause.version), copy(clause)));
     },
     get: async (clauseId, version) => copy(clauses.get(key(clauseId, version))),
     list: async () => [...clauses.values()].map(copy),
@@ -90,7 +92,7 @@ export interface MemoryAlertStore extends AlertStore {
 }
 
 /** `clock` decides when an idempotency record has gone stale (the DynamoDB store reads its TTL). */
-export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock): MemoryAlertStore {
+export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock, audit: MemoryAuditLog): MemoryAlertStore {
   const alerts = new Map<string, AlertRecord>();
   const idempotency = new Map<string, IdempotencyRecord>();
   const idemKey = (practiceId: string, key: string) => `${practiceId}#${key}`;
@@ -100,25 +102,29 @@ export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock): MemoryA
   return {
     get: async (alertId) => copy(alerts.get(alertId)),
 
-    create: async (alert, record) => {
+    create: async (alert, record, batch) => {
       if (alerts.has(alert.alertId)) throw new Error(`alert ${alert.alertId} already exists`);
       if (record) {
         const existing = fresh(idempotency.get(idemKey(record.practiceId, record.key)), clock());
         if (existing) return { created: false, existing: copy(existing) };
-        idempotency.set(idemKey(record.practiceId, record.key), copy(record));
       }
-      alerts.set(alert.alertId, copy(alert));
+      audit.commit(batch, () => {
+        if (record) idempotency.set(idemKey(record.practiceId, record.key), copy(record));
+        alerts.set(alert.alertId, copy(alert));
+      });
       return { created: true };
     },
 
     getIdempotency: async (practiceId, key, now) => copy(fresh(idempotency.get(idemKey(practiceId, key)), now)),
 
-    update: async (alert, expectedVersion, change) => {
+    update: async (alert, expectedVersion, change, batch) => {
       const stored = alerts.get(alert.alertId);
       if (!stored || stored.version !== expectedVersion) throw new StaleAlertError(alert.alertId);
       if (alert.version !== expectedVersion + 1) throw new Error('update must write version expectedVersion + 1');
-      alerts.set(alert.alertId, copy(alert));
-      index.apply(alert, change);
+      audit.commit(batch, () => {
+        alerts.set(alert.alertId, copy(alert));
+        index.apply(alert, change);
+      });
     },
 
     pendingReview: async function* () {
@@ -128,6 +134,70 @@ export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock): MemoryA
         .map(copy);
     },
 
+    publishedExpiringBy: async function* (instant) {
+      yield* [...alerts.values()]
+        .filter((alert) => alert.status === 'published' && alert.expiresAt !== undefined && alert.expiresAt <= instant)
+        .sort((a, b) => a.expiresAt!.localeCompare(b.expiresAt!))
+        .map(copy);
+    },
+
     dump: () => ({ alerts: [...alerts.values()].map(copy), idempotency: [...idempotency.values()].map(copy) }),
+  };
+}
+
+export interface MemoryLedger extends ScreeningLedger {
+  /** Bookings counted per practice per minute (`practiceId#YYYY-MM-DDTHH:MM`) and per day. */
+  readonly counts: Map<string, number>;
+}
+
+/** The quota counters and the check's audit entry, together, as the DynamoDB ledger keeps them. */
+export function memoryScreeningLedger(audit: MemoryAuditLog): MemoryLedger {
+  const counts = new Map<string, number>();
+  const notices = new Set<string>();
+  const misses = new Map<string, number>();
+  return {
+    counts,
+    record: async (practiceId, bookings, limits, batch) => {
+      const minuteKey = `${practiceId}#${batch.now.toISOString().slice(0, 16)}`;
+      const dayKey = `${practiceId}#${batch.now.toISOString().slice(0, 10)}`;
+      const nextSecond = (unit: number) => Math.max(1, Math.ceil((unit - (batch.now.getTime() % unit)) / 1000));
+      if ((counts.get(dayKey) ?? 0) + bookings > limits.perDay) return { ok: false, window: 'day', retryAfterSeconds: nextSecond(86_400_000) };
+      if ((counts.get(minuteKey) ?? 0) + bookings > limits.perMinute) return { ok: false, window: 'minute', retryAfterSeconds: nextSecond(60_000) };
+      audit.commit(batch, () => {
+        counts.set(dayKey, (counts.get(dayKey) ?? 0) + bookings);
+        counts.set(minuteKey, (counts.get(minuteKey) ?? 0) + bookings);
+      });
+      return { ok: true };
+    },
+    claimRefusalNotice: async (practiceId, windowKey) => {
+      const key = `${practiceId}#${windowKey}`;
+      if (notices.has(key)) return false;
+      notices.add(key);
+      return true;
+    },
+    addNameOnlyMisses: async (practiceId, hourStart, count) => {
+      const key = `${practiceId}#${hourStart}`;
+      misses.set(key, (misses.get(key) ?? 0) + count);
+      return misses.get(key)!;
+    },
+  };
+}
+
+export interface MemoryOutbox extends NotificationOutbox {
+  readonly kept: FailedNotification[];
+}
+
+export function memoryOutbox(): MemoryOutbox {
+  const kept: FailedNotification[] = [];
+  return {
+    kept,
+    record: async (failure) => {
+      kept.push(copy(failure));
+    },
+    list: async (limit) => kept.slice(0, limit).map(copy),
+    remove: async (failure) => {
+      const i = kept.findIndex((entry) => entry.failureId === failure.failureId);
+      if (i >= 0) kept.splice(i, 1);
+    },
   };
 }

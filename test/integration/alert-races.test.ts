@@ -67,8 +67,9 @@ describe('racing review decisions', () => {
   it('a write naming a stale version is refused by the database', async () => {
     const { alertId } = await submitAlert(deps, practiceA, submission(clause, uniqueSubject()));
     const stored = (await deps.alerts.get(alertId))!;
-    await deps.alerts.update({ ...stored, version: stored.version + 1 }, stored.version, undefined);
-    await expect(deps.alerts.update({ ...stored, version: stored.version + 1 }, stored.version, undefined)).rejects.toBeInstanceOf(StaleAlertError);
+    const audit = { events: [], now: deps.clock() };
+    await deps.alerts.update({ ...stored, version: stored.version + 1 }, stored.version, undefined, audit);
+    await expect(deps.alerts.update({ ...stored, version: stored.version + 1 }, stored.version, undefined, audit)).rejects.toBeInstanceOf(StaleAlertError);
   });
 });
 

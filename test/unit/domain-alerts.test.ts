@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { getAlert, retractAlert, submitAlert } from '#shared/domain/alerts.ts';
+import { getAlert, submitAlert } from '#shared/domain/alerts.ts';
+import { retractAlert } from '#shared/domain/lifecycle.ts';
 import { decideReview } from '#shared/domain/reviews.ts';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import { canaryNormalised, canarySubject, canarySummary, publishedAlert, submission, testNetwork } from '../fakes/fixtures.ts';

@@ -5,10 +5,13 @@ import { createPractice } from '#shared/domain/practices.ts';
 import { NotFoundError, ValidationError } from '#shared/errors.ts';
 import { buildTestDeps } from '../fakes/deps.ts';
 
+/** The admin the audit log names for these calls. */
+const admin = { keyId: 'key_test-admin', role: 'admin' } as const;
+
 async function withPracticeKey() {
   const deps = buildTestDeps();
-  const practice = await createPractice(deps, { name: 'Harbour Massage', region: 'US-CT' });
-  const key = await createApiKey(deps, { role: 'practice', practiceId: practice.practiceId, label: 'front desk' });
+  const practice = await createPractice(deps, admin, { name: 'Harbour Massage', region: 'US-CT' });
+  const key = await createApiKey(deps, admin, { role: 'practice', practiceId: practice.practiceId, label: 'front desk' });
   return { deps, practice, key };
 }
 
@@ -34,23 +37,23 @@ describe('API keys', () => {
 
   it('stops a revoked key at once, and keeps the first revocation time', async () => {
     const { deps, key } = await withPracticeKey();
-    await revokeApiKey(deps, key.keyId);
+    await revokeApiKey(deps, admin, key.keyId);
     expect(await authenticate(deps, key.apiKey)).toBeUndefined();
     const revokedAt = (await deps.apiKeys.get(key.keyId))!.revokedAt;
     expect(revokedAt).toBe('2026-11-21T19:04:05Z');
     deps.clock.advanceDays(1);
-    await revokeApiKey(deps, key.keyId);
+    await revokeApiKey(deps, admin, key.keyId);
     expect((await deps.apiKeys.get(key.keyId))!.revokedAt).toBe(revokedAt);
   });
 
   it('answers 404 for revoking a key that does not exist', async () => {
     const deps = buildTestDeps();
-    await expect(revokeApiKey(deps, `key_${'0'.repeat(26)}`)).rejects.toThrow(NotFoundError);
+    await expect(revokeApiKey(deps, admin, `key_${'0'.repeat(26)}`)).rejects.toThrow(NotFoundError);
   });
 
   it('refuses a key for a practice that does not exist', async () => {
     const deps = buildTestDeps();
-    await expect(createApiKey(deps, { role: 'reviewer', practiceId: `prc_${'0'.repeat(26)}`, label: 'x' })).rejects.toThrow(ValidationError);
+    await expect(createApiKey(deps, admin, { role: 'reviewer', practiceId: `prc_${'0'.repeat(26)}`, label: 'x' })).rejects.toThrow(ValidationError);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { retractAlert, submitAlert } from '#shared/domain/alerts.ts';
+import { submitAlert } from '#shared/domain/alerts.ts';
+import { retractAlert } from '#shared/domain/lifecycle.ts';
 import { checkBooking, guidance } from '#shared/domain/checks.ts';
 import { canaryNormalised, canarySubject, checkRequest, newPracticeId, principal, publishedAlert, submission, testNetwork } from '../fakes/fixtures.ts';
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, sha256Hex } from '#shared/canonical.ts';
 import { submitAlert } from '#shared/domain/alerts.ts';
 import { mutateAlert } from '#shared/domain/mutate-alert.ts';
-import { decideReview, publicationStatement, queueLimit, reviewQueue } from '#shared/domain/reviews.ts';
+import { decideReview, queueLimit, reviewQueue } from '#shared/domain/reviews.ts';
+import { publicationStatement } from '#shared/domain/publication.ts';
 import { verifyStatement } from '#shared/domain/signing.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import { StaleAlertError, type AlertStore } from '#shared/ports.ts';
@@ -87,10 +88,10 @@ describe('racing decisions', () => {
     // Reviewer C's approval lands between reviewer B's read and B's write.
     const racing: AlertStore = {
       ...store,
-      update: async (alert, expectedVersion, change) => {
+      update: async (alert, expectedVersion, change, audit) => {
         writes += 1;
         if (writes === 1) await decideReview(net.deps, net.reviewerC, alertId, approve);
-        return store.update(alert, expectedVersion, change);
+        return store.update(alert, expectedVersion, change, audit);
       },
     };
     const view = await decideReview({ ...net.deps, alerts: racing }, net.reviewerB, alertId, approve);
@@ -114,8 +115,8 @@ describe('racing decisions', () => {
         throw new StaleAlertError(alert.alertId);
       },
     };
-    const decide = async (alert: Parameters<Parameters<typeof mutateAlert>[3]>[0]) => ({ next: alert, change: undefined });
-    await expect(mutateAlert({ alerts: alwaysStale }, alertId, net.admin, decide)).rejects.toThrow(ConflictError);
+    const decide = async (alert: Parameters<Parameters<typeof mutateAlert>[3]>[0]) => ({ next: alert, change: undefined, events: [] });
+    await expect(mutateAlert({ ...net.deps, alerts: alwaysStale }, alertId, net.admin, decide)).rejects.toThrow(ConflictError);
     expect(attempts).toBe(5);
   });
 });

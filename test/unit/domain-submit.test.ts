@@ -57,16 +57,41 @@ describe('submitAlert', () => {
   it('tells the reviewers topic, with no identifier in the message', async () => {
     const { deps, clause, practiceA } = await testNetwork();
     const { alertId } = await submitAlert(deps, practiceA, submission(clause));
-    expect(deps.sent).toEqual([{ topic: 'reviewers', notification: { type: 'alert.awaiting_review', alertId, category: 'sexual_misconduct', severity: 'high' } }]);
+    expect(deps.sent).toEqual([{ topic: 'reviewers', type: 'alert.awaiting_review', alertId, category: 'sexual_misconduct', severity: 'high' }]);
   });
 
-  it('still stores the alert when the notifier fails, and logs the failure without details', async () => {
-    const failing = { publish: async () => Promise.reject(new Error(`SNS down for ${canarySubject.email}`)) };
+  it('still stores the alert when the notifier keeps failing: retries, keeps it in the outbox, logs without details', async () => {
+    let attempts = 0;
+    const failing = {
+      publish: async () => {
+        attempts += 1;
+        throw new Error(`SNS down for ${canarySubject.email}`);
+      },
+    };
     const { deps, clause, practiceA } = await testNetwork({ notifier: failing });
     const { alertId } = await submitAlert(deps, practiceA, submission(clause));
     expect(await deps.alerts.get(alertId)).toBeDefined();
+    expect(attempts).toBe(3);
+    expect(deps.memory.outbox.kept).toEqual([
+      expect.objectContaining({ attempts: 3, notification: { topic: 'reviewers', type: 'alert.awaiting_review', alertId, category: 'sexual_misconduct', severity: 'high' } }),
+    ]);
     expect(deps.logLines).toEqual([expect.objectContaining({ level: 'error', message: 'notification failed' })]);
     expect(JSON.stringify(deps.logLines)).not.toContain(canarySubject.email);
+  });
+
+  it('sends on the second attempt when the first fails, and keeps nothing', async () => {
+    let attempts = 0;
+    const flaky = {
+      publish: async () => {
+        attempts += 1;
+        if (attempts === 1) throw new Error('throttled');
+      },
+    };
+    const { deps, clause, practiceA } = await testNetwork({ notifier: flaky });
+    await submitAlert(deps, practiceA, submission(clause));
+    expect(attempts).toBe(2);
+    expect(deps.memory.outbox.kept).toEqual([]);
+    expect(deps.logLines.filter((line) => line.level === 'error')).toEqual([]);
   });
 
   it('needs a key that belongs to a practice', async () => {
@@ -83,8 +108,8 @@ describe('submitAlert consent and dates', () => {
   });
 
   it('needs the sha256 of that version', async () => {
-    const { deps, clause, practiceA } = await testNetwork();
-    const v2 = await publishClauseVersion(deps, clause.clauseId, { text: `${clause.text} (revised)` });
+    const { deps, clause, practiceA, admin } = await testNetwork();
+    const v2 = await publishClauseVersion(deps, admin, clause.clauseId, { text: `${clause.text} (revised)` });
     const v1WithV2Hash = submission(clause, { consent: { clauseSha256: v2.sha256 } });
     expect(await failedPaths(submitAlert(deps, practiceA, v1WithV2Hash))).toEqual(['consent.clauseSha256']);
     // Both versions stay valid when cited with their own hash.

@@ -8,6 +8,9 @@ import { createPractice } from '#shared/domain/practices.ts';
 import { DependencyUnavailableError } from '#shared/errors.ts';
 import { buildTestDeps } from '../fakes/deps.ts';
 
+/** The admin the audit log names for these calls. */
+const admin = { keyId: 'key_test-admin', role: 'admin' } as const;
+
 /**
  * The Lambda handler pipeline on its own, with an API Gateway v2 event as Lambda gets it:
  * authorizer context → 401/403, dependency failures → 503 with Retry-After, and a surprise
@@ -69,8 +72,8 @@ describe('the handler pipeline', () => {
 
   it('turns an API key into the authorizer\'s context, which the check handler then accepts', async () => {
     const deps = buildTestDeps();
-    const practice = await createPractice(deps, { name: 'Harbour', region: 'CT' });
-    const { apiKey } = await createApiKey(deps, { role: 'practice', practiceId: practice.practiceId, label: 'desk' });
+    const practice = await createPractice(deps, admin, { name: 'Harbour', region: 'CT' });
+    const { apiKey } = await createApiKey(deps, admin, { role: 'practice', practiceId: practice.practiceId, label: 'desk' });
     const authorize = (header: string) => createAuthorizer(deps)({ headers: { authorization: header }, identitySource: [header] });
     const authorized = await authorize(`Bearer ${apiKey}`);
     expect(authorized).toMatchObject({ isAuthorized: true, context: { authenticated: 'true', role: 'practice' } });

@@ -44,18 +44,20 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
         const common = {
           TableName: table,
           Key: { [attr.pk]: quotaPk(practiceId), [attr.sk]: `DAY#${day}` },
-          ExpressionAttributeNames: { '#day': 'dayCount', '#minute': 'minute', '#mc': 'minuteCount', '#ttl': attr.ttl },
         };
+        const names = { '#day': 'dayCount', '#minute': 'minute', '#mc': 'minuteCount' };
         const update = sameMinute
           ? {
               ...common,
               UpdateExpression: 'ADD #day :n, #mc :n',
+              ExpressionAttributeNames: names,
               ConditionExpression: '#minute = :m AND #mc <= :minuteMax AND #day <= :dayMax',
               ExpressionAttributeValues: { ':n': bookings, ':m': minute, ':minuteMax': limits.perMinute - bookings, ':dayMax': limits.perDay - bookings },
             }
           : {
               ...common,
               UpdateExpression: 'SET #minute = :m, #mc = :n, #ttl = :ttl ADD #day :n',
+              ExpressionAttributeNames: { ...names, '#ttl': attr.ttl },
               ConditionExpression: '(attribute_not_exists(#minute) OR #minute <> :m) AND (attribute_not_exists(#day) OR #day <= :dayMax)',
               ExpressionAttributeValues: { ':n': bookings, ':m': minute, ':dayMax': limits.perDay - bookings, ':ttl': epochSeconds(now) + twoDays },
             };
