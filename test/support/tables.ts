@@ -18,6 +18,7 @@ export async function freshLocalConfig(dataDir: string, extra: Record<string, st
     API_KEYS_TABLE: `${prefix}-keys`,
     MAIN_TABLE: `${prefix}-main`,
     TOKEN_TABLE: `${prefix}-tokens`,
+    AUDIT_TABLE: `${prefix}-audit`,
     LOG_LEVEL: 'ERROR',
     ...extra,
   }) as LocalConfig;

@@ -1,0 +1,19 @@
+import { expect } from 'vitest';
+import { entryHash, genesisHash } from '#shared/audit/chain.ts';
+import type { AuditEntry, AuditReader } from '#shared/ports.ts';
+import { collect } from './collect.ts';
+
+/** Every entry of the log, in order, after checking that the chain is whole: no gap, no fork, no edit. */
+export async function intactChain(audit: AuditReader): Promise<AuditEntry[]> {
+  const head = await audit.head();
+  if (!head) return [];
+  const entries = await collect(audit.read(1, head.seq));
+  entries.forEach((entry, i) => {
+    const { hash, ...unhashed } = entry;
+    expect(entry.seq, 'sequence numbers have no gap').toBe(i + 1);
+    expect(entry.prevHash, `entry ${entry.seq} links to the one before`).toBe(i === 0 ? genesisHash : entries[i - 1]!.hash);
+    expect(hash, `entry ${entry.seq} hash`).toBe(entryHash(unhashed));
+    if (i > 0) expect(entry.at >= entries[i - 1]!.at, 'time never runs backwards').toBe(true);
+  });
+  return entries;
+}

@@ -1,0 +1,60 @@
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { buildDeps } from '#shared/runtime.ts';
+import type { Deps } from '#shared/deps.ts';
+import { createLocalServer } from '../../infra/local/server.ts';
+import { ensureAdminKey } from '../../infra/local/admin-key.ts';
+import { settableClock, type SettableClock } from '../fakes/deps.ts';
+import { freshLocalConfig } from './tables.ts';
+import { apiClient, type Call } from './api-client.ts';
+import { setUpNetwork } from './story.ts';
+
+export interface LocalNetwork {
+  readonly call: Call;
+  readonly deps: Deps;
+  readonly clock: SettableClock;
+  readonly dataDir: string;
+  readonly adminKey: string;
+  readonly net: Awaited<ReturnType<typeof setUpNetwork>>;
+  /** The notifications the local notifier wrote, one object per line. */
+  notifications(): Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The local server over fresh tables in DynamoDB Local, with the real local adapters and a clock
+ * the test moves by hand (nothing sleeps), and the three-practice network of story.ts set up.
+ */
+export async function startLocalNetwork(env: Record<string, string> = {}): Promise<LocalNetwork> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'peerguard-e2e-'));
+  const clock = settableClock(new Date());
+  const deps = buildDeps(await freshLocalConfig(dataDir, env), { clock });
+  const adminKey = (await ensureAdminKey(deps, dataDir)).apiKey;
+  const server: Server = createLocalServer(deps, () => undefined);
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const call = apiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const net = await setUpNetwork(call, adminKey);
+  const file = join(dataDir, 'notifications.jsonl');
+  return {
+    call,
+    deps,
+    clock,
+    dataDir,
+    adminKey,
+    net,
+    notifications: () =>
+      existsSync(file)
+        ? readFileSync(file, 'utf8')
+            .trimEnd()
+            .split('\n')
+            .map((line) => JSON.parse(line) as Record<string, unknown>)
+        : [],
+    stop: async () => {
+      await new Promise((done) => server.close(done));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
