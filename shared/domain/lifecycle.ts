@@ -34,8 +34,14 @@ function statusMove(
     notice?: PracticeNotice;
     /** Set when the caller has checked a move that keeps the status (a re-confirmation). */
     staysPublished?: true;
+    /** The only status this move starts from, where the diagram has several ways into `to`. */
+    from?: AlertStatus;
   },
 ): AlertMove {
+  const current = effectiveStatus(alert, now);
+  if (move.from !== undefined && current !== move.from) {
+    throw new ConflictError(`Only a ${move.from.replace('_', ' ')} alert can be ${move.action}; this one is ${current.replace('_', ' ')}.`);
+  }
   // Expiry is the one move made from the stored status: the alert already reads as expired.
   if (!move.staysPublished) assertMove(move.to === 'expired' ? alert.status : effectiveStatus(alert, now), move.to);
   const base = move.next ?? alert;
@@ -90,7 +96,7 @@ export function disputeAlert(deps: Deps, admin: Principal, alertId: string, reas
  */
 export function reinstateAlert(deps: Deps, admin: Principal, alertId: string, reason: string): Promise<Record<string, unknown>> {
   return moveAndShow(deps, admin, alertId, async (alert, now) =>
-    statusMove(alert, now, byKey(admin), { to: 'published', action: 'reinstated', reason, change: { publish: indexEntry(alert) }, notice: 'alert.reinstated' }),
+    statusMove(alert, now, byKey(admin), { to: 'published', from: 'suspended', action: 'reinstated', reason, change: alert.publishedAt ? { publish: indexEntry(alert) } : undefined, notice: 'alert.reinstated' }),
   );
 }
 
