@@ -71,6 +71,24 @@ beforeAll(async () => {
     expect(bad.text).not.toContain(needle);
     expect(wrongRole.text).not.toContain(needle);
   }
+  // Batch screening, a batch refused for one bad booking, and the alert disputed and reinstated.
+  const batch = await call('POST', '/v1/checks/batch', {
+    key: net.keys.valleyDesk.apiKey,
+    body: { bookings: subjects.map((subject, i) => ({ ref: `bk-${i}`, subject })) },
+  });
+  expect(batch.body.results.map((result: { result: string }) => result.result)).toEqual(['match', 'match', 'match', 'match']);
+  const badBatch = await call('POST', '/v1/checks/batch', {
+    key: net.keys.valleyDesk.apiKey,
+    body: { bookings: [{ ref: 'ok', subject: { phone: canary.phone } }, { ref: canary.fullName, subject: { email: `${canary.email}@@` } }] },
+  });
+  expect(badBatch.status).toBe(400);
+  for (const needle of needles) {
+    expect(batch.text).not.toContain(needle);
+    expect(badBatch.text).not.toContain(needle);
+  }
+  for (const path of ['disputes', 'reinstate']) {
+    expect((await call('POST', `/v1/alerts/${alertId}/${path}`, { key: adminKey.trim(), body: { reason: 'Handled by the network.' } })).status).toBe(200);
+  }
   const queue = await call('GET', `/v1/alerts/${alertId}`, { key: net.keys.harbourDesk.apiKey });
   for (const needle of needles) expect(queue.text).not.toContain(needle);
 }, 120_000);
@@ -97,7 +115,8 @@ describe('after the story, stopped with Ctrl-C', () => {
     const everything = filesUnder(dataDir).map((file) => readFileSync(file).toString('latin1')).join('\n');
     expect(filesUnder(join(dataDir, 'dynamodb')).length).toBeGreaterThan(0);
     expect(everything).toContain(alertId);
-    expect(readFileSync(join(dataDir, 'notifications.jsonl'), 'utf8')).toContain(alertId);
+    const notifications = readFileSync(join(dataDir, 'notifications.jsonl'), 'utf8');
+    for (const type of ['alert.awaiting_review', 'alert.published', 'alert.disputed', 'alert.reinstated']) expect(notifications).toContain(type);
     expect(network.output()).toContain('"level":"DEBUG"');
     expect(network.output()).toMatch(/POST \/v1\/checks 200/);
   });
