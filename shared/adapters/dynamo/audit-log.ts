@@ -14,7 +14,9 @@ export const chainName = 'main';
 const seqWidth = 12;
 
 /** How often an append retries when another writer took the next sequence number first. */
-const maxAppendAttempts = 12;
+const maxAppendAttempts = 40;
+/** How long this process trusts the head it wrote last without reading it again. */
+const trustOwnHeadMs = 2_000;
 
 export interface AuditLog extends AuditReader, AuditAppender {
   /**
@@ -36,7 +38,8 @@ function entryFrom(item: Record<string, unknown>): AuditEntry {
   return entry as unknown as AuditEntry;
 }
 
-const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+/** Exponential backoff with full jitter, capped at 100 ms. */
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 * 2 ** attempt)));
 
 export function buildAuditLog(client: DynamoDBDocumentClient, table: string): AuditLog {
   const head = () =>
@@ -71,30 +74,48 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
       return Items?.[0] ? entryFrom(Items[0]) : undefined;
     });
 
-  const transact = async (items: readonly DocumentTransactItem[], audit: AuditBatch): Promise<AuditEntry[]> => {
-    for (let attempt = 1; attempt <= maxAppendAttempts; attempt += 1) {
-      const entries = chainEntries(await head(), audit.events, audit.now);
-      const puts = entries.map((entry) => ({
-        Put: {
-          TableName: table,
-          Item: auditItem(entry),
-          ConditionExpression: 'attribute_not_exists(#seq)',
-          ExpressionAttributeNames: { '#seq': attr.seq },
-        },
-      }));
-      try {
-        await storage(async () => {
-          if (items.length === 0 && puts.length === 1) await client.send(new PutCommand(puts[0]!.Put));
-          else await client.send(new TransactWriteCommand({ TransactItems: [...items, ...puts] as never }));
-        });
-        return entries;
-      } catch (error) {
-        if (!lostTheRace(error, items.length)) throw error;
-        await pause(attempt);
-      }
-    }
-    throw new DependencyUnavailableError('The audit log is busy with other writers; retry shortly.', 1);
+  /**
+   * Appends from one process go one at a time (a Lambda container serves one request at a time
+   * anyway; the local server serves many), so a process never races itself for a sequence
+   * number, and can reuse the head it has just written instead of reading it again. Other
+   * processes are kept out by the conditional Put; the loser reads the new head and retries.
+   */
+  let queue: Promise<unknown> = Promise.resolve();
+  let ownHead: { entry: AuditEntry; at: number } | undefined;
+  const serially = <T>(run: () => Promise<T>): Promise<T> => {
+    const result = queue.then(run, run);
+    queue = result.catch(() => undefined);
+    return result;
   };
+
+  const transact = (items: readonly DocumentTransactItem[], audit: AuditBatch): Promise<AuditEntry[]> =>
+    serially(async () => {
+      for (let attempt = 1; attempt <= maxAppendAttempts; attempt += 1) {
+        const trusted = attempt === 1 && ownHead && Date.now() - ownHead.at < trustOwnHeadMs ? ownHead.entry : undefined;
+        const entries = chainEntries(trusted ?? (await head()), audit.events, audit.now);
+        const puts = entries.map((entry) => ({
+          Put: {
+            TableName: table,
+            Item: auditItem(entry),
+            ConditionExpression: 'attribute_not_exists(#seq)',
+            ExpressionAttributeNames: { '#seq': attr.seq },
+          },
+        }));
+        try {
+          await storage(async () => {
+            if (items.length === 0 && puts.length === 1) await client.send(new PutCommand(puts[0]!.Put));
+            else await client.send(new TransactWriteCommand({ TransactItems: [...items, ...puts] as never }));
+          });
+          if (entries.length > 0) ownHead = { entry: entries.at(-1)!, at: Date.now() };
+          return entries;
+        } catch (error) {
+          ownHead = undefined;
+          if (!lostTheRace(error, items.length)) throw error;
+          await pause(attempt);
+        }
+      }
+      throw new DependencyUnavailableError('The audit log is busy with other writers; retry shortly.', 1);
+    });
 
   return {
     head,
