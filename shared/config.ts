@@ -45,6 +45,20 @@ const awsSchema = z.object({
   PEERGUARD_RUNTIME: z.literal('aws'),
   ...common,
   HMAC_KEY_ID: z.string().min(1),
+  /** The label new tokens record for HMAC_KEY_ID; a rotation moves to a new label (k1 → k2 …). */
+  HMAC_KEY_VERSION: z.string().regex(/^k[0-9]{1,4}$/, 'a key version label such as k2').default('k1'),
+  /**
+   * The keys a rotation replaced, still needed to look up alerts tokenised with them:
+   * `k1=<key id>,k0=<key id>` (newest first). Empty outside a migration window.
+   */
+  HMAC_PREVIOUS_KEYS: z
+    .string()
+    .regex(/^(k[0-9]{1,4}=[^,=\s]+)(,k[0-9]{1,4}=[^,=\s]+)*$/, 'a list like k1=<key id>,k0=<key id>')
+    .optional()
+    .transform((value) => (value ?? '').split(',').filter(Boolean).map((pair) => {
+      const [version, keyId] = pair.split('=') as [string, string];
+      return { version, keyId };
+    })),
   SIGNING_KEY_ID: z.string().min(1),
   /** A full key ARN: the Encryption SDK compares it with the key id stored in each ciphertext. */
   DATA_KEY_ID: z.string().startsWith('arn:', 'must be the full ARN of the KMS key'),

@@ -230,9 +230,15 @@ export interface AuditAppender {
 
 // ── Ports ──────────────────────────────────────────────────────────────────
 
-/** HMAC-SHA-256 with the network's token key (KMS GenerateMac in AWS). */
+/**
+ * HMAC-SHA-256 with the network's token key (KMS GenerateMac in AWS). New tokens are made with
+ * the current key (`version`); during a rotation's migration window the keys it replaced stay in
+ * `previous`, used only to look up alerts tokenised before the rotation.
+ */
 export interface Keyring {
+  readonly version: string;
   mac(message: string): Promise<Uint8Array>;
+  readonly previous?: readonly Keyring[] | undefined;
 }
 
 /** ECDSA P-256 with SHA-256 over raw bytes (KMS Sign in AWS); DER signatures. */

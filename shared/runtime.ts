@@ -72,7 +72,7 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
   const kms = new KMSClient({ maxAttempts: 3 });
   return {
     ...base,
-    keyring: buildKmsKeyring(kms, config.HMAC_KEY_ID),
+    keyring: buildKmsKeyring(kms, config.HMAC_KEY_ID, config.HMAC_KEY_VERSION, config.HMAC_PREVIOUS_KEYS),
     signer: buildKmsSigner(kms, config.SIGNING_KEY_ID),
     cipher: buildEnvelopeCipher(kmsEnvelopeKeyring(kms, config.DATA_KEY_ID)),
     notifier: buildSnsNotifier(new SNSClient({ maxAttempts: 3 }), {

@@ -3,7 +3,7 @@ import { isoInstant } from '../dates.ts';
 import { ForbiddenError, TooManyRequestsError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { auditActor } from '../audit/events.ts';
-import { computeTokens, strongKinds, tokenKinds, type SubjectToken, type TokenKind } from '../identifiers/tokens.ts';
+import { lookupTokens, strongKinds, tokenKinds, type SubjectToken, type TokenKind } from '../identifiers/tokens.ts';
 import type { AuditedBooking, IndexedAlert, Principal, Severity } from '../ports.ts';
 import type { CheckRequest } from '../schemas.ts';
 import { notifySafely } from './notify.ts';
@@ -57,7 +57,7 @@ async function screen(deps: Deps, practice: Principal, bookings: readonly (Check
   if (!practice.practiceId) throw new ForbiddenError('This API key belongs to no practice.');
   const practiceId = practice.practiceId;
   const now = deps.clock();
-  const tokensPerBooking = await Promise.all(bookings.map((booking) => computeTokens(deps.keyring, booking.subject, deps.settings.phoneRegion)));
+  const tokensPerBooking = await Promise.all(bookings.map((booking) => lookupTokens(deps.keyring, booking.subject, deps.settings.phoneRegion)));
   const index = await deps.tokenIndex.lookup(tokensPerBooking.flat().map(({ token }) => token));
   const results = tokensPerBooking.map((tokens) => evaluate(tokens, index, now));
 

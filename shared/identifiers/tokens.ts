@@ -19,6 +19,8 @@ export interface SubjectIdentifiers {
 export interface SubjectToken {
   readonly kind: TokenKind;
   readonly token: string;
+  /** The key version it was made with; absent on tokens made before versions were recorded (`k1`). */
+  readonly keyVersion?: string | undefined;
 }
 
 /** The normalised messages to MAC, one per kind the subject allows: `v1|<kind>|<value>`. */
@@ -36,7 +38,7 @@ export function tokenMessages(subject: SubjectIdentifiers, phoneRegion: string):
   return out;
 }
 
-/** Computes every token for a subject concurrently through the keyring (KMS GenerateMac in AWS). */
+/** Computes every token for a subject with the current key, concurrently (KMS GenerateMac in AWS). */
 export async function computeTokens(
   keyring: Keyring,
   subject: SubjectIdentifiers,
@@ -44,5 +46,15 @@ export async function computeTokens(
 ): Promise<SubjectToken[]> {
   const messages = tokenMessages(subject, phoneRegion);
   const macs = await Promise.all(messages.map(({ message }) => keyring.mac(message)));
-  return messages.map(({ kind }, i) => ({ kind, token: Buffer.from(macs[i]!).toString('base64url') }));
+  return messages.map(({ kind }, i) => ({ kind, token: Buffer.from(macs[i]!).toString('base64url'), keyVersion: keyring.version }));
+}
+
+/**
+ * The tokens a check looks up: the current key's, and during a key rotation's migration window
+ * also those of the keys it replaced, so alerts published before the rotation still match
+ * without anyone seeing their identifiers again.
+ */
+export async function lookupTokens(keyring: Keyring, subject: SubjectIdentifiers, phoneRegion: string): Promise<SubjectToken[]> {
+  const all = await Promise.all([keyring, ...(keyring.previous ?? [])].map((key) => computeTokens(key, subject, phoneRegion)));
+  return all.flat();
 }

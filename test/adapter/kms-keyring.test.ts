@@ -51,3 +51,18 @@ describe('KMS keyring', () => {
     await expect(keyring.mac('v1|name|a')).rejects.toBe(denied);
   });
 });
+
+describe('KMS keyring during a key rotation', () => {
+  it('makes new tokens with the current key and looks up with the replaced one too, each by its own key id', async () => {
+    const oldKey = 'arn:aws:kms:eu-west-2:111122223333:key/hmac-old';
+    const rotated = buildKmsKeyring(new KMSClient({ region: 'eu-west-2' }), keyId, 'k2', [{ version: 'k1', keyId: oldKey }]);
+    kms.on(GenerateMacCommand, { KeyId: keyId }).resolves({ Mac: Uint8Array.from([2]) });
+    kms.on(GenerateMacCommand, { KeyId: oldKey }).resolves({ Mac: Uint8Array.from([1]) });
+
+    expect(rotated.version).toBe('k2');
+    expect(rotated.previous!.map((key) => key.version)).toEqual(['k1']);
+    await expect(rotated.mac('v1|phone|+18605550100')).resolves.toEqual(Uint8Array.from([2]));
+    await expect(rotated.previous![0]!.mac('v1|phone|+18605550100')).resolves.toEqual(Uint8Array.from([1]));
+    expect(kms.commandCalls(GenerateMacCommand).map((call) => call.args[0].input.KeyId)).toEqual([keyId, oldKey]);
+  });
+});

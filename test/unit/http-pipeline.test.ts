@@ -47,7 +47,7 @@ describe('the handler pipeline', () => {
 
   it('answers 503 with Retry-After when KMS or DynamoDB is throttling', async () => {
     const deps = buildTestDeps({
-      keyring: { mac: async () => { throw new DependencyUnavailableError('The network\'s key service could not compute a token just now; retry shortly.', 1); } },
+      keyring: { version: 'k1', mac: async () => { throw new DependencyUnavailableError('The network\'s key service could not compute a token just now; retry shortly.', 1); } },
     });
     const result = await createChecksHandler(deps)(event({ subject: { phone: canaryPhone } }), context);
     expect(result.statusCode).toBe(503);

@@ -38,11 +38,12 @@ describe('tokenMessages', () => {
 });
 
 describe('computeTokens', () => {
-  it('is base64url HMAC-SHA-256 of each message under the keyring key', async () => {
+  it('is base64url HMAC-SHA-256 of each message under the keyring key, labelled with the key version', async () => {
     const tokens = await tokensOf(subject);
     const expected = tokenMessages(subject, 'US').map(({ kind, message }) => ({
       kind,
       token: createHmac('sha256', key).update(message, 'utf8').digest('base64url'),
+      keyVersion: 'k1',
     }));
     expect(tokens).toEqual(expected);
     for (const { token } of tokens) expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);

@@ -2,9 +2,19 @@ import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Keyring } from '../../ports.ts';
 import { kmsCall } from './errors.ts';
 
-/** Tokens in AWS: HMAC-SHA-256 computed inside KMS; the key never leaves it. */
-export function buildKmsKeyring(client: KMSClient, keyId: string): Keyring {
+/**
+ * Tokens in AWS: HMAC-SHA-256 computed inside KMS; the key never leaves it. `previous` are the
+ * keys a rotation replaced (version and key id, newest first), still used to look up old alerts.
+ */
+export function buildKmsKeyring(
+  client: KMSClient,
+  keyId: string,
+  version = 'k1',
+  previous: readonly { version: string; keyId: string }[] = [],
+): Keyring {
   return {
+    version,
+    previous: previous.map((older) => buildKmsKeyring(client, older.keyId, older.version)),
     mac: (message) =>
       kmsCall('compute a token', async () => {
         const { Mac } = await client.send(

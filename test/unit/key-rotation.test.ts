@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { buildLocalKeyring } from '#shared/adapters/local/local-keyring.ts';
+import { checkBooking } from '#shared/domain/checks.ts';
+import { loadConfig } from '#shared/config.ts';
+import type { Keyring } from '#shared/ports.ts';
+import { checkRequest, publishedAlert, testNetwork } from '../fakes/fixtures.ts';
+
+/** A keyring that counts the MACs it computes (each would be one KMS GenerateMac request). */
+function counting(keyring: Keyring, counter: { macs: number }): Keyring {
+  return {
+    version: keyring.version,
+    previous: keyring.previous?.map((older) => counting(older, counter)),
+    mac: (message) => {
+      counter.macs += 1;
+      return keyring.mac(message);
+    },
+  };
+}
+
+const fullCheck = { phone: '(860) 555-0199', email: 'zeb.quixley@example.org', fullName: 'Zebulon Quixley-Marchetti', dateOfBirth: '1979-03-14' };
+
+describe('HMAC key rotation without raw identifiers', () => {
+  it('alerts published before a rotation still match after it, and new alerts use the new key', async () => {
+    const k1 = buildLocalKeyring(randomBytes(32), 'k1');
+    const net = await testNetwork({ keyring: k1 });
+    const before = await publishedAlert(net);
+    expect((await net.deps.alerts.get(before))!.tokens.every((token) => token.keyVersion === 'k1')).toBe(true);
+
+    // Rotate: k2 makes new tokens; k1 stays for lookups during the migration window.
+    const counter = { macs: 0 };
+    const deps = { ...net.deps, keyring: counting(buildLocalKeyring(randomBytes(32), 'k2', [k1]), counter) };
+    const rotatedNet = { ...net, deps };
+    const old = await checkBooking(deps, net.practiceB, checkRequest(fullCheck));
+    expect(old).toMatchObject({ result: 'match', confidence: 'strong', matchedOn: ['phone', 'email', 'name_dob', 'name'] });
+    expect(counter.macs).toBe(8); // 4 kinds × 2 key versions during the window
+
+    const after = await publishedAlert(rotatedNet, { subject: { phone: '+1 203 555 0188', email: 'other@example.org' } });
+    expect((await deps.alerts.get(after))!.tokens.every((token) => token.keyVersion === 'k2')).toBe(true);
+    expect(await checkBooking(deps, net.practiceB, checkRequest({ phone: '203-555-0188' }))).toMatchObject({ result: 'match' });
+    expect((await checkBooking(deps, net.practiceB, checkRequest({ phone: '(860) 555-0199' }))).result).toBe('match');
+
+    // Closing the window early would orphan the old alert — why k1 is kept until its alerts expire.
+    const closed = { ...deps, keyring: buildLocalKeyring(randomBytes(32), 'k2') };
+    expect((await checkBooking(closed, net.practiceB, checkRequest({ phone: '(860) 555-0199' }))).result).toBe('no_match');
+  });
+
+  it('reads the rotation settings from the environment', () => {
+    const aws = {
+      PEERGUARD_RUNTIME: 'aws', HMAC_KEY_ID: 'arn:new', SIGNING_KEY_ID: 's', DATA_KEY_ID: 'arn:d',
+      REVIEWERS_TOPIC_ARN: 'r', PRACTICES_TOPIC_ARN: 'p', SECURITY_TOPIC_ARN: 's',
+    };
+    const config = loadConfig({ ...aws, HMAC_KEY_VERSION: 'k3', HMAC_PREVIOUS_KEYS: 'k2=arn:aws:kms:eu-west-2:1:key/b,k1=arn:aws:kms:eu-west-2:1:key/a' });
+    expect(config).toMatchObject({
+      HMAC_KEY_VERSION: 'k3',
+      HMAC_PREVIOUS_KEYS: [{ version: 'k2', keyId: 'arn:aws:kms:eu-west-2:1:key/b' }, { version: 'k1', keyId: 'arn:aws:kms:eu-west-2:1:key/a' }],
+    });
+    expect(loadConfig(aws)).toMatchObject({ HMAC_KEY_VERSION: 'k1', HMAC_PREVIOUS_KEYS: [] });
+    expect(() => loadConfig({ ...aws, HMAC_PREVIOUS_KEYS: 'arn-without-version' })).toThrow(/HMAC_PREVIOUS_KEYS/);
+  });
+});
