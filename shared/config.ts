@@ -65,6 +65,8 @@ const awsSchema = z.object({
   REVIEWERS_TOPIC_ARN: z.string().min(1),
   PRACTICES_TOPIC_ARN: z.string().min(1),
   SECURITY_TOPIC_ARN: z.string().min(1),
+  /** The Object Lock bucket the sweep seals the audit chain's head into (the sweeper function only). */
+  SEAL_BUCKET: z.string().min(3).optional(),
 });
 
 export const configSchema = z.discriminatedUnion('PEERGUARD_RUNTIME', [localSchema, awsSchema]);

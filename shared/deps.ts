@@ -1,6 +1,6 @@
 import type {
   AlertStore, ApiKeyStore, AuditAppender, AuditReader, ClauseStore, Clock, Keyring, Logger, NotificationOutbox, Notifier, PracticeStore,
-  ScreeningLedger, ScreeningLimits, Signer, TextCipher, TokenIndex,
+  ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex,
 } from './ports.ts';
 
 /** Settings the domain reads; a slice of the config, so domain tests need no environment. */
@@ -31,4 +31,5 @@ export interface Deps {
   readonly tokenIndex: TokenIndex;
   readonly ledger: ScreeningLedger;
   readonly audit: AuditReader & AuditAppender;
+  readonly seals: SealStore;
 }

@@ -223,6 +223,25 @@ export interface AuditReader {
   read(firstSeq: number, lastSeq: number, pageSize?: number): AsyncIterable<AuditEntry>;
 }
 
+/**
+ * A signed statement of the chain's head at a moment, written where nobody (operators included)
+ * can change or delete it: S3 Object Lock in compliance mode in AWS, a read-only file locally.
+ * An export whose entry at `seq` has this `hash` agrees with every seal before it.
+ */
+export interface AuditSeal {
+  readonly type: 'peerguard.audit.seal.v1';
+  readonly seq: number;
+  readonly hash: string;
+  readonly at: string;
+  readonly sealedAt: string;
+  readonly keyId: string;
+  readonly signature: string;
+}
+
+export interface SealStore {
+  put(seal: AuditSeal): Promise<void>;
+}
+
 /** Appends events that have no other write of their own (an export, a token lookup). */
 export interface AuditAppender {
   append(events: readonly AuditEvent[], now: Date): Promise<AuditEntry[]>;

@@ -18,6 +18,10 @@ import { buildLocalKeyring } from './adapters/local/local-keyring.ts';
 import { buildLocalNotifier } from './adapters/local/local-notifier.ts';
 import { buildLocalSigner } from './adapters/local/local-signer.ts';
 import { buildSnsNotifier } from './adapters/sns-notifier.ts';
+import { buildS3SealStore } from './adapters/s3-seal-store.ts';
+import { buildLocalSealStore } from './adapters/local/local-seal-store.ts';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { SealStore } from './ports.ts';
 
 export function settingsFrom(config: Config): Settings {
   return {
@@ -66,6 +70,7 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
       signer: buildLocalSigner(keys.signingKeyPem),
       cipher: buildEnvelopeCipher(localEnvelopeKeyring(keys.dataKey)),
       notifier: buildLocalNotifier(join(config.DATA_DIR, 'notifications.jsonl'), logger, clock),
+      seals: buildLocalSealStore(config.DATA_DIR),
       ...overrides,
     };
   }
@@ -80,6 +85,14 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
       practices: config.PRACTICES_TOPIC_ARN,
       security: config.SECURITY_TOPIC_ARN,
     }),
+    seals: config.SEAL_BUCKET ? buildS3SealStore(new S3Client({ maxAttempts: 3 }), config.SEAL_BUCKET) : noSealStore,
     ...overrides,
   };
 }
+
+/** Only the sweeper function has a seal bucket; anything else that tried to seal would be a bug. */
+const noSealStore: SealStore = {
+  put: async () => {
+    throw new Error('SEAL_BUCKET is not set: only the sweeper function seals the audit chain');
+  },
+};

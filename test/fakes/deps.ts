@@ -5,7 +5,7 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Deps, Settings } from '#shared/deps.ts';
-import type { Logger, Notification, Notifier } from '#shared/ports.ts';
+import type { AuditSeal, Logger, Notification, Notifier } from '#shared/ports.ts';
 import { buildEnvelopeCipher, localEnvelopeKeyring } from '#shared/adapters/envelope-cipher.ts';
 import { buildLocalKeyring } from '#shared/adapters/local/local-keyring.ts';
 import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
@@ -90,6 +90,7 @@ export interface TestDeps extends Deps {
     readonly audit: MemoryAuditLog;
     readonly ledger: MemoryLedger;
     readonly outbox: MemoryOutbox;
+    readonly seals: AuditSeal[];
   };
   /** Where recorded notifications and log lines land (even when `notifier`/`logger` are overridden). */
   readonly sent: RecordingNotifier['sent'];
@@ -106,6 +107,7 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
   const alerts = memoryAlertStore(tokenIndex, clock, audit);
   const ledger = memoryScreeningLedger(audit);
   const outbox = memoryOutbox();
+  const seals: AuditSeal[] = [];
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
     settings: testSettings,
@@ -122,9 +124,10 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
     tokenIndex,
     ledger,
     audit,
+    seals: { put: async (seal) => void seals.push(structuredClone(seal)) },
     ...overrides,
     clock,
-    memory: { alerts, tokenIndex, audit, ledger, outbox },
+    memory: { alerts, tokenIndex, audit, ledger, outbox, seals },
     sent: notifier.sent,
     logLines: logger.lines,
   };

@@ -1,0 +1,27 @@
+import type { Deps } from '../deps.ts';
+import { isoInstant } from '../dates.ts';
+import type { AuditSeal } from '../ports.ts';
+import { signStatement, verifyStatement } from '../domain/signing.ts';
+
+/** Where a seal is kept: by day, then sequence number, so a listing reads in order. */
+export const sealName = (seal: Pick<AuditSeal, 'seq' | 'sealedAt'>): string => `seals/${seal.sealedAt.slice(0, 10)}/${String(seal.seq).padStart(12, '0')}.json`;
+
+/**
+ * Seals the chain's current head (the scheduled sweep does this): the head's sequence number and
+ * hash, signed with the network's key and written to write-once storage. Rewriting history after
+ * a seal would need a chain that still reaches the sealed hash, which SHA-256 rules out.
+ */
+export async function sealHead(deps: Pick<Deps, 'audit' | 'signer' | 'seals' | 'clock'>): Promise<AuditSeal | undefined> {
+  const head = await deps.audit.head();
+  if (!head) return undefined;
+  const statement = { type: 'peerguard.audit.seal.v1' as const, seq: head.seq, hash: head.hash, at: head.at, sealedAt: isoInstant(deps.clock()) };
+  const seal: AuditSeal = { ...statement, ...(await signStatement(deps.signer, statement)) };
+  await deps.seals.put(seal);
+  return seal;
+}
+
+/** True when the seal's signature verifies with the network's public key. */
+export function verifySeal(seal: AuditSeal, publicKeyPem: string): boolean {
+  const { keyId: _keyId, signature, ...statement } = seal;
+  return verifyStatement(publicKeyPem, statement, signature);
+}
