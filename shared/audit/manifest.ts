@@ -52,9 +52,14 @@ type Ends = { readonly first: AuditEntry; readonly last: AuditEntry } | undefine
 
 /** The manifest of the run first..last (or of an empty range), without its signature. */
 export function describeRange(request: ManifestRequest, range: Ends, keyId: string): UnsignedManifest {
+  const { exportId, exportedBy, format, from, to, generatedAt } = request;
   return {
     type: 'manifest',
-    ...request,
+    exportId,
+    exportedBy,
+    format,
+    from,
+    to,
     count: range ? range.last.seq - range.first.seq + 1 : 0,
     firstSeq: range?.first.seq ?? null,
     lastSeq: range?.last.seq ?? null,
@@ -62,6 +67,7 @@ export function describeRange(request: ManifestRequest, range: Ends, keyId: stri
     headHash: range?.last.hash ?? null,
     firstAt: range?.first.at ?? null,
     lastAt: range?.last.at ?? null,
+    generatedAt,
     keyId,
     algorithm: 'ECDSA_SHA_256',
   };

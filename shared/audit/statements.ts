@@ -21,7 +21,13 @@ export function readVerificationKey(text: string): VerificationKey {
   const trimmed = text.trim();
   let key: VerificationKey = { publicKeyPem: trimmed };
   if (trimmed.startsWith('{')) {
-    const parsed = keyFile.safeParse(JSON.parse(trimmed));
+    let json: unknown;
+    try {
+      json = JSON.parse(trimmed);
+    } catch {
+      throw new Error('the key file starts like JSON but is not JSON');
+    }
+    const parsed = keyFile.safeParse(json);
     if (!parsed.success) throw new Error('the key file is JSON but not {keyId, publicKeyPem}');
     key = { publicKeyPem: parsed.data.publicKeyPem, keyId: parsed.data.keyId };
   }
