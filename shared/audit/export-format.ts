@@ -41,7 +41,7 @@ export function fromJsonLine(line: string): AuditEntry {
   } catch {
     throw new EntryFormatError('not JSON');
   }
-  return checkedEntry(value);
+  return entryFromJson(value);
 }
 
 // ── csv ──────────────────────────────────────────────────────────────────────
@@ -92,7 +92,7 @@ export function fromCsvCells(cells: readonly string[]): AuditEntry {
   const practiceId = cell('actorPracticeId');
   const bookings = json('bookings', cell('bookings'));
   const detail = json('detail', cell('detail'));
-  return checkedEntry({
+  return entryFromJson({
     seq: Number(seqText),
     at: required('at'),
     action: required('action'),
@@ -227,9 +227,9 @@ const entryShape = z.object({
 
 /**
  * Checks the shape of a parsed entry and returns the value itself (not zod's copy), so that
- * fields the checker does not know still count towards the hash.
+ * fields the checker does not know still count towards the hash. Throws EntryFormatError.
  */
-function checkedEntry(value: unknown): AuditEntry {
+export function entryFromJson(value: unknown): AuditEntry {
   if (value !== null && typeof value === 'object' && (value as { type?: unknown }).type === 'manifest') {
     throw new EntryFormatError('a manifest where an entry was expected');
   }

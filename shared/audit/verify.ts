@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { canonicalJson } from '../canonical.ts';
 import type { AuditEntry, AuditedBooking } from '../ports.ts';
 import { entryHash } from './chain.ts';
-import { csvColumns, csvRecords, EntryFormatError, fromCsvCells, fromJsonLine } from './export-format.ts';
+import { csvColumns, csvRecords, entryFromJson, EntryFormatError, fromCsvCells } from './export-format.ts';
 import { manifestStatement, parseManifest, type ExportFormat, type Manifest } from './manifest.ts';
 import { checkSignature, type VerificationKey } from './statements.ts';
 
@@ -229,8 +229,15 @@ async function* jsonlEntries(path: string, manifestText: string): AsyncGenerator
         yield { failure: { code: 'after_manifest', line: number, message: `line ${number}: content after the manifest on line ${manifestLine}` } };
         return;
       }
-      if (line.includes('"type":"manifest"') && isManifestLine(line)) {
-        if (canonicalJsonOf(line) !== manifestText) {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        yield malformed(number, 'not JSON');
+        return;
+      }
+      if (isManifest(value)) {
+        if (canonicalJson(value) !== manifestText) {
           yield { failure: { code: 'manifest_mismatch', line: number, message: `line ${number}: this manifest line differs from the manifest being verified` } };
           return;
         }
@@ -238,7 +245,7 @@ async function* jsonlEntries(path: string, manifestText: string): AsyncGenerator
         continue;
       }
       try {
-        yield { entry: fromJsonLine(line), line: number };
+        yield { entry: entryFromJson(value), line: number };
       } catch (error) {
         if (!(error instanceof EntryFormatError)) throw error;
         yield malformed(number, error.message);
@@ -277,15 +284,15 @@ async function* csvEntries(path: string): AsyncGenerator<Item> {
   }
 }
 
+const isManifest = (value: unknown): boolean => value !== null && typeof value === 'object' && (value as { type?: unknown }).type === 'manifest';
+
 function isManifestLine(line: string): boolean {
   try {
-    return (JSON.parse(line) as { type?: unknown }).type === 'manifest';
+    return isManifest(JSON.parse(line));
   } catch {
     return false;
   }
 }
-
-const canonicalJsonOf = (line: string): string => canonicalJson(JSON.parse(line));
 
 async function manifestSource(path: string, format: ExportFormat, manifestPath: string | undefined): Promise<{ value: unknown } | { failure: VerifyFailure }> {
   const missing = (message: string) => ({ failure: { code: 'manifest_missing' as const, message } });

@@ -89,6 +89,12 @@ describe('an intact export', () => {
     });
   });
 
+  it('verifies when a tool re-formatted the manifest line (it is compared as canonical JSON)', async () => {
+    const spaced = JSON.stringify(JSON.parse(lines.at(-1)!)).replaceAll('":', '": ').replaceAll(',"', ', "');
+    expect(spaced).toContain('"type": "manifest"');
+    expect(await verify([...lines.slice(0, -1), spaced])).toMatchObject({ ok: true, entries: 10 });
+  });
+
   it('without a key is only "intact", never "verified" (exit code 3)', async () => {
     const result = await verify(lines, {});
     expect(result).toMatchObject({ ok: true, signatureChecked: false });
