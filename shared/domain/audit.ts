@@ -97,9 +97,14 @@ async function startExport(deps: Deps, auditor: Principal, request: ExportReques
     { exportId, exportedBy: auditor.keyId, format: request.format, from: request.from, to: request.to, generatedAt: isoInstant(now) },
     range,
   );
-  const detail: Record<string, string | number> = { from: request.from, to: request.to, format: request.format, count: manifest.count };
-  if (manifest.firstSeq !== null && manifest.lastSeq !== null) Object.assign(detail, { firstSeq: manifest.firstSeq, lastSeq: manifest.lastSeq });
-  detail.manifestSha256 = sha256Hex(canonicalJson(manifest));
+  const detail = {
+    from: request.from,
+    to: request.to,
+    format: request.format,
+    count: manifest.count,
+    ...(manifest.firstSeq === null || manifest.lastSeq === null ? {} : { firstSeq: manifest.firstSeq, lastSeq: manifest.lastSeq }),
+    manifestSha256: sha256Hex(canonicalJson(manifest)),
+  };
   await deps.audit.append([{ action: 'audit.exported', actor: actorOf(auditor), targets: { exportId }, outcome: 'success', detail }], now);
   return { exportId, manifest, next: manifest.firstSeq ?? 1 };
 }
