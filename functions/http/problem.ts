@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DomainError } from '#shared/errors.ts';
 import type { Logger } from '#shared/ports.ts';
+import { RawBody } from './types.ts';
 
 export const problemTypeBase = 'https://peerguard.dev/problems/';
 
@@ -8,6 +9,7 @@ const securityHeaders = { 'Cache-Control': 'no-store', 'X-Content-Type-Options':
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
   if (body === undefined) return { statusCode: status, headers: { ...securityHeaders, ...headers } };
+  if (body instanceof RawBody) return { statusCode: status, headers: { 'Content-Type': body.contentType, ...securityHeaders, ...headers }, body: body.text };
   return {
     statusCode: status,
     headers: { 'Content-Type': 'application/json; charset=utf-8', ...securityHeaders, ...headers },

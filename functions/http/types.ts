@@ -14,8 +14,17 @@ export interface ApiRequest {
 
 export interface ApiResponse {
   readonly status: number;
+  /** Sent as JSON; a RawBody is sent as it is, with its own Content-Type (an export page). */
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
+}
+
+/** A body that is not JSON: its text goes out unchanged under `contentType`. */
+export class RawBody {
+  constructor(
+    readonly text: string,
+    readonly contentType: string,
+  ) {}
 }
 
 export type RouteHandler = (request: ApiRequest, deps: Deps) => Promise<ApiResponse>;

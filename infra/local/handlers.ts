@@ -2,6 +2,7 @@ import type { Deps } from '#shared/deps.ts';
 import type { FunctionGroup } from '#shared/routes.ts';
 import { createAdminHandler } from '#functions/admin.ts';
 import { createAlertsHandler } from '#functions/alerts.ts';
+import { createAuditHandler } from '#functions/audit.ts';
 import { createAuthorizer } from '#functions/authorizer.ts';
 import { createChecksHandler } from '#functions/checks.ts';
 import { createClausesHandler } from '#functions/clauses.ts';
@@ -17,6 +18,7 @@ export function localHandlers(deps: Deps) {
     alerts: createAlertsHandler(deps),
     reviews: createReviewsHandler(deps),
     checks: createChecksHandler(deps),
+    audit: createAuditHandler(deps),
   };
   return { groups, authorizer: createAuthorizer(deps) };
 }
