@@ -91,7 +91,7 @@ async function startExport(deps: Deps, auditor: Principal, request: ExportReques
   const now = deps.clock();
   const range = await deps.audit.bounds(`${request.from}T00:00:00Z`, isoInstant(addDays(new Date(`${request.to}T00:00:00Z`), 1)));
   // Export ids have the shape of the API's other ids (shared/ids.ts has no `exp` kind yet).
-  const exportId = `exp_${newId('chk', now).slice(4)}`;
+  const exportId = newId('exp', now);
   const manifest = await signManifest(
     deps.signer,
     { exportId, exportedBy: auditor.keyId, format: request.format, from: request.from, to: request.to, generatedAt: isoInstant(now) },

@@ -52,7 +52,7 @@ const check = (practiceId: string, tokens: { kind: 'phone' | 'email' | 'name_dob
   actor: { keyId: 'key_valleydesk00000000000000', role: 'practice', practiceId },
   targets: { checkId: newId('chk') },
   outcome: result,
-  bookings: [{ tokenKinds: tokens.map((t) => t.kind), tokens: tokens.map((t) => t.token), result }],
+  bookings: [{ checkId: newId('chk'), tokenKinds: tokens.map((t) => t.kind), tokens: tokens.map((t) => t.token), result }],
 });
 
 beforeAll(async () => {

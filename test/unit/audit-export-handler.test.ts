@@ -172,7 +172,7 @@ describe('GET /v1/audit/export', () => {
   it('stops a page before its escaped body would pass Lambda\'s answer limit, whatever the page size', async () => {
     const w = world(5_000);
     const bookings = Array.from({ length: 100 }, (_, b) => ({
-      ref: `booking-${b}`,
+      checkId: `chk_${String(b).padStart(26, '0')}`,
       tokenKinds: ['phone', 'email', 'name_dob', 'name'] as const,
       tokens: Array.from({ length: 4 }, (_, t) => `${String(b).padStart(3, '0')}${t}`.padEnd(43, 'x')),
       result: 'no_match' as const,
@@ -301,7 +301,7 @@ describe('POST /v1/audit/subject-tokens', () => {
     const w = world();
     const [phone] = await computeTokens(w.deps.keyring, { phone: '860.555.0199' }, 'US');
     await w.log.append(
-      [{ action: 'check.performed', actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_valley' }, targets: { checkId: 'chk_1' }, outcome: 'no_match', bookings: [{ tokenKinds: ['phone'], tokens: [phone!.token], result: 'no_match' }] }],
+      [{ action: 'check.performed', actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_valley' }, targets: { checkId: 'chk_1' }, outcome: 'no_match', bookings: [{ checkId: 'chk_1', tokenKinds: ['phone'], tokens: [phone!.token], result: 'no_match' }] }],
       new Date('2026-11-20T09:00:00Z'),
     );
     const lookup = await w.handler(event('POST /v1/audit/subject-tokens', { body: { subject: { phone: '+1 (860) 555-0199' } } }), context);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, sha256Hex } from '#shared/canonical.ts';
 import { readVerificationKey, verifySignedFile, type VerificationKey } from '#shared/audit/statements.ts';
 import { submitAlert } from '#shared/domain/alerts.ts';
-import { publicationStatement } from '#shared/domain/reviews.ts';
+import { publicationStatement } from '#shared/domain/publication.ts';
 import { verificationKey } from '#shared/domain/audit.ts';
 import { runVerifyReceipt } from '../../scripts/verify-receipt.ts';
 import { canarySubject, publishedAlert, submissionJson, submission, testNetwork, type TestNetwork } from '../fakes/fixtures.ts';
