@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isId } from '#shared/ids.ts';
 
 /**
  * Per-stage settings of the CDK app, read from CDK context (`cdk.json` → `peerguard:stages`)
@@ -79,7 +80,7 @@ export const stageConfigSchema = z
           .array(
             z
               .object({
-                practiceId: z.string().regex(/^prc_[A-Za-z0-9_-]{4,64}$/, 'a practice id such as prc_…'),
+                practiceId: z.string().refine((id) => isId(id, 'prc'), 'a practice id as the API hands it out (prc_ and 26 characters)'),
                 url: z.url({ protocol: /^https$/, error: 'an https:// URL' }),
               })
               .strict(),

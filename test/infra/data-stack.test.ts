@@ -266,7 +266,7 @@ describe('SNS topics and the dead-letter queue', () => {
               reviewerEmails: ['committee@example.org'],
               securityEmails: ['security@example.org'],
               operationsEmails: ['oncall@example.org'],
-              practiceEndpoints: [{ practiceId: 'prc_harbour01', url: 'https://harbour.example.org/peerguard' }],
+              practiceEndpoints: [{ practiceId: 'prc_0123456789abcdefghjkmnpqrs', url: 'https://harbour.example.org/peerguard' }],
             },
           },
         },
@@ -286,7 +286,7 @@ describe('SNS topics and the dead-letter queue', () => {
       expect(withSubscriptions.view.describe(s.RedrivePolicy.deadLetterTargetArn)).toBe('NotificationsDlq');
     }
     const https = subs.find((s) => s.Protocol === 'https')!;
-    expect(https.FilterPolicy).toEqual({ practiceId: ['prc_harbour01'] });
+    expect(https.FilterPolicy).toEqual({ practiceId: ['prc_0123456789abcdefghjkmnpqrs'] });
     expect(https.FilterPolicyScope ?? 'MessageAttributes').toBe('MessageAttributes');
   });
 });

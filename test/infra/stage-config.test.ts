@@ -52,7 +52,7 @@ describe('stage settings schema', () => {
     ['account', '12345', /account: a 12-digit AWS account id/],
     ['region', 'Europe', /region: an AWS region/],
     ['subscriptions', { reviewerEmails: ['not-an-address'] }, /subscriptions\.reviewerEmails\.0/],
-    ['subscriptions', { practiceEndpoints: [{ practiceId: 'prc_harbour01', url: 'http://plain.example.org' }] }, /practiceEndpoints\.0\.url: an https:\/\/ URL/],
+    ['subscriptions', { practiceEndpoints: [{ practiceId: 'prc_0123456789abcdefghjkmnpqrs', url: 'http://plain.example.org' }] }, /practiceEndpoints\.0\.url: an https:\/\/ URL/],
     ['subscriptions', { practiceEndpoints: [{ practiceId: 'harbour', url: 'https://x.example.org' }] }, /practiceEndpoints\.0\.practiceId/],
     ['retention', 30, /Unrecognized key/],
   ])('rejects %s = %j', (path, value, message) => {
