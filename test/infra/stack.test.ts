@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '#shared/config.ts';
 import { routeKey, routes, type RouteDefinition } from '#shared/routes.ts';
-import { functionNames, type FunctionName } from '#infra/grants.ts';
+import { functionNames, type FunctionGrants, type FunctionName } from '#infra/grants.ts';
 import { buildApp } from '#infra/peerguard-stack.ts';
 import { asArray, cdkContext, refId, synth, type Json } from './support.ts';
 
@@ -277,6 +277,20 @@ describe('IAM least privilege', () => {
       expect(permissions.some((p) => p.startsWith('s3:')), name).toBe(name === 'sweeper');
     }
     expect(view.permissionsOf('sweeper').filter((p) => p.startsWith('s3:'))).toEqual(['s3:PutObject SealBucket/*']);
+  });
+
+  it('the grants table cannot express an audit update or delete, nor a key used for another purpose (npm run typecheck)', () => {
+    const refused: FunctionGrants[] = [
+      // @ts-expect-error the audit table is append-only
+      { tables: { Audit: ['dynamodb:UpdateItem'] } },
+      // @ts-expect-error the audit table is append-only
+      { tables: { Audit: ['dynamodb:DeleteItem'] } },
+      // @ts-expect-error the HMAC key only computes MACs
+      { keys: { hmac: ['kms:Sign'] } },
+      // @ts-expect-error the data key never signs
+      { keys: { data: ['kms:Sign'] } },
+    ];
+    expect(refused).toHaveLength(4);
   });
 
   it('the checks function cannot sign, decrypt summaries, or read ApiKeys', () => {
