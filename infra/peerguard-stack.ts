@@ -1,162 +1,219 @@
-import { App, type AppProps, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpNoneAuthorizer, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { App, CfnOutput, Duration, RemovalPolicy, Stack, Tags, type AppProps, type StackProps } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, Billing, TableEncryptionV2, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
-import { Key, KeySpec, KeyUsage, type KeyProps } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AwsConfig } from '#shared/config.ts';
-import { tableDefinitions, type KeyAttribute, type TableDefinition } from '#shared/adapters/dynamo/tables.ts';
-import { functionGroups, routes, type RouteDefinition } from '#shared/routes.ts';
-import { PeerguardFunction, type FunctionName } from './peerguard-function.ts';
+import { tableDefinitions } from '#shared/adapters/dynamo/tables.ts';
+import { routes, type RouteDefinition } from '#shared/routes.ts';
+import { PeerguardAlarms, metricsNamespace } from './alarms.ts';
+import { PeerguardDataStack } from './data-stack.ts';
+import { functionGrants, functionNames, names, type FunctionName, type TableId } from './grants.ts';
+import { acknowledge, addNagPacks } from './nag.ts';
+import { PeerguardFunction } from './peerguard-function.ts';
+import { parseStageConfig, stageContextKey, stagesContextKey, type StageConfig } from './stage-config.ts';
 
-type TableId = TableDefinition['id'];
-type KeyName = 'hmac' | 'signing' | 'data';
-
-interface FunctionGrants {
-  readonly tables?: Partial<Record<TableId, readonly string[]>>;
-  readonly keys?: Partial<Record<KeyName, readonly string[]>>;
-  readonly reviewersTopic?: readonly string[];
-}
+export { functionGrants } from './grants.ts';
 
 /**
- * Every permission a function gets, beyond logs and X-Ray. Explicit actions only:
- * TransactWriteItems is authorised per item by PutItem/UpdateItem/ConditionCheckItem.
- * Table grants cover the table's indexes (`<tableArn>/index/*`) when it has any.
+ * The HTTP API's access log: one JSON line per request with what an operator needs (status,
+ * latency, route template, errors API Gateway itself produced) and nothing a caller sent: no
+ * body, no query string, no raw path (it holds ids), no headers, no source IP or user agent,
+ * and none of the authorizer's context (key id, practice id).
  */
-export const functionGrants: Record<FunctionName, FunctionGrants> = {
-  authorizer: { tables: { ApiKeys: ['dynamodb:GetItem'] } },
-  health: {},
-  admin: {
-    tables: { ApiKeys: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Main: ['dynamodb:PutItem', 'dynamodb:GetItem'] },
-  },
-  clauses: { tables: { Main: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'] } },
-  alerts: {
-    tables: {
-      // An alert and its idempotency record are written with conditional Puts (in one transaction).
-      Main: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      TokenIndex: ['dynamodb:UpdateItem'],
-    },
-    keys: { hmac: ['kms:GenerateMac'], signing: ['kms:Sign'], data: ['kms:GenerateDataKey', 'kms:Decrypt'] },
-    reviewersTopic: ['sns:Publish'],
-  },
-  reviews: {
-    tables: {
-      // PutItem: a decision rewrites the whole alert item (conditional Put on its version).
-      Main: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-      TokenIndex: ['dynamodb:UpdateItem'],
-    },
-    keys: { signing: ['kms:Sign'], data: ['kms:Decrypt'] },
-  },
-  checks: { tables: { TokenIndex: ['dynamodb:BatchGetItem'] }, keys: { hmac: ['kms:GenerateMac'] } },
+export const accessLogFields: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  requestTimeEpoch: '$context.requestTimeEpoch',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationLatency: '$context.integrationLatency',
+  authorizerStatus: '$context.authorizer.status',
+  authorizerLatency: '$context.authorizer.latency',
+  authorizerError: '$context.authorizer.error',
+  errorMessage: '$context.error.message',
 };
 
 export interface PeerguardStackProps extends StackProps {
-  /** Deployment stage, e.g. `dev`; part of the stack name and the key aliases. */
+  /** Deployment stage, e.g. `dev`; part of the stack names, the key aliases and the role names. */
   readonly stage: string;
+  readonly config: StageConfig;
+  readonly data: PeerguardDataStack;
 }
 
+/**
+ * The stateless part: functions and their roles, log groups, the HTTP API, the sweeper's
+ * schedule and the alarms. Everything here can be destroyed and redeployed; state lives in
+ * the data stack.
+ */
 export class PeerguardStack extends Stack {
-  readonly tables: Record<TableId, TableV2>;
-  readonly keys: Record<KeyName, Key>;
-  readonly reviewersTopic: Topic;
   readonly functions: Record<FunctionName, PeerguardFunction>;
+  readonly roles: Record<FunctionName, Role>;
+  readonly logGroups: Record<FunctionName, LogGroup>;
   readonly api: HttpApi;
+  readonly accessLogs: LogGroup;
+  readonly sweeperDlq: Queue;
+  readonly alarms: PeerguardAlarms;
 
   constructor(scope: Construct, id: string, props: PeerguardStackProps) {
     super(scope, id, props);
-    const { stage } = props;
-
-    this.tables = Object.fromEntries(tableDefinitions.map((def) => [def.id, this.createTable(def)])) as Record<
-      TableId,
-      TableV2
-    >;
-
-    const key = (name: KeyName, description: string, spec: KeyProps) =>
-      new Key(this, `${name[0]!.toUpperCase()}${name.slice(1)}Key`, {
-        alias: `alias/peerguard-${stage}-${name}`,
-        description: `Peerguard ${stage}: ${description}`,
-        removalPolicy: RemovalPolicy.RETAIN,
-        ...spec,
-      });
-    this.keys = {
-      hmac: key('hmac', 'HMAC for identifier tokens', {
-        keySpec: KeySpec.HMAC_256,
-        keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
-      }),
-      signing: key('signing', 'signs receipts and publications', {
-        keySpec: KeySpec.ECC_NIST_P256,
-        keyUsage: KeyUsage.SIGN_VERIFY,
-      }),
-      data: key('data', 'envelope encryption of incident text', { enableKeyRotation: true }),
-    };
-
-    this.reviewersTopic = new Topic(this, 'ReviewersTopic', {
-      displayName: `Peerguard ${stage} reviewers`,
-      enforceSSL: true,
-    });
+    const { stage, config, data } = props;
 
     const environment = {
       PEERGUARD_RUNTIME: 'aws',
-      API_KEYS_TABLE: this.tables.ApiKeys.tableName,
-      MAIN_TABLE: this.tables.Main.tableName,
-      TOKEN_TABLE: this.tables.TokenIndex.tableName,
-      HMAC_KEY_ID: this.keys.hmac.keyArn,
-      SIGNING_KEY_ID: this.keys.signing.keyArn,
-      DATA_KEY_ID: this.keys.data.keyArn,
-      REVIEWERS_TOPIC_ARN: this.reviewersTopic.topicArn,
-      PHONE_DEFAULT_REGION: 'US',
-      ALERT_TTL_DAYS: '730',
-      LOG_LEVEL: 'INFO',
+      API_KEYS_TABLE: data.tables.ApiKeys.tableName,
+      MAIN_TABLE: data.tables.Main.tableName,
+      TOKEN_TABLE: data.tables.TokenIndex.tableName,
+      AUDIT_TABLE: data.tables.Audit.tableName,
+      HMAC_KEY_ID: data.keys.hmac.keyArn,
+      SIGNING_KEY_ID: data.keys.signing.keyArn,
+      DATA_KEY_ID: data.keys.data.keyArn,
+      REVIEWERS_TOPIC_ARN: data.topics.reviewers.topicArn,
+      PRACTICES_TOPIC_ARN: data.topics.practices.topicArn,
+      SECURITY_TOPIC_ARN: data.topics.security.topicArn,
+      CHECKS_PER_MINUTE: String(config.quotas.checksPerMinute),
+      CHECKS_PER_DAY: String(config.quotas.checksPerDay),
+      NAME_ONLY_MISSES_PER_HOUR: String(config.quotas.nameOnlyMissesPerHour),
+      PHONE_DEFAULT_REGION: config.phoneDefaultRegion,
+      ALERT_TTL_DAYS: String(config.alertTtlDays),
+      LOG_LEVEL: config.logLevel,
+    } satisfies Partial<Record<keyof AwsConfig, string>>;
+    const powertools = {
       POWERTOOLS_SERVICE_NAME: 'peerguard',
-    } satisfies Partial<Record<keyof AwsConfig, string>> & { POWERTOOLS_SERVICE_NAME: string };
+      POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(stage),
+      // Never put a response or an error (which may quote input) into a trace, nor the event into a log.
+      POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+      POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
+      POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+    };
 
-    const names: FunctionName[] = [...functionGroups, 'authorizer'];
-    this.functions = Object.fromEntries(
-      names.map((name) => [name, this.createFunction(name, environment)]),
-    ) as Record<FunctionName, PeerguardFunction>;
-
-    this.api = this.createApi(stage);
-  }
-
-  private createTable(def: TableDefinition): TableV2 {
-    const attribute = ({ name, type }: KeyAttribute): Attribute => ({
-      name,
-      type: type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
+    // Failed asynchronous invocations of the sweeper (after Lambda's own retries) and events
+    // EventBridge could not deliver. They hold only the schedule event, so SQS-managed SSE.
+    this.sweeperDlq = new Queue(this, 'SweeperDlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
     });
-    return new TableV2(this, `${def.id}Table`, {
-      partitionKey: attribute(def.partitionKey),
-      sortKey: def.sortKey && attribute(def.sortKey),
-      globalSecondaryIndexes: def.globalSecondaryIndexes.map((gsi) => ({
-        indexName: gsi.indexName,
-        partitionKey: attribute(gsi.partitionKey),
-        sortKey: attribute(gsi.sortKey),
-      })),
-      timeToLiveAttribute: def.timeToLiveAttribute,
-      billing: Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      encryption: TableEncryptionV2.awsManagedKey(),
+    acknowledge(
+      this.sweeperDlq,
+      'Serverless-SQSRedrivePolicy',
+      'A dead-letter queue has no dead-letter queue of its own: the failed schedule events stay 14 days and its depth is alarmed.',
+    );
+
+    this.roles = {} as Record<FunctionName, Role>;
+    this.logGroups = {} as Record<FunctionName, LogGroup>;
+    this.functions = {} as Record<FunctionName, PeerguardFunction>;
+    for (const name of functionNames) {
+      const sweeper = name === 'sweeper';
+      this.functions[name] = this.createFunction(name, config, data, {
+        ...environment,
+        ...powertools,
+        ...(sweeper ? { SEAL_BUCKET: data.sealBucket.bucketName } : {}),
+      }, sweeper ? { timeout: Duration.minutes(5), deadLetterQueue: this.sweeperDlq } : {});
+    }
+
+    const schedule = new Rule(this, 'SweeperSchedule', {
+      description: `Peerguard ${stage}: expire alerts, redeliver notifications, seal the audit chain`,
+      schedule: Schedule.rate(Duration.minutes(15)),
+    });
+    schedule.addTarget(
+      new LambdaFunction(this.functions.sweeper, {
+        deadLetterQueue: this.sweeperDlq,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+      }),
+    );
+
+    this.accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: config.accessLogRetentionDays as RetentionDays,
+      encryptionKey: data.logsKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.api = this.createApi(stage, config);
+
+    this.alarms = new PeerguardAlarms(this, 'Alarms', {
+      stage,
+      config: config.alarms,
+      data,
+      api: this.api,
+      accessLogs: this.accessLogs,
+      functions: this.functions,
+      sweeperDlq: this.sweeperDlq,
+      operationsTopic: data.operationsTopic,
+    });
   }
 
-  private createFunction(name: FunctionName, environment: Record<string, string>): PeerguardFunction {
-    const id = `${name[0]!.toUpperCase()}${name.slice(1)}Function`;
-    const fn = new PeerguardFunction(this, id, { name, environment, description: `Peerguard ${name}` });
-    const grants = functionGrants[name];
-    for (const [table, actions] of Object.entries(grants.tables ?? {}) as [TableId, string[]][]) {
-      this.tables[table].grant(fn, ...actions);
+  private createFunction(
+    name: FunctionName,
+    config: StageConfig,
+    data: PeerguardDataStack,
+    environment: Record<string, string>,
+    options: { timeout?: Duration; deadLetterQueue?: Queue },
+  ): PeerguardFunction {
+    const id = `${name[0]!.toUpperCase()}${name.slice(1)}`;
+    const stage = data.stage;
+    const role = new Role(this, `${id}Role`, {
+      roleName: names.role(stage, name),
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Peerguard ${stage} ${name} function`,
+    });
+    Tags.of(role).add('peerguard:function', name);
+    const logGroup = new LogGroup(this, `${id}Logs`, {
+      retention: config.logRetentionDays as RetentionDays,
+      encryptionKey: data.logsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Instead of AWSLambdaBasicExecutionRole (logs:* on every log group): its own log group only.
+    role.addToPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
+    for (const statement of grantStatements(name, data)) role.addToPolicy(statement);
+
+    const fn = new PeerguardFunction(this, `${id}Function`, {
+      name,
+      role,
+      logGroup,
+      environment,
+      description: `Peerguard ${name}`,
+      ...options,
+    });
+    this.roles[name] = role;
+    this.logGroups[name] = logGroup;
+
+    // X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions.
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray tracing (Tracing.ACTIVE) needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource but *.',
+    );
+    if (name !== 'sweeper') {
+      acknowledge(
+        fn,
+        'Serverless-LambdaDLQ',
+        `The ${name} function is only invoked synchronously (${name === 'authorizer' ? 'API Gateway authorizer' : 'API Gateway integration'}): a dead-letter queue only receives failed asynchronous invocations.`,
+      );
     }
-    for (const [key, actions] of Object.entries(grants.keys ?? {}) as [KeyName, string[]][]) {
-      this.keys[key].grant(fn, ...actions);
+    if (functionGrants[name].sealBucket) {
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::peerguard-${stage}-seals-<AWS::AccountId>-<AWS::Region>/*]`,
+        'A seal object key names the chain position it seals, so PutObject must cover every key in the seal bucket; there is no Get or Delete.',
+      );
     }
-    if (grants.reviewersTopic) this.reviewersTopic.grants.actions(fn, [...grants.reviewersTopic]);
     return fn;
   }
 
-  private createApi(stage: string): HttpApi {
+  private createApi(stage: string, config: StageConfig): HttpApi {
     const api = new HttpApi(this, 'HttpApi', {
       apiName: `peerguard-${stage}`,
       createDefaultStage: false,
@@ -164,7 +221,11 @@ export class PeerguardStack extends Stack {
     const defaultStage = api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: 50, burstLimit: 100 },
+      throttle: { rateLimit: config.api.rateLimit, burstLimit: config.api.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(accessLogFields)),
+      },
     });
 
     // The authorizer always allows; it tells the handler, via its context, whether the key is
@@ -188,36 +249,87 @@ export class PeerguardStack extends Stack {
     };
 
     for (const route of routes as readonly RouteDefinition[]) {
-      api.addRoutes({
+      const [created] = api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration: integrationFor(route.group),
         authorizer: route.auth === 'none' ? new HttpNoneAuthorizer() : authorizer,
       });
+      if (route.auth === 'none') {
+        acknowledge(
+          created!,
+          'AwsSolutions-APIG4',
+          `${route.method} ${route.path} is the public liveness probe: it answers {"status":"ok"} and reads no data.`,
+        );
+      }
     }
 
     new CfnOutput(this, 'ApiUrl', { value: defaultStage.url, description: 'Base URL of the Peerguard HTTP API' });
-    // The admin command (`npm run admin`) writes the first admin key straight into these tables.
-    new CfnOutput(this, 'ApiKeysTableName', { value: this.tables.ApiKeys.tableName, description: 'API_KEYS_TABLE for npm run admin' });
-    new CfnOutput(this, 'MainTableName', { value: this.tables.Main.tableName, description: 'MAIN_TABLE for npm run admin' });
     return api;
   }
 }
 
-/**
- * The app and its one stack, constructed without synthesising (`infra/app.ts` runs this under
- * the CLI; tests pass their own context). Context `stage` selects the stage, default `dev`.
- */
-export function buildApp(props: AppProps = {}): { app: App; stack: PeerguardStack } {
-  const app = new App(props);
-  const stage = String(app.node.tryGetContext('stage') ?? 'dev');
-  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) {
-    throw new Error(`Invalid stage "${stage}": lower-case letters, digits and dashes, starting with a letter`);
+/** The IAM statements `functionGrants` gives a function (beyond its log group and X-Ray). */
+export function grantStatements(name: FunctionName, data: PeerguardDataStack): PolicyStatement[] {
+  const grants = functionGrants[name];
+  const statements: PolicyStatement[] = [];
+  for (const [id, actions] of Object.entries(grants.tables ?? {}) as [TableId, readonly string[]][]) {
+    const table = data.tables[id];
+    const def = tableDefinitions.find((d) => d.id === id)!;
+    const indexes = def.globalSecondaryIndexes.map((gsi) => `${table.tableArn}/index/${gsi.indexName}`);
+    const onTable = actions.filter((a) => a !== 'dynamodb:Query');
+    if (onTable.length > 0) statements.push(new PolicyStatement({ actions: onTable, resources: [table.tableArn] }));
+    if (actions.includes('dynamodb:Query')) {
+      statements.push(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [table.tableArn, ...indexes] }));
+    }
   }
-  const stack = new PeerguardStack(app, 'Peerguard', {
-    stackName: `Peerguard-${stage}`,
+  for (const [key, actions] of Object.entries(grants.keys ?? {}) as [keyof PeerguardDataStack['keys'], readonly string[]][]) {
+    statements.push(new PolicyStatement({ actions: [...actions], resources: [data.keys[key].keyArn] }));
+  }
+  if (grants.publish?.length) {
+    statements.push(new PolicyStatement({ actions: ['sns:Publish'], resources: grants.publish.map((t) => data.topics[t].topicArn) }));
+    statements.push(new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [data.messagingKey.keyArn] }));
+  }
+  if (grants.sealBucket?.length) {
+    statements.push(new PolicyStatement({ actions: [...grants.sealBucket], resources: [names.sealObjectsArn(data.stage)] }));
+    statements.push(new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [data.sealKey.keyArn] }));
+  }
+  return statements;
+}
+
+export interface BuildOptions {
+  /** Register the cdk-nag packs as validation plugins (synth fails on an unacknowledged finding). Default true. */
+  readonly nag?: boolean;
+}
+
+/**
+ * The app and its two stacks, constructed without synthesising (`infra/app.ts` runs this under
+ * the CLI; tests pass their own context). Context `stage` selects the stage (default `dev`),
+ * whose settings come from context `peerguard:stages`.
+ */
+export function buildApp(
+  props: AppProps = {},
+  options: BuildOptions = {},
+): { app: App; data: PeerguardDataStack; stack: PeerguardStack; config: StageConfig; stage: string } {
+  const app = new App(props);
+  const stage = String(app.node.tryGetContext(stageContextKey) ?? 'dev');
+  const config = parseStageConfig(stage, app.node.tryGetContext(stagesContextKey));
+  const env = config.account || config.region ? { account: config.account, region: config.region } : undefined;
+  const data = new PeerguardDataStack(app, 'PeerguardData', {
+    stackName: names.dataStack(stage),
     stage,
-    description: `Peerguard safety-alert network (${stage})`,
+    config,
+    env,
+    description: `Peerguard safety-alert network (${stage}): tables, keys, topics, audit seals`,
   });
-  return { app, stack };
+  const stack = new PeerguardStack(app, 'Peerguard', {
+    stackName: names.appStack(stage),
+    stage,
+    config,
+    data,
+    env,
+    description: `Peerguard safety-alert network (${stage}): API, functions, alarms`,
+  });
+  if (options.nag ?? true) addNagPacks(app);
+  return { app, data, stack, config, stage };
 }

@@ -1,247 +1,134 @@
-import { readFileSync } from 'node:fs';
-import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { tableDefinitions, type KeyAttribute, type TableDefinition } from '#shared/adapters/dynamo/tables.ts';
-import { functionGroups, routeKey, routes, type RouteDefinition } from '#shared/routes.ts';
-import { functionTag, type FunctionName } from '#infra/peerguard-function.ts';
+import { configSchema } from '#shared/config.ts';
+import { routeKey, routes, type RouteDefinition } from '#shared/routes.ts';
+import { functionNames, type FunctionGrants, type FunctionName } from '#infra/grants.ts';
 import { buildApp } from '#infra/peerguard-stack.ts';
+import { asArray, cdkContext, refId, synth, type Json } from './support.ts';
 
-// Synthesised once, with cdk.json's feature flags and without bundling (no esbuild run).
-const cdkContext = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
-const { stack } = buildApp({
-  context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] },
-  builtinCloudFormationValidation: false, // `cdk synth` still runs it; here it only costs seconds
-});
-const template = Template.fromStack(stack);
-
-// ---------- helpers over the raw template ----------
-
-type Json = any; // CloudFormation JSON: checked structurally by the assertions below.
-interface Statement {
-  Effect: string;
-  Action?: string | string[];
-  NotAction?: unknown;
-  Resource?: unknown;
-}
-
-const resources: Record<string, Json> = template.toJSON().Resources;
-const ofType = (type: string): [string, Json][] => Object.entries(resources).filter(([, r]) => r.Type === type);
-const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-/** The logical id behind `{ Ref }` or `{ Fn::GetAtt: [id, attr] }`. */
-const refId = (value: Json): string | undefined =>
-  typeof value?.Ref === 'string' ? value.Ref : Array.isArray(value?.['Fn::GetAtt']) ? value['Fn::GetAtt'][0] : undefined;
-
-const allFunctionNames: FunctionName[] = [...functionGroups, 'authorizer'];
-
-/** Our functions (tagged by PeerguardFunction), by name; CDK-internal functions carry no tag. */
-const functions = new Map<string, { id: string; props: Json }>(
-  ofType('AWS::Lambda::Function').flatMap(([id, r]) => {
-    const tag = asArray<Json>(r.Properties.Tags).find((t) => t.Key === functionTag);
-    return tag ? [[tag.Value as string, { id, props: r.Properties }] as const] : [];
-  }),
-);
-const fn = (name: FunctionName) => {
-  const found = functions.get(name);
-  if (!found) throw new Error(`no function tagged ${name}`);
-  return found;
-};
-const roleOf = (name: FunctionName): string => refId(fn(name).props.Role)!;
-const functionOfRole = (roleId: string): string | undefined =>
-  [...functions].find(([, f]) => refId(f.props.Role) === roleId)?.[0];
-const functionWithId = (logicalId: string | undefined): string | undefined =>
-  [...functions].find(([, f]) => f.id === logicalId)?.[0];
-
-/** Every identity-policy statement in the template, with the roles it is attached to. */
-const identityStatements: { roles: string[]; statement: Statement }[] = [
-  ...ofType('AWS::IAM::Policy').flatMap(([, p]) =>
-    asArray<Statement>(p.Properties.PolicyDocument.Statement).map((statement) => ({
-      roles: asArray<Json>(p.Properties.Roles).map(refId).filter((r): r is string => !!r),
-      statement,
-    })),
-  ),
-  ...ofType('AWS::IAM::ManagedPolicy').flatMap(([, p]) =>
-    asArray<Statement>(p.Properties.PolicyDocument.Statement).map((statement) => ({
-      roles: asArray<Json>(p.Properties.Roles).map(refId).filter((r): r is string => !!r),
-      statement,
-    })),
-  ),
-  ...ofType('AWS::IAM::Role').flatMap(([roleId, r]) =>
-    asArray<Json>(r.Properties.Policies).flatMap((p) =>
-      asArray<Statement>(p.PolicyDocument.Statement).map((statement) => ({ roles: [roleId], statement })),
-    ),
-  ),
-];
-
-/** Friendly names for the resources that policies point at. */
-const keySchema = (pk: KeyAttribute, sk?: KeyAttribute) => [
-  { AttributeName: pk.name, KeyType: 'HASH' },
-  ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' }] : []),
-];
-const tableIdOf = (def: TableDefinition): string => {
-  const matches = ofType('AWS::DynamoDB::GlobalTable').filter(
-    ([, t]) => JSON.stringify(t.Properties.KeySchema) === JSON.stringify(keySchema(def.partitionKey, def.sortKey)),
-  );
-  expect(matches, `tables with the key schema of ${def.id}`).toHaveLength(1);
-  return matches[0]![0];
-};
-const keyIdWithSpec = (spec: string | undefined): string => {
-  const matches = ofType('AWS::KMS::Key').filter(([, k]) => k.Properties.KeySpec === spec);
-  expect(matches, `keys with spec ${spec}`).toHaveLength(1);
-  return matches[0]![0];
-};
-const friendlyNames = new Map<string, string>([
-  ...tableDefinitions.map((def) => [tableIdOf(def), def.id] as [string, string]),
-  [keyIdWithSpec('HMAC_256'), 'HmacKey'],
-  [keyIdWithSpec('ECC_NIST_P256'), 'SigningKey'],
-  [keyIdWithSpec(undefined), 'DataKey'],
-  [ofType('AWS::SNS::Topic')[0]![0], 'ReviewersTopic'],
-]);
-
-/** `{GetAtt Main.Arn}` -> `Main`; `Join(Main.Arn, "/index/*")` -> `Main/index/*`; `*` -> `*`. */
-function describeResource(resource: Json): string {
-  if (typeof resource === 'string') return resource;
-  const id = refId(resource);
-  if (id) return friendlyNames.get(id) ?? id;
-  const join = resource?.['Fn::Join'];
-  if (Array.isArray(join) && join[0] === '' && join[1].length === 2 && typeof join[1][1] === 'string') {
-    const base = refId(join[1][0]);
-    if (base) return `${friendlyNames.get(base) ?? base}${join[1][1]}`;
-  }
-  return JSON.stringify(resource);
-}
-
-/** A role's effective Allow permissions as sorted `action resource` pairs. */
-function permissionsOf(name: FunctionName): string[] {
-  const role = roleOf(name);
-  const pairs = identityStatements
-    .filter((s) => s.roles.includes(role))
-    .flatMap(({ statement }) => {
-      expect(statement.Effect).toBe('Allow');
-      expect(statement.NotAction).toBeUndefined();
-      return asArray(statement.Action).flatMap((action) =>
-        asArray<Json>(statement.Resource).map((r) => `${action} ${describeResource(r)}`),
-      );
-    });
-  return [...new Set(pairs)].sort();
-}
-
-const touches = (permission: string, resource: string) =>
-  permission.endsWith(` ${resource}`) || permission.includes(` ${resource}/`) || permission.endsWith(' *');
-
-// ---------- tests ----------
+const built = synth();
+const { view, appTemplate, config } = built;
 
 describe('app', () => {
-  it('names the stack after the stage, default dev', () => {
-    expect(stack.stackName).toBe('Peerguard-dev');
-    const prod = buildApp({ context: { stage: 'prod', 'aws:cdk:bundling-stacks': [] } }).stack;
-    expect(prod.stackName).toBe('Peerguard-prod');
-    expect(() => buildApp({ context: { stage: 'Prod stage' } })).toThrow(/Invalid stage/);
-  });
-});
-
-describe('KMS keys', () => {
-  it('HMAC key is HMAC_256 for GENERATE_VERIFY_MAC', () => {
-    template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+  it('has a data stack and an app stack named after the stage, default dev', () => {
+    expect(built.stage).toBe('dev');
+    expect(built.data.stackName).toBe('Peerguard-dev-data');
+    expect(built.stack.stackName).toBe('Peerguard-dev');
+    expect(built.stack.dependencies).toContain(built.data);
+    const prod = buildApp({ context: { ...cdkContext, stage: 'prod', 'aws:cdk:bundling-stacks': [] } }, { nag: false });
+    expect([prod.data.stackName, prod.stack.stackName]).toEqual(['Peerguard-prod-data', 'Peerguard-prod']);
   });
 
-  it('signing key is ECC_NIST_P256 for SIGN_VERIFY', () => {
-    template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+  it('refuses a stage name that cannot name resources, and a stage without settings', () => {
+    expect(() => buildApp({ context: { ...cdkContext, stage: 'Prod stage' } })).toThrow(/Invalid stage "Prod stage"/);
+    expect(() => buildApp({ context: { ...cdkContext, stage: 'staging' } })).toThrow(/no settings under "peerguard:stages" \(known: dev, prod\)/);
   });
 
-  it('data key is symmetric with rotation', () => {
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeySpec: Match.absent(),
-      KeyUsage: Match.absent(),
-      EnableKeyRotation: true,
-    });
-  });
-
-  it('there are three keys, all retained and aliased', () => {
-    template.resourceCountIs('AWS::KMS::Key', 3);
-    for (const [, key] of ofType('AWS::KMS::Key')) expect(key.DeletionPolicy).toBe('Retain');
-    const aliases = ofType('AWS::KMS::Alias').map(([, a]) => a.Properties.AliasName).sort();
-    expect(aliases).toEqual(['alias/peerguard-dev-data', 'alias/peerguard-dev-hmac', 'alias/peerguard-dev-signing']);
+  it('stays environment-agnostic unless the stage pins an account or region', () => {
+    expect(appTemplate.toJSON().Resources).toBeDefined();
+    expect(built.stack.environment).toBe('aws://unknown-account/unknown-region');
   });
 });
 
 describe('Lambda functions', () => {
-  it('one function per group plus the authorizer', () => {
-    expect([...functions.keys()].sort()).toEqual([...allFunctionNames].sort());
+  it('one function per route group, plus the authorizer and the sweeper', () => {
+    expect([...view.functions.keys()].sort()).toEqual([...functionNames].sort());
   });
 
-  it.each(allFunctionNames)('%s runs nodejs24.x on arm64 with the team defaults', (name) => {
-    const props = fn(name).props;
+  it.each(functionNames)('%s runs nodejs24.x on arm64 with X-Ray active and its own encrypted log group', (name) => {
+    const props = view.fn(name).props;
     expect(props.Runtime).toBe('nodejs24.x');
     expect(props.Architectures).toEqual(['arm64']);
     expect(props.MemorySize).toBe(512);
-    expect(props.Timeout).toBe(10);
+    expect(props.Timeout).toBe(name === 'sweeper' ? 300 : 10);
     expect(props.TracingConfig).toEqual({ Mode: 'Active' });
-    const logGroup = resources[refId(props.LoggingConfig?.LogGroup)!];
-    expect(logGroup?.Properties.RetentionInDays).toBe(30);
+    const logGroup = view.resource(refId(props.LoggingConfig?.LogGroup)!);
+    expect(logGroup.Properties.RetentionInDays).toBe(config.logRetentionDays);
+    expect(view.describe(logGroup.Properties.KmsKeyId)).toBe('LogsKey');
+    // One log group and one role per function.
+    expect(view.ofType('app', 'AWS::Lambda::Function').filter(([, f]) => refId(f.Properties.Role) === view.roleOf(name))).toHaveLength(1);
   });
 
-  it.each(allFunctionNames)('%s gets the AWS runtime configuration', (name) => {
-    const env = fn(name).props.Environment.Variables;
+  it.each(functionNames)('%s gets the AWS runtime configuration from the stage settings and the data stack', (name) => {
+    const env = view.fn(name).props.Environment.Variables;
     expect(env).toMatchObject({
       PEERGUARD_RUNTIME: 'aws',
       PHONE_DEFAULT_REGION: 'US',
       ALERT_TTL_DAYS: '730',
-      LOG_LEVEL: 'INFO',
+      LOG_LEVEL: config.logLevel,
+      CHECKS_PER_MINUTE: String(config.quotas.checksPerMinute),
+      CHECKS_PER_DAY: String(config.quotas.checksPerDay),
+      NAME_ONLY_MISSES_PER_HOUR: String(config.quotas.nameOnlyMissesPerHour),
       POWERTOOLS_SERVICE_NAME: 'peerguard',
+      POWERTOOLS_METRICS_NAMESPACE: 'Peerguard/dev',
+      POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+      POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
+      POWERTOOLS_LOGGER_LOG_EVENT: 'false',
       NODE_OPTIONS: '--enable-source-maps',
     });
     const refs = Object.fromEntries(
-      ['API_KEYS_TABLE', 'MAIN_TABLE', 'TOKEN_TABLE', 'HMAC_KEY_ID', 'SIGNING_KEY_ID', 'DATA_KEY_ID', 'REVIEWERS_TOPIC_ARN'].map(
-        (k) => [k, describeResource(env[k])],
-      ),
+      [
+        'API_KEYS_TABLE',
+        'MAIN_TABLE',
+        'TOKEN_TABLE',
+        'AUDIT_TABLE',
+        'HMAC_KEY_ID',
+        'SIGNING_KEY_ID',
+        'DATA_KEY_ID',
+        'REVIEWERS_TOPIC_ARN',
+        'PRACTICES_TOPIC_ARN',
+        'SECURITY_TOPIC_ARN',
+      ].map((k) => [k, view.describe(env[k])]),
     );
     expect(refs).toEqual({
       API_KEYS_TABLE: 'ApiKeys',
       MAIN_TABLE: 'Main',
       TOKEN_TABLE: 'TokenIndex',
+      AUDIT_TABLE: 'Audit',
       HMAC_KEY_ID: 'HmacKey',
       SIGNING_KEY_ID: 'SigningKey',
       DATA_KEY_ID: 'DataKey',
       REVIEWERS_TOPIC_ARN: 'ReviewersTopic',
+      PRACTICES_TOPIC_ARN: 'PracticesTopic',
+      SECURITY_TOPIC_ARN: 'SecurityTopic',
     });
-  });
-});
-
-describe('DynamoDB tables', () => {
-  it('one table per definition', () => {
-    template.resourceCountIs('AWS::DynamoDB::GlobalTable', tableDefinitions.length);
+    // DATA_KEY_ID must be the full ARN (the Encryption SDK compares it with each ciphertext's key id).
+    expect(env.DATA_KEY_ID['Fn::ImportValue']).toMatch(/DataKey[0-9A-F]+Arn/);
+    expect(env.SEAL_BUCKET && view.describe(env.SEAL_BUCKET)).toBe(name === 'sweeper' ? 'SealBucket' : undefined);
   });
 
-  it.each(tableDefinitions.map((def) => [def.id, def] as const))('%s matches its definition', (_, def) => {
-    const table = resources[tableIdOf(def)];
-    const props = table.Properties;
-    expect(props.KeySchema).toEqual(keySchema(def.partitionKey, def.sortKey));
-    expect(asArray<Json>(props.GlobalSecondaryIndexes).map((g) => [g.IndexName, g.KeySchema])).toEqual(
-      def.globalSecondaryIndexes.map((g) => [g.indexName, keySchema(g.partitionKey, g.sortKey)]),
+  it.each(functionNames)('%s environment satisfies the aws configuration schema the function loads', (name) => {
+    const env: Record<string, Json> = view.fn(name).props.Environment.Variables;
+    // Stand-ins for the values CloudFormation fills in: an ARN where the schema needs one.
+    const resolved = Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : `arn:aws:placeholder:eu-west-1:111122223333:${k}`]),
     );
-    const keyAttributes = [def.partitionKey, def.sortKey, ...def.globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])];
-    for (const a of keyAttributes.filter((a): a is KeyAttribute => !!a)) {
-      expect(props.AttributeDefinitions).toContainEqual({ AttributeName: a.name, AttributeType: a.type });
-    }
-    expect(props.TimeToLiveSpecification).toEqual(
-      def.timeToLiveAttribute ? { AttributeName: def.timeToLiveAttribute, Enabled: true } : undefined,
-    );
-    expect(props.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(table.DeletionPolicy).toBe('Retain');
-    expect(props.Replicas.length).toBeGreaterThan(0);
-    for (const replica of props.Replicas) {
-      expect(replica.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-      expect(replica.DeletionProtectionEnabled).toBe(true);
-    }
+    const parsed = configSchema.safeParse(resolved);
+    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+    // Every variable of the aws branch is set by the stack, not left to a default.
+    const aws = configSchema.options.find((o) => o.shape.PEERGUARD_RUNTIME.value === 'aws')!;
+    const settable = Object.keys(aws.shape).filter((k) => !['IDEMPOTENCY_TTL_HOURS', 'AUDIT_EXPORT_PAGE_SIZE'].includes(k));
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(settable));
+  });
+
+  it('the sweeper runs every 15 minutes from EventBridge, with retries and a dead-letter queue', () => {
+    const [[, rule]] = view.ofType('app', 'AWS::Events::Rule') as [[string, Json]];
+    expect(rule.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+    const [target] = rule.Properties.Targets;
+    expect(refId(target.Arn)).toBe(view.fn('sweeper').id);
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+    expect(view.describe(target.DeadLetterConfig.Arn)).toBe('SweeperDlq');
+    expect(view.describe(view.fn('sweeper').props.DeadLetterConfig.TargetArn)).toBe('SweeperDlq');
+    const queue = view.ofType('app', 'AWS::SQS::Queue')[0]![1];
+    expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
   });
 });
 
 describe('HTTP API', () => {
-  const [[authorizerId, authorizer]] = ofType('AWS::ApiGatewayV2::Authorizer') as [[string, Json]];
-  const routesByKey = new Map(ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey as string, r.Properties]));
+  const [[authorizerId, authorizer]] = view.ofType('app', 'AWS::ApiGatewayV2::Authorizer') as [[string, Json]];
+  const routesByKey = new Map(view.ofType('app', 'AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey as string, r.Properties]));
 
   it('has exactly the routes of the route table', () => {
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
+    appTemplate.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
     expect([...routesByKey.keys()].sort()).toEqual(routes.map((r) => routeKey(r)).sort());
   });
 
@@ -258,16 +145,15 @@ describe('HTTP API', () => {
         expect(refId(props.AuthorizerId)).toBe(authorizerId);
       }
       const integrationId = props.Target['Fn::Join'][1][1].Ref;
-      const integration = resources[integrationId].Properties;
+      const integration = view.resource(integrationId).Properties;
       expect(integration.PayloadFormatVersion).toBe('2.0');
-      expect(functionWithId(refId(integration.IntegrationUri))).toBe(route.group);
+      expect([...view.functions].find(([, f]) => f.id === refId(integration.IntegrationUri))?.[0]).toBe(route.group);
     },
   );
 
   it('only GET /v1/health is public', () => {
     const publicKeys = [...routesByKey].filter(([, r]) => r.AuthorizationType !== 'CUSTOM').map(([k]) => k);
     expect(publicKeys).toEqual(['GET /v1/health']);
-    expect(routesByKey.get('GET /v1/health').AuthorizationType).toBe('NONE');
   });
 
   it('the authorizer is the authorizer function, simple responses, cached for at most 60 s', () => {
@@ -277,81 +163,145 @@ describe('HTTP API', () => {
     expect(props.AuthorizerPayloadFormatVersion).toBe('2.0');
     expect(props.IdentitySource).toEqual(['$request.header.Authorization']);
     expect(props.AuthorizerResultTtlInSeconds).toBeLessThanOrEqual(60);
-    expect(JSON.stringify(props.AuthorizerUri)).toContain(`"${fn('authorizer').id}"`);
+    expect(JSON.stringify(props.AuthorizerUri)).toContain(`"${view.fn('authorizer').id}"`);
   });
 
-  it('the default stage is throttled and auto-deployed', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+  it('the default stage is auto-deployed and throttled as the stage settings say', () => {
+    appTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      DefaultRouteSettings: { ThrottlingRateLimit: config.api.rateLimit, ThrottlingBurstLimit: config.api.burstLimit },
     });
-    template.hasOutput('ApiUrl', {});
+    const prod = synth({ stage: 'prod' }, { nag: false });
+    prod.appTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: prod.config.api.rateLimit, ThrottlingBurstLimit: prod.config.api.burstLimit },
+    });
+    expect(prod.config.api.rateLimit).not.toBe(config.api.rateLimit);
+    appTemplate.hasOutput('ApiUrl', {});
   });
 });
 
 describe('IAM least privilege', () => {
-  const mainAnd = (...actions: string[]) => actions.flatMap((a) => [`dynamodb:${a} Main`, `dynamodb:${a} Main/index/*`]);
-  const xray = ['xray:PutTelemetryRecords *', 'xray:PutTraceSegments *'];
-  /** The audit table: what each function may do. Written out here, independently of the stack. */
+  const main = (...actions: string[]) => actions.map((a) => `dynamodb:${a} Main`);
+  const mainQuery = ['dynamodb:Query Main', 'dynamodb:Query Main/index/gsi1', 'dynamodb:Query Main/index/gsi2'];
+  const audit = ['dynamodb:PutItem Audit', 'dynamodb:Query Audit', 'dynamodb:Query Audit/index/byTime'];
+  const publish = (...topics: string[]) => [
+    ...topics.map((t) => `sns:Publish ${t}Topic`),
+    'kms:Decrypt MessagingKey',
+    'kms:GenerateDataKey MessagingKey',
+  ];
+  const baseline = (name: string) => [
+    `logs:CreateLogStream ${name}Logs`,
+    `logs:PutLogEvents ${name}Logs`,
+    'xray:PutTelemetryRecords *',
+    'xray:PutTraceSegments *',
+  ];
+  /** What each function may do, written out here independently of infra/grants.ts. */
   const expected: Record<FunctionName, string[]> = {
     authorizer: ['dynamodb:GetItem ApiKeys'],
     health: [],
-    admin: ['dynamodb:PutItem ApiKeys', 'dynamodb:UpdateItem ApiKeys', ...mainAnd('PutItem', 'GetItem')],
-    clauses: mainAnd('PutItem', 'GetItem', 'Query'),
+    admin: ['dynamodb:PutItem ApiKeys', 'dynamodb:UpdateItem ApiKeys', ...main('PutItem', 'GetItem'), ...audit],
+    clauses: [...main('PutItem', 'GetItem'), ...mainQuery, ...audit],
     alerts: [
-      ...mainAnd('GetItem', 'PutItem'),
+      ...main('GetItem', 'PutItem'),
       'dynamodb:UpdateItem TokenIndex',
+      ...audit,
       'kms:GenerateMac HmacKey',
       'kms:Sign SigningKey',
       'kms:GenerateDataKey DataKey',
       'kms:Decrypt DataKey',
-      'sns:Publish ReviewersTopic',
+      ...publish('Reviewers', 'Practices'),
     ],
     reviews: [
-      ...mainAnd('GetItem', 'PutItem', 'Query'),
+      ...main('GetItem', 'PutItem'),
+      ...mainQuery,
       'dynamodb:UpdateItem TokenIndex',
+      ...audit,
       'kms:Sign SigningKey',
       'kms:Decrypt DataKey',
+      ...publish('Practices'),
     ],
-    checks: ['dynamodb:BatchGetItem TokenIndex', 'kms:GenerateMac HmacKey'],
+    checks: ['dynamodb:BatchGetItem TokenIndex', ...main('UpdateItem', 'PutItem'), ...audit, 'kms:GenerateMac HmacKey', ...publish('Security')],
+    audit: [...audit, 'kms:Sign SigningKey', 'kms:GetPublicKey SigningKey', 'kms:GenerateMac HmacKey'],
+    sweeper: [
+      ...main('GetItem', 'PutItem', 'DeleteItem'),
+      ...mainQuery,
+      'dynamodb:UpdateItem TokenIndex',
+      ...audit,
+      'kms:Sign SigningKey',
+      ...publish('Reviewers', 'Practices', 'Security'),
+      's3:PutObject SealBucket/*',
+      'kms:GenerateDataKey SealKey',
+      'sqs:SendMessage SweeperDlq',
+    ],
   };
 
-  it.each(allFunctionNames)('%s has exactly its audited permissions', (name) => {
-    expect(permissionsOf(name)).toEqual([...expected[name], ...xray].sort());
+  it.each(functionNames)('%s has exactly its audited permissions', (name) => {
+    expect(view.permissionsOf(name)).toEqual([...new Set([...expected[name], ...baseline(name)])].sort());
   });
 
-  it.each(allFunctionNames)('%s role has only the basic execution managed policy', (name) => {
-    const managed = resources[roleOf(name)].Properties.ManagedPolicyArns;
-    expect(JSON.stringify(managed)).toMatch(/^\[\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole"\]\]\}\]$/);
+  it.each(functionNames)('%s role is its own, named, for Lambda only, with no managed policy', (name) => {
+    const role = view.resource(view.roleOf(name)).Properties;
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(view.describe(role.RoleName)).toBe(`peerguard-dev-${name}-\${AWS::Region}`);
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+    ]);
   });
 
   it('no identity policy statement uses a wildcard action or NotAction', () => {
-    expect(identityStatements.length).toBeGreaterThan(0);
-    for (const { statement } of identityStatements) {
+    const statements = view.identityStatements();
+    expect(statements.length).toBeGreaterThan(0);
+    for (const { statement } of statements) {
       expect(statement.NotAction).toBeUndefined();
-      for (const action of asArray(statement.Action)) {
-        expect(action).not.toMatch(/\*/); // covers `*`, `kms:*`, `dynamodb:*`, `sns:*`, `kms:GenerateDataKey*`
-      }
+      for (const action of asArray(statement.Action)) expect(action).not.toMatch(/\*/);
+    }
+  });
+
+  it('the only wildcard resources are X-Ray (no resource-level permissions) and the seal objects', () => {
+    for (const name of functionNames) {
+      const wildcards = view.permissionsOf(name).filter((p) => p.includes('*'));
+      expect(wildcards.filter((p) => !p.startsWith('xray:') && p !== 's3:PutObject SealBucket/*'), name).toEqual([]);
     }
   });
 
   it('every identity policy is attached only to Peerguard function roles', () => {
-    for (const { roles } of identityStatements) {
-      for (const role of roles) expect(functionOfRole(role), role).toBeDefined();
-    }
+    const roles = new Set(functionNames.map((n) => view.roleOf(n)));
+    for (const { roles: attached } of view.identityStatements()) for (const role of attached) expect(roles.has(role), role).toBe(true);
   });
 
-  it('the checks function cannot sign, decrypt, or touch ApiKeys or Main', () => {
-    const permissions = permissionsOf('checks');
+  it('nobody may update or delete audit entries, and only the sweeper writes seals', () => {
+    for (const name of functionNames) {
+      const permissions = view.permissionsOf(name);
+      expect(permissions.filter((p) => /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem) Audit/.test(p)), name).toEqual([]);
+      expect(permissions.some((p) => p.startsWith('s3:')), name).toBe(name === 'sweeper');
+    }
+    expect(view.permissionsOf('sweeper').filter((p) => p.startsWith('s3:'))).toEqual(['s3:PutObject SealBucket/*']);
+  });
+
+  it('the grants table cannot express an audit update or delete, nor a key used for another purpose (npm run typecheck)', () => {
+    const refused: FunctionGrants[] = [
+      // @ts-expect-error the audit table is append-only
+      { tables: { Audit: ['dynamodb:UpdateItem'] } },
+      // @ts-expect-error the audit table is append-only
+      { tables: { Audit: ['dynamodb:DeleteItem'] } },
+      // @ts-expect-error the HMAC key only computes MACs
+      { keys: { hmac: ['kms:Sign'] } },
+      // @ts-expect-error the data key never signs
+      { keys: { data: ['kms:Sign'] } },
+    ];
+    expect(refused).toHaveLength(4);
+  });
+
+  it('the checks function cannot sign, decrypt summaries, or read ApiKeys', () => {
+    const permissions = view.permissionsOf('checks');
     expect(permissions.some((p) => p.startsWith('kms:Sign '))).toBe(false);
-    expect(permissions.some((p) => p.startsWith('kms:Decrypt '))).toBe(false);
-    expect(permissions.filter((p) => p.startsWith('dynamodb:') && (touches(p, 'ApiKeys') || touches(p, 'Main')))).toEqual([]);
+    expect(permissions.some((p) => p.startsWith('kms:Decrypt DataKey'))).toBe(false);
+    expect(permissions.some((p) => p.includes(' ApiKeys'))).toBe(false);
   });
 
   it('only the authorizer can read the ApiKeys table', () => {
-    const readsApiKeys = (p: string) => /^dynamodb:(Get|BatchGet|Query|Scan)/.test(p) && touches(p, 'ApiKeys');
-    const readers = allFunctionNames.filter((name) => permissionsOf(name).some(readsApiKeys));
-    expect(readers).toEqual(['authorizer']);
+    const readsApiKeys = (p: string) => /^dynamodb:(Get|BatchGet|Query|Scan)\S* ApiKeys/.test(p);
+    expect(functionNames.filter((name) => view.permissionsOf(name).some(readsApiKeys))).toEqual(['authorizer']);
   });
 });

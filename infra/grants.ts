@@ -1,0 +1,145 @@
+import { Aws } from 'aws-cdk-lib';
+import type { TableDefinition } from '#shared/adapters/dynamo/tables.ts';
+import { functionGroups, type FunctionGroup } from '#shared/routes.ts';
+
+/** One Lambda per route group, plus the authorizer and the scheduled sweeper. The entry is `functions/<name>.ts`. */
+export type FunctionName = FunctionGroup | 'authorizer' | 'sweeper';
+export const functionNames: readonly FunctionName[] = [...functionGroups, 'authorizer', 'sweeper'];
+
+export type TableId = TableDefinition['id'];
+export type CryptoKeyName = 'hmac' | 'signing' | 'data';
+export type TopicName = 'reviewers' | 'practices' | 'security';
+export const topicNames: readonly TopicName[] = ['reviewers', 'practices', 'security'];
+
+type Dynamo<A extends string> = `dynamodb:${A}`;
+type ItemRead = Dynamo<'GetItem' | 'BatchGetItem' | 'Query'>;
+type ItemWrite = Dynamo<'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem'>;
+
+/**
+ * What a function may do, beyond writing its own log group and X-Ray segments. Explicit actions
+ * only: TransactWriteItems is authorised per item by PutItem/UpdateItem/ConditionCheckItem.
+ * `dynamodb:Query` also covers each of the table's indexes (named one by one, no `/index/*`).
+ *
+ * The types keep the audit table append-only (no UpdateItem/DeleteItem can be written for it)
+ * and each KMS key to the operations of its kind.
+ *
+ * Implied by this table (and written out in test/infra/stack.test.ts):
+ * - `publish` also grants `kms:GenerateDataKey` and `kms:Decrypt` on the messaging key, which
+ *   SNS needs to encrypt the message, and the key policy admits the role only through SNS and
+ *   only for the topics it publishes to;
+ * - `sealBucket` also grants `kms:GenerateDataKey` on the seal key (SSE-KMS), through S3 only.
+ */
+export interface FunctionGrants {
+  readonly tables?: {
+    readonly ApiKeys?: readonly (ItemRead | ItemWrite)[];
+    readonly Main?: readonly (ItemRead | ItemWrite)[];
+    readonly TokenIndex?: readonly (ItemRead | ItemWrite)[];
+    /** Append-only: hash chain entries are Put with a condition, never updated or deleted. */
+    readonly Audit?: readonly (ItemRead | Dynamo<'PutItem' | 'ConditionCheckItem'>)[];
+  };
+  readonly keys?: {
+    readonly hmac?: readonly 'kms:GenerateMac'[];
+    readonly signing?: readonly ('kms:Sign' | 'kms:GetPublicKey')[];
+    readonly data?: readonly ('kms:GenerateDataKey' | 'kms:Decrypt')[];
+  };
+  readonly publish?: readonly TopicName[];
+  readonly sealBucket?: readonly 's3:PutObject'[];
+}
+
+/** The one audited table of permissions. Changing a line here changes the roles and the key policies. */
+export const functionGrants: Record<FunctionName, FunctionGrants> = {
+  authorizer: { tables: { ApiKeys: ['dynamodb:GetItem'] } },
+  health: {},
+  admin: {
+    tables: {
+      ApiKeys: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Main: ['dynamodb:PutItem', 'dynamodb:GetItem'],
+      Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
+    },
+  },
+  clauses: {
+    tables: {
+      Main: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+      Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
+    },
+  },
+  alerts: {
+    tables: {
+      // An alert and its idempotency record are written with conditional Puts (in one transaction).
+      Main: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      TokenIndex: ['dynamodb:UpdateItem'],
+      Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
+    },
+    keys: { hmac: ['kms:GenerateMac'], signing: ['kms:Sign'], data: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+    publish: ['reviewers', 'practices'],
+  },
+  reviews: {
+    tables: {
+      // PutItem: a decision rewrites the whole alert item (conditional Put on its version).
+      Main: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      TokenIndex: ['dynamodb:UpdateItem'],
+      Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
+    },
+    keys: { signing: ['kms:Sign'], data: ['kms:Decrypt'] },
+    publish: ['practices'],
+  },
+  checks: {
+    tables: {
+      TokenIndex: ['dynamodb:BatchGetItem'],
+      // Quota counters and the screening ledger.
+      Main: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
+      Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
+    },
+    keys: { hmac: ['kms:GenerateMac'] },
+    publish: ['security'],
+  },
+  audit: {
+    tables: { Audit: ['dynamodb:Query', 'dynamodb:PutItem'] },
+    keys: { signing: ['kms:Sign', 'kms:GetPublicKey'], hmac: ['kms:GenerateMac'] },
+  },
+  sweeper: {
+    tables: {
+      Main: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      TokenIndex: ['dynamodb:UpdateItem'],
+      Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
+    },
+    keys: { signing: ['kms:Sign'] },
+    publish: ['reviewers', 'practices', 'security'],
+    sealBucket: ['s3:PutObject'],
+  },
+};
+
+/** The functions granted `action` on crypto key `key`, in a stable order. */
+export function functionsWithKeyAction(key: CryptoKeyName, action: string): FunctionName[] {
+  return functionNames.filter((name) => (functionGrants[name].keys?.[key] as readonly string[] | undefined)?.includes(action));
+}
+
+export function publishersOf(topic: TopicName): FunctionName[] {
+  return functionNames.filter((name) => functionGrants[name].publish?.includes(topic));
+}
+
+export function sealWriters(): FunctionName[] {
+  return functionNames.filter((name) => functionGrants[name].sealBucket?.includes('s3:PutObject'));
+}
+
+/**
+ * Names both stacks compute without referring to each other, so the key and bucket policies in
+ * the data stack can name the function roles of the app stack (no cyclic cross-stack reference).
+ * Role names carry the region: IAM is global, and a stage may be deployed to two regions.
+ */
+export const names = {
+  dataStack: (stage: string) => `Peerguard-${stage}-data`,
+  appStack: (stage: string) => `Peerguard-${stage}`,
+  role: (stage: string, fn: FunctionName) => `peerguard-${stage}-${fn}-${Aws.REGION}`,
+  roleArn: (stage: string, fn: FunctionName) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${names.role(stage, fn)}`,
+  topic: (stage: string, topic: TopicName | 'operations') => `peerguard-${stage}-${topic}`,
+  topicArn: (stage: string, topic: TopicName | 'operations') =>
+    `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${names.topic(stage, topic)}`,
+  notificationsDlq: (stage: string) => `peerguard-${stage}-notifications-dlq`,
+  notificationsDlqArn: (stage: string) =>
+    `arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${names.notificationsDlq(stage)}`,
+  alias: (stage: string, key: string) => `alias/peerguard-${stage}-${key}`,
+  /** Globally unique: at most 63 characters with an 18-character stage and the longest region names. */
+  sealBucket: (stage: string) => `peerguard-${stage}-seals-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+  sealObjectsArn: (stage: string) => `arn:${Aws.PARTITION}:s3:::${names.sealBucket(stage)}/*`,
+};

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { isId } from '#shared/ids.ts';
+
+/**
+ * Per-stage settings of the CDK app, read from CDK context (`cdk.json` → `peerguard:stages`)
+ * and validated by this one schema before any construct is created. The stage is chosen with
+ * `--context stage=<name>` (default `dev`).
+ */
+export const stagesContextKey = 'peerguard:stages';
+export const stageContextKey = 'stage';
+
+/** The retention periods CloudWatch Logs accepts (days). */
+export const logRetentionDays = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const retention = z
+  .number()
+  .int()
+  .refine((days) => (logRetentionDays as readonly number[]).includes(days), {
+    message: `must be one of the CloudWatch Logs retention periods: ${logRetentionDays.join(', ')}`,
+  });
+const count = (max: number) => z.number().int().min(1).max(max);
+const percent = z.number().gt(0).max(100);
+const email = z.email();
+
+/** Up to 18 characters (it is part of the seal bucket's name); no double or trailing dash. */
+export const stageNamePattern = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,17}$/;
+
+export const stageConfigSchema = z
+  .object({
+    /** Pin the stacks to an account and region; left out, they are environment-agnostic. */
+    account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1').optional(),
+    /** Lambda log groups. */
+    logRetentionDays: retention,
+    /** The HTTP API's access log group. */
+    accessLogRetentionDays: retention,
+    /** Object Lock (COMPLIANCE) default retention of each audit seal. Cannot be shortened once written. */
+    sealRetentionDays: z.number().int().min(1).max(36_500),
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+    alertTtlDays: z.number().int().min(1).max(3650),
+    phoneDefaultRegion: z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO 3166 region code such as US'),
+    /** Stage-wide throttling of the HTTP API ($default stage, every route). */
+    api: z
+      .object({
+        rateLimit: count(10_000),
+        burstLimit: count(5_000),
+      })
+      .strict(),
+    /** Screening quotas per practice; same bounds as shared/config.ts. */
+    quotas: z
+      .object({
+        checksPerMinute: count(100_000),
+        checksPerDay: count(10_000_000),
+        nameOnlyMissesPerHour: count(100_000),
+      })
+      .strict(),
+    /** Alarm thresholds; counts are per 5-minute period unless named otherwise. */
+    alarms: z
+      .object({
+        api5xxPercent: percent,
+        lambdaErrors: count(100_000),
+        lambdaThrottles: count(100_000),
+        dynamoThrottles: count(100_000),
+        kmsThrottles: count(100_000),
+        kmsQuotaPercent: percent,
+        notificationFailures: count(100_000),
+        deadLetterMessages: count(100_000),
+        authDenials: count(1_000_000),
+      })
+      .strict(),
+    /** Subscriptions kept in the template (others can be added with the AWS CLI, see docs/runbook.md). */
+    subscriptions: z
+      .object({
+        reviewerEmails: z.array(email).default([]),
+        securityEmails: z.array(email).default([]),
+        operationsEmails: z.array(email).default([]),
+        practiceEndpoints: z
+          .array(
+            z
+              .object({
+                practiceId: z.string().refine((id) => isId(id, 'prc'), 'a practice id as the API hands it out (prc_ and 26 characters)'),
+                url: z.url({ protocol: /^https$/, error: 'an https:// URL' }),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ reviewerEmails: [], securityEmails: [], operationsEmails: [], practiceEndpoints: [] }),
+  })
+  .strict()
+  .refine((c) => c.quotas.checksPerDay >= c.quotas.checksPerMinute, {
+    path: ['quotas', 'checksPerDay'],
+    message: 'must be at least checksPerMinute',
+  });
+
+export type StageConfig = z.infer<typeof stageConfigSchema>;
+
+export class StageConfigError extends Error {
+  override readonly name = 'StageConfigError';
+}
+
+/** Picks and validates one stage's settings; throws one error naming every bad value. */
+export function parseStageConfig(stage: string, stages: unknown): StageConfig {
+  if (!stageNamePattern.test(stage)) {
+    throw new StageConfigError(`Invalid stage "${stage}": up to 18 lower-case letters, digits and single dashes, starting with a letter`);
+  }
+  if (typeof stages !== 'object' || stages === null || Array.isArray(stages)) {
+    throw new StageConfigError(`CDK context "${stagesContextKey}" must be an object of stage settings (see cdk.json)`);
+  }
+  const raw = (stages as Record<string, unknown>)[stage];
+  if (raw === undefined) {
+    throw new StageConfigError(
+      `Invalid stage "${stage}": no settings under "${stagesContextKey}" (known: ${Object.keys(stages).join(', ') || 'none'})`,
+    );
+  }
+  const parsed = stageConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((issue) => `${[stage, ...issue.path].join('.')}: ${issue.message}`).join('; ');
+    throw new StageConfigError(`Invalid stage settings: ${detail}`);
+  }
+  return parsed.data;
+}

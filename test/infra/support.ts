@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { Template } from 'aws-cdk-lib/assertions';
+import { expect } from 'vitest';
+import { tableDefinitions, type KeyAttribute, type TableDefinition } from '#shared/adapters/dynamo/tables.ts';
+import { functionTag } from '#infra/peerguard-function.ts';
+import { functionNames, type FunctionName } from '#infra/grants.ts';
+import { buildApp, type BuildOptions } from '#infra/peerguard-stack.ts';
+
+/** cdk.json's context: the feature flags and the stage settings, as `cdk synth` sees them. */
+export const cdkContext: Record<string, unknown> = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
+
+export type Json = any; // CloudFormation JSON: checked structurally by the assertions.
+
+export interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: unknown;
+  Principal?: Json;
+  Condition?: Record<string, Record<string, Json>>;
+}
+
+export const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** The logical id behind `{ Ref }` or `{ Fn::GetAtt: [id, attr] }`. */
+export const refId = (value: Json): string | undefined =>
+  typeof value?.Ref === 'string' ? value.Ref : Array.isArray(value?.['Fn::GetAtt']) ? value['Fn::GetAtt'][0] : undefined;
+
+const keySchema = (pk: KeyAttribute, sk?: KeyAttribute) => [
+  { AttributeName: pk.name, KeyType: 'HASH' },
+  ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' }] : []),
+];
+export { keySchema };
+
+const aliasFriendly: Record<string, string> = {
+  hmac: 'HmacKey',
+  signing: 'SigningKey',
+  data: 'DataKey',
+  tables: 'TablesKey',
+  messaging: 'MessagingKey',
+  logs: 'LogsKey',
+  seals: 'SealKey',
+};
+
+/**
+ * Both stacks synthesised once, without bundling (no esbuild run): the skip list
+ * `aws:cdk:bundling-stacks` empty means no stack needs its assets bundled.
+ */
+export function synth(context: Record<string, unknown> = {}, options: BuildOptions = {}) {
+  const built = buildApp(
+    {
+      context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], ...context },
+      builtinCloudFormationValidation: false, // `cdk synth` still runs it; here it only costs seconds
+    },
+    options,
+  );
+  const dataTemplate = Template.fromStack(built.data);
+  const appTemplate = Template.fromStack(built.stack);
+  return { ...built, dataTemplate, appTemplate, view: new TemplatesView(dataTemplate.toJSON(), appTemplate.toJSON(), built.stage) };
+}
+
+/** Helpers over the two raw templates, naming resources the way the tests speak of them. */
+export class TemplatesView {
+  readonly dataResources: Record<string, Json>;
+  readonly appResources: Record<string, Json>;
+  readonly friendly = new Map<string, string>();
+  readonly functions: Map<string, { id: string; props: Json }>;
+
+  constructor(
+    readonly data: Json,
+    readonly app: Json,
+    readonly stage: string,
+  ) {
+    this.dataResources = data.Resources;
+    this.appResources = app.Resources;
+    this.functions = new Map(
+      this.ofType('app', 'AWS::Lambda::Function').flatMap(([id, r]) => {
+        const tag = asArray<Json>(r.Properties.Tags).find((t) => t.Key === functionTag);
+        return tag ? [[tag.Value as string, { id, props: r.Properties }] as const] : [];
+      }),
+    );
+    for (const def of tableDefinitions) this.friendly.set(this.tableIdOf(def), def.id);
+    for (const [, alias] of this.ofType('data', 'AWS::KMS::Alias')) {
+      const suffix = String(alias.Properties.AliasName).replace(`alias/peerguard-${stage}-`, '');
+      this.friendly.set(refId(alias.Properties.TargetKeyId)!, aliasFriendly[suffix] ?? suffix);
+    }
+    for (const [id, topic] of this.ofType('data', 'AWS::SNS::Topic')) {
+      const name = String(topic.Properties.TopicName).replace(`peerguard-${stage}-`, '');
+      this.friendly.set(id, `${name[0]!.toUpperCase()}${name.slice(1)}Topic`);
+    }
+    for (const [id] of this.ofType('data', 'AWS::SQS::Queue')) this.friendly.set(id, 'NotificationsDlq');
+    for (const [id] of this.ofType('app', 'AWS::SQS::Queue')) this.friendly.set(id, 'SweeperDlq');
+    for (const [id, bucket] of this.ofType('data', 'AWS::S3::Bucket')) {
+      this.friendly.set(id, bucket.Properties.ObjectLockEnabled ? 'SealBucket' : 'AccessLogsBucket');
+    }
+    for (const [name, fn] of this.functions) {
+      this.friendly.set(refId(fn.props.LoggingConfig?.LogGroup)!, `${name}Logs`);
+      this.friendly.set(refId(fn.props.Role)!, `${name}Role`);
+    }
+  }
+
+  ofType(stack: 'data' | 'app', type: string): [string, Json][] {
+    return Object.entries(stack === 'data' ? this.dataResources : this.appResources).filter(([, r]) => r.Type === type);
+  }
+
+  resource(id: string): Json {
+    return this.appResources[id] ?? this.dataResources[id];
+  }
+
+  fn(name: FunctionName) {
+    const found = this.functions.get(name);
+    if (!found) throw new Error(`no function tagged ${name}`);
+    return found;
+  }
+
+  roleOf(name: FunctionName): string {
+    return refId(this.fn(name).props.Role)!;
+  }
+
+  tableIdOf(def: TableDefinition): string {
+    const matches = this.ofType('data', 'AWS::DynamoDB::Table').filter(
+      ([, t]) => JSON.stringify(t.Properties.KeySchema) === JSON.stringify(keySchema(def.partitionKey, def.sortKey)),
+    );
+    expect(matches, `tables with the key schema of ${def.id}`).toHaveLength(1);
+    return matches[0]![0];
+  }
+
+  /** The data-stack logical id an `Fn::ImportValue` in the app stack stands for. */
+  importedId(value: Json): string | undefined {
+    const name = value?.['Fn::ImportValue'];
+    if (typeof name !== 'string') return undefined;
+    const output = Object.values<Json>(this.data.Outputs ?? {}).find((o) => o.Export?.Name === name);
+    return refId(output?.Value);
+  }
+
+  /**
+   * A readable form of a CloudFormation value: `Main` for the Main table (by Ref, GetAtt or
+   * import), `Main/index/gsi1` for an index ARN, `alertsRole` for a role ARN built from its
+   * name, `SealBucket/*` for the seal objects; pseudo parameters as `${AWS::Region}`.
+   */
+  describe(value: Json): string {
+    if (typeof value === 'string') return value;
+    const id = refId(value) ?? this.importedId(value);
+    if (id) return this.friendly.get(id) ?? (id.startsWith('AWS::') ? `\${${id}}` : id);
+    const join = value?.['Fn::Join'];
+    if (Array.isArray(join)) {
+      const text = (join[1] as Json[]).map((part) => this.describe(part)).join(join[0]);
+      const role = text.match(/^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:role\/peerguard-[a-z0-9-]+?-([a-z]+)-\$\{AWS::Region\}$/);
+      if (role && functionNames.includes(role[1] as FunctionName)) return `${role[1]}Role`;
+      const seals = `arn:\${AWS::Partition}:s3:::peerguard-${this.stage}-seals-\${AWS::AccountId}-\${AWS::Region}/*`;
+      if (text === seals) return 'SealBucket/*';
+      return text;
+    }
+    return JSON.stringify(value);
+  }
+
+  /** Every identity-policy statement, with the roles it is attached to. */
+  identityStatements(): { roles: string[]; statement: Statement }[] {
+    const all = { ...this.dataResources, ...this.appResources };
+    return Object.values<Json>(all).flatMap((r) => {
+      if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
+        return asArray<Statement>(r.Properties.PolicyDocument.Statement).map((statement) => ({
+          roles: asArray<Json>(r.Properties.Roles).map(refId).filter((x): x is string => !!x),
+          statement,
+        }));
+      }
+      return [];
+    }).concat(
+      Object.entries(all)
+        .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+        .flatMap(([roleId, r]) =>
+          asArray<Json>(r.Properties.Policies).flatMap((p) =>
+            asArray<Statement>(p.PolicyDocument.Statement).map((statement) => ({ roles: [roleId], statement })),
+          ),
+        ),
+    );
+  }
+
+  /** A function role's effective Allow permissions as sorted `action resource` pairs. */
+  permissionsOf(name: FunctionName): string[] {
+    const role = this.roleOf(name);
+    const pairs = this.identityStatements()
+      .filter((s) => s.roles.includes(role))
+      .flatMap(({ statement }) => {
+        expect(statement.Effect).toBe('Allow');
+        expect(statement.NotAction).toBeUndefined();
+        expect(statement.Condition).toBeUndefined();
+        return asArray(statement.Action).flatMap((action) => asArray<Json>(statement.Resource).map((r) => `${action} ${this.describe(r)}`));
+      });
+    return [...new Set(pairs)].sort();
+  }
+
+  /** The key policy statements of the key with this friendly name. */
+  keyStatements(friendlyName: string): Statement[] {
+    const entry = this.ofType('data', 'AWS::KMS::Key').find(([id]) => this.friendly.get(id) === friendlyName);
+    if (!entry) throw new Error(`no key ${friendlyName}`);
+    return asArray<Statement>(entry[1].Properties.KeyPolicy.Statement);
+  }
+}
+
+export const isAccountRoot = (principal: Json, view: TemplatesView): boolean =>
+  view.describe(principal?.AWS) === 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root';
