@@ -86,8 +86,9 @@ export const functionGrants: Record<FunctionName, FunctionGrants> = {
   checks: {
     tables: {
       TokenIndex: ['dynamodb:BatchGetItem'],
-      // Quota counters and the screening ledger.
-      Main: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
+      // Quota counters (UpdateItem in the check's transaction; GetItem to tell a new minute from a spent quota),
+      // refusal notices and the notification outbox (PutItem).
+      Main: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem'],
       Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
     },
     keys: { hmac: ['kms:GenerateMac'] },

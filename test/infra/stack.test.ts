@@ -221,7 +221,7 @@ describe('IAM least privilege', () => {
       'kms:Decrypt DataKey',
       ...publish('Practices'),
     ],
-    checks: ['dynamodb:BatchGetItem TokenIndex', ...main('UpdateItem', 'PutItem'), ...audit, 'kms:GenerateMac HmacKey', ...publish('Security')],
+    checks: ['dynamodb:BatchGetItem TokenIndex', ...main('UpdateItem', 'PutItem', 'GetItem'), ...audit, 'kms:GenerateMac HmacKey', ...publish('Security')],
     audit: [...audit, 'kms:Sign SigningKey', 'kms:GetPublicKey SigningKey', 'kms:GenerateMac HmacKey'],
     sweeper: [
       ...main('GetItem', 'PutItem', 'DeleteItem'),
