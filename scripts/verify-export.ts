@@ -68,7 +68,8 @@ export async function runVerifyExport(argv: readonly string[], print: (line: str
       print(`token ${token}: ${found.length === 0 ? 'in no entry read' : `in ${found.length} booking(s)`}`);
       for (const { line, entry, booking } of found) {
         const practice = entry.actor.practiceId ? ` of practice ${entry.actor.practiceId}` : '';
-        const ref = ` check ${booking.checkId}`;
+        // A batch's bookings each have their own check id; a single check's is the entry's.
+        const ref = booking.checkId === entry.targets.checkId ? '' : ` ${booking.checkId}`;
         const confidence = booking.confidence ? ` (${booking.confidence})` : '';
         const checkId = entry.targets.checkId === undefined ? '' : ` ${entry.targets.checkId}`;
         print(`  seq ${entry.seq} (line ${line}) ${entry.at}: ${entry.action}${checkId} by ${entry.actor.role} key ${entry.actor.keyId}${practice}; booking${ref} checked [${booking.tokenKinds.join(', ')}] → ${booking.result}${confidence}`);

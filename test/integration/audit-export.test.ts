@@ -47,13 +47,16 @@ async function createAuditorKey(): Promise<string> {
   return apiKey;
 }
 
-const check = (practiceId: string, tokens: { kind: 'phone' | 'email' | 'name_dob' | 'name'; token: string }[], result: 'match' | 'no_match'): AuditEvent => ({
-  action: 'check.performed',
-  actor: { keyId: 'key_valleydesk00000000000000', role: 'practice', practiceId },
-  targets: { checkId: newId('chk') },
-  outcome: result,
-  bookings: [{ checkId: newId('chk'), tokenKinds: tokens.map((t) => t.kind), tokens: tokens.map((t) => t.token), result }],
-});
+const check = (practiceId: string, tokens: { kind: 'phone' | 'email' | 'name_dob' | 'name'; token: string }[], result: 'match' | 'no_match'): AuditEvent => {
+  const checkId = newId('chk');
+  return {
+    action: 'check.performed',
+    actor: { keyId: 'key_valleydesk00000000000000', role: 'practice', practiceId },
+    targets: { checkId },
+    outcome: result,
+    bookings: [{ checkId, tokenKinds: tokens.map((t) => t.kind), tokens: tokens.map((t) => t.token), result }],
+  };
+};
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'peerguard-audit-export-'));
