@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DisabledException, GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import { buildKmsKeyring } from '#shared/adapters/kms/kms-keyring.ts';
@@ -38,6 +38,28 @@ describe('KMS keyring', () => {
     expect(error).toBeInstanceOf(DependencyUnavailableError);
     expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': '1' }, cause: throttled });
     expect((error as Error).message).not.toContain('Rate exceeded');
+  });
+
+  it('counts each throttling as a KmsThrottled metric point (EMF) where the stack names a namespace', async () => {
+    kms.on(GenerateMacCommand).rejects(unmodeledKmsError('ThrottlingException', 'Rate exceeded'));
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((line) => lines.push(String(line)) > 0);
+    vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'Peerguard/dev');
+    try {
+      await keyring.mac('v1|name|a').catch(() => undefined);
+      kms.on(GenerateMacCommand).rejects(new DisabledException({ message: 'disabled', $metadata: {} }));
+      await keyring.mac('v1|name|a').catch(() => undefined);
+    } finally {
+      write.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    const points = lines.map((line) => JSON.parse(line));
+    expect(points).toHaveLength(1);
+    expect(points[0]).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'Peerguard/dev', Dimensions: [['service']], Metrics: [{ Name: 'KmsThrottled', Unit: 'Count' }] }] },
+      service: 'peerguard',
+      KmsThrottled: 1,
+    });
   });
 
   it('turns a disabled key into a 503', async () => {

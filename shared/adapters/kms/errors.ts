@@ -1,4 +1,5 @@
 import { DependencyUnavailableError } from '../../errors.ts';
+import { countMetric } from '../metrics.ts';
 
 /**
  * KMS failures the caller can do nothing about but wait: throttling, a disabled or pending
@@ -21,6 +22,8 @@ export async function kmsCall<T>(what: string, call: () => Promise<T>): Promise<
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     const retryAfter = unavailable[name];
+    // The operations alarm KMS-Throttles counts these.
+    if (name === 'ThrottlingException') countMetric('KmsThrottled');
     if (retryAfter !== undefined) {
       throw new DependencyUnavailableError(`The network's key service could not ${what} just now; retry shortly.`, retryAfter, { cause: error });
     }
