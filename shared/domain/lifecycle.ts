@@ -43,7 +43,7 @@ function statusMove(
     throw new ConflictError(`Only a ${move.from.replace('_', ' ')} alert can be ${move.action}; this one is ${current.replace('_', ' ')}.`);
   }
   // Expiry is the one move made from the stored status: the alert already reads as expired.
-  if (!move.staysPublished) assertMove(move.to === 'expired' ? alert.status : effectiveStatus(alert, now), move.to);
+  if (!move.staysPublished) assertMove(move.to === 'expired' ? alert.status : current, move.to);
   const base = move.next ?? alert;
   const next: AlertRecord = {
     ...base,
