@@ -13,7 +13,7 @@ import { SubscriptionFilter, Topic, Subscription, SubscriptionProtocol } from 'a
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { tableDefinitions, type KeyAttribute, type TableDefinition } from '#shared/adapters/dynamo/tables.ts';
-import { names, publishersOf, sealWriters, topicNames, type CryptoKeyName, type TableId, type TopicName } from './grants.ts';
+import { firstHmacKeyVersion, names, publishersOf, sealWriters, topicNames, type CryptoKeyName, type TableId, type TopicName } from './grants.ts';
 import {
   dataKeyPolicy,
   hmacKeyPolicy,
@@ -29,6 +29,12 @@ import type { StageConfig } from './stage-config.ts';
 /** Message attribute on every practices-topic publication; HTTPS subscriptions filter on it. */
 export const practiceIdAttribute = 'practiceId';
 
+/** One HMAC (token) key and the version label the tokens made with it record. */
+export interface HmacKeyVersion {
+  readonly version: string;
+  readonly key: Key;
+}
+
 export interface PeerguardDataStackProps extends StackProps {
   readonly stage: string;
   readonly config: StageConfig;
@@ -42,7 +48,13 @@ export interface PeerguardDataStackProps extends StackProps {
  */
 export class PeerguardDataStack extends Stack {
   readonly stage: string;
+  /** `hmac` is the current token key: the last of `hmacKeys`. */
   readonly keys: Record<CryptoKeyName, Key>;
+  /**
+   * Every token key the stage lists (`hmacKeyVersions`), oldest first; the last is current, the
+   * others are kept during a rotation's migration window to look up alerts tokenised with them.
+   */
+  readonly hmacKeys: readonly HmacKeyVersion[];
   readonly tablesKey: Key;
   readonly messagingKey: Key;
   readonly logsKey: Key;
@@ -67,12 +79,22 @@ export class PeerguardDataStack extends Stack {
         pendingWindow: Duration.days(30),
         ...spec,
       });
-    this.keys = {
-      hmac: key('hmac', 'HMAC for identifier tokens', {
+    // One token key per listed version. k1 keeps the construct id, alias and description it had
+    // before rotation existed, so an existing stage's key is never replaced.
+    this.hmacKeys = config.hmacKeyVersions.map((version) => ({
+      version,
+      key: new Key(this, names.hmacKeyId(version), {
+        alias: names.hmacAlias(stage, version),
+        description: `Peerguard ${stage}: HMAC for identifier tokens${version === firstHmacKeyVersion ? '' : ` (${version})`}`,
+        removalPolicy: RemovalPolicy.RETAIN,
+        pendingWindow: Duration.days(30),
         keySpec: KeySpec.HMAC_256,
         keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
         policy: hmacKeyPolicy(stage),
       }),
+    }));
+    this.keys = {
+      hmac: this.hmacKeys.at(-1)!.key,
       signing: key('signing', 'signs receipts, publications and audit manifests', {
         keySpec: KeySpec.ECC_NIST_P256,
         keyUsage: KeyUsage.SIGN_VERIFY,
@@ -207,6 +229,14 @@ export class PeerguardDataStack extends Stack {
     output('OperationsTopicArn', this.operationsTopic.topicArn, 'Alarms are sent here: subscribe the on-call operator');
     output('NotificationsDlqArn', this.notificationsDlq.queueArn, 'Dead-letter queue for every subscription (RedrivePolicy)');
     output('SealBucketName', this.sealBucket.bucketName, 'Audit seals (Object Lock, COMPLIANCE)');
+    for (const { version, key: hmacKey } of this.hmacKeys) {
+      const current = hmacKey === this.keys.hmac;
+      output(
+        `HmacKey${version.toUpperCase()}Arn`,
+        hmacKey.keyArn,
+        `Token key ${version} (${current ? 'current' : 'replaced: lookups only, until its alerts expire'}); note it before retiring the version`,
+      );
+    }
   }
 
   /**

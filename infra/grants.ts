@@ -123,6 +123,9 @@ export function sealWriters(): FunctionName[] {
   return functionNames.filter((name) => functionGrants[name].sealBucket?.includes('s3:PutObject'));
 }
 
+/** The version label of the token key every stage started with (and tokens without a label were made with). */
+export const firstHmacKeyVersion = 'k1';
+
 /**
  * Names both stacks compute without referring to each other, so the key and bucket policies in
  * the data stack can name the function roles of the app stack (no cyclic cross-stack reference).
@@ -140,6 +143,10 @@ export const names = {
   notificationsDlqArn: (stage: string) =>
     `arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${names.notificationsDlq(stage)}`,
   alias: (stage: string, key: string) => `alias/peerguard-${stage}-${key}`,
+  /** The first token key (`k1`) keeps the alias it always had; later versions carry theirs in the name. */
+  hmacAlias: (stage: string, version: string) => names.alias(stage, version === firstHmacKeyVersion ? 'hmac' : `hmac-${version}`),
+  /** Construct id of a token key: `HmacKey` for k1 (its logical id must never change), `HmacKeyK2` … */
+  hmacKeyId: (version: string) => (version === firstHmacKeyVersion ? 'HmacKey' : `HmacKey${version.toUpperCase()}`),
   /** Globally unique: at most 63 characters with an 18-character stage and the longest region names. */
   sealBucket: (stage: string) => `peerguard-${stage}-seals-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
   sealObjectsArn: (stage: string) => `arn:${Aws.PARTITION}:s3:::${names.sealBucket(stage)}/*`,

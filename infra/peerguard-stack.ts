@@ -75,7 +75,7 @@ export class PeerguardStack extends Stack {
       MAIN_TABLE: data.tables.Main.tableName,
       TOKEN_TABLE: data.tables.TokenIndex.tableName,
       AUDIT_TABLE: data.tables.Audit.tableName,
-      HMAC_KEY_ID: data.keys.hmac.keyArn,
+      ...hmacEnvironment(data),
       SIGNING_KEY_ID: data.keys.signing.keyArn,
       DATA_KEY_ID: data.keys.data.keyArn,
       REVIEWERS_TOPIC_ARN: data.topics.reviewers.topicArn,
@@ -269,6 +269,22 @@ export class PeerguardStack extends Stack {
   }
 }
 
+/**
+ * The token key settings every function gets: the current key (the newest listed version) and,
+ * during a rotation's migration window, the keys it replaced, newest first: `k2=<arn>,k1=<arn>`.
+ */
+export function hmacEnvironment(data: PeerguardDataStack): Pick<Record<keyof AwsConfig, string>, 'HMAC_KEY_ID' | 'HMAC_KEY_VERSION'> & {
+  HMAC_PREVIOUS_KEYS?: string;
+} {
+  const current = data.hmacKeys.at(-1)!;
+  const previous = data.hmacKeys.slice(0, -1).reverse();
+  return {
+    HMAC_KEY_ID: current.key.keyArn,
+    HMAC_KEY_VERSION: current.version,
+    ...(previous.length > 0 ? { HMAC_PREVIOUS_KEYS: previous.map(({ version, key }) => `${version}=${key.keyArn}`).join(',') } : {}),
+  };
+}
+
 /** The IAM statements `functionGrants` gives a function (beyond its log group and X-Ray). */
 export function grantStatements(name: FunctionName, data: PeerguardDataStack): PolicyStatement[] {
   const grants = functionGrants[name];
@@ -284,7 +300,9 @@ export function grantStatements(name: FunctionName, data: PeerguardDataStack): P
     }
   }
   for (const [key, actions] of Object.entries(grants.keys ?? {}) as [keyof PeerguardDataStack['keys'], readonly string[]][]) {
-    statements.push(new PolicyStatement({ actions: [...actions], resources: [data.keys[key].keyArn] }));
+    // A token key grant covers every listed version: the replaced keys are still needed for lookups.
+    const keys = key === 'hmac' ? data.hmacKeys.map((v) => v.key) : [data.keys[key]];
+    statements.push(new PolicyStatement({ actions: [...actions], resources: keys.map((k) => k.keyArn) }));
   }
   if (grants.publish?.length) {
     statements.push(new PolicyStatement({ actions: ['sns:Publish'], resources: grants.publish.map((t) => data.topics[t].topicArn) }));

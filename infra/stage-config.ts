@@ -27,6 +27,31 @@ const email = z.email();
 /** Up to 18 characters (it is part of the seal bucket's name); no double or trailing dash. */
 export const stageNamePattern = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,17}$/;
 
+/** A token key's version label as the functions read it (`HMAC_KEY_VERSION`): `k` and a number, no leading zero. */
+export const hmacKeyVersionPattern = /^k(?:0|[1-9][0-9]{0,3})$/;
+/**
+ * At most this many HMAC keys at once: the current one and the ones it replaced that still have
+ * live alerts. Every check computes one MAC per token kind per listed key.
+ */
+export const maxHmacKeyVersions = 3;
+
+const hmacKeyVersions = z
+  .array(z.string().regex(hmacKeyVersionPattern, 'a key version label such as k2 (k and a number without a leading zero)'))
+  .min(1, 'list at least the current key version, e.g. ["k1"]')
+  .max(maxHmacKeyVersions, `at most ${maxHmacKeyVersions} key versions: retire a replaced key once no live alert depends on it (docs/runbook.md)`)
+  .superRefine((versions, ctx) => {
+    const numbers = versions.map((v) => Number(v.slice(1)));
+    for (let i = 1; i < numbers.length; i++) {
+      if (!(numbers[i]! > numbers[i - 1]!)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `${versions[i]} after ${versions[i - 1]}: list each version once, oldest first (the last one is the current key)`,
+        });
+      }
+    }
+  });
+
 export const stageConfigSchema = z
   .object({
     /** Pin the stacks to an account and region; left out, they are environment-agnostic. */
@@ -41,6 +66,12 @@ export const stageConfigSchema = z
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
     alertTtlDays: z.number().int().min(1).max(3650),
     phoneDefaultRegion: z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO 3166 region code such as US'),
+    /**
+     * The HMAC (token) keys, oldest first: the last is the current key (new tokens), the others
+     * are kept only so alerts tokenised with them keep matching. See docs/runbook.md,
+     * "Rotating the HMAC (token) key".
+     */
+    hmacKeyVersions,
     /** Stage-wide throttling of the HTTP API ($default stage, every route). */
     api: z
       .object({

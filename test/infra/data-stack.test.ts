@@ -69,6 +69,7 @@ describe('stateful stack', () => {
       'OperationsTopicArn',
       'NotificationsDlqArn',
       'SealBucketName',
+      'HmacKeyK1Arn',
     ]) {
       dataTemplate.hasOutput(output, {});
     }

@@ -1,18 +1,10 @@
-import { Stack, Validations, type App } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { findingIdPattern, skipAcknowledgmentsContextKey } from '#infra/nag.ts';
 import { buildApp } from '#infra/peerguard-stack.ts';
-import { cdkContext, synth } from './support.ts';
-
-/** Findings of both packs, as `rule @ resource path`; run after synthesis, as `cdk synth` does. */
-function findings(app: App): { rule: string; path: string }[] {
-  return [new AwsSolutionsChecks(app), new ServerlessChecks(app)].flatMap((pack) =>
-    pack.validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? '' }))),
-  );
-}
+import { cdkContext, nagFindings as findings, synth } from './support.ts';
 
 function acknowledgments(root: IConstruct): { path: string; id: string; reason: string; construct: IConstruct }[] {
   return root.node.findAll().flatMap((construct) =>

@@ -3,7 +3,7 @@ import { configSchema } from '#shared/config.ts';
 import { routeKey, routes, type RouteDefinition } from '#shared/routes.ts';
 import { functionNames, type FunctionGrants, type FunctionName } from '#infra/grants.ts';
 import { buildApp } from '#infra/peerguard-stack.ts';
-import { asArray, cdkContext, refId, synth, type Json } from './support.ts';
+import { asArray, cdkContext, refId, resolvedEnvironment, synth, type Json } from './support.ts';
 
 const built = synth();
 const { view, appTemplate, config } = built;
@@ -55,6 +55,7 @@ describe('Lambda functions', () => {
       PHONE_DEFAULT_REGION: 'US',
       ALERT_TTL_DAYS: '730',
       LOG_LEVEL: config.logLevel,
+      HMAC_KEY_VERSION: 'k1',
       CHECKS_PER_MINUTE: String(config.quotas.checksPerMinute),
       CHECKS_PER_DAY: String(config.quotas.checksPerDay),
       NAME_ONLY_MISSES_PER_HOUR: String(config.quotas.nameOnlyMissesPerHour),
@@ -99,15 +100,21 @@ describe('Lambda functions', () => {
   it.each(functionNames)('%s environment satisfies the aws configuration schema the function loads', (name) => {
     const env: Record<string, Json> = view.fn(name).props.Environment.Variables;
     // Stand-ins for the values CloudFormation fills in: an ARN where the schema needs one.
-    const resolved = Object.fromEntries(
-      Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : `arn:aws:placeholder:eu-west-1:111122223333:${k}`]),
-    );
-    const parsed = configSchema.safeParse(resolved);
+    const parsed = configSchema.safeParse(resolvedEnvironment(view, env));
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
-    // Every variable of the aws branch is set by the stack, not left to a default.
+    expect(parsed.data).toMatchObject({ HMAC_KEY_VERSION: 'k1', HMAC_PREVIOUS_KEYS: [] });
+    // Every variable of the aws branch is set by the stack, not left to a default, except those
+    // that are optional by design: the replaced token keys (set only while a rotation's migration
+    // window is open; cdk.json lists one version) and the seal bucket (the sweeper's alone).
     const aws = configSchema.options.find((o) => o.shape.PEERGUARD_RUNTIME.value === 'aws')!;
-    const settable = Object.keys(aws.shape).filter((k) => !['IDEMPOTENCY_TTL_HOURS', 'AUDIT_EXPORT_PAGE_SIZE'].includes(k));
+    const leftToDefaults = ['IDEMPOTENCY_TTL_HOURS', 'AUDIT_EXPORT_PAGE_SIZE'];
+    const optional = ['HMAC_PREVIOUS_KEYS', 'SEAL_BUCKET'];
+    const settable = Object.keys(aws.shape).filter((k) => ![...leftToDefaults, ...optional].includes(k));
     expect(Object.keys(env)).toEqual(expect.arrayContaining(settable));
+    expect(Object.keys(env).filter((k) => optional.includes(k))).toEqual(name === 'sweeper' ? ['SEAL_BUCKET'] : []);
+    // Nothing the function would not read (a misspelt variable would silently fall back to a default).
+    const runtimeOnly = /^(POWERTOOLS_[A-Z_]+|NODE_OPTIONS)$/;
+    expect(Object.keys(env).filter((k) => !(k in aws.shape) && !runtimeOnly.test(k))).toEqual([]);
   });
 
   it('the sweeper runs every 15 minutes from EventBridge, with retries and a dead-letter queue', () => {

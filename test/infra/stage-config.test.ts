@@ -55,8 +55,42 @@ describe('stage settings schema', () => {
     ['subscriptions', { practiceEndpoints: [{ practiceId: 'prc_0123456789abcdefghjkmnpqrs', url: 'http://plain.example.org' }] }, /practiceEndpoints\.0\.url: an https:\/\/ URL/],
     ['subscriptions', { practiceEndpoints: [{ practiceId: 'harbour', url: 'https://x.example.org' }] }, /practiceEndpoints\.0\.practiceId/],
     ['retention', 30, /Unrecognized key/],
+    ['hmacKeyVersions', undefined, /dev\.hmacKeyVersions/],
+    ['hmacKeyVersions', 'k1', /dev\.hmacKeyVersions/],
+    ['hmacKeyVersions', [], /dev\.hmacKeyVersions: list at least the current key version/],
+    ['hmacKeyVersions', ['k1', 'k2', 'k3', 'k4'], /dev\.hmacKeyVersions: at most 3 key versions/],
+    ['hmacKeyVersions', ['k2', 'k1'], /dev\.hmacKeyVersions\.1: k1 after k2: list each version once, oldest first/],
+    ['hmacKeyVersions', ['k1', 'k1'], /dev\.hmacKeyVersions\.1: k1 after k1/],
+    ['hmacKeyVersions', ['k1', 'k3', 'k2'], /dev\.hmacKeyVersions\.2: k2 after k3/],
+    ['hmacKeyVersions', ['K1'], /dev\.hmacKeyVersions\.0: a key version label such as k2/],
+    ['hmacKeyVersions', ['k01'], /dev\.hmacKeyVersions\.0: a key version label/],
+    ['hmacKeyVersions', ['v2'], /dev\.hmacKeyVersions\.0: a key version label/],
+    ['hmacKeyVersions', ['k'], /dev\.hmacKeyVersions\.0: a key version label/],
+    ['hmacKeyVersions', ['k10000'], /dev\.hmacKeyVersions\.0: a key version label/],
+    ['hmacKeyVersions', ['k1', ' k2'], /dev\.hmacKeyVersions\.1: a key version label/],
+    ['hmacKeyVersions', [1], /dev\.hmacKeyVersions\.0/],
   ])('rejects %s = %j', (path, value, message) => {
     expect(() => parseStageConfig('dev', { dev: withValue(path, value) })).toThrow(message);
+  });
+
+  it.each([[['k1']], [['k1', 'k2']], [['k2']], [['k1', 'k3']], [['k0', 'k1', 'k2']], [['k9', 'k10', 'k9999']]])(
+    'accepts token key versions %j (oldest first, the last is current)',
+    (versions) => {
+      expect(parseStageConfig('dev', { dev: withValue('hmacKeyVersions', versions) }).hmacKeyVersions).toEqual(versions);
+    },
+  );
+
+  it('cdk.json starts every stage with the one token key k1', () => {
+    for (const stage of Object.keys(stages)) expect(parseStageConfig(stage, stages).hmacKeyVersions, stage).toEqual(['k1']);
+  });
+
+  it('every token key version the stage settings accept is one the functions accept (HMAC_KEY_VERSION)', () => {
+    type AwsSchema = Extract<(typeof configSchema.options)[number], { shape: { HMAC_KEY_VERSION: unknown } }>;
+    const aws = configSchema.options.find((o): o is AwsSchema => o.shape.PEERGUARD_RUNTIME.value === 'aws')!;
+    const label = stageConfigSchema.shape.hmacKeyVersions.element;
+    for (const v of ['k0', 'k1', 'k2', 'k10', 'k9999', 'k10000', 'k01', 'K1', 'k', 'k1 ', '']) {
+      if (label.safeParse(v).success) expect(aws.shape.HMAC_KEY_VERSION.safeParse(v).success, v).toBe(true);
+    }
   });
 
   it('names every bad value at once, prefixed with the stage', () => {

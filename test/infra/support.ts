@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { expect } from 'vitest';
 import { tableDefinitions, type KeyAttribute, type TableDefinition } from '#shared/adapters/dynamo/tables.ts';
 import { functionTag } from '#infra/peerguard-function.ts';
@@ -43,6 +45,12 @@ const aliasFriendly: Record<string, string> = {
   seals: 'SealKey',
 };
 
+/** Context that replaces some of one stage's settings in cdk.json (e.g. `{ hmacKeyVersions: ['k1', 'k2'] }`). */
+export function stageSettings(stage: string, patch: Record<string, unknown>): Record<string, unknown> {
+  const stages = cdkContext['peerguard:stages'] as Record<string, Record<string, unknown>>;
+  return { 'peerguard:stages': { ...stages, [stage]: { ...stages[stage], ...patch } } };
+}
+
 /**
  * Both stacks synthesised once, without bundling (no esbuild run): the skip list
  * `aws:cdk:bundling-stacks` empty means no stack needs its assets bundled.
@@ -83,7 +91,9 @@ export class TemplatesView {
     for (const def of tableDefinitions) this.friendly.set(this.tableIdOf(def), def.id);
     for (const [, alias] of this.ofType('data', 'AWS::KMS::Alias')) {
       const suffix = String(alias.Properties.AliasName).replace(`alias/peerguard-${stage}-`, '');
-      this.friendly.set(refId(alias.Properties.TargetKeyId)!, aliasFriendly[suffix] ?? suffix);
+      // Token keys after the first: alias `hmac-k2` is `HmacKeyK2` (k1 keeps `hmac`, `HmacKey`).
+      const hmacVersion = /^hmac-(k\d+)$/.exec(suffix)?.[1];
+      this.friendly.set(refId(alias.Properties.TargetKeyId)!, aliasFriendly[suffix] ?? (hmacVersion ? `HmacKey${hmacVersion.toUpperCase()}` : suffix));
     }
     for (const [id, topic] of this.ofType('data', 'AWS::SNS::Topic')) {
       const name = String(topic.Properties.TopicName).replace(`peerguard-${stage}-`, '');
@@ -197,6 +207,29 @@ export class TemplatesView {
     if (!entry) throw new Error(`no key ${friendlyName}`);
     return asArray<Statement>(entry[1].Properties.KeyPolicy.Statement);
   }
+}
+
+export const placeholderArnPrefix = 'arn:aws:placeholder:eu-west-1:111122223333:';
+
+/**
+ * A function's environment as the function would read it once CloudFormation has filled in the
+ * values: plain strings as they are, `Fn::Join` joined, and every other value (a reference or an
+ * import) an ARN-shaped stand-in naming what it refers to, e.g. `arn:aws:placeholder:eu-west-1:111122223333:HmacKey`.
+ */
+export function resolvedEnvironment(view: TemplatesView, env: Record<string, Json>): Record<string, string> {
+  const resolve = (value: Json): string => {
+    if (typeof value === 'string') return value;
+    const join = value?.['Fn::Join'];
+    if (Array.isArray(join)) return (join[1] as Json[]).map(resolve).join(join[0]);
+    return `${placeholderArnPrefix}${view.describe(value)}`;
+  };
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, resolve(v)]));
+}
+/** Unacknowledged findings of both cdk-nag packs, as `rule @ resource path`; run after synthesis, as `cdk synth` does. */
+export function nagFindings(app: App): { rule: string; path: string }[] {
+  return [new AwsSolutionsChecks(app), new ServerlessChecks(app)].flatMap((pack) =>
+    pack.validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => ({ rule: v.ruleName, path: r.constructPath ?? '' }))),
+  );
 }
 
 export const isAccountRoot = (principal: Json, view: TemplatesView): boolean =>
