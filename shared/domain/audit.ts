@@ -3,7 +3,8 @@ import type { Deps } from '../deps.ts';
 import { canonicalJson, sha256Hex } from '../canonical.ts';
 import { addDays, isoInstant } from '../dates.ts';
 import { newId } from '../ids.ts';
-import { computeTokens, type SubjectIdentifiers } from '../identifiers/tokens.ts';
+import { lookupTokens, type SubjectIdentifiers } from '../identifiers/tokens.ts';
+import { auditActor } from '../audit/events.ts';
 import { csvHeader, csvNewline, toCsvRow, toJsonLine } from '../audit/export-format.ts';
 import { manifestLine, manifestSchema, manifestStatement, signManifest, type ExportFormat, type Manifest } from '../audit/manifest.ts';
 import { checkSignature } from '../audit/statements.ts';
@@ -105,7 +106,7 @@ async function startExport(deps: Deps, auditor: Principal, request: ExportReques
     ...(manifest.firstSeq === null || manifest.lastSeq === null ? {} : { firstSeq: manifest.firstSeq, lastSeq: manifest.lastSeq }),
     manifestSha256: sha256Hex(canonicalJson(manifest)),
   };
-  await deps.audit.append([{ action: 'audit.exported', actor: actorOf(auditor), targets: { exportId }, outcome: 'success', detail }], now);
+  await deps.audit.append([{ action: 'audit.exported', actor: auditActor(auditor), targets: { exportId }, outcome: 'success', detail }], now);
   return { exportId, manifest, next: manifest.firstSeq ?? 1 };
 }
 
@@ -153,14 +154,16 @@ export async function verificationKey(deps: Pick<Deps, 'signer'>): Promise<{ key
 
 /**
  * POST /v1/audit/subject-tokens: the tokens of a subject, so counsel can search an export's
- * check entries (`bookings[].tokens`) for them. The lookup itself is audited, with the token
+ * check entries (`bookings[].tokens`) for them — during a key rotation's migration window, the
+ * tokens under the current and the replaced keys. The lookup itself is audited, with the token
  * kinds only; the identifiers are used for the MACs and dropped.
  */
 export async function subjectTokens(deps: Deps, auditor: Principal, subject: SubjectIdentifiers): Promise<{ tokens: SubjectToken[] }> {
-  const tokens = await computeTokens(deps.keyring, subject, deps.settings.phoneRegion);
+  // Every key version a check would use, so checks made before a key rotation are found too.
+  const tokens = await lookupTokens(deps.keyring, subject, deps.settings.phoneRegion);
   const event: AuditEvent = {
     action: 'audit.subject_tokens',
-    actor: actorOf(auditor),
+    actor: auditActor(auditor),
     targets: {},
     outcome: 'success',
     detail: { tokenKinds: tokens.map(({ kind }) => kind).join(','), count: tokens.length },
@@ -168,9 +171,3 @@ export async function subjectTokens(deps: Deps, auditor: Principal, subject: Sub
   await deps.audit.append([event], deps.clock());
   return { tokens };
 }
-
-const actorOf = (principal: Principal): AuditActor => ({
-  keyId: principal.keyId,
-  role: principal.role,
-  ...(principal.practiceId ? { practiceId: principal.practiceId } : {}),
-});

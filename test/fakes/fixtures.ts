@@ -100,6 +100,7 @@ export async function testNetwork(overrides: Parameters<typeof buildTestDeps>[0]
     reviewerB2: principal('reviewer', b),
     reviewerC: principal('reviewer', c),
     admin: principal('admin'),
+    auditor: principal('auditor'),
   };
 }
 export type TestNetwork = Awaited<ReturnType<typeof testNetwork>>;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildLocalKeyring } from '#shared/adapters/local/local-keyring.ts';
 import { checkBooking } from '#shared/domain/checks.ts';
 import { loadConfig } from '#shared/config.ts';
+import { subjectTokens } from '#shared/domain/audit.ts';
 import type { Keyring } from '#shared/ports.ts';
 import { checkRequest, publishedAlert, testNetwork } from '../fakes/fixtures.ts';
 
@@ -43,6 +44,16 @@ describe('HMAC key rotation without raw identifiers', () => {
     // Closing the window early would orphan the old alert — why k1 is kept until its alerts expire.
     const closed = { ...deps, keyring: buildLocalKeyring(randomBytes(32), 'k2') };
     expect((await checkBooking(closed, net.practiceB, checkRequest({ phone: '(860) 555-0199' }))).result).toBe('no_match');
+  });
+
+  it('gives counsel the tokens under every key a check uses, so checks from before the rotation are found', async () => {
+    const k1 = buildLocalKeyring(randomBytes(32), 'k1');
+    const net = await testNetwork({ keyring: k1 });
+    const [before] = (await subjectTokens(net.deps, net.auditor, { phone: '(860) 555-0199' })).tokens;
+    const rotated = { ...net.deps, keyring: buildLocalKeyring(randomBytes(32), 'k2', [k1]) };
+    const { tokens } = await subjectTokens(rotated, net.auditor, { phone: '(860) 555-0199' });
+    expect(tokens.map((token) => token.keyVersion)).toEqual(['k2', 'k1']);
+    expect(tokens[1]).toEqual(before);
   });
 
   it('reads the rotation settings from the environment', () => {
