@@ -24,6 +24,8 @@ export const metricsNamespace = (stage: string) => `Peerguard/${stage}`;
 /** Metric the application emits (Powertools, dimension service) each time KMS answers ThrottlingException. */
 export const kmsThrottledMetricName = 'KmsThrottled';
 export const authDenialsMetricName = 'AuthDenials';
+/** Notifications the application could not hand to SNS after its retries (kept in the outbox for the sweep). */
+export const notificationPublishFailuresMetricName = 'NotificationPublishFailures';
 
 export interface AlarmsProps {
   readonly stage: string;
@@ -175,6 +177,25 @@ export class PeerguardAlarms extends Construct {
         description: `KMS ${quota} cryptographic requests in this account and region are above ${config.kmsQuotaPercent}% of the quota for 3 minutes.`,
       });
     }
+
+    // Notifications the functions could not publish at all (after three attempts they go to the outbox and
+    // the log says `notification failed`): counted from every function's log.
+    for (const [name, fn] of Object.entries(functions) as [FunctionName, PeerguardFunction][]) {
+      new MetricFilter(this, `NotificationFailures-${name}`, {
+        logGroup: fn.logGroup,
+        metricNamespace: namespace,
+        metricName: notificationPublishFailuresMetricName,
+        filterPattern: FilterPattern.stringValue('$.message', '=', 'notification failed'),
+        metricValue: '1',
+        defaultValue: 0,
+      });
+    }
+    this.add('Notifications-PublishFailures', {
+      metric: new Metric({ namespace, metricName: notificationPublishFailuresMetricName, statistic: 'Sum', period: fiveMinutes }),
+      threshold: config.notificationFailures,
+      description: `${config.notificationFailures} or more notifications could not be published to SNS in 5 minutes; they wait in the outbox for the sweep to redeliver.`,
+      inclusive: true,
+    });
 
     // Notifications: deliveries SNS gave up on, and what waits in the dead-letter queues.
     for (const [name, topic] of Object.entries(data.topics) as [TopicName, ITopic][]) {

@@ -86,6 +86,15 @@ describe('alarms', () => {
     }
   });
 
+  it('notifications the functions could not publish, counted from every function log', () => {
+    const props = alarm('Notifications-PublishFailures');
+    expect(watched(props)).toEqual(["Peerguard/dev/NotificationPublishFailures"]);
+    expect(props.Threshold).toBe(config.alarms.notificationFailures);
+    const filters = view.ofType('app', 'AWS::Logs::MetricFilter').map(([, f]) => f.Properties).filter((p: Json) => p.MetricTransformations[0].MetricName === 'NotificationPublishFailures');
+    expect(filters).toHaveLength(functionNames.length);
+    expect(filters.every((p: Json) => p.FilterPattern === '{ $.message = "notification failed" }')).toBe(true);
+  });
+
   it('notification delivery failures per topic and dead-letter queue depth', () => {
     for (const topic of ['reviewers', 'practices', 'security']) {
       const props = alarm(`SNS-${topic}-DeliveryFailures`);
