@@ -119,7 +119,12 @@ export class PeerguardStack extends Stack {
         ...environment,
         ...powertools,
         ...(sweeper ? { SEAL_BUCKET: data.sealBucket.bucketName } : {}),
-      }, sweeper ? { timeout: Duration.minutes(5), deadLetterQueue: this.sweeperDlq } : {});
+      }, sweeper
+        ? { timeout: Duration.minutes(5), deadLetterQueue: this.sweeperDlq }
+        : name === 'audit'
+          ? // An export page reads, encodes and signs up to AUDIT_EXPORT_PAGE_SIZE entries: allow up to API Gateway's 30 s.
+            { timeout: Duration.seconds(29) }
+          : {});
     }
 
     const schedule = new Rule(this, 'SweeperSchedule', {
