@@ -1,11 +1,13 @@
 /**
  * `npm run verify-export -- <file> [--key <key file>] [--format jsonl|csv] [--manifest <file>]
- *   [--find-token <token> …]`
+ *   [--seal <seal file> …] [--find-token <token> …]`
  *
  * Verifies an audit export offline and prints one verdict. The key file is the network's
  * public key: a PEM file, or the JSON answer of GET /v1/audit/verification-key. With
  * --find-token, also lists the check entries whose bookings carry that token (counsel's
  * "was this person checked, and by whom"; the token comes from POST /v1/audit/subject-tokens).
+ * With --seal (a seal from the Object Lock bucket), also checks that the export agrees with the
+ * sealed chain head: what catches a history rewritten by someone holding the signing key.
  *
  * Exit codes: 0 verified; 1 not intact (names the first bad line and seq); 2 usage or
  * unreadable input; 3 the chain is intact but no key was given, so the signature is unchecked.
@@ -16,9 +18,11 @@ import { parseArgs } from 'node:util';
 import { exportFormats, type ExportFormat } from '#shared/audit/manifest.ts';
 import { readVerificationKey, type VerificationKey } from '#shared/audit/statements.ts';
 import { describeResult, verifyExportFile, type TokenMatch } from '#shared/audit/verify.ts';
+import { parseSeal } from '#shared/audit/seal.ts';
+import type { AuditSeal } from '#shared/ports.ts';
 
 const usage =
-  'usage: npm run verify-export -- <file> [--key <pem or verification-key.json>] [--format jsonl|csv] [--manifest <file>] [--find-token <token> ...]';
+  'usage: npm run verify-export -- <file> [--key <pem or verification-key.json>] [--format jsonl|csv] [--manifest <file>] [--seal <seal file> ...] [--find-token <token> ...]';
 
 export async function runVerifyExport(argv: readonly string[], print: (line: string) => void): Promise<number> {
   let parsed;
@@ -31,6 +35,7 @@ export async function runVerifyExport(argv: readonly string[], print: (line: str
         format: { type: 'string' },
         manifest: { type: 'string' },
         'find-token': { type: 'string', multiple: true },
+        seal: { type: 'string', multiple: true },
       },
     });
   } catch (error) {
@@ -51,11 +56,20 @@ export async function runVerifyExport(argv: readonly string[], print: (line: str
     print(`cannot read the key ${values.key}: ${(error as Error).message}`);
     return 2;
   }
+  const seals: AuditSeal[] = [];
+  for (const sealPath of values.seal ?? []) {
+    try {
+      seals.push(parseSeal(await readFile(sealPath, 'utf8')));
+    } catch (error) {
+      print(`cannot read the seal ${sealPath}: ${(error as Error).message}`);
+      return 2;
+    }
+  }
   const tokens = values['find-token'] ?? [];
   const matches: TokenMatch[] = [];
   let result;
   try {
-    result = await verifyExportFile(path, { format, key, manifestPath: values.manifest, findTokens: tokens, onMatch: (match) => matches.push(match) });
+    result = await verifyExportFile(path, { format, key, manifestPath: values.manifest, findTokens: tokens, onMatch: (match) => matches.push(match), seals });
   } catch (error) {
     print(`cannot read ${path}: ${(error as Error).message}`);
     return 2;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { isoInstant } from '../dates.ts';
 import type { AuditSeal } from '../ports.ts';
@@ -20,8 +21,30 @@ export async function sealHead(deps: Pick<Deps, 'audit' | 'signer' | 'seals' | '
   return seal;
 }
 
+/** What a seal's signature covers: everything but the key id and the signature. */
+export function sealStatement(seal: AuditSeal): Omit<AuditSeal, 'keyId' | 'signature'> {
+  const { keyId: _keyId, signature: _signature, ...statement } = seal;
+  return statement;
+}
+
 /** True when the seal's signature verifies with the network's public key. */
 export function verifySeal(seal: AuditSeal, publicKeyPem: string): boolean {
-  const { keyId: _keyId, signature, ...statement } = seal;
-  return verifyStatement(publicKeyPem, statement, signature);
+  return verifyStatement(publicKeyPem, sealStatement(seal), seal.signature);
+}
+
+const sealSchema = z.strictObject({
+  type: z.literal('peerguard.audit.seal.v1'),
+  seq: z.number().int().min(1),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  at: z.string().min(1),
+  sealedAt: z.string().min(1),
+  keyId: z.string().min(1),
+  signature: z.string().min(1),
+});
+
+/** Reads a seal file as the seal store wrote it; throws naming what is wrong. */
+export function parseSeal(text: string): AuditSeal {
+  const parsed = sealSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`not a Peerguard audit seal (${parsed.error.issues.map((issue) => issue.path.join('.') || 'value').join(', ')})`);
+  return parsed.data;
 }

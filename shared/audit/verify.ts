@@ -2,11 +2,12 @@ import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { canonicalJson } from '../canonical.ts';
-import type { AuditEntry, AuditedBooking } from '../ports.ts';
+import type { AuditSeal, AuditEntry, AuditedBooking } from '../ports.ts';
 import { entryHash } from './chain.ts';
 import { csvColumns, csvRecords, entryFromJson, EntryFormatError, fromCsvCells } from './export-format.ts';
 import { manifestStatement, parseManifest, type ExportFormat, type Manifest } from './manifest.ts';
 import { checkSignature, type VerificationKey } from './statements.ts';
+import { sealStatement } from './seal.ts';
 
 /**
  * The offline verifier of an export file: what counsel runs with the file and the network's
@@ -39,7 +40,9 @@ export type FailureCode =
   | 'time_order'
   | 'time_range'
   | 'truncated'
-  | 'after_manifest';
+  | 'after_manifest'
+  | 'seal_signature'
+  | 'seal_mismatch';
 
 export interface VerifyFailure {
   readonly code: FailureCode;
@@ -52,6 +55,8 @@ export interface VerifyFailure {
 
 export interface VerifyResult {
   readonly ok: boolean;
+  /** Seals whose sealed entry was in the file and matched (seals of other ranges are not counted). */
+  readonly sealsMatched?: number | undefined;
   readonly manifest?: Manifest | undefined;
   /** Whether the manifest's signature was checked (only with a key). */
   readonly signatureChecked: boolean;
@@ -77,6 +82,12 @@ export interface VerifyOptions {
   /** Tokens to look for in the entries' bookings (counsel's "was this person checked?"). */
   readonly findTokens?: readonly string[] | undefined;
   readonly onMatch?: ((match: TokenMatch) => void) | undefined;
+  /**
+   * Seals of the chain head (from the Object Lock bucket): each must carry a valid signature, and
+   * the export's entry at a seal's seq must have the sealed hash. This is what catches a history
+   * rewritten end to end by someone holding the signing key.
+   */
+  readonly seals?: readonly AuditSeal[] | undefined;
 }
 
 /** Checks one entry after another against a manifest; the first problem ends the run. */
@@ -187,6 +198,13 @@ export async function verifyExportFile(path: string, options: VerifyOptions = {}
     if (problem) return unverified(problem, manifest);
   }
 
+  const seals = new Map((options.seals ?? []).map((seal) => [seal.seq, seal]));
+  for (const seal of seals.values()) {
+    const problem = options.key ? checkSignature(options.key, `the seal of seq ${seal.seq}'s`, sealStatement(seal), seal.signature, seal.keyId) : undefined;
+    if (problem) return unverified({ code: 'seal_signature', seq: seal.seq, message: problem.message }, manifest);
+  }
+  let sealsMatched = 0;
+
   const chain = new ChainCheck(manifest);
   const wanted = new Set(options.findTokens ?? []);
   const done = (failure?: VerifyFailure): VerifyResult => ({
@@ -195,11 +213,20 @@ export async function verifyExportFile(path: string, options: VerifyOptions = {}
     signatureChecked: options.key !== undefined,
     entries: chain.entries,
     failure,
+    sealsMatched,
   });
-  const check = (entry: AuditEntry, line: number) => {
+  const check = (entry: AuditEntry, line: number): VerifyFailure | undefined => {
     const failure = chain.push(entry, line);
-    if (!failure && wanted.size > 0) findTokens(entry, line, wanted, options.onMatch);
-    return failure;
+    if (failure) return failure;
+    const seal = seals.get(entry.seq);
+    if (seal) {
+      if (seal.hash !== entry.hash) {
+        return { code: 'seal_mismatch', line, seq: entry.seq, message: `line ${line}, seq ${entry.seq}: the entry's hash is not the one sealed at ${seal.sealedAt}: the history up to here was rewritten` };
+      }
+      sealsMatched += 1;
+    }
+    if (wanted.size > 0) findTokens(entry, line, wanted, options.onMatch);
+    return undefined;
   };
 
   const entries = format === 'jsonl' ? jsonlEntries(path, canonicalJson(manifest)) : csvEntries(path);
@@ -348,5 +375,6 @@ export function describeResult(result: VerifyResult, source: string): string {
   if (!result.signatureChecked) {
     return `INCOMPLETE: the chain of ${source} is intact (${range}), but the manifest's signature was NOT checked: pass --key with the network's public key.`;
   }
-  return `VERIFIED: ${source} holds ${range}; every hash, the chain and the manifest signature (key ${manifest?.keyId}) check out.`;
+  const seals = result.sealsMatched ? ` ${result.sealsMatched} seal${result.sealsMatched === 1 ? '' : 's'} agree${result.sealsMatched === 1 ? 's' : ''} with it.` : '';
+  return `VERIFIED: ${source} holds ${range}; every hash, the chain and the manifest signature (key ${manifest?.keyId}) check out.${seals}`;
 }

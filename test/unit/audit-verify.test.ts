@@ -10,7 +10,7 @@ import type { VerificationKey } from '#shared/audit/statements.ts';
 import { verifyExportFile, type VerifyOptions } from '#shared/audit/verify.ts';
 import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
 import { signStatement } from '#shared/domain/signing.ts';
-import type { AuditEntry, AuditEvent, Signer } from '#shared/ports.ts';
+import type { AuditEntry, AuditEvent, AuditSeal, Signer } from '#shared/ports.ts';
 import { expectedFailure, tamper, tamperKinds, type TamperKind, type TamperPlan } from '../../scripts/lib/audit-tamper.ts';
 import { runVerifyExport } from '../../scripts/verify-export.ts';
 import { memoryAuditLog } from '../fakes/memory-audit.ts';
@@ -218,5 +218,46 @@ describe('counsel\'s query: --find-token', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
     expect(await runVerifyExport([file(lines), '--key', file(rsa, 'pem')], (line) => printed.push(line))).toBe(2);
     expect(printed[0]).toContain('the key is not an ECDSA P-256 public key');
+  });
+});
+
+describe('seals from the Object Lock bucket', () => {
+  const sealOf = async (entry: AuditEntry, by: Signer = signer): Promise<AuditSeal> => {
+    const statement = { type: 'peerguard.audit.seal.v1' as const, seq: entry.seq, hash: entry.hash, at: entry.at, sealedAt: '2026-11-03T10:00:00Z' };
+    return { ...statement, ...(await signStatement(by, statement)) };
+  };
+
+  /** What an insider holding the signing key could do: edit entry 8, re-link and re-hash everything after, re-sign. */
+  async function rewrittenHistory(): Promise<string[]> {
+    const rewritten: AuditEntry[] = [];
+    for (const original of entries) {
+      const edited = original.seq === 8 ? { ...original, outcome: 'rejected' } : original;
+      const { hash: _old, ...rest } = { ...edited, prevHash: rewritten.at(-1)?.hash ?? edited.prevHash };
+      rewritten.push({ ...rest, hash: entryHash(rest) });
+    }
+    const forged = await signManifest(signer, { exportId: manifest.exportId, exportedBy: manifest.exportedBy, format: 'jsonl', from: manifest.from, to: manifest.to, generatedAt: manifest.generatedAt }, { first: rewritten[0]!, last: rewritten.at(-1)! });
+    return [...rewritten.map(toJsonLine), manifestLine(forged)];
+  }
+
+  it('an export that agrees with a seal verifies, and says so', async () => {
+    const seal = await sealOf(entries[4]!); // seq 10
+    expect(await verify(lines, { key, seals: [seal] })).toMatchObject({ ok: true, sealsMatched: 1 });
+    const sealFile = file(JSON.stringify(seal), 'json');
+    const printed: string[] = [];
+    expect(await runVerifyExport([file(lines), '--key', file(JSON.stringify({ ...key, algorithm: 'ECDSA_SHA_256' }), 'json'), '--seal', sealFile], (line) => printed.push(line))).toBe(0);
+    expect(printed.join('\n')).toContain('1 seal agrees with it.');
+  });
+
+  it('a history rewritten end to end with the signing key passes every other check, but not the seal', async () => {
+    const forged = await rewrittenHistory();
+    expect(await verify(forged)).toMatchObject({ ok: true }); // the chain and the manifest alone cannot tell
+    const result = await verify(forged, { key, seals: [await sealOf(entries[4]!)] });
+    expect(result).toMatchObject({ ok: false, failure: { code: 'seal_mismatch', seq: 10 } });
+    expect(result.failure!.message).toContain('the history up to here was rewritten');
+  });
+
+  it('a seal not signed by the network is refused before any entry is read', async () => {
+    const result = await verify(lines, { key, seals: [await sealOf(entries[4]!, newSigner())] });
+    expect(result).toMatchObject({ ok: false, entries: 0, failure: { code: 'seal_signature', seq: 10 } });
   });
 });
