@@ -27,8 +27,6 @@ function alertItem(alert: AlertRecord): Record<string, unknown> {
   return { ...alertKey(alert.alertId), ...pending, ...published, ...alert };
 }
 
-const sameSubmissionBusy = (cause: unknown) =>
-  new DependencyUnavailableError('The same submission is being stored by another request; retry shortly.', 1, { cause });
 
 /**
  * Alerts live in the main table; their published tokens in the token index. Every change of
@@ -68,16 +66,14 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
         await auditLog.transact([{ Put: putAlert }, { Put: putIdempotency }], audit);
         return { created: true } as const;
       } catch (error) {
-        const reasons = cancellationReasons(error instanceof DependencyUnavailableError ? error.cause : error);
-        if (reasons?.[1] === 'ConditionalCheckFailed') {
+        if (cancellationReasons(error)?.[1] === 'ConditionalCheckFailed') {
           const { Item } = await storage(() =>
             client.send(new GetCommand({ TableName: tables.main, Key: idempotencyKey(idempotency.practiceId, idempotency.key), ConsistentRead: true })),
           );
           if (Item) return { created: false, existing: stripKeys<IdempotencyRecord>(Item) } as const;
           // It was there a moment ago and has been replaced or removed since: let the client retry.
-          throw sameSubmissionBusy(error);
+          throw new DependencyUnavailableError('The same submission is being stored by another request; retry shortly.', 1, { cause: error });
         }
-        if (reasons?.includes('TransactionConflict')) throw sameSubmissionBusy(error);
         throw error;
       }
     },
@@ -102,8 +98,8 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
       try {
         await auditLog.transact([{ Put: putAlert }, ...tokenIndexWrites(tables.tokens, alert, change)], audit);
       } catch (error) {
-        const reasons = cancellationReasons(error instanceof DependencyUnavailableError ? error.cause : error);
-        if (reasons?.[0] === 'ConditionalCheckFailed' || reasons?.includes('TransactionConflict')) throw new StaleAlertError(alert.alertId);
+        // The audit log retries races itself; a failed version condition means another request wrote first.
+        if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') throw new StaleAlertError(alert.alertId);
         throw error;
       }
     },

@@ -4,7 +4,7 @@ import { chainEntries } from '../../audit/chain.ts';
 import { DependencyUnavailableError } from '../../errors.ts';
 import type { AuditAppender, AuditBatch, AuditEntry, AuditReader } from '../../ports.ts';
 import { attr, indexNames } from './tables.ts';
-import { cancellationReasons, isConditionalCheckFailure, storage } from './errors.ts';
+import { cancellationReasons, isConditionalCheckFailure, storage, translated } from './errors.ts';
 
 /** The document client's transaction item (plain JS values instead of attribute values). */
 export type DocumentTransactItem = { [K in keyof TransactWriteItem]?: Record<string, unknown> };
@@ -102,15 +102,14 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
           },
         }));
         try {
-          await storage(async () => {
-            if (items.length === 0 && puts.length === 1) await client.send(new PutCommand(puts[0]!.Put));
-            else await client.send(new TransactWriteCommand({ TransactItems: [...items, ...puts] as never }));
-          });
+          if (items.length === 0 && puts.length === 1) await client.send(new PutCommand(puts[0]!.Put));
+          else await client.send(new TransactWriteCommand({ TransactItems: [...items, ...puts] as never }));
           if (entries.length > 0) ownHead = { entry: entries.at(-1)!, at: Date.now() };
           return entries;
         } catch (error) {
           ownHead = undefined;
-          if (!lostTheRace(error, items.length)) throw error;
+          // Judged on DynamoDB's own answer, before it becomes a 503: the action's reasons stay readable to the caller.
+          if (!lostTheRace(error, items.length)) throw translated(error);
           await pause(attempt);
         }
       }
@@ -150,18 +149,14 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
 }
 
 /**
- * True when only the audit part failed because another writer appended first (its sequence
- * numbers are taken, or DynamoDB reports a conflicting transaction on the head): safe to retry.
+ * True when the action's own conditions held and the transaction failed only because another
+ * writer got in first: it took the next sequence numbers, or DynamoDB reports a conflicting
+ * transaction. Then reading the head again and retrying is safe.
  */
 function lostTheRace(error: unknown, actionItems: number): boolean {
-  if (error instanceof DependencyUnavailableError) {
-    const reasons = cancellationReasons(error.cause);
-    return reasons !== undefined && reasons.slice(0, actionItems).every((reason) => reason === 'None' || reason === 'TransactionConflict') && reasons.includes('TransactionConflict');
-  }
   if (actionItems === 0 && isConditionalCheckFailure(error)) return true;
   const reasons = cancellationReasons(error);
   if (!reasons) return false;
-  const action = reasons.slice(0, actionItems);
-  const chain = reasons.slice(actionItems);
-  return action.every((reason) => reason === 'None') && chain.some((reason) => reason === 'ConditionalCheckFailed');
+  const actionHeld = reasons.slice(0, actionItems).every((reason) => reason === 'None' || reason === 'TransactionConflict');
+  return actionHeld && (reasons.slice(actionItems).includes('ConditionalCheckFailed') || reasons.includes('TransactionConflict'));
 }

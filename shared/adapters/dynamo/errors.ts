@@ -22,15 +22,17 @@ export function isTransient(error: unknown): boolean {
   return cancellationReasons(error)?.some((reason) => transientReasons.has(reason)) ?? false;
 }
 
+/** A transient failure as the DependencyUnavailableError (503) it means; any other error as it is. */
+export function translated(error: unknown): unknown {
+  return isTransient(error) ? new DependencyUnavailableError('The database is busy or unreachable; retry shortly.', 2, { cause: error }) : error;
+}
+
 /** Runs one storage call, translating transient failures into DependencyUnavailableError. */
 export async function storage<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    if (isTransient(error)) {
-      throw new DependencyUnavailableError('The database is busy or unreachable; retry shortly.', 2, { cause: error });
-    }
-    throw error;
+    throw translated(error);
   }
 }
 
