@@ -32,18 +32,20 @@ function statusMove(
     change: IndexChange;
     next?: AlertRecord;
     notice?: PracticeNotice;
-    /** Set when the caller has checked a move that keeps the status (a re-confirmation). */
-    staysPublished?: true;
-    /** The only status this move starts from, where the diagram has several ways into `to`. */
+    /**
+     * The only status this move starts from, where the diagram's arrows alone do not say
+     * (reinstate: only from suspended; re-confirm: published to published).
+     */
     from?: AlertStatus;
   },
 ): AlertMove {
   const current = effectiveStatus(alert, now);
-  if (move.from !== undefined && current !== move.from) {
-    throw new ConflictError(`Only a ${move.from.replace('_', ' ')} alert can be ${move.action}; this one is ${current.replace('_', ' ')}.`);
+  if (move.from !== undefined) {
+    if (current !== move.from) throw new ConflictError(`Only a ${move.from.replace('_', ' ')} alert can be ${move.action}; this one is ${current.replace('_', ' ')}.`);
+  } else {
+    // Expiry is the one move made from the stored status: the alert already reads as expired.
+    assertMove(move.to === 'expired' ? alert.status : current, move.to);
   }
-  // Expiry is the one move made from the stored status: the alert already reads as expired.
-  if (!move.staysPublished) assertMove(move.to === 'expired' ? alert.status : current, move.to);
   const base = move.next ?? alert;
   const next: AlertRecord = {
     ...base,
@@ -125,7 +127,7 @@ export function reconfirmAlert(deps: Deps, reviewer: Principal, alertId: string,
       reason,
       change: { publish: indexEntry(renewed) },
       next: renewed,
-      staysPublished: true,
+      from: 'published',
     });
   });
 }
