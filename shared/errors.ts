@@ -3,6 +3,9 @@
  * problem+json answer; nothing else in the code decides HTTP statuses for failures.
  * Messages are written for the person calling the API and never carry a raw identifier.
  */
+/** An error's name for a log line (never its message, which may quote input). */
+export const errorName = (error: unknown): string => (error instanceof Error ? error.name : 'unknown');
+
 export interface FieldError {
   readonly path: string;
   readonly message: string;

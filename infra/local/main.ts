@@ -4,6 +4,7 @@ import { loadConfig, type LocalConfig } from '#shared/config.ts';
 import { tableDefinitions } from '#shared/adapters/dynamo/tables.ts';
 import { buildDeps } from '#shared/runtime.ts';
 import { runSweep } from '#shared/domain/sweep.ts';
+import { errorName } from '#shared/errors.ts';
 import { ensureTables, startDynamoLocal, type RunningDynamoLocal } from './dynamo-local.ts';
 import { adminKeyFile, ensureAdminKey } from './admin-key.ts';
 import { createLocalServer } from './server.ts';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const server = createLocalServer(deps);
   await new Promise<void>((done) => server.listen(config.PORT, config.HOST, done));
   // What the EventBridge schedule does in AWS: expire alerts and redeliver kept notifications.
-  const sweep = () => runSweep(deps).catch((error: unknown) => deps.logger.error('sweep failed', { errorName: error instanceof Error ? error.name : 'unknown' }));
+  const sweep = () => runSweep(deps).catch((error: unknown) => deps.logger.error('sweep failed', { errorName: errorName(error) }));
   void sweep();
   setInterval(sweep, config.EXPIRY_SWEEP_MINUTES * 60_000).unref();
   const address = server.address();

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { isoInstant } from '../dates.ts';
-import { ForbiddenError, TooManyRequestsError } from '../errors.ts';
+import { errorName, ForbiddenError, TooManyRequestsError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { auditActor } from '../audit/events.ts';
 import { lookupTokens, strongKinds, tokenKinds, type SubjectToken, type TokenKind } from '../identifiers/tokens.ts';
@@ -127,7 +127,7 @@ async function reportRefusal(deps: Deps, practiceId: string, window: 'minute' | 
   try {
     if (!(await deps.ledger.claimRefusalNotice(practiceId, windowKey))) return;
   } catch (error) {
-    deps.logger.warn('quota notice bookkeeping failed', { practiceId, errorName: error instanceof Error ? error.name : 'unknown' });
+    deps.logger.warn('quota notice bookkeeping failed', { practiceId, errorName: errorName(error) });
     return;
   }
   const limit = window === 'minute' ? deps.settings.screening.perMinute : deps.settings.screening.perDay;
@@ -147,6 +147,6 @@ async function watchForEnumeration(deps: Deps, practiceId: string, misses: numbe
     if (total < threshold || total - misses >= threshold) return;
     await notifySafely(deps, { topic: 'security', type: 'screening.possible_enumeration', practiceId, nameOnlyNoMatch: total, windowStart, at: isoInstant(now) });
   } catch (error) {
-    deps.logger.warn('enumeration watch bookkeeping failed', { practiceId, errorName: error instanceof Error ? error.name : 'unknown' });
+    deps.logger.warn('enumeration watch bookkeeping failed', { practiceId, errorName: errorName(error) });
   }
 }

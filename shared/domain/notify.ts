@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { isoInstant } from '../dates.ts';
+import { errorName } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { FailedNotification, Notification } from '../ports.ts';
 
@@ -34,17 +35,17 @@ export async function notifySafely(deps: Pick<Deps, 'notifier' | 'outbox' | 'log
   }
   const now = deps.clock();
   const failure: FailedNotification = { failureId: newId('ntf', now), failedAt: isoInstant(now), attempts: deliveryPauses.length + 1, notification };
-  const errorName = lastError instanceof Error ? lastError.name : 'unknown';
+  const failedWith = errorName(lastError);
   try {
     await deps.outbox.record(failure);
-    deps.logger.error('notification failed', { ...describe(notification), attempts: failure.attempts, errorName, kept: failure.failureId });
+    deps.logger.error('notification failed', { ...describe(notification), attempts: failure.attempts, errorName: failedWith, kept: failure.failureId });
   } catch (outboxError) {
     deps.logger.error('notification failed', {
       ...describe(notification),
       attempts: failure.attempts,
-      errorName,
+      errorName: failedWith,
       lost: true,
-      outboxError: outboxError instanceof Error ? outboxError.name : 'unknown',
+      outboxError: errorName(outboxError),
     });
   }
 }
@@ -60,7 +61,7 @@ export async function redeliverNotifications(deps: Pick<Deps, 'notifier' | 'outb
       sent += 1;
     } catch (error) {
       failed += 1;
-      deps.logger.warn('notification redelivery failed', { ...describe(failure.notification), failureId: failure.failureId, errorName: error instanceof Error ? error.name : 'unknown' });
+      deps.logger.warn('notification redelivery failed', { ...describe(failure.notification), failureId: failure.failureId, errorName: errorName(error) });
     }
   }
   return { sent, failed };
