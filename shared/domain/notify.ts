@@ -5,7 +5,7 @@ import { newId } from '../ids.ts';
 import type { FailedNotification, Notification } from '../ports.ts';
 
 /** Attempts per delivery, and the pause before each retry. */
-export const deliveryPauses = [50, 250] as const;
+const deliveryPauses = [50, 250] as const;
 
 /** What the log says about a notification: its topic, type and ids; never more. */
 function describe(notification: Notification) {

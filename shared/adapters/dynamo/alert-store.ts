@@ -166,7 +166,7 @@ function tokenIndexWrites(table: string, alert: AlertRecord, change: IndexChange
 
 const maxBatchAttempts = 5;
 /** BatchGetItem's limit on keys per call. */
-export const batchGetLimit = 100;
+const batchGetLimit = 100;
 
 /**
  * Reads every token of a check (or of a whole batch of bookings) with as few BatchGetItem calls

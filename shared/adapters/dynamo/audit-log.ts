@@ -10,7 +10,7 @@ import { cancellationReasons, isConditionalCheckFailure, storage, translated } f
 export type DocumentTransactItem = { [K in keyof TransactWriteItem]?: Record<string, unknown> };
 
 /** The one chain all entries belong to (the partition key of every audit item). */
-export const chainName = 'main';
+const chainName = 'main';
 const seqWidth = 12;
 
 /** How often an append retries when another writer took the next sequence number first. */
