@@ -37,7 +37,8 @@ export function createLocalServer(deps: Deps, log: (line: string) => void = (lin
   return createServer((req, res) => {
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
-    let label = `${req.method ?? '?'} ${(req.url ?? '/').split('?')[0]}`;
+    // Never the raw path: a path that is no route may carry anything (the AWS access log leaves it out too).
+    let label = `${req.method ?? '?'} (no route)`;
     const finish = (result: HttpResult) => {
       send(res, result);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -18,7 +18,9 @@ export async function visibleAlert(deps: Pick<Deps, 'alerts'>, viewer: Principal
 
 /**
  * What each role sees of an alert. No role sees tokens or identifiers; only reviewers see the
- * summary text; a practice sees decisions and reasons but not who reviewed.
+ * summary text; a practice sees decisions and reasons but not who reviewed. A reviewer of the
+ * submitting practice sees what that practice sees: their key must not reveal who reviewed
+ * their own practice's alert.
  */
 export async function alertView(deps: Pick<Deps, 'cipher' | 'clock'>, alert: AlertRecord, viewer: Principal): Promise<Record<string, unknown>> {
   const now = deps.clock();
@@ -31,7 +33,7 @@ export async function alertView(deps: Pick<Deps, 'cipher' | 'clock'>, alert: Ale
     publishedAt: alert.publishedAt,
     expiresAt: alert.expiresAt,
   };
-  if (viewer.role === 'practice') {
+  if (viewer.role === 'practice' || viewer.practiceId === alert.practiceId) {
     return {
       ...base,
       reviews: alert.reviews.map(({ decision, reason, decidedAt }) => ({ decision, reason, decidedAt })),

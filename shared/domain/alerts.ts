@@ -30,7 +30,8 @@ export async function submitAlert(
   body: AlertSubmission,
   options: { idempotencyKey?: string | undefined; submitted?: unknown } = {},
 ): Promise<SubmissionResponse> {
-  const { idempotencyKey } = options;
+  // Kept as a digest for its 24 hours: the header is the caller's free text and may hold anything.
+  const idempotencyKey = options.idempotencyKey === undefined ? undefined : sha256Hex(`idempotency-key|${options.idempotencyKey}`);
   const practiceId = requirePractice(submitter);
   const now = deps.clock();
   await assertConsentAndDates(deps, body, now);

@@ -3,7 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from '../support/api-client.ts';
+import { isoDate } from '#shared/dates.ts';
+import { routeKey, routes } from '#shared/routes.ts';
+import { apiClient, type ApiAnswer, type Call } from '../support/api-client.ts';
 import { startLocalNetwork, type LocalNetworkProcess } from '../support/local-process.ts';
 import { alertBody, setUpNetwork } from '../support/story.ts';
 
@@ -25,6 +27,89 @@ const needles = ['Quillfeather', 'quillfeather', 'QUILLFEATHER', '5550123', '555
 let dataDir: string;
 let network: LocalNetworkProcess;
 let alertId: string;
+
+/**
+ * The sweep: for every route in the route table, requests carrying the canaries in the body
+ * (as identifiers where the route takes a subject, as unknown fields and bad values elsewhere),
+ * the path parameters, the query string and a header. Every one is sent by every role and
+ * with no key. Free-text fields meant for free text (reasons, labels, names, clause text) are
+ * not sent identifiers: they are stored by design.
+ */
+interface CanaryRequest {
+  readonly path: string;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+type RouteKey = keyof { [R in (typeof routes)[number] as `${R['method']} ${R['path']}`]: R };
+
+const enc = encodeURIComponent;
+const canaryQuery = `${enc(canary.fullName)}=${enc(canary.phone)}&email=${enc(canary.email)}&dob=${canary.dateOfBirth}`;
+const canaryHeader = { 'X-Client-Name': `${canary.fullName} ${canary.phone} ${canary.email} ${canary.dateOfBirth}` };
+const unknownFields = { [canary.fullName]: canary.phone, [canary.email]: canary.dateOfBirth };
+const badSubject = { ...canary, phone: `${canary.phone}x`.repeat(3), email: `${canary.email}@@` };
+
+function canaryRequests(alert: string, clauseId: string): Record<RouteKey, CanaryRequest[]> {
+  return {
+    'GET /v1/health': [{ path: '/v1/health' }],
+    'POST /v1/practices': [{ path: '/v1/practices', body: { name: 'Canary Practice', region: 'CT', ...unknownFields } }],
+    'POST /v1/keys': [{ path: '/v1/keys', body: { role: 'auditor', label: 'canary', ...unknownFields } }, { path: '/v1/keys', body: { role: canary.fullName, practiceId: canary.email, label: 'canary' } }],
+    'DELETE /v1/keys/{keyId}': [{ path: `/v1/keys/${enc(canary.fullName)}` }, { path: `/v1/keys/${enc(canary.email)}` }],
+    'POST /v1/consent-clauses': [{ path: '/v1/consent-clauses', body: { text: 'Canary clause text.', ...unknownFields } }],
+    'POST /v1/consent-clauses/{clauseId}/versions': [
+      { path: `/v1/consent-clauses/${enc(canary.phone)}/versions`, body: { text: 'Canary clause text.' } },
+      { path: `/v1/consent-clauses/${clauseId}/versions`, body: { text: 'Canary clause text.', jurisdiction: { [canary.fullName]: canary.email } } },
+    ],
+    'GET /v1/consent-clauses': [{ path: '/v1/consent-clauses' }],
+    'POST /v1/alerts': [
+      { path: '/v1/alerts', body: alertBody(sweepClause, canary, canarySummary), headers: { 'Idempotency-Key': `${canary.fullName.replace(/ /g, '-')}-${canary.dateOfBirth}` } },
+      { path: '/v1/alerts', body: { ...alertBody(sweepClause, badSubject, canarySummary), ...unknownFields } },
+    ],
+    'GET /v1/alerts/{alertId}': [{ path: `/v1/alerts/${alert}` }, { path: `/v1/alerts/${enc(canary.fullName)}` }],
+    'POST /v1/alerts/{alertId}/retract': [{ path: `/v1/alerts/${alert}/retract`, body: { reason: 'ok', ...unknownFields } }, { path: `/v1/alerts/${enc(canary.phone)}/retract`, body: { reason: 'ok' } }],
+    'POST /v1/alerts/{alertId}/disputes': [{ path: `/v1/alerts/${alert}/disputes`, body: { reason: 'ok', ...unknownFields } }, { path: `/v1/alerts/${enc(canary.email)}/disputes`, body: { reason: 'ok' } }],
+    'POST /v1/alerts/{alertId}/reinstate': [{ path: `/v1/alerts/${alert}/reinstate`, body: { reason: 'ok', ...unknownFields } }, { path: `/v1/alerts/${canary.dateOfBirth}/reinstate`, body: { reason: 'ok' } }],
+    'GET /v1/reviews/queue': [{ path: '/v1/reviews/queue' }],
+    'POST /v1/alerts/{alertId}/reviews': [
+      { path: `/v1/alerts/${alert}/reviews`, body: { decision: canary.fullName, reason: 'ok', ...unknownFields } },
+      { path: `/v1/alerts/${enc(canary.fullName)}/reviews`, body: { decision: 'approve', reason: 'ok' } },
+    ],
+    'POST /v1/alerts/{alertId}/reconfirm': [{ path: `/v1/alerts/${alert}/reconfirm`, body: { reason: 'ok', ...unknownFields } }, { path: `/v1/alerts/${enc(canary.email)}/reconfirm`, body: { reason: 'ok' } }],
+    'POST /v1/checks': [{ path: '/v1/checks', body: { subject: canary } }, { path: '/v1/checks', body: { subject: badSubject, bookingOn: canary.dateOfBirth.replace('07-07', '02-30'), ...unknownFields } }],
+    'POST /v1/checks/batch': [
+      { path: '/v1/checks/batch', body: { bookings: [{ ref: 'sweep-1', subject: canary }, { ref: 'sweep-2', subject: { phone: canary.phone } }] } },
+      { path: '/v1/checks/batch', body: { bookings: [{ ref: canary.fullName, subject: badSubject, ...unknownFields }] } },
+    ],
+    'GET /v1/audit/export': [{ path: `/v1/audit/export?from=${canary.dateOfBirth}&to=${enc(canary.phone)}&format=${enc(canary.email)}` }],
+    'GET /v1/audit/verification-key': [{ path: '/v1/audit/verification-key' }],
+    'POST /v1/audit/subject-tokens': [{ path: '/v1/audit/subject-tokens', body: { subject: canary } }, { path: '/v1/audit/subject-tokens', body: { subject: badSubject, ...unknownFields } }],
+  };
+}
+let sweepClause: { clauseId: string; version: number; sha256: string };
+
+/** Every answer of the sweep and of what was read back afterwards (exports, keys, tokens), by label. */
+const answers: { label: string; text: string }[] = [];
+const record = (label: string, answer: ApiAnswer) =>
+  answers.push({ label, text: `${answer.status}\n${[...answer.headers].map(([name, value]) => `${name}: ${value}`).join('\n')}\n${answer.text}` });
+let sweptRoutes: string[] = [];
+/** The contract shows the incident summary to reviewers: in an alert's view and in their queue. */
+const summaryShownByDesign = (label: string) => /^(GET \/v1\/alerts\/\{alertId\}|GET \/v1\/reviews\/queue) \S+ as reviewer$/.test(label);
+
+async function sweepEveryRoute(call: Call, keysByRole: Record<string, string | undefined>, alert: string, clauseId: string) {
+  const requests = canaryRequests(alert, clauseId);
+  sweptRoutes = Object.keys(requests);
+  for (const route of routes) {
+    for (const request of requests[routeKey(route) as RouteKey]) {
+      const path = `${request.path}${request.path.includes('?') ? '&' : '?'}${canaryQuery}`;
+      for (const [role, key] of Object.entries(keysByRole)) {
+        const answer = await call(route.method, path, { key, body: request.body, headers: { ...canaryHeader, ...request.headers } });
+        expect(answer.status, `${routeKey(route)} as ${role}: ${answer.text}`).toBeLessThan(500);
+        record(`${routeKey(route)} ${request.path} as ${role}`, answer);
+      }
+    }
+  }
+  // A path that is no route at all, carrying an identifier.
+  record('no route', await call('GET', `/v1/clients/${enc(canary.fullName)}/${enc(canary.phone)}?${canaryQuery}`, { key: keysByRole.admin, headers: canaryHeader }));
+}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -91,7 +176,28 @@ beforeAll(async () => {
   }
   const queue = await call('GET', `/v1/alerts/${alertId}`, { key: net.keys.harbourDesk.apiKey });
   for (const needle of needles) expect(queue.text).not.toContain(needle);
-}, 120_000);
+
+  // Every route, as every role and with no key.
+  sweepClause = net.clause;
+  const keysByRole = { admin: adminKey.trim(), reviewer: net.keys.elmReviewer.apiKey, practice: net.keys.harbourDesk.apiKey, 'other practice': net.keys.valleyDesk.apiKey, auditor: net.keys.auditor.apiKey, 'no key': undefined };
+  await sweepEveryRoute(call, keysByRole, alertId, net.clause.clauseId);
+
+  // What counsel reads back: both export formats (with the manifest), the verification key, a subject's tokens.
+  const today = isoDate(new Date());
+  for (const format of ['jsonl', 'csv']) {
+    const exported = await call('GET', `/v1/audit/export?from=${today}&to=${today}&format=${format}`, { key: net.keys.auditor.apiKey });
+    expect(exported.status).toBe(200);
+    expect(exported.text).toContain('check.performed');
+    record(`audit export ${format}`, exported);
+    record(`audit export ${format} manifest`, { ...exported, text: Buffer.from(exported.headers.get('x-audit-manifest') ?? '', 'base64url').toString('utf8') });
+  }
+  const verificationKey = await call('GET', '/v1/audit/verification-key', { key: net.keys.auditor.apiKey });
+  expect(verificationKey.status).toBe(200);
+  record('verification key', verificationKey);
+  const tokens = await call('POST', '/v1/audit/subject-tokens', { key: net.keys.auditor.apiKey, body: { subject: canary } });
+  expect(tokens.body.tokens.length).toBeGreaterThanOrEqual(4);
+  record('subject tokens', tokens);
+}, 180_000);
 
 afterAll(async () => {
   // Even when a test failed half-way: stop like Ctrl-C (which takes DynamoDB Local along), then make sure.
@@ -121,6 +227,19 @@ describe('after the story, stopped with Ctrl-C', () => {
     expect(network.output()).toMatch(/POST \/v1\/checks 200/);
   });
 
+  it('sent canaries to every route in the route table (a new route without a sweep entry fails)', () => {
+    expect([...sweptRoutes].sort()).toEqual(routes.map(routeKey).sort());
+    expect(answers.length).toBeGreaterThan(routes.length * 6);
+    expect(network.output()).toContain('POST /v1/audit/subject-tokens 200');
+  });
+
+  it.each(needles)('no answer of the sweep, no export, key or token answer holds %s', (needle) => {
+    for (const { label, text } of answers) {
+      if (needle === canarySummary.split(' ')[0] && summaryShownByDesign(label)) continue;
+      expect(text.includes(needle), `${needle} in the answer to ${label}`).toBe(false);
+    }
+  });
+
   it.each(needles)('finds no trace of %s anywhere the system wrote', (needle) => {
     for (const file of filesUnder(dataDir)) {
       const bytes = readFileSync(file);
@@ -144,5 +263,5 @@ describe('a second start', () => {
     } finally {
       expect(await again.stop()).toBe(0);
     }
-  });
+  }, 90_000); // a second JVM and tsx start: slow on a busy machine
 });

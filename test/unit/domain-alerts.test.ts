@@ -39,6 +39,16 @@ describe('getAlert', () => {
     expect(JSON.stringify(forAdmin)).not.toContain(canarySummary);
   });
 
+  it('shows a reviewer of the submitting practice only what that practice sees, never who reviewed', async () => {
+    const net = await testNetwork();
+    const alertId = await publishedAlert(net);
+    const practiceView = await getAlert(net.deps, net.practiceA, alertId);
+    const view = await getAlert(net.deps, net.reviewerA, alertId);
+    expect(view).toEqual(practiceView);
+    expect(JSON.stringify(view)).not.toContain(net.reviewerB.keyId);
+    expect(JSON.stringify(view)).not.toContain(net.reviewerB.practiceId!);
+  });
+
   it('reads a published alert past its expiry as expired', async () => {
     const net = await testNetwork();
     const alertId = await publishedAlert(net);

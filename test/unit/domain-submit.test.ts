@@ -152,6 +152,14 @@ describe('submitAlert with an Idempotency-Key', () => {
     expect(deps.sent).toHaveLength(1);
   });
 
+  it('remembers the key only as a digest, since a caller may put anything in it', async () => {
+    const { deps, clause, practiceA } = await testNetwork();
+    const key = 'Quixley-Marchetti-1979-03-14';
+    const first = await submitAlert(deps, practiceA, submission(clause), { idempotencyKey: key });
+    expect(JSON.stringify(deps.memory.alerts.dump().idempotency)).not.toContain('Quixley');
+    expect(await submitAlert(deps, practiceA, submission(clause), { idempotencyKey: key })).toEqual(first);
+  });
+
   it('refuses the same key with a different body', async () => {
     const { deps, clause, practiceA } = await testNetwork();
     await submitAlert(deps, practiceA, submission(clause), { idempotencyKey: 'key-1' });

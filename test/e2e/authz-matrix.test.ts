@@ -1,0 +1,471 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isoDate } from '#shared/dates.ts';
+import { newId } from '#shared/ids.ts';
+import { routeKey, routes, type Role } from '#shared/routes.ts';
+import { startLocalNetwork, type LocalNetwork } from '../support/local-network.ts';
+import type { ApiAnswer } from '../support/api-client.ts';
+import { alertBody } from '../support/story.ts';
+import { unexpectedFields, type Allowed } from '../support/allow-list.ts';
+
+/**
+ * The authorisation matrix (issue 6, suite 1): every route in the route table × every caller —
+ * each role acting on a resource of its own practice and of another practice, no key, a
+ * malformed key, a forged key and a revoked key — against the status api-v1.md gives. Every
+ * resource belongs to Harbour: "own practice" callers are Harbour's keys, "other practice"
+ * callers Valley's. Each case makes its own fresh resource, so cases do not depend on order.
+ * A 2xx answer may carry only the fields of its route's allow-list (per caller where views
+ * differ); a refusal is problem+json, changes nothing, and a 404 for another practice's alert
+ * reads exactly like the 404 for an alert that does not exist.
+ */
+let local: LocalNetwork;
+
+type Scope = 'own' | 'other';
+type Caller =
+  | 'admin'
+  | 'reviewer (own practice)'
+  | 'reviewer (other practice)'
+  | 'practice (own practice)'
+  | 'practice (other practice)'
+  | 'auditor'
+  | 'no key'
+  | 'malformed key'
+  | 'forged key'
+  | 'revoked key';
+const callers: readonly Caller[] = [
+  'admin',
+  'reviewer (own practice)',
+  'reviewer (other practice)',
+  'practice (own practice)',
+  'practice (other practice)',
+  'auditor',
+  'no key',
+  'malformed key',
+  'forged key',
+  'revoked key',
+];
+
+interface MatrixRequest {
+  readonly path: string;
+  readonly body?: unknown;
+  /** The alert the request acts on: a refused request must leave it as it was. */
+  readonly alertId?: string;
+}
+
+/** A status for both scopes, or one for a caller of the resource's own practice and one for another practice. */
+type Scoped = number | { readonly own: number; readonly other: number };
+
+interface Expectation {
+  readonly admin: number;
+  readonly reviewer: Scoped;
+  readonly practice: Scoped;
+  readonly auditor: number;
+  /** No key, a malformed, forged or revoked key. */
+  readonly withoutValidKey: number;
+  /** Builds the request, with a fresh resource where the route changes one. */
+  readonly request: () => Promise<MatrixRequest>;
+  /** The fields a 2xx answer may carry (for this caller); absent for a 2xx without a body. */
+  readonly allow?: Allowed | ((caller: Caller) => Allowed);
+  /** The answer is JSON lines (the audit export): each line is checked. */
+  readonly jsonLines?: boolean;
+}
+
+/** `METHOD /path` of every route in the table: the matrix must have exactly these keys. */
+type RouteKey = keyof { [R in (typeof routes)[number] as `${R['method']} ${R['path']}`]: R };
+
+// ── allow-lists ─────────────────────────────────────────────────────────────
+
+const signed = { contentSha256: 'leaf', signature: 'leaf', keyId: 'leaf' } as const;
+const receipt = { alertId: 'leaf', submittedAt: 'leaf', practiceId: 'leaf', ...signed } as const;
+const incident = { occurredOn: 'leaf', category: 'leaf', severity: 'leaf', actionsTaken: 'leaf', witnesses: 'leaf' } as const;
+const consent = { clauseId: 'leaf', clauseVersion: 'leaf', clauseSha256: 'leaf', signedOn: 'leaf', method: 'leaf', documentSha256: 'leaf' } as const;
+const alertBase = { alertId: 'leaf', status: 'leaf', category: 'leaf', severity: 'leaf', submittedAt: 'leaf', publishedAt: 'leaf', expiresAt: 'leaf' } as const;
+
+/** The submitting practice's view: decisions and reasons, never who reviewed, no incident text. */
+const practiceAlertView: Allowed = {
+  ...alertBase,
+  reviews: [{ decision: 'leaf', reason: 'leaf', decidedAt: 'leaf' }],
+  history: [{ at: 'leaf', action: 'leaf', status: 'leaf', actorRole: 'leaf', reason: 'leaf' }],
+};
+/** The admin's view: everything but the summary (which only reviewers and auditors see). */
+const adminAlertView = {
+  ...alertBase,
+  practiceId: 'leaf',
+  incident,
+  consent,
+  approvals: 'leaf',
+  receipt,
+  publication: signed,
+  reviews: [{ reviewerKeyId: 'leaf', reviewerPracticeId: 'leaf', decision: 'leaf', reason: 'leaf', decidedAt: 'leaf' }],
+  history: [{ at: 'leaf', action: 'leaf', status: 'leaf', actorKeyId: 'leaf', actorRole: 'leaf', reason: 'leaf' }],
+} as const;
+/** A reviewer of another practice also reads the summary. */
+const reviewerAlertView: Allowed = { ...adminAlertView, incident: { ...incident, summary: 'leaf' } };
+
+/**
+ * Which view of an alert each caller gets. The contract is silent on a reviewer of the
+ * submitting practice: they see what their practice sees (not who reviewed it, which the
+ * practice view hides for a reason).
+ */
+const alertViewFor = (caller: Caller): Allowed =>
+  caller === 'admin' ? adminAlertView : caller === 'reviewer (other practice)' ? reviewerAlertView : practiceAlertView;
+
+const checkResult = {
+  checkId: 'leaf',
+  result: 'leaf',
+  confidence: 'leaf',
+  matchedOn: ['leaf'],
+  alerts: [{ category: 'leaf', severity: 'leaf', publishedOn: 'leaf' }],
+  reportingPractices: 'leaf',
+  guidance: 'leaf',
+} as const;
+
+const auditEntry: Allowed = {
+  seq: 'leaf',
+  at: 'leaf',
+  action: 'leaf',
+  actor: { keyId: 'leaf', role: 'leaf', practiceId: 'leaf' },
+  targets: 'record',
+  outcome: 'leaf',
+  bookings: [{ checkId: 'leaf', tokenKinds: ['leaf'], tokens: ['leaf'], result: 'leaf', confidence: 'leaf' }],
+  detail: 'record',
+  prevHash: 'leaf',
+  hash: 'leaf',
+};
+const exportManifest: Allowed = Object.fromEntries(
+  ['type', 'exportId', 'exportedBy', 'format', 'from', 'to', 'count', 'firstSeq', 'lastSeq', 'firstPrevHash', 'headHash', 'firstAt', 'lastAt', 'generatedAt', 'keyId', 'algorithm', 'signature'].map((field) => [field, 'leaf' as const]),
+);
+
+// ── per-case resources (all of them Harbour's) ──────────────────────────────
+
+let serial = 0;
+const unique = () => `${Date.now().toString(36)}-${(serial += 1)}`;
+const keys = () => local.net.keys;
+/** The subject of a published alert that every check case screens for (a strong match). */
+const matchingSubject = { email: 'authz-matrix-match@example.org' };
+
+async function pendingAlert(subject: Record<string, string> = { email: `authz-${unique()}@example.org` }): Promise<string> {
+  const answer = await local.call('POST', '/v1/alerts', { key: keys().harbourDesk.apiKey, body: alertBody(local.net.clause, subject) });
+  expect(answer.status).toBe(201);
+  return answer.body.alertId as string;
+}
+
+async function publishedAlert(subject?: Record<string, string>): Promise<string> {
+  const alertId = await pendingAlert(subject);
+  for (const reviewer of [keys().elmReviewer, keys().valleyReviewer]) {
+    const answer = await local.call('POST', `/v1/alerts/${alertId}/reviews`, { key: reviewer.apiKey, body: { decision: 'approve', reason: 'Consent and account in order.' } });
+    expect(answer.status).toBe(200);
+  }
+  return alertId;
+}
+
+async function suspendedAlert(): Promise<string> {
+  const alertId = await publishedAlert();
+  const answer = await local.call('POST', `/v1/alerts/${alertId}/disputes`, { key: local.adminKey, body: { reason: 'Client disputes the record.' } });
+  expect(answer.status).toBe(200);
+  return alertId;
+}
+
+async function freshKeyId(): Promise<string> {
+  const answer = await local.call('POST', '/v1/keys', { key: local.adminKey, body: { role: 'auditor', label: `to revoke ${unique()}` } });
+  expect(answer.status).toBe(201);
+  return answer.body.keyId as string;
+}
+
+let readableAlertId: string;
+const revokedKeys = {} as Record<Role, string>;
+
+// ── the matrix ──────────────────────────────────────────────────────────────
+
+const refusedToAllBut = (role: Role, status: number): Omit<Expectation, 'request' | 'allow' | 'jsonLines'> => ({
+  admin: 403,
+  reviewer: 403,
+  practice: 403,
+  auditor: 403,
+  withoutValidKey: 401,
+  [role]: status,
+});
+
+const matrix: Record<RouteKey, Expectation> = {
+  'GET /v1/health': {
+    admin: 200,
+    reviewer: 200,
+    practice: 200,
+    auditor: 200,
+    withoutValidKey: 200, // public: credentials are not even looked at
+    request: async () => ({ path: '/v1/health' }),
+    allow: { status: 'leaf' },
+  },
+  'POST /v1/practices': {
+    ...refusedToAllBut('admin', 201),
+    request: async () => ({ path: '/v1/practices', body: { name: `Matrix Practice ${unique()}`, region: 'CT' } }),
+    allow: { practiceId: 'leaf', name: 'leaf', region: 'leaf', createdAt: 'leaf' },
+  },
+  'POST /v1/keys': {
+    ...refusedToAllBut('admin', 201),
+    request: async () => ({ path: '/v1/keys', body: { role: 'practice', practiceId: local.net.practices.harbour, label: `matrix ${unique()}` } }),
+    allow: { keyId: 'leaf', apiKey: 'leaf', role: 'leaf', practiceId: 'leaf', label: 'leaf' },
+  },
+  'DELETE /v1/keys/{keyId}': {
+    ...refusedToAllBut('admin', 204),
+    request: async () => ({ path: `/v1/keys/${await freshKeyId()}` }),
+  },
+  'POST /v1/consent-clauses': {
+    ...refusedToAllBut('admin', 201),
+    request: async () => ({ path: '/v1/consent-clauses', body: { text: `Matrix clause ${unique()}`, jurisdiction: 'US-CT' } }),
+    allow: { clauseId: 'leaf', version: 'leaf', sha256: 'leaf', publishedAt: 'leaf' },
+  },
+  'POST /v1/consent-clauses/{clauseId}/versions': {
+    ...refusedToAllBut('admin', 201),
+    request: async () => ({ path: `/v1/consent-clauses/${local.net.clause.clauseId}/versions`, body: { text: `Matrix clause version ${unique()}` } }),
+    allow: { clauseId: 'leaf', version: 'leaf', sha256: 'leaf', publishedAt: 'leaf' },
+  },
+  'GET /v1/consent-clauses': {
+    admin: 200,
+    reviewer: 200,
+    practice: 200,
+    auditor: 200,
+    withoutValidKey: 401,
+    request: async () => ({ path: '/v1/consent-clauses' }),
+    allow: { items: [{ clauseId: 'leaf', version: 'leaf', sha256: 'leaf', text: 'leaf', jurisdiction: 'leaf', publishedAt: 'leaf' }] },
+  },
+  'POST /v1/alerts': {
+    ...refusedToAllBut('practice', 201),
+    request: async () => ({ path: '/v1/alerts', body: alertBody(local.net.clause, { email: `authz-${unique()}@example.org` }) }),
+    allow: { alertId: 'leaf', status: 'leaf', receipt },
+  },
+  'GET /v1/alerts/{alertId}': {
+    admin: 200,
+    reviewer: 200,
+    practice: { own: 200, other: 404 },
+    auditor: 403,
+    withoutValidKey: 401,
+    request: async () => ({ path: `/v1/alerts/${readableAlertId}`, alertId: readableAlertId }),
+    allow: alertViewFor,
+  },
+  'POST /v1/alerts/{alertId}/retract': {
+    ...refusedToAllBut('admin', 200),
+    practice: { own: 200, other: 404 },
+    request: async () => {
+      const alertId = await publishedAlert();
+      return { path: `/v1/alerts/${alertId}/retract`, body: { reason: 'Entered against the wrong client.' }, alertId };
+    },
+    allow: alertViewFor,
+  },
+  'POST /v1/alerts/{alertId}/disputes': {
+    ...refusedToAllBut('admin', 200),
+    request: async () => {
+      const alertId = await publishedAlert();
+      return { path: `/v1/alerts/${alertId}/disputes`, body: { reason: 'Client disputes the record.' }, alertId };
+    },
+    allow: alertViewFor,
+  },
+  'POST /v1/alerts/{alertId}/reinstate': {
+    ...refusedToAllBut('admin', 200),
+    request: async () => {
+      const alertId = await suspendedAlert();
+      return { path: `/v1/alerts/${alertId}/reinstate`, body: { reason: 'Dispute heard; record upheld.' }, alertId };
+    },
+    allow: alertViewFor,
+  },
+  'GET /v1/reviews/queue': {
+    ...refusedToAllBut('reviewer', 200),
+    request: async () => ({ path: '/v1/reviews/queue' }),
+    allow: {
+      items: [{ alertId: 'leaf', category: 'leaf', severity: 'leaf', incident: { ...incident, summary: 'leaf' }, consent, submittedAt: 'leaf', approvals: 'leaf' }],
+    },
+  },
+  'POST /v1/alerts/{alertId}/reviews': {
+    ...refusedToAllBut('reviewer', 200),
+    reviewer: { own: 403, other: 200 }, // a reviewer of the submitting practice may not decide
+    request: async () => {
+      const alertId = await pendingAlert();
+      return { path: `/v1/alerts/${alertId}/reviews`, body: { decision: 'approve', reason: 'Specific, consent in order.' }, alertId };
+    },
+    allow: alertViewFor,
+  },
+  'POST /v1/alerts/{alertId}/reconfirm': {
+    ...refusedToAllBut('reviewer', 200),
+    reviewer: { own: 403, other: 200 },
+    request: async () => {
+      const alertId = await publishedAlert();
+      return { path: `/v1/alerts/${alertId}/reconfirm`, body: { reason: 'Still relevant.' }, alertId };
+    },
+    allow: alertViewFor,
+  },
+  'POST /v1/checks': {
+    ...refusedToAllBut('practice', 200), // own practice: a practice's own alerts match too
+    request: async () => ({ path: '/v1/checks', body: { subject: matchingSubject } }),
+    allow: checkResult,
+  },
+  'POST /v1/checks/batch': {
+    ...refusedToAllBut('practice', 200),
+    request: async () => ({
+      path: '/v1/checks/batch',
+      body: { bookings: [{ ref: 'bk-1', subject: matchingSubject }, { ref: 'bk-2', subject: { email: `nobody-${unique()}@example.org` } }] },
+    }),
+    allow: { results: [{ ref: 'leaf', ...checkResult }] },
+  },
+  'GET /v1/audit/export': {
+    ...refusedToAllBut('auditor', 200),
+    request: async () => {
+      const today = isoDate(local.clock());
+      return { path: `/v1/audit/export?from=${today}&to=${today}&format=jsonl` };
+    },
+    allow: auditEntry,
+    jsonLines: true,
+  },
+  'GET /v1/audit/verification-key': {
+    ...refusedToAllBut('auditor', 200),
+    request: async () => ({ path: '/v1/audit/verification-key' }),
+    allow: { keyId: 'leaf', algorithm: 'leaf', publicKeyPem: 'leaf' },
+  },
+  'POST /v1/audit/subject-tokens': {
+    ...refusedToAllBut('auditor', 200),
+    request: async () => ({ path: '/v1/audit/subject-tokens', body: { subject: matchingSubject } }),
+    allow: { tokens: [{ kind: 'leaf', token: 'leaf', keyVersion: 'leaf' }] },
+  },
+};
+
+// ── callers ─────────────────────────────────────────────────────────────────
+
+const scoped = (value: Scoped, scope: Scope) => (typeof value === 'number' ? value : value[scope]);
+
+function expectedStatus(expectation: Expectation, caller: Caller): number {
+  switch (caller) {
+    case 'admin':
+    case 'auditor':
+      return expectation[caller];
+    case 'reviewer (own practice)':
+      return scoped(expectation.reviewer, 'own');
+    case 'reviewer (other practice)':
+      return scoped(expectation.reviewer, 'other');
+    case 'practice (own practice)':
+      return scoped(expectation.practice, 'own');
+    case 'practice (other practice)':
+      return scoped(expectation.practice, 'other');
+    default:
+      return expectation.withoutValidKey;
+  }
+}
+
+/** A role the route lets in (so a bad key's 401 is about the key, not the role). */
+const allowedRole = (route: (typeof routes)[number]): Role => (route.roles as readonly Role[])[0] ?? 'admin';
+
+function validKey(role: Role): string {
+  return { admin: local.adminKey, reviewer: keys().valleyReviewer.apiKey, practice: keys().valleyDesk.apiKey, auditor: keys().auditor.apiKey }[role];
+}
+
+function keyFor(caller: Caller, route: (typeof routes)[number]): string | undefined {
+  switch (caller) {
+    case 'admin':
+      return local.adminKey;
+    case 'reviewer (own practice)':
+      return keys().harbourReviewer.apiKey;
+    case 'reviewer (other practice)':
+      return keys().valleyReviewer.apiKey;
+    case 'practice (own practice)':
+      return keys().harbourDesk.apiKey;
+    case 'practice (other practice)':
+      return keys().valleyDesk.apiKey;
+    case 'auditor':
+      return keys().auditor.apiKey;
+    case 'no key':
+      return undefined;
+    case 'malformed key':
+      return 'not-a-peerguard-key';
+    case 'forged key': {
+      // A real key id of a role the route allows, with a secret that is not its own.
+      const real = validKey(allowedRole(route));
+      return `${real.slice(0, real.lastIndexOf('.') + 1)}${'A'.repeat(43)}`;
+    }
+    case 'revoked key':
+      return revokedKeys[allowedRole(route)];
+  }
+}
+
+/** What a caller can see of an alert's state, to prove a refusal changed nothing. */
+async function alertState(alertId: string) {
+  const answer = await local.call('GET', `/v1/alerts/${alertId}`, { key: local.adminKey });
+  expect(answer.status).toBe(200);
+  return answer.body as Record<string, unknown>;
+}
+
+const withoutInstance = (body: Record<string, unknown>) => {
+  const { instance: _instance, ...rest } = body;
+  return rest;
+};
+
+beforeAll(async () => {
+  local = await startLocalNetwork();
+  readableAlertId = await publishedAlert();
+  await publishedAlert(matchingSubject);
+  // Something in every reviewer's queue: an alert of Valley's for Harbour's reviewer, of Harbour's for Valley's.
+  await pendingAlert();
+  const valleyAlert = await local.call('POST', '/v1/alerts', { key: keys().valleyDesk.apiKey, body: alertBody(local.net.clause, { email: `valley-${unique()}@example.org` }) });
+  expect(valleyAlert.status).toBe(201);
+  for (const role of ['admin', 'reviewer', 'practice', 'auditor'] as const) {
+    const practiceId = role === 'reviewer' || role === 'practice' ? local.net.practices.harbour : undefined;
+    const created = await local.call('POST', '/v1/keys', { key: local.adminKey, body: { role, practiceId, label: `revoked ${role}` } });
+    expect(created.status).toBe(201);
+    expect((await local.call('DELETE', `/v1/keys/${created.body.keyId}`, { key: local.adminKey })).status).toBe(204);
+    revokedKeys[role] = created.body.apiKey;
+  }
+}, 60_000);
+
+afterAll(() => local?.stop());
+
+describe('the matrix itself', () => {
+  it('has exactly one entry per route in the route table (a new route without an entry fails)', () => {
+    expect(Object.keys(matrix).sort()).toEqual(routes.map(routeKey).sort());
+  });
+
+  it('the allow-list check names a field it does not allow, however deep', () => {
+    expect(unexpectedFields({ alertId: 'alt_1', reviews: [{ decision: 'approve', reviewerKeyId: 'key_x' }] }, practiceAlertView)).toEqual(['$.reviews[0].reviewerKeyId']);
+    expect(unexpectedFields({ incident: { summary: 'text' } }, adminAlertView)).toEqual(['$.incident.summary']);
+    expect(unexpectedFields({ targets: { alertId: { nested: 1 } } }, auditEntry)).toEqual(['$.targets.alertId (expected a plain value)']);
+    expect(unexpectedFields({ status: 'ok', tokens: ['abc'] }, { status: 'leaf' })).toEqual(['$.tokens']);
+    expect(unexpectedFields({ alertId: 'alt_1', reviews: [], history: [] }, practiceAlertView)).toEqual([]);
+  });
+});
+
+const cases = routes.flatMap((route) =>
+  callers.map((caller) => ({ route, caller, name: routeKey(route), expected: expectedStatus(matrix[routeKey(route) as RouteKey], caller) })),
+);
+
+describe('every route × every caller', () => {
+  it.each(cases)('$name as $caller → $expected', async ({ route, caller, expected }) => {
+    const expectation = matrix[routeKey(route) as RouteKey];
+    const request = await expectation.request();
+    const key = keyFor(caller, route);
+    const before = request.alertId && expected >= 300 ? await alertState(request.alertId) : undefined;
+
+    const answer: ApiAnswer = await local.call(route.method, request.path, { key, body: request.body });
+    expect(answer.status, answer.text).toBe(expected);
+
+    if (expected < 300) {
+      const allowed = typeof expectation.allow === 'function' ? expectation.allow(caller) : expectation.allow;
+      if (allowed === undefined) {
+        expect(answer.text).toBe('');
+        return;
+      }
+      const bodies = expectation.jsonLines ? answer.text.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) : [answer.body];
+      expect(bodies.length).toBeGreaterThan(0);
+      for (const body of bodies) {
+        const shape = expectation.jsonLines && body.type === 'manifest' ? exportManifest : allowed;
+        expect(unexpectedFields(body, shape), `fields not in the allow-list of ${routeKey(route)} for ${caller}`).toEqual([]);
+      }
+      return;
+    }
+
+    // A refusal: a problem document a person can act on, and nothing changed.
+    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(answer.body).toMatchObject({ type: expect.stringMatching(/^https:\/\/peerguard\.dev\/problems\//), title: expect.any(String), status: expected, detail: expect.any(String) });
+    if (request.alertId) expect(await alertState(request.alertId)).toEqual(before);
+    if (expected === 404 && request.alertId) {
+      // Another practice's alert reads exactly like one that does not exist.
+      const missing = await local.call(route.method, request.path.replace(request.alertId, newId('alt', local.clock())), { key, body: request.body });
+      expect(missing.status).toBe(404);
+      expect(withoutInstance(answer.body)).toEqual(withoutInstance(missing.body));
+    }
+  });
+});
