@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { attr } from '#shared/adapters/dynamo/tables.ts';
@@ -19,6 +19,8 @@ import type { Call } from '../support/api-client.ts';
  */
 const rounds = 5;
 const checksPerMinute = 20;
+// Several rounds of real requests each: more than the default 30 s on a busy machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let network: LocalNetwork;
 let peer: PeerServer;
@@ -155,6 +157,26 @@ describe('racing review decisions over HTTP, two servers', () => {
         expect(actions).toEqual(['alert.submitted', 'alert.approved', 'alert.approved', 'alert.published']);
         expect(await screen(phone)).toBe('match');
       }
+    }
+  });
+});
+
+describe('racing status moves over HTTP, two servers', () => {
+  it('two disputes of one published alert at once: one suspends it, the other is 409, one entry', async () => {
+    for (let round = 0; round < rounds; round += 1) {
+      nextMinute();
+      const phone = uniquePhone();
+      const alertId = await submit(phone);
+      for (const key of [keys.elmReviewer.apiKey, keys.valleyReviewer.apiKey]) expect((await review(network.call, key, alertId, 'approve')).status).toBe(200);
+      const answers = await Promise.all(
+        servers(round).map((call, i) => call('POST', `/v1/alerts/${alertId}/disputes`, { key: network.adminKey, body: { reason: `Dispute ${i}.` } })),
+      );
+      expect(answers.map((answer) => answer.status).sort(), answers.map((answer) => answer.text).join('\n')).toEqual([200, 409]);
+      const stored = await storedAlert(alertId);
+      expect(stored.status).toBe('suspended');
+      expect(stored.history.filter((entry) => entry.action === 'disputed')).toHaveLength(1);
+      expect(actionsFor(await chain(), alertId).filter((action) => action === 'alert.disputed')).toHaveLength(1);
+      expect(await screen(phone)).toBe('no_match');
     }
   });
 });
