@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { buildDeps } from '#shared/runtime.ts';
 import type { Deps } from '#shared/deps.ts';
+import type { LocalConfig } from '#shared/config.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
 import { ensureAdminKey } from '../../infra/local/admin-key.ts';
 import { settableClock, type SettableClock } from '../fakes/deps.ts';
@@ -15,6 +16,8 @@ import { setUpNetwork } from './story.ts';
 export interface LocalNetwork {
   readonly call: Call;
   readonly deps: Deps;
+  /** The server's config (its tables in the shared DynamoDB Local), for a second server over the same data. */
+  readonly config: LocalConfig;
   readonly clock: SettableClock;
   readonly dataDir: string;
   readonly adminKey: string;
@@ -31,7 +34,8 @@ export interface LocalNetwork {
 export async function startLocalNetwork(env: Record<string, string> = {}): Promise<LocalNetwork> {
   const dataDir = mkdtempSync(join(tmpdir(), 'peerguard-e2e-'));
   const clock = settableClock(new Date());
-  const deps = buildDeps(await freshLocalConfig(dataDir, env), { clock });
+  const config = await freshLocalConfig(dataDir, env);
+  const deps = buildDeps(config, { clock });
   const adminKey = (await ensureAdminKey(deps, dataDir)).apiKey;
   const server: Server = createLocalServer(deps, () => undefined);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -41,6 +45,7 @@ export async function startLocalNetwork(env: Record<string, string> = {}): Promi
   return {
     call,
     deps,
+    config,
     clock,
     dataDir,
     adminKey,
