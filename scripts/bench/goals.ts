@@ -25,7 +25,7 @@ export function floorGoal(levels: readonly { concurrency: number; checkP50: numb
   if (levels.length === 0) return { goal, met: undefined, detail: 'not measured' };
   const ratios = levels.map(({ concurrency, checkP50, floorP50 }) => ({ concurrency, value: floorP50 > 0 ? checkP50 / floorP50 : Number.NaN }));
   const met = ratios.every(({ value }) => Number.isFinite(value) && value <= limits.floorRatio);
-  return { goal, met, detail: ratios.map(({ concurrency, value }) => `c${concurrency} ${fixed(value)}×`).join(', ') };
+  return { goal, met, detail: ratios.map(({ concurrency, value }) => `c${concurrency} ${Number.isFinite(value) ? `${fixed(value)}×` : 'n/a'}`).join(', ') };
 }
 
 export interface CheckCost {
