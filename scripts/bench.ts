@@ -183,7 +183,7 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
     }
   }
 
-  const bundles = options.coldStart ? (log('cold start: bundle sizes and module initialisation'), measureColdStarts(repoRoot, options.coldRuns, log)) : [];
+  const bundles = options.coldStart ? (log('cold start: bundle sizes and module initialisation'), measureColdStarts(repoRoot, options.coldRuns, options.reuseSynth, log)) : [];
 
   return {
     at: new Date().toISOString(),

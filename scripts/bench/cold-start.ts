@@ -48,11 +48,12 @@ function placeholder(name: string): string {
   return `arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000`;
 }
 
-export function measureColdStarts(repoRoot: string, runs: number, log: (line: string) => void): BundleFigures[] {
+/** Synthesises first (so the bundles are the code's), unless `reuseSynth` and cdk.out already holds a template. */
+export function measureColdStarts(repoRoot: string, runs: number, reuseSynth: boolean, log: (line: string) => void): BundleFigures[] {
   const cdkOut = join(repoRoot, 'cdk.out');
   const templatePath = join(cdkOut, 'Peerguard.template.json');
-  if (!existsSync(templatePath)) {
-    log('no synth output in cdk.out: running npm run synth');
+  if (!reuseSynth || !existsSync(templatePath)) {
+    log('running npm run synth for the bundles');
     execFileSync('npm', ['run', 'synth'], { cwd: repoRoot, stdio: 'ignore' });
   }
   const template = JSON.parse(readFileSync(templatePath, 'utf8')) as { Resources: Record<string, TemplateFunction> };

@@ -15,6 +15,8 @@ export interface BenchOptions {
   readonly coldRuns: number;
   readonly growth: boolean;
   readonly coldStart: boolean;
+  /** Use the bundles already in cdk.out instead of synthesising first. */
+  readonly reuseSynth: boolean;
   readonly outDir: string;
 }
 
@@ -26,6 +28,7 @@ export const usage = `npm run bench [-- options]
   --match-ratio <r>    share of checks that match a published alert (default 0.2)
   --skip-growth        no growth points and no audit append throughput
   --skip-cold-start    no bundle sizes or module initialisation times
+  --reuse-synth        measure the bundles already in cdk.out (default: npm run synth first)
   --out <dir>          where the JSON goes (default bench/results)`;
 
 const list = (value: string) => value.split(',').map((item) => Number(item.trim())).filter((n) => Number.isFinite(n) && n > 0);
@@ -35,7 +38,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     args: [...argv],
     options: {
       duration: { type: 'string' }, quick: { type: 'boolean' }, concurrency: { type: 'string' }, alerts: { type: 'string' },
-      'match-ratio': { type: 'string' }, 'skip-growth': { type: 'boolean' }, 'skip-cold-start': { type: 'boolean' }, out: { type: 'string' },
+      'match-ratio': { type: 'string' }, 'skip-growth': { type: 'boolean' }, 'skip-cold-start': { type: 'boolean' }, 'reuse-synth': { type: 'boolean' }, out: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -61,6 +64,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     coldRuns: quick ? 1 : 3,
     growth: values['skip-growth'] !== true,
     coldStart: values['skip-cold-start'] !== true,
+    reuseSynth: values['reuse-synth'] === true,
     outDir: values.out ?? 'bench/results',
   };
 }

@@ -45,7 +45,9 @@ describe('bench cold start', () => {
 
 describe('bench options', () => {
   it('defaults to 10 s phases at 1, 8 and 32 with 1,000 and 100,000 alerts', () => {
-    expect(parseOptions([])).toMatchObject({ seconds: 10, concurrency: [1, 8, 32], alerts: [1000, 100_000], growth: true, coldStart: true });
+    expect(parseOptions([])).toMatchObject({ seconds: 10, concurrency: [1, 8, 32], alerts: [1000, 100_000], growth: true, coldStart: true, reuseSynth: false });
+    expect(parseOptions(['--reuse-synth', '--concurrency', '4,16']).reuseSynth).toBe(true);
+    expect(parseOptions(['--concurrency', '4,16']).concurrency).toEqual([4, 16]);
     expect(parseOptions(['--quick'])).toMatchObject({ seconds: 1, alerts: [200, 2000], coldRuns: 1 });
     expect(parseOptions(['--duration', '3', '--alerts', '5000,100', '--skip-growth'])).toMatchObject({ seconds: 3, alerts: [100, 5000], growth: false });
     expect(() => parseOptions(['--duration', '0'])).toThrow(/--duration/);
