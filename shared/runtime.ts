@@ -4,6 +4,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from './config.ts';
 import type { Deps, Settings } from './deps.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildDocumentClient } from './adapters/dynamo/client.ts';
 import { buildAlertStore, buildTokenIndex } from './adapters/dynamo/alert-store.ts';
 import { buildApiKeyStore, buildClauseStore, buildPracticeStore } from './adapters/dynamo/simple-stores.ts';
@@ -40,15 +41,16 @@ export function buildLogger(config: Config): Logger {
 
 /**
  * Builds every adapter for the side we run on — the only place that knows. Tests pass
- * `overrides` (a fixed clock, a failing notifier) to the same wiring.
+ * `overrides` (a fixed clock, a failing notifier) to the same wiring. `documents` lets the
+ * benchmark hand in the document client it instruments (to count DynamoDB requests).
  */
-export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
+export function buildDeps(config: Config, overrides: Partial<Deps> = {}, documents?: DynamoDBDocumentClient): Deps {
   const logger = overrides.logger ?? buildLogger(config);
   const clock = overrides.clock ?? (() => new Date());
   if (config.PEERGUARD_RUNTIME === 'local' && !config.DYNAMODB_ENDPOINT) {
     throw new Error('A local run needs DYNAMODB_ENDPOINT: start DynamoDB Local first (npm start does).');
   }
-  const documents = buildDocumentClient(config.PEERGUARD_RUNTIME === 'local' ? { endpoint: config.DYNAMODB_ENDPOINT } : {});
+  documents ??= buildDocumentClient(config.PEERGUARD_RUNTIME === 'local' ? { endpoint: config.DYNAMODB_ENDPOINT } : {});
   const tables = { main: config.MAIN_TABLE, tokens: config.TOKEN_TABLE };
   const audit = buildAuditLog(documents, config.AUDIT_TABLE);
   const stores = {
