@@ -138,11 +138,16 @@ export const batchCheckSchema = perRegion((phoneRegion) =>
   }),
 );
 
+/**
+ * One key: printable ASCII without spaces or commas. API Gateway joins repeated headers with a
+ * comma (Node with ", "), so two keys in one request arrive as one value; that is refused, not
+ * taken as a third key.
+ */
 export const idempotencyKeySchema = z
   .string()
   .min(1)
   .max(128, 'must be at most 128 characters')
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+  .regex(/^[\x21-\x2b\x2d-\x7e]+$/, 'must be one key of printable ASCII without spaces or commas');
 
 /** Parses with a schema, turning the zod issues into one `errors` entry per bad field of a 400. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root = ''): z.infer<S> {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { buildDeps } from '#shared/runtime.ts';
 import type { Deps } from '#shared/deps.ts';
+import type { LocalConfig } from '#shared/config.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
 import { ensureAdminKey } from '../../infra/local/admin-key.ts';
 import { settableClock, type SettableClock } from '../fakes/deps.ts';
@@ -15,7 +16,11 @@ import { setUpNetwork } from './story.ts';
 export interface LocalNetwork {
   readonly call: Call;
   readonly deps: Deps;
+  /** The fresh tables' names and DynamoDB Local's endpoint. */
+  readonly config: LocalConfig;
   readonly clock: SettableClock;
+  /** The local server's port on 127.0.0.1, for raw HTTP. */
+  readonly port: number;
   readonly dataDir: string;
   readonly adminKey: string;
   readonly net: Awaited<ReturnType<typeof setUpNetwork>>;
@@ -31,17 +36,21 @@ export interface LocalNetwork {
 export async function startLocalNetwork(env: Record<string, string> = {}): Promise<LocalNetwork> {
   const dataDir = mkdtempSync(join(tmpdir(), 'peerguard-e2e-'));
   const clock = settableClock(new Date());
-  const deps = buildDeps(await freshLocalConfig(dataDir, env), { clock });
+  const config = await freshLocalConfig(dataDir, env);
+  const deps = buildDeps(config, { clock });
   const adminKey = (await ensureAdminKey(deps, dataDir)).apiKey;
   const server: Server = createLocalServer(deps, () => undefined);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const call = apiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const port = (server.address() as AddressInfo).port;
+  const call = apiClient(`http://127.0.0.1:${port}`);
   const net = await setUpNetwork(call, adminKey);
   const file = join(dataDir, 'notifications.jsonl');
   return {
     call,
     deps,
+    config,
     clock,
+    port,
     dataDir,
     adminKey,
     net,

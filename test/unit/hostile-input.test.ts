@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Context } from 'aws-lambda';
 import { routeKey, routes, type RouteDefinition, type Role } from '#shared/routes.ts';
 import type { HttpEvent, HttpResult } from '#functions/http/group-handler.ts';
-import { decodeUtf8 } from '#functions/http/request.ts';
+import { decodeUtf8, maxBodyBytes } from '#functions/http/request.ts';
 import { createApiKey } from '#shared/domain/api-keys.ts';
 import { createPractice } from '#shared/domain/practices.ts';
 import { submitAlert } from '#shared/domain/alerts.ts';
@@ -120,6 +120,20 @@ describe('hostile input against every route (group handlers over in-memory fakes
     expect(result.statusCode, result.body).toBeGreaterThanOrEqual(200);
     expect(result.statusCode, result.body).toBeLessThan(300);
     expect(echoedCanary(`${JSON.stringify(result.headers)}${result.body ?? ''}`)).toBeUndefined();
+  });
+
+  it.each((routes as readonly RouteDefinition[]).filter((route) => specOf(route).body))('the cap is 64 KiB exactly: $method $path accepts a valid body padded to the cap, and refuses one byte more', async (route) => {
+    for (const base64 of [false, true]) {
+      const net = await network(route);
+      const valid = validCase(route, net.targets);
+      const padded = (size: number) => Buffer.concat([Buffer.alloc(size - valid.body!.length, 0x20), valid.body!]);
+      const over = await send(net, route, { ...valid, body: padded(maxBodyBytes + 1) }, base64);
+      expect(over.statusCode).toBe(413);
+      expect(JSON.parse(over.body ?? '{}').detail).toContain(String(maxBodyBytes));
+      const atCap = await send(net, route, { ...valid, body: padded(maxBodyBytes) }, base64);
+      expect(atCap.statusCode, atCap.body).toBeGreaterThanOrEqual(200);
+      expect(atCap.statusCode, atCap.body).toBeLessThan(300);
+    }
   });
 
   it.each(routes as readonly RouteDefinition[])('$method $path', async (route) => {
