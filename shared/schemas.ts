@@ -138,11 +138,16 @@ export const batchCheckSchema = perRegion((phoneRegion) =>
   }),
 );
 
+/**
+ * One key: printable ASCII without spaces or commas. API Gateway joins repeated headers with a
+ * comma (Node with ", "), so two keys in one request arrive as one value; that is refused, not
+ * taken as a third key.
+ */
 export const idempotencyKeySchema = z
   .string()
   .min(1)
   .max(128, 'must be at most 128 characters')
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+  .regex(/^[\x21-\x2b\x2d-\x7e]+$/, 'must be one key of printable ASCII without spaces or commas');
 
 /** Parses with a schema, turning the zod issues into one `errors` entry per bad field of a 400. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root = ''): z.infer<S> {
@@ -186,8 +191,32 @@ function isMissing(input: unknown, issue: z.core.$ZodIssue): boolean {
 
 /**
  * Field names come from the caller, and a careless or hostile one may put an identifier in a
- * key. Only names shaped like API field names (lower camelCase ASCII, short) are repeated back.
+ * key (`{"quixley": true}` is shaped like a field name but is a surname). Only names that are
+ * fields somewhere in this API (a `phone` sent outside `subject`, say) are repeated back.
  */
 function printable(key: string): string {
-  return /^[a-z][A-Za-z0-9_]{0,31}$/.test(key) ? key : '(unrecognised field name)';
+  return knownFieldNames().has(key) ? key : '(unrecognised field name)';
+}
+
+let fieldNames: ReadonlySet<string> | undefined;
+
+/** Every field name of every request body schema above. */
+function knownFieldNames(): ReadonlySet<string> {
+  const names = new Set<string>();
+  const walk = (schema: unknown): void => {
+    if (schema instanceof z.ZodObject) {
+      for (const [name, child] of Object.entries(schema.shape as Record<string, unknown>)) {
+        names.add(name);
+        walk(child);
+      }
+    } else if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault) walk(schema.unwrap());
+    else if (schema instanceof z.ZodArray) walk(schema.element);
+    else if (schema instanceof z.ZodPipe) walk(schema.in);
+  };
+  fieldNames ??= (() => {
+    const region = 'US';
+    for (const schema of [createPracticeSchema, createKeySchema, publishClauseSchema, submitAlertSchema(region), reasonSchema, reviewDecisionSchema, checkSchema(region), batchCheckSchema(region)]) walk(schema);
+    return names;
+  })();
+  return fieldNames;
 }

@@ -67,8 +67,10 @@ function authorise(route: RouteDefinition, event: HttpEvent): Principal | undefi
 
 const isRole = (value: unknown): value is Role => roles.includes(value as Role);
 
+/**
+ * The defined entries as own properties: a query parameter or header named `__proto__` stays a
+ * key (and is refused as unknown) instead of being swallowed by assignment to the prototype.
+ */
 function definedOnly(record: Record<string, string | undefined> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(record ?? {})) if (value !== undefined) out[key] = value;
-  return out;
+  return Object.fromEntries(Object.entries(record ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import type { Deps } from '#shared/deps.ts';
 import { routeKey, routes, type RouteDefinition } from '#shared/routes.ts';
@@ -34,7 +35,7 @@ const compiled: CompiledRoute[] = routes.map((route: RouteDefinition) => {
 export function createLocalServer(deps: Deps, log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Server {
   const { groups, authorizer } = localHandlers(deps);
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
     // Never the raw path: a path that is no route may carry anything (the AWS access log leaves it out too).
@@ -64,6 +65,29 @@ export function createLocalServer(deps: Deps, log: (line: string) => void = (lin
       finish(result);
     })().catch((error: unknown) => finish(problemResponse(error, requestId, deps.logger)));
   });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerUnparsable(error, socket, log));
+  return server;
+}
+
+/**
+ * Bytes that are not an HTTP/1.1 request (a bad request line, a header name with a space, a
+ * head over Node's 16 KiB limit, a broken chunk) never reach a route. Node's own answer is a bare
+ * 400 or 431; this one is a problem document like every other refusal, quoting nothing it was sent.
+ */
+function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex, log: (line: string) => void): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const result = tooLarge
+    ? problem(431, 'headers-too-large', 'The request headers are too large', 'Headers are limited to 16 KiB in all; send the API key and the usual headers only.', randomUUID())
+    : problem(400, 'malformed-request', 'The request is not valid HTTP', 'The request line, a header or the body framing could not be read as HTTP/1.1.', randomUUID());
+  const body = Buffer.from(result.body ?? '', 'utf8');
+  const head = [`HTTP/1.1 ${result.statusCode} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}`, 'Connection: close', `Content-Length: ${body.length}`];
+  for (const [name, value] of Object.entries(result.headers ?? {})) head.push(`${name}: ${String(value)}`);
+  socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]));
+  log(`(unparsable request) ${result.statusCode}`);
 }
 
 function match(method: string, path: string): { route: RouteDefinition; params: Record<string, string> } | undefined {
@@ -102,12 +126,15 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
 }
 
 function toEvent(req: IncomingMessage, url: URL, matched: { route: RouteDefinition; params: Record<string, string> }, body: Buffer, requestId: string): HttpEvent {
-  const headers: Record<string, string> = {};
+  // Maps, then own properties: a header or query parameter named `__proto__` stays a key, as it does in API Gateway's JSON event.
+  const headerValues = new Map<string, string>();
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+    if (value !== undefined) headerValues.set(name.toLowerCase(), Array.isArray(value) ? value.join(',') : value);
   }
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  const headers: Record<string, string> = Object.fromEntries(headerValues);
+  const queryValues = new Map<string, string>();
+  for (const [name, value] of url.searchParams) queryValues.set(name, queryValues.has(name) ? `${queryValues.get(name)},${value}` : value);
+  const query: Record<string, string> = Object.fromEntries(queryValues);
   const key = routeKey(matched.route);
   const now = new Date();
   // API Gateway base64-encodes what it does not treat as text; so do we, so invalid UTF-8 reaches the handler intact.

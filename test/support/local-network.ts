@@ -19,6 +19,8 @@ export interface LocalNetwork {
   /** The server's config (its tables in the shared DynamoDB Local), for a second server over the same data. */
   readonly config: LocalConfig;
   readonly clock: SettableClock;
+  /** The local server's port on 127.0.0.1, for raw HTTP. */
+  readonly port: number;
   readonly dataDir: string;
   readonly adminKey: string;
   readonly net: Awaited<ReturnType<typeof setUpNetwork>>;
@@ -39,7 +41,8 @@ export async function startLocalNetwork(env: Record<string, string> = {}): Promi
   const adminKey = (await ensureAdminKey(deps, dataDir)).apiKey;
   const server: Server = createLocalServer(deps, () => undefined);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const call = apiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const port = (server.address() as AddressInfo).port;
+  const call = apiClient(`http://127.0.0.1:${port}`);
   const net = await setUpNetwork(call, adminKey);
   const file = join(dataDir, 'notifications.jsonl');
   return {
@@ -47,6 +50,7 @@ export async function startLocalNetwork(env: Record<string, string> = {}): Promi
     deps,
     config,
     clock,
+    port,
     dataDir,
     adminKey,
     net,
