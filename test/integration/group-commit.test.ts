@@ -53,7 +53,7 @@ const checkEvent = (practiceId: string, checkId: string, now: Date): AuditBatch 
 
 async function counter(client: DynamoDBDocumentClient, practiceId: string, day: string) {
   const { Item } = await client.send(new GetCommand({ TableName: config.MAIN_TABLE, Key: { pk: `QUOTA#${practiceId}`, sk: `DAY#${day}` }, ConsistentRead: true }));
-  return { dayCount: Item?.dayCount as number | undefined, minuteCount: Item?.minuteCount as number | undefined };
+  return { dayCount: Item?.dayCount as number | undefined, minuteCount: Item?.minuteCount as number | undefined, minute: Item?.minute as string | undefined };
 }
 
 describe('group commit on DynamoDB Local', () => {
@@ -95,7 +95,7 @@ describe('group commit on DynamoDB Local', () => {
 
     const entries = await intactChain(node.audit);
     expect(entries.map((entry) => entry.targets.checkId).sort()).toEqual(accepted.map(({ checkId }) => checkId).sort());
-    for (const practiceId of practices) expect(await counter(node.client, practiceId, '2026-11-20')).toEqual({ dayCount: 8, minuteCount: 8 });
+    for (const practiceId of practices) expect(await counter(node.client, practiceId, '2026-11-20')).toEqual({ dayCount: 8, minuteCount: 8, minute: '2026-11-20T09:00' });
 
     expect(node.sent.get('TransactWriteItemsCommand')).toBeLessThanOrEqual(16);
   });
@@ -114,5 +114,20 @@ describe('group commit on DynamoDB Local', () => {
     expect(entries).toHaveLength(64);
     expect(new Set(entries.map((entry) => entry.targets.checkId)).size).toBe(64);
     for (const practiceId of practices) expect((await counter(a.client, practiceId, '2026-11-20')).dayCount).toBe(16);
+  });
+
+  it('a check stamped before the minute turned but counted after never sets the minute back (regression: it reset the count, then refused with a bogus 429)', async () => {
+    const [a, b] = [serverProcess(), serverProcess()];
+    const limits: ScreeningLimits = { perMinute: 3, perDay: 1000 };
+    const practiceId = `prac_late${Math.random().toString(36).slice(2, 8)}`;
+    const record = (node: ReturnType<typeof serverProcess>, at: string, checkId: string) => node.ledger.record(practiceId, 1, limits, checkEvent(practiceId, checkId, new Date(at)));
+    expect(await record(a, '2026-11-20T09:01:00.500Z', 'chk_late1')).toEqual({ ok: true });
+    // Process b's request was stamped 09:00:59.9 but reaches the counter after a began 09:01.
+    expect(await record(b, '2026-11-20T09:00:59.900Z', 'chk_late2')).toEqual({ ok: true });
+    expect(await counter(a.client, practiceId, '2026-11-20')).toEqual({ dayCount: 2, minuteCount: 2, minute: '2026-11-20T09:01' });
+    expect(await record(a, '2026-11-20T09:01:01.000Z', 'chk_late3')).toEqual({ ok: true });
+    // The minute's quota of 3 holds across both processes: the 4th check in 09:01 is refused.
+    expect(await record(b, '2026-11-20T09:01:02.000Z', 'chk_late4')).toMatchObject({ ok: false, window: 'minute' });
+    expect(await counter(a.client, practiceId, '2026-11-20')).toEqual({ dayCount: 3, minuteCount: 3, minute: '2026-11-20T09:01' });
   });
 });

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds, isoDate } from '../../dates.ts';
 import type { AuditBatch, QuotaOutcome, ScreeningLedger, ScreeningLimits } from '../../ports.ts';
+import { DependencyUnavailableError } from '../../errors.ts';
 import { attr } from './tables.ts';
 import { cancellationReasons, isConditionalCheckFailure, storage } from './errors.ts';
 import type { AuditLog } from './audit-log.ts';
@@ -37,7 +38,11 @@ const sameRound = (a: Pending, b: Pending) =>
  * arrival order into the checks that still fit (counted again together) and those refused.
  *
  * The minute count restarts when a new minute begins, which needs a different update; each
- * container remembers which minute it last saw per practice to pick the right one first.
+ * container remembers the latest minute it saw per practice to pick the right one first. The
+ * counter's minute only moves forward: a check that was stamped just before a minute ended but
+ * is counted after another check began the next one counts against the new minute, rather than
+ * setting the counter back (which used to reset the count, and could flip-flop until a check
+ * was refused with a 429 it had not earned).
  */
 export function buildScreeningLedger(client: DynamoDBDocumentClient, table: string, audit: AuditLog): ScreeningLedger {
   const lastMinute = new Map<string, string>();
@@ -65,14 +70,15 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
           ...common,
           UpdateExpression: 'ADD #day :n, #mc :n',
           ExpressionAttributeNames: names,
-          ConditionExpression: '#minute = :m AND #mc <= :minuteMax AND #day <= :dayMax',
+          // A check stamped in a minute the counter has already left counts against the counter's (later) minute.
+          ConditionExpression: '#minute >= :m AND #mc <= :minuteMax AND #day <= :dayMax',
           ExpressionAttributeValues: { ':n': bookings, ':m': minute, ':minuteMax': limits.perMinute - bookings, ':dayMax': limits.perDay - bookings },
         }
       : {
           ...common,
           UpdateExpression: 'SET #minute = :m, #mc = :n, #ttl = :ttl ADD #day :n',
           ExpressionAttributeNames: { ...names, '#ttl': attr.ttl },
-          ConditionExpression: '(attribute_not_exists(#minute) OR #minute <> :m) AND (attribute_not_exists(#day) OR #day <= :dayMax)',
+          ConditionExpression: '(attribute_not_exists(#minute) OR #minute < :m) AND (attribute_not_exists(#day) OR #day <= :dayMax)',
           ExpressionAttributeValues: { ':n': bookings, ':m': minute, ':dayMax': limits.perDay - bookings, ':ttl': epochSeconds(round[0]!.batch.now) + twoDays },
         };
   };
@@ -80,12 +86,12 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
   /** Counts one round (checks of one practice, same day and minute) and settles each check's promise. */
   const settle = async (practiceId: string, round: Pending[]) => {
     const { day, minute, limits } = round[0]!;
-    let sameMinute = lastMinute.get(practiceId) === minute;
+    let sameMinute = (lastMinute.get(practiceId) ?? '') >= minute;
     for (let attempt = 1; attempt <= 4 && round.length > 0; attempt += 1) {
       const latest = round.reduce((now, check) => (check.batch.now > now ? check.batch.now : now), round[0]!.batch.now);
       try {
         await audit.transact([{ Update: counterUpdate(practiceId, round, sameMinute) }], { events: round.flatMap((check) => check.batch.events), now: latest });
-        lastMinute.set(practiceId, minute);
+        if (!sameMinute) lastMinute.set(practiceId, minute);
         for (const check of round) check.resolve({ ok: true });
         return;
       } catch (error) {
@@ -96,7 +102,8 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
       }
       // The condition failed: either the quota is used up, or we guessed the minute wrong.
       const counter = await readCounter(practiceId, day);
-      sameMinute = counter.minute === minute;
+      sameMinute = counter.minute !== undefined && counter.minute >= minute;
+      if (counter.minute) lastMinute.set(practiceId, counter.minute);
       let dayCount = counter.dayCount;
       let minuteCount = sameMinute ? counter.minuteCount : 0;
       const fits: Pending[] = [];
@@ -111,7 +118,9 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
       }
       round = fits;
     }
-    for (const check of round) check.resolve(refuse(check.batch.now, 'minute'));
+    // Other processes kept moving the counter on: not the practice's quota, so not a 429.
+    const busy = new DependencyUnavailableError('The screening quota counter is busy; retry shortly.', 1);
+    for (const check of round) check.reject(busy);
   };
 
   /** Runs the practice's rounds until its queue is empty: each takes the waiting checks of the first one's minute, in order. */
