@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { DependencyUnavailableError } from '#shared/errors.ts';
 import { describe, expect, inject, it } from 'vitest';
-import { buildAuditLog, type AuditLog } from '#shared/adapters/dynamo/audit-log.ts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { auditItem, buildAuditLog, type AuditLog } from '#shared/adapters/dynamo/audit-log.ts';
+import { buildApiKeyStore } from '#shared/adapters/dynamo/simple-stores.ts';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { auditTable } from '#shared/adapters/dynamo/tables.ts';
-import { entryHash, genesisHash } from '#shared/audit/chain.ts';
-import type { AuditEntry, AuditEvent } from '#shared/ports.ts';
+import { chainEntries, entryHash, genesisHash } from '#shared/audit/chain.ts';
+import type { AuditBatch, AuditEntry, AuditEvent } from '#shared/ports.ts';
 import { ensureTables } from '../../infra/local/dynamo-local.ts';
 import { collect } from '../support/collect.ts';
+import './support.ts';
 
 /**
  * The audit chain on real DynamoDB Local: writers racing for the next sequence number never
@@ -105,5 +110,129 @@ describe('the DynamoDB audit log', () => {
     await log.append([event(2, 0)], new Date('2026-11-20T12:00:00Z'));
     const [late] = await log.append([event(2, 1)], new Date('2026-11-20T11:00:00Z'));
     expect(late?.at).toBe('2026-11-20T12:00:00Z');
+  });
+});
+
+/**
+ * Group commit, against a scripted DynamoDB (aws-sdk-client-mock on one client instance): a fake
+ * that keeps the audit items of every transaction it accepts, so a head read after a failure is
+ * the true one, and that cancels chosen transactions with chosen reasons.
+ */
+function scriptedDynamo() {
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-2', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }));
+  const ddb = mockClient(client);
+  const stored: Record<string, unknown>[] = [];
+  const cancellations = new Map<number, string[]>();
+  const transactions: TransactItems[] = [];
+  let gate: Promise<void> = Promise.resolve();
+  ddb.on(QueryCommand).callsFake(() => ({ Items: stored.slice(-1) }));
+  ddb.on(TransactWriteCommand).callsFake(async (input: { TransactItems: TransactItems }) => {
+    transactions.push(input.TransactItems);
+    const codes = cancellations.get(transactions.length);
+    await gate;
+    if (codes) throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+    for (const item of input.TransactItems) if (item.Put?.TableName === 'audit') stored.push(item.Put.Item as Record<string, unknown>);
+    return {};
+  });
+  return {
+    client,
+    ddb,
+    stored,
+    transactions,
+    log: buildAuditLog(client, 'audit'),
+    /** The n-th transaction (from 1) is cancelled with these reasons, one per item. */
+    cancel: (n: number, ...codes: string[]) => cancellations.set(n, codes),
+    /** Another process appends `entry` (as if it won the race for its seq). */
+    storeElsewhere: (entry: AuditEntry) => stored.push(auditItem(entry)),
+    /** Holds every transaction until the returned function is called, so appends pile up behind the first. */
+    hold: () => {
+      let release!: () => void;
+      gate = new Promise((resolve) => (release = resolve));
+      return () => release();
+    },
+  };
+}
+
+type TransactItems = Record<string, Record<string, unknown>>[];
+const quotaUpdate = (practiceId: string) => ({
+  Update: { TableName: 'main', Key: { pk: `QUOTA#${practiceId}`, sk: 'DAY#2026-11-20' }, UpdateExpression: 'ADD #day :n', ExpressionAttributeNames: { '#day': 'dayCount' }, ExpressionAttributeValues: { ':n': 1 } },
+});
+const checkBatch = (n: number): AuditBatch => ({ events: [event(9, n)], now: new Date(Date.UTC(2026, 10, 20, 9, 0, n)) });
+const entriesOf = (items: TransactItems) => items.filter((item) => item.Put?.TableName === 'audit').map((item) => item.Put!.Item as unknown as AuditEntry);
+/** What a transaction wrote: the practice of each action item, `#<seq>` for each audit entry. */
+const shape = (items: TransactItems) =>
+  items.map((item) => (item.Put?.TableName === 'audit' ? `#${(item.Put.Item as { seq: number }).seq}` : String((item.Update!.Key as { pk: string }).pk).slice('QUOTA#'.length)));
+const storedChain = (stored: Record<string, unknown>[]) => stored.map(({ chain: _c, atSeq: _a, ...entry }) => entry as unknown as AuditEntry);
+
+describe('group commit of audit appends', () => {
+  it('writes the appends that queued behind a transaction in ONE TransactWriteItems, with consecutive seqs and linked hashes', async () => {
+    const dynamo = scriptedDynamo();
+    const release = dynamo.hold();
+    const appends = ['p0', 'p1', 'p2', 'p3', 'p4'].map((practice, n) => dynamo.log.transact([quotaUpdate(practice)], checkBatch(n)));
+    release();
+    const written = await Promise.all(appends);
+    expect(dynamo.transactions.map(shape)).toEqual([['p0', '#1'], ['p1', '#2', 'p2', '#3', 'p3', '#4', 'p4', '#5']]);
+    expect(written.map((entries) => entries.map((entry) => [entry.seq, entry.targets.n]))).toEqual([[[1, 0]], [[2, 1]], [[3, 2]], [[4, 3]], [[5, 4]]]);
+    expectOneChain(storedChain(dynamo.stored));
+    // Each entry keeps its own request's time.
+    expect(written.map((entries) => entries[0]!.at)).toEqual([0, 1, 2, 3, 4].map((n) => `2026-11-20T09:00:0${n}Z`));
+  });
+
+  it('fails only the append whose own item failed its condition, with the reasons for its own items, and writes the others next', async () => {
+    const dynamo = scriptedDynamo();
+    const keys = buildApiKeyStore(dynamo.client, 'keys', dynamo.log);
+    const release = dynamo.hold();
+    // Transaction 2 holds key-1, key-2 and key-3 (each an Update and its entry); key-2's Update fails its condition.
+    dynamo.cancel(2, 'None', 'None', 'ConditionalCheckFailed', 'None', 'None', 'None');
+    const revoked = [0, 1, 2, 3].map((n) => keys.revoke(`key-${n}`, '2026-11-20T09:00:00Z', checkBatch(n)));
+    release();
+    // revoke() reads the reason at index 0 of its own items: only key-2 is reported missing.
+    expect(await Promise.all(revoked)).toEqual([true, true, false, true]);
+    expect(dynamo.transactions.map((items) => entriesOf(items).map((entry) => entry.seq))).toEqual([[1], [2, 3, 4], [2, 3]]);
+    const chain = storedChain(dynamo.stored);
+    expectOneChain(chain);
+    expect(chain.map((entry) => entry.targets.n)).toEqual([0, 1, 3]);
+  });
+
+  it('rethrows a one-append cancellation untouched, as before group commit', async () => {
+    const dynamo = scriptedDynamo();
+    dynamo.cancel(1, 'ConditionalCheckFailed', 'None');
+    const failure = await dynamo.log.transact([quotaUpdate('p1')], checkBatch(1)).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TransactionCanceledException);
+    expect((failure as TransactionCanceledException).CancellationReasons).toEqual([{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }]);
+    expect(dynamo.stored).toEqual([]);
+  });
+
+  it('re-reads the head and retries the whole group when another process took one of its seqs', async () => {
+    const dynamo = scriptedDynamo();
+    const release = dynamo.hold();
+    const appends = ['p0', 'p1', 'p2'].map((practice, n) => dynamo.log.transact([quotaUpdate(practice)], checkBatch(n)));
+    // While the group of p1 and p2 is in flight, another process appends seq 2; the group's first Put loses.
+    dynamo.cancel(2, 'None', 'ConditionalCheckFailed', 'None', 'None');
+    release();
+    await appends[0];
+    const [rival] = chainEntries(storedChain(dynamo.stored).at(-1), [event(7, 0)], new Date(Date.UTC(2026, 10, 20, 9, 0, 30)));
+    dynamo.storeElsewhere(rival!);
+    const written = await Promise.all(appends);
+    expect(dynamo.transactions.map(shape)).toEqual([['p0', '#1'], ['p1', '#2', 'p2', '#3'], ['p1', '#3', 'p2', '#4']]);
+    expect(dynamo.ddb).toHaveReceivedCommandTimes(QueryCommand, 2);
+    const chain = storedChain(dynamo.stored);
+    expectOneChain(chain);
+    expect(chain.map((entry) => entry.actor.keyId)).toEqual(['key_writer9', 'key_writer7', 'key_writer9', 'key_writer9']);
+    // The retried entries are stamped no earlier than the rival's.
+    expect(written[1]![0]!.at).toBe('2026-11-20T09:00:30Z');
+  });
+
+  it('puts appends to the same item in different groups, in arrival order, while others join the first group', async () => {
+    const dynamo = scriptedDynamo();
+    const release = dynamo.hold();
+    const appends = ['p9', 'p1', 'p1', 'p2', 'p1', 'p3'].map((practice, n) => dynamo.log.transact([quotaUpdate(practice)], checkBatch(n)));
+    release();
+    await Promise.all(appends);
+    expect(dynamo.transactions.map(shape)).toEqual([['p9', '#1'], ['p1', '#2', 'p2', '#3', 'p3', '#4'], ['p1', '#5'], ['p1', '#6']]);
+    const chain = storedChain(dynamo.stored);
+    expectOneChain(chain);
+    // By arrival: p9, p1, p2 and p3 first; the second and third p1 appends (arrivals 2 and 4) after, in that order.
+    expect(chain.map((entry) => entry.targets.n)).toEqual([0, 1, 3, 5, 2, 4]);
   });
 });

@@ -4,7 +4,8 @@ import { chainEntries } from '../../audit/chain.ts';
 import { DependencyUnavailableError } from '../../errors.ts';
 import type { AuditAppender, AuditBatch, AuditEntry, AuditReader } from '../../ports.ts';
 import { attr, indexNames } from './tables.ts';
-import { cancellationReasons, isConditionalCheckFailure, storage, translated } from './errors.ts';
+import { isConditionalCheckFailure, isTransient, storage, translated } from './errors.ts';
+import { isCancellation, itemIdentity, judgeCancellation, ownCancellation, takeGroup, type Packable, type TransactItem } from './audit-groups.ts';
 
 /** The document client's transaction item (plain JS values instead of attribute values). */
 export type DocumentTransactItem = { [K in keyof TransactWriteItem]?: Record<string, unknown> };
@@ -31,6 +32,16 @@ export interface AuditLog extends AuditReader, AuditAppender {
 
 export function auditItem(entry: AuditEntry): Record<string, unknown> {
   return { [attr.chain]: chainName, [attr.atSeq]: `${entry.at}#${String(entry.seq).padStart(seqWidth, '0')}`, ...entry };
+}
+
+/** One append waiting for its group's transaction. */
+interface Pending extends Packable {
+  readonly items: readonly DocumentTransactItem[];
+  readonly audit: AuditBatch;
+  /** How often it lost the race for the head (or met a conflicting transaction). */
+  races: number;
+  resolve(entries: AuditEntry[]): void;
+  reject(error: unknown): void;
 }
 
 function entryFrom(item: Record<string, unknown>): AuditEntry {
@@ -75,46 +86,107 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
     });
 
   /**
-   * Appends from one process go one at a time (a Lambda container serves one request at a time
-   * anyway; the local server serves many), so a process never races itself for a sequence
-   * number, and can reuse the head it has just written instead of reading it again. Other
-   * processes are kept out by the conditional Put; the loser reads the new head and retries.
+   * Group commit. Appends from one process are committed by one loop, one transaction at a time,
+   * so a process never races itself for a sequence number and can reuse the head it has just
+   * written instead of reading it again. While a transaction is in flight, new appends wait;
+   * the next transaction takes as many of them as fit (see takeGroup) and writes them all, with
+   * consecutive sequence numbers, in ONE TransactWriteItems. A Lambda container serves one
+   * request at a time, so there a group is one append; the local server serves many.
+   * Other processes are kept out by the conditional Puts; the loser reads the new head and retries.
    */
-  let queue: Promise<unknown> = Promise.resolve();
+  const pending: Pending[] = [];
+  let committing = false;
   let ownHead: { entry: AuditEntry; at: number } | undefined;
-  const serially = <T>(run: () => Promise<T>): Promise<T> => {
-    const result = queue.then(run, run);
-    queue = result.catch(() => undefined);
-    return result;
-  };
 
   const transact = (items: readonly DocumentTransactItem[], audit: AuditBatch): Promise<AuditEntry[]> =>
-    serially(async () => {
-      for (let attempt = 1; attempt <= maxAppendAttempts; attempt += 1) {
-        const trusted = attempt === 1 && ownHead && Date.now() - ownHead.at < trustOwnHeadMs ? ownHead.entry : undefined;
-        const entries = chainEntries(trusted ?? (await head()), audit.events, audit.now);
-        const puts = entries.map((entry) => ({
-          Put: {
-            TableName: table,
-            Item: auditItem(entry),
-            ConditionExpression: 'attribute_not_exists(#seq)',
-            ExpressionAttributeNames: { '#seq': attr.seq },
-          },
-        }));
+    new Promise((resolve, reject) => {
+      const itemKeys = items.map((item) => itemIdentity(item as TransactItem));
+      const bytes = Buffer.byteLength(JSON.stringify(items)) + Buffer.byteLength(JSON.stringify(audit.events));
+      pending.push({ items, audit, itemKeys, itemCount: items.length + audit.events.length, bytes, alone: false, races: 0, resolve, reject });
+      if (!committing) void commitAll();
+    });
+
+  const commitAll = async () => {
+    committing = true;
+    try {
+      while (pending.length > 0) {
+        const group = takeGroup(pending);
         try {
-          if (items.length === 0 && puts.length === 1) await client.send(new PutCommand(puts[0]!.Put));
-          else await client.send(new TransactWriteCommand({ TransactItems: [...items, ...puts] as never }));
-          if (entries.length > 0) ownHead = { entry: entries.at(-1)!, at: Date.now() };
-          return entries;
+          await commit(group);
         } catch (error) {
-          ownHead = undefined;
-          // Judged on DynamoDB's own answer, before it becomes a 503: the action's reasons stay readable to the caller.
-          if (!lostTheRace(error, items.length)) throw translated(error);
-          await pause(attempt);
+          for (const append of group) append.reject(error);
         }
       }
-      throw new DependencyUnavailableError('The audit log is busy with other writers; retry shortly.', 1);
+    } finally {
+      committing = false;
+    }
+  };
+
+  /** One attempt at one group. Appends that must try again go back to the front of the queue, in order. */
+  const commit = async (group: Pending[]) => {
+    // The head this process wrote last, while fresh; otherwise (and after any failure) the one in the table.
+    const trusted = ownHead && Date.now() - ownHead.at < trustOwnHeadMs ? ownHead.entry : undefined;
+    let previous = trusted ?? (await head());
+    const plans = group.map((append) => {
+      const entries = chainEntries(previous, append.audit.events, append.audit.now);
+      previous = entries.at(-1) ?? previous;
+      const puts = entries.map((entry) => ({
+        Put: { TableName: table, Item: auditItem(entry), ConditionExpression: 'attribute_not_exists(#seq)', ExpressionAttributeNames: { '#seq': attr.seq } },
+      }));
+      return { append, entries, puts };
     });
+    const transactItems = plans.flatMap(({ append, puts }) => [...append.items, ...puts]);
+    try {
+      if (transactItems.length === 1 && plans[0]!.puts.length === 1) await client.send(new PutCommand(plans[0]!.puts[0]!.Put));
+      else if (transactItems.length > 0) await client.send(new TransactWriteCommand({ TransactItems: transactItems as never }));
+      if (previous) ownHead = { entry: previous, at: Date.now() };
+      for (const { append, entries } of plans) append.resolve(entries);
+      return;
+    } catch (error) {
+      const retry = judged(error, plans);
+      ownHead = undefined;
+      const again: Pending[] = [];
+      for (const append of retry.appends) {
+        if (retry.raced && (append.races += 1) >= maxAppendAttempts) {
+          append.reject(new DependencyUnavailableError('The audit log is busy with other writers; retry shortly.', 1));
+        } else again.push(append);
+      }
+      if (retry.raced && again.length > 0) await pause(again[0]!.races);
+      pending.unshift(...again);
+    }
+  };
+
+  /**
+   * Decides, on DynamoDB's own answer and before any of it becomes a 503, what a failed group
+   * means for each append: those whose own items failed are rejected with the error they would
+   * have got alone (the reasons for their own items, so the stores read them as before); the rest
+   * are returned to try again, with `raced` when the chain's head moved or a transaction conflicted.
+   */
+  const judged = (error: unknown, plans: { append: Pending; puts: unknown[] }[]): { appends: Pending[]; raced: boolean } => {
+    if (!isCancellation(error)) {
+      // A lone audit entry is written with a plain conditional Put: its failure means the seq was taken.
+      if (plans.length === 1 && plans[0]!.append.items.length === 0 && isConditionalCheckFailure(error)) return { appends: [plans[0]!.append], raced: true };
+      // A group refused as a whole (not cancelled) for a reason that is not transient: each append tries alone.
+      if (plans.length > 1 && !isTransient(error)) {
+        for (const { append } of plans) append.alone = true;
+        return { appends: plans.map(({ append }) => append), raced: false };
+      }
+      for (const { append } of plans) append.reject(translated(error));
+      return { appends: [], raced: false };
+    }
+    const verdicts = judgeCancellation(error.CancellationReasons ?? [], plans.map(({ append, puts }) => ({ ownItems: append.items.length, puts: puts.length })));
+    if (!verdicts.some((verdict) => verdict.kind !== 'held')) {
+      for (const { append } of plans) append.reject(translated(error));
+      return { appends: [], raced: false };
+    }
+    const appends: Pending[] = [];
+    verdicts.forEach((verdict, i) => {
+      const { append } = plans[i]!;
+      if (verdict.kind === 'failed') append.reject(translated(plans.length === 1 ? error : ownCancellation(error, verdict.reasons)));
+      else appends.push(append);
+    });
+    return { appends, raced: verdicts.some((verdict) => verdict.kind === 'raced') };
+  };
 
   return {
     head,
@@ -146,17 +218,4 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
       } while (start);
     },
   };
-}
-
-/**
- * True when the action's own conditions held and the transaction failed only because another
- * writer got in first: it took the next sequence numbers, or DynamoDB reports a conflicting
- * transaction. Then reading the head again and retrying is safe.
- */
-function lostTheRace(error: unknown, actionItems: number): boolean {
-  if (actionItems === 0 && isConditionalCheckFailure(error)) return true;
-  const reasons = cancellationReasons(error);
-  if (!reasons) return false;
-  const actionHeld = reasons.slice(0, actionItems).every((reason) => reason === 'None' || reason === 'TransactionConflict');
-  return actionHeld && (reasons.slice(actionItems).includes('ConditionalCheckFailed') || reasons.includes('TransactionConflict'));
 }
