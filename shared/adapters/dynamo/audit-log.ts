@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { chainEntries } from '../../audit/chain.ts';
 import { DependencyUnavailableError } from '../../errors.ts';
@@ -58,6 +58,12 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
       return Items?.[0] ? entryFrom(Items[0]) : undefined;
     });
 
+  const stored = (seq: number) =>
+    storage(async () => {
+      const { Item } = await client.send(new GetCommand({ TableName: table, Key: { [attr.chain]: chainName, [attr.seq]: seq }, ConsistentRead: true }));
+      return Item ? entryFrom(Item) : undefined;
+    });
+
   const byTime = (condition: string, value: string, forward: boolean) =>
     storage(async () => {
       const { Items } = await client.send(
@@ -110,6 +116,13 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
           ownHead = undefined;
           // Judged on DynamoDB's own answer, before it becomes a 503: the action's reasons stay readable to the caller.
           if (!lostTheRace(error, items.length)) throw translated(error);
+          // The "other writer" may be this very write: its answer was lost and the SDK sent it again. A lone Put
+          // has no idempotency token (a transaction's ClientRequestToken covers it), so look before writing it twice.
+          const first = entries[0];
+          if (first && (await stored(first.seq))?.hash === first.hash) {
+            ownHead = { entry: entries.at(-1)!, at: Date.now() };
+            return entries;
+          }
           await pause(attempt);
         }
       }
