@@ -387,6 +387,11 @@ describe('DynamoDB faults answer 503 with Retry-After, change nothing, and the s
     await expectUnavailableThenRecovery(operation, () => ddb.on(command as never).rejects(error()), '2');
   });
 
+  it('an export whose own audit entry (a lone Put) is throttled is a 503: no entry, no manifest handed out', async () => {
+    const operation = await operations['audit export']!();
+    await expectUnavailableThenRecovery(operation, () => ddb.on(PutCommand).rejects(new ThrottlingException({ message: 'slow down', $metadata })), '2');
+  });
+
   it('a check whose token lookup is throttled (BatchGetItem) is a 503 and is not counted or audited', async () => {
     const operation = await operations.check!();
     await expectUnavailableThenRecovery(operation, () => ddb.on(BatchGetCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata })), '2');
