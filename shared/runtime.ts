@@ -23,6 +23,7 @@ import { buildS3SealStore } from './adapters/s3-seal-store.ts';
 import { buildLocalSealStore } from './adapters/local/local-seal-store.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SealStore } from './ports.ts';
+import { boundedSdkClientOptions } from './adapters/sdk-client-options.ts';
 
 export function settingsFrom(config: Config): Settings {
   return {
@@ -76,13 +77,13 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}, documen
       ...overrides,
     };
   }
-  const kms = new KMSClient({ maxAttempts: 3 });
+  const kms = new KMSClient(boundedSdkClientOptions);
   return {
     ...base,
     keyring: buildKmsKeyring(kms, config.HMAC_KEY_ID, config.HMAC_KEY_VERSION, config.HMAC_PREVIOUS_KEYS),
     signer: buildKmsSigner(kms, config.SIGNING_KEY_ID),
     cipher: buildEnvelopeCipher(kmsEnvelopeKeyring(kms, config.DATA_KEY_ID)),
-    notifier: buildSnsNotifier(new SNSClient({ maxAttempts: 3 }), {
+    notifier: buildSnsNotifier(new SNSClient(boundedSdkClientOptions), {
       reviewers: config.REVIEWERS_TOPIC_ARN,
       practices: config.PRACTICES_TOPIC_ARN,
       security: config.SECURITY_TOPIC_ARN,

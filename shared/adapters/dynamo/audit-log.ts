@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { chainEntries } from '../../audit/chain.ts';
 import { DependencyUnavailableError } from '../../errors.ts';
@@ -67,6 +67,13 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
         }),
       );
       return Items?.[0] ? entryFrom(Items[0]) : undefined;
+    });
+
+  /** Whether `entry` is what the table holds at its seq (a write whose answer was lost may have landed). */
+  const landed = (entry: AuditEntry) =>
+    storage(async () => {
+      const { Item } = await client.send(new GetCommand({ TableName: table, Key: { [attr.chain]: chainName, [attr.seq]: entry.seq }, ConsistentRead: true }));
+      return Item !== undefined && entryFrom(Item).hash === entry.hash;
     });
 
   const byTime = (condition: string, value: string, forward: boolean) =>
@@ -143,8 +150,17 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
       for (const { append, entries } of plans) append.resolve(entries);
       return;
     } catch (error) {
-      const retry = judged(error, plans);
       ownHead = undefined;
+      // A lone Put has no idempotency token (a transaction's ClientRequestToken covers a resent one): when its answer
+      // was lost and the SDK sent it again, the "other writer" that took the seq is this very write. Look before
+      // writing it twice.
+      const lone = plans.length === 1 && transactItems.length === 1 ? plans[0]!.entries[0] : undefined;
+      if (lone && isConditionalCheckFailure(error) && (await landed(lone))) {
+        ownHead = { entry: lone, at: Date.now() };
+        plans[0]!.append.resolve(plans[0]!.entries);
+        return;
+      }
+      const retry = judged(error, plans);
       const again: Pending[] = [];
       for (const append of retry.appends) {
         if (retry.raced && (append.races += 1) >= maxAppendAttempts) {

@@ -1,9 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { boundedSdkClientOptions } from '../sdk-client-options.ts';
 
 /**
  * The document client every store uses. `endpoint` points it at DynamoDB Local; in Lambda it
- * is left out and the SDK finds the regional endpoint and the function's credentials.
+ * is left out and the SDK finds the regional endpoint and the function's credentials. Each
+ * attempt is bounded (see boundedSdkClientOptions), so a database that stops answering is a 503.
  */
 export function buildDocumentClient(options: { endpoint?: string | undefined; region?: string } = {}): DynamoDBDocumentClient {
   const local = options.endpoint !== undefined;
@@ -16,7 +18,7 @@ export function buildDocumentClient(options: { endpoint?: string | undefined; re
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         }
       : {}),
-    maxAttempts: 3,
+    ...boundedSdkClientOptions,
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

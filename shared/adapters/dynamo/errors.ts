@@ -1,4 +1,5 @@
 import { DependencyUnavailableError } from '../../errors.ts';
+import { isNetworkFailure } from '../network-errors.ts';
 
 /** DynamoDB answers that mean "not now": the caller should retry, so they become a 503. */
 const transient = new Set([
@@ -8,17 +9,14 @@ const transient = new Set([
   'InternalServerError',
   'ServiceUnavailable',
   'TransactionInProgressException',
-  'TimeoutError',
 ]);
-const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
 
 /** Reasons a transaction can be cancelled for that are not about our conditions: retry later. */
 const transientReasons = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'TransactionConflict']);
 
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const code = (error as { code?: string }).code;
-  if (transient.has(error.name) || (code !== undefined && networkCodes.has(code))) return true;
+  if (transient.has(error.name) || isNetworkFailure(error)) return true;
   return cancellationReasons(error)?.some((reason) => transientReasons.has(reason)) ?? false;
 }
 

@@ -1,9 +1,10 @@
 import { DependencyUnavailableError } from '../../errors.ts';
 import { countMetric } from '../metrics.ts';
+import { isNetworkFailure } from '../network-errors.ts';
 
 /**
  * KMS failures the caller can do nothing about but wait: throttling, a disabled or pending
- * key, KMS itself failing. They become a 503 with Retry-After; the details go to the log,
+ * key, KMS itself failing or out of reach. They become a 503 with Retry-After; the details go to the log,
  * not to the caller. Anything else (a misconfiguration) stays a 500.
  */
 const unavailable: Record<string, number> = {
@@ -15,13 +16,15 @@ const unavailable: Record<string, number> = {
   DisabledException: 30,
   KMSInvalidStateException: 30,
 };
+/** Retry-After when KMS could not be reached or did not answer in time. */
+const unreachableRetryAfter = 2;
 
 export async function kmsCall<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
-    const retryAfter = unavailable[name];
+    const retryAfter = unavailable[name] ?? (isNetworkFailure(error) ? unreachableRetryAfter : undefined);
     // The operations alarm KMS-Throttles counts these.
     if (name === 'ThrottlingException') countMetric('KmsThrottled');
     if (retryAfter !== undefined) {
