@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRealDate } from './dates.ts';
 import { isId } from './ids.ts';
 import { normaliseName, normalisePhone } from './identifiers/normalise.ts';
