@@ -1,7 +1,7 @@
 import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Signer } from '../../ports.ts';
 import { kmsCall } from './errors.ts';
-import { derToPem } from '../local/local-signer.ts';
+import { derToPem } from '../public-key-pem.ts';
 
 /** Receipts and publications in AWS: ECDSA P-256 / SHA-256 with a KMS asymmetric key. */
 export function buildKmsSigner(client: KMSClient, keyId: string): Signer {
