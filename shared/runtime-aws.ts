@@ -1,6 +1,6 @@
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsConfig } from './config.ts';
 import type { Deps } from './deps.ts';
 import type { SealStore } from './ports.ts';
@@ -9,24 +9,28 @@ import { buildEnvelopeCipher } from './adapters/envelope-cipher.ts';
 import { kmsDataKeys } from './adapters/kms/kms-data-keys.ts';
 import { buildKmsKeyring } from './adapters/kms/kms-keyring.ts';
 import { buildKmsSigner } from './adapters/kms/kms-signer.ts';
+import { lazyClient } from './adapters/lazy-client.ts';
 import { buildS3SealStore } from './adapters/s3-seal-store.ts';
 import { buildSnsNotifier } from './adapters/sns-notifier.ts';
 import { buildCommonDeps } from './runtime-common.ts';
 
-/** Lambda's adapters: DynamoDB, KMS, SNS and (the sweeper only) S3. What every function bundle wires. */
+/**
+ * Lambda's adapters: DynamoDB, KMS, SNS and (the sweeper only) S3. What every function bundle
+ * wires. Only DynamoDB's client loads at start-up; the others load on first use (lazy-client.ts).
+ */
 export function buildAwsDeps(config: AwsConfig, overrides: Partial<Deps> = {}): Deps {
-  const kms = new KMSClient({ maxAttempts: 3 });
+  const kms = lazyClient<KMSClient>(async () => new (await import('@aws-sdk/client-kms')).KMSClient({ maxAttempts: 3 }));
   return {
     ...buildCommonDeps(config, buildDocumentClient(), overrides),
     keyring: buildKmsKeyring(kms, config.HMAC_KEY_ID, config.HMAC_KEY_VERSION, config.HMAC_PREVIOUS_KEYS),
     signer: buildKmsSigner(kms, config.SIGNING_KEY_ID),
     cipher: buildEnvelopeCipher(kmsDataKeys(kms, config.DATA_KEY_ID)),
-    notifier: buildSnsNotifier(new SNSClient({ maxAttempts: 3 }), {
+    notifier: buildSnsNotifier(lazyClient<SNSClient>(async () => new (await import('@aws-sdk/client-sns')).SNSClient({ maxAttempts: 3 })), {
       reviewers: config.REVIEWERS_TOPIC_ARN,
       practices: config.PRACTICES_TOPIC_ARN,
       security: config.SECURITY_TOPIC_ARN,
     }),
-    seals: config.SEAL_BUCKET ? buildS3SealStore(new S3Client({ maxAttempts: 3 }), config.SEAL_BUCKET) : noSealStore,
+    seals: config.SEAL_BUCKET ? buildS3SealStore(lazyClient<S3Client>(async () => new (await import('@aws-sdk/client-s3')).S3Client({ maxAttempts: 3 })), config.SEAL_BUCKET) : noSealStore,
     ...overrides,
   };
 }

@@ -57,6 +57,8 @@ describe('what each Lambda bundle carries', () => {
   const readsSubjects = ['alerts', 'audit', 'checks'];
 
   const bundles = new Map<string, Record<string, number>>();
+  /** The external modules each bundle imports, by kind: `import-statement` loads at start-up, `dynamic-import` on use. */
+  const externals = new Map<string, { path: string; kind: string }[]>();
   beforeAll(async () => {
     for (const name of entries) {
       const result = await build({
@@ -78,6 +80,7 @@ describe('what each Lambda bundle carries', () => {
       const output = Object.values(result.metafile.outputs).find((candidate) => candidate.entryPoint)!;
       const inputs = Object.fromEntries(Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path, input]) => [path, input.bytesInOutput]));
       bundles.set(name, inputs);
+      externals.set(name, output.imports.filter((entry) => entry.external).map(({ path, kind }) => ({ path, kind })));
     }
   }, 60_000);
 
@@ -104,6 +107,15 @@ describe('what each Lambda bundle carries', () => {
     for (const name of entries) {
       expect(carried(name, /node_modules\/zod\/v4\/locales\/(?!en\.js$)/), name).toEqual([]);
       expect(carried(name, /node_modules\/zod\/v4\/locales\/en\.js$/), name).toHaveLength(1);
+    }
+  });
+
+  it('loads only the DynamoDB clients at start-up; KMS, SNS and S3 load on first use', () => {
+    for (const name of entries) {
+      const atStart = externals.get(name)!.filter((entry) => entry.kind === 'import-statement' && entry.path.startsWith('@aws-sdk/')).map((entry) => entry.path);
+      expect([...new Set(atStart)].sort(), name).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']);
+      const onUse = externals.get(name)!.filter((entry) => entry.kind === 'dynamic-import' && entry.path.startsWith('@aws-sdk/')).map((entry) => entry.path);
+      expect([...new Set(onUse)].sort(), name).toEqual(['@aws-sdk/client-kms', '@aws-sdk/client-s3', '@aws-sdk/client-sns']);
     }
   });
 

@@ -1,4 +1,4 @@
-import { DecryptCommand, GenerateDataKeyCommand, type DecryptCommandOutput, type KMSClient } from '@aws-sdk/client-kms';
+import type { DecryptCommandOutput, KMSClient } from '@aws-sdk/client-kms';
 import { contextMismatch, type DataKeySource } from '../envelope-cipher.ts';
 import { kmsCall } from './errors.ts';
 
@@ -11,12 +11,14 @@ export function kmsDataKeys(client: KMSClient, keyId: string): DataKeySource {
   return {
     generate: (context) =>
       kmsCall('encrypt the incident summary', async () => {
+        const { GenerateDataKeyCommand } = await import('@aws-sdk/client-kms');
         const { Plaintext, CiphertextBlob } = await client.send(new GenerateDataKeyCommand({ KeyId: keyId, NumberOfBytes: 32, EncryptionContext: context }));
         if (!Plaintext || Plaintext.length !== 32 || !CiphertextBlob) throw new Error('KMS GenerateDataKey returned no 256-bit data key');
         return { plaintext: copyAndZero(Plaintext), wrapped: Buffer.from(CiphertextBlob) };
       }),
     unwrap: (wrapped, context) =>
       kmsCall('decrypt the incident summary', async () => {
+        const { DecryptCommand } = await import('@aws-sdk/client-kms');
         let answer: DecryptCommandOutput;
         try {
           answer = await client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: wrapped, EncryptionContext: context }));
