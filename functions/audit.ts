@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRealDate } from '#shared/dates.ts';
 import { decodeCursor, encodeCursor, exportAuditPage, subjectTokens, verificationKey, type ExportPage } from '#shared/domain/audit.ts';
 import { exportFormats, manifestHeader, type ExportFormat } from '#shared/audit/manifest.ts';

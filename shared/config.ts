@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The one configuration schema, read once at start-up from the environment.
@@ -60,7 +60,7 @@ const awsSchema = z.object({
       return { version, keyId };
     })),
   SIGNING_KEY_ID: z.string().min(1),
-  /** A full key ARN: the Encryption SDK compares it with the key id stored in each ciphertext. */
+  /** A full key ARN: the summaries' data keys are generated under it and KMS Decrypt is pinned to it. */
   DATA_KEY_ID: z.string().startsWith('arn:', 'must be the full ARN of the KMS key'),
   REVIEWERS_TOPIC_ARN: z.string().min(1),
   PRACTICES_TOPIC_ARN: z.string().min(1),

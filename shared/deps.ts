@@ -14,7 +14,7 @@ export interface Settings {
   readonly auditExportPageSize: number;
 }
 
-/** Everything a domain function may use, built once per process by shared/runtime.ts. */
+/** Everything a domain function may use, built once per process by shared/runtime-aws.ts (Lambda) or shared/runtime-local.ts. */
 export interface Deps {
   readonly settings: Settings;
   readonly clock: Clock;

@@ -116,7 +116,7 @@ export interface AlertRecord {
   readonly expiresAt?: string | undefined;
   readonly tokens: readonly SubjectToken[];
   readonly incident: IncidentRecord;
-  /** The incident summary, envelope-encrypted (base64 AWS Encryption SDK message). */
+  /** The incident summary, envelope-encrypted (base64, the format in adapters/envelope-cipher.ts). */
   readonly summaryCiphertext: string;
   readonly consent: ConsentProof;
   readonly receipt: Receipt;

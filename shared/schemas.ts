@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRealDate } from './dates.ts';
 import { isId } from './ids.ts';
 import { normaliseName, normalisePhone } from './identifiers/normalise.ts';
@@ -82,7 +82,11 @@ export const consentSchema = z.strictObject({
   documentSha256: hex64,
 });
 
-/** Schemas that depend on the phone region are built once per region, not once per request. */
+/**
+ * Schemas that depend on the phone region are built once per region, not once per request.
+ * Each `perRegion(...)` call is marked pure, so a Lambda bundle that does not use the schema
+ * drops it, and with it libphonenumber-js's metadata (test/infra/bundling.test.ts checks).
+ */
 function perRegion<S>(build: (phoneRegion: string) => S): (phoneRegion: string) => S {
   const built = new Map<string, S>();
   return (phoneRegion) => {
@@ -92,7 +96,7 @@ function perRegion<S>(build: (phoneRegion: string) => S): (phoneRegion: string) 
   };
 }
 
-export const submitAlertSchema = perRegion((phoneRegion) =>
+export const submitAlertSchema = /* @__PURE__ */ perRegion((phoneRegion) =>
   z.strictObject({ subject: alertSubjectSchema(phoneRegion), incident: incidentSchema, consent: consentSchema }),
 );
 export type AlertSubmission = z.infer<ReturnType<typeof submitAlertSchema>>;
@@ -101,7 +105,7 @@ export const reasonSchema = z.strictObject({ reason: text(2_000) });
 
 export const reviewDecisionSchema = z.strictObject({ decision: z.enum(['approve', 'reject']), reason: text(2_000) });
 
-export const checkSchema = perRegion((phoneRegion) => z.strictObject({ subject: checkSubjectSchema(phoneRegion), bookingOn: date.optional() }));
+export const checkSchema = /* @__PURE__ */ perRegion((phoneRegion) => z.strictObject({ subject: checkSubjectSchema(phoneRegion), bookingOn: date.optional() }));
 export type CheckRequest = z.infer<ReturnType<typeof checkSchema>>;
 
 /** The most bookings one batch check may carry. */
@@ -111,7 +115,7 @@ export const maxBatchBookings = 100;
  * A batch: each booking has an opaque `ref` of the caller's (echoed back, never stored; a
  * booking id, not client details, hence the narrow alphabet) and refs are unique in the batch.
  */
-export const batchCheckSchema = perRegion((phoneRegion) =>
+export const batchCheckSchema = /* @__PURE__ */ perRegion((phoneRegion) =>
   z.strictObject({
     bookings: z
       .array(

@@ -1,85 +1,65 @@
-import {
-  buildClient, CommitmentPolicy, KmsKeyringNode, RawAesKeyringNode, RawAesWrappingSuiteIdentifier, type KeyringNode,
-} from '@aws-crypto/client-node';
-import {
-  DecryptCommand, EncryptCommand, GenerateDataKeyCommand, type DecryptCommandInput, type EncryptCommandInput,
-  type GenerateDataKeyCommandInput, type KMSClient,
-} from '@aws-sdk/client-kms';
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { canonicalJson } from '../canonical.ts';
 import type { TextCipher } from '../ports.ts';
-import { kmsCall } from './kms/errors.ts';
+import { openAesGcm, sealAesGcm } from './aes-gcm.ts';
 
 /**
- * The Encryption SDK folds KMS failures into its own generic errors, which would turn a
- * throttled Decrypt into a 500. Each cipher call keeps the KMS error it met here, so kmsCall
- * can still answer 503 for throttling or a disabled key.
+ * Where data keys come from: KMS in AWS (`kms/kms-data-keys.ts`), a local AES key on a laptop
+ * (`local/local-data-keys.ts`). Both bind the wrapped key to the encryption context, so it
+ * unwraps only for the alert it was made for.
  */
-const kmsFailure = new AsyncLocalStorage<{ error?: unknown }>();
-
-function withKmsFailures<T>(what: string, work: () => Promise<T>): Promise<T> {
-  const seen: { error?: unknown } = {};
-  return kmsFailure.run(seen, () =>
-    kmsCall(what, async () => {
-      try {
-        return await work();
-      } catch (error) {
-        throw seen.error ?? error;
-      }
-    }),
-  );
+export interface DataKeySource {
+  /** A fresh 256-bit data key, and the same key wrapped (encrypted) for storage. */
+  generate(context: Record<string, string>): Promise<{ plaintext: Buffer; wrapped: Buffer }>;
+  /** The data key back from its wrapped form; fails for another context or another wrapping key. */
+  unwrap(wrapped: Buffer, context: Record<string, string>): Promise<Buffer>;
 }
 
-async function recorded<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    const seen = kmsFailure.getStore();
-    if (seen) seen.error = error;
-    throw error;
-  }
-}
+/** "PGE" and format version 1: the first bytes of every stored ciphertext. */
+const formatHeader = Buffer.from([0x50, 0x47, 0x45, 0x01]);
 
-const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+export const contextMismatch = () =>
+  new Error('The incident summary could not be decrypted: the encryption context does not match this alert, or the key or ciphertext is not the one it was written with.');
+
+/** The summary's additional data: the stored header and wrapped key, then the canonical encryption context. */
+const additionalData = (prefix: Buffer, context: Record<string, string>) => Buffer.concat([prefix, Buffer.from(canonicalJson(context), 'utf8')]);
 
 /**
- * Envelope encryption with the AWS Encryption SDK: each summary gets its own data key,
- * wrapped by KMS in AWS or by a local AES key on a laptop. The encryption context binds a
- * ciphertext to its alert and is checked again on decryption.
+ * Envelope encryption: each summary gets its own AES-256 data key; the summary is sealed with
+ * AES-256-GCM and the data key is stored wrapped next to it. Stored as base64 of
+ *
+ *   "PGE" 0x01 | wrapped key length (uint16 BE) | wrapped key | IV (12) | GCM tag (16) | ciphertext
+ *
+ * with everything before the IV plus the canonical encryption context as GCM additional data.
  */
-export function buildEnvelopeCipher(keyring: KeyringNode): TextCipher {
+export function buildEnvelopeCipher(dataKeys: DataKeySource): TextCipher {
   return {
-    encrypt: (plaintext, context) =>
-      withKmsFailures('encrypt the incident summary', async () => {
-        const { result } = await encrypt(keyring, Buffer.from(plaintext, 'utf8'), { encryptionContext: context });
-        return result.toString('base64');
-      }),
-    decrypt: (ciphertext, context) =>
-      withKmsFailures('decrypt the incident summary', async () => {
-        const { plaintext, messageHeader } = await decrypt(keyring, Buffer.from(ciphertext, 'base64'));
-        for (const [name, value] of Object.entries(context)) {
-          if (messageHeader.encryptionContext[name] !== value) throw new Error('encryption context does not match this alert');
-        }
-        return plaintext.toString('utf8');
-      }),
+    encrypt: async (plaintext, context) => {
+      const key = await dataKeys.generate(context);
+      try {
+        const length = Buffer.alloc(2);
+        length.writeUInt16BE(key.wrapped.length);
+        const prefix = Buffer.concat([formatHeader, length, key.wrapped]);
+        const sealed = sealAesGcm(key.plaintext, Buffer.from(plaintext, 'utf8'), additionalData(prefix, context));
+        return Buffer.concat([prefix, sealed]).toString('base64');
+      } finally {
+        key.plaintext.fill(0);
+      }
+    },
+    decrypt: async (ciphertext, context) => {
+      const bytes = Buffer.from(ciphertext, 'base64');
+      const lengthAt = formatHeader.length;
+      if (bytes.length < lengthAt + 2 || !bytes.subarray(0, lengthAt).equals(formatHeader)) {
+        throw new Error('The incident summary is not in the stored format this version reads ("PGE" version 1).');
+      }
+      const wrappedEnd = lengthAt + 2 + bytes.readUInt16BE(lengthAt);
+      if (bytes.length <= wrappedEnd) throw new Error('The incident summary ciphertext is truncated.');
+      const prefix = bytes.subarray(0, wrappedEnd);
+      const key = await dataKeys.unwrap(Buffer.from(prefix.subarray(lengthAt + 2)), context);
+      try {
+        return openAesGcm(key, bytes.subarray(wrappedEnd), additionalData(prefix, context), contextMismatch).toString('utf8');
+      } finally {
+        key.fill(0);
+      }
+    },
   };
-}
-
-export function kmsEnvelopeKeyring(client: KMSClient, keyId: string): KeyringNode {
-  // The keyring calls generateDataKey/encrypt/decrypt methods (the aggregated `KMS` shape); a
-  // bare KMSClient only has send(), so it is adapted here.
-  const kms = {
-    generateDataKey: (input: GenerateDataKeyCommandInput) => recorded(() => client.send(new GenerateDataKeyCommand(input))),
-    encrypt: (input: EncryptCommandInput) => recorded(() => client.send(new EncryptCommand(input))),
-    decrypt: (input: DecryptCommandInput) => recorded(() => client.send(new DecryptCommand(input))),
-  };
-  return new KmsKeyringNode({ generatorKeyId: keyId, clientProvider: () => kms });
-}
-
-export function localEnvelopeKeyring(key: Buffer): KeyringNode {
-  return new RawAesKeyringNode({
-    keyNamespace: 'peerguard-local',
-    keyName: 'incident-summary',
-    unencryptedMasterKey: new Uint8Array(key),
-    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
-  });
 }

@@ -1,4 +1,4 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SealStore } from '../ports.ts';
 import { sealName } from '../audit/seal.ts';
 import { DependencyUnavailableError } from '../errors.ts';
@@ -11,6 +11,7 @@ export function buildS3SealStore(client: S3Client, bucket: string): SealStore {
   return {
     put: async (seal) => {
       try {
+        const { PutObjectCommand } = await import('@aws-sdk/client-s3');
         await client.send(
           new PutObjectCommand({
             Bucket: bucket,

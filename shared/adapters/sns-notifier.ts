@@ -1,4 +1,4 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Notification, NotificationTopic, Notifier } from '../ports.ts';
 import { notificationMessage } from '../domain/notification-message.ts';
 
@@ -10,6 +10,7 @@ export function buildSnsNotifier(client: SNSClient, topicArns: Record<Notificati
   return {
     publish: async (notification: Notification) => {
       const message = notificationMessage(notification);
+      const { PublishCommand } = await import('@aws-sdk/client-sns');
       await client.send(
         new PublishCommand({
           TopicArn: topicArns[notification.topic],

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson } from '../canonical.ts';
 import { isRealDate } from '../dates.ts';
 import { signStatement } from '../domain/signing.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '../deps.ts';
 import { isoInstant } from '../dates.ts';
 import type { AuditSeal } from '../ports.ts';

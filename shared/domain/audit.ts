@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deps } from '../deps.ts';
 import { canonicalJson, sha256Hex } from '../canonical.ts';
 import { addDays, isoInstant } from '../dates.ts';

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { buildEnvelopeCipher, kmsEnvelopeKeyring, localEnvelopeKeyring } from '#shared/adapters/envelope-cipher.ts';
+import { buildEnvelopeCipher } from '#shared/adapters/envelope-cipher.ts';
+import { kmsDataKeys } from '#shared/adapters/kms/kms-data-keys.ts';
+import { localDataKeys } from '#shared/adapters/local/local-data-keys.ts';
 import { DependencyUnavailableError } from '#shared/errors.ts';
 import { unmodeledKmsError } from './support.ts';
 
@@ -10,7 +12,7 @@ const summary = 'Reported unwanted contact after the session on 3 March; the cli
 const context = { alertId: 'alert-1', purpose: 'incident-summary' };
 
 describe('envelope cipher with the local AES keyring', () => {
-  const cipher = buildEnvelopeCipher(localEnvelopeKeyring(randomBytes(32)));
+  const cipher = buildEnvelopeCipher(localDataKeys(randomBytes(32)));
 
   it('round-trips a summary', async () => {
     const ciphertext = await cipher.encrypt(summary, context);
@@ -31,15 +33,37 @@ describe('envelope cipher with the local AES keyring', () => {
 
   it('cannot be decrypted with a different local key', async () => {
     const ciphertext = await cipher.encrypt(summary, context);
-    const other = buildEnvelopeCipher(localEnvelopeKeyring(randomBytes(32)));
+    const other = buildEnvelopeCipher(localDataKeys(randomBytes(32)));
     await expect(other.decrypt(ciphertext, context)).rejects.toThrow();
+  });
+
+  it('stores the versioned format: "PGE" 0x01, the wrapped key\'s length and the wrapped key, then IV, tag and ciphertext', async () => {
+    const bytes = Buffer.from(await cipher.encrypt(summary, context), 'base64');
+    expect([...bytes.subarray(0, 4)]).toEqual([0x50, 0x47, 0x45, 0x01]);
+    const wrappedLength = bytes.readUInt16BE(4);
+    expect(wrappedLength).toBe(12 + 16 + 32); // the local source wraps the 32-byte data key with AES-256-GCM
+    expect(bytes.length).toBe(6 + wrappedLength + 12 + 16 + Buffer.byteLength(summary, 'utf8'));
+  });
+
+  it('refuses a ciphertext with any byte altered (header, wrapped key, IV, tag or body)', async () => {
+    const bytes = Buffer.from(await cipher.encrypt(summary, context), 'base64');
+    for (const at of [3, 10, 6 + 60 + 1, 6 + 60 + 12 + 1, bytes.length - 1]) {
+      const altered = Buffer.from(bytes);
+      altered[at] = altered[at]! ^ 0x01;
+      await expect(cipher.decrypt(altered.toString('base64'), context), `byte ${at}`).rejects.toThrow();
+    }
+  });
+
+  it('says so when a stored summary is not in this format (an AWS Encryption SDK message from before version 1)', async () => {
+    const encryptionSdkMessage = Buffer.from([0x02, 0x05, 0x78, ...randomBytes(80)]).toString('base64');
+    await expect(cipher.decrypt(encryptionSdkMessage, context)).rejects.toThrow('not in the stored format this version reads');
   });
 });
 
 describe('envelope cipher with the KMS keyring', () => {
   const keyArn = 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
   const kms = mockClient(KMSClient);
-  const cipher = () => buildEnvelopeCipher(kmsEnvelopeKeyring(new KMSClient({ region: 'eu-west-2' }), keyArn));
+  const cipher = () => buildEnvelopeCipher(kmsDataKeys(new KMSClient({ region: 'eu-west-2' }), keyArn));
   const dataKey = randomBytes(32);
   const wrappedKey = Buffer.from('not-really-wrapped-by-kms');
 
@@ -75,7 +99,7 @@ describe('envelope cipher with the KMS keyring', () => {
     expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': '1' } });
   });
 
-  it('turns a throttled or disabled-key Decrypt into a 503, although the Encryption SDK wraps the KMS error', async () => {
+  it('turns a throttled or disabled-key Decrypt into a 503', async () => {
     const ciphertext = await cipher().encrypt(summary, context);
     for (const [name, retryAfter] of [['ThrottlingException', '1'], ['DisabledException', '30']] as const) {
       kms.on(DecryptCommand).rejects(unmodeledKmsError(name));
@@ -83,6 +107,15 @@ describe('envelope cipher with the KMS keyring', () => {
       expect(error).toBeInstanceOf(DependencyUnavailableError);
       expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': retryAfter } });
     }
+  });
+
+  it('reports KMS refusing the wrapped key for another context as a context mismatch, not as a 503', async () => {
+    const ciphertext = await cipher().encrypt(summary, context);
+    kms.on(DecryptCommand).rejects(Object.assign(new Error('invalid ciphertext'), { name: 'InvalidCiphertextException' }));
+    const error = await cipher().decrypt(ciphertext, { ...context, alertId: 'alert-2' }).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(DependencyUnavailableError);
+    expect((error as Error).message).toContain('encryption context does not match');
+    expect(kms.commandCalls(DecryptCommand)[0]!.args[0].input.EncryptionContext).toEqual({ ...context, alertId: 'alert-2' });
   });
 
   it('keeps an access-denied Decrypt a server error (misconfiguration, not a retry)', async () => {

@@ -1,12 +1,13 @@
 /**
  * A complete `Deps` for domain tests: in-memory stores, a clock the test moves by hand, a notifier
  * and a logger that record what they were given, and the real local crypto adapters (HMAC keyring,
- * P-256 signer, AWS Encryption SDK cipher) with keys made fresh for each call.
+ * P-256 signer, envelope cipher with a local data-key source) with keys made fresh for each call.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Deps, Settings } from '#shared/deps.ts';
 import type { AuditSeal, Logger, Notification, Notifier } from '#shared/ports.ts';
-import { buildEnvelopeCipher, localEnvelopeKeyring } from '#shared/adapters/envelope-cipher.ts';
+import { buildEnvelopeCipher } from '#shared/adapters/envelope-cipher.ts';
+import { localDataKeys } from '#shared/adapters/local/local-data-keys.ts';
 import { buildLocalKeyring } from '#shared/adapters/local/local-keyring.ts';
 import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
 import {
@@ -114,7 +115,7 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
     logger,
     keyring: buildLocalKeyring(randomBytes(32)),
     signer: buildLocalSigner(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
-    cipher: buildEnvelopeCipher(localEnvelopeKeyring(randomBytes(32))),
+    cipher: buildEnvelopeCipher(localDataKeys(randomBytes(32))),
     notifier,
     outbox,
     practices: memoryPracticeStore(audit),

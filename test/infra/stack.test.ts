@@ -92,7 +92,7 @@ describe('Lambda functions', () => {
       PRACTICES_TOPIC_ARN: 'PracticesTopic',
       SECURITY_TOPIC_ARN: 'SecurityTopic',
     });
-    // DATA_KEY_ID must be the full ARN (the Encryption SDK compares it with each ciphertext's key id).
+    // DATA_KEY_ID must be the full ARN (KMS Decrypt of a summary's data key is pinned to it).
     expect(env.DATA_KEY_ID['Fn::ImportValue']).toMatch(/DataKey[0-9A-F]+Arn/);
     expect(env.SEAL_BUCKET && view.describe(env.SEAL_BUCKET)).toBe(name === 'sweeper' ? 'SealBucket' : undefined);
   });

@@ -1,4 +1,4 @@
-import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { Keyring } from '../../ports.ts';
 import { kmsCall } from './errors.ts';
 
@@ -17,6 +17,7 @@ export function buildKmsKeyring(
     previous: previous.map((older) => buildKmsKeyring(client, older.keyId, older.version)),
     mac: (message) =>
       kmsCall('compute a token', async () => {
+        const { GenerateMacCommand } = await import('@aws-sdk/client-kms');
         const { Mac } = await client.send(
           new GenerateMacCommand({ KeyId: keyId, MacAlgorithm: 'HMAC_SHA_256', Message: Buffer.from(message, 'utf8') }),
         );

@@ -1,7 +1,7 @@
-import { GetPublicKeyCommand, SignCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { Signer } from '../../ports.ts';
 import { kmsCall } from './errors.ts';
-import { derToPem } from '../local/local-signer.ts';
+import { derToPem } from '../public-key-pem.ts';
 
 /** Receipts and publications in AWS: ECDSA P-256 / SHA-256 with a KMS asymmetric key. */
 export function buildKmsSigner(client: KMSClient, keyId: string): Signer {
@@ -10,6 +10,7 @@ export function buildKmsSigner(client: KMSClient, keyId: string): Signer {
     keyId,
     sign: (message) =>
       kmsCall('sign', async () => {
+        const { SignCommand } = await import('@aws-sdk/client-kms');
         const { Signature } = await client.send(
           new SignCommand({ KeyId: keyId, Message: message, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }),
         );
@@ -18,6 +19,7 @@ export function buildKmsSigner(client: KMSClient, keyId: string): Signer {
       }),
     publicKeyPem: () => {
       publicKey ??= kmsCall('read the public key', async () => {
+        const { GetPublicKeyCommand } = await import('@aws-sdk/client-kms');
         const { PublicKey } = await client.send(new GetPublicKeyCommand({ KeyId: keyId }));
         if (!PublicKey) throw new Error('KMS GetPublicKey returned no key');
         return derToPem(PublicKey);

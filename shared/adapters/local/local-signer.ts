@@ -1,10 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
 import type { Signer } from '../../ports.ts';
-
-export function derToPem(der: Uint8Array): string {
-  const base64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
-  return `-----BEGIN PUBLIC KEY-----\n${base64}\n-----END PUBLIC KEY-----\n`;
-}
+import { derToPem } from '../public-key-pem.ts';
 
 /** Signatures on a laptop: ECDSA P-256 / SHA-256, DER, exactly what KMS Sign returns. */
 export function buildLocalSigner(privateKeyPem: string): Signer {
