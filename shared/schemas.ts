@@ -199,28 +199,16 @@ function isMissing(input: unknown, issue: z.core.$ZodIssue): boolean {
  * fields somewhere in this API (a `phone` sent outside `subject`, say) are repeated back.
  */
 function printable(key: string): string {
-  return knownFieldNames().has(key) ? key : '(unrecognised field name)';
+  return requestFieldNames.has(key) ? key : '(unrecognised field name)';
 }
 
-let fieldNames: ReadonlySet<string> | undefined;
-
-/** Every field name of every request body schema above. */
-function knownFieldNames(): ReadonlySet<string> {
-  const names = new Set<string>();
-  const walk = (schema: unknown): void => {
-    if (schema instanceof z.ZodObject) {
-      for (const [name, child] of Object.entries(schema.shape as Record<string, unknown>)) {
-        names.add(name);
-        walk(child);
-      }
-    } else if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault) walk(schema.unwrap());
-    else if (schema instanceof z.ZodArray) walk(schema.element);
-    else if (schema instanceof z.ZodPipe) walk(schema.in);
-  };
-  fieldNames ??= (() => {
-    const region = 'US';
-    for (const schema of [createPracticeSchema, createKeySchema, publishClauseSchema, submitAlertSchema(region), reasonSchema, reviewDecisionSchema, checkSchema(region), batchCheckSchema(region)]) walk(schema);
-    return names;
-  })();
-  return fieldNames;
-}
+/**
+ * Every field name of every request body schema above. Kept as a list rather than walked from
+ * the schemas at run time, because walking them would pull the phone-number library into every
+ * Lambda bundle; test/unit/schemas.test.ts walks the schemas and checks this list against them.
+ */
+export const requestFieldNames: ReadonlySet<string> = new Set([
+  'actionsTaken', 'bookingOn', 'bookings', 'category', 'clauseId', 'clauseSha256', 'clauseVersion', 'consent', 'dateOfBirth',
+  'decision', 'documentSha256', 'email', 'fullName', 'incident', 'jurisdiction', 'label', 'method', 'name', 'occurredOn',
+  'phone', 'practiceId', 'reason', 'ref', 'region', 'role', 'severity', 'signedOn', 'subject', 'summary', 'text', 'witnesses',
+]);

@@ -2,7 +2,7 @@
  * Counting the requests a check costs, by instrumenting the adapters rather than estimating:
  * a middleware on the SDK client the DynamoDB stores use, and wrappers around the Keyring
  * (KMS GenerateMac in AWS), Signer (KMS Sign / GetPublicKey) and TextCipher (KMS GenerateDataKey /
- * Decrypt through the AWS Encryption SDK) ports.
+ * Decrypt for the summary envelope) ports.
  */
 import type { Keyring, Signer, TextCipher } from '#shared/ports.ts';
 

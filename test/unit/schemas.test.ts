@@ -1,6 +1,10 @@
+import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { ValidationError, type FieldError } from '#shared/errors.ts';
-import { checkSchema, createKeySchema, parseInput, reviewDecisionSchema, submitAlertSchema } from '#shared/schemas.ts';
+import {
+  batchCheckSchema, checkSchema, createKeySchema, createPracticeSchema, parseInput, publishClauseSchema, reasonSchema, requestFieldNames,
+  reviewDecisionSchema, submitAlertSchema,
+} from '#shared/schemas.ts';
 
 const hex = (char: string) => char.repeat(64);
 const valid = () => ({
@@ -158,5 +162,24 @@ describe('other bodies', () => {
     } catch (error) {
       expect((error as ValidationError).errors).toEqual([expect.objectContaining({ path: 'bookings.3.subject.phone' })]);
     }
+  });
+});
+
+describe('requestFieldNames', () => {
+  /** Every field name reachable in a schema: object keys, through optional, default, array and pipe. */
+  function fieldNames(schema: unknown, names = new Set<string>()): Set<string> {
+    if (schema instanceof z.ZodObject) {
+      for (const [name, child] of Object.entries(schema.shape as Record<string, unknown>)) fieldNames(child, names.add(name));
+    } else if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault) fieldNames(schema.unwrap(), names);
+    else if (schema instanceof z.ZodArray) fieldNames(schema.element, names);
+    else if (schema instanceof z.ZodPipe) fieldNames(schema.in, names);
+    return names;
+  }
+
+  it('is exactly the field names of every request body schema, so error messages name real fields and nothing else', () => {
+    const names = new Set<string>();
+    const bodies = [createPracticeSchema, createKeySchema, publishClauseSchema, submitAlertSchema('US'), reasonSchema, reviewDecisionSchema, checkSchema('US'), batchCheckSchema('US')];
+    for (const schema of bodies) fieldNames(schema, names);
+    expect([...requestFieldNames].sort()).toEqual([...names].sort());
   });
 });
