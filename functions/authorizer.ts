@@ -11,7 +11,8 @@ export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<Autho
  * whether the key is valid: an HTTP API authorizer's own denial is a bare 403, while the
  * contract wants a problem+json 401 for an unknown or revoked key, which the route's handler
  * then answers. API Gateway caches this answer per key for at most 60 seconds, so a revoked
- * key stops working within a minute in AWS (at once on the local server, which never caches).
+ * key stops working within a minute in AWS (the local server caches the same way, but forgets a key
+ * revoked through it at once: infra/local/authorizer-cache.ts).
  */
 export const createAuthorizer = (source: Deps | (() => Deps)) => async (event: Pick<APIGatewayRequestAuthorizerEventV2, 'headers' | 'identitySource'>): Promise<AuthorizerResult> => {
   const deps = typeof source === 'function' ? source() : source;

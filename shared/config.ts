@@ -39,6 +39,8 @@ const localSchema = z.object({
   DYNAMODB_LOCAL_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** How often the local server runs the expiry sweep (AWS runs it on a schedule). */
   EXPIRY_SWEEP_MINUTES: z.coerce.number().min(0.01).max(1440).default(60),
+  /** How long the local server remembers a valid key's authorizer answer (API Gateway's cache is 60 s); 0 for never. */
+  AUTHORIZER_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
 });
 
 const awsSchema = z.object({

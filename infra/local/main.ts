@@ -36,7 +36,7 @@ async function main(): Promise<void> {
 
   const deps = buildDeps({ ...config, DATA_DIR: dataDir, DYNAMODB_ENDPOINT: endpoint });
   const admin = await ensureAdminKey(deps, dataDir);
-  const server = createLocalServer(deps);
+  const server = createLocalServer(deps, undefined, { authorizerCacheSeconds: config.AUTHORIZER_CACHE_SECONDS });
   await new Promise<void>((done) => server.listen(config.PORT, config.HOST, done));
   // What the EventBridge schedule does in AWS: expire alerts and redeliver kept notifications.
   const sweep = () => runSweep(deps).catch((error: unknown) => deps.logger.error('sweep failed', { errorName: errorName(error) }));

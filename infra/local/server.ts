@@ -8,6 +8,7 @@ import { problem, problemResponse } from '#functions/http/problem.ts';
 import type { HttpEvent, HttpResult } from '#functions/http/group-handler.ts';
 import { decodeUtf8 } from '#functions/http/request.ts';
 import { localHandlers } from './handlers.ts';
+import { cachedAuthorizer } from './authorizer-cache.ts';
 
 /** Like API Gateway's own payload cap, larger than the API's 64 KiB so handlers answer 413 themselves. */
 const maxRequestBytes = 1024 * 1024;
@@ -27,13 +28,28 @@ const compiled: CompiledRoute[] = routes.map((route: RouteDefinition) => {
   return { route, pattern: new RegExp(`^${source}$`), names };
 });
 
+/** The route whose success means a key must stop working at once. */
+const revokeKey = 'DELETE /v1/keys/{keyId}';
+
+export interface LocalServerOptions {
+  /** How long a valid key's authorizer answer is remembered, as API Gateway's `resultsCacheTtl` (60 s) does; 0 for never. */
+  readonly authorizerCacheSeconds?: number;
+}
+
 /**
  * The laptop's API Gateway: matches each request against the route table, runs the Lambda
- * authorizer (without a cache, so revocation is immediate), builds the same HTTP API v2 event
- * and calls the same middy handler. Logs one line per request, never a body.
+ * authorizer (its answer for a valid key cached as API Gateway caches it, and forgotten the
+ * moment that key is revoked here), builds the same HTTP API v2 event and calls the same middy
+ * handler. Logs one line per request, never a body.
  */
-export function createLocalServer(deps: Deps, log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Server {
-  const { groups, authorizer } = localHandlers(deps);
+export function createLocalServer(
+  deps: Deps,
+  log: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  options: LocalServerOptions = {},
+): Server {
+  const handlers = localHandlers(deps);
+  const { groups } = handlers;
+  const authorizer = cachedAuthorizer(handlers.authorizer, options.authorizerCacheSeconds ?? 60);
 
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint();
@@ -58,10 +74,11 @@ export function createLocalServer(deps: Deps, log: (line: string) => void = (lin
         if (!event.headers.authorization) {
           return finish(problem(401, 'unauthorized', 'A valid API key is required', 'Send "Authorization: Bearer <api key>".', requestId, undefined, { 'WWW-Authenticate': 'Bearer realm="peerguard"' }));
         }
-        const decision = await authorizer({ headers: event.headers, identitySource: [event.headers.authorization] });
+        const decision = await authorizer.authorize({ headers: event.headers, identitySource: [event.headers.authorization] });
         event.requestContext.authorizer = { lambda: decision.context };
       }
       const result = await groups[matched.route.group](event, lambdaContext(requestId, matched.route.group));
+      if (label === revokeKey && result.statusCode === 204) authorizer.forgetKey(matched.params.keyId!);
       finish(result);
     })().catch((error: unknown) => finish(problemResponse(error, requestId, deps.logger)));
   });

@@ -68,7 +68,7 @@ export function renderReport(report: BenchReport): string {
     ),
   );
   out.push(`per check: ${Object.entries(perCheck.detail).map(([name, count]) => `${name} ${num(count, 2)}`).join(', ')}`);
-  out.push('authorisation reads: the local server authenticates every request; API Gateway caches the authorizer for up to 60 s in AWS.');
+  out.push('authorisation reads: once per key per minute; the local server caches the authorizer as API Gateway does in AWS (60 s).');
 
   out.push('\nBatches, submissions, publications');
   out.push(
