@@ -87,13 +87,19 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
         concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds,
       }),
     );
+    log(`references at concurrency ${concurrency}: the floor with the quota counter, and HTTP alone`);
+    const withCounter = await measureFloor({
+      documents: network.documents, tokenTable: config.TOKEN_TABLE, auditTable: config.AUDIT_TABLE, tokenSets, auditItem: auditItem(head),
+      concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds, counterTable: config.MAIN_TABLE,
+    });
+    const http = await runLoad({ baseUrl: network.baseUrl, apiKey: warmDesk, method: 'GET', next: () => ({ path: '/v1/health' }), connections: concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds });
     log(`single checks at concurrency ${concurrency}`);
     const desk = await network.newDesk(`Desk c${concurrency}`);
     matches = 0;
     const checks = await counted(() =>
       runLoad({ baseUrl: network.baseUrl, apiKey: desk, method: 'POST', next: nextCheck, connections: concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds, onAnswer: countMatch }),
     );
-    levels.push({ concurrency, floor: floor.result, check: checks.result, matches, requests: checks.requests });
+    levels.push({ concurrency, floor: floor.result, check: checks.result, matches, requests: checks.requests, references: { floorWithCounter: withCounter, http } });
   }
 
   log('cost per check (sequential, counted)');

@@ -4,7 +4,7 @@
  * stores' own document client against the same DynamoDB Local, at a given concurrency, for a
  * fixed time. Nothing else: no HTTP, no HMAC, no quota, no chain.
  */
-import { BatchGetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { attr } from '#shared/adapters/dynamo/tables.ts';
 import { summarise, type LatencySummary } from './stats.ts';
 
@@ -19,6 +19,12 @@ export interface FloorOptions {
   readonly concurrency: number;
   readonly seconds: number;
   readonly warmupSeconds?: number;
+  /**
+   * A reference, not the floor: also count the check against a quota counter (one item per
+   * worker in this table), in the same TransactWriteItems as the audit Put — what the quota
+   * guarantee adds to the floor's write.
+   */
+  readonly counterTable?: string;
 }
 
 /** A chain name of its own, so the floor's items never touch the real audit chain. */
@@ -38,20 +44,29 @@ async function loop(options: FloorOptions, seconds: number, latencies: number[] 
   const deadline = performance.now() + seconds * 1000;
   let turn = 0;
   await Promise.all(
-    Array.from({ length: options.concurrency }, async () => {
+    Array.from({ length: options.concurrency }, async (_, worker) => {
       while (performance.now() < deadline) {
         const tokens = options.tokenSets[turn++ % options.tokenSets.length]!;
         const seq = nextSeq++;
         const t0 = performance.now();
         await options.documents.send(new BatchGetCommand({ RequestItems: { [options.tokenTable]: { Keys: tokens.map((token) => ({ [attr.token]: token })) } } }));
-        await options.documents.send(
-          new PutCommand({
-            TableName: options.auditTable,
-            Item: { ...options.auditItem, [attr.chain]: floorChain, [attr.seq]: seq },
-            ConditionExpression: 'attribute_not_exists(#seq)',
-            ExpressionAttributeNames: { '#seq': attr.seq },
-          }),
-        );
+        const put = {
+          TableName: options.auditTable,
+          Item: { ...options.auditItem, [attr.chain]: floorChain, [attr.seq]: seq },
+          ConditionExpression: 'attribute_not_exists(#seq)',
+          ExpressionAttributeNames: { '#seq': attr.seq },
+        };
+        if (options.counterTable) {
+          const counter = {
+            TableName: options.counterTable,
+            Key: { [attr.pk]: 'BENCH#floor', [attr.sk]: `W#${worker}` },
+            UpdateExpression: 'ADD #n :one',
+            ConditionExpression: 'attribute_not_exists(#n) OR #n < :max',
+            ExpressionAttributeNames: { '#n': 'count' },
+            ExpressionAttributeValues: { ':one': 1, ':max': Number.MAX_SAFE_INTEGER },
+          };
+          await options.documents.send(new TransactWriteCommand({ TransactItems: [{ Update: counter }, { Put: put }] }));
+        } else await options.documents.send(new PutCommand(put));
         latencies?.push(performance.now() - t0);
       }
     }),

@@ -12,7 +12,15 @@ export interface BenchReport {
   machine: { cores: number; cpu: string; node: string };
   options: BenchOptions;
   publishedAlertsDuringChecks: number;
-  checks: { concurrency: number; floor: LatencySummary & { seconds: number }; check: LoadResult; matches: number; requests: Record<string, number> }[];
+  checks: {
+    concurrency: number;
+    floor: LatencySummary & { seconds: number };
+    check: LoadResult;
+    matches: number;
+    requests: Record<string, number>;
+    /** Not goals: what the quota counter's transaction adds to the floor, and an HTTP round trip to the server alone (GET /v1/health). */
+    references: { floorWithCounter: LatencySummary & { seconds: number }; http: LoadResult };
+  }[];
   cost: { perCheck: PerUnitCost & { tokenKinds: number; checks: number }; perBooking: PerUnitCost & { tokenKinds: number; bookings: number } };
   batch: LoadResult & { bookingsPerSecond: number };
   submissions: LoadResult;
@@ -55,6 +63,15 @@ export function renderReport(report: BenchReport): string {
     ),
   );
   out.push('(latencies in ms)');
+  out.push('\nWhere the rest goes (p50 ms; references, not goals): the floor with the quota counter in the same TransactWriteItems as the audit Put, and an HTTP round trip alone (GET /v1/health)');
+  out.push(
+    table(
+      ['conc.', 'floor', 'floor + counter (transaction)', 'HTTP alone', 'check', 'check ÷ (floor + counter)'],
+      report.checks.map(({ concurrency, check, floor, references }) => [
+        String(concurrency), ms(floor.p50), ms(references.floorWithCounter.p50), ms(references.http.p50), ms(check.p50), times(ratio(check.p50, references.floorWithCounter.p50)),
+      ]),
+    ),
+  );
 
   const { perCheck, perBooking } = report.cost;
   out.push(`\nCost, counted at the adapters (${perCheck.checks} sequential checks; ${perBooking.bookings} bookings in batches of 100)`);
