@@ -24,11 +24,24 @@ import type { AuditSeal } from '#shared/ports.ts';
 const usage =
   'usage: npm run verify-export -- <file> [--key <pem or verification-key.json>] [--format jsonl|csv] [--manifest <file>] [--seal <seal file> ...] [--find-token <token> ...]';
 
+/**
+ * Tokens are base64url, so one in 64 begins with '-', which parseArgs would take for an option:
+ * `--find-token <token>` is passed on as `--find-token=<token>`.
+ */
+function withTokensAttached(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    if (argv[i] === '--find-token' && i + 1 < argv.length) out.push(`--find-token=${argv[(i += 1)]}`);
+    else out.push(argv[i]!);
+  }
+  return out;
+}
+
 export async function runVerifyExport(argv: readonly string[], print: (line: string) => void): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: withTokensAttached(argv),
       allowPositionals: true,
       options: {
         key: { type: 'string' },

@@ -205,6 +205,14 @@ describe('counsel\'s query: --find-token', () => {
     expect(printed).toContain('token tok-unknown: in no entry read');
   });
 
+  it('takes a token that begins with a dash (base64url tokens do, one in 64)', async () => {
+    const printed: string[] = [];
+    const code = await runVerifyExport([file(lines), '--key', file(key.publicKeyPem, 'pem'), '--find-token', '-dashFirst_12', '--find-token', 'tok-phone-12'], (line) => printed.push(line));
+    expect(code).toBe(0);
+    expect(printed).toContain('token -dashFirst_12: in no entry read');
+    expect(printed).toContain('token tok-phone-12: in 1 booking(s)');
+  });
+
   it('exits 1 and names the first bad line when the export is not intact', async () => {
     const printed: string[] = [];
     const tampered = await collectLines(tamper(lines, 'removed_entry', { manifest, target: 8, tail: 0, networkSigner: signer }));
