@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MemorySample } from './soak-reconcile.ts';
 import { assertLoopback } from './soak-reconcile.ts';
+import { announcedUrl } from './announced-url.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const probe = fileURLToPath(new URL('./memory-probe.ts', import.meta.url));
@@ -11,7 +12,7 @@ const probe = fileURLToPath(new URL('./memory-probe.ts', import.meta.url));
 /** Settings the soak must not inherit from the caller's shell: it runs its own fresh network. */
 const inheritedConfig = [
   'PEERGUARD_RUNTIME', 'PORT', 'HOST', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'DYNAMODB_LOCAL_PORT', 'API_KEYS_TABLE', 'MAIN_TABLE', 'TOKEN_TABLE', 'AUDIT_TABLE',
-  'CHECKS_PER_MINUTE', 'CHECKS_PER_DAY', 'NAME_ONLY_MISSES_PER_HOUR', 'AUDIT_EXPORT_PAGE_SIZE', 'EXPIRY_SWEEP_MINUTES', 'LOG_LEVEL',
+  'CHECKS_PER_MINUTE', 'CHECKS_PER_DAY', 'NAME_ONLY_MISSES_PER_HOUR', 'AUDIT_EXPORT_PAGE_SIZE', 'EXPIRY_SWEEP_MINUTES', 'AUTHORIZER_CACHE_SECONDS', 'LOG_LEVEL',
 ];
 
 export interface SoakServer {
@@ -46,18 +47,7 @@ export async function startSoakServer(dataDir: string, env: Record<string, strin
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
 
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const found = /running at (http:\/\/\S+)/.exec(output);
-      if (found) {
-        clearInterval(timer);
-        resolve(found[1]!);
-      } else if (child.exitCode !== null) {
-        clearInterval(timer);
-        reject(new Error(`the local server exited early:\n${output}`));
-      }
-    }, 100);
-  });
+  const baseUrl = await announcedUrl(child, () => output, 'the local server');
   assertLoopback(baseUrl);
 
   let waiting: ((sample: Omit<MemorySample, 't'>) => void)[] = [];

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { announcedUrl } from '../../scripts/lib/announced-url.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -22,18 +23,7 @@ export async function startLocalNetwork(env: Record<string, string>): Promise<Lo
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const found = /running at (http:\/\/\S+)/.exec(output);
-      if (found) {
-        clearInterval(timer);
-        resolve(found[1]!);
-      } else if (child.exitCode !== null) {
-        clearInterval(timer);
-        reject(new Error(`npm start exited early:\n${output}`));
-      }
-    }, 100);
-  });
+  const baseUrl = await announcedUrl(child, () => output, 'npm start');
   return {
     child,
     baseUrl,
