@@ -1,9 +1,10 @@
-import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DependencyUnavailableError } from '../../errors.ts';
 import { epochSeconds } from '../../dates.ts';
 import {
   StaleAlertError, type AlertRecord, type AlertStore, type IdempotencyRecord, type IndexChange, type IndexedAlert, type TokenIndex,
 } from '../../ports.ts';
+import { queryPages } from './query-pages.ts';
 import { attr, indexNames } from './tables.ts';
 import { cancellationReasons, storage } from './errors.ts';
 import { stripKeys } from './simple-stores.ts';
@@ -124,25 +125,16 @@ async function* queryAlerts(
   client: DynamoDBDocumentClient,
   query: { TableName: string; IndexName: string; pk: [string, string]; sk?: [string, string]; pageSize: number },
 ): AsyncIterable<AlertRecord> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await storage(() =>
-      client.send(
-        new QueryCommand({
-          TableName: query.TableName,
-          IndexName: query.IndexName,
-          KeyConditionExpression: query.sk ? '#g = :g AND #s <= :s' : '#g = :g',
-          ExpressionAttributeNames: { '#g': query.pk[0], ...(query.sk ? { '#s': query.sk[0] } : {}) },
-          ExpressionAttributeValues: { ':g': query.pk[1], ...(query.sk ? { ':s': query.sk[1] } : {}) },
-          ScanIndexForward: true,
-          Limit: query.pageSize,
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    for (const item of page.Items ?? []) yield stripKeys<AlertRecord>(item);
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = queryPages(client, {
+    TableName: query.TableName,
+    IndexName: query.IndexName,
+    KeyConditionExpression: query.sk ? '#g = :g AND #s <= :s' : '#g = :g',
+    ExpressionAttributeNames: { '#g': query.pk[0], ...(query.sk ? { '#s': query.sk[0] } : {}) },
+    ExpressionAttributeValues: { ':g': query.pk[1], ...(query.sk ? { ':s': query.sk[1] } : {}) },
+    ScanIndexForward: true,
+    Limit: query.pageSize,
+  });
+  for await (const item of items) yield stripKeys<AlertRecord>(item);
 }
 
 function tokenIndexWrites(table: string, alert: AlertRecord, change: IndexChange) {

@@ -4,6 +4,7 @@ import { chainEntries } from '../../audit/chain.ts';
 import { DependencyUnavailableError } from '../../errors.ts';
 import type { AuditAppender, AuditBatch, AuditEntry, AuditReader } from '../../ports.ts';
 import { attr, indexNames } from './tables.ts';
+import { queryPages } from './query-pages.ts';
 import { isConditionalCheckFailure, isTransient, storage, translated } from './errors.ts';
 import { isCancellation, itemIdentity, judgeCancellation, ownCancellation, takeGroup, type Packable, type TransactItem } from './audit-groups.ts';
 
@@ -214,24 +215,15 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
       return first && last && first.seq <= last.seq ? { first, last } : undefined;
     },
     read: async function* (firstSeq, lastSeq, pageSize = 1000) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await storage(() =>
-          client.send(
-            new QueryCommand({
-              TableName: table,
-              KeyConditionExpression: '#chain = :chain AND #seq BETWEEN :first AND :last',
-              ExpressionAttributeNames: { '#chain': attr.chain, '#seq': attr.seq },
-              ExpressionAttributeValues: { ':chain': chainName, ':first': firstSeq, ':last': lastSeq },
-              ConsistentRead: true,
-              Limit: pageSize,
-              ExclusiveStartKey: start,
-            }),
-          ),
-        );
-        for (const item of page.Items ?? []) yield entryFrom(item);
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const items = queryPages(client, {
+        TableName: table,
+        KeyConditionExpression: '#chain = :chain AND #seq BETWEEN :first AND :last',
+        ExpressionAttributeNames: { '#chain': attr.chain, '#seq': attr.seq },
+        ExpressionAttributeValues: { ':chain': chainName, ':first': firstSeq, ':last': lastSeq },
+        ConsistentRead: true,
+        Limit: pageSize,
+      });
+      for await (const item of items) yield entryFrom(item);
     },
   };
 }

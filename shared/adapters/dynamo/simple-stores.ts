@@ -1,6 +1,7 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../errors.ts';
 import type { ApiKeyRecord, ApiKeyStore, ClauseStore, ConsentClause, Practice, PracticeStore } from '../../ports.ts';
+import { queryPages } from './query-pages.ts';
 import { attr } from './tables.ts';
 import { cancellationReasons, storage } from './errors.ts';
 import type { AuditLog } from './audit-log.ts';
@@ -85,24 +86,16 @@ export function buildClauseStore(client: DynamoDBDocumentClient, table: string, 
         const { Item } = await client.send(new GetCommand({ TableName: table, Key: { [attr.pk]: clausesPk, [attr.sk]: clauseSk(clauseId, version) } }));
         return Item ? stripKeys<ConsentClause>(Item) : undefined;
       }),
-    list: () =>
-      storage(async () => {
-        const out: ConsentClause[] = [];
-        let start: Record<string, unknown> | undefined;
-        do {
-          const page = await client.send(
-            new QueryCommand({
-              TableName: table,
-              KeyConditionExpression: '#pk = :pk',
-              ExpressionAttributeNames: { '#pk': attr.pk },
-              ExpressionAttributeValues: { ':pk': clausesPk },
-              ExclusiveStartKey: start,
-            }),
-          );
-          for (const item of page.Items ?? []) out.push(stripKeys<ConsentClause>(item));
-          start = page.LastEvaluatedKey;
-        } while (start);
-        return out;
-      }),
+    list: async () => {
+      const out: ConsentClause[] = [];
+      const items = queryPages(client, {
+        TableName: table,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': attr.pk },
+        ExpressionAttributeValues: { ':pk': clausesPk },
+      });
+      for await (const item of items) out.push(stripKeys<ConsentClause>(item));
+      return out;
+    },
   };
 }
