@@ -22,7 +22,6 @@ import { parseArgs } from 'node:util';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { auditItem, buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
-import { tableDefinitions } from '#shared/adapters/dynamo/tables.ts';
 import { chainEntries } from '#shared/audit/chain.ts';
 import type { ExportFormat, Manifest } from '#shared/audit/manifest.ts';
 import { verifyExportFile } from '#shared/audit/verify.ts';
@@ -32,7 +31,7 @@ import { addDays, isoDate } from '#shared/dates.ts';
 import { newId } from '#shared/ids.ts';
 import type { AuditEntry, AuditEvent } from '#shared/ports.ts';
 import { buildDeps, settingsFrom } from '#shared/runtime.ts';
-import { ensureTables, startDynamoLocal } from '../infra/local/dynamo-local.ts';
+import { ensureConfiguredTables, startDynamoLocal } from '../infra/local/dynamo-local.ts';
 import { createLocalServer } from '../infra/local/server.ts';
 import { expectedFailure, tamper, tamperKinds, type TamperPlan } from './lib/audit-tamper.ts';
 import { rssSampler } from './lib/bench-phase.ts';
@@ -114,7 +113,7 @@ async function main(): Promise<void> {
   const dynamo = await startDynamoLocal();
   try {
     const config = loadConfig({ PEERGUARD_RUNTIME: 'local', DATA_DIR: dataDir, DYNAMODB_ENDPOINT: dynamo.endpoint, LOG_LEVEL: 'ERROR', AUDIT_EXPORT_PAGE_SIZE: String(pageSize) }) as LocalConfig;
-    await ensureTables(dynamo.endpoint, tableDefinitions.map((definition) => ({ definition, name: config[definition.configKey] })));
+    await ensureConfiguredTables(dynamo.endpoint, config);
     const audit = buildAuditLog(buildDocumentClient({ endpoint: dynamo.endpoint }), config.AUDIT_TABLE);
     const deps = buildDeps(config, { audit, settings: { ...settingsFrom(config), auditExportPageSize: pageSize } });
 

@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import type { TableDefinition } from '#shared/adapters/dynamo/tables.ts';
+import { tableDefinitions, type TableDefinition } from '#shared/adapters/dynamo/tables.ts';
+import type { Config } from '#shared/config.ts';
 
 export interface RunningDynamoLocal {
   readonly endpoint: string;
@@ -65,6 +66,11 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs =
 
 export function localClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+}
+
+/** Creates every table a config names (the physical names in API_KEYS_TABLE, MAIN_TABLE, …) unless it exists. */
+export function ensureConfiguredTables(endpoint: string, config: Pick<Config, TableDefinition['configKey']>): Promise<void> {
+  return ensureTables(endpoint, tableDefinitions.map((definition) => ({ definition, name: config[definition.configKey] })));
 }
 
 /** Creates the tables (same definitions as the CDK stack) unless they exist. */

@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type LocalConfig } from '#shared/config.ts';
-import { tableDefinitions } from '#shared/adapters/dynamo/tables.ts';
 import { buildDeps } from '#shared/runtime.ts';
 import { runSweep } from '#shared/domain/sweep.ts';
 import { errorName } from '#shared/errors.ts';
-import { ensureTables, startDynamoLocal, type RunningDynamoLocal } from './dynamo-local.ts';
+import { ensureConfiguredTables, startDynamoLocal, type RunningDynamoLocal } from './dynamo-local.ts';
 import { adminKeyFile, ensureAdminKey } from './admin-key.ts';
 import { createLocalServer } from './server.ts';
 
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
     process.once('exit', () => dynamo?.process.kill('SIGKILL'));
   }
   const endpoint = config.DYNAMODB_ENDPOINT ?? dynamo!.endpoint;
-  await ensureTables(endpoint, tableDefinitions.map((definition) => ({ definition, name: config[definition.configKey] })));
+  await ensureConfiguredTables(endpoint, config);
 
   const deps = buildDeps({ ...config, DATA_DIR: dataDir, DYNAMODB_ENDPOINT: endpoint });
   const admin = await ensureAdminKey(deps, dataDir);

@@ -13,9 +13,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig, type LocalConfig } from '#shared/config.ts';
 import type { Deps } from '#shared/deps.ts';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
-import { tableDefinitions } from '#shared/adapters/dynamo/tables.ts';
 import { buildDeps } from '#shared/runtime.ts';
-import { ensureTables, startDynamoLocal, type RunningDynamoLocal } from '../../infra/local/dynamo-local.ts';
+import { ensureConfiguredTables, startDynamoLocal, type RunningDynamoLocal } from '../../infra/local/dynamo-local.ts';
 import { ensureAdminKey } from '../../infra/local/admin-key.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
 import { countingCipher, countingKeyring, countingSigner, instrumentDynamo, RequestCounter } from './counting.ts';
@@ -63,7 +62,7 @@ export async function startBenchNetwork(): Promise<BenchNetwork> {
       CHECKS_PER_MINUTE: '100000',
       CHECKS_PER_DAY: '10000000',
     }) as LocalConfig;
-    await ensureTables(dynamo.endpoint, tableDefinitions.map((definition) => ({ definition, name: config[definition.configKey] })));
+    await ensureConfiguredTables(dynamo.endpoint, config);
     const counter = new RequestCounter();
     const documents = buildDocumentClient({ endpoint: config.DYNAMODB_ENDPOINT });
     instrumentDynamo(documents, counter, config.API_KEYS_TABLE);

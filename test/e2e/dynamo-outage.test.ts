@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ensureTables, freePort, startDynamoLocal, type RunningDynamoLocal } from '../../infra/local/dynamo-local.ts';
+import { ensureConfiguredTables, freePort, startDynamoLocal, type RunningDynamoLocal } from '../../infra/local/dynamo-local.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
 import { ensureAdminKey } from '../../infra/local/admin-key.ts';
-import { tableDefinitions } from '#shared/adapters/dynamo/tables.ts';
 import { loadConfig, type LocalConfig } from '#shared/config.ts';
 import type { Deps } from '#shared/deps.ts';
 import { buildDeps } from '#shared/runtime.ts';
@@ -51,7 +50,7 @@ beforeAll(async () => {
     CHECKS_PER_MINUTE: '100000',
     CHECKS_PER_DAY: '1000000',
   }) as LocalConfig;
-  await ensureTables(dynamo.endpoint, tableDefinitions.map((definition) => ({ definition, name: config[definition.configKey] })));
+  await ensureConfiguredTables(dynamo.endpoint, config);
   logger = recordingLogger();
   deps = buildDeps(config, { logger });
   const adminKey = (await ensureAdminKey(deps, dataDir)).apiKey;

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { ensureTables } from '../../infra/local/dynamo-local.ts';
-import { tableDefinitions } from '#shared/adapters/dynamo/tables.ts';
+import { ensureConfiguredTables } from '../../infra/local/dynamo-local.ts';
 import { loadConfig, type LocalConfig } from '#shared/config.ts';
 
 /**
@@ -22,6 +21,6 @@ export async function freshLocalConfig(dataDir: string, extra: Record<string, st
     LOG_LEVEL: 'ERROR',
     ...extra,
   }) as LocalConfig;
-  await ensureTables(endpoint, tableDefinitions.map((definition) => ({ definition, name: config[definition.configKey] })));
+  await ensureConfiguredTables(endpoint, config);
   return config;
 }
