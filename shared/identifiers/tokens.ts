@@ -39,22 +39,22 @@ export function tokenMessages(subject: SubjectIdentifiers, phoneRegion: string):
 }
 
 /** Computes every token for a subject with the current key, concurrently (KMS GenerateMac in AWS). */
-export async function computeTokens(
-  keyring: Keyring,
-  subject: SubjectIdentifiers,
-  phoneRegion: string,
-): Promise<SubjectToken[]> {
-  const messages = tokenMessages(subject, phoneRegion);
-  const macs = await Promise.all(messages.map(({ message }) => keyring.mac(message)));
-  return messages.map(({ kind }, i) => ({ kind, token: Buffer.from(macs[i]!).toString('base64url'), keyVersion: keyring.version }));
+export function computeTokens(keyring: Keyring, subject: SubjectIdentifiers, phoneRegion: string): Promise<SubjectToken[]> {
+  return macMessages(keyring, tokenMessages(subject, phoneRegion));
 }
 
 /**
  * The tokens a check looks up: the current key's, and during a key rotation's migration window
  * also those of the keys it replaced, so alerts published before the rotation still match
- * without anyone seeing their identifiers again.
+ * without anyone seeing their identifiers again. The subject is normalised once for all keys.
  */
 export async function lookupTokens(keyring: Keyring, subject: SubjectIdentifiers, phoneRegion: string): Promise<SubjectToken[]> {
-  const all = await Promise.all([keyring, ...(keyring.previous ?? [])].map((key) => computeTokens(key, subject, phoneRegion)));
+  const messages = tokenMessages(subject, phoneRegion);
+  const all = await Promise.all([keyring, ...(keyring.previous ?? [])].map((key) => macMessages(key, messages)));
   return all.flat();
+}
+
+async function macMessages(keyring: Keyring, messages: readonly { kind: TokenKind; message: string }[]): Promise<SubjectToken[]> {
+  const macs = await Promise.all(messages.map(({ message }) => keyring.mac(message)));
+  return messages.map(({ kind }, i) => ({ kind, token: Buffer.from(macs[i]!).toString('base64url'), keyVersion: keyring.version }));
 }
