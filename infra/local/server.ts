@@ -28,9 +28,6 @@ const compiled: CompiledRoute[] = routes.map((route: RouteDefinition) => {
   return { route, pattern: new RegExp(`^${source}$`), names };
 });
 
-/** The route whose success means a key must stop working at once. */
-const revokeKey = 'DELETE /v1/keys/{keyId}';
-
 export interface LocalServerOptions {
   /** How long a valid key's authorizer answer is remembered, as API Gateway's `resultsCacheTtl` (60 s) does; 0 for never. */
   readonly authorizerCacheSeconds?: number;
@@ -47,7 +44,16 @@ export function createLocalServer(
   log: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   options: LocalServerOptions = {},
 ): Server {
-  const handlers = localHandlers(deps);
+  // A key revoked through this server's store is forgotten by its authorizer cache at once.
+  const apiKeys: Deps['apiKeys'] = {
+    ...deps.apiKeys,
+    revoke: async (keyId, at, audit) => {
+      const revoked = await deps.apiKeys.revoke(keyId, at, audit);
+      if (revoked) authorizer.forgetKey(keyId);
+      return revoked;
+    },
+  };
+  const handlers = localHandlers({ ...deps, apiKeys });
   const { groups } = handlers;
   const authorizer = cachedAuthorizer(handlers.authorizer, options.authorizerCacheSeconds ?? 60);
 
@@ -78,7 +84,6 @@ export function createLocalServer(
         event.requestContext.authorizer = { lambda: decision.context };
       }
       const result = await groups[matched.route.group](event, lambdaContext(requestId, matched.route.group));
-      if (label === revokeKey && result.statusCode === 204) authorizer.forgetKey(matched.params.keyId!);
       finish(result);
     })().catch((error: unknown) => finish(problemResponse(error, requestId, deps.logger)));
   });
