@@ -24,14 +24,23 @@ import type { AuditSeal } from '#shared/ports.ts';
 const usage =
   'usage: npm run verify-export -- <file> [--key <pem or verification-key.json>] [--format jsonl|csv] [--manifest <file>] [--seal <seal file> ...] [--find-token <token> ...]';
 
+const options = {
+  key: { type: 'string' },
+  format: { type: 'string' },
+  manifest: { type: 'string' },
+  'find-token': { type: 'string', multiple: true },
+  seal: { type: 'string', multiple: true },
+} as const;
+
 /**
- * Tokens are base64url, so one in 64 begins with '-', which parseArgs would take for an option:
- * `--find-token <token>` is passed on as `--find-token=<token>`.
+ * `--name value` as `--name=value` for every option that takes a value: parseArgs would take a
+ * value that begins with '-' for an option, and tokens are base64url (one in 64 begins with '-').
  */
-function withTokensAttached(argv: readonly string[]): string[] {
+function valuesAttached(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
-    if (argv[i] === '--find-token' && i + 1 < argv.length) out.push(`--find-token=${argv[(i += 1)]}`);
+    const name = argv[i]!.startsWith('--') ? argv[i]!.slice(2) : '';
+    if (Object.hasOwn(options, name) && i + 1 < argv.length) out.push(`--${name}=${argv[(i += 1)]}`);
     else out.push(argv[i]!);
   }
   return out;
@@ -40,17 +49,7 @@ function withTokensAttached(argv: readonly string[]): string[] {
 export async function runVerifyExport(argv: readonly string[], print: (line: string) => void): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: withTokensAttached(argv),
-      allowPositionals: true,
-      options: {
-        key: { type: 'string' },
-        format: { type: 'string' },
-        manifest: { type: 'string' },
-        'find-token': { type: 'string', multiple: true },
-        seal: { type: 'string', multiple: true },
-      },
-    });
+    parsed = parseArgs({ args: valuesAttached(argv), allowPositionals: true, options });
   } catch (error) {
     print(`${(error as Error).message}\n${usage}`);
     return 2;
