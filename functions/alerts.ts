@@ -8,7 +8,7 @@ import { caller, idParam } from './http/params.ts';
 import { header } from './http/request.ts';
 import type { RouteHandler } from './http/types.ts';
 import type { Deps } from '#shared/deps.ts';
-import type { Principal } from '#shared/ports.ts';
+import type { Principal } from '#shared/records.ts';
 
 type ReasonedMove = (deps: Deps, actor: Principal, alertId: string, reason: string) => Promise<Record<string, unknown>>;
 

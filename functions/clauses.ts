@@ -1,6 +1,6 @@
 import { listClauses, publishClause, publishClauseVersion } from '#shared/domain/clauses.ts';
 import { parseInput, publishClauseSchema } from '#shared/schemas.ts';
-import type { ConsentClause } from '#shared/ports.ts';
+import type { ConsentClause } from '#shared/records.ts';
 import { createGroupHandler, type DepsSource } from './http/group-handler.ts';
 import { lambdaDeps } from './http/lambda-deps.ts';
 import { actor, idParam } from './http/params.ts';

@@ -29,7 +29,7 @@ import { sha256Hex } from '#shared/canonical.ts';
 import { loadConfig, type LocalConfig } from '#shared/config.ts';
 import { addDays, isoDate } from '#shared/dates.ts';
 import { newId } from '#shared/ids.ts';
-import type { AuditEntry, AuditEvent } from '#shared/ports.ts';
+import type { AuditEntry, AuditEvent } from '#shared/records.ts';
 import { buildDeps, settingsFrom } from '#shared/runtime.ts';
 import { ensureConfiguredTables, startDynamoLocal } from '../infra/local/dynamo-local.ts';
 import { createLocalServer } from '../infra/local/server.ts';

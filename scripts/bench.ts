@@ -9,7 +9,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { auditItem } from '#shared/adapters/dynamo/audit-log.ts';
 import { lookupTokens, tokenMessages } from '#shared/identifiers/tokens.ts';
-import type { AuditEntry } from '#shared/ports.ts';
+import type { AuditEntry } from '#shared/records.ts';
 import { fileURLToPath } from 'node:url';
 import { alertBody, startBenchNetwork, type BenchNetwork } from './bench/environment.ts';
 import { measureFloor } from './bench/floor.ts';

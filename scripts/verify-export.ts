@@ -19,7 +19,7 @@ import { exportFormats, type ExportFormat } from '#shared/audit/manifest.ts';
 import { readVerificationKey, type VerificationKey } from '#shared/audit/statements.ts';
 import { describeResult, verifyExportFile, type TokenMatch } from '#shared/audit/verify.ts';
 import { parseSeal } from '#shared/audit/seal.ts';
-import type { AuditSeal } from '#shared/ports.ts';
+import type { AuditSeal } from '#shared/records.ts';
 
 const usage =
   'usage: npm run verify-export -- <file> [--key <pem or verification-key.json>] [--format jsonl|csv] [--manifest <file>] [--seal <seal file> ...] [--find-token <token> ...]';

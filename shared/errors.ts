@@ -1,7 +1,8 @@
 /**
- * Named domain errors. One middleware (functions/http/problem.ts) maps each to a
- * problem+json answer; nothing else in the code decides HTTP statuses for failures.
- * Messages are written for the person calling the API and never carry a raw identifier.
+ * Named domain errors. Each carries a `kind` (what went wrong, in the domain's words), never an
+ * HTTP status: one table at the edge (functions/http/problem.ts) maps each kind to its
+ * problem+json answer. Messages are written for the person calling the API and never carry a
+ * raw identifier.
  */
 /** An error's name for a log line (never its message, which may quote input). */
 export const errorName = (error: unknown): string => (error instanceof Error ? error.name : 'unknown');
@@ -11,12 +12,25 @@ export interface FieldError {
   readonly message: string;
 }
 
+export const errorKinds = [
+  'invalid_input',
+  'malformed_request',
+  'unsupported_media_type',
+  'payload_too_large',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'rate_limited',
+  'dependency_unavailable',
+] as const;
+export type ErrorKind = (typeof errorKinds)[number];
+
 export abstract class DomainError extends Error {
-  abstract readonly status: number;
-  abstract readonly slug: string;
-  abstract readonly title: string;
+  abstract readonly kind: ErrorKind;
   readonly errors: readonly FieldError[] | undefined;
-  readonly headers: Record<string, string> = {};
+  /** Seconds the caller should wait before trying again (rate limits, unavailable dependencies). */
+  retryAfterSeconds: number | undefined;
 
   constructor(detail: string, errors?: readonly FieldError[]) {
     super(detail);
@@ -26,9 +40,7 @@ export abstract class DomainError extends Error {
 
 export class ValidationError extends DomainError {
   override readonly name = 'ValidationError';
-  readonly status = 400;
-  readonly slug = 'validation-error';
-  readonly title = 'Your request has invalid fields';
+  readonly kind = 'invalid_input' as const;
 
   constructor(errors: readonly FieldError[], detail = 'Correct the fields listed in errors and send the request again.') {
     super(detail, errors);
@@ -41,80 +53,61 @@ export class ValidationError extends DomainError {
 
 export class MalformedRequestError extends DomainError {
   override readonly name = 'MalformedRequestError';
-  readonly status = 400;
-  readonly slug = 'malformed-request';
-  readonly title = 'The request body could not be read';
+  readonly kind = 'malformed_request' as const;
 }
 
 export class UnsupportedMediaTypeError extends DomainError {
   override readonly name = 'UnsupportedMediaTypeError';
-  readonly status = 415;
-  readonly slug = 'unsupported-media-type';
-  readonly title = 'Send the body as application/json';
+  readonly kind = 'unsupported_media_type' as const;
 }
 
 export class PayloadTooLargeError extends DomainError {
   override readonly name = 'PayloadTooLargeError';
-  readonly status = 413;
-  readonly slug = 'payload-too-large';
-  readonly title = 'The request body is too large';
+  readonly kind = 'payload_too_large' as const;
 }
 
 export class UnauthorizedError extends DomainError {
   override readonly name = 'UnauthorizedError';
-  readonly status = 401;
-  readonly slug = 'unauthorized';
-  readonly title = 'A valid API key is required';
+  readonly kind = 'unauthenticated' as const;
   constructor(detail = 'Send a valid, unrevoked API key as "Authorization: Bearer <api key>".') {
     super(detail);
-    this.headers['WWW-Authenticate'] = 'Bearer realm="peerguard"';
   }
 }
 
 export class ForbiddenError extends DomainError {
   override readonly name = 'ForbiddenError';
-  readonly status = 403;
-  readonly slug = 'forbidden';
-  readonly title = 'Your API key may not do this';
+  readonly kind = 'forbidden' as const;
 }
 
 export class NotFoundError extends DomainError {
   override readonly name = 'NotFoundError';
-  readonly status = 404;
-  readonly slug = 'not-found';
-  readonly title = 'Not found';
+  readonly kind = 'not_found' as const;
 }
 
 export class ConflictError extends DomainError {
   override readonly name = 'ConflictError';
-  readonly status = 409;
-  readonly slug = 'conflict';
-  readonly title = 'The request conflicts with the current state';
+  readonly kind = 'conflict' as const;
 }
 
 /** Over a quota: the client should wait `Retry-After` seconds. */
 export class TooManyRequestsError extends DomainError {
   override readonly name = 'TooManyRequestsError';
-  readonly status = 429;
-  readonly slug = 'too-many-requests';
-  readonly title = 'Too many requests';
+  readonly kind = 'rate_limited' as const;
 
   constructor(detail: string, retryAfterSeconds: number) {
     super(detail);
-    this.headers['Retry-After'] = String(retryAfterSeconds);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
 /** A dependency (KMS, DynamoDB, SNS) is throttling or unavailable; the client should retry later. */
 export class DependencyUnavailableError extends DomainError {
   override readonly name = 'DependencyUnavailableError';
-  readonly status = 503;
-  readonly slug = 'temporarily-unavailable';
-  readonly title = 'The service is temporarily unavailable';
+  readonly kind = 'dependency_unavailable' as const;
 
   constructor(detail: string, retryAfterSeconds = 2, options?: { cause?: unknown }) {
     super(detail);
-    this.headers['Retry-After'] = String(retryAfterSeconds);
+    this.retryAfterSeconds = retryAfterSeconds;
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { isRealDate } from './dates.ts';
 import { isId } from './ids.ts';
 import { normaliseName, normalisePhone } from './identifiers/normalise.ts';
-import { categories, severities } from './ports.ts';
+import { categories, severities } from './records.ts';
 import { roles } from './routes.ts';
 import { ValidationError, type FieldError } from './errors.ts';
 

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DomainError } from '#shared/errors.ts';
+import { DomainError, type ErrorKind } from '#shared/errors.ts';
 import type { Logger } from '#shared/ports.ts';
 import { RawBody } from './types.ts';
 
@@ -17,6 +17,20 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
   };
 }
 
+/** Each kind of domain error as an HTTP answer: the only place failures get a status. */
+export const problemKinds: Readonly<Record<ErrorKind, { readonly status: number; readonly slug: string; readonly title: string }>> = {
+  invalid_input: { status: 400, slug: 'validation-error', title: 'Your request has invalid fields' },
+  malformed_request: { status: 400, slug: 'malformed-request', title: 'The request body could not be read' },
+  unsupported_media_type: { status: 415, slug: 'unsupported-media-type', title: 'Send the body as application/json' },
+  payload_too_large: { status: 413, slug: 'payload-too-large', title: 'The request body is too large' },
+  unauthenticated: { status: 401, slug: 'unauthorized', title: 'A valid API key is required' },
+  forbidden: { status: 403, slug: 'forbidden', title: 'Your API key may not do this' },
+  not_found: { status: 404, slug: 'not-found', title: 'Not found' },
+  conflict: { status: 409, slug: 'conflict', title: 'The request conflicts with the current state' },
+  rate_limited: { status: 429, slug: 'too-many-requests', title: 'Too many requests' },
+  dependency_unavailable: { status: 503, slug: 'temporarily-unavailable', title: 'The service is temporarily unavailable' },
+};
+
 /**
  * The one error-to-HTTP mapping of the API: a named domain error becomes its problem
  * document (RFC 9457); anything else is a 500 whose body says only that it is our fault and
@@ -24,10 +38,14 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
  */
 export function problemResponse(error: unknown, requestId: string, logger: Logger): APIGatewayProxyStructuredResultV2 {
   if (error instanceof DomainError) {
-    if (error.status >= 500) {
+    const { status, slug, title } = problemKinds[error.kind];
+    if (error.kind === 'dependency_unavailable') {
       logger.warn('dependency unavailable', { requestId, errorName: error.name, cause: causeName(error) });
     }
-    return problem(error.status, error.slug, error.title, error.message, requestId, error.errors, error.headers);
+    const headers: Record<string, string> = {};
+    if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
+    if (error.kind === 'unauthenticated') headers['WWW-Authenticate'] = 'Bearer realm="peerguard"';
+    return problem(status, slug, title, error.message, requestId, error.errors, headers);
   }
   logger.error('unexpected error', {
     requestId,

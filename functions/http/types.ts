@@ -1,5 +1,5 @@
 import type { Deps } from '#shared/deps.ts';
-import type { Principal } from '#shared/ports.ts';
+import type { Principal } from '#shared/records.ts';
 
 /** What a route handler gets: the caller (authenticated and role-checked already) and the request parts. */
 export interface ApiRequest {

@@ -9,7 +9,8 @@ import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { computeTokens } from '#shared/identifiers/tokens.ts';
 import { indexEntry } from '#shared/domain/publication.ts';
 import { addDays, isoInstant } from '#shared/dates.ts';
-import type { AlertRecord, AuditEvent, Keyring } from '#shared/ports.ts';
+import type { Keyring } from '#shared/ports.ts';
+import type { AlertRecord, AuditEvent } from '#shared/records.ts';
 import { subject } from './subjects.ts';
 import { summarise, type LatencySummary } from './stats.ts';
 

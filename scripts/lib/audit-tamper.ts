@@ -8,7 +8,8 @@ import { chainEntries } from '#shared/audit/chain.ts';
 import { manifestLine, manifestStatement, type Manifest } from '#shared/audit/manifest.ts';
 import { signStatement } from '#shared/domain/signing.ts';
 import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
-import type { AuditEntry, Signer } from '#shared/ports.ts';
+import type { Signer } from '#shared/ports.ts';
+import type { AuditEntry } from '#shared/records.ts';
 
 export const tamperKinds = [
   'edited_field',

@@ -3,7 +3,7 @@
  * exactly one audit entry and every entry one answered request; nothing 5xx'd; each kind got only
  * the statuses it expects; the server's memory did not keep growing.
  */
-import type { AuditAction, AuditEntry } from '#shared/ports.ts';
+import type { AuditAction, AuditEntry } from '#shared/records.ts';
 
 /** One audit entry a 2xx answer promises, found again in the log by `key`. */
 export interface ExpectedEntry {

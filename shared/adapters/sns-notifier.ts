@@ -1,5 +1,6 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { Notification, NotificationTopic, Notifier } from '../ports.ts';
+import type { Notifier } from '../ports.ts';
+import type { Notification, NotificationTopic } from '../records.ts';
 import { notificationMessage } from '../domain/notification-message.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { AlertRecord, Principal, Review } from '../ports.ts';
+import type { AlertRecord, Principal, Review } from '../records.ts';
 import { ConflictError, ForbiddenError } from '../errors.ts';
 import { effectiveStatus } from './state-machine.ts';
 

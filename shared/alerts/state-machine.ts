@@ -1,4 +1,4 @@
-import type { AlertRecord, AlertStatus } from '../ports.ts';
+import type { AlertRecord, AlertStatus } from '../records.ts';
 import { ConflictError } from '../errors.ts';
 
 /**

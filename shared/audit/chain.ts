@@ -1,6 +1,6 @@
 import { canonicalJson, sha256Hex } from '../canonical.ts';
 import { isoInstant } from '../dates.ts';
-import type { AuditEntry, AuditEvent } from '../ports.ts';
+import type { AuditEntry, AuditEvent } from '../records.ts';
 
 /** The prevHash of the first entry of the chain. */
 export const genesisHash = '0'.repeat(64);

@@ -1,5 +1,5 @@
 import { sha256Hex } from '../canonical.ts';
-import type { AuditActor, Principal } from '../ports.ts';
+import type { AuditActor, Principal } from '../records.ts';
 
 /** Who did it, as the audit log records it. */
 export const auditActor = (principal: Principal): AuditActor => ({ keyId: principal.keyId, role: principal.role, practiceId: principal.practiceId });

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { canonicalJson } from '../canonical.ts';
-import type { AuditEntry } from '../ports.ts';
+import type { AuditEntry } from '../records.ts';
 
 /**
  * The two export encodings of an audit entry, each of which parses back into exactly the entry

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { canonicalJson } from '../canonical.ts';
 import { isRealDate } from '../dates.ts';
 import { signStatement } from '../domain/signing.ts';
-import type { AuditEntry, Signer } from '../ports.ts';
+import type { Signer } from '../ports.ts';
+import type { AuditEntry } from '../records.ts';
 
 export const exportFormats = ['jsonl', 'csv'] as const;
 export type ExportFormat = (typeof exportFormats)[number];

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { Deps } from '../deps.ts';
 import { isoInstant } from '../dates.ts';
-import type { AuditSeal } from '../ports.ts';
+import type { AuditSeal } from '../records.ts';
 import { signStatement, verifyStatement } from '../domain/signing.ts';
 
 /** Where a seal is kept: by day, then sequence number, so a listing reads in order. */

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { canonicalJson } from '../canonical.ts';
-import type { AuditSeal, AuditEntry, AuditedBooking } from '../ports.ts';
+import type { AuditSeal, AuditEntry, AuditedBooking } from '../records.ts';
 import { entryHash } from './chain.ts';
 import { csvColumns, csvRecords, entryFromJson, EntryFormatError, fromCsvCells } from './export-format.ts';
 import { manifestStatement, parseManifest, type ExportFormat, type Manifest } from './manifest.ts';

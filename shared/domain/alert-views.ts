@@ -2,7 +2,7 @@ import type { Deps } from '../deps.ts';
 import { effectiveStatus } from '../alerts/state-machine.ts';
 import { approvingPractices } from '../alerts/review-rules.ts';
 import { NotFoundError } from '../errors.ts';
-import type { AlertRecord, Principal } from '../ports.ts';
+import type { AlertRecord, Principal } from '../records.ts';
 
 /**
  * The alert, if `viewer` may see it: a practice only sees its own, and another practice's

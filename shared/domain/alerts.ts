@@ -5,7 +5,7 @@ import { ConflictError, ForbiddenError, ValidationError, type FieldError } from 
 import { newId } from '../ids.ts';
 import { computeTokens } from '../identifiers/tokens.ts';
 import { auditActor } from '../audit/events.ts';
-import type { AlertRecord, IdempotencyRecord, Principal, Receipt } from '../ports.ts';
+import type { AlertRecord, IdempotencyRecord, Principal, Receipt } from '../records.ts';
 import type { AlertSubmission } from '../schemas.ts';
 import { alertView, summaryContext, visibleAlert } from './alert-views.ts';
 import { notifySafely } from './notify.ts';

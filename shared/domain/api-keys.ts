@@ -4,7 +4,7 @@ import { sha256Hex } from '../canonical.ts';
 import { isoInstant } from '../dates.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { isId, newId } from '../ids.ts';
-import type { AuditActor, Principal } from '../ports.ts';
+import type { AuditActor, Principal } from '../records.ts';
 import type { Role } from '../routes.ts';
 
 /**

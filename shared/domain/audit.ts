@@ -9,7 +9,7 @@ import { csvHeader, csvNewline, toCsvRow, toJsonLine } from '../audit/export-for
 import { manifestLine, manifestSchema, manifestStatement, signManifest, type ExportFormat, type Manifest } from '../audit/manifest.ts';
 import { checkSignature } from '../audit/statements.ts';
 import { ValidationError } from '../errors.ts';
-import type { AuditActor, AuditEvent, Principal, SubjectToken } from '../ports.ts';
+import type { AuditActor, AuditEvent, Principal, SubjectToken } from '../records.ts';
 
 /**
  * Counsel's side of the audit log: the paged, signed export, the verification key, and the

@@ -4,7 +4,7 @@ import { errorName, ForbiddenError, TooManyRequestsError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { auditActor } from '../audit/events.ts';
 import { lookupTokens, strongKinds, tokenKinds, type SubjectToken, type TokenKind } from '../identifiers/tokens.ts';
-import type { AuditedBooking, IndexedAlert, Principal, Severity } from '../ports.ts';
+import type { AuditedBooking, IndexedAlert, Principal, Severity } from '../records.ts';
 import type { CheckRequest } from '../schemas.ts';
 import { notifySafely } from './notify.ts';
 

@@ -3,7 +3,7 @@ import { sha256Hex } from '../canonical.ts';
 import { isoInstant } from '../dates.ts';
 import { NotFoundError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { AuditActor, AuditBatch, ConsentClause } from '../ports.ts';
+import type { AuditActor, AuditBatch, ConsentClause } from '../records.ts';
 
 type ClauseDeps = Pick<Deps, 'clauses' | 'clock'>;
 

@@ -2,7 +2,8 @@ import type { Deps } from '../deps.ts';
 import { ConflictError } from '../errors.ts';
 import { visibleAlert } from './alert-views.ts';
 import { notifySafely } from './notify.ts';
-import { StaleAlertError, type AlertRecord, type AuditEvent, type IndexChange, type Notification, type Principal } from '../ports.ts';
+import { StaleAlertError, type IndexChange } from '../ports.ts';
+import { type AlertRecord, type AuditEvent, type Notification, type Principal } from '../records.ts';
 
 const maxAttempts = 5;
 

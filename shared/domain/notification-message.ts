@@ -1,4 +1,4 @@
-import type { Notification } from '../ports.ts';
+import type { Notification } from '../records.ts';
 
 /**
  * The message body subscribers receive, built field by field for each type, so nothing a caller

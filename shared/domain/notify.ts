@@ -2,7 +2,7 @@ import type { Deps } from '../deps.ts';
 import { isoInstant } from '../dates.ts';
 import { errorName } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { FailedNotification, Notification } from '../ports.ts';
+import type { FailedNotification, Notification } from '../records.ts';
 
 /** Attempts per delivery, and the pause before each retry. */
 const deliveryPauses = [50, 250] as const;

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.ts';
 import { isoInstant } from '../dates.ts';
 import { newId } from '../ids.ts';
-import type { AuditActor, Practice } from '../ports.ts';
+import type { AuditActor, Practice } from '../records.ts';
 
 export async function createPractice(
   deps: Pick<Deps, 'practices' | 'clock'>,

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.ts';
 import { addDays, isoInstant } from '../dates.ts';
 import { canonicalJson, sha256Hex } from '../canonical.ts';
-import type { AlertRecord, IndexedAlert } from '../ports.ts';
+import type { AlertRecord, IndexedAlert } from '../records.ts';
 import { signStatement } from './signing.ts';
 
 /** What the network's publication signature covers (verifiable with the public key alone). */

@@ -2,7 +2,7 @@ import type { Deps } from '../deps.ts';
 import { isoInstant } from '../dates.ts';
 import { approvingPractices, assertMayDecide, reviewOutcome } from '../alerts/review-rules.ts';
 import { auditActor, reasonDigest } from '../audit/events.ts';
-import type { AlertRecord, AuditEvent, HistoryEntry, Principal, Review } from '../ports.ts';
+import type { AlertRecord, AuditEvent, HistoryEntry, Principal, Review } from '../records.ts';
 import { alertView, decryptSummary } from './alert-views.ts';
 import { practiceNotice } from './lifecycle.ts';
 import { mutateAlert, type AlertMove } from './mutate-alert.ts';

@@ -9,7 +9,7 @@ import { buildApiKeyStore } from '#shared/adapters/dynamo/simple-stores.ts';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { auditTable } from '#shared/adapters/dynamo/tables.ts';
 import { chainEntries, entryHash, genesisHash } from '#shared/audit/chain.ts';
-import type { AuditBatch, AuditEntry, AuditEvent } from '#shared/ports.ts';
+import type { AuditBatch, AuditEntry, AuditEvent } from '#shared/records.ts';
 import { ensureTables } from '../../infra/local/dynamo-local.ts';
 import { collect } from '../support/collect.ts';
 import './support.ts';

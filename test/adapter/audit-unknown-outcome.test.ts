@@ -4,7 +4,7 @@ import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { auditTable, mainTable } from '#shared/adapters/dynamo/tables.ts';
 import { DependencyUnavailableError } from '#shared/errors.ts';
-import type { AuditEvent } from '#shared/ports.ts';
+import type { AuditEvent } from '#shared/records.ts';
 import { ensureTables } from '../../infra/local/dynamo-local.ts';
 import { intactChain } from '../support/audit-chain.ts';
 import { flakyProxy, type FlakyProxy } from '../support/flaky-proxy.ts';
@@ -64,7 +64,7 @@ describe('an audit append whose answer was lost', () => {
     proxy.refuse(true);
     const error = await log.append([event(2)], now()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyUnavailableError);
-    expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': '2' } });
+    expect(error).toMatchObject({ kind: 'dependency_unavailable', retryAfterSeconds: 2 });
     proxy.refuse(false);
     await log.append([event(3)], now());
     const entries = await intactChain(direct);

@@ -12,7 +12,8 @@ import { buildApiKeyStore, buildClauseStore, buildPracticeStore } from '#shared/
 import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { genesisHash } from '#shared/audit/chain.ts';
 import { ConflictError, DependencyUnavailableError } from '#shared/errors.ts';
-import { StaleAlertError, type AlertRecord, type AuditBatch, type IdempotencyRecord, type IndexedAlert } from '#shared/ports.ts';
+import { StaleAlertError } from '#shared/ports.ts';
+import { type AlertRecord, type AuditBatch, type IdempotencyRecord, type IndexedAlert } from '#shared/records.ts';
 import { collect } from '../support/collect.ts';
 import './support.ts';
 
@@ -172,8 +173,8 @@ describe('alert store: create and idempotency', () => {
 
   it('answers 503 when DynamoDB cancels the transaction for throttling', async () => {
     ddb.on(TransactWriteCommand).rejects(canceled('ThrottlingError', 'None', 'None'));
-    await expect(alerts.create(alert, idempotency, batch)).rejects.toMatchObject({ status: 503 });
-    await expect(alerts.update(alert, 2, { publish: indexed }, batch)).rejects.toMatchObject({ status: 503 });
+    await expect(alerts.create(alert, idempotency, batch)).rejects.toMatchObject({ kind: 'dependency_unavailable' });
+    await expect(alerts.update(alert, 2, { publish: indexed }, batch)).rejects.toMatchObject({ kind: 'dependency_unavailable' });
   });
 
   it('ignores an idempotency record past its expiry even if DynamoDB has not deleted it', async () => {
@@ -218,7 +219,7 @@ describe('token index lookup', () => {
   it('gives up with a 503 after five attempts that leave keys unprocessed', async () => {
     vi.useFakeTimers();
     ddb.on(BatchGetCommand).resolves({ UnprocessedKeys: { [tables.tokens]: { Keys: [{ token: 'a' }] } } });
-    const outcome = expect(index.lookup(['a'])).rejects.toMatchObject({ name: 'DependencyUnavailableError', status: 503 });
+    const outcome = expect(index.lookup(['a'])).rejects.toMatchObject({ name: 'DependencyUnavailableError', kind: 'dependency_unavailable' });
     await vi.runAllTimersAsync();
     await outcome;
     expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 5);
@@ -240,7 +241,7 @@ describe('transient DynamoDB failures become 503s', () => {
     ddb.onAnyCommand().rejects(failure);
     const error = await call().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyUnavailableError);
-    expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': '2' }, cause: failure });
+    expect(error).toMatchObject({ kind: 'dependency_unavailable', retryAfterSeconds: 2, cause: failure });
   });
 
   it('leaves a non-transient failure alone', async () => {
@@ -262,6 +263,6 @@ describe('api key and clause stores', () => {
   it('putting a clause version that already exists is a ConflictError', async () => {
     ddb.on(TransactWriteCommand).rejects(canceled('ConditionalCheckFailed', 'None'));
     const clause = { clauseId: 'c', version: 2, sha256: 'aa', text: 'I consent', publishedAt: '2025-01-01T00:00:00Z' };
-    await expect(buildClauseStore(client, tables.main, audit).put(clause, batch)).rejects.toSatisfy((e) => e instanceof ConflictError && e.status === 409);
+    await expect(buildClauseStore(client, tables.main, audit).put(clause, batch)).rejects.toSatisfy((e) => e instanceof ConflictError && e.kind === 'conflict');
   });
 });

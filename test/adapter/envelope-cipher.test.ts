@@ -96,7 +96,7 @@ describe('envelope cipher with the KMS keyring', () => {
     kms.on(GenerateDataKeyCommand).rejects(unmodeledKmsError('ThrottlingException'));
     const error = await cipher().encrypt(summary, context).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyUnavailableError);
-    expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': '1' } });
+    expect(error).toMatchObject({ kind: 'dependency_unavailable', retryAfterSeconds: 1 });
   });
 
   it('turns a throttled or disabled-key Decrypt into a 503', async () => {
@@ -105,7 +105,7 @@ describe('envelope cipher with the KMS keyring', () => {
       kms.on(DecryptCommand).rejects(unmodeledKmsError(name));
       const error = await cipher().decrypt(ciphertext, context).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DependencyUnavailableError);
-      expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': retryAfter } });
+      expect(error).toMatchObject({ kind: 'dependency_unavailable', retryAfterSeconds: Number(retryAfter) });
     }
   });
 

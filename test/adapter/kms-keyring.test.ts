@@ -36,7 +36,7 @@ describe('KMS keyring', () => {
 
     const error = await keyring.mac('v1|name|a').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyUnavailableError);
-    expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': '1' }, cause: throttled });
+    expect(error).toMatchObject({ kind: 'dependency_unavailable', retryAfterSeconds: 1, cause: throttled });
     expect((error as Error).message).not.toContain('Rate exceeded');
   });
 
@@ -64,7 +64,7 @@ describe('KMS keyring', () => {
 
   it('turns a disabled key into a 503', async () => {
     kms.on(GenerateMacCommand).rejects(new DisabledException({ message: 'key is disabled', $metadata: {} }));
-    await expect(keyring.mac('v1|name|a')).rejects.toMatchObject({ name: 'DependencyUnavailableError', status: 503, headers: { 'Retry-After': '30' } });
+    await expect(keyring.mac('v1|name|a')).rejects.toMatchObject({ name: 'DependencyUnavailableError', kind: 'dependency_unavailable', retryAfterSeconds: 30 });
   });
 
   it('rethrows anything else unchanged (a misconfiguration stays a 500)', async () => {

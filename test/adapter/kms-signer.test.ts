@@ -70,8 +70,8 @@ describe('KMS signer', () => {
     kms.on(SignCommand).rejects(new KMSInvalidStateException({ message: 'pending deletion', $metadata: {} }));
     await expect(buildKmsSigner(client, keyId).sign(Buffer.from('x'))).rejects.toMatchObject({
       name: 'DependencyUnavailableError',
-      status: 503,
-      headers: { 'Retry-After': '30' },
+      kind: 'dependency_unavailable',
+      retryAfterSeconds: 30,
     });
   });
 

@@ -39,7 +39,7 @@ describe('the DynamoDB client bounds every attempt', () => {
     const endpoint = await listen(() => undefined);
     const error = await practicesAt(endpoint).get('prc_x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyUnavailableError);
-    expect(error).toMatchObject({ status: 503, headers: { 'Retry-After': '2' }, cause: { name: 'TimeoutError' } });
+    expect(error).toMatchObject({ kind: 'dependency_unavailable', retryAfterSeconds: 2, cause: { name: 'TimeoutError' } });
     expect(sockets.length, 'the SDK tried three times').toBe(3);
   });
 
@@ -47,7 +47,7 @@ describe('the DynamoDB client bounds every attempt', () => {
     const endpoint = await listen((socket) => socket.once('data', () => socket.resetAndDestroy()));
     const error = await practicesAt(endpoint).get('prc_x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyUnavailableError);
-    expect(error).toMatchObject({ status: 503, cause: { code: 'ECONNRESET' } });
+    expect(error).toMatchObject({ kind: 'dependency_unavailable', cause: { code: 'ECONNRESET' } });
   });
 
   it('a database that is not listening is a 503 (ECONNREFUSED)', async () => {
@@ -55,6 +55,6 @@ describe('the DynamoDB client bounds every attempt', () => {
     await new Promise((done) => servers.pop()!.close(done));
     const error = await practicesAt(endpoint).get('prc_x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyUnavailableError);
-    expect(error).toMatchObject({ status: 503, cause: { code: 'ECONNREFUSED' } });
+    expect(error).toMatchObject({ kind: 'dependency_unavailable', cause: { code: 'ECONNREFUSED' } });
   });
 });

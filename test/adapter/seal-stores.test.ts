@@ -7,7 +7,7 @@ import { PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-
 import { buildS3SealStore } from '#shared/adapters/s3-seal-store.ts';
 import { buildLocalSealStore } from '#shared/adapters/local/local-seal-store.ts';
 import { sealHead, verifySeal } from '#shared/audit/seal.ts';
-import type { AuditSeal } from '#shared/ports.ts';
+import type { AuditSeal } from '#shared/records.ts';
 import { buildTestDeps } from '../fakes/deps.ts';
 import { publishTestClause } from '../fakes/fixtures.ts';
 import './support.ts';
@@ -49,7 +49,7 @@ describe('S3 seal store', () => {
 
   it('a throttled write is a 503-style retry-later; a refused one is left as it is', async () => {
     s3.on(PutObjectCommand).rejects(new S3ServiceException({ name: 'SlowDown', $fault: 'server', $metadata: {}, message: 'slow down' }));
-    await expect(store.put(seal)).rejects.toMatchObject({ name: 'DependencyUnavailableError', status: 503 });
+    await expect(store.put(seal)).rejects.toMatchObject({ name: 'DependencyUnavailableError', kind: 'dependency_unavailable' });
     const denied = new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: {}, message: 'denied' });
     s3.on(PutObjectCommand).rejects(denied);
     await expect(store.put(seal)).rejects.toBe(denied);

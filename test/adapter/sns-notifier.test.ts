@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { buildSnsNotifier } from '#shared/adapters/sns-notifier.ts';
 import { notifySafely } from '#shared/domain/notify.ts';
-import type { Notification } from '#shared/ports.ts';
+import type { Notification } from '#shared/records.ts';
 import { buildTestDeps } from '../fakes/deps.ts';
 import './support.ts';
 

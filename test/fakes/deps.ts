@@ -5,7 +5,8 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Deps, Settings } from '#shared/deps.ts';
-import type { AuditSeal, Logger, Notification, Notifier } from '#shared/ports.ts';
+import type { Logger, Notifier } from '#shared/ports.ts';
+import type { AuditSeal, Notification } from '#shared/records.ts';
 import { buildEnvelopeCipher } from '#shared/adapters/envelope-cipher.ts';
 import { localDataKeys } from '#shared/adapters/local/local-data-keys.ts';
 import { buildLocalKeyring } from '#shared/adapters/local/local-keyring.ts';

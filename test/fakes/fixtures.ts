@@ -8,7 +8,7 @@ import { submitAlert } from '#shared/domain/alerts.ts';
 import { publishClause } from '#shared/domain/clauses.ts';
 import { decideReview } from '#shared/domain/reviews.ts';
 import { newId } from '#shared/ids.ts';
-import type { ConsentClause, Principal } from '#shared/ports.ts';
+import type { ConsentClause, Principal } from '#shared/records.ts';
 import type { Role } from '#shared/routes.ts';
 import { checkSchema, parseInput, submitAlertSchema, type AlertSubmission, type CheckRequest } from '#shared/schemas.ts';
 import { buildTestDeps } from './deps.ts';

@@ -1,5 +1,6 @@
 import { chainEntries } from '#shared/audit/chain.ts';
-import type { AuditAppender, AuditBatch, AuditEntry, AuditReader } from '#shared/ports.ts';
+import type { AuditAppender, AuditReader } from '#shared/ports.ts';
+import type { AuditBatch, AuditEntry } from '#shared/records.ts';
 
 /**
  * The audit chain in memory, with the DynamoDB adapter's promise: `commit` applies a store's

@@ -5,12 +5,8 @@
  * would, so a caller mutating what it got back never changes what is stored.
  */
 import { ConflictError } from '#shared/errors.ts';
-import {
-  StaleAlertError,
-  type AlertRecord, type AlertStore, type ApiKeyRecord, type ApiKeyStore, type ClauseStore, type Clock, type ConsentClause,
-  type FailedNotification, type IdempotencyRecord, type IndexChange, type IndexedAlert, type NotificationOutbox, type Practice,
-  type PracticeStore, type ScreeningLedger, type TokenIndex,
-} from '#shared/ports.ts';
+import { StaleAlertError, type AlertStore, type ApiKeyStore, type ClauseStore, type Clock, type IndexChange, type NotificationOutbox, type PracticeStore, type ScreeningLedger, type TokenIndex } from '#shared/ports.ts';
+import { type AlertRecord, type ApiKeyRecord, type ConsentClause, type FailedNotification, type IdempotencyRecord, type IndexedAlert, type Practice } from '#shared/records.ts';
 import type { MemoryAuditLog } from './memory-audit.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);

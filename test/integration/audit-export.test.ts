@@ -15,7 +15,7 @@ import { addDays, isoDate } from '#shared/dates.ts';
 import type { Deps } from '#shared/deps.ts';
 import { newId } from '#shared/ids.ts';
 import { computeTokens } from '#shared/identifiers/tokens.ts';
-import type { AuditEvent } from '#shared/ports.ts';
+import type { AuditEvent } from '#shared/records.ts';
 import { buildDeps } from '#shared/runtime.ts';
 import { settingsFrom } from '#shared/runtime-common.ts';
 import { createLocalServer } from '../../infra/local/server.ts';

@@ -24,7 +24,7 @@ import type { HttpEvent, HttpResult } from '#functions/http/group-handler.ts';
 import { loadConfig, type AwsConfig } from '#shared/config.ts';
 import type { Deps } from '#shared/deps.ts';
 import { buildDeps } from '#shared/runtime.ts';
-import type { AuditEntry } from '#shared/ports.ts';
+import type { AuditEntry } from '#shared/records.ts';
 import { recordingLogger, settableClock, testStart, type RecordingLogger } from '../fakes/deps.ts';
 import { unmodeledKmsError } from '../adapter/support.ts';
 import { intactChain } from '../support/audit-chain.ts';

@@ -7,7 +7,8 @@ import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { buildScreeningLedger } from '#shared/adapters/dynamo/screening-ledger.ts';
 import type { LocalConfig } from '#shared/config.ts';
-import type { AuditBatch, QuotaOutcome, ScreeningLimits } from '#shared/ports.ts';
+import type { QuotaOutcome, ScreeningLimits } from '#shared/ports.ts';
+import type { AuditBatch } from '#shared/records.ts';
 import { freshLocalConfig } from '../support/tables.ts';
 import { intactChain } from '../support/audit-chain.ts';
 

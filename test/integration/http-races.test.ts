@@ -3,7 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { attr } from '#shared/adapters/dynamo/tables.ts';
 import { isoDate } from '#shared/dates.ts';
-import type { AuditEntry } from '#shared/ports.ts';
+import type { AuditEntry } from '#shared/records.ts';
 import { startLocalNetwork, type LocalNetwork } from '../support/local-network.ts';
 import { startPeerServer, type PeerServer } from '../support/peer-server.ts';
 import { intactChain } from '../support/audit-chain.ts';

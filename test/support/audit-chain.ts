@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { entryHash, genesisHash } from '#shared/audit/chain.ts';
-import type { AuditEntry, AuditReader } from '#shared/ports.ts';
+import type { AuditReader } from '#shared/ports.ts';
+import type { AuditEntry } from '#shared/records.ts';
 import { collect } from './collect.ts';
 
 /** Every entry of the log, in order, after checking that the chain is whole: no gap, no fork, no edit. */

@@ -4,7 +4,7 @@ import { localClient } from '../../infra/local/dynamo-local.ts';
 import { canonicalJson, sha256Hex } from '#shared/canonical.ts';
 import { publicationStatement } from '#shared/domain/publication.ts';
 import { verifyStatement } from '#shared/domain/signing.ts';
-import type { AlertRecord } from '#shared/ports.ts';
+import type { AlertRecord } from '#shared/records.ts';
 
 export interface TableNames {
   readonly main: string;

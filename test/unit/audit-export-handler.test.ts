@@ -12,7 +12,7 @@ import { verifyExportFile } from '#shared/audit/verify.ts';
 import { canonicalJson, sha256Hex } from '#shared/canonical.ts';
 import { encodeCursor, pageBodyBudgetBytes } from '#shared/domain/audit.ts';
 import { computeTokens } from '#shared/identifiers/tokens.ts';
-import type { AuditEvent } from '#shared/ports.ts';
+import type { AuditEvent } from '#shared/records.ts';
 import { buildTestDeps, testSettings, type TestDeps } from '../fakes/deps.ts';
 import { canaryNormalised, canarySubject } from '../fakes/fixtures.ts';
 import { memoryAuditLog, type MemoryAuditLog } from '../fakes/memory-audit.ts';

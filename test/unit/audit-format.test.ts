@@ -4,7 +4,7 @@ import { chainEntries, entryHash } from '#shared/audit/chain.ts';
 import {
   csvColumns, csvHeader, csvLine, csvNewline, csvRecords, EntryFormatError, fromCsvCells, fromJsonLine, guard, toCsvRow, toJsonLine, unguard,
 } from '#shared/audit/export-format.ts';
-import type { AuditEntry, AuditEvent } from '#shared/ports.ts';
+import type { AuditEntry, AuditEvent } from '#shared/records.ts';
 
 /**
  * Both export encodings must give back exactly the entry that was hashed, whatever its strings

@@ -4,7 +4,7 @@ import { disputeAlert, expireDueAlerts, reconfirmAlert, reinstateAlert, retractA
 import { decideReview } from '#shared/domain/reviews.ts';
 import { checkBooking } from '#shared/domain/checks.ts';
 import { ConflictError } from '#shared/errors.ts';
-import type { AlertStatus } from '#shared/ports.ts';
+import type { AlertStatus } from '#shared/records.ts';
 import { checkRequest, publishedAlert, submission, testNetwork } from '../fakes/fixtures.ts';
 
 type Net = Awaited<ReturnType<typeof testNetwork>>;

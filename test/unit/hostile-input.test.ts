@@ -9,7 +9,7 @@ import { createPractice } from '#shared/domain/practices.ts';
 import { submitAlert } from '#shared/domain/alerts.ts';
 import { decideReview } from '#shared/domain/reviews.ts';
 import { disputeAlert } from '#shared/domain/lifecycle.ts';
-import type { Principal } from '#shared/ports.ts';
+import type { Principal } from '#shared/records.ts';
 import { localHandlers } from '../../infra/local/handlers.ts';
 import { buildTestDeps, type TestDeps } from '../fakes/deps.ts';
 import { publishTestClause, submission } from '../fakes/fixtures.ts';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { approvingPractices, assertMayDecide, reviewOutcome } from '#shared/alerts/review-rules.ts';
 import { ConflictError, ForbiddenError } from '#shared/errors.ts';
-import type { AlertRecord, Principal, Review } from '#shared/ports.ts';
+import type { AlertRecord, Principal, Review } from '#shared/records.ts';
 
 const submitter = 'prc_submitter';
 const now = new Date('2026-11-21T12:00:00Z');

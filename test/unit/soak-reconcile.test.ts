@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chainEntries } from '#shared/audit/chain.ts';
-import type { AuditEntry, AuditEvent } from '#shared/ports.ts';
+import type { AuditEntry, AuditEvent } from '#shared/records.ts';
 import { assertLoopback, memoryVerdict, reconcileAudit, type MemorySample, type RecordedRequest } from '../../scripts/lib/soak-reconcile.ts';
 import { soakOptions } from '../../scripts/soak.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assertMove, canMove, effectiveStatus, isMatchable } from '#shared/alerts/state-machine.ts';
 import { ConflictError } from '#shared/errors.ts';
-import { alertStatuses, type AlertStatus } from '#shared/ports.ts';
+import { alertStatuses, type AlertStatus } from '#shared/records.ts';
 
 /** The diagram from docs/api-v1.md, written out independently of the code. */
 const legal = new Set([

@@ -1,9 +1,8 @@
 import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DependencyUnavailableError } from '../../errors.ts';
 import { epochSeconds } from '../../dates.ts';
-import {
-  StaleAlertError, type AlertRecord, type AlertStore, type IdempotencyRecord, type IndexChange, type IndexedAlert, type TokenIndex,
-} from '../../ports.ts';
+import { StaleAlertError, type AlertStore, type IndexChange, type TokenIndex } from '../../ports.ts';
+import { type AlertRecord, type IdempotencyRecord, type IndexedAlert } from '../../records.ts';
 import { queryPages } from './query-pages.ts';
 import { attr, indexNames } from './tables.ts';
 import { cancellationReasons, storage } from './errors.ts';

@@ -2,7 +2,8 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type Dynamo
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { chainEntries } from '../../audit/chain.ts';
 import { DependencyUnavailableError } from '../../errors.ts';
-import type { AuditAppender, AuditBatch, AuditEntry, AuditReader } from '../../ports.ts';
+import type { AuditAppender, AuditReader } from '../../ports.ts';
+import type { AuditBatch, AuditEntry } from '../../records.ts';
 import { attr, indexNames } from './tables.ts';
 import { queryPages } from './query-pages.ts';
 import { isConditionalCheckFailure, isTransient, storage, translated } from './errors.ts';

@@ -1,5 +1,6 @@
 import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { FailedNotification, NotificationOutbox } from '../../ports.ts';
+import type { NotificationOutbox } from '../../ports.ts';
+import type { FailedNotification } from '../../records.ts';
 import { attr } from './tables.ts';
 import { storage } from './errors.ts';
 import { stripKeys } from './simple-stores.ts';

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds, isoDate } from '../../dates.ts';
-import type { AuditBatch, QuotaOutcome, ScreeningLedger, ScreeningLimits } from '../../ports.ts';
+import type { QuotaOutcome, ScreeningLedger, ScreeningLimits } from '../../ports.ts';
+import type { AuditBatch } from '../../records.ts';
 import { DependencyUnavailableError } from '../../errors.ts';
 import { attr } from './tables.ts';
 import { cancellationReasons, isConditionalCheckFailure, storage } from './errors.ts';

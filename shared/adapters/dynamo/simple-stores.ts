@@ -1,6 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../errors.ts';
-import type { ApiKeyRecord, ApiKeyStore, ClauseStore, ConsentClause, Practice, PracticeStore } from '../../ports.ts';
+import type { ApiKeyStore, ClauseStore, PracticeStore } from '../../ports.ts';
+import type { ApiKeyRecord, ConsentClause, Practice } from '../../records.ts';
 import { queryPages } from './query-pages.ts';
 import { attr } from './tables.ts';
 import { cancellationReasons, storage } from './errors.ts';

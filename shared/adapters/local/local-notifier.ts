@@ -1,6 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Logger, Notification, Notifier } from '../../ports.ts';
+import type { Logger, Notifier } from '../../ports.ts';
+import type { Notification } from '../../records.ts';
 import { notificationMessage } from '../../domain/notification-message.ts';
 
 /** Notifications on a laptop: one JSON line per message in `DATA_DIR/notifications.jsonl`, and a log line. */
