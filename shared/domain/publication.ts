@@ -1,3 +1,4 @@
+import { dobAnchoredKinds } from '../identifiers/recipes.ts';
 import type { Deps } from '../deps.ts';
 import { addDays, isoInstant } from '../dates.ts';
 import { canonicalJson, sha256Hex } from '../canonical.ts';
@@ -44,6 +45,7 @@ export function indexEntry(alert: AlertRecord): IndexedAlert {
     severity: alert.incident.severity,
     publishedOn: alert.publishedAt.slice(0, 10),
     expiresAt: alert.expiresAt,
+    hasDob: alert.tokens.some(({ kind }) => dobAnchoredKinds.has(kind)),
   };
 }
 
