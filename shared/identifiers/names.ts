@@ -84,19 +84,22 @@ function joinParticles(words: readonly string[]): string[] {
   return out;
 }
 
+/** One letter of an alphabet: an initial. (One Hangul syllable or Han character is a whole name part.) */
+const isInitial = (word: string): boolean => [...word].length === 1 && /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Armenian}]/u.test(word);
+
 export interface NameParts {
   /** Every word, particles joined, in the order typed ("Last, First" turned round). */
   readonly words: readonly string[];
   /** The words sorted: the same for any order, spacing or punctuation of the same words. */
   readonly key: string;
-  /** The words that are more than an initial, in order. */
+  /** The words that are not initials, in order. */
   readonly full: readonly string[];
 }
 
 export function nameParts(raw: string): NameParts | undefined {
   const words = joinParticles(nameWords(raw));
   if (words.length === 0) return undefined;
-  const full = words.filter((word) => [...word].length > 1);
+  const full = words.filter((word) => !isInitial(word));
   return { words, key: [...words].sort().join(' '), full: full.length > 0 ? full : words };
 }
 
