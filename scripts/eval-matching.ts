@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { buildLocalKeyring } from '#shared/adapters/local/local-keyring.ts';
 import { matchAlerts } from '#shared/domain/checks.ts';
 import { strongKinds, subjectMessages, type SubjectIdentifiers, type TokenKind } from '#shared/identifiers/recipes.ts';
-import { computeTokens, keyedMacCount, lookupTokens } from '#shared/identifiers/tokens.ts';
+import { computeTokens, keyedMacCount, lookupTokens, type SubjectToken } from '#shared/identifiers/tokens.ts';
+import { normaliseEmail, normaliseName, normalisePhone } from '#shared/identifiers/normalise.ts';
 import type { IndexedAlert } from '#shared/records.ts';
 import { fullName, population, seeded, type Person } from './matching/population.ts';
 import { negativeKinds, variantKinds } from './matching/variants.ts';
@@ -31,6 +32,21 @@ const seed = option('seed', 42);
 const region = 'US';
 const now = new Date();
 const keyring = buildLocalKeyring(randomBytes(32));
+/** `--baseline`: the matcher before tolerant matching (the exact v1 recipes alone), for comparison. */
+const baseline = process.argv.includes('--baseline');
+
+async function exactV1Tokens(subject: SubjectIdentifiers): Promise<SubjectToken[]> {
+  const legacyName = subject.fullName === undefined ? '' : normaliseName(subject.fullName);
+  const phone = subject.phone === undefined ? undefined : normalisePhone(subject.phone, region);
+  const messages: [TokenKind, string][] = [];
+  if (phone) messages.push(['phone', `v1|phone|${phone}`]);
+  if (subject.email) messages.push(['email', `v1|email|${normaliseEmail(subject.email)}`]);
+  if (legacyName && subject.dateOfBirth) messages.push(['name_dob', `v1|name_dob|${legacyName}|${subject.dateOfBirth}`]);
+  if (legacyName) messages.push(['name', `v1|name|${legacyName}`]);
+  return Promise.all(messages.map(async ([kind, message]) => ({ kind, token: Buffer.from(await keyring.mac(message)).toString('base64url') })));
+}
+const storeTokens = (subject: SubjectIdentifiers) => (baseline ? exactV1Tokens(subject) : computeTokens(keyring, subject, region));
+const screenTokens = (subject: SubjectIdentifiers) => (baseline ? exactV1Tokens(subject) : lookupTokens(keyring, subject, region));
 
 const people = population(size, seed);
 const alerted = people.slice(0, alertCount);
@@ -41,7 +57,7 @@ const alertIdOf = (person: Person) => `alt_${person.id}`;
 const index = new Map<string, IndexedAlert[]>();
 let storedTokens = 0;
 for (const person of alerted) {
-  const tokens = await computeTokens(keyring, { fullName: fullName(person), dateOfBirth: person.dateOfBirth, phone: person.phone, email: person.email }, region);
+  const tokens = await storeTokens({ fullName: fullName(person), dateOfBirth: person.dateOfBirth, phone: person.phone, email: person.email });
   storedTokens += tokens.length;
   const entry: IndexedAlert = {
     alertId: alertIdOf(person),
@@ -62,7 +78,7 @@ interface Outcome {
 }
 
 async function screen(booking: SubjectIdentifiers, ownAlertId?: string): Promise<Outcome> {
-  const tokens = await lookupTokens(keyring, booking, region);
+  const tokens = await screenTokens(booking);
   const outcome: Outcome = { otherStrong: 0, otherPossible: 0 };
   for (const { alert, kinds } of matchAlerts(tokens, index, now)) {
     const tier = [...kinds].some((kind: TokenKind) => strongKinds.has(kind)) ? 'strong' : 'possible';
@@ -118,7 +134,7 @@ const withoutNameOnly = negativeRows.filter((row) => !row.kind.includes('name on
 const negTotals = withoutNameOnly.reduce((sum, row) => ({ n: sum.n + row.n, falsePossible: sum.falsePossible + row.falsePossible, falseStrong: sum.falseStrong + row.falseStrong }), { n: 0, falsePossible: 0, falseStrong: 0 });
 const fullBooking = { fullName: 'Mary Ann Smith', dateOfBirth: '1980-02-01', phone: '+1 860 555 0100', email: 'mary.smith+spa@gmail.com' };
 
-console.log(`\nMatching evaluation: ${size} people, ${alertCount} alerted, seed ${seed}; ${(storedTokens / alertCount).toFixed(1)} tokens stored per alert\n`);
+console.log(`\nMatching evaluation${baseline ? ' (baseline: exact v1 recipes only)' : ''}: ${size} people, ${alertCount} alerted, seed ${seed}; ${(storedTokens / alertCount).toFixed(1)} tokens stored per alert\n`);
 console.log('Variants of alerted clients          bookings   any match   strong   wrong person strong / possible');
 for (const row of rows) console.log(`  ${row.kind.padEnd(34)} ${String(row.n).padStart(8)}   ${pct(row.any, row.n).padStart(9)}   ${pct(row.strong, row.n).padStart(6)}   ${row.wrongStrong} / ${row.wrongPossible}`);
 console.log(`  ${'all variant kinds'.padEnd(34)} ${String(totals.n).padStart(8)}   ${pct(totals.any, totals.n).padStart(9)}   ${pct(totals.strong, totals.n).padStart(6)}   ${totals.wrongStrong}`);
@@ -133,6 +149,6 @@ console.log(`  strong precision 100 % (no strong match for a different person): 
 console.log(`  false possible on negatives ≤ 0.5 %: ${pct(negTotals.falsePossible, negTotals.n)} ${negTotals.falsePossible / negTotals.n <= 0.005 ? 'met' : 'NOT met'}`);
 
 mkdirSync(outDir, { recursive: true });
-const file = join(outDir, `matching-${now.toISOString().slice(0, 16).replace(/[:T]/g, '')}.json`);
-writeFileSync(file, JSON.stringify({ size, alertCount, seed, tokensPerAlert: storedTokens / alertCount, variants: rows, negatives: negativeRows, keyedMacsPerFullBooking: keyedMacCount(lookup) }, null, 2));
+const file = join(outDir, `matching${baseline ? '-baseline' : ''}-${now.toISOString().slice(0, 16).replace(/[:T]/g, '')}.json`);
+writeFileSync(file, JSON.stringify({ baseline, size, alertCount, seed, tokensPerAlert: storedTokens / alertCount, variants: rows, negatives: negativeRows, keyedMacsPerFullBooking: keyedMacCount(lookup) }, null, 2));
 console.log(`\nwritten to ${file}`);
