@@ -1,8 +1,5 @@
 /**
- * `npm run audit-export -- --url http://127.0.0.1:3000 --key <auditor api key> --from 2026-11-01
- *   --to 2026-11-30 [--format jsonl|csv] --out <file>`
- *
- * Follows the export's pages (the `Link: rel="next"` header) and streams them into ONE file:
+ * The audit export's download, behind `peerguard export` (and `npm run audit-export`): follows the export's pages (the `Link: rel="next"` header) and streams them into ONE file:
  * jsonl with the manifest as its last line, or csv (one header row) with the manifest written
  * beside it as `<out>.manifest.json`. The file is written as `<out>.partial` and renamed when
  * the last page has arrived, so an interrupted export never looks complete.
@@ -10,10 +7,9 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { csvHeader, csvNewline } from '#shared/audit/export-format.ts';
-import { exportFormats, manifestFromHeader, manifestLine, type ExportFormat, type Manifest } from '#shared/audit/manifest.ts';
+import { unreachable } from './api.ts';
+import { manifestFromHeader, manifestLine, type ExportFormat, type Manifest } from '#shared/audit/manifest.ts';
 
 export interface DownloadOptions {
   /** The API's base URL, e.g. http://127.0.0.1:3000 */
@@ -23,8 +19,8 @@ export interface DownloadOptions {
   readonly to: string;
   readonly format: ExportFormat;
   readonly out: string;
-  /** Called after each page (for progress). */
-  readonly onPage?: ((page: number, bytes: number) => void) | undefined;
+  /** Called after each page (for progress): lines written so far, and the export's entry count. */
+  readonly onPage?: ((progress: { page: number; bytes: number; lines: number; entries: number }) => void) | undefined;
 }
 
 export interface DownloadResult {
@@ -37,6 +33,13 @@ export interface DownloadResult {
 
 export class ExportFailed extends Error {
   override readonly name = 'ExportFailed';
+  constructor(
+    message: string,
+    /** The HTTP status of the page that failed, when the server answered. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
 }
 
 export async function downloadExport(options: DownloadOptions): Promise<DownloadResult> {
@@ -47,18 +50,27 @@ export async function downloadExport(options: DownloadOptions): Promise<Download
   let manifestValue: string | undefined;
   let pages = 0;
   let bytes = 0;
+  const lines = { count: 0 };
   try {
     while (next !== undefined) {
-      const response = await fetch(new URL(next, options.url), { headers: { authorization: `Bearer ${options.apiKey}` } });
-      if (response.status !== 200 || !response.body) throw new ExportFailed(await problemSummary(response, pages + 1));
+      let response: Response;
+      try {
+        response = await fetch(new URL(next, options.url), { headers: { authorization: `Bearer ${options.apiKey}` } });
+      } catch (error) {
+        throw unreachable(options.url, error);
+      }
+      if (response.status !== 200 || !response.body) throw new ExportFailed(await problemSummary(response, pages + 1), response.status);
       const header = response.headers.get('x-audit-manifest');
       if (!header) throw new ExportFailed(`page ${pages + 1} has no X-Audit-Manifest header`);
       if (manifestValue !== undefined && header !== manifestValue) throw new ExportFailed(`the manifest changed on page ${pages + 1}`);
       manifestValue = header;
       pages += 1;
       // Every csv page starts with the header row; the file keeps the first page's only.
-      bytes += await writeBody(response.body, file, options.format === 'csv' && pages > 1 ? csvHeaderBytes : undefined);
-      options.onPage?.(pages, bytes);
+      bytes += await writeBody(response.body, file, options.format === 'csv' && pages > 1 ? csvHeaderBytes : undefined, lines);
+      if (options.onPage) {
+        const announced = manifestFromHeader(header);
+        options.onPage({ page: pages, bytes, lines: lines.count, entries: 'manifest' in announced ? announced.manifest.count : 0 });
+      }
       next = nextLink(response.headers.get('link'));
     }
     file.end();
@@ -80,7 +92,7 @@ export async function downloadExport(options: DownloadOptions): Promise<Download
 }
 
 /** Streams a response body to the file (honouring back-pressure), first dropping `skip` if given. */
-async function writeBody(body: ReadableStream<Uint8Array>, file: WriteStream, skip: Buffer | undefined): Promise<number> {
+async function writeBody(body: ReadableStream<Uint8Array>, file: WriteStream, skip: Buffer | undefined, lines: { count: number }): Promise<number> {
   let pending = skip ? Buffer.alloc(0) : undefined;
   let written = 0;
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
@@ -93,6 +105,7 @@ async function writeBody(body: ReadableStream<Uint8Array>, file: WriteStream, sk
       pending = undefined;
     }
     written += data.length;
+    for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) lines.count += 1;
     if (!file.write(data)) await once(file, 'drain');
   }
   if (pending !== undefined) throw new ExportFailed('a csv page ended inside its header row');
@@ -112,52 +125,4 @@ async function problemSummary(response: Response, page: number): Promise<string>
   } catch {
     return `page ${page}: HTTP ${response.status}`;
   }
-}
-
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      url: { type: 'string', default: 'http://127.0.0.1:3000' },
-      key: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      format: { type: 'string', default: 'jsonl' },
-      out: { type: 'string' },
-    },
-  });
-  const format = values.format as ExportFormat;
-  if (!values.key || !values.from || !values.to || !values.out || !exportFormats.includes(format)) {
-    process.stderr.write('usage: npm run audit-export -- --url <base url> --key <auditor api key> --from YYYY-MM-DD --to YYYY-MM-DD [--format jsonl|csv] --out <file>\n');
-    return 2;
-  }
-  const result = await downloadExport({
-    url: values.url!,
-    apiKey: values.key,
-    from: values.from,
-    to: values.to,
-    format,
-    out: values.out,
-    onPage: (page, bytes) => process.stderr.write(`page ${page}: ${bytes} bytes so far\n`),
-  });
-  const { manifest } = result;
-  process.stdout.write(
-    [
-      `Wrote ${values.out}: ${manifest.count} entries (${manifest.from} to ${manifest.to}) in ${result.pages} page(s), ${result.bytes} bytes, export ${manifest.exportId}.`,
-      ...(result.manifestPath ? [`Manifest: ${result.manifestPath}`] : []),
-      `Verify it offline with the network's key (GET /v1/audit/verification-key saved as key.json):`,
-      `  npm run verify-export -- ${values.out} --key key.json${result.manifestPath ? ` --manifest ${result.manifestPath}` : ''}`,
-      '',
-    ].join('\n'),
-  );
-  return 0;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`audit-export failed: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
 }
