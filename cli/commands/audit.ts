@@ -8,7 +8,7 @@ import { progress } from '../progress.ts';
 import { readSubject, subjectOptions } from '../subject.ts';
 import { exportFormats, type ExportFormat } from '#shared/audit/manifest.ts';
 
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+import { isoDatePattern as isoDate } from '#shared/dates.ts';
 
 export const exportCommand: Command = {
   name: 'export',

@@ -16,7 +16,7 @@ import { progress } from '../progress.ts';
 import { readSubject, subjectOptions } from '../subject.ts';
 import { batchCheckSchema, maxBatchBookings } from '#shared/schemas.ts';
 
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+import { isoDatePattern as isoDate } from '#shared/dates.ts';
 
 function bookingOn(context: Context): string | undefined {
   const value = stringOption(context.values, 'booking-on');

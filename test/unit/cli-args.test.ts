@@ -51,9 +51,12 @@ describe('the CLI command line', () => {
     expect(findCommand(['admin', 'key']).command).toBeUndefined();
   });
 
-  it('gives every command help with a usage line and an example', () => {
+  it('gives every command help with a usage line and an example', async () => {
     expect(new Set(commands.map((command) => command.name)).size).toBe(commands.length);
     for (const command of commands) {
+      const asked = io();
+      expect(await runCli([...command.name.split(' '), '--help'], asked)).toBe(exitCodes.ok);
+      expect(asked.out).toBe(commandHelp(command));
       const help = commandHelp(command);
       expect(help).toContain(`Usage: peerguard ${command.name}`);
       expect(command.examples.length).toBeGreaterThan(0);
