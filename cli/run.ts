@@ -13,6 +13,7 @@ import { ExportFailed } from './export-download.ts';
 
 const outputOptions: OptionSpecs = {
   json: { type: 'boolean', description: 'print one JSON document on stdout (errors too) instead of sentences' },
+  print: { type: 'string', value: 'FIELDS', description: 'print only these fields of the JSON answer, comma-separated, on one line (e.g. --print alertId)' },
   help: { type: 'boolean', description: 'show this help' },
 };
 
@@ -131,7 +132,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       return { baseUrl: baseUrl(parsed.values, io), apiKey: await apiKey(parsed.values, io) };
     },
     report(document, sentences) {
-      if (json) io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+      const fields = parsed.values.print;
+      if (typeof fields === 'string') io.stdout(`${printFields(document, fields, io)}\n`);
+      else if (json) io.stdout(`${JSON.stringify(document, null, 2)}\n`);
       else io.stdout(`${sentences.join('\n')}\n`);
     },
     note(line) {
@@ -163,6 +166,21 @@ function failure(io: Io, json: boolean, command: Command, error: unknown): numbe
     return fail(io, json, code, kindOf(code), `The export failed: ${error.message}`, { status: error.status });
   }
   return fail(io, json, exitCodes.internal, 'internal', `peerguard ${command.name} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** `--print a,b.c`: the values at those paths of the JSON answer, space-separated (text as is, the rest as JSON). */
+export function printFields(document: unknown, fields: string, io: Pick<Io, 'stderr'>): string {
+  return fields
+    .split(',')
+    .map((field) => {
+      const value = field
+        .trim()
+        .split('.')
+        .reduce<unknown>((at, key) => (at !== null && typeof at === 'object' && Object.hasOwn(at, key) ? (at as Record<string, unknown>)[key] : undefined), document);
+      if (value === undefined) io.stderr(`(the answer has no field ${field.trim()})\n`);
+      return value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+    })
+    .join(' ');
 }
 
 function kindOf(code: number): string {

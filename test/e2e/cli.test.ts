@@ -90,10 +90,10 @@ describe('peerguard, the command line', () => {
 
   it('administers practices, keys and clauses with the local admin key', async () => {
     const env = { DATA_DIR: network.dataDir };
-    const practice = await cli(['admin', 'practice', 'create', '--name', 'Birch Lane Massage', '--region', 'CT', '--local-admin', '--json'], { env });
+    const practice = await cli(['admin', 'practice', 'create', '--name', 'Birch Lane Massage', '--region', 'CT', '--local-admin', '--print', 'practiceId,name'], { env });
     expect(practice.code).toBe(0);
-    const { practiceId } = JSON.parse(practice.stdout) as { practiceId: string };
-    expect(practiceId).toMatch(/^prc_/);
+    expect(practice.stdout).toMatch(/^prc_\S+ Birch Lane Massage\n$/);
+    const practiceId = practice.stdout.split(' ')[0]!;
 
     const key = await cli(['admin', 'key', 'create', '--role', 'practice', '--practice', practiceId, '--label', 'front desk', '--out', 'birch.key', '--local-admin'], { env });
     expect(key.code).toBe(0);

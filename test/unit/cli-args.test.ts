@@ -7,7 +7,7 @@ import type { Io } from '../../cli/command.ts';
 import { commands } from '../../cli/command-table.ts';
 import { apiKey, baseUrl, MissingKey } from '../../cli/connection.ts';
 import { exitCodeForStatus, exitCodes } from '../../cli/exit-codes.ts';
-import { commandHelp, findCommand, runCli } from '../../cli/run.ts';
+import { commandHelp, findCommand, printFields, runCli } from '../../cli/run.ts';
 import { parseSubject, readSubject } from '../../cli/subject.ts';
 
 const options: OptionSpecs = {
@@ -80,6 +80,15 @@ describe('the CLI command line', () => {
     const help = io();
     expect(await runCli(['help', 'check'], help)).toBe(exitCodes.ok);
     expect(help.out).toContain('--subject-file FILE');
+  });
+
+  it('prints chosen fields of an answer for shell variables (--print)', () => {
+    const errors = io();
+    const answer = { clauseId: 'cls_1', version: 2, sha256: 'ab', receipt: { keyId: 'local:k' }, items: [1] };
+    expect(printFields(answer, 'clauseId,sha256', errors)).toBe('cls_1 ab');
+    expect(printFields(answer, 'receipt.keyId, version,items', errors)).toBe('local:k 2 [1]');
+    expect(printFields(answer, 'nope,clauseId', errors)).toBe(' cls_1');
+    expect(errors.err).toBe('(the answer has no field nope)\n');
   });
 
   it('maps HTTP statuses to distinct exit codes', () => {
