@@ -5,7 +5,10 @@ import { runCli } from './run.ts';
 runCli(process.argv.slice(2), {
   stdout: (chunk) => process.stdout.write(chunk),
   stderr: (chunk) => process.stderr.write(chunk),
-  readStdin: () => text(process.stdin),
+  readStdin: () => {
+    if (process.stdin.isTTY) process.stderr.write('Type the identifiers, one "field: value" a line (name, dob, phone, email), then Ctrl-D:\n');
+    return text(process.stdin);
+  },
   stderrIsTTY: process.stderr.isTTY === true,
   env: process.env,
   cwd: process.cwd(),
