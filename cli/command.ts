@@ -8,7 +8,8 @@ import type { PeerguardApi } from './api.ts';
 export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
-  readonly readStdin: () => Promise<string>;
+  /** All of stdin; `what` names it for a person typing it on a terminal. */
+  readonly readStdin: (what: string) => Promise<string>;
   /** Whether stderr is a terminal (the progress bar redraws one line only there). */
   readonly stderrIsTTY: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -27,8 +27,8 @@ export async function writeOutput(path: string, content: string, mode = 0o644): 
 }
 
 /** Reads an input file (or stdin for '-'); unreadable is a usage error that names the file only. */
-export async function readInput(io: Io, file: string, what: string): Promise<string> {
-  if (file === '-') return io.readStdin();
+export async function readInput(io: Io, file: string, what: string, prompt = what): Promise<string> {
+  if (file === '-') return io.readStdin(prompt);
   try {
     return await readFile(resolve(io.cwd, file), 'utf8');
   } catch (error) {

@@ -5,8 +5,8 @@ import { runCli } from './run.ts';
 runCli(process.argv.slice(2), {
   stdout: (chunk) => process.stdout.write(chunk),
   stderr: (chunk) => process.stderr.write(chunk),
-  readStdin: () => {
-    if (process.stdin.isTTY) process.stderr.write('Type the identifiers, one "field: value" a line (name, dob, phone, email), then Ctrl-D:\n');
+  readStdin: (what) => {
+    if (process.stdin.isTTY) process.stderr.write(`Type ${what}, then Ctrl-D on a line of its own:\n`);
     return text(process.stdin);
   },
   stderrIsTTY: process.stderr.isTTY === true,

@@ -38,7 +38,7 @@ export async function readSubject(values: OptionValues, io: Io): Promise<Subject
   const file = stringOption(values, 'subject-file');
   if (file !== undefined) {
     if (Object.keys(fromFlags).length > 0) throw new UsageError('Give the identifiers either as flags or with --subject-file, not both.');
-    return parseSubject(await readInput(io, file, 'the subject file'));
+    return parseSubject(await readInput(io, file, 'the subject file', 'the identifiers, one "field: value" a line (name, dob, phone, email)'));
   }
   if (Object.keys(fromFlags).length === 0) throw new UsageError('Give at least one of --name, --dob, --phone, --email, or --subject-file FILE (- for stdin).');
   return fromFlags;
