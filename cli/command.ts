@@ -24,6 +24,8 @@ export interface Command {
   /** The arguments after the name, for the usage line: `<alertId> --reason TEXT`. */
   readonly usage: string;
   readonly options: OptionSpecs;
+  /** How many arguments besides options it takes at most (more is a usage error, so a value with an unquoted space is never half-used). */
+  readonly positionals: number;
   /** Whether it talks to the API (and so takes --url, --key-file, --local-admin). */
   readonly server: boolean;
   readonly examples: readonly string[];

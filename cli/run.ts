@@ -95,7 +95,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     for (let n = words.length; n > 0; n -= 1) {
       const prefix = words.slice(0, n).join(' ');
       if (commands.some((candidate) => candidate.name.startsWith(`${prefix} `))) {
-        (asked ? io.stdout : io.stderr)(`${asked || n === words.length ? '' : `Unknown command: peerguard ${words.join(' ')}\n\n`}${groupHelp(prefix)}`);
+        (asked ? io.stdout : io.stderr)(`${asked || n === words.length ? '' : `Unknown command: peerguard ${prefix} …\n\n`}${groupHelp(prefix)}`);
         return asked ? exitCodes.ok : exitCodes.usage;
       }
     }
@@ -103,7 +103,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       (asked ? io.stdout : io.stderr)(topHelp());
       return asked ? exitCodes.ok : exitCodes.usage;
     }
-    return fail(io, json, exitCodes.usage, 'usage', `Unknown command: peerguard ${words.join(' ') || args[0]}. Run "peerguard --help" for the list.`);
+    // The word is repeated only when it looks like a command name (it could be anything, a name even).
+    const typed = words.join(' ');
+    const shown = /^[a-z][a-z -]{0,30}$/.test(typed) ? `: peerguard ${typed}` : '';
+    return fail(io, json, exitCodes.usage, 'usage', `Unknown command${shown}. Run "peerguard --help" for the list.`);
   }
   const options = { ...command.options, ...(command.server ? connectionOptions : {}), ...outputOptions };
   let parsed;
@@ -115,6 +118,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   if (parsed.values.help === true) {
     io.stdout(commandHelp(command));
     return exitCodes.ok;
+  }
+  const extra = parsed.positionals.length - command.positionals;
+  if (extra > 0) {
+    // Never repeated: an extra word is often the second half of an unquoted name.
+    const message = `${extra} more argument${extra === 1 ? '' : 's'} than it takes${command.positionals === 0 ? ' (it takes options only)' : ''}; put a value with spaces in quotes.`;
+    return failure(io, json, command, new UsageError(message));
   }
   let api: PeerguardApi | undefined;
   const context: Context = {

@@ -32,6 +32,7 @@ export const alertSubmit: Command = {
   name: 'alert submit',
   summary: 'submit an alert from a JSON file and keep its signed receipt',
   usage: '<alert.json> --out <receipt.json>',
+  positionals: 1,
   options: {
     out: { type: 'string', value: 'FILE', description: 'where to write the receipt together with the exact body sent (what verify-receipt checks)' },
     force: forceOption,
@@ -71,6 +72,7 @@ export const alertShow: Command = {
   name: 'alert show',
   summary: "show an alert's status, reviews and history",
   usage: '<alertId>',
+  positionals: 1,
   options: {},
   server: true,
   examples: ['peerguard alert show alt_01jd…'],
@@ -87,6 +89,7 @@ function transition(name: string, summary: string, example: string, call: (api: 
     name,
     summary,
     usage: '<alertId> --reason TEXT',
+    positionals: 1,
     options: reasonOption,
     server: true,
     examples: [example],

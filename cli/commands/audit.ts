@@ -14,6 +14,7 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'download an audit export (every page) into one file',
   usage: '--from YYYY-MM-DD --to YYYY-MM-DD --out FILE [--format jsonl|csv]',
+  positionals: 0,
   options: {
     from: { type: 'string', value: 'YYYY-MM-DD', description: 'first day (UTC)' },
     to: { type: 'string', value: 'YYYY-MM-DD', description: 'last day (UTC)' },
@@ -63,6 +64,7 @@ export const auditKey: Command = {
   name: 'audit key',
   summary: "save the network's public verification key (for verify and verify-receipt)",
   usage: '--out FILE',
+  positionals: 0,
   options: { out: { type: 'string', value: 'FILE', description: 'where to write the key (JSON: keyId, algorithm, publicKeyPem)' }, force: forceOption },
   server: true,
   examples: ['peerguard audit key --out key.json'],
@@ -80,6 +82,7 @@ export const auditTokens: Command = {
   name: 'audit tokens',
   summary: "compute a person's tokens, to search an export for their checks (verify --find-token)",
   usage: '[--name NAME] [--dob YYYY-MM-DD] [--phone PHONE] [--email EMAIL] | --subject-file FILE|-',
+  positionals: 0,
   options: subjectOptions,
   server: true,
   examples: ['peerguard audit tokens --subject-file - < person.txt'],

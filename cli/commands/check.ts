@@ -40,6 +40,7 @@ export const check: Command = {
   name: 'check',
   summary: 'screen one booking against the published alerts',
   usage: '[--name NAME] [--dob YYYY-MM-DD] [--phone PHONE] [--email EMAIL] | --subject-file FILE|-',
+  positionals: 0,
   options: { ...subjectOptions, 'booking-on': { type: 'string', value: 'YYYY-MM-DD', description: "the booking's date (optional)" } },
   server: true,
   examples: ['peerguard check --phone "(860) 555-0100"', 'peerguard check --subject-file - < client.txt     # identifiers kept out of shell history'],
@@ -76,6 +77,7 @@ export const checkBatch: Command = {
   name: 'check-batch',
   summary: 'screen a CSV file of bookings (ref,name,dob,phone,email) and write the results to a CSV file',
   usage: '<bookings.csv> --out <results.csv>',
+  positionals: 1,
   options: {
     out: { type: 'string', value: 'FILE', description: 'where to write the results (ref, result, confidence, matched_on, alerts, reporting_practices, check_id)' },
     force: forceOption,

@@ -6,6 +6,7 @@ export const health: Command = {
   name: 'health',
   summary: 'check that the API answers (no key needed)',
   usage: '',
+  positionals: 0,
   options: {},
   server: true,
   examples: ['peerguard health --url https://api.example.org'],

@@ -105,6 +105,7 @@ export const verify: Command = {
   name: 'verify',
   summary: 'verify an audit export offline (hash chain, manifest signature, seals)',
   usage: '<export.jsonl|export.csv> [--key key.json] [--manifest FILE] [--seal FILE …] [--find-token TOKEN …]',
+  positionals: 1,
   options: verifyOptions,
   server: false,
   examples: ['peerguard verify nov.jsonl --key key.json', 'peerguard verify nov.csv --key key.json --manifest nov.csv.manifest.json'],

@@ -53,6 +53,7 @@ export const verifyReceiptCommand: Command = {
   name: 'verify-receipt',
   summary: 'verify a submission receipt (or a publication signature) offline',
   usage: '<receipt.json> --key key.json',
+  positionals: 1,
   options,
   server: false,
   examples: ['peerguard verify-receipt receipt.json --key key.json'],

@@ -82,6 +82,19 @@ describe('the CLI command line', () => {
     expect(help.out).toContain('--subject-file FILE');
   });
 
+  it('refuses words it would not use, without repeating them (half of an unquoted name)', async () => {
+    const extra = io({ PEERGUARD_API_KEY: 'pgk_x' });
+    expect(await runCli(['check', '--name', 'Ottoline', 'Vexgrove'], extra)).toBe(exitCodes.usage);
+    expect(extra.err).toContain('peerguard check: 1 more argument than it takes (it takes options only); put a value with spaces in quotes.');
+    const unknown = io();
+    expect(await runCli(['Ottoline Vexgrove', '--json'], unknown)).toBe(exitCodes.usage);
+    expect(await runCli(['admin', 'Vexgrove'], unknown)).toBe(exitCodes.usage);
+    expect(unknown.out + unknown.err).not.toContain('Vexgrove');
+    const typo = io();
+    expect(await runCli(['chek'], typo)).toBe(exitCodes.usage);
+    expect(typo.err).toContain('Unknown command: peerguard chek.');
+  });
+
   it('prints chosen fields of an answer for shell variables (--print)', () => {
     const errors = io();
     const answer = { clauseId: 'cls_1', version: 2, sha256: 'ab', receipt: { keyId: 'local:k' }, items: [1] };
