@@ -7,8 +7,7 @@ import { forceOption, outputPath, writeOutput } from '../files.ts';
 import { progress } from '../progress.ts';
 import { readSubject, subjectOptions } from '../subject.ts';
 import { exportFormats, type ExportFormat } from '#shared/audit/manifest.ts';
-
-import { isoDatePattern as isoDate } from '#shared/dates.ts';
+import { isRealDate } from '#shared/dates.ts';
 
 export const exportCommand: Command = {
   name: 'export',
@@ -28,7 +27,7 @@ export const exportCommand: Command = {
   async run(context) {
     const from = stringOption(context.values, 'from');
     const to = stringOption(context.values, 'to');
-    if (!from || !to || !isoDate.test(from) || !isoDate.test(to)) throw new UsageError('--from and --to are required, as dates written YYYY-MM-DD.');
+    if (!from || !to || !isRealDate(from) || !isRealDate(to)) throw new UsageError('--from and --to are required, as real dates written YYYY-MM-DD.');
     const format = (stringOption(context.values, 'format') ?? 'jsonl') as ExportFormat;
     if (!exportFormats.includes(format)) throw new UsageError('--format must be jsonl or csv.');
     const out = outputPath(context.values, context.io, 'the export');

@@ -15,12 +15,11 @@ import { forceOption, outputPath, readInput } from '../files.ts';
 import { progress } from '../progress.ts';
 import { readSubject, subjectOptions } from '../subject.ts';
 import { batchCheckSchema, maxBatchBookings } from '#shared/schemas.ts';
-
-import { isoDatePattern as isoDate } from '#shared/dates.ts';
+import { isRealDate } from '#shared/dates.ts';
 
 function bookingOn(context: Context): string | undefined {
   const value = stringOption(context.values, 'booking-on');
-  if (value !== undefined && !isoDate.test(value)) throw new UsageError('--booking-on must be a date written YYYY-MM-DD.');
+  if (value !== undefined && !isRealDate(value)) throw new UsageError('--booking-on must be a real date written YYYY-MM-DD.');
   return value;
 }
 
