@@ -6,7 +6,7 @@
  */
 import type { SubjectFields } from './bookings.ts';
 
-export interface Problem {
+interface Problem {
   readonly type?: string;
   readonly title?: string;
   readonly status?: number;
@@ -33,7 +33,7 @@ export class ApiUnreachable extends Error {
   override readonly name = 'ApiUnreachable';
 }
 
-export interface Connection {
+interface Connection {
   readonly baseUrl: string;
   readonly apiKey?: string | undefined;
 }
@@ -161,7 +161,7 @@ export function peerguardApi(connection: Connection) {
 
 export type PeerguardApi = ReturnType<typeof peerguardApi>;
 
-export function problemOf(response: Response, text: string): ApiProblem {
+function problemOf(response: Response, text: string): ApiProblem {
   let problem: Problem = {};
   try {
     const parsed = JSON.parse(text) as unknown;

@@ -16,7 +16,7 @@ export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
-export interface ParsedArgs {
+interface ParsedArgs {
   readonly values: OptionValues;
   readonly positionals: string[];
 }

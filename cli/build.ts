@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-export const defaultOutfile = `${root}dist/cli/peerguard.mjs`;
+const defaultOutfile = `${root}dist/cli/peerguard.mjs`;
 
 export async function buildCli(outfile = defaultOutfile): Promise<string> {
   await build({

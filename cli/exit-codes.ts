@@ -29,7 +29,7 @@ export const exitCodes = {
   internal: 70,
 } as const;
 
-export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
+type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
 
 /** The exit code of an HTTP error status. */
 export function exitCodeForStatus(status: number): ExitCode {

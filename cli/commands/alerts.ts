@@ -8,7 +8,7 @@ import { forceOption, outputPath, readInput, writeOutput } from '../files.ts';
 const reasonOption: OptionSpecs = { reason: { type: 'string', value: 'TEXT', description: 'why (kept in the alert history and the audit log)' } };
 
 /** An alert view in sentences: status, category, dates, decisions and history (no incident text). */
-export function describeAlert(alert: AlertView): string[] {
+function describeAlert(alert: AlertView): string[] {
   const dates = [
     `submitted ${alert.submittedAt}`,
     ...(alert.publishedAt ? [`published ${alert.publishedAt}`] : []),

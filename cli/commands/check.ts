@@ -24,7 +24,7 @@ function bookingOn(context: Context): string | undefined {
 }
 
 /** The answer of one check in sentences, without any identifier. */
-export function describeCheck(result: CheckResult): string[] {
+function describeCheck(result: CheckResult): string[] {
   if (result.result === 'no_match') return [`No match. (check ${result.checkId})`];
   const alerts = (result.alerts ?? []).map((alert) => `  - ${alert.category}, severity ${alert.severity}, published ${alert.publishedOn}`);
   const practices = result.reportingPractices ?? 0;

@@ -25,7 +25,7 @@ import type { AuditSeal } from '#shared/records.ts';
 
 const usage = 'usage: peerguard verify <file> [--key <pem or verification-key.json>] [--format jsonl|csv] [--manifest <file>] [--seal <seal file> ...] [--find-token <token> ...]';
 
-export const verifyOptions: OptionSpecs = {
+const verifyOptions: OptionSpecs = {
   key: { type: 'string', value: 'FILE', description: "the network's public key: PEM, or the JSON of `peerguard audit key`" },
   format: { type: 'string', value: 'FORMAT', description: 'jsonl or csv (default: csv for a .csv file, else jsonl)' },
   manifest: { type: 'string', value: 'FILE', description: "a CSV export's manifest (<export>.manifest.json)" },
@@ -34,7 +34,7 @@ export const verifyOptions: OptionSpecs = {
 };
 
 /** Verifies with parsed options; prints sentences, or one JSON document when `json`. */
-export async function verifyExport(values: OptionValues, positionals: readonly string[], print: (line: string) => void, json = false): Promise<number> {
+async function verifyExport(values: OptionValues, positionals: readonly string[], print: (line: string) => void, json = false): Promise<number> {
   const format = stringOption(values, 'format') as ExportFormat | undefined;
   if (positionals.length !== 1 || (format !== undefined && !exportFormats.includes(format))) throw new UsageError(usage);
   const path = positionals[0]!;

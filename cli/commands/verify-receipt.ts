@@ -20,7 +20,7 @@ const usage = 'usage: peerguard verify-receipt <file.json> --key <pem or verific
 
 const options: OptionSpecs = { key: { type: 'string', value: 'FILE', description: "the network's public key: PEM, or the JSON of `peerguard audit key`" } };
 
-export async function verifyReceipt(values: OptionValues, positionals: readonly string[], print: (line: string) => void, json = false): Promise<number> {
+async function verifyReceipt(values: OptionValues, positionals: readonly string[], print: (line: string) => void, json = false): Promise<number> {
   const keyPath = stringOption(values, 'key');
   if (positionals.length !== 1 || keyPath === undefined) throw new UsageError(usage);
   let file: unknown;
