@@ -1,6 +1,6 @@
 /** Every `peerguard` command, in the order `peerguard --help` lists them. */
 import type { Command } from './command.ts';
-import { clauseList, clausePublish, clauseVersion, keyCreate, keyList, keyRevoke, practiceCreate, practiceList } from './commands/admin.ts';
+import { clauseList, clausePublish, clauseVersion, keyCreate, keyRevoke, practiceCreate } from './commands/admin.ts';
 import { alertDispute, alertReinstate, alertRetract, alertShow, alertSubmit } from './commands/alerts.ts';
 import { auditKey, auditTokens, exportCommand } from './commands/audit.ts';
 import { check, checkBatch } from './commands/check.ts';
@@ -22,10 +22,8 @@ export const commands: readonly Command[] = [
   reviewReject,
   reviewReconfirm,
   practiceCreate,
-  practiceList,
   keyCreate,
   keyRevoke,
-  keyList,
   clausePublish,
   clauseVersion,
   clauseList,

@@ -4,7 +4,7 @@
  * error document on stdout) and its exit code (exit-codes.ts).
  */
 import { optionLines, parseCommandLine, UsageError, type OptionSpecs } from './args.ts';
-import { ApiProblem, ApiUnreachable, peerguardApi, type PeerguardApi } from './api.ts';
+import { ApiUnreachable, PeerguardProblem, peerguardApi, type PeerguardApi } from './api.ts';
 import type { Command, Context, Io } from './command.ts';
 import { commands } from './command-table.ts';
 import { apiKey, baseUrl, connectionOptions, MissingKey } from './connection.ts';
@@ -162,13 +162,14 @@ function failure(io: Io, json: boolean, command: Command, error: unknown): numbe
   if (error instanceof UsageError) return fail(io, json, exitCodes.usage, 'usage', `peerguard ${command.name}: ${error.message}\nRun "peerguard ${command.name} --help" for its options.`);
   if (error instanceof MissingKey) return fail(io, json, exitCodes.auth, 'auth', error.message);
   if (error instanceof ApiUnreachable) return fail(io, json, exitCodes.unavailable, 'unavailable', `${error.message} Is the server running, and is --url (or PEERGUARD_URL) right?`);
-  if (error instanceof ApiProblem) {
+  if (error instanceof PeerguardProblem) {
     const code = exitCodeForStatus(error.status);
-    const { title, detail, errors } = error.problem;
-    const lines = [`${title ?? `HTTP ${error.status}`}${detail ? `: ${detail}` : '.'}`, ...(errors ?? []).map((e) => `  ${e.path}: ${e.message}`)];
+    const { type, title, detail, instance, errors } = error;
+    const lines = [`${title}${detail ? `: ${detail}` : '.'}`, ...errors.map((e) => `  ${e.path}: ${e.message}`)];
     if (code === exitCodes.auth) lines.push(error.status === 401 ? 'Check the API key (PEERGUARD_API_KEY, --key-file or --local-admin): it is unknown or revoked.' : `This key's role may not run peerguard ${command.name}.`);
-    if (code === exitCodes.rateLimited && error.retryAfterSeconds !== undefined) lines.push(`Try again in ${error.retryAfterSeconds} seconds.`);
-    return fail(io, json, code, kindOf(code), lines.join('\n'), { status: error.status, problem: error.problem, retryAfterSeconds: error.retryAfterSeconds });
+    if (code === exitCodes.rateLimited && error.retryAfter !== undefined) lines.push(`Try again in ${error.retryAfter} seconds.`);
+    const problem = { type, title, status: error.status, ...(detail ? { detail } : {}), ...(instance ? { instance } : {}), ...(errors.length > 0 ? { errors } : {}) };
+    return fail(io, json, code, kindOf(code), lines.join('\n'), { status: error.status, problem, retryAfterSeconds: error.retryAfter });
   }
   if (error instanceof ExportFailed) {
     const code = error.status === undefined ? exitCodes.unavailable : exitCodeForStatus(error.status);

@@ -2,6 +2,7 @@
 import { requiredOption, stringOption, UsageError } from '../args.ts';
 import type { Command, Context } from '../command.ts';
 import { exitCodes } from '../exit-codes.ts';
+import { roles, type Role } from '#shared/routes.ts';
 import { forceOption, outputPath, readInput, writeOutput } from '../files.ts';
 
 export const practiceCreate: Command = {
@@ -18,21 +19,6 @@ export const practiceCreate: Command = {
   async run(context) {
     const practice = await (await context.api()).createPractice({ name: requiredOption(context.values, 'name'), region: requiredOption(context.values, 'region') });
     context.report(practice, [`Created practice ${practice.practiceId} (${practice.name}, ${practice.region}).`]);
-    return exitCodes.ok;
-  },
-};
-
-export const practiceList: Command = {
-  name: 'admin practice list',
-  summary: 'list the practices',
-  usage: '',
-  positionals: 0,
-  options: {},
-  server: true,
-  examples: ['peerguard admin practice list'],
-  async run(context) {
-    const { items } = await (await context.api()).listPractices();
-    context.report(items, items.length === 0 ? ['No practices yet.'] : items.map((p) => `${p.practiceId}  ${p.name} (${p.region}), since ${p.createdAt}`));
     return exitCodes.ok;
   },
 };
@@ -54,7 +40,9 @@ export const keyCreate: Command = {
   details: ['The key is shown once: only its hash is stored. With --out it goes to the file and is not printed.'],
   async run(context) {
     const out = stringOption(context.values, 'out') === undefined ? undefined : outputPath(context.values, context.io, 'the key');
-    const created = await (await context.api()).createKey({ role: requiredOption(context.values, 'role'), practiceId: stringOption(context.values, 'practice'), label: requiredOption(context.values, 'label') });
+    const role = requiredOption(context.values, 'role');
+    if (!isRole(role)) throw new UsageError(`--role must be one of ${roles.join(', ')}.`);
+    const created = await (await context.api()).createKey({ role, practiceId: stringOption(context.values, 'practice'), label: requiredOption(context.values, 'label') });
     const owner = created.practiceId ? ` of practice ${created.practiceId}` : '';
     if (out !== undefined) {
       await writeOutput(out, `${created.apiKey}\n`, 0o600);
@@ -84,23 +72,7 @@ export const keyRevoke: Command = {
   },
 };
 
-export const keyList: Command = {
-  name: 'admin key list',
-  summary: 'list API keys (ids, roles, labels; never a secret)',
-  usage: '[--practice PRACTICE_ID]',
-  positionals: 0,
-  options: { practice: { type: 'string', value: 'PRACTICE_ID', description: "only this practice's keys" } },
-  server: true,
-  examples: ['peerguard admin key list --practice prc_01jd…'],
-  async run(context) {
-    const { items } = await (await context.api()).listKeys(stringOption(context.values, 'practice'));
-    context.report(
-      items,
-      items.length === 0 ? ['No keys.'] : items.map((k) => `${k.keyId}  ${k.role}${k.practiceId ? ` of ${k.practiceId}` : ''}  "${k.label}", created ${k.createdAt}${k.revokedAt ? `, REVOKED ${k.revokedAt}` : ''}`),
-    );
-    return exitCodes.ok;
-  },
-};
+const isRole = (value: string): value is Role => (roles as readonly string[]).includes(value);
 
 const clauseTextOptions = {
   text: { type: 'string', value: 'TEXT', description: 'the clause text' },

@@ -19,7 +19,7 @@ function describeAlert(alert: AlertView): string[] {
   return [
     `Alert ${alert.alertId} is ${alert.status} (${alert.category}, severity ${alert.severity}); ${dates.join(', ')}.`,
     ...(reviews.length > 0 ? [`Reviews: ${reviews.map((review) => review.decision).join(', ')}.`] : []),
-    ...(history.length > 0 ? ['History:', ...history.map((step) => `  ${step.at} ${[step.action, step.from && step.to ? `${step.from} → ${step.to}` : step.to].filter(Boolean).join(' ')}${step.reason ? `: ${step.reason}` : ''}`)] : []),
+    ...(history.length > 0 ? ['History:', ...history.map((step) => `  ${step.at} ${step.action}${step.reason ? `: ${step.reason}` : ''}`)] : []),
   ];
 }
 

@@ -6,7 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { rename } from 'node:fs/promises';
 import { stringOption, UsageError } from '../args.ts';
-import { ApiProblem, type CheckResult } from '../api.ts';
+import { PeerguardProblem, type CheckResult } from '../api.ts';
 import { parseBookings, resultColumns, resultRow, type Booking, type BookingResult } from '../bookings.ts';
 import type { Command, Context } from '../command.ts';
 import { CsvError, csvRow } from '../csv.ts';
@@ -163,7 +163,7 @@ async function withQuotaWaits<T>(context: Context, maxWait: number, send: () => 
     try {
       return await send();
     } catch (error) {
-      const wait = error instanceof ApiProblem && error.status === 429 ? error.retryAfterSeconds : undefined;
+      const wait = error instanceof PeerguardProblem && error.status === 429 ? error.retryAfter : undefined;
       if (wait === undefined || waited + wait > maxWait) throw error;
       context.note(`The practice's screening quota is used up for this minute; waiting ${wait} s.`);
       await new Promise((done) => setTimeout(done, wait * 1000));
