@@ -1,6 +1,7 @@
 /**
- * The audit export's download, behind `peerguard export` (and `npm run audit-export`): follows the export's pages (the `Link: rel="next"` header) and streams them into ONE file:
- * jsonl with the manifest as its last line, or csv (one header row) with the manifest written
+ * The audit export's download, behind `peerguard export` (and `npm run audit-export`), over the
+ * typed client (its stream answer, so a page is never held in memory whole): follows the
+ * export's pages (the `X-Audit-Next-Cursor` header) and streams them into ONE file: jsonl with the manifest as its last line, or csv (one header row) with the manifest written
  * beside it as `<out>.manifest.json`. The file is written as `<out>.partial` and renamed when
  * the last page has arrived, so an interrupted export never looks complete.
  */
@@ -8,6 +9,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { csvHeader, csvNewline } from '#shared/audit/export-format.ts';
+import { createPeerguardClient, PeerguardProblem } from '#client/peerguard-client.ts';
 import { unreachable } from './api.ts';
 import { manifestFromHeader, manifestLine, type ExportFormat, type Manifest } from '#shared/audit/manifest.ts';
 
@@ -46,33 +48,36 @@ export async function downloadExport(options: DownloadOptions): Promise<Download
   const partial = `${options.out}.partial`;
   const file = createWriteStream(partial);
   const csvHeaderBytes = Buffer.from(csvHeader + csvNewline, 'utf8');
-  let next: string | undefined = `/v1/audit/export?${new URLSearchParams({ from: options.from, to: options.to, format: options.format }).toString()}`;
+  const client = createPeerguardClient({ baseUrl: options.url, apiKey: options.apiKey });
+  let cursor: string | undefined;
   let manifestValue: string | undefined;
   let pages = 0;
   let bytes = 0;
   const lines = { count: 0 };
   try {
-    while (next !== undefined) {
-      let response: Response;
+    do {
+      const query = { from: options.from, to: options.to, format: options.format, ...(cursor === undefined ? {} : { cursor }) };
+      let answer;
       try {
-        response = await fetch(new URL(next, options.url), { headers: { authorization: `Bearer ${options.apiKey}` } });
+        answer = await client.raw.GET('/v1/audit/export', { params: { query }, parseAs: 'stream' });
       } catch (error) {
         throw unreachable(options.url, error);
       }
-      if (response.status !== 200 || !response.body) throw new ExportFailed(await problemSummary(response, pages + 1), response.status);
+      const { response } = answer;
+      if (response.status !== 200 || !answer.data) throw new ExportFailed(problemSummary(await PeerguardProblem.from(response, answer.error), pages + 1), response.status);
       const header = response.headers.get('x-audit-manifest');
       if (!header) throw new ExportFailed(`page ${pages + 1} has no X-Audit-Manifest header`);
       if (manifestValue !== undefined && header !== manifestValue) throw new ExportFailed(`the manifest changed on page ${pages + 1}`);
       manifestValue = header;
       pages += 1;
       // Every csv page starts with the header row; the file keeps the first page's only.
-      bytes += await writeBody(response.body, file, options.format === 'csv' && pages > 1 ? csvHeaderBytes : undefined, lines);
+      bytes += await writeBody(answer.data, file, options.format === 'csv' && pages > 1 ? csvHeaderBytes : undefined, lines);
       if (options.onPage) {
         const announced = manifestFromHeader(header);
         options.onPage({ page: pages, bytes, lines: lines.count, entries: 'manifest' in announced ? announced.manifest.count : 0 });
       }
-      next = nextLink(response.headers.get('link'));
-    }
+      cursor = response.headers.get('x-audit-next-cursor') ?? undefined;
+    } while (cursor !== undefined);
     file.end();
     await once(file, 'finish');
   } catch (error) {
@@ -112,17 +117,7 @@ async function writeBody(body: ReadableStream<Uint8Array>, file: WriteStream, sk
   return written;
 }
 
-function nextLink(link: string | null): string | undefined {
-  return link ? /<([^>]+)>\s*;\s*rel="next"/.exec(link)?.[1] : undefined;
-}
-
-async function problemSummary(response: Response, page: number): Promise<string> {
-  const text = await response.text();
-  try {
-    const problem = JSON.parse(text) as { title?: string; detail?: string; errors?: { path: string; message: string }[] };
-    const errors = (problem.errors ?? []).map((error) => `\n  ${error.path}: ${error.message}`).join('');
-    return `page ${page}: HTTP ${response.status} ${problem.title ?? ''}: ${problem.detail ?? ''}${errors}`;
-  } catch {
-    return `page ${page}: HTTP ${response.status}`;
-  }
+function problemSummary(problem: PeerguardProblem, page: number): string {
+  const errors = problem.errors.map((error) => `\n  ${error.path}: ${error.message}`).join('');
+  return `page ${page}: HTTP ${problem.status} ${problem.title}${problem.detail ? `: ${problem.detail}` : ''}${errors}`;
 }
