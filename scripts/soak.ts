@@ -23,7 +23,7 @@ import { entryFromJson } from '#shared/audit/export-format.ts';
 import { readVerificationKey } from '#shared/audit/statements.ts';
 import { describeResult, verifyExportFile } from '#shared/audit/verify.ts';
 import type { AuditEntry } from '#shared/records.ts';
-import { downloadExport } from './audit-export.ts';
+import { downloadExport } from '../cli/export-download.ts';
 import { runLoad, setUpSoakNetwork } from './lib/soak-load.ts';
 import { memoryVerdict, reconcileAudit, type MemorySample, type RecordedRequest } from './lib/soak-reconcile.ts';
 import { startSoakServer } from './lib/soak-server.ts';

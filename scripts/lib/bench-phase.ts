@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { ExportFormat } from '#shared/audit/manifest.ts';
 import { readVerificationKey } from '#shared/audit/statements.ts';
 import { describeResult, verifyExportFile } from '#shared/audit/verify.ts';
-import { downloadExport } from '../audit-export.ts';
+import { downloadExport } from '../../cli/export-download.ts';
 
 /** Samples process.memoryUsage().rss every few milliseconds; stop() gives the peak. */
 export function rssSampler(everyMs = 10) {

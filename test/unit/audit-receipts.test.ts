@@ -7,7 +7,7 @@ import { readVerificationKey, verifySignedFile, type VerificationKey } from '#sh
 import { submitAlert } from '#shared/domain/alerts.ts';
 import { publicationStatement } from '#shared/domain/publication.ts';
 import { verificationKey } from '#shared/domain/audit.ts';
-import { runVerifyReceipt } from '../../scripts/verify-receipt.ts';
+import { runVerifyReceipt } from '../../cli/commands/verify-receipt.ts';
 import { canarySubject, publishedAlert, submissionJson, submission, testNetwork, type TestNetwork } from '../fakes/fixtures.ts';
 
 /**

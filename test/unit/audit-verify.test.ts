@@ -13,7 +13,7 @@ import { signStatement } from '#shared/domain/signing.ts';
 import type { Signer } from '#shared/ports.ts';
 import type { AuditEntry, AuditEvent, AuditSeal } from '#shared/records.ts';
 import { expectedFailure, tamper, tamperKinds, type TamperKind, type TamperPlan } from '../../scripts/lib/audit-tamper.ts';
-import { runVerifyExport } from '../../scripts/verify-export.ts';
+import { runVerifyExport } from '../../cli/commands/verify-export.ts';
 import { memoryAuditLog } from '../fakes/memory-audit.ts';
 
 /**

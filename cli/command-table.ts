@@ -1,0 +1,36 @@
+/** Every `peerguard` command, in the order `peerguard --help` lists them. */
+import type { Command } from './command.ts';
+import { clauseList, clausePublish, clauseVersion, keyCreate, keyRevoke, practiceCreate } from './commands/admin.ts';
+import { alertDispute, alertReinstate, alertRetract, alertShow, alertSubmit } from './commands/alerts.ts';
+import { auditKey, auditTokens, exportCommand } from './commands/audit.ts';
+import { check, checkBatch } from './commands/check.ts';
+import { health } from './commands/health.ts';
+import { reviewApprove, reviewQueue, reviewReconfirm, reviewReject } from './commands/reviews.ts';
+import { verify } from './commands/verify-export.ts';
+import { verifyReceiptCommand } from './commands/verify-receipt.ts';
+
+export const commands: readonly Command[] = [
+  check,
+  checkBatch,
+  alertSubmit,
+  alertShow,
+  alertRetract,
+  alertDispute,
+  alertReinstate,
+  reviewQueue,
+  reviewApprove,
+  reviewReject,
+  reviewReconfirm,
+  practiceCreate,
+  keyCreate,
+  keyRevoke,
+  clausePublish,
+  clauseVersion,
+  clauseList,
+  exportCommand,
+  auditKey,
+  auditTokens,
+  verify,
+  verifyReceiptCommand,
+  health,
+];
