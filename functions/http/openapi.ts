@@ -53,10 +53,11 @@ export function openApiDocument(version: string): JsonObject {
   const components = new ComponentSchemas();
   const problemRef = components.ref(problemSchema, 'output');
   const paths: Record<string, JsonObject> = {};
+  const used = new Set<string>();
   for (const route of routes as readonly RouteDefinition[]) {
     const { request, docs } = contractOf(route);
     const path = (paths[route.path] ??= {});
-    path[route.method.toLowerCase()] = operation(route, request, docs, components, problemRef);
+    path[route.method.toLowerCase()] = operation(route, request, docs, components, problemRef, used);
   }
   return {
     openapi: '3.1.0',
@@ -64,7 +65,7 @@ export function openApiDocument(version: string): JsonObject {
       title: 'Peerguard API',
       version,
       summary: 'A safety-alert network for massage-therapy and other one-to-one care practices.',
-      description: infoDescription,
+      description: infoDescription(),
       license: { name: 'Proprietary', identifier: 'LicenseRef-Peerguard' },
       contact: { name: 'The network operator' },
     },
@@ -92,13 +93,17 @@ export function openApiDocument(version: string): JsonObject {
         'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 0 }, example: 30 },
         'WWW-Authenticate': { description: 'The authentication scheme: `Bearer realm="peerguard"`.', schema: { type: 'string' }, example: 'Bearer realm="peerguard"' },
       },
-      responses: Object.fromEntries(Object.entries(commonProblems).map(([name, [status, description]]) => [name, problemResponse(status, description, problemRef)])),
+      responses: Object.fromEntries(
+        Object.entries(commonProblems)
+          .filter(([name]) => used.has(name))
+          .map(([name, [status, description]]) => [name, problemResponse(status, description, problemRef)]),
+      ),
       schemas: components.schemas,
     },
   };
 }
 
-const infoDescription = [
+const infoDescription = () => [
   'Peerguard lets a practice that ended a client relationship for safety reasons file an **alert**, backed by proof that the client signed the network\'s consent clause. Reviewers from two other practices approve it, and from then on any participating practice that **screens a booking** is told whether it matches, how strongly, and the category and severity of what happened: never who reported, never a name.',
   '',
   '- **Auth**: every route but `GET /v1/health` and `GET /v1/openapi.json` needs `Authorization: Bearer <api key>`. Missing, unknown or revoked: 401. A role the route does not allow: 403. A resource of another practice: 404, as if it did not exist.',
@@ -107,10 +112,19 @@ const infoDescription = [
   '- **Privacy**: client identifiers (name, date of birth, phone, e-mail) are accepted in request bodies only. They are never stored, logged, returned, put in an error message or sent anywhere.',
   '- **Idempotency**: `POST /v1/alerts` takes an `Idempotency-Key`; **quotas**: screening is limited per practice per minute and per day (429 with `Retry-After`).',
   '',
+  '',
+  '**Problem types** (the `type` of a problem document, by status):',
+  '',
+  '| type | status | title |',
+  '| --- | --- | --- |',
+  ...[...Object.values(problemKinds), ...[431, 500].map((status) => ({ status, ...slugByStatus.get(status)! }))].map(
+    ({ status, slug, title }) => `| \`${problemTypeBase}${slug}\` | ${status} | ${title} |`,
+  ),
+  '',
   'The conventions in full: docs/api.md in the repository.',
 ].join('\n');
 
-function operation(route: RouteDefinition, request: RouteRequest, contract: RouteDocs, components: ComponentSchemas, problemRef: JsonObject): JsonObject {
+function operation(route: RouteDefinition, request: RouteRequest, contract: RouteDocs, components: ComponentSchemas, problemRef: JsonObject, used: Set<string>): JsonObject {
   const parameters: Json[] = [
     ...parametersOf(request.params, 'path', components),
     ...parametersOf(request.query, 'query', components),
@@ -152,6 +166,7 @@ function operation(route: RouteDefinition, request: RouteRequest, contract: Rout
     };
   }
   for (const [status, answer] of errorResponses(route, request, contract)) {
+    if (answer in commonProblems) used.add(answer);
     responses[String(status)] = answer in commonProblems ? { $ref: `#/components/responses/${answer}` } : problemResponse(status, answer, problemRef);
   }
   op.responses = responses;
@@ -169,6 +184,7 @@ const commonProblems = {
   NotFound: [404, 'No such resource (or not one your key may see).'],
   PayloadTooLarge: [413, `The body is over ${maxBodyBytes / 1024} KiB.`],
   UnsupportedMediaType: [415, 'The body is not sent as JSON (`Content-Type: application/json`).'],
+  HeadersTooLarge: [431, 'The request headers are over 16 KiB in all: send the API key and the usual headers only.'],
   InternalError: [500, 'Something failed on our side; nothing we know of changed. Quote the `instance` to the network operator.'],
   ServiceUnavailable: [503, 'A dependency (the database or the key service) is throttling or unavailable; retry after `Retry-After` seconds.'],
 } as const satisfies Record<string, readonly [number, string]>;
@@ -193,6 +209,7 @@ export function errorResponses(route: RouteDefinition, request: RouteRequest, co
   if (request.params) common('NotFound');
   common('PayloadTooLarge');
   common('UnsupportedMediaType');
+  common('HeadersTooLarge');
   common('InternalError');
   if (route.auth === 'apiKey') common('ServiceUnavailable');
   return [...answers.entries()].sort(([a], [b]) => a - b);
@@ -200,6 +217,7 @@ export function errorResponses(route: RouteDefinition, request: RouteRequest, co
 
 const slugByStatus = new Map<number, { slug: string; title: string }>([
   ...Object.values(problemKinds).map(({ status, slug, title }) => [status, { slug, title }] as const).reverse(),
+  [431, { slug: 'headers-too-large', title: 'The request headers are too large' }],
   [500, { slug: 'internal-error', title: 'Something went wrong on our side' }],
 ]);
 

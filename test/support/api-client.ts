@@ -1,4 +1,11 @@
-/** A tiny HTTP client for end-to-end tests: JSON in, status + headers + parsed body out. */
+import { assertDocumented } from './openapi-check.ts';
+
+/**
+ * A tiny HTTP client for end-to-end tests that need raw control (any method, any body, any
+ * header): JSON in, status + headers + parsed body out. Every answer is checked against
+ * docs/openapi.json (./openapi-check.ts), so an undocumented status or body fails the test.
+ * Tests that speak the API as an integrator would use the typed client (client/peerguard-client.ts).
+ */
 export interface ApiAnswer<T = any> {
   status: number;
   headers: Headers;
@@ -21,6 +28,7 @@ export function apiClient(baseUrl: string) {
     }
     const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
     const text = await response.text();
+    assertDocumented({ method, target: path, status: response.status, contentType: response.headers.get('content-type'), body: text });
     let parsed: unknown = undefined;
     try {
       parsed = text ? JSON.parse(text) : undefined;

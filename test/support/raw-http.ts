@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { assertDocumented } from './openapi-check.ts';
 
 /** An HTTP answer as bytes on the wire became: status, lower-cased headers, body text. */
 export interface RawAnswer {
@@ -45,7 +46,11 @@ export function rawRequest(
       if (done) return;
       done = true;
       try {
-        resolve(parse(Buffer.concat(chunks)));
+        const answer = parse(Buffer.concat(chunks));
+        // Even a hostile request's answer is checked against docs/openapi.json.
+        const [method, target] = requestLine(request.method, request.target, head);
+        assertDocumented({ method, target, status: answer.status, contentType: answer.headers['content-type'], body: answer.body });
+        resolve(answer);
       } catch (error) {
         reject(error);
       }
@@ -54,6 +59,13 @@ export function rawRequest(
     socket.on('close', finish);
     socket.write(Buffer.concat([head, body]));
   });
+}
+
+/** The method and target a request was sent with (read back from a hand-written head: '' when it has none). */
+function requestLine(method: string | undefined, target: string | undefined, head: Buffer): [string, string] {
+  if (method !== undefined && target !== undefined) return [method, target];
+  const [sentMethod = '', sentTarget = ''] = head.subarray(0, Math.max(0, head.indexOf('\r\n'))).toString('latin1').split(' ');
+  return [sentMethod, sentTarget];
 }
 
 function parse(bytes: Buffer): RawAnswer {
