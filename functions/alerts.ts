@@ -1,6 +1,7 @@
 import { getAlert, submitAlert } from '#shared/domain/alerts.ts';
+import { decodeListCursor, listAlerts } from '#shared/domain/alert-lists.ts';
 import { disputeAlert, reinstateAlert, retractAlert } from '#shared/domain/lifecycle.ts';
-import { idempotencyKeySchema, parseInput, reasonSchema, submitAlertSchema } from '#shared/schemas.ts';
+import { idempotencyKeySchema, listAlertsQuerySchema, parseInput, reasonSchema, submitAlertSchema } from '#shared/schemas.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { createGroupHandler, type DepsSource } from './http/group-handler.ts';
 import { lambdaDeps } from './http/lambda-deps.ts';
@@ -21,7 +22,7 @@ const withReason =
     return { status: 200, body: await move(deps, caller(request), alertId, reason) };
   };
 
-/** Alerts: a practice submits and retracts; the submitter, reviewers and admins read; admins handle disputes. */
+/** Alerts: a practice submits, lists and retracts; the submitter, reviewers and admins read; admins list all and handle disputes. */
 export const createAlertsHandler = (deps: DepsSource) =>
   createGroupHandler(
     'alerts',
@@ -31,6 +32,12 @@ export const createAlertsHandler = (deps: DepsSource) =>
         const key = rawKey === undefined ? undefined : idempotencyKeyFrom(rawKey);
         const body = parseInput(submitAlertSchema(deps.settings.phoneRegion), request.body);
         return { status: 201, body: await submitAlert(deps, caller(request), body, { idempotencyKey: key, submitted: request.body }) };
+      },
+      'GET /v1/alerts': async (request, deps) => {
+        const { status, limit, cursor } = parseInput(listAlertsQuerySchema, request.query);
+        const before = cursor === undefined ? undefined : decodeListCursor(cursor);
+        if (cursor !== undefined && before === undefined) throw ValidationError.field('cursor', 'is not a cursor this API issued; start again without one');
+        return { status: 200, body: await listAlerts(deps, caller(request), { status, limit, before }) };
       },
       'GET /v1/alerts/{alertId}': async (request, deps) => ({
         status: 200,
