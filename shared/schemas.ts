@@ -166,7 +166,9 @@ export const listAlertsQuerySchema = z.strictObject({
 });
 
 /** GET /v1/keys's query string: `practiceId` narrows the list to one practice's keys. */
-export const listKeysQuerySchema = z.strictObject({ practiceId: id.optional() });
+export const listKeysQuerySchema = z.strictObject({
+  practiceId: z.string().refine((value) => isId(value, 'prc'), 'must be a practice id as returned by this API').optional(),
+});
 
 /** Parses with a schema, turning the zod issues into one `errors` entry per bad field of a 400. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root = ''): z.infer<S> {
