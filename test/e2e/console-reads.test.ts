@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isoDate } from '#shared/dates.ts';
+import { addDays, isoDate } from '#shared/dates.ts';
 import { startLocalNetwork, type LocalNetwork } from '../support/local-network.ts';
 import { alertBody } from '../support/story.ts';
 
@@ -27,7 +27,8 @@ const decide = async (alertId: string, key: string, decision: 'approve' | 'rejec
 
 beforeAll(async () => {
   local = await startLocalNetwork({ CHECKS_PER_MINUTE: String(perMinute) });
-  local.clock.set('2026-11-23T10:15:20Z');
+  // Mid-minute tomorrow: after the network set up today, so what these tests create is the newest.
+  local.clock.set(`${isoDate(addDays(new Date(), 1))}T10:15:20Z`);
   // A fourth practice whose alerts only these tests make.
   oak = (await local.call('POST', '/v1/practices', { key: local.adminKey, body: { name: 'Oak Lane Massage', region: 'CT' } })).body.practiceId;
   oakDesk = (await local.call('POST', '/v1/keys', { key: local.adminKey, body: { role: 'practice', practiceId: oak, label: 'Oak front desk' } })).body.apiKey;
@@ -49,7 +50,10 @@ describe('GET /v1/practices and GET /v1/keys (admin)', () => {
   it('lists every practice, oldest first', async () => {
     const answer = await local.call('GET', '/v1/practices', { key: local.adminKey });
     expect(answer.status).toBe(200);
-    expect(answer.body.items.map((p: { name: string }) => p.name)).toEqual(['Harbour Massage', 'Elm Street Bodywork', 'Valley Therapy', 'Oak Lane Massage']);
+    const names = answer.body.items.map((p: { name: string }) => p.name);
+    // The test clock stands still while the network is set up: those three share an instant, Oak came a day later.
+    expect(names.slice(0, 3).sort()).toEqual(['Elm Street Bodywork', 'Harbour Massage', 'Valley Therapy']);
+    expect(names[3]).toBe('Oak Lane Massage');
     expect(answer.body.items[3]).toEqual({ practiceId: oak, name: 'Oak Lane Massage', region: 'CT', createdAt: expect.any(String) });
   });
 
@@ -59,9 +63,12 @@ describe('GET /v1/practices and GET /v1/keys (admin)', () => {
     const all = await local.call('GET', '/v1/keys', { key: local.adminKey });
     expect(all.status).toBe(200);
     const harbour = await local.call('GET', `/v1/keys?practiceId=${local.net.practices.harbour}`, { key: local.adminKey });
-    expect(harbour.body.items).toEqual([
+    // The two made at set-up share an instant (the test clock stands still), so their order is the ids'; the spare came later.
+    expect(harbour.body.items.slice(0, 2).sort((a: { label: string }, b: { label: string }) => a.label.localeCompare(b.label))).toEqual([
       { keyId: keys().harbourDesk.keyId, role: 'practice', practiceId: local.net.practices.harbour, label: 'Harbour front desk', createdAt: expect.any(String) },
       { keyId: keys().harbourReviewer.keyId, role: 'reviewer', practiceId: local.net.practices.harbour, label: 'Harbour reviewer', createdAt: expect.any(String) },
+    ]);
+    expect(harbour.body.items.slice(2)).toEqual([
       { keyId: spare.body.keyId, role: 'reviewer', practiceId: local.net.practices.harbour, label: 'Harbour spare', createdAt: expect.any(String), revokedAt: expect.any(String) },
     ]);
     expect(all.body.items.map((k: { keyId: string }) => k.keyId)).toEqual(expect.arrayContaining([...Object.values(keys()).map((k) => k.keyId), spare.body.keyId]));
@@ -107,6 +114,8 @@ describe('GET /v1/alerts', () => {
   it('filters by the status a reader sees now, for the practice and for the admin', async () => {
     const kept = await submit(oakDesk, 'oak-kept@example.org');
     const retracted = await submit(oakDesk, 'oak-retracted@example.org');
+    await decide(retracted, keys().elmReviewer.apiKey, 'approve');
+    await decide(retracted, keys().valleyReviewer.apiKey, 'approve');
     expect((await local.call('POST', `/v1/alerts/${retracted}/retract`, { key: oakDesk, body: { reason: 'Entered in error.' } })).status).toBe(200);
     const list = async (key: string, status: string) => {
       const answer = await local.call('GET', `/v1/alerts?status=${status}&limit=100`, { key });
@@ -182,7 +191,8 @@ describe('GET /v1/overview', () => {
   });
 
   it('counts checks and matches per UTC day for the last 14 days, and lists the security notices', async () => {
-    local.clock.set('2026-11-24T09:00:30Z');
+    const today = isoDate(addDays(new Date(), 2));
+    local.clock.set(`${today}T09:00:30Z`);
     const flagged = await submit(keys().harbourDesk.apiKey, 'overview-flagged@example.org');
     await decide(flagged, keys().elmReviewer.apiKey, 'approve');
     await decide(flagged, keys().valleyReviewer.apiKey, 'approve');
@@ -199,10 +209,10 @@ describe('GET /v1/overview', () => {
 
     const { checksPerDay, notices } = await overview();
     expect(checksPerDay).toHaveLength(14);
-    expect(checksPerDay.at(-1)).toEqual({ day: '2026-11-24', checks: 4, matches: 2 });
-    expect(checksPerDay[0].day).toBe(isoDate(new Date(Date.parse('2026-11-24') - 13 * 86_400_000)));
-    expect(checksPerDay.filter((day: { checks: number }) => day.checks > 0).map((day: { day: string }) => day.day)).toEqual(['2026-11-24']);
-    expect(notices[0]).toEqual({ type: 'screening.quota_exceeded', practiceId: local.net.practices.valley, window: 'minute', limit: perMinute, at: '2026-11-24T09:00:30Z' });
+    expect(checksPerDay.at(-1)).toEqual({ day: today, checks: 4, matches: 2 });
+    expect(checksPerDay[0].day).toBe(isoDate(addDays(new Date(`${today}T00:00:00Z`), -13)));
+    expect(checksPerDay.filter((day: { checks: number }) => day.checks > 0).map((day: { day: string }) => day.day)).toEqual([today]);
+    expect(notices[0]).toEqual({ type: 'screening.quota_exceeded', practiceId: local.net.practices.valley, window: 'minute', limit: perMinute, at: `${today}T09:00:30Z` });
     expect(local.notifications().filter((n) => n.type === 'screening.quota_exceeded')).toHaveLength(1);
   });
 });
