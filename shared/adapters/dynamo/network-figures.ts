@@ -62,6 +62,14 @@ export function checkCountUpdate(table: string, practiceId: string, day: string,
   };
 }
 
+/**
+ * Sets the alert counts outright (`npm run admin -- recount-alerts`): for a network that had alerts
+ * before the counters existed. Moves made while it runs are lost to the counts: run it when quiet.
+ */
+export async function replaceAlertCounts(client: DynamoDBDocumentClient, table: string, counts: Record<AlertStatus, number>): Promise<void> {
+  await storage(() => client.send(new PutCommand({ TableName: table, Item: { ...alertCountsKey, ...counts } })));
+}
+
 export function buildNetworkFigures(client: DynamoDBDocumentClient, table: string): NetworkFigures {
   return {
     alertsByStatus: () =>
