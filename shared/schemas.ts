@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { isRealDate } from './dates.ts';
 import { isId } from './ids.ts';
 import { normaliseName, normalisePhone } from './identifiers/normalise.ts';
-import { alertStatuses, categories, severities } from './records.ts';
+import { categories, severities } from './records.ts';
 import { roles } from './routes.ts';
 import { ValidationError, type FieldError } from './errors.ts';
 
@@ -152,23 +152,6 @@ export const idempotencyKeySchema = z
   .min(1)
   .max(128, 'must be at most 128 characters')
   .regex(/^[\x21-\x2b\x2d-\x7e]+$/, 'must be one key of printable ASCII without spaces or commas');
-
-/** GET /v1/alerts's query string: `status`, `limit` (1–100, default 25) and the opaque `cursor` of the previous page. */
-export const listAlertsQuerySchema = z.strictObject({
-  status: z.enum(alertStatuses, `must be one of ${alertStatuses.join(', ')}`).optional(),
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,3}$/, 'must be a whole number from 1 to 100')
-    .transform(Number)
-    .pipe(z.number().int().min(1, 'must be a whole number from 1 to 100').max(100, 'must be a whole number from 1 to 100'))
-    .default(25),
-  cursor: z.string().max(200, 'is not a cursor this API issued; start again without one').optional(),
-});
-
-/** GET /v1/keys's query string: `practiceId` narrows the list to one practice's keys. */
-export const listKeysQuerySchema = z.strictObject({
-  practiceId: z.string().refine((value) => isId(value, 'prc'), 'must be a practice id as returned by this API').optional(),
-});
 
 /** Parses with a schema, turning the zod issues into one `errors` entry per bad field of a 400. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root = ''): z.infer<S> {

@@ -212,6 +212,15 @@ const matrix: Record<RouteKey, Expectation> = {
     request: async () => ({ path: '/v1/health' }),
     allow: { status: 'leaf' },
   },
+  'GET /v1/openapi.json': {
+    admin: 200,
+    reviewer: 200,
+    practice: 200,
+    auditor: 200,
+    withoutValidKey: 200, // public: the document describes the API, it holds no data
+    request: async () => ({ path: '/v1/openapi.json' }),
+    allow: 'any',
+  },
   'GET /v1/me': {
     admin: 200,
     reviewer: 200,

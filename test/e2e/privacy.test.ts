@@ -51,6 +51,7 @@ const badSubject = { ...canary, phone: `${canary.phone}x`.repeat(3), email: `${c
 function canaryRequests(alert: string, clauseId: string): Record<RouteKey, CanaryRequest[]> {
   return {
     'GET /v1/health': [{ path: '/v1/health' }],
+    'GET /v1/openapi.json': [{ path: '/v1/openapi.json' }],
     'GET /v1/me': [{ path: '/v1/me' }],
     'POST /v1/practices': [{ path: '/v1/practices', body: { name: 'Canary Practice', region: 'CT', ...unknownFields } }],
     'GET /v1/practices': [{ path: '/v1/practices' }],
