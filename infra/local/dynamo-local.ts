@@ -110,12 +110,23 @@ export async function ensureTables(endpoint: string, tables: readonly { definiti
               GlobalSecondaryIndexUpdates: [{ Create: indexSpec(gsi) }],
             }),
           );
+          await untilIndexesActive(client, name);
         }
       }
     }
   } finally {
     client.destroy();
   }
+}
+
+/** Waits (up to two minutes) until every index of the table has been built from its items and answers queries. */
+async function untilIndexesActive(client: DynamoDBClient, name: string): Promise<void> {
+  for (let waited = 0; waited < 120_000; waited += 250) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    if ((Table?.GlobalSecondaryIndexes ?? []).every((gsi) => gsi.IndexStatus === 'ACTIVE' && gsi.Backfilling !== true)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the indexes of table ${name} are still being built after two minutes`);
 }
 
 function indexSpec(gsi: TableDefinition['globalSecondaryIndexes'][number]): GlobalSecondaryIndex {
