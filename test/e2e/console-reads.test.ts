@@ -134,7 +134,7 @@ describe('GET /v1/alerts', () => {
   it('refuses a cursor it did not issue and a limit out of range, each with the field named', async () => {
     const answer = await local.call('GET', '/v1/alerts?limit=0&cursor=bm90LW91cnM', { key: oakDesk });
     expect(answer.status).toBe(400);
-    expect(answer.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['limit']);
+    expect(answer.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['cursor', 'limit']);
     const cursor = await local.call('GET', '/v1/alerts?cursor=bm90LW91cnM', { key: oakDesk });
     expect(cursor.status).toBe(400);
     expect(cursor.body.errors).toEqual([{ path: 'cursor', message: 'is not a cursor this API issued; start again without one' }]);
