@@ -48,6 +48,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who this key is
+         * @description The key id, role and label of the API key sent, and for a practice or reviewer key its practice and the practice name: what a console shows as "signed in as".
+         *
+         *     **Who may call it**: `admin`, `reviewer`, `practice`, `auditor` keys.
+         */
+        get: operations["whoAmI"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/practices": {
         parameters: {
             query?: never;
@@ -55,7 +77,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List the practices
+         * @description Every participating practice, oldest first.
+         *
+         *     **Who may call it**: `admin` keys.
+         */
+        get: operations["listPractices"];
         put?: never;
         /**
          * Register a practice
@@ -77,7 +105,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List the API keys
+         * @description Every API key, oldest first, revoked ones with `revokedAt`; with `practiceId`, the practice and reviewer keys of that practice. Never a secret nor its hash: the list is read from an index that holds neither.
+         *
+         *     **Who may call it**: `admin` keys.
+         */
+        get: operations["listApiKeys"];
         put?: never;
         /**
          * Issue an API key
@@ -109,6 +143,28 @@ export interface paths {
          *     **Who may call it**: `admin` keys.
          */
         delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The network at a glance
+         * @description Alerts by status, checks and matches per UTC day for the last 14 days (oldest first, today last), and the latest 50 security notices (newest first), read from counters the network keeps as it works. A published alert past its expiry counts as published until the expiry sweep stores it (at most one sweep interval).
+         *
+         *     **Who may call it**: `admin` keys.
+         */
+        get: operations["getOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -171,7 +227,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List alerts
+         * @description A practice's own alerts, or every alert of the network for an admin, newest first, each as `GET /v1/alerts/{alertId}` shows it to the caller. Follow `nextCursor` (as `cursor`) until it is absent. `status` keeps the alerts a reader sees in that status now.
+         *
+         *     **Who may call it**: `practice`, `admin` keys.
+         */
+        get: operations["listAlerts"];
         put?: never;
         /**
          * Submit an alert
@@ -199,7 +261,7 @@ export interface paths {
         };
         /**
          * Read an alert
-         * @description The submitting practice sees status, category, severity, dates, the review decisions with their reasons, and the history, never who reviewed. Reviewers of other practices and admins see more (the incident, the consent proof, the receipt, who decided); only reviewers see the summary. No role sees an identifier or a token. An alert of another practice is a 404 for a practice key, exactly like one that does not exist.
+         * @description The submitting practice sees status, category, severity, dates, the review decisions with their reasons, and the history, never who reviewed. Admins see everything but the summary (the incident, the consent proof, the receipt, who decided). A reviewer reads only alerts under review it may decide and alerts it decided: the incident with its summary, the consent proof and the decisions, with the other reviewers as stable labels ("Reviewer A") and never the reporting practice. No role sees an identifier or a token. An alert the key may not read is a 404, exactly like one that does not exist.
          *
          *     **Who may call it**: `practice`, `reviewer`, `admin` keys.
          */
@@ -292,6 +354,28 @@ export interface paths {
          *     **Who may call it**: `reviewer` keys.
          */
         get: operations["getReviewQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reviews/decided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alerts you decided
+         * @description The alerts this reviewer key approved or rejected, latest decision first, at most 100, as a reviewer sees them (never the reporting practice; the other reviewers as labels).
+         *
+         *     **Who may call it**: `reviewer` keys.
+         */
+        get: operations["getDecidedAlerts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -512,6 +596,16 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        WhoAmI: {
+            /** @description This key. */
+            keyId: string;
+            /** @enum {string} */
+            role: "admin" | "reviewer" | "practice" | "auditor";
+            /** @description The practice of a practice or reviewer key. */
+            practiceId?: string;
+            practiceName?: string;
+            label: string;
+        };
         /**
          * @example {
          *       "practiceId": "prc_01kbz0h7yq3m5c8e2w4r6t9p1n",
@@ -532,6 +626,9 @@ export interface components {
              */
             createdAt: string;
         };
+        PracticeList: {
+            items: components["schemas"]["Practice"][];
+        };
         CreatedApiKey: {
             /** @description The key id: the handle to revoke it by. */
             keyId: string;
@@ -542,6 +639,85 @@ export interface components {
             /** @description The practice a practice or reviewer key belongs to. */
             practiceId?: string;
             label: string;
+        };
+        /** @description Never a secret nor its hash. */
+        ApiKeyList: {
+            items: {
+                /** @description The key id. */
+                keyId: string;
+                /** @enum {string} */
+                role: "admin" | "reviewer" | "practice" | "auditor";
+                /** @description The practice of a practice or reviewer key. */
+                practiceId?: string;
+                label: string;
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 UTC without fractions of a second.
+                 * @example 2026-11-21T19:04:05Z
+                 */
+                createdAt: string;
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 UTC without fractions of a second.
+                 * @example 2026-11-21T19:04:05Z
+                 */
+                revokedAt?: string;
+            }[];
+        };
+        NetworkOverview: {
+            alertsByStatus: {
+                pending_review: number;
+                published: number;
+                rejected: number;
+                suspended: number;
+                retracted: number;
+                expired: number;
+            };
+            /** @description The last 14 UTC days, oldest first, today last. */
+            checksPerDay: {
+                /**
+                 * Format: date
+                 * @description A calendar date, YYYY-MM-DD (UTC).
+                 * @example 2026-11-21
+                 */
+                day: string;
+                checks: number;
+                matches: number;
+            }[];
+            /** @description The latest 50 security notices, newest first. */
+            notices: ({
+                /** @constant */
+                type: "screening.quota_exceeded";
+                /** @description The practice concerned. */
+                practiceId: string;
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 UTC without fractions of a second.
+                 * @example 2026-11-21T19:04:05Z
+                 */
+                at: string;
+                /** @enum {string} */
+                window: "minute" | "day";
+                limit: number;
+            } | {
+                /** @constant */
+                type: "screening.possible_enumeration";
+                /** @description The practice concerned. */
+                practiceId: string;
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 UTC without fractions of a second.
+                 * @example 2026-11-21T19:04:05Z
+                 */
+                at: string;
+                nameOnlyNoMatch: number;
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 UTC without fractions of a second.
+                 * @example 2026-11-21T19:04:05Z
+                 */
+                windowStart: string;
+            })[];
         };
         PublishedClause: {
             /** @description The clause id. */
@@ -609,7 +785,11 @@ export interface components {
             /** @description The network signing key's id (see GET /v1/audit/verification-key). */
             keyId: string;
         };
-        AnyAlertView: components["schemas"]["AlertView"] | components["schemas"]["SubmitterAlertView"];
+        AlertList: {
+            items: (components["schemas"]["AlertView"] | components["schemas"]["SubmitterAlertView"])[];
+            /** @description Send it as `cursor` for the next page; absent on the last page. */
+            nextCursor?: string;
+        };
         /** @description What reviewers (of other practices) and admins see. Reviewers also see the incident summary. */
         AlertView: {
             /** @description The alert id. */
@@ -798,6 +978,98 @@ export interface components {
                 reason?: string;
             }[];
         };
+        AnyAlertView: components["schemas"]["AlertView"] | components["schemas"]["ReviewerAlertView"] | components["schemas"]["SubmitterAlertView"];
+        /** @description What a reviewer of another practice sees: the incident with its summary, the consent proof and the decisions, never the reporting practice nor who the other reviewers are. */
+        ReviewerAlertView: {
+            /** @description The alert id. */
+            alertId: string;
+            /**
+             * @description pending_review → published | rejected; published → suspended | retracted | expired; suspended → published | retracted.
+             * @enum {string}
+             */
+            status: "pending_review" | "published" | "rejected" | "suspended" | "retracted" | "expired";
+            /** @enum {string} */
+            category: "sexual_misconduct" | "harassment" | "threat_or_violence" | "boundary_violation" | "other_safety";
+            /** @enum {string} */
+            severity: "low" | "medium" | "high";
+            /**
+             * Format: date-time
+             * @description An instant, ISO 8601 UTC without fractions of a second.
+             * @example 2026-11-21T19:04:05Z
+             */
+            submittedAt: string;
+            /**
+             * Format: date-time
+             * @description An instant, ISO 8601 UTC without fractions of a second.
+             * @example 2026-11-21T19:04:05Z
+             */
+            publishedAt?: string;
+            /**
+             * Format: date-time
+             * @description When a published alert stops matching (renewed by a re-confirmation).
+             * @example 2026-11-21T19:04:05Z
+             */
+            expiresAt?: string;
+            incident: {
+                /**
+                 * Format: date
+                 * @description A calendar date, YYYY-MM-DD (UTC).
+                 * @example 2026-11-21
+                 */
+                occurredOn: string;
+                /** @enum {string} */
+                category: "sexual_misconduct" | "harassment" | "threat_or_violence" | "boundary_violation" | "other_safety";
+                /** @enum {string} */
+                severity: "low" | "medium" | "high";
+                actionsTaken?: string;
+                witnesses?: number;
+                /** @description The incident summary: only reviewers see it. */
+                summary?: string;
+            };
+            consent: components["schemas"]["ConsentProof"];
+            /** @description How many practices have approved so far (two publish). */
+            approvals: number;
+            reviews: {
+                /**
+                 * @description A label stable for this alert: "Reviewer A" decided first, "Reviewer B" next.
+                 * @example Reviewer A
+                 */
+                reviewer: string;
+                /** @description True for the caller's own decision. */
+                mine: boolean;
+                /** @enum {string} */
+                decision: "approve" | "reject";
+                reason: string;
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 UTC without fractions of a second.
+                 * @example 2026-11-21T19:04:05Z
+                 */
+                decidedAt: string;
+            }[];
+            history: {
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 UTC without fractions of a second.
+                 * @example 2026-11-21T19:04:05Z
+                 */
+                at: string;
+                /** @enum {string} */
+                action: "submitted" | "approved" | "rejected" | "published" | "retracted" | "disputed" | "reinstated" | "reconfirmed" | "expired";
+                /**
+                 * @description pending_review → published | rejected; published → suspended | retracted | expired; suspended → published | retracted.
+                 * @enum {string}
+                 */
+                status: "pending_review" | "published" | "rejected" | "suspended" | "retracted" | "expired";
+                /** @enum {string} */
+                actorRole: "admin" | "reviewer" | "practice" | "auditor" | "system";
+                /** @description A reviewer's label, or "Submitting practice", "Network administrator", "Network". */
+                actor: string;
+                mine: boolean;
+                /** @description Reviewers' moves only. */
+                reason?: string;
+            }[];
+        };
         ReviewQueue: {
             items: {
                 /** @description The alert id. */
@@ -831,6 +1103,9 @@ export interface components {
                 submittedAt: string;
                 approvals: number;
             }[];
+        };
+        DecidedAlerts: {
+            items: components["schemas"]["ReviewerAlertView"][];
         };
         CheckResult: components["schemas"]["NoMatch"] | components["schemas"]["Match"];
         NoMatch: {
@@ -1164,6 +1439,60 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    whoAmI: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description This key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhoAmI"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPractices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The practices. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PracticeList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     createPractice: {
         parameters: {
             query?: never;
@@ -1195,6 +1524,54 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                /** @description Only the practice and reviewer keys of this practice. */
+                practiceId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No practice has this `practiceId`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No practice has this practiceId.",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1302,6 +1679,33 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The overview. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkOverview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1421,6 +1825,40 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: {
+                /** @description Only alerts a reader sees in this status now (a published alert past its expiry is `expired`). */
+                status?: "pending_review" | "published" | "rejected" | "suspended" | "retracted" | "expired";
+                /** @description How many alerts a page holds: 1 to 100, 25 when left out. */
+                limit?: string;
+                /** @description The previous page's `nextCursor`, as it was given: the page after it. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of alerts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1813,6 +2251,33 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getDecidedAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The decided alerts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecidedAlerts"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -1,12 +1,14 @@
 import { createApiKey, revokeApiKey } from '#shared/domain/api-keys.ts';
 import { createPractice } from '#shared/domain/practices.ts';
+import { listKeys, listPractices, whoAmI } from '#shared/domain/directory.ts';
+import { networkOverview } from '#shared/domain/overview.ts';
 import type { adminContract } from '#shared/contract/admin.ts';
 import { adminRequests } from '#shared/contract/requests/admin.ts';
 import { createGroupHandler, type DepsSource } from './http/group-handler.ts';
 import { lambdaDeps } from './http/lambda-deps.ts';
 import { actor } from './http/params.ts';
 
-/** Network administration: practices and API keys (admin role). */
+/** Network administration: practices, API keys and the overview (admin role); and "who am I" for any key. */
 export const createAdminHandler = (deps: DepsSource) =>
   createGroupHandler<typeof adminContract>(
     adminRequests,
@@ -17,6 +19,10 @@ export const createAdminHandler = (deps: DepsSource) =>
         await revokeApiKey(deps, actor(request), request.params.keyId);
         return { status: 204 };
       },
+      'GET /v1/me': async (request, deps) => ({ status: 200, body: await whoAmI(deps, request.principal) }),
+      'GET /v1/practices': async (_request, deps) => ({ status: 200, body: await listPractices(deps) }),
+      'GET /v1/keys': async (request, deps) => ({ status: 200, body: await listKeys(deps, request.query) }),
+      'GET /v1/overview': async (_request, deps) => ({ status: 200, body: await networkOverview(deps) }),
     },
     deps,
   );

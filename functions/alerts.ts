@@ -1,4 +1,5 @@
 import { getAlert, submitAlert } from '#shared/domain/alerts.ts';
+import { defaultListLimit, listAlerts } from '#shared/domain/alert-lists.ts';
 import { disputeAlert, reinstateAlert, retractAlert } from '#shared/domain/lifecycle.ts';
 import type { alertsContract } from '#shared/contract/alerts.ts';
 import { alertsRequests } from '#shared/contract/requests/alerts.ts';
@@ -17,7 +18,7 @@ const withReason =
     body: await move(deps, request.principal, request.params.alertId, request.body.reason),
   });
 
-/** Alerts: a practice submits and retracts; the submitter, reviewers and admins read; admins handle disputes. */
+/** Alerts: a practice submits, lists and retracts; the submitter, reviewers and admins read; admins list all and handle disputes. */
 export const createAlertsHandler = (deps: DepsSource) =>
   createGroupHandler<typeof alertsContract>(
     alertsRequests,
@@ -26,6 +27,10 @@ export const createAlertsHandler = (deps: DepsSource) =>
         status: 201,
         body: await submitAlert(deps, request.principal, request.body, { idempotencyKey: request.headers['Idempotency-Key'], submitted: request.json }),
       }),
+      'GET /v1/alerts': async (request, deps) => {
+        const { status, limit, cursor } = request.query;
+        return { status: 200, body: await listAlerts(deps, request.principal, { status, limit: limit ?? defaultListLimit, before: cursor }) };
+      },
       'GET /v1/alerts/{alertId}': async (request, deps) => ({ status: 200, body: await getAlert(deps, request.principal, request.params.alertId) }),
       'POST /v1/alerts/{alertId}/retract': withReason(retractAlert),
       'POST /v1/alerts/{alertId}/disputes': withReason(disputeAlert),

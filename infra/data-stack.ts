@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage, type KeyProps } from 'aws-cdk-lib/aws-kms';
 import {
@@ -264,6 +264,7 @@ export class PeerguardDataStack extends Stack {
         indexName: gsi.indexName,
         partitionKey: attribute(gsi.partitionKey),
         sortKey: attribute(gsi.sortKey),
+        ...(gsi.include ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...gsi.include] } : {}),
       });
     }
     return table;

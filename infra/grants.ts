@@ -1,5 +1,5 @@
 import { Aws } from 'aws-cdk-lib';
-import type { TableDefinition } from '#shared/adapters/dynamo/tables.ts';
+import { indexNames, type TableDefinition } from '#shared/adapters/dynamo/tables.ts';
 import { functionGroups, type FunctionGroup } from '#shared/routes.ts';
 
 /** One Lambda per route group, plus the authorizer and the scheduled sweeper. The entry is `functions/<name>.ts`. */
@@ -37,6 +37,11 @@ export interface FunctionGrants {
     /** Append-only: hash chain entries are Put with a condition, never updated or deleted. */
     readonly Audit?: readonly (ItemRead | Dynamo<'PutItem' | 'ConditionCheckItem'>)[];
   };
+  /**
+   * Indexes the function may Query without any access to their table's items: the admin lists
+   * keys from the keys-by-role index, which holds no secret hash, and never reads ApiKeys itself.
+   */
+  readonly indexes?: { readonly [T in TableId]?: readonly string[] };
   readonly keys?: {
     readonly hmac?: readonly 'kms:GenerateMac'[];
     readonly signing?: readonly ('kms:Sign' | 'kms:GetPublicKey')[];
@@ -53,9 +58,11 @@ export const functionGrants: Record<FunctionName, FunctionGrants> = {
   admin: {
     tables: {
       ApiKeys: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      Main: ['dynamodb:PutItem', 'dynamodb:GetItem'],
+      // Query: the practices (by-kind index) and the security notices; BatchGetItem: the overview's day counters.
+      Main: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
       Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
     },
+    indexes: { ApiKeys: [indexNames.keysByRole] },
   },
   clauses: {
     tables: {
@@ -65,8 +72,9 @@ export const functionGrants: Record<FunctionName, FunctionGrants> = {
   },
   alerts: {
     tables: {
-      // An alert and its idempotency record are written with conditional Puts (in one transaction).
-      Main: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      // An alert and its idempotency record are written with conditional Puts (in one transaction), the network's
+      // alert counts moved with UpdateItem; lists Query the by-kind index and read their page with BatchGetItem.
+      Main: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
       TokenIndex: ['dynamodb:UpdateItem'],
       Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
     },
@@ -75,8 +83,9 @@ export const functionGrants: Record<FunctionName, FunctionGrants> = {
   },
   reviews: {
     tables: {
-      // PutItem: a decision rewrites the whole alert item (conditional Put on its version).
-      Main: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      // PutItem: a decision rewrites the whole alert item (conditional Put on its version) and lists it under the
+      // reviewer; UpdateItem: the network's alert counts; BatchGetItem: the decided list's alerts.
+      Main: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
       TokenIndex: ['dynamodb:UpdateItem'],
       Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
     },
@@ -100,7 +109,8 @@ export const functionGrants: Record<FunctionName, FunctionGrants> = {
   },
   sweeper: {
     tables: {
-      Main: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      // UpdateItem: an expired alert moves the network's alert counts.
+      Main: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       TokenIndex: ['dynamodb:UpdateItem'],
       Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
     },

@@ -308,6 +308,10 @@ export function grantStatements(name: FunctionName, data: PeerguardDataStack): P
       statements.push(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [table.tableArn, ...indexes] }));
     }
   }
+  for (const [id, indexes] of Object.entries(grants.indexes ?? {}) as [TableId, readonly string[]][]) {
+    const table = data.tables[id];
+    statements.push(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes.map((index) => `${table.tableArn}/index/${index}`) }));
+  }
   for (const [key, actions] of Object.entries(grants.keys ?? {}) as [keyof PeerguardDataStack['keys'], readonly string[]][]) {
     // A token key grant covers every listed version: the replaced keys are still needed for lookups.
     const keys = key === 'hmac' ? data.hmacKeys.map((v) => v.key) : [data.keys[key]];

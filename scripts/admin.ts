@@ -1,5 +1,6 @@
 /**
  * `npm run admin -- create-key --role admin [--label TEXT] [--practice-id ID]`
+ * `npm run admin -- recount-alerts`
  *
  * Creates an API key by writing straight to the tables with the caller's own credentials:
  * how a freshly deployed stack gets its first admin key (none is baked into the template).
@@ -8,11 +9,17 @@
  * The key's creation is an audit entry like any other (actor `system:admin-cli`).
  * - Local: set DYNAMODB_ENDPOINT to the DynamoDB Local that `npm start` printed.
  * The key is printed once; only its SHA-256 is stored.
+ *
+ * `recount-alerts` counts the stored alerts by status and sets the overview's counts to that: once,
+ * on a network that had alerts before the counters existed (run it when no alert is moving).
  */
 import { parseArgs } from 'node:util';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { buildApiKeyStore, buildPracticeStore } from '#shared/adapters/dynamo/simple-stores.ts';
 import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
+import { buildAlertStore } from '#shared/adapters/dynamo/alert-store.ts';
+import { replaceAlertCounts } from '#shared/adapters/dynamo/network-figures.ts';
+import { alertStatuses, type AlertStatus } from '#shared/records.ts';
 import { systemActor } from '#shared/audit/events.ts';
 import { createApiKey } from '#shared/domain/api-keys.ts';
 import { createKeySchema, parseInput } from '#shared/schemas.ts';
@@ -23,11 +30,19 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: { role: { type: 'string' }, label: { type: 'string' }, 'practice-id': { type: 'string' } },
   });
-  if (positionals[0] !== 'create-key') throw new Error('usage: npm run admin -- create-key --role admin|reviewer|practice|auditor [--label TEXT] [--practice-id ID]');
   const apiKeysTable = process.env.API_KEYS_TABLE ?? 'peerguard-api-keys';
   const mainTable = process.env.MAIN_TABLE ?? 'peerguard-main';
   const auditTable = process.env.AUDIT_TABLE ?? 'peerguard-audit';
   const client = buildDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
+  if (positionals[0] === 'recount-alerts') {
+    const alerts = buildAlertStore(client, { main: mainTable, tokens: process.env.TOKEN_TABLE ?? 'peerguard-token-index' }, buildAuditLog(client, auditTable));
+    const counts = Object.fromEntries(alertStatuses.map((status) => [status, 0])) as Record<AlertStatus, number>;
+    for (const { status } of await alerts.summaries({})) counts[status] += 1;
+    await replaceAlertCounts(client, mainTable, counts);
+    process.stdout.write(`${JSON.stringify(counts)}\n`);
+    return;
+  }
+  if (positionals[0] !== 'create-key') throw new Error('usage: npm run admin -- create-key --role admin|reviewer|practice|auditor [--label TEXT] [--practice-id ID] | recount-alerts');
   const input = parseInput(createKeySchema, { role: values.role, label: values.label ?? `created by npm run admin on ${new Date().toISOString().slice(0, 10)}`, practiceId: values['practice-id'] });
   const audit = buildAuditLog(client, auditTable);
   const created = await createApiKey(

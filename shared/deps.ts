@@ -1,4 +1,4 @@
-import type { AlertStore, ApiKeyStore, AuditAppender, AuditReader, ClauseStore, Clock, Keyring, Logger, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
+import type { AlertStore, ApiKeyStore, AuditAppender, AuditReader, ClauseStore, Clock, Keyring, Logger, NetworkFigures, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
 
 /** Settings the domain reads; a slice of the config, so domain tests need no environment. */
 export interface Settings {
@@ -27,6 +27,7 @@ export interface Deps {
   readonly alerts: AlertStore;
   readonly tokenIndex: TokenIndex;
   readonly ledger: ScreeningLedger;
+  readonly figures: NetworkFigures;
   readonly audit: AuditReader & AuditAppender;
   readonly seals: SealStore;
 }

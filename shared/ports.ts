@@ -3,7 +3,8 @@
  * KMS, SNS in AWS; DynamoDB Local, local keys, a file on a laptop). Domain code depends on
  * these types only, never on an AWS SDK.
  */
-import type { AlertRecord, ApiKeyRecord, AuditBatch, AuditEntry, AuditEvent, AuditSeal, ConsentClause, FailedNotification, IdempotencyRecord, IndexedAlert, Notification, Practice } from './records.ts';
+import type { AlertRecord, AlertStatus, AlertSummary, ApiKeyListing, ApiKeyRecord, AuditBatch, AuditEntry, AuditEvent, AuditSeal, ConsentClause, DayFigures, FailedNotification, IdempotencyRecord, IndexedAlert, Notification, Practice, SecurityNotification } from './records.ts';
+import type { Role } from './routes.ts';
 
 export type Clock = () => Date;
 
@@ -74,6 +75,8 @@ export interface NotificationOutbox {
 export interface PracticeStore {
   create(practice: Practice, audit: AuditBatch): Promise<void>;
   get(practiceId: string): Promise<Practice | undefined>;
+  /** Every practice, oldest first. */
+  list(): Promise<Practice[]>;
 }
 
 export interface ApiKeyStore {
@@ -81,6 +84,10 @@ export interface ApiKeyStore {
   get(keyId: string): Promise<ApiKeyRecord | undefined>;
   /** Marks the key revoked; false when no such key exists (and then nothing is audited). */
   revoke(keyId: string, at: string, audit: AuditBatch): Promise<boolean>;
+  /** Keys (of one practice, when given), oldest first; read from an index that holds no secret hash. */
+  list(filter: { practiceId?: string | undefined }): Promise<ApiKeyListing[]>;
+  /** One key as `list` shows it. */
+  describe(keyId: string, role: Role): Promise<ApiKeyListing | undefined>;
 }
 
 export interface ClauseStore {
@@ -92,6 +99,16 @@ export interface ClauseStore {
 
 /** Token index changes written in the same transaction as an alert. */
 export type IndexChange = { readonly publish: IndexedAlert } | { readonly unpublish: true } | undefined;
+
+/**
+ * What an alert write also records, in the same transaction, for the console's read side: the
+ * status it leaves (the network's alert counts move from it to the new one) and, for a review
+ * decision, who decided (the reviewer's list of decided alerts).
+ */
+export interface AlertWriteFacts {
+  readonly previousStatus: AlertStatus;
+  readonly decision?: { readonly reviewerKeyId: string; readonly decidedAt: string } | undefined;
+}
 
 export interface AlertStore {
   get(alertId: string): Promise<AlertRecord | undefined>;
@@ -109,11 +126,17 @@ export interface AlertStore {
    * Writes a new state of an alert (version = expectedVersion + 1) and its token-index
    * change atomically; throws StaleAlertError when someone else wrote first.
    */
-  update(alert: AlertRecord, expectedVersion: number, change: IndexChange, audit: AuditBatch): Promise<void>;
+  update(alert: AlertRecord, expectedVersion: number, change: IndexChange, audit: AuditBatch, facts?: AlertWriteFacts): Promise<void>;
   /** Alerts awaiting review, oldest first, read page by page as the caller iterates. */
   pendingReview(pageSize?: number): AsyncIterable<AlertRecord>;
   /** Alerts stored as published whose expiresAt is at or before `instant`, soonest first. */
   publishedExpiringBy(instant: string, pageSize?: number): AsyncIterable<AlertRecord>;
+  /** The list fields of one practice's alerts, or of every alert in the network (any order). */
+  summaries(scope: { practiceId?: string | undefined }): Promise<AlertSummary[]>;
+  /** These alerts, in the order asked; ids with no alert are left out. */
+  getMany(alertIds: readonly string[]): Promise<AlertRecord[]>;
+  /** The alerts a reviewer key decided, most recent decision first, at most `limit`. */
+  decidedBy(reviewerKeyId: string, limit: number): Promise<AlertRecord[]>;
 }
 
 export interface TokenIndex {
@@ -134,11 +157,25 @@ export type QuotaOutcome = { readonly ok: true } | { readonly ok: false; readonl
  * answered one is both.
  */
 export interface ScreeningLedger {
-  record(practiceId: string, bookings: number, limits: ScreeningLimits, audit: AuditBatch): Promise<QuotaOutcome>;
+  /** Counts `bookings` (`matches` of them matched) for the practice's quota and the network's day, with the check's audit entry. */
+  record(practiceId: string, bookings: number, limits: ScreeningLimits, audit: AuditBatch, matches?: number): Promise<QuotaOutcome>;
   /** True for the first refusal of this practice in this window (`minute#…` or `day#…`), false after. */
   claimRefusalNotice(practiceId: string, windowKey: string): Promise<boolean>;
   /** Adds `count` name-only checks without a match to the practice's count for the hour; returns the new total. */
   addNameOnlyMisses(practiceId: string, hourStart: string, count: number): Promise<number>;
+}
+
+/**
+ * The network at a glance, from counters kept as it works (alert writes move the status counts,
+ * the screening ledger counts checks per day) and the security notices as they were sent.
+ */
+export interface NetworkFigures {
+  alertsByStatus(): Promise<Record<AlertStatus, number>>;
+  /** Checks and matches on each of these UTC days (YYYY-MM-DD), in the order given. */
+  checksPerDay(days: readonly string[]): Promise<DayFigures[]>;
+  recordNotice(notice: SecurityNotification): Promise<void>;
+  /** The latest notices, newest first. */
+  latestNotices(limit: number): Promise<SecurityNotification[]>;
 }
 
 export class StaleAlertError extends Error {

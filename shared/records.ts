@@ -30,6 +30,9 @@ export interface ApiKeyRecord {
   readonly revokedAt?: string | undefined;
 }
 
+/** What anyone but the authorizer may read of a key: never the secret nor its hash. */
+export type ApiKeyListing = Omit<ApiKeyRecord, 'secretSha256'>;
+
 export interface ConsentClause {
   readonly clauseId: string;
   readonly version: number;
@@ -116,6 +119,9 @@ export interface AlertRecord {
 }
 
 /** What a token's index item says about one published alert: enough to answer a check. */
+/** The fields of an alert a list sorts and filters on (held by the by-kind index). */
+export type AlertSummary = Pick<AlertRecord, 'alertId' | 'practiceId' | 'status' | 'submittedAt' | 'expiresAt'>;
+
 export interface IndexedAlert {
   readonly alertId: string;
   readonly practiceId: string;
@@ -260,6 +266,16 @@ export type Notification =
       readonly windowStart: string;
       readonly at: string;
     };
+
+/** What the security topic hears; each one is also kept for the admin's overview. */
+export type SecurityNotification = Extract<Notification, { topic: 'security' }>;
+
+/** One UTC day of screening across the network. */
+export interface DayFigures {
+  readonly day: string;
+  readonly checks: number;
+  readonly matches: number;
+}
 
 /** Notifications that could not be sent after retries, kept for redelivery (never dropped silently). */
 export interface FailedNotification {

@@ -34,21 +34,27 @@ export const routes = [
   { method: 'GET', path: '/v1/health', group: 'health', auth: 'none', roles: [] },
   { method: 'GET', path: '/v1/openapi.json', group: 'health', auth: 'none', roles: [] },
 
+  { method: 'GET', path: '/v1/me', group: 'admin', auth: 'apiKey', roles: everyRole },
   { method: 'POST', path: '/v1/practices', group: 'admin', auth: 'apiKey', roles: ['admin'] },
+  { method: 'GET', path: '/v1/practices', group: 'admin', auth: 'apiKey', roles: ['admin'] },
   { method: 'POST', path: '/v1/keys', group: 'admin', auth: 'apiKey', roles: ['admin'] },
+  { method: 'GET', path: '/v1/keys', group: 'admin', auth: 'apiKey', roles: ['admin'] },
   { method: 'DELETE', path: '/v1/keys/{keyId}', group: 'admin', auth: 'apiKey', roles: ['admin'] },
+  { method: 'GET', path: '/v1/overview', group: 'admin', auth: 'apiKey', roles: ['admin'] },
 
   { method: 'POST', path: '/v1/consent-clauses', group: 'clauses', auth: 'apiKey', roles: ['admin'] },
   { method: 'POST', path: '/v1/consent-clauses/{clauseId}/versions', group: 'clauses', auth: 'apiKey', roles: ['admin'] },
   { method: 'GET', path: '/v1/consent-clauses', group: 'clauses', auth: 'apiKey', roles: everyRole },
 
   { method: 'POST', path: '/v1/alerts', group: 'alerts', auth: 'apiKey', roles: ['practice'] },
+  { method: 'GET', path: '/v1/alerts', group: 'alerts', auth: 'apiKey', roles: ['practice', 'admin'] },
   { method: 'GET', path: '/v1/alerts/{alertId}', group: 'alerts', auth: 'apiKey', roles: ['practice', 'reviewer', 'admin'] },
   { method: 'POST', path: '/v1/alerts/{alertId}/retract', group: 'alerts', auth: 'apiKey', roles: ['practice', 'admin'] },
   { method: 'POST', path: '/v1/alerts/{alertId}/disputes', group: 'alerts', auth: 'apiKey', roles: ['admin'] },
   { method: 'POST', path: '/v1/alerts/{alertId}/reinstate', group: 'alerts', auth: 'apiKey', roles: ['admin'] },
 
   { method: 'GET', path: '/v1/reviews/queue', group: 'reviews', auth: 'apiKey', roles: ['reviewer'] },
+  { method: 'GET', path: '/v1/reviews/decided', group: 'reviews', auth: 'apiKey', roles: ['reviewer'] },
   { method: 'POST', path: '/v1/alerts/{alertId}/reviews', group: 'reviews', auth: 'apiKey', roles: ['reviewer'] },
   { method: 'POST', path: '/v1/alerts/{alertId}/reconfirm', group: 'reviews', auth: 'apiKey', roles: ['reviewer'] },
 

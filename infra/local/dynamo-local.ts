@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTableCommand, UpdateTimeToLiveCommand, type GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
 import { tableDefinitions, type TableDefinition } from '#shared/adapters/dynamo/tables.ts';
 import type { Config } from '#shared/config.ts';
 
@@ -91,16 +91,7 @@ export async function ensureTables(endpoint: string, tables: readonly { definiti
               { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
               ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' as const }] : []),
             ],
-            GlobalSecondaryIndexes: definition.globalSecondaryIndexes.length
-              ? definition.globalSecondaryIndexes.map((gsi) => ({
-                  IndexName: gsi.indexName,
-                  KeySchema: [
-                    { AttributeName: gsi.partitionKey.name, KeyType: 'HASH' as const },
-                    { AttributeName: gsi.sortKey.name, KeyType: 'RANGE' as const },
-                  ],
-                  Projection: { ProjectionType: 'ALL' as const },
-                }))
-              : undefined,
+            GlobalSecondaryIndexes: definition.globalSecondaryIndexes.length ? definition.globalSecondaryIndexes.map(indexSpec) : undefined,
           }),
         );
         if (definition.timeToLiveAttribute) {
@@ -108,12 +99,45 @@ export async function ensureTables(endpoint: string, tables: readonly { definiti
         }
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;
-        await client.send(new DescribeTableCommand({ TableName: name }));
+        // A table from an older version: add the indexes it lacks (DynamoDB fills them from the items).
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+        const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((gsi) => gsi.IndexName));
+        for (const gsi of definition.globalSecondaryIndexes.filter((candidate) => !present.has(candidate.indexName))) {
+          await client.send(
+            new UpdateTableCommand({
+              TableName: name,
+              AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+              GlobalSecondaryIndexUpdates: [{ Create: indexSpec(gsi) }],
+            }),
+          );
+          await untilIndexesActive(client, name);
+        }
       }
     }
   } finally {
     client.destroy();
   }
+}
+
+/** Waits (up to two minutes) until every index of the table has been built from its items and answers queries. */
+async function untilIndexesActive(client: DynamoDBClient, name: string): Promise<void> {
+  for (let waited = 0; waited < 120_000; waited += 250) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    if ((Table?.GlobalSecondaryIndexes ?? []).every((gsi) => gsi.IndexStatus === 'ACTIVE' && gsi.Backfilling !== true)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the indexes of table ${name} are still being built after two minutes`);
+}
+
+function indexSpec(gsi: TableDefinition['globalSecondaryIndexes'][number]): GlobalSecondaryIndex {
+  return {
+    IndexName: gsi.indexName,
+    KeySchema: [
+      { AttributeName: gsi.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: gsi.sortKey.name, KeyType: 'RANGE' },
+    ],
+    Projection: gsi.include ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...gsi.include] } : { ProjectionType: 'ALL' },
+  };
 }
 
 export function freePort(): Promise<number> {

@@ -3,10 +3,75 @@ import { createKeySchema, createPracticeSchema } from '../schemas.ts';
 import { ex } from './common.ts';
 import { defineContract } from './define.ts';
 import { adminRequests } from './requests/admin.ts';
-import { createdKeySchema, practiceSchema } from './views.ts';
+import { createdKeySchema, keyListSchema, overviewSchema, practiceListSchema, practiceSchema, whoAmISchema } from './views.ts';
 
-/** Network administration: practices and API keys (admin role). */
+/** Network administration: practices, API keys and the overview (admin role); who a key is (any role). */
 export const adminContract = defineContract(adminRequests, {
+  'GET /v1/me': {
+    operationId: 'whoAmI',
+    summary: 'Who this key is',
+    description: 'The key id, role and label of the API key sent, and for a practice or reviewer key its practice and the practice name: what a console shows as "signed in as".',
+    tags: ['Administration'],
+    responses: {
+      200: {
+        description: 'This key.',
+        schema: whoAmISchema,
+        examples: { desk: { summary: 'A front desk key', value: { keyId: ex.keyId, role: 'practice', practiceId: ex.practiceId, practiceName: 'Harbour Massage', label: 'Harbour front desk' } } },
+      },
+    },
+  },
+  'GET /v1/practices': {
+    operationId: 'listPractices',
+    summary: 'List the practices',
+    description: 'Every participating practice, oldest first.',
+    tags: ['Administration'],
+    responses: {
+      200: {
+        description: 'The practices.',
+        schema: practiceListSchema,
+        examples: { practices: { summary: 'One practice', value: { items: [{ practiceId: ex.practiceId, name: 'Harbour Massage', region: 'CT', createdAt: ex.at }] } } },
+      },
+    },
+  },
+  'GET /v1/keys': {
+    operationId: 'listApiKeys',
+    summary: 'List the API keys',
+    description:
+      'Every API key, oldest first, revoked ones with `revokedAt`; with `practiceId`, the practice and reviewer keys of that practice. Never a secret nor its hash: the list is read from an index that holds neither.',
+    tags: ['Administration'],
+    responses: {
+      200: {
+        description: 'The keys.',
+        schema: keyListSchema,
+        examples: { keys: { summary: "A practice's desk key", value: { items: [{ keyId: ex.keyId, role: 'practice', practiceId: ex.practiceId, label: 'Harbour front desk', createdAt: ex.at }] } } },
+      },
+    },
+    errors: { 404: 'No practice has this `practiceId`.' },
+  },
+  'GET /v1/overview': {
+    operationId: 'getOverview',
+    summary: 'The network at a glance',
+    description:
+      'Alerts by status, checks and matches per UTC day for the last 14 days (oldest first, today last), and the latest 50 security notices (newest first), read from counters the network keeps as it works. ' +
+      'A published alert past its expiry counts as published until the expiry sweep stores it (at most one sweep interval).',
+    tags: ['Administration'],
+    responses: {
+      200: {
+        description: 'The overview.',
+        schema: overviewSchema,
+        examples: {
+          overview: {
+            summary: 'A quiet network',
+            value: {
+              alertsByStatus: { pending_review: 1, published: 4, rejected: 1, suspended: 0, retracted: 1, expired: 0 },
+              checksPerDay: [{ day: ex.on, checks: 212, matches: 3 }],
+              notices: [{ type: 'screening.quota_exceeded', practiceId: ex.practiceId, window: 'minute', limit: 120, at: ex.at }],
+            },
+          },
+        },
+      },
+    },
+  },
   'POST /v1/practices': {
     operationId: 'createPractice',
     summary: 'Register a practice',

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { ex } from './common.ts';
-import { fullViewExample, receiptExample, submissionExample, submitterViewExample } from './examples.ts';
+import { fullViewExample, receiptExample, reviewerViewExample, submissionExample, submitterViewExample } from './examples.ts';
 import { defineContract } from './define.ts';
 import { alertsRequests } from './requests/alerts.ts';
-import { anyAlertViewSchema, fullAlertViewSchema, submittedAlertSchema } from './views.ts';
+import { alertListSchema, anyAlertViewSchema, fullAlertViewSchema, submittedAlertSchema } from './views.ts';
 
 const alertAnswer = (description: string, value: unknown) => ({
   description,
@@ -13,7 +13,7 @@ const alertAnswer = (description: string, value: unknown) => ({
 
 const reasonBody = (reason: string) => ({ reason: { summary: 'A reason', value: { reason } } });
 
-/** Alerts: a practice submits and retracts; the submitter, reviewers and admins read; admins handle disputes. */
+/** Alerts: a practice submits, lists and retracts; the submitter, reviewers and admins read; admins list all and handle disputes. */
 export const alertsContract = defineContract(alertsRequests, {
   'POST /v1/alerts': {
     operationId: 'submitAlert',
@@ -35,18 +35,38 @@ export const alertsContract = defineContract(alertsRequests, {
     },
     errors: { 403: 'The key belongs to no practice.', 409: 'The Idempotency-Key was used in the last 24 hours with a different body.' },
   },
+  'GET /v1/alerts': {
+    operationId: 'listAlerts',
+    summary: 'List alerts',
+    description:
+      "A practice's own alerts, or every alert of the network for an admin, newest first, each as `GET /v1/alerts/{alertId}` shows it to the caller. " +
+      'Follow `nextCursor` (as `cursor`) until it is absent. `status` keeps the alerts a reader sees in that status now.',
+    tags: ['Alerts'],
+    responses: {
+      200: {
+        description: 'A page of alerts.',
+        schema: alertListSchema,
+        examples: { page: { summary: "A practice's page", value: { items: [submitterViewExample], nextCursor: 'eyJiZWZvcmUiOiJhbHRfMDFrYnowcDZqOG0wcDJyNHQ2dzh5MGEyYzQifQ' } } },
+      },
+    },
+  },
   'GET /v1/alerts/{alertId}': {
     operationId: 'getAlert',
     summary: 'Read an alert',
     description:
-      'The submitting practice sees status, category, severity, dates, the review decisions with their reasons, and the history, never who reviewed. Reviewers of other practices and admins see more (the incident, the consent proof, the receipt, who decided); only reviewers see the summary. ' +
-      'No role sees an identifier or a token. An alert of another practice is a 404 for a practice key, exactly like one that does not exist.',
+      'The submitting practice sees status, category, severity, dates, the review decisions with their reasons, and the history, never who reviewed. Admins see everything but the summary (the incident, the consent proof, the receipt, who decided). ' +
+      'A reviewer reads only alerts under review it may decide and alerts it decided: the incident with its summary, the consent proof and the decisions, with the other reviewers as stable labels ("Reviewer A") and never the reporting practice. ' +
+      'No role sees an identifier or a token. An alert the key may not read is a 404, exactly like one that does not exist.',
     tags: ['Alerts'],
     responses: {
       200: {
         description: 'The alert, as the caller may see it.',
         schema: anyAlertViewSchema,
-        examples: { submitter: { summary: "The submitting practice's view", value: submitterViewExample }, admin: { summary: "An admin's view", value: fullViewExample } },
+        examples: {
+          submitter: { summary: "The submitting practice's view", value: submitterViewExample },
+          reviewer: { summary: "A reviewer's view", value: reviewerViewExample },
+          admin: { summary: "An admin's view", value: fullViewExample },
+        },
       },
     },
     errors: { 404: 'No alert with this id is visible to your key.' },

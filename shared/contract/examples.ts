@@ -61,3 +61,20 @@ export const fullViewExample = {
   ],
 };
 
+
+/** A pending alert as a reviewer of another practice sees it, after one other reviewer approved. */
+export const reviewerViewExample = {
+  alertId: ex.alertId,
+  status: 'pending_review',
+  category: 'sexual_misconduct',
+  severity: 'high',
+  submittedAt: '2026-11-03T09:12:40Z',
+  incident: { ...fullViewExample.incident, summary: 'Client made sexual advances during the session and would not stop when asked.' },
+  consent: submissionExample.consent,
+  approvals: 1,
+  reviews: [{ reviewer: 'Reviewer A', mine: false, decision: 'approve', reason: 'Specific, consent in order.', decidedAt: '2026-11-04T10:01:55Z' }],
+  history: [
+    { at: '2026-11-03T09:12:40Z', action: 'submitted', status: 'pending_review', actorRole: 'practice', actor: 'Submitting practice', mine: false },
+    { at: '2026-11-04T10:01:55Z', action: 'approved', status: 'pending_review', actorRole: 'reviewer', actor: 'Reviewer A', mine: false, reason: 'Specific, consent in order.' },
+  ],
+};

@@ -1,9 +1,9 @@
 import { reasonSchema, reviewDecisionSchema } from '../schemas.ts';
 import { ex } from './common.ts';
-import { fullViewExample } from './examples.ts';
+import { fullViewExample, reviewerViewExample } from './examples.ts';
 import { defineContract } from './define.ts';
 import { reviewsRequests } from './requests/reviews.ts';
-import { anyAlertViewSchema, reviewQueueSchema } from './views.ts';
+import { anyAlertViewSchema, decidedListSchema, reviewQueueSchema } from './views.ts';
 
 /** Peer review: the queue, the decisions of reviewers from other practices, and re-confirmation before expiry. */
 export const reviewsContract = defineContract(reviewsRequests, {
@@ -43,6 +43,15 @@ export const reviewsContract = defineContract(reviewsRequests, {
           },
         },
       },
+    },
+  },
+  'GET /v1/reviews/decided': {
+    operationId: 'getDecidedAlerts',
+    summary: 'Alerts you decided',
+    description: 'The alerts this reviewer key approved or rejected, latest decision first, at most 100, as a reviewer sees them (never the reporting practice; the other reviewers as labels).',
+    tags: ['Reviews'],
+    responses: {
+      200: { description: 'The decided alerts.', schema: decidedListSchema, examples: { decided: { summary: 'One decided alert', value: { items: [{ ...reviewerViewExample, reviews: [{ ...reviewerViewExample.reviews[0]!, mine: true }] }] } } } },
     },
   },
   'POST /v1/alerts/{alertId}/reviews': {

@@ -155,7 +155,91 @@ export const fullAlertViewSchema = z
   })
   .meta({ id: 'AlertView', description: 'What reviewers (of other practices) and admins see. Reviewers also see the incident summary.' });
 
-export const anyAlertViewSchema = z.union([fullAlertViewSchema, submitterAlertViewSchema]).meta({ id: 'AnyAlertView' });
+export const reviewerAlertViewSchema = z
+  .strictObject({
+    ...alertBase,
+    incident: incidentSchema,
+    consent: consentProofSchema,
+    approvals: z.int().min(0).meta({ description: 'How many practices have approved so far (two publish).' }),
+    reviews: z.array(
+      z.strictObject({
+        reviewer: z.string().meta({ description: 'A label stable for this alert: "Reviewer A" decided first, "Reviewer B" next.', examples: ['Reviewer A'] }),
+        mine: z.boolean().meta({ description: "True for the caller's own decision." }),
+        decision: z.enum(['approve', 'reject']),
+        reason: z.string(),
+        decidedAt: instant,
+      }),
+    ),
+    history: z.array(
+      z.strictObject({
+        at: instant,
+        action: z.enum(historyActions),
+        status,
+        actorRole: z.enum([...roles, 'system']),
+        actor: z.string().meta({ description: 'A reviewer\'s label, or "Submitting practice", "Network administrator", "Network".' }),
+        mine: z.boolean(),
+        reason: z.string().optional().meta({ description: "Reviewers' moves only." }),
+      }),
+    ),
+  })
+  .meta({
+    id: 'ReviewerAlertView',
+    description: 'What a reviewer of another practice sees: the incident with its summary, the consent proof and the decisions, never the reporting practice nor who the other reviewers are.',
+  });
+
+export const anyAlertViewSchema = z.union([fullAlertViewSchema, reviewerAlertViewSchema, submitterAlertViewSchema]).meta({ id: 'AnyAlertView' });
+
+export const alertListSchema = z
+  .strictObject({
+    items: z.array(z.union([fullAlertViewSchema, submitterAlertViewSchema])),
+    nextCursor: z.string().optional().meta({ description: 'Send it as `cursor` for the next page; absent on the last page.' }),
+  })
+  .meta({ id: 'AlertList' });
+
+export const decidedListSchema = z.strictObject({ items: z.array(reviewerAlertViewSchema) }).meta({ id: 'DecidedAlerts' });
+
+export const whoAmISchema = z
+  .strictObject({
+    keyId: idOf('key', 'This key.'),
+    role: z.enum(roles),
+    practiceId: idOf('prc', 'The practice of a practice or reviewer key.').optional(),
+    practiceName: z.string().optional(),
+    label: z.string(),
+  })
+  .meta({ id: 'WhoAmI' });
+
+export const practiceListSchema = z.strictObject({ items: z.array(practiceSchema) }).meta({ id: 'PracticeList' });
+
+export const keyListSchema = z
+  .strictObject({
+    items: z.array(
+      z.strictObject({
+        keyId: idOf('key', 'The key id.'),
+        role: z.enum(roles),
+        practiceId: idOf('prc', 'The practice of a practice or reviewer key.').optional(),
+        label: z.string(),
+        createdAt: instant,
+        revokedAt: instant.optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'ApiKeyList', description: 'Never a secret nor its hash.' });
+
+const noticeBase = { practiceId: idOf('prc', 'The practice concerned.'), at: instant };
+export const overviewSchema = z
+  .strictObject({
+    alertsByStatus: z.strictObject(Object.fromEntries(alertStatuses.map((s) => [s, z.int()])) as Record<(typeof alertStatuses)[number], z.ZodInt>),
+    checksPerDay: z.array(z.strictObject({ day, checks: z.int().min(0), matches: z.int().min(0) })).meta({ description: 'The last 14 UTC days, oldest first, today last.' }),
+    notices: z
+      .array(
+        z.union([
+          z.strictObject({ type: z.literal('screening.quota_exceeded'), ...noticeBase, window: z.enum(['minute', 'day']), limit: z.int() }),
+          z.strictObject({ type: z.literal('screening.possible_enumeration'), ...noticeBase, nameOnlyNoMatch: z.int(), windowStart: instant }),
+        ]),
+      )
+      .meta({ description: 'The latest 50 security notices, newest first.' }),
+  })
+  .meta({ id: 'NetworkOverview' });
 
 export const reviewQueueSchema = z
   .strictObject({

@@ -2,7 +2,7 @@ import type { Deps } from '../deps.ts';
 import { effectiveStatus } from '../alerts/state-machine.ts';
 import { approvingPractices } from '../alerts/review-rules.ts';
 import { NotFoundError } from '../errors.ts';
-import type { AlertRecord, Principal } from '../records.ts';
+import type { AlertRecord, HistoryEntry, Principal } from '../records.ts';
 
 /**
  * The alert, if `viewer` may see it: a practice only sees its own, and another practice's
@@ -17,10 +17,30 @@ export async function visibleAlert(deps: Pick<Deps, 'alerts'>, viewer: Principal
 }
 
 /**
+ * The alert, if `viewer` may read it. Beyond `visibleAlert`, a reviewer reads only what reviewing
+ * needs: pending alerts they may decide (not their own practice's) and alerts they decided. Any
+ * other alert is a 404 exactly like one that does not exist.
+ */
+export async function readableAlert(deps: Pick<Deps, 'alerts' | 'clock'>, viewer: Principal, alertId: string): Promise<AlertRecord> {
+  const alert = await visibleAlert(deps, viewer, alertId);
+  if (viewer.role === 'reviewer' && !reviewerMayRead(alert, viewer, deps.clock())) {
+    throw new NotFoundError('No alert with this id is visible to your key.');
+  }
+  return alert;
+}
+
+/** A reviewer reads an alert they decided, or one under review that they may decide. */
+export function reviewerMayRead(alert: AlertRecord, reviewer: Principal, now: Date): boolean {
+  if (alert.reviews.some((review) => review.reviewerKeyId === reviewer.keyId)) return true;
+  return effectiveStatus(alert, now) === 'pending_review' && reviewer.practiceId !== undefined && reviewer.practiceId !== alert.practiceId;
+}
+
+/**
  * What each role sees of an alert. No role sees tokens or identifiers; only reviewers see the
  * summary text; a practice sees decisions and reasons but not who reviewed. A reviewer of the
  * submitting practice sees what that practice sees: their key must not reveal who reviewed
- * their own practice's alert.
+ * their own practice's alert. Any other reviewer sees the reviewer view: what reviewing needs,
+ * without the reporting practice or who the other reviewers are (see `reviewerView`).
  */
 export async function alertView(deps: Pick<Deps, 'cipher' | 'clock'>, alert: AlertRecord, viewer: Principal): Promise<Record<string, unknown>> {
   const now = deps.clock();
@@ -40,20 +60,72 @@ export async function alertView(deps: Pick<Deps, 'cipher' | 'clock'>, alert: Ale
       history: alert.history.map(({ at, action, status, actorRole, reason }) => ({ at, action, status, actorRole, reason })),
     };
   }
-  const incident =
-    viewer.role === 'reviewer'
-      ? { ...alert.incident, summary: await decryptSummary(deps, alert) }
-      : alert.incident;
+  if (viewer.role === 'reviewer') return { ...base, ...(await reviewerView(deps, alert, viewer)) };
   return {
     ...base,
     practiceId: alert.practiceId,
-    incident,
+    incident: alert.incident,
     consent: alert.consent,
     approvals: approvingPractices(alert).size,
     receipt: alert.receipt,
     publication: alert.publication,
     reviews: alert.reviews,
     history: alert.history,
+  };
+}
+
+/**
+ * A reviewer's view: the incident with its summary, the consent proof, the approvals, and each
+ * decision with a label that is stable for this alert ("Reviewer A" decided first, "Reviewer B"
+ * next, then anyone who re-confirmed), `mine` on the viewer's own. Never the reporting practice
+ * (nor what reveals it: the receipt, and the publication digest over a statement that names it),
+ * never another reviewer's key or practice, and the history's reasons only for reviewers' moves.
+ */
+async function reviewerView(deps: Pick<Deps, 'cipher'>, alert: AlertRecord, viewer: Principal): Promise<Record<string, unknown>> {
+  const label = reviewerLabels(alert);
+  return {
+    incident: { ...alert.incident, summary: await decryptSummary(deps, alert) },
+    consent: alert.consent,
+    approvals: approvingPractices(alert).size,
+    reviews: alert.reviews.map(({ reviewerKeyId, decision, reason, decidedAt }) => ({
+      reviewer: label(reviewerKeyId),
+      mine: reviewerKeyId === viewer.keyId,
+      decision,
+      reason,
+      decidedAt,
+    })),
+    history: alert.history.map(({ at, action, status, actorKeyId, actorRole, reason }) => {
+      const byReviewer = actorRole === 'reviewer';
+      return {
+        at,
+        action,
+        status,
+        actorRole,
+        actor: byReviewer ? label(actorKeyId) : otherActors[actorRole],
+        mine: actorKeyId === viewer.keyId,
+        ...(byReviewer && reason !== undefined ? { reason } : {}),
+      };
+    }),
+  };
+}
+
+const otherActors: Record<Exclude<HistoryEntry['actorRole'], 'reviewer'>, string> = {
+  practice: 'Submitting practice',
+  admin: 'Network administrator',
+  auditor: 'Auditor',
+  system: 'Network',
+};
+
+/** "Reviewer A", "Reviewer B", … in the order reviewers first acted on the alert (decisions, then re-confirmations). */
+export function reviewerLabels(alert: Pick<AlertRecord, 'reviews' | 'history'>): (keyId: string) => string {
+  const order = new Map<string, number>();
+  const see = (keyId: string) => void (order.has(keyId) || order.set(keyId, order.size));
+  for (const review of alert.reviews) see(review.reviewerKeyId);
+  for (const entry of alert.history) if (entry.actorRole === 'reviewer') see(entry.actorKeyId);
+  return (keyId) => {
+    see(keyId);
+    const i = order.get(keyId)!;
+    return `Reviewer ${i < 26 ? String.fromCharCode(65 + i) : i + 1}`;
   };
 }
 

@@ -7,7 +7,7 @@ import { computeTokens } from '../identifiers/tokens.ts';
 import { auditActor } from '../audit/events.ts';
 import type { AlertRecord, IdempotencyRecord, Principal, Receipt } from '../records.ts';
 import type { AlertSubmission } from '../schemas.ts';
-import { alertView, summaryContext, visibleAlert } from './alert-views.ts';
+import { alertView, readableAlert, summaryContext } from './alert-views.ts';
 import { notifySafely } from './notify.ts';
 import { signStatement } from './signing.ts';
 
@@ -123,7 +123,7 @@ async function assertConsentAndDates(deps: Pick<Deps, 'clauses'>, body: AlertSub
 }
 
 export async function getAlert(deps: Deps, viewer: Principal, alertId: string): Promise<Record<string, unknown>> {
-  return alertView(deps, await visibleAlert(deps, viewer, alertId), viewer);
+  return alertView(deps, await readableAlert(deps, viewer, alertId), viewer);
 }
 
 function requirePractice(principal: Principal): string {

@@ -77,6 +77,7 @@ async function screen(deps: Deps, practice: Principal, bookings: readonly (Check
     result: result.result,
     confidence: result.result === 'match' ? result.confidence : undefined,
   }));
+  const matches = results.filter((result) => result.result === 'match').length;
   const quota = await deps.ledger.record(practiceId, bookings.length, deps.settings.screening, {
     events: [
       {
@@ -85,11 +86,11 @@ async function screen(deps: Deps, practice: Principal, bookings: readonly (Check
         targets: { practiceId, ...(bookings.length === 1 ? { checkId: results[0]!.checkId } : {}) },
         outcome: 'success',
         bookings: audited,
-        detail: { bookings: bookings.length, matches: results.filter((result) => result.result === 'match').length },
+        detail: { bookings: bookings.length, matches },
       },
     ],
     now,
-  });
+  }, matches);
   if (!quota.ok) {
     await reportRefusal(deps, practiceId, quota.window, now);
     const limit = quota.window === 'minute' ? deps.settings.screening.perMinute : deps.settings.screening.perDay;

@@ -13,6 +13,8 @@ export interface AlertMove {
   readonly change: IndexChange;
   readonly events: readonly AuditEvent[];
   readonly notifications?: readonly Notification[];
+  /** A review decision: listed under the reviewer's key with the write. */
+  readonly decision?: { readonly reviewerKeyId: string; readonly decidedAt: string };
 }
 
 /**
@@ -35,7 +37,7 @@ export async function mutateAlert(
     if (!move) return current;
     const next = { ...move.next, version: current.version + 1 };
     try {
-      await deps.alerts.update(next, current.version, move.change, { events: move.events, now });
+      await deps.alerts.update(next, current.version, move.change, { events: move.events, now }, { previousStatus: current.status, decision: move.decision });
     } catch (error) {
       if (!(error instanceof StaleAlertError)) throw error;
       if (attempt >= maxAttempts) throw new ConflictError('This alert is being changed by others right now; try again.');

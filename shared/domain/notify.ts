@@ -2,7 +2,7 @@ import type { Deps } from '../deps.ts';
 import { isoInstant } from '../dates.ts';
 import { errorName } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { FailedNotification, Notification } from '../records.ts';
+import type { FailedNotification, Notification, SecurityNotification } from '../records.ts';
 
 /** Attempts per delivery, and the pause before each retry. */
 const deliveryPauses = [50, 250] as const;
@@ -22,7 +22,11 @@ function describe(notification: Notification) {
  * it is retried, and if it still cannot be sent it is kept in the outbox (which the scheduled
  * sweep redelivers) and logged as `notification failed`, which the operations alarm counts.
  */
-export async function notifySafely(deps: Pick<Deps, 'notifier' | 'outbox' | 'logger' | 'clock'>, notification: Notification): Promise<void> {
+export async function notifySafely(
+  deps: Pick<Deps, 'notifier' | 'outbox' | 'logger' | 'clock'> & Partial<Pick<Deps, 'figures'>>,
+  notification: Notification,
+): Promise<void> {
+  if (notification.topic === 'security') await keepNotice(deps, notification);
   let lastError: unknown;
   for (let attempt = 0; attempt <= deliveryPauses.length; attempt += 1) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, deliveryPauses[attempt - 1]));
@@ -47,6 +51,19 @@ export async function notifySafely(deps: Pick<Deps, 'notifier' | 'outbox' | 'log
       lost: true,
       outboxError: errorName(outboxError),
     });
+  }
+}
+
+/**
+ * A security notice is kept for the admin's overview as it is sent (whether or not the topic
+ * takes it at once). Failing to keep it is logged, and never fails the request or the sending.
+ */
+async function keepNotice(deps: Pick<Deps, 'logger'> & Partial<Pick<Deps, 'figures'>>, notice: SecurityNotification): Promise<void> {
+  if (!deps.figures) return;
+  try {
+    await deps.figures.recordNotice(notice);
+  } catch (error) {
+    deps.logger.warn('security notice not kept for the overview', { ...describe(notice), errorName: errorName(error) });
   }
 }
 

@@ -60,6 +60,7 @@ export async function decideReview(
     const actor = { at, actorKeyId: reviewer.keyId, actorRole: reviewer.role, reason: input.reason };
     const targets = { alertId: alert.alertId, practiceId: alert.practiceId };
     const outcome = reviewOutcome(reviewed);
+    const decision = { reviewerKeyId: reviewer.keyId, decidedAt: at };
     const decisionEvent = (action: 'alert.approved' | 'alert.rejected', status: string): AuditEvent => ({
       action,
       actor: auditActor(reviewer),
@@ -69,10 +70,10 @@ export async function decideReview(
     });
     if (outcome === 'rejected') {
       const next = withHistory(reviewed, 'rejected', { ...actor, action: 'rejected', status: 'rejected' });
-      return { next, change: undefined, events: [decisionEvent('alert.rejected', 'rejected')], notifications: [practiceNotice(next, 'alert.rejected', now)] };
+      return { next, change: undefined, events: [decisionEvent('alert.rejected', 'rejected')], notifications: [practiceNotice(next, 'alert.rejected', now)], decision };
     }
     const approved = withHistory(reviewed, reviewed.status, { ...actor, action: 'approved', status: 'pending_review' });
-    if (outcome === 'pending_review') return { next: approved, change: undefined, events: [decisionEvent('alert.approved', 'pending_review')] };
+    if (outcome === 'pending_review') return { next: approved, change: undefined, events: [decisionEvent('alert.approved', 'pending_review')], decision };
 
     const signed = await publishedAlert(deps, approved, now);
     const next = withHistory(signed, 'published', { at, action: 'published', status: 'published', actorKeyId: reviewer.keyId, actorRole: reviewer.role });
@@ -90,6 +91,7 @@ export async function decideReview(
         },
       ],
       notifications: [practiceNotice(next, 'alert.published', now)],
+      decision,
     };
   });
   return alertView(deps, updated, reviewer);

@@ -134,7 +134,21 @@ describe('alert store: create and idempotency', () => {
     ddb.on(TransactWriteCommand).resolves({});
     await expect(alerts.create(alert, undefined, batch)).resolves.toEqual({ created: true });
     expect(transaction()[0]!.Put).toMatchObject({ TableName: tables.main, ConditionExpression: 'attribute_not_exists(#pk)' });
-    expect(transaction()[1]!.Put).toMatchObject({ TableName: tables.audit });
+    // The network's alert counts move in the same transaction.
+    expect(transaction()[1]!.Update).toMatchObject({ TableName: tables.main, Key: { pk: 'STATS', sk: 'ALERTS' }, UpdateExpression: 'ADD #to :one', ExpressionAttributeNames: { '#to': 'published' } });
+    expect(transaction()[2]!.Put).toMatchObject({ TableName: tables.audit });
+  });
+
+  it('moves the alert counts and lists a decision under its reviewer in the alert\'s own transaction', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await alerts.update(alert, 2, undefined, batch, { previousStatus: 'pending_review', decision: { reviewerKeyId: 'key-9', decidedAt: '2025-01-02T00:00:00Z' } });
+    const items = transaction();
+    expect(items[1]!.Update).toMatchObject({ Key: { pk: 'STATS', sk: 'ALERTS' }, ExpressionAttributeNames: { '#to': 'published', '#from': 'pending_review' }, ExpressionAttributeValues: { ':one': 1, ':minusOne': -1 } });
+    expect(items[2]!.Put).toMatchObject({ TableName: tables.main, Item: { pk: 'DECIDED#key-9', sk: '2025-01-02T00:00:00Z#alert-1', alertId: 'alert-1' } });
+    expect(items[3]!.Put).toMatchObject({ TableName: tables.audit });
+    // A move that keeps the status (an approval short of publication) leaves the counts alone.
+    await alerts.update(alert, 3, undefined, batch, { previousStatus: 'published' });
+    expect(transaction(1).map((item) => Object.keys(item)[0])).toEqual(['Put', 'Put']);
   });
 
   it('stores a published alert with the keys that let the expiry sweep find it', async () => {

@@ -98,8 +98,20 @@ const adminAlertView = {
   reviews: [{ reviewerKeyId: 'leaf', reviewerPracticeId: 'leaf', decision: 'leaf', reason: 'leaf', decidedAt: 'leaf' }],
   history: [{ at: 'leaf', action: 'leaf', status: 'leaf', actorKeyId: 'leaf', actorRole: 'leaf', reason: 'leaf' }],
 } as const;
-/** A reviewer of another practice also reads the summary. */
-const reviewerAlertView: Allowed = { ...adminAlertView, incident: { ...incident, summary: 'leaf' } };
+/**
+ * A reviewer of another practice reads what reviewing needs: the summary, the consent proof and
+ * the decisions, with anonymous labels ("Reviewer A") for the reviewers. Never the reporting
+ * practice (practiceId, the receipt, the publication digest over a statement naming it), nor
+ * another reviewer's key or practice.
+ */
+const reviewerAlertView: Allowed = {
+  ...alertBase,
+  incident: { ...incident, summary: 'leaf' },
+  consent,
+  approvals: 'leaf',
+  reviews: [{ reviewer: 'leaf', mine: 'leaf', decision: 'leaf', reason: 'leaf', decidedAt: 'leaf' }],
+  history: [{ at: 'leaf', action: 'leaf', status: 'leaf', actorRole: 'leaf', actor: 'leaf', mine: 'leaf', reason: 'leaf' }],
+};
 
 /**
  * Which view of an alert each caller gets. The contract is silent on a reviewer of the
@@ -108,6 +120,11 @@ const reviewerAlertView: Allowed = { ...adminAlertView, incident: { ...incident,
  */
 const alertViewFor = (caller: Caller): Allowed =>
   caller === 'admin' ? adminAlertView : caller === 'reviewer (other practice)' ? reviewerAlertView : practiceAlertView;
+
+const alertList = (caller: Caller): Allowed => ({ items: [alertViewFor(caller)], nextCursor: 'leaf' });
+const keyListing = { keyId: 'leaf', role: 'leaf', practiceId: 'leaf', label: 'leaf', createdAt: 'leaf', revokedAt: 'leaf' } as const;
+/** Every field a security notice may carry (quota and enumeration notices). */
+const notice = { type: 'leaf', practiceId: 'leaf', window: 'leaf', limit: 'leaf', nameOnlyNoMatch: 'leaf', windowStart: 'leaf', at: 'leaf' } as const;
 
 const checkResult = {
   checkId: 'leaf',
@@ -204,6 +221,30 @@ const matrix: Record<RouteKey, Expectation> = {
     request: async () => ({ path: '/v1/openapi.json' }),
     allow: 'any',
   },
+  'GET /v1/me': {
+    admin: 200,
+    reviewer: 200,
+    practice: 200,
+    auditor: 200,
+    withoutValidKey: 401,
+    request: async () => ({ path: '/v1/me' }),
+    allow: { keyId: 'leaf', role: 'leaf', practiceId: 'leaf', practiceName: 'leaf', label: 'leaf' },
+  },
+  'GET /v1/practices': {
+    ...refusedToAllBut('admin', 200),
+    request: async () => ({ path: '/v1/practices' }),
+    allow: { items: [{ practiceId: 'leaf', name: 'leaf', region: 'leaf', createdAt: 'leaf' }] },
+  },
+  'GET /v1/keys': {
+    ...refusedToAllBut('admin', 200),
+    request: async () => ({ path: `/v1/keys?practiceId=${local.net.practices.harbour}` }),
+    allow: { items: [keyListing] },
+  },
+  'GET /v1/overview': {
+    ...refusedToAllBut('admin', 200),
+    request: async () => ({ path: '/v1/overview' }),
+    allow: { alertsByStatus: 'record', checksPerDay: [{ day: 'leaf', checks: 'leaf', matches: 'leaf' }], notices: [notice] },
+  },
   'POST /v1/practices': {
     ...refusedToAllBut('admin', 201),
     request: async () => ({ path: '/v1/practices', body: { name: `Matrix Practice ${unique()}`, region: 'CT' } }),
@@ -242,9 +283,16 @@ const matrix: Record<RouteKey, Expectation> = {
     request: async () => ({ path: '/v1/alerts', body: alertBody(local.net.clause, { email: `authz-${unique()}@example.org` }) }),
     allow: { alertId: 'leaf', status: 'leaf', receipt },
   },
+  'GET /v1/alerts': {
+    ...refusedToAllBut('admin', 200),
+    practice: 200, // each practice lists its own alerts (Valley's list holds none of Harbour's: see below)
+    request: async () => ({ path: '/v1/alerts?limit=100' }),
+    allow: alertList,
+  },
   'GET /v1/alerts/{alertId}': {
     admin: 200,
-    reviewer: 200,
+    // The alert is published; Valley's reviewer decided it. Harbour's reviewer may not decide their own practice's alerts.
+    reviewer: { own: 404, other: 200 },
     practice: { own: 200, other: 404 },
     auditor: 403,
     withoutValidKey: 401,
@@ -282,6 +330,11 @@ const matrix: Record<RouteKey, Expectation> = {
     allow: {
       items: [{ alertId: 'leaf', category: 'leaf', severity: 'leaf', incident: { ...incident, summary: 'leaf' }, consent, submittedAt: 'leaf', approvals: 'leaf' }],
     },
+  },
+  'GET /v1/reviews/decided': {
+    ...refusedToAllBut('reviewer', 200),
+    request: async () => ({ path: '/v1/reviews/decided' }),
+    allow: { items: [reviewerAlertView] },
   },
   'POST /v1/alerts/{alertId}/reviews': {
     ...refusedToAllBut('reviewer', 200),
@@ -476,5 +529,76 @@ describe('every route × every caller', () => {
       expect(missing.status).toBe(404);
       expect(withoutInstance(answer.body)).toEqual(withoutInstance(missing.body));
     }
+  });
+});
+
+describe('a reviewer reads only what reviewing needs', () => {
+  const read = (alertId: string, key: string) => local.call('GET', `/v1/alerts/${alertId}`, { key });
+  const identities = () => [
+    local.net.practices.harbour,
+    local.net.practices.elm,
+    local.net.practices.valley,
+    ...Object.values(keys()).map(({ keyId }) => keyId),
+  ];
+
+  it('reads a pending alert they may decide, without the reporting practice or anything that names it', async () => {
+    const alertId = await pendingAlert();
+    const answer = await read(alertId, keys().elmReviewer.apiKey);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ alertId, status: 'pending_review', incident: { summary: expect.any(String) } });
+    for (const field of ['practiceId', 'receipt', 'publication']) expect(answer.body).not.toHaveProperty(field);
+    for (const id of identities()) expect(answer.text).not.toContain(id);
+  });
+
+  it('any other alert is a 404 exactly like one that does not exist', async () => {
+    const published = await publishedAlert(); // decided by Elm's first reviewer and Valley's
+    const rejected = await pendingAlert();
+    expect((await local.call('POST', `/v1/alerts/${rejected}/reviews`, { key: keys().elmReviewer.apiKey, body: { decision: 'reject', reason: 'No consent on file.' } })).status).toBe(200);
+    const ownPractice = await pendingAlert();
+    const missing = await read(newId('alt', local.clock()), keys().elmReviewer2.apiKey);
+    expect(missing.status).toBe(404);
+    for (const [alertId, key] of [
+      [published, keys().elmReviewer2.apiKey], // published, and this reviewer did not decide it
+      [rejected, keys().valleyReviewer.apiKey], // decided by someone else, no longer under review
+      [ownPractice, keys().harbourReviewer.apiKey], // their own practice's: they may not decide it
+    ] as const) {
+      const answer = await read(alertId, key);
+      expect(answer.status, alertId).toBe(404);
+      expect(withoutInstance(answer.body)).toEqual(withoutInstance(missing.body));
+    }
+  });
+
+  it('sees the other reviewers as stable labels, never their keys or practices', async () => {
+    const alertId = await publishedAlert(); // Elm's reviewer first, then Valley's
+    const decision = (reviewer: string, mine: boolean) => ({ reviewer, mine, decision: 'approve', reason: 'Consent and account in order.', decidedAt: expect.any(String) });
+    const asValley = await read(alertId, keys().valleyReviewer.apiKey);
+    expect(asValley.status).toBe(200);
+    expect(asValley.body.reviews).toEqual([decision('Reviewer A', false), decision('Reviewer B', true)]);
+    const asElm = await read(alertId, keys().elmReviewer.apiKey);
+    expect(asElm.body.reviews).toEqual([decision('Reviewer A', true), decision('Reviewer B', false)]);
+    expect(asValley.body.history.map((entry: { actor: string }) => entry.actor)).toEqual(['Submitting practice', 'Reviewer A', 'Reviewer B', 'Reviewer B']);
+    for (const answer of [asValley, asElm]) for (const id of identities()) expect(answer.text).not.toContain(id);
+
+    const decided = await local.call('GET', '/v1/reviews/decided', { key: keys().valleyReviewer.apiKey });
+    expect(decided.status).toBe(200);
+    expect(decided.body.items.find((item: { alertId: string }) => item.alertId === alertId)).toEqual(asValley.body);
+  });
+});
+
+describe('alert lists', () => {
+  it('a practice lists only its own alerts; an admin lists every practice\'s', async () => {
+    const valleyAlert = await local.call('POST', '/v1/alerts', { key: keys().valleyDesk.apiKey, body: alertBody(local.net.clause, { email: `valley-list-${unique()}@example.org` }) });
+    expect(valleyAlert.status).toBe(201);
+    const ids = async (key: string) => {
+      const answer = await local.call('GET', '/v1/alerts?limit=100', { key });
+      expect(answer.status).toBe(200);
+      return (answer.body.items as { alertId: string }[]).map((item) => item.alertId);
+    };
+    const [harbour, valley, admin] = await Promise.all([ids(keys().harbourDesk.apiKey), ids(keys().valleyDesk.apiKey), ids(local.adminKey)]);
+    expect(harbour).toContain(readableAlertId);
+    expect(harbour).not.toContain(valleyAlert.body.alertId);
+    expect(valley).toContain(valleyAlert.body.alertId);
+    expect(valley).not.toContain(readableAlertId);
+    expect(admin).toEqual(expect.arrayContaining([readableAlertId, valleyAlert.body.alertId]));
   });
 });

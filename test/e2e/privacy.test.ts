@@ -52,7 +52,11 @@ function canaryRequests(alert: string, clauseId: string): Record<RouteKey, Canar
   return {
     'GET /v1/health': [{ path: '/v1/health' }],
     'GET /v1/openapi.json': [{ path: '/v1/openapi.json' }],
+    'GET /v1/me': [{ path: '/v1/me' }],
     'POST /v1/practices': [{ path: '/v1/practices', body: { name: 'Canary Practice', region: 'CT', ...unknownFields } }],
+    'GET /v1/practices': [{ path: '/v1/practices' }],
+    'GET /v1/keys': [{ path: '/v1/keys' }, { path: `/v1/keys?practiceId=${enc(canary.email)}` }],
+    'GET /v1/overview': [{ path: '/v1/overview' }],
     'POST /v1/keys': [{ path: '/v1/keys', body: { role: 'auditor', label: 'canary', ...unknownFields } }, { path: '/v1/keys', body: { role: canary.fullName, practiceId: canary.email, label: 'canary' } }],
     'DELETE /v1/keys/{keyId}': [{ path: `/v1/keys/${enc(canary.fullName)}` }, { path: `/v1/keys/${enc(canary.email)}` }],
     'POST /v1/consent-clauses': [{ path: '/v1/consent-clauses', body: { text: 'Canary clause text.', ...unknownFields } }],
@@ -65,6 +69,8 @@ function canaryRequests(alert: string, clauseId: string): Record<RouteKey, Canar
       { path: '/v1/alerts', body: alertBody(sweepClause, canary, canarySummary), headers: { 'Idempotency-Key': `${canary.fullName.replace(/ /g, '-')}-${canary.dateOfBirth}` } },
       { path: '/v1/alerts', body: { ...alertBody(sweepClause, badSubject, canarySummary), ...unknownFields } },
     ],
+    'GET /v1/alerts': [{ path: '/v1/alerts' }, { path: `/v1/alerts?status=${enc(canary.fullName)}&cursor=${enc(canary.phone)}&limit=${canary.dateOfBirth}` }],
+    'GET /v1/reviews/decided': [{ path: '/v1/reviews/decided' }],
     'GET /v1/alerts/{alertId}': [{ path: `/v1/alerts/${alert}` }, { path: `/v1/alerts/${enc(canary.fullName)}` }],
     'POST /v1/alerts/{alertId}/retract': [{ path: `/v1/alerts/${alert}/retract`, body: { reason: 'ok', ...unknownFields } }, { path: `/v1/alerts/${enc(canary.phone)}/retract`, body: { reason: 'ok' } }],
     'POST /v1/alerts/{alertId}/disputes': [{ path: `/v1/alerts/${alert}/disputes`, body: { reason: 'ok', ...unknownFields } }, { path: `/v1/alerts/${enc(canary.email)}/disputes`, body: { reason: 'ok' } }],
@@ -92,8 +98,8 @@ const answers: { label: string; text: string }[] = [];
 const record = (label: string, answer: ApiAnswer) =>
   answers.push({ label, text: `${answer.status}\n${[...answer.headers].map(([name, value]) => `${name}: ${value}`).join('\n')}\n${answer.text}` });
 let sweptRoutes: string[] = [];
-/** The contract shows the incident summary to reviewers: in an alert's view and in their queue. */
-const summaryShownByDesign = (label: string) => /^(GET \/v1\/alerts\/\{alertId\}|GET \/v1\/reviews\/queue) \S+ as reviewer$/.test(label);
+/** The contract shows the incident summary to reviewers: in an alert's view, their queue and the alerts they decided. */
+const summaryShownByDesign = (label: string) => /^(GET \/v1\/alerts\/\{alertId\}|GET \/v1\/reviews\/(queue|decided)) \S+ as reviewer$/.test(label);
 
 async function sweepEveryRoute(call: Call, keysByRole: Record<string, string | undefined>, alert: string, clauseId: string) {
   const requests = canaryRequests(alert, clauseId);
@@ -182,6 +188,25 @@ beforeAll(async () => {
   sweepClause = net.clause;
   const keysByRole = { admin: adminKey.trim(), reviewer: net.keys.elmReviewer.apiKey, practice: net.keys.harbourDesk.apiKey, 'other practice': net.keys.valleyDesk.apiKey, auditor: net.keys.auditor.apiKey, 'no key': undefined };
   await sweepEveryRoute(call, keysByRole, alertId, net.clause.clauseId);
+
+  // The console's reads, answered in full (the sweep's own requests carry canary query parameters, which they refuse).
+  const reads: [string, string, string][] = [
+    ['GET /v1/me', '/v1/me', 'practice'],
+    ['GET /v1/me', '/v1/me', 'reviewer'],
+    ['GET /v1/practices', '/v1/practices', 'admin'],
+    ['GET /v1/keys', '/v1/keys', 'admin'],
+    ['GET /v1/overview', '/v1/overview', 'admin'],
+    ['GET /v1/alerts', '/v1/alerts', 'admin'],
+    ['GET /v1/alerts', '/v1/alerts', 'practice'],
+    ['GET /v1/reviews/decided', '/v1/reviews/decided', 'reviewer'],
+  ];
+  for (const [key, path, role] of reads) {
+    const answer = await call('GET', path, { key: keysByRole[role as keyof typeof keysByRole] });
+    expect(answer.status, `${key} as ${role}`).toBe(200);
+    record(`${key} ${path} as ${role}`, answer);
+  }
+  const decidedAnswer = answers.find(({ label }) => label === 'GET /v1/reviews/decided /v1/reviews/decided as reviewer')!;
+  expect(decidedAnswer.text).toContain(alertId);
 
   // What counsel reads back: both export formats (with the manifest), the verification key, a subject's tokens.
   const today = isoDate(new Date());

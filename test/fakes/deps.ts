@@ -12,8 +12,8 @@ import { localDataKeys } from '#shared/adapters/local/local-data-keys.ts';
 import { buildLocalKeyring } from '#shared/adapters/local/local-keyring.ts';
 import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
 import {
-  memoryAlertStore, memoryApiKeyStore, memoryClauseStore, memoryOutbox, memoryPracticeStore, memoryScreeningLedger, memoryTokenIndex,
-  type MemoryAlertStore, type MemoryLedger, type MemoryOutbox, type MemoryTokenIndex,
+  memoryAlertStore, memoryApiKeyStore, memoryClauseStore, memoryFigures, memoryOutbox, memoryPracticeStore, memoryScreeningLedger, memoryTokenIndex,
+  type MemoryAlertStore, type MemoryFigures, type MemoryLedger, type MemoryOutbox, type MemoryTokenIndex,
 } from './memory-stores.ts';
 import { memoryAuditLog, type MemoryAuditLog } from './memory-audit.ts';
 
@@ -92,6 +92,7 @@ export interface TestDeps extends Deps {
     readonly audit: MemoryAuditLog;
     readonly ledger: MemoryLedger;
     readonly outbox: MemoryOutbox;
+    readonly figures: MemoryFigures;
     readonly seals: AuditSeal[];
   };
   /** Where recorded notifications and log lines land (even when `notifier`/`logger` are overridden). */
@@ -106,8 +107,9 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
   const logger = recordingLogger();
   const audit = memoryAuditLog();
   const tokenIndex = memoryTokenIndex();
-  const alerts = memoryAlertStore(tokenIndex, clock, audit);
-  const ledger = memoryScreeningLedger(audit);
+  const figures = memoryFigures();
+  const alerts = memoryAlertStore(tokenIndex, clock, audit, figures);
+  const ledger = memoryScreeningLedger(audit, figures);
   const outbox = memoryOutbox();
   const seals: AuditSeal[] = [];
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -125,11 +127,12 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
     alerts,
     tokenIndex,
     ledger,
+    figures,
     audit,
     seals: { put: async (seal) => void seals.push(structuredClone(seal)) },
     ...overrides,
     clock,
-    memory: { alerts, tokenIndex, audit, ledger, outbox, seals },
+    memory: { alerts, tokenIndex, audit, ledger, outbox, figures, seals },
     sent: notifier.sent,
     logLines: logger.lines,
   };

@@ -5,8 +5,8 @@
  * would, so a caller mutating what it got back never changes what is stored.
  */
 import { ConflictError } from '#shared/errors.ts';
-import { StaleAlertError, type AlertStore, type ApiKeyStore, type ClauseStore, type Clock, type IndexChange, type NotificationOutbox, type PracticeStore, type ScreeningLedger, type TokenIndex } from '#shared/ports.ts';
-import { type AlertRecord, type ApiKeyRecord, type ConsentClause, type FailedNotification, type IdempotencyRecord, type IndexedAlert, type Practice } from '#shared/records.ts';
+import { StaleAlertError, type AlertStore, type ApiKeyStore, type ClauseStore, type Clock, type IndexChange, type NetworkFigures, type NotificationOutbox, type PracticeStore, type ScreeningLedger, type TokenIndex } from '#shared/ports.ts';
+import { alertStatuses, type AlertRecord, type AlertStatus, type ApiKeyListing, type ApiKeyRecord, type ConsentClause, type FailedNotification, type IdempotencyRecord, type IndexedAlert, type Practice, type SecurityNotification } from '#shared/records.ts';
 import type { MemoryAuditLog } from './memory-audit.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -18,6 +18,7 @@ export function memoryPracticeStore(audit: MemoryAuditLog): PracticeStore {
       audit.commit(batch, () => practices.set(practice.practiceId, copy(practice)));
     },
     get: async (practiceId) => copy(practices.get(practiceId)),
+    list: async () => [...practices.values()].sort((a, b) => a.practiceId.localeCompare(b.practiceId)).map(copy),
   };
 }
 
@@ -35,7 +36,21 @@ export function memoryApiKeyStore(audit: MemoryAuditLog): ApiKeyStore {
       audit.commit(batch, () => keys.set(keyId, { ...record, revokedAt: record.revokedAt ?? at }));
       return true;
     },
+    list: async ({ practiceId }) =>
+      [...keys.values()]
+        .filter((record) => practiceId === undefined || record.practiceId === practiceId)
+        .sort((a, b) => a.keyId.localeCompare(b.keyId))
+        .map(listing),
+    describe: async (keyId, role) => {
+      const record = keys.get(keyId);
+      return record && record.role === role ? listing(record) : undefined;
+    },
   };
+}
+
+/** A key as the keys-by-role index holds it: no secret hash. */
+function listing({ secretSha256: _secret, ...rest }: ApiKeyRecord): ApiKeyListing {
+  return copy(rest);
 }
 
 export function memoryClauseStore(audit: MemoryAuditLog): ClauseStore {
@@ -87,9 +102,13 @@ export interface MemoryAlertStore extends AlertStore {
   dump(): { alerts: AlertRecord[]; idempotency: IdempotencyRecord[] };
 }
 
-/** `clock` decides when an idempotency record has gone stale (the DynamoDB store reads its TTL). */
-export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock, audit: MemoryAuditLog): MemoryAlertStore {
+/**
+ * `clock` decides when an idempotency record has gone stale (the DynamoDB store reads its TTL);
+ * `figures` is told of every status an alert leaves and reaches, inside the same "transaction".
+ */
+export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock, audit: MemoryAuditLog, figures?: MemoryFigures): MemoryAlertStore {
   const alerts = new Map<string, AlertRecord>();
+  const decisions: { keyId: string; decidedAt: string; alertId: string }[] = [];
   const idempotency = new Map<string, IdempotencyRecord>();
   const idemKey = (practiceId: string, key: string) => `${practiceId}#${key}`;
   const fresh = (record: IdempotencyRecord | undefined, now: Date) =>
@@ -107,21 +126,38 @@ export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock, audit: M
       audit.commit(batch, () => {
         if (record) idempotency.set(idemKey(record.practiceId, record.key), copy(record));
         alerts.set(alert.alertId, copy(alert));
+        figures?.countAlert(undefined, alert.status);
       });
       return { created: true };
     },
 
     getIdempotency: async (practiceId, key, now) => copy(fresh(idempotency.get(idemKey(practiceId, key)), now)),
 
-    update: async (alert, expectedVersion, change, batch) => {
+    update: async (alert, expectedVersion, change, batch, facts) => {
       const stored = alerts.get(alert.alertId);
       if (!stored || stored.version !== expectedVersion) throw new StaleAlertError(alert.alertId);
       if (alert.version !== expectedVersion + 1) throw new Error('update must write version expectedVersion + 1');
       audit.commit(batch, () => {
         alerts.set(alert.alertId, copy(alert));
         index.apply(alert, change);
+        if (facts) figures?.countAlert(facts.previousStatus, alert.status);
+        if (facts?.decision) decisions.push({ keyId: facts.decision.reviewerKeyId, decidedAt: facts.decision.decidedAt, alertId: alert.alertId });
       });
     },
+
+    summaries: async ({ practiceId }) =>
+      [...alerts.values()]
+        .filter((alert) => practiceId === undefined || alert.practiceId === practiceId)
+        .map(({ alertId, practiceId: owner, status, submittedAt, expiresAt }) => ({ alertId, practiceId: owner, status, submittedAt, expiresAt })),
+
+    getMany: async (alertIds) => alertIds.flatMap((alertId) => (alerts.has(alertId) ? [copy(alerts.get(alertId)!)] : [])),
+
+    decidedBy: async (keyId, limit) =>
+      decisions
+        .filter((decision) => decision.keyId === keyId)
+        .sort((a, b) => `${b.decidedAt}#${b.alertId}`.localeCompare(`${a.decidedAt}#${a.alertId}`))
+        .slice(0, limit)
+        .map((decision) => copy(alerts.get(decision.alertId)!)),
 
     pendingReview: async function* () {
       yield* [...alerts.values()]
@@ -146,14 +182,14 @@ export interface MemoryLedger extends ScreeningLedger {
   readonly counts: Map<string, number>;
 }
 
-/** The quota counters and the check's audit entry, together, as the DynamoDB ledger keeps them. */
-export function memoryScreeningLedger(audit: MemoryAuditLog): MemoryLedger {
+/** The quota counters and the check's audit entry, together, as the DynamoDB ledger keeps them (and the network's day counter, when given). */
+export function memoryScreeningLedger(audit: MemoryAuditLog, figures?: MemoryFigures): MemoryLedger {
   const counts = new Map<string, number>();
   const notices = new Set<string>();
   const misses = new Map<string, number>();
   return {
     counts,
-    record: async (practiceId, bookings, limits, batch) => {
+    record: async (practiceId, bookings, limits, batch, matches = 0) => {
       const minuteKey = `${practiceId}#${batch.now.toISOString().slice(0, 16)}`;
       const dayKey = `${practiceId}#${batch.now.toISOString().slice(0, 10)}`;
       const nextSecond = (unit: number) => Math.max(1, Math.ceil((unit - (batch.now.getTime() % unit)) / 1000));
@@ -162,6 +198,7 @@ export function memoryScreeningLedger(audit: MemoryAuditLog): MemoryLedger {
       audit.commit(batch, () => {
         counts.set(dayKey, (counts.get(dayKey) ?? 0) + bookings);
         counts.set(minuteKey, (counts.get(minuteKey) ?? 0) + bookings);
+        figures?.countChecks(batch.now.toISOString().slice(0, 10), bookings, matches);
       });
       return { ok: true };
     },
@@ -195,5 +232,34 @@ export function memoryOutbox(): MemoryOutbox {
       const i = kept.findIndex((entry) => entry.failureId === failure.failureId);
       if (i >= 0) kept.splice(i, 1);
     },
+  };
+}
+
+/** The network's counters and notices, moved by the memory alert store and ledger as the DynamoDB ones move theirs. */
+export interface MemoryFigures extends NetworkFigures {
+  countAlert(from: AlertStatus | undefined, to: AlertStatus): void;
+  countChecks(day: string, checks: number, matches: number): void;
+}
+
+export function memoryFigures(): MemoryFigures {
+  const byStatus = new Map<AlertStatus, number>();
+  const days = new Map<string, { checks: number; matches: number }>();
+  const notices: SecurityNotification[] = [];
+  return {
+    countAlert: (from, to) => {
+      if (from === to) return;
+      if (from !== undefined) byStatus.set(from, (byStatus.get(from) ?? 0) - 1);
+      byStatus.set(to, (byStatus.get(to) ?? 0) + 1);
+    },
+    countChecks: (day, checks, matches) => {
+      const total = days.get(day) ?? { checks: 0, matches: 0 };
+      days.set(day, { checks: total.checks + checks, matches: total.matches + matches });
+    },
+    alertsByStatus: async () => Object.fromEntries(alertStatuses.map((status) => [status, byStatus.get(status) ?? 0])) as Record<AlertStatus, number>,
+    checksPerDay: async (wanted) => wanted.map((day) => ({ day, ...(days.get(day) ?? { checks: 0, matches: 0 }) })),
+    recordNotice: async (notice) => {
+      notices.push(copy(notice));
+    },
+    latestNotices: async (limit) => notices.slice().reverse().slice(0, limit).map(copy),
   };
 }

@@ -36,7 +36,11 @@ describe('stateful stack', () => {
     const props = table.Properties;
     expect(props.KeySchema).toEqual(keySchema(def.partitionKey, def.sortKey));
     expect(asArray<Json>(props.GlobalSecondaryIndexes).map((g) => [g.IndexName, g.KeySchema, g.Projection])).toEqual(
-      def.globalSecondaryIndexes.map((g) => [g.indexName, keySchema(g.partitionKey, g.sortKey), { ProjectionType: 'ALL' }]),
+      def.globalSecondaryIndexes.map((g) => [
+        g.indexName,
+        keySchema(g.partitionKey, g.sortKey),
+        g.include ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...g.include] } : { ProjectionType: 'ALL' },
+      ]),
     );
     const keyAttributes = [def.partitionKey, def.sortKey, ...def.globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])];
     for (const a of keyAttributes.filter((a): a is KeyAttribute => !!a)) {

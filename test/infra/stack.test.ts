@@ -190,7 +190,7 @@ describe('HTTP API', () => {
 
 describe('IAM least privilege', () => {
   const main = (...actions: string[]) => actions.map((a) => `dynamodb:${a} Main`);
-  const mainQuery = ['dynamodb:Query Main', 'dynamodb:Query Main/index/gsi1', 'dynamodb:Query Main/index/gsi2'];
+  const mainQuery = ['dynamodb:Query Main', 'dynamodb:Query Main/index/gsi1', 'dynamodb:Query Main/index/gsi2', 'dynamodb:Query Main/index/byKind'];
   const audit = ['dynamodb:PutItem Audit', 'dynamodb:Query Audit', 'dynamodb:Query Audit/index/byTime'];
   const publish = (...topics: string[]) => [
     ...topics.map((t) => `sns:Publish ${t}Topic`),
@@ -207,10 +207,18 @@ describe('IAM least privilege', () => {
   const expected: Record<FunctionName, string[]> = {
     authorizer: ['dynamodb:GetItem ApiKeys'],
     health: [],
-    admin: ['dynamodb:PutItem ApiKeys', 'dynamodb:UpdateItem ApiKeys', ...main('PutItem', 'GetItem'), ...audit],
+    admin: [
+      'dynamodb:PutItem ApiKeys',
+      'dynamodb:UpdateItem ApiKeys',
+      'dynamodb:Query ApiKeys/index/keysByRole',
+      ...main('PutItem', 'GetItem', 'BatchGetItem'),
+      ...mainQuery,
+      ...audit,
+    ],
     clauses: [...main('PutItem', 'GetItem'), ...mainQuery, ...audit],
     alerts: [
-      ...main('GetItem', 'PutItem'),
+      ...main('GetItem', 'PutItem', 'UpdateItem', 'BatchGetItem'),
+      ...mainQuery,
       'dynamodb:UpdateItem TokenIndex',
       ...audit,
       'kms:GenerateMac HmacKey',
@@ -220,7 +228,7 @@ describe('IAM least privilege', () => {
       ...publish('Reviewers', 'Practices'),
     ],
     reviews: [
-      ...main('GetItem', 'PutItem'),
+      ...main('GetItem', 'PutItem', 'UpdateItem', 'BatchGetItem'),
       ...mainQuery,
       'dynamodb:UpdateItem TokenIndex',
       ...audit,
@@ -231,7 +239,7 @@ describe('IAM least privilege', () => {
     checks: ['dynamodb:BatchGetItem TokenIndex', ...main('UpdateItem', 'PutItem', 'GetItem'), ...audit, 'kms:GenerateMac HmacKey', ...publish('Security')],
     audit: [...audit, 'kms:Sign SigningKey', 'kms:GetPublicKey SigningKey', 'kms:GenerateMac HmacKey'],
     sweeper: [
-      ...main('GetItem', 'PutItem', 'DeleteItem'),
+      ...main('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'),
       ...mainQuery,
       'dynamodb:UpdateItem TokenIndex',
       ...audit,
@@ -308,7 +316,16 @@ describe('IAM least privilege', () => {
   });
 
   it('only the authorizer can read the ApiKeys table', () => {
-    const readsApiKeys = (p: string) => /^dynamodb:(Get|BatchGet|Query|Scan)\S* ApiKeys/.test(p);
+    const readsApiKeys = (p: string) => /^dynamodb:(Get|BatchGet|Query|Scan)\S* ApiKeys$/.test(p);
     expect(functionNames.filter((name) => view.permissionsOf(name).some(readsApiKeys))).toEqual(['authorizer']);
+  });
+
+  it('only the admin function queries the keys index, and that index holds no secret hash', () => {
+    const readsKeysIndex = (p: string) => /^dynamodb:\S+ ApiKeys\/index\//.test(p);
+    expect(functionNames.filter((name) => view.permissionsOf(name).some(readsKeysIndex))).toEqual(['admin']);
+    expect(view.permissionsOf('admin').filter(readsKeysIndex)).toEqual(['dynamodb:Query ApiKeys/index/keysByRole']);
+    const [, keysTable] = view.ofType('data', 'AWS::DynamoDB::Table').find(([, t]) => JSON.stringify(t.Properties.KeySchema).includes('"keyId"'))!;
+    const projections = asArray<Json>(keysTable.Properties.GlobalSecondaryIndexes).map((g) => g.Projection);
+    expect(projections).toEqual([{ ProjectionType: 'INCLUDE', NonKeyAttributes: ['practiceId', 'label', 'createdAt', 'revokedAt'] }]);
   });
 });

@@ -38,6 +38,8 @@ export interface RouteSpec {
   readonly body?: (t: HostileTargets) => Record<string, unknown>;
   readonly params?: (t: HostileTargets) => Record<string, string>;
   readonly query?: (t: HostileTargets) => Record<string, string>;
+  /** Query strings the route must refuse with a 400 (the export's own when left out). */
+  readonly hostileQueries?: (t: HostileTargets) => (readonly (readonly [string, string])[])[];
 }
 
 export interface HostileCase {
@@ -78,6 +80,23 @@ const reason = () => ({ reason: 'Entered against the wrong booking, as the front
 export const routeSpecs: Record<string, RouteSpec> = {
   'GET /v1/health': { role: undefined, alertState: 'pending_review' },
   'GET /v1/openapi.json': { role: undefined, alertState: 'pending_review' },
+  'GET /v1/me': { role: 'practice', alertState: 'pending_review' },
+  'GET /v1/practices': { role: 'admin', alertState: 'pending_review' },
+  'GET /v1/keys': {
+    role: 'admin', alertState: 'pending_review', query: (t) => ({ practiceId: t.practiceId }),
+    hostileQueries: () => [[['practiceId', '']], [['practiceId', canary.email]], [['practiceId', 'prc_1']], [['practiceId', `key_${'0'.repeat(26)}`]], [['role', 'admin']], [[canary.fullName, canary.phone]]],
+  },
+  'GET /v1/overview': { role: 'admin', alertState: 'pending_review' },
+  'GET /v1/alerts': {
+    role: 'practice', alertState: 'pending_review', query: () => ({ status: 'pending_review', limit: '10' }),
+    hostileQueries: () => [
+      [['status', 'open']], [['status', canary.fullName]], [['limit', '0']], [['limit', '101']], [['limit', '1e2']], [['limit', '-1']], [['limit', ' 5']], [['limit', canary.phone]],
+      [['cursor', 'not-a-cursor']], [['cursor', Buffer.from(JSON.stringify({ before: canary.email })).toString('base64url')]],
+      [['cursor', Buffer.from(JSON.stringify({ before: `prc_${'0'.repeat(26)}` })).toString('base64url')]], [['cursor', 'x'.repeat(201)]],
+      [['practiceId', `prc_${'0'.repeat(26)}`]], [[canary.fullName, canary.email]],
+    ],
+  },
+  'GET /v1/reviews/decided': { role: 'reviewer', alertState: 'pending_review' },
   'POST /v1/practices': { role: 'admin', alertState: 'pending_review', schema: createPracticeSchema, body: () => ({ name: 'Harbour Annex', region: 'CT' }) },
   'POST /v1/keys': { role: 'admin', alertState: 'pending_review', schema: createKeySchema, body: (t) => ({ role: 'practice', practiceId: t.practiceId, label: 'Second desk' }) },
   'DELETE /v1/keys/{keyId}': { role: 'admin', alertState: 'pending_review', params: (t) => ({ keyId: t.spareKeyId }) },
@@ -446,10 +465,10 @@ export function hostileCase(route: RouteDefinition, t: HostileTargets): fc.Arbit
     add(3, fc.constantFrom(...hostilePathValues(valid.params[name]!)).map((value) => ({ kind: 'hostile-path', invalid: true, status: 404, params: { [name]: value }, body: valid.body })));
   }
 
-  // Query strings: the export's are validated; other routes ignore theirs.
+  // Query strings: the export's and the lists' are validated; other routes ignore theirs.
   if (spec.query) {
-    add(4, fc.constantFrom(...hostileExportQueries(t.today)).map((query) => ({ kind: 'hostile-query', invalid: true, status: 400, query })));
-    add(1, fc.constantFrom('jsonl', 'csv').map((format) => ({ kind: 'export-query', invalid: false, query: [...valid.query, ['format', format]] as const })));
+    add(4, fc.constantFrom(...(spec.hostileQueries?.(t) ?? hostileExportQueries(t.today))).map((query) => ({ kind: 'hostile-query', invalid: true, status: 400, query })));
+    if (!spec.hostileQueries) add(1, fc.constantFrom('jsonl', 'csv').map((format) => ({ kind: 'export-query', invalid: false, query: [...valid.query, ['format', format]] as const })));
   } else {
     add(1, fc.constantFrom(...hostileExportQueries(t.today)).map((query) => ({ kind: 'ignored-query', invalid: false, query, body: valid.body })));
   }

@@ -33,20 +33,38 @@ describe('getAlert', () => {
   it('shows reviewers the decrypted summary and admins the incident without it', async () => {
     const net = await testNetwork();
     const { alertId } = await submitAlert(net.deps, net.practiceA, submission(net.clause));
-    expect(await getAlert(net.deps, net.reviewerB, alertId)).toMatchObject({ incident: { summary: canarySummary, occurredOn: '2026-11-02' }, practiceId: net.practiceA.practiceId });
+    const forReviewer = await getAlert(net.deps, net.reviewerB, alertId);
+    expect(forReviewer).toMatchObject({ incident: { summary: canarySummary, occurredOn: '2026-11-02' } });
+    expect(JSON.stringify(forReviewer)).not.toContain(net.practiceA.practiceId!);
     const forAdmin = await getAlert(net.deps, net.admin, alertId);
     expect(forAdmin).toMatchObject({ incident: { category: 'sexual_misconduct' } });
     expect(JSON.stringify(forAdmin)).not.toContain(canarySummary);
   });
 
-  it('shows a reviewer of the submitting practice only what that practice sees, never who reviewed', async () => {
+  it('lets a reviewer read only pending alerts they may decide and alerts they decided', async () => {
+    const net = await testNetwork();
+    const pending = (await submitAlert(net.deps, net.practiceA, submission(net.clause))).alertId;
+    const alertId = await publishedAlert(net); // decided by reviewers of B and C
+    await expect(getAlert(net.deps, net.reviewerB2, pending)).resolves.toMatchObject({ status: 'pending_review' });
+    await expect(getAlert(net.deps, net.reviewerA, pending)).rejects.toThrow(NotFoundError); // their own practice's
+    await expect(getAlert(net.deps, net.reviewerA, alertId)).rejects.toThrow(NotFoundError);
+    await expect(getAlert(net.deps, net.reviewerB2, alertId)).rejects.toThrow(NotFoundError); // published, not theirs
+    await expect(getAlert(net.deps, net.reviewerB, alertId)).resolves.toMatchObject({ status: 'published' });
+  });
+
+  it('shows a reviewer the other reviewers as labels stable for the alert, never their keys or practices', async () => {
     const net = await testNetwork();
     const alertId = await publishedAlert(net);
-    const practiceView = await getAlert(net.deps, net.practiceA, alertId);
-    const view = await getAlert(net.deps, net.reviewerA, alertId);
-    expect(view).toEqual(practiceView);
-    expect(JSON.stringify(view)).not.toContain(net.reviewerB.keyId);
-    expect(JSON.stringify(view)).not.toContain(net.reviewerB.practiceId!);
+    const asB = await getAlert(net.deps, net.reviewerB, alertId);
+    const asC = await getAlert(net.deps, net.reviewerC, alertId);
+    expect((asB.reviews as { reviewer: string; mine: boolean }[]).map(({ reviewer, mine }) => [reviewer, mine])).toEqual([['Reviewer A', true], ['Reviewer B', false]]);
+    expect((asC.reviews as { reviewer: string; mine: boolean }[]).map(({ reviewer, mine }) => [reviewer, mine])).toEqual([['Reviewer A', false], ['Reviewer B', true]]);
+    expect((asC.history as { actor: string }[]).map(({ actor }) => actor)).toEqual(['Submitting practice', 'Reviewer A', 'Reviewer B', 'Reviewer B']);
+    for (const view of [asB, asC]) {
+      for (const field of ['practiceId', 'receipt', 'publication']) expect(view).not.toHaveProperty(field);
+      const text = JSON.stringify(view);
+      for (const id of [net.practiceA.practiceId!, net.reviewerB.keyId, net.reviewerB.practiceId!, net.reviewerC.keyId, net.reviewerC.practiceId!]) expect(text).not.toContain(id);
+    }
   });
 
   it('reads a published alert past its expiry as expired', async () => {

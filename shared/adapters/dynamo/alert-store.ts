@@ -1,16 +1,21 @@
-import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DependencyUnavailableError } from '../../errors.ts';
 import { epochSeconds } from '../../dates.ts';
 import { StaleAlertError, type AlertStore, type IndexChange, type TokenIndex } from '../../ports.ts';
-import { type AlertRecord, type IdempotencyRecord, type IndexedAlert } from '../../records.ts';
+import { type AlertRecord, type AlertSummary, type IdempotencyRecord, type IndexedAlert } from '../../records.ts';
+import { alertCountUpdate } from './network-figures.ts';
+import { batchGetAll } from './batch-get.ts';
 import { queryPages } from './query-pages.ts';
 import { attr, indexNames } from './tables.ts';
 import { cancellationReasons, storage } from './errors.ts';
 import { stripKeys } from './simple-stores.ts';
 import type { AuditLog } from './audit-log.ts';
 
-const alertKey = (alertId: string) => ({ [attr.pk]: `ALERT#${alertId}`, [attr.sk]: 'ALERT' });
 const idempotencyKey = (practiceId: string, key: string) => ({ [attr.pk]: `IDEMPOTENCY#${practiceId}#${key}`, [attr.sk]: 'IDEMPOTENCY' });
+const alertSk = 'ALERT';
+const alertKey = (alertId: string) => ({ [attr.pk]: `ALERT#${alertId}`, [attr.sk]: alertSk });
+/** A reviewer's decision, listed under their key: `DECIDED#<keyId>` / `<decidedAt>#<alertId>`. */
+const decidedKey = (keyId: string, decidedAt: string, alertId: string) => ({ [attr.pk]: `DECIDED#${keyId}`, [attr.sk]: `${decidedAt}#${alertId}` });
 const pendingPk = 'PENDING_REVIEW';
 const publishedPk = 'PUBLISHED';
 /** The token index attribute holding one alert's entry. */
@@ -48,8 +53,10 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': attr.pk },
       };
+      // The network's alert counts move in the same transaction (last, so the items' reasons keep their indexes).
+      const counted = alertCountUpdate(tables.main, undefined, alert.status)!;
       if (!idempotency) {
-        await auditLog.transact([{ Put: putAlert }], audit);
+        await auditLog.transact([{ Put: putAlert }, counted], audit);
         return { created: true } as const;
       }
       // The request's own instant (its clock), not this machine's: a record older than its 24 h is replaceable.
@@ -63,7 +70,7 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
         ExpressionAttributeValues: { ':now': nowSeconds },
       };
       try {
-        await auditLog.transact([{ Put: putAlert }, { Put: putIdempotency }], audit);
+        await auditLog.transact([{ Put: putAlert }, { Put: putIdempotency }, counted], audit);
         return { created: true } as const;
       } catch (error) {
         if (cancellationReasons(error)?.[1] === 'ConditionalCheckFailed') {
@@ -87,7 +94,7 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
         return Date.parse(record.expiresAt) > now.getTime() ? record : undefined;
       }),
 
-    update: async (alert, expectedVersion, change, audit) => {
+    update: async (alert, expectedVersion, change, audit, facts) => {
       const putAlert = {
         TableName: tables.main,
         Item: alertItem(alert),
@@ -96,7 +103,12 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
         ExpressionAttributeValues: { ':expected': expectedVersion },
       };
       try {
-        await auditLog.transact([{ Put: putAlert }, ...tokenIndexWrites(tables.tokens, alert, change)], audit);
+        const counted = facts ? alertCountUpdate(tables.main, facts.previousStatus, alert.status) : undefined;
+        const decided = facts?.decision
+          ? { Put: { TableName: tables.main, Item: { ...decidedKey(facts.decision.reviewerKeyId, facts.decision.decidedAt, alert.alertId), alertId: alert.alertId, decidedAt: facts.decision.decidedAt } } }
+          : undefined;
+        const extra = [counted, decided].filter((item) => item !== undefined);
+        await auditLog.transact([{ Put: putAlert }, ...tokenIndexWrites(tables.tokens, alert, change), ...extra], audit);
       } catch (error) {
         // The audit log retries races itself; a failed version condition means another request wrote first.
         if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') throw new StaleAlertError(alert.alertId);
@@ -116,7 +128,53 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
         sk: [attr.gsi2sk, `${instant}#~`],
         pageSize,
       }),
+
+    summaries: async ({ practiceId }) => {
+      const items = queryPages(client, {
+        TableName: tables.main,
+        IndexName: indexNames.byKind,
+        KeyConditionExpression: practiceId === undefined ? '#kind = :kind' : '#kind = :kind AND #practice = :practice',
+        ExpressionAttributeNames: { '#kind': attr.sk, ...(practiceId === undefined ? {} : { '#practice': attr.practiceId }) },
+        ExpressionAttributeValues: { ':kind': alertSk, ...(practiceId === undefined ? {} : { ':practice': practiceId }) },
+      });
+      const out: AlertSummary[] = [];
+      for await (const item of items) {
+        out.push({
+          alertId: item.alertId as string,
+          practiceId: item[attr.practiceId] as string,
+          status: item.status as AlertSummary['status'],
+          submittedAt: item.submittedAt as string,
+          expiresAt: item.expiresAt as string | undefined,
+        });
+      }
+      return out;
+    },
+
+    getMany: (alertIds) => readAlerts(client, tables.main, alertIds),
+
+    decidedBy: async (reviewerKeyId, limit) => {
+      const { Items } = await storage(() =>
+        client.send(
+          new QueryCommand({
+            TableName: tables.main,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': attr.pk },
+            ExpressionAttributeValues: { ':pk': `DECIDED#${reviewerKeyId}` },
+            ScanIndexForward: false,
+            Limit: limit,
+          }),
+        ),
+      );
+      return readAlerts(client, tables.main, (Items ?? []).map((item) => item.alertId as string));
+    },
   };
+}
+
+/** Whole alerts by id, in the order asked (consistent reads: a list shows each alert as it is now). */
+async function readAlerts(client: DynamoDBDocumentClient, table: string, alertIds: readonly string[]): Promise<AlertRecord[]> {
+  const items = await batchGetAll(client, table, [...new Set(alertIds)].map(alertKey), { consistent: true });
+  const byId = new Map(items.map((item) => [item.alertId as string, stripKeys<AlertRecord>(item)]));
+  return alertIds.flatMap((alertId) => (byId.has(alertId) ? [byId.get(alertId)!] : []));
 }
 
 /** Alerts from a sparse GSI, oldest key first, page by page as the caller iterates. */

@@ -6,6 +6,7 @@ import { DependencyUnavailableError } from '../../errors.ts';
 import { attr } from './tables.ts';
 import { cancellationReasons, isConditionalCheckFailure, storage } from './errors.ts';
 import type { AuditLog } from './audit-log.ts';
+import { checkCountUpdate } from './network-figures.ts';
 
 const quotaPk = (practiceId: string) => `QUOTA#${practiceId}`;
 const twoDays = 2 * 86_400;
@@ -13,6 +14,7 @@ const twoDays = 2 * 86_400;
 /** One check waiting to be counted. */
 interface Pending {
   readonly bookings: number;
+  readonly matches: number;
   readonly limits: ScreeningLimits;
   readonly batch: AuditBatch;
   readonly day: string;
@@ -91,7 +93,16 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
     for (let attempt = 1; attempt <= 4 && round.length > 0; attempt += 1) {
       const latest = round.reduce((now, check) => (check.batch.now > now ? check.batch.now : now), round[0]!.batch.now);
       try {
-        await audit.transact([{ Update: counterUpdate(practiceId, round, sameMinute) }], { events: round.flatMap((check) => check.batch.events), now: latest });
+        // The network's day counter moves with the quota (second, so the quota's reason stays at index 0).
+        const counted = checkCountUpdate(
+          table,
+          practiceId,
+          day,
+          round.reduce((sum, check) => sum + check.bookings, 0),
+          round.reduce((sum, check) => sum + check.matches, 0),
+          latest,
+        );
+        await audit.transact([{ Update: counterUpdate(practiceId, round, sameMinute) }, counted], { events: round.flatMap((check) => check.batch.events), now: latest });
         if (!sameMinute) lastMinute.set(practiceId, minute);
         for (const check of round) check.resolve({ ok: true });
         return;
@@ -141,12 +152,12 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
   };
 
   return {
-    record: async (practiceId, bookings, limits, batch) => {
+    record: async (practiceId, bookings, limits, batch, matches = 0) => {
       const now = batch.now;
       if (bookings > limits.perDay) return refuse(now, 'day');
       if (bookings > limits.perMinute) return refuse(now, 'minute');
       return new Promise<QuotaOutcome>((resolve, reject) => {
-        const check = { bookings, limits, batch, day: isoDate(now), minute: now.toISOString().slice(0, 16), resolve, reject };
+        const check = { bookings, matches, limits, batch, day: isoDate(now), minute: now.toISOString().slice(0, 16), resolve, reject };
         const queue = queues.get(practiceId);
         if (queue) return void queue.push(check);
         const fresh = [check];

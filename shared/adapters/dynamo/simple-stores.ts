@@ -1,9 +1,10 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../errors.ts';
 import type { ApiKeyStore, ClauseStore, PracticeStore } from '../../ports.ts';
-import type { ApiKeyRecord, ConsentClause, Practice } from '../../records.ts';
+import type { ApiKeyListing, ApiKeyRecord, ConsentClause, Practice } from '../../records.ts';
+import { roles, type Role } from '../../routes.ts';
 import { queryPages } from './query-pages.ts';
-import { attr } from './tables.ts';
+import { attr, indexNames } from './tables.ts';
 import { cancellationReasons, storage } from './errors.ts';
 import type { AuditLog } from './audit-log.ts';
 
@@ -13,7 +14,8 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
   return rest as T;
 }
 
-export const practiceKey = (practiceId: string) => ({ [attr.pk]: `PRACTICE#${practiceId}`, [attr.sk]: 'PRACTICE' });
+const practiceSk = 'PRACTICE';
+export const practiceKey = (practiceId: string) => ({ [attr.pk]: `PRACTICE#${practiceId}`, [attr.sk]: practiceSk });
 
 /** True when the transaction was cancelled by the condition of its item at `index`. */
 const failedCondition = (error: unknown, index: number) => cancellationReasons(error)?.[index] === 'ConditionalCheckFailed';
@@ -28,6 +30,21 @@ export function buildPracticeStore(client: DynamoDBDocumentClient, table: string
         const { Item } = await client.send(new GetCommand({ TableName: table, Key: practiceKey(practiceId) }));
         return Item ? stripKeys<Practice>(Item) : undefined;
       }),
+    list: async () => {
+      // The by-kind index, `sk = PRACTICE`: sorted by practice id, which sorts by creation.
+      const items = queryPages(client, {
+        TableName: table,
+        IndexName: indexNames.byKind,
+        KeyConditionExpression: '#kind = :kind',
+        ExpressionAttributeNames: { '#kind': attr.sk },
+        ExpressionAttributeValues: { ':kind': practiceSk },
+      });
+      const out: Practice[] = [];
+      for await (const item of items) {
+        out.push({ practiceId: item[attr.practiceId] as string, name: item.name as string, region: item.region as string, createdAt: item.createdAt as string });
+      }
+      return out;
+    },
   };
 }
 
@@ -60,7 +77,45 @@ export function buildApiKeyStore(client: DynamoDBDocumentClient, table: string, 
         throw error;
       }
     },
+    list: async ({ practiceId }) => {
+      // Admin and auditor keys belong to no practice: a practice's keys are its practice and reviewer keys.
+      const wanted = practiceId === undefined ? roles : roles.filter((role) => role === 'practice' || role === 'reviewer');
+      const perRole = await Promise.all(wanted.map((role) => listKeys(client, table, role, practiceId)));
+      return perRole.flat().sort((a, b) => a.keyId.localeCompare(b.keyId));
+    },
+    describe: async (keyId, role) => {
+      const found = await listKeys(client, table, role, undefined, keyId);
+      return found[0];
+    },
   };
+}
+
+/**
+ * Keys of one role from the keys-by-role index (which holds no secret hash), oldest first
+ * (key ids sort by creation); only those of `practiceId`, or only `keyId`, when given.
+ */
+async function listKeys(client: DynamoDBDocumentClient, table: string, role: Role, practiceId?: string, keyId?: string): Promise<ApiKeyListing[]> {
+  const items = queryPages(client, {
+    TableName: table,
+    IndexName: indexNames.keysByRole,
+    KeyConditionExpression: keyId === undefined ? '#role = :role' : '#role = :role AND #keyId = :keyId',
+    ...(practiceId === undefined ? {} : { FilterExpression: '#practice = :practice' }),
+    ExpressionAttributeNames: { '#role': attr.role, ...(keyId === undefined ? {} : { '#keyId': attr.keyId }), ...(practiceId === undefined ? {} : { '#practice': attr.practiceId }) },
+    ExpressionAttributeValues: { ':role': role, ...(keyId === undefined ? {} : { ':keyId': keyId }), ...(practiceId === undefined ? {} : { ':practice': practiceId }) },
+  });
+  const out: ApiKeyListing[] = [];
+  for await (const item of items) {
+    // Named field by field: whatever else an item might carry never leaves here.
+    out.push({
+      keyId: item[attr.keyId] as string,
+      role: item[attr.role] as Role,
+      practiceId: item[attr.practiceId] as string | undefined,
+      label: item.label as string,
+      createdAt: item.createdAt as string,
+      revokedAt: item.revokedAt as string | undefined,
+    });
+  }
+  return out;
 }
 
 const clausesPk = 'CLAUSES';

@@ -16,6 +16,10 @@ export const attr = {
   /** Audit table: `<at>#<seq, zero-padded>`, the sort key of the by-time index. */
   atSeq: 'atSeq',
   keyId: 'keyId',
+  /** ApiKeys table: the key's role, partition key of the keys-by-role index. */
+  role: 'role',
+  /** Main table: top-level on practices, alerts and idempotency records only; sort key of the by-kind index. */
+  practiceId: 'practiceId',
   token: 'token',
   /** Prefix of a token item's per-alert attributes: `alert#<alertId>`. */
   indexEntryPrefix: 'alert#',
@@ -23,7 +27,7 @@ export const attr = {
   ttl: 'ttl',
 } as const;
 
-export const indexNames = { pendingReview: 'gsi1', publishedByExpiry: 'gsi2', auditByTime: 'byTime' } as const;
+export const indexNames = { pendingReview: 'gsi1', publishedByExpiry: 'gsi2', auditByTime: 'byTime', byKind: 'byKind', keysByRole: 'keysByRole' } as const;
 
 export interface KeyAttribute {
   readonly name: string;
@@ -40,21 +44,43 @@ export interface TableDefinition {
     readonly indexName: string;
     readonly partitionKey: KeyAttribute;
     readonly sortKey: KeyAttribute;
+    /** Non-key attributes the index holds (projection INCLUDE); absent, it holds every attribute (ALL). */
+    readonly include?: readonly string[];
   }[];
   readonly timeToLiveAttribute?: string;
 }
 
-/** API keys by key id: role, practice, SHA-256 of the secret, revocation. Read only by the authorizer. */
+/**
+ * API keys by key id: role, practice, SHA-256 of the secret, revocation. Items are read only by
+ * the authorizer. The keys-by-role index (role, then key id, which sorts by creation) lists keys
+ * for the admin and answers "who am I" for any key; it holds no secret hash (INCLUDE projection),
+ * and the admin function may query the index only, never the table.
+ */
 export const apiKeysTable: TableDefinition = {
   id: 'ApiKeys',
   configKey: 'API_KEYS_TABLE',
   partitionKey: { name: attr.keyId, type: 'S' },
-  globalSecondaryIndexes: [],
+  globalSecondaryIndexes: [
+    {
+      indexName: indexNames.keysByRole,
+      partitionKey: { name: attr.role, type: 'S' },
+      sortKey: { name: attr.keyId, type: 'S' },
+      include: ['practiceId', 'label', 'createdAt', 'revokedAt'],
+    },
+  ],
 };
 
 /**
  * Practices, consent clauses, alerts (with their reviews and history), idempotency records,
- * screening quota counters and notifications waiting for redelivery.
+ * screening quota counters, notifications waiting for redelivery, and the console's read side:
+ * the network's counters, the security notices, and each reviewer's decisions.
+ *
+ * The by-kind index is keyed (sk, practiceId): only practices, alerts and idempotency records
+ * carry a top-level practiceId, so it holds just those (sparse; the quota counters on the
+ * screening path are not in it). `sk = PRACTICE` lists the practices; `sk = ALERT` the alerts,
+ * and with `practiceId = …` one practice's. It holds the few attributes a list sorts and filters
+ * on; the alerts of a page are then read whole. Both keys already exist on every such item, so
+ * DynamoDB fills the index from the items stored before it existed.
  */
 export const mainTable: TableDefinition = {
   id: 'Main',
@@ -71,6 +97,12 @@ export const mainTable: TableDefinition = {
       indexName: indexNames.publishedByExpiry,
       partitionKey: { name: attr.gsi2pk, type: 'S' },
       sortKey: { name: attr.gsi2sk, type: 'S' },
+    },
+    {
+      indexName: indexNames.byKind,
+      partitionKey: { name: attr.sk, type: 'S' },
+      sortKey: { name: attr.practiceId, type: 'S' },
+      include: ['alertId', 'submittedAt', 'status', 'expiresAt', 'name', 'region', 'createdAt'],
     },
   ],
   timeToLiveAttribute: attr.ttl,
