@@ -3,7 +3,7 @@
  * KMS, SNS in AWS; DynamoDB Local, local keys, a file on a laptop). Domain code depends on
  * these types only, never on an AWS SDK.
  */
-import type { AlertRecord, ApiKeyRecord, AuditBatch, AuditEntry, AuditEvent, AuditSeal, ConsentClause, FailedNotification, IdempotencyRecord, IndexedAlert, Notification, Practice } from './records.ts';
+import type { AlertRecord, ApiKeyRecord, AuditBatch, AuditEntry, AuditEvent, AuditSeal, CalcomIntegration, ConsentClause, DeliveryClaim, FailedNotification, IdempotencyRecord, IndexedAlert, Notification, Practice } from './records.ts';
 
 export type Clock = () => Date;
 
@@ -139,6 +139,29 @@ export interface ScreeningLedger {
   claimRefusalNotice(practiceId: string, windowKey: string): Promise<boolean>;
   /** Adds `count` name-only checks without a match to the practice's count for the hour; returns the new total. */
   addNameOnlyMisses(practiceId: string, hourStart: string, count: number): Promise<number>;
+}
+
+/** Practices' booking-software integrations and the deliveries their webhooks made. */
+export interface IntegrationStore {
+  getCalcom(practiceId: string): Promise<CalcomIntegration | undefined>;
+  /** Replaces the practice's Cal.com integration, with its audit entry, atomically. */
+  putCalcom(integration: CalcomIntegration, audit: AuditBatch): Promise<void>;
+  /**
+   * Claims a delivery (practice + digest of the platform's booking id) for screening. Not claimed
+   * when another delivery of it was answered (`response`, to replay) or is being screened right
+   * now (no response; its claim lapses after `leaseSeconds`).
+   */
+  claimDelivery(practiceId: string, key: string, now: Date, leaseSeconds: number): Promise<DeliveryClaim>;
+  /** Stores the answer of a claimed delivery, kept until `expiresAt`. */
+  completeDelivery(practiceId: string, key: string, response: unknown, expiresAt: Date): Promise<void>;
+  /** Gives a claim up (the screening failed), so the platform's retry is screened. */
+  releaseDelivery(practiceId: string, key: string): Promise<void>;
+}
+
+/** Cal.com's API, for what Peerguard asks of it on a practice's behalf. */
+export interface CalcomApi {
+  /** `POST {apiBaseUrl}/bookings/{bookingUid}/decline`; throws when Cal.com refuses or does not answer. */
+  declineBooking(request: { readonly apiBaseUrl: string; readonly apiKey: string; readonly bookingUid: string; readonly reason: string }): Promise<void>;
 }
 
 export class StaleAlertError extends Error {

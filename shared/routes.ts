@@ -6,10 +6,10 @@
 export const roles = ['admin', 'reviewer', 'practice', 'auditor'] as const;
 export type Role = (typeof roles)[number];
 
-export const functionGroups = ['health', 'admin', 'clauses', 'alerts', 'reviews', 'checks', 'audit'] as const;
+export const functionGroups = ['health', 'admin', 'clauses', 'alerts', 'reviews', 'checks', 'audit', 'integrations'] as const;
 export type FunctionGroup = (typeof functionGroups)[number];
 
-export type Method = 'GET' | 'POST' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface RouteDefinition {
   readonly method: Method;
@@ -19,6 +19,8 @@ export interface RouteDefinition {
   readonly auth: 'none' | 'apiKey';
   /** Roles allowed to call the route; empty for public routes. */
   readonly roles: readonly Role[];
+  /** The handler gets the body's bytes as sent (a signed webhook), not parsed JSON. */
+  readonly rawBody?: true;
 }
 
 const everyRole = roles;
@@ -46,6 +48,11 @@ export const routes = [
 
   { method: 'POST', path: '/v1/checks', group: 'checks', auth: 'apiKey', roles: ['practice'] },
   { method: 'POST', path: '/v1/checks/batch', group: 'checks', auth: 'apiKey', roles: ['practice'] },
+
+  { method: 'PUT', path: '/v1/practices/{practiceId}/integrations/calcom', group: 'integrations', auth: 'apiKey', roles: ['admin', 'practice'] },
+  { method: 'GET', path: '/v1/practices/{practiceId}/integrations/calcom', group: 'integrations', auth: 'apiKey', roles: ['admin', 'practice'] },
+  // Cal.com's webhook: no API key; the X-Cal-Signature-256 header over the raw body authenticates it.
+  { method: 'POST', path: '/v1/integrations/calcom/{practiceId}', group: 'integrations', auth: 'none', roles: [], rawBody: true },
 
   { method: 'GET', path: '/v1/audit/export', group: 'audit', auth: 'apiKey', roles: ['auditor'] },
   { method: 'GET', path: '/v1/audit/verification-key', group: 'audit', auth: 'apiKey', roles: ['auditor'] },

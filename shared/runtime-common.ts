@@ -7,6 +7,8 @@ import { buildApiKeyStore, buildClauseStore, buildPracticeStore } from './adapte
 import { buildAuditLog } from './adapters/dynamo/audit-log.ts';
 import { buildNotificationOutbox } from './adapters/dynamo/outbox.ts';
 import { buildScreeningLedger } from './adapters/dynamo/screening-ledger.ts';
+import { buildIntegrationStore } from './adapters/dynamo/integration-store.ts';
+import { buildCalcomApi } from './adapters/calcom-api.ts';
 
 /**
  * The wiring both sides share: settings, the logger and the DynamoDB stores. The side-specific
@@ -30,7 +32,7 @@ export function buildLogger(config: Config): Logger {
 
 export type CommonDeps = Pick<
   Deps,
-  'settings' | 'clock' | 'logger' | 'audit' | 'practices' | 'apiKeys' | 'clauses' | 'alerts' | 'tokenIndex' | 'ledger' | 'outbox'
+  'settings' | 'clock' | 'logger' | 'audit' | 'practices' | 'apiKeys' | 'clauses' | 'alerts' | 'tokenIndex' | 'ledger' | 'outbox' | 'integrations' | 'calcom'
 >;
 
 /** Settings, clock, logger and the stores over `documents`; `overrides` win over what is built here. */
@@ -48,5 +50,7 @@ export function buildCommonDeps(config: Config, documents: DynamoDBDocumentClien
     tokenIndex: buildTokenIndex(documents, config.TOKEN_TABLE),
     ledger: buildScreeningLedger(documents, config.MAIN_TABLE, audit),
     outbox: buildNotificationOutbox(documents, config.MAIN_TABLE),
+    integrations: buildIntegrationStore(documents, config.MAIN_TABLE, audit),
+    calcom: buildCalcomApi(),
   };
 }

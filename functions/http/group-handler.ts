@@ -6,7 +6,7 @@ import type { Logger } from '#shared/ports.ts';
 import type { Principal } from '#shared/records.ts';
 import { findRoute, roles, type FunctionGroup, type Role, type RouteDefinition } from '#shared/routes.ts';
 import { jsonResponse, problemResponse } from './problem.ts';
-import { header, readJsonBody } from './request.ts';
+import { header, readJsonBody, readRawBody } from './request.ts';
 import type { AuthorizerContext, RouteHandler } from './types.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
@@ -44,7 +44,7 @@ export function createGroupHandler(group: FunctionGroup, handlers: Record<string
           params: definedOnly(event.pathParameters),
           query: definedOnly(event.queryStringParameters),
           headers: definedOnly(event.headers),
-          body: readJsonBody(event),
+          ...(route.rawBody ? { body: undefined, rawBody: readRawBody(event) } : { body: readJsonBody(event) }),
           requestId: event.requestContext.requestId,
         },
         deps(),

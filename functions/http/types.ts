@@ -7,8 +7,10 @@ export interface ApiRequest {
   readonly params: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;
   readonly headers: Readonly<Record<string, string>>;
-  /** The parsed JSON body; undefined when the request had none. */
+  /** The parsed JSON body; undefined when the request had none (or the route takes its raw bytes). */
   readonly body: unknown;
+  /** The body's bytes as sent, for a route that asks for them (`rawBody` in the route table). */
+  readonly rawBody?: Buffer | undefined;
   readonly requestId: string;
 }
 

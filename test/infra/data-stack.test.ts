@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tableDefinitions, type KeyAttribute } from '#shared/adapters/dynamo/tables.ts';
 import { functionNames, functionGrants, type FunctionName } from '#infra/grants.ts';
 import { keyAdministrationActions } from '#infra/key-policies.ts';
+import { secretContext } from '#shared/domain/integrations.ts';
 import { asArray, cdkContext, isAccountRoot, keySchema, synth, type Json, type Statement } from './support.ts';
 
 const built = synth();
@@ -126,7 +127,7 @@ describe('KMS keys', () => {
     expect(actionsOf(use!)).toEqual(['kms:GenerateMac']);
     expect(isAccountRoot(use!.Principal, view)).toBe(true);
     expect(use!.Condition!.StringEquals).toEqual({ 'kms:MacAlgorithm': 'HMAC_SHA_256' });
-    expect(rolesIn(use!)).toEqual(roles('alerts', 'checks', 'audit'));
+    expect(rolesIn(use!)).toEqual(roles('alerts', 'checks', 'audit', 'integrations'));
   });
 
   it('the signing key allows Sign (ECDSA_SHA_256, RAW) to the signers and GetPublicKey to the audit function only', () => {
@@ -137,12 +138,16 @@ describe('KMS keys', () => {
     ]);
   });
 
-  it('the data key allows GenerateDataKey and Decrypt only for the incident-summary encryption context', () => {
+  it('the data key allows GenerateDataKey and Decrypt for summaries to the alert functions, for integration secrets to the integrations function', () => {
     const statements = view.keyStatements('DataKey').slice(1);
-    const purpose = { 'kms:EncryptionContext:purpose': 'incident-summary' };
+    const summary = { 'kms:EncryptionContext:purpose': 'incident-summary' };
+    const secret = { 'kms:EncryptionContext:purpose': secretContext('prc_x', 'calcom-webhook-secret').purpose };
+    expect(secret['kms:EncryptionContext:purpose']).toBe('integration-secret');
     expect(statements.map((s) => [actionsOf(s), rolesIn(s), s.Condition?.StringEquals])).toEqual([
-      [['kms:GenerateDataKey'], roles('alerts'), purpose],
-      [['kms:Decrypt'], roles('alerts', 'reviews'), purpose],
+      [['kms:GenerateDataKey'], roles('alerts'), summary],
+      [['kms:Decrypt'], roles('alerts', 'reviews'), summary],
+      [['kms:GenerateDataKey'], roles('integrations'), secret],
+      [['kms:Decrypt'], roles('integrations'), secret],
     ]);
   });
 
