@@ -143,10 +143,12 @@ describe('deliveries', () => {
     expect(answer.body).toMatchObject({ screened: true, result: 'no_match' });
   });
 
-  it('acknowledges and ignores other trigger events, saying so', async () => {
-    const answer = await deliver(valley(), { triggerEvent: 'MEETING_ENDED', createdAt: '2023-05-24T09:30:00.538Z', payload: { uid: 'x' } });
-    expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ triggerEvent: 'MEETING_ENDED', screened: false, detail: expect.stringContaining('ignored') });
+  it("acknowledges and ignores other trigger events (and Cal.com's signed ping test), saying so", async () => {
+    for (const triggerEvent of ['MEETING_ENDED', 'PING']) {
+      const answer = await deliver(valley(), { triggerEvent, createdAt: '2023-05-24T09:30:00.538Z', payload: { type: 'Test', attendees: [{ name: 'John Doe', email: 'jdoe@example.com' }] } });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ triggerEvent, screened: false, detail: expect.stringContaining('ignored') });
+    }
   });
 
   describe('refusals change nothing', () => {
