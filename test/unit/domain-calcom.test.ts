@@ -6,7 +6,7 @@ import { createPractice } from '#shared/domain/practices.ts';
 import { ConflictError, NotFoundError, SignatureError, ValidationError } from '#shared/errors.ts';
 import { newId } from '#shared/ids.ts';
 import { calcomIntegrationSchema, defaultDeclineReason, parseInput } from '#shared/schemas.ts';
-import { recordingCalcomApi } from '../fakes/deps.ts';
+import { recordingCalcomApi, testSettings } from '../fakes/deps.ts';
 import { canarySubject, principal, publishedAlert, testNetwork, type TestNetwork } from '../fakes/fixtures.ts';
 import { calcomDelivery, signCalcom } from '../support/calcom.ts';
 
@@ -192,6 +192,18 @@ describe('receiveCalcomDelivery', () => {
     expect(checksIn(net)).toHaveLength(0);
     await expect(deliver(net, practiceId, body)).resolves.toMatchObject({ result: 'no_match' });
     expect(checksIn(net)).toHaveLength(1);
+  });
+
+  it("over the practice's quota: 429, nothing screened or kept, and Cal.com's retry after the window is screened", async () => {
+    const { net, practiceId } = await setUp({}, { settings: { ...testSettings, screening: { perMinute: 2, perDay: 100 } } });
+    await expect(deliver(net, practiceId, calcomDelivery({ uid: 'first', attendees: [strangerAttendee] }))).resolves.toMatchObject({ result: 'no_match' });
+    const body = calcomDelivery({ uid: 'over-quota', attendees: [strangerAttendee, canaryAttendee] });
+    await expect(deliver(net, practiceId, body)).rejects.toMatchObject({ kind: 'rate_limited', retryAfterSeconds: expect.any(Number) });
+    expect(checksIn(net)).toHaveLength(1);
+    expect(net.deps.sent.filter((n) => n.type === 'screening.booking_matched')).toEqual([]);
+    net.deps.clock.advanceMs(60_000);
+    await expect(deliver(net, practiceId, body)).resolves.toMatchObject({ result: 'match' });
+    expect(checksIn(net)).toHaveLength(2);
   });
 
   it('acknowledges and ignores other trigger events, saying so', async () => {
