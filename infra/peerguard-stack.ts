@@ -11,7 +11,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AwsConfig } from '#shared/config.ts';
 import { tableDefinitions } from '#shared/adapters/dynamo/tables.ts';
-import { routes, type RouteDefinition } from '#shared/routes.ts';
+import { routeKey, routes, type RouteDefinition, type RouteKey } from '#shared/routes.ts';
 import { PeerguardAlarms, metricsNamespace } from './alarms.ts';
 import { PeerguardDataStack } from './data-stack.ts';
 import { functionGrants, functionNames, names, type FunctionName, type TableId } from './grants.ts';
@@ -42,13 +42,6 @@ export const accessLogFields: Readonly<Record<string, string>> = {
   authorizerLatency: '$context.authorizer.latency',
   authorizerError: '$context.authorizer.error',
   errorMessage: '$context.error.message',
-};
-
-/** Why each route without the API-key authorizer may be public (cdk-nag AwsSolutions-APIG4); a new public route needs its line. */
-export const publicRouteReasons: Readonly<Record<string, string>> = {
-  'GET /v1/health': 'GET /v1/health is the public liveness probe: it answers {"status":"ok"} and reads no data.',
-  'POST /v1/integrations/calcom/{practiceId}':
-    "POST /v1/integrations/calcom/{practiceId} is Cal.com's webhook: Cal.com holds no API key, and each delivery is authenticated in the function by its X-Cal-Signature-256 HMAC under the practice's own secret before anything is read.",
 };
 
 export interface PeerguardStackProps extends StackProps {
@@ -268,7 +261,9 @@ export class PeerguardStack extends Stack {
         authorizer: route.auth === 'none' ? new HttpNoneAuthorizer() : authorizer,
       });
       if (route.auth === 'none') {
-        acknowledge(created!, 'AwsSolutions-APIG4', publicRouteReasons[`${route.method} ${route.path}`] ?? 'unexplained public route');
+        const reason = publicRouteReasons[routeKey(route)];
+        if (!reason) throw new Error(`${routeKey(route)} is public: say why in publicRouteReasons`);
+        acknowledge(created!, 'AwsSolutions-APIG4', reason);
       }
     }
 
@@ -276,6 +271,14 @@ export class PeerguardStack extends Stack {
     return api;
   }
 }
+
+/** Why each public route needs no API key (cdk-nag asks for an authorizer on every route). */
+export const publicRouteReasons: Readonly<Record<string, string>> = {
+  'GET /v1/health': 'GET /v1/health is the public liveness probe: it answers {"status":"ok"} and reads no data.',
+  'GET /v1/openapi.json': 'GET /v1/openapi.json is the public OpenAPI document of the API: a static file built into the function, it reads no data.',
+  'POST /v1/integrations/calcom/{practiceId}':
+    "POST /v1/integrations/calcom/{practiceId} is Cal.com's webhook: Cal.com holds no API key, and each delivery is authenticated in the function by its X-Cal-Signature-256 HMAC under the practice's own secret before anything of it is read.",
+} satisfies Record<RouteKey<Extract<(typeof routes)[number], { auth: 'none' }>>, string>;
 
 /**
  * The token key settings every function gets: the current key (the newest listed version) and,

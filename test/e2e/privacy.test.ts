@@ -90,6 +90,7 @@ function canaryRequests(alert: string, clauseId: string, practiceId: string): Re
       { path: `/v1/integrations/calcom/${enc(canary.email)}`, ...signed(canaryDelivery('sweep-booking-6')) },
     ],
     'GET /v1/health': [{ path: '/v1/health' }],
+    'GET /v1/openapi.json': [{ path: '/v1/openapi.json' }],
     'POST /v1/practices': [{ path: '/v1/practices', body: { name: 'Canary Practice', region: 'CT', ...unknownFields } }],
     'POST /v1/keys': [{ path: '/v1/keys', body: { role: 'auditor', label: 'canary', ...unknownFields } }, { path: '/v1/keys', body: { role: canary.fullName, practiceId: canary.email, label: 'canary' } }],
     'DELETE /v1/keys/{keyId}': [{ path: `/v1/keys/${enc(canary.fullName)}` }, { path: `/v1/keys/${enc(canary.email)}` }],

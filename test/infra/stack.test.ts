@@ -158,9 +158,9 @@ describe('HTTP API', () => {
     },
   );
 
-  it("only GET /v1/health and Cal.com's signed webhook are public, each with its reason", () => {
+  it("only GET /v1/health, GET /v1/openapi.json and Cal.com's signed webhook are public, each with its reason", () => {
     const publicKeys = [...routesByKey].filter(([, r]) => r.AuthorizationType !== 'CUSTOM').map(([k]) => k);
-    expect(publicKeys.sort()).toEqual(['GET /v1/health', 'POST /v1/integrations/calcom/{practiceId}']);
+    expect(publicKeys.sort()).toEqual(['GET /v1/health', 'GET /v1/openapi.json', 'POST /v1/integrations/calcom/{practiceId}']);
     expect(Object.keys(publicRouteReasons).sort()).toEqual(publicKeys);
   });
 
