@@ -6,6 +6,7 @@ import { alertBody } from '../support/story.ts';
 import { storedState, type StoredState } from '../support/stored-state.ts';
 import { calcomDelivery, signCalcom, startCalcomStandIn, type CalcomStandIn } from '../support/calcom.ts';
 import { intactChain } from '../support/audit-chain.ts';
+import { calcomAnswerSchema, calcomIntegrationViewSchema } from '#shared/contract/integrations.ts';
 
 /**
  * Cal.com's webhook over HTTP, end to end: the local server (the same route table, pipeline and
@@ -60,6 +61,7 @@ describe('setting up the integration', () => {
       body: { webhookSecret: secret, calcomApiKey, calcomApiBaseUrl: calcom.baseUrl, onMatch: 'decline' },
     });
     expect(put.status, put.text).toBe(200);
+    expect(calcomIntegrationViewSchema.parse(put.body)).toEqual(put.body);
     expect(put.body).toMatchObject({ practiceId: valley, webhookPath: webhookPath(valley), webhookSecretSet: true, calcomApiKeySet: true, calcomApiBaseUrl: calcom.baseUrl, onMatch: 'decline' });
     const get = await local.call('GET', `/v1/practices/${valley}/integrations/calcom`, { key: local.adminKey });
     expect(get.body).toEqual(put.body);
@@ -88,6 +90,7 @@ describe('deliveries', () => {
     const before = { checks: (await calcomChecks()).length, quota: await quotaCount(valley()) };
     const answer = await deliver(valley(), calcomDelivery({ uid: 'e2e-created-1', attendees: [stranger, { name: 'Guest Two', email: 'guest.two@example.org' }] }));
     expect(answer.status, answer.text).toBe(200);
+    expect(calcomAnswerSchema.parse(answer.body)).toEqual(answer.body);
     expect(answer.body).toMatchObject({ triggerEvent: 'BOOKING_CREATED', screened: true, result: 'no_match', bookingAction: 'none' });
     expect(answer.body.attendees.map((a: { attendee: number; result: string }) => [a.attendee, a.result])).toEqual([[1, 'no_match'], [2, 'no_match']]);
     expect(answer.text).not.toMatch(/ann\.lee|Ann Lee|guest\.two/i);
@@ -107,6 +110,7 @@ describe('deliveries', () => {
     const callsBefore = calcom.calls.length;
     const answer = await deliver(valley(), body);
     expect(answer.status, answer.text).toBe(200);
+    expect(calcomAnswerSchema.parse(answer.body)).toEqual(answer.body);
     expect(answer.body).toMatchObject({ triggerEvent: 'BOOKING_REQUESTED', result: 'match', bookingAction: 'declined', attendees: [{ attendee: 1, result: 'match', confidence: 'strong', matchedOn: ['phone'] }] });
     expect(answer.text).not.toContain('555-0188');
 
