@@ -476,6 +476,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/practices/{practiceId}/integrations/calcom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a practice's Cal.com integration
+         * @description Whether a webhook secret and an API key are set and when, where declines go, and what happens on a match. Never the secrets.
+         *
+         *     **Who may call it**: `admin`, `practice` keys.
+         */
+        get: operations["getCalcomIntegration"];
+        /**
+         * Set a practice's Cal.com integration
+         * @description Sets (replaces) the practice's Cal.com integration: the webhook secret typed into Cal.com's webhook form (Settings → Developer → Webhooks, with Subscriber URL = this API's base URL + `webhookPath`), and what to do on a match. With `onMatch: decline`, a booking request (an event type that requires confirmation) whose attendee is a strong match is declined through Cal.com's API with the practice's `calcomApiKey`; `declineReason` is what Cal.com tells the client, so keep it neutral.
+         *
+         *     The secret and the API key are stored envelope-encrypted and never returned; the change is written to the audit log. A practice key may set only its own practice's integration (another practice reads as 404).
+         *
+         *     **Who may call it**: `admin`, `practice` keys.
+         */
+        put: operations["setCalcomIntegration"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrations/calcom/{practiceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cal.com's webhook: screen a new booking
+         * @description Cal.com calls this on each booking of the practice. There is no API key: the `X-Cal-Signature-256` header, the hex HMAC-SHA256 of the raw body under the practice's webhook secret, is checked over the bytes as received before anything else is read.
+         *
+         *     `BOOKING_CREATED` and `BOOKING_REQUESTED` are screened: each attendee (`payload.attendees[]`: `name`, `email`, `phoneNumber`; for the booker also `payload.responses.attendeePhoneNumber.value` or `payload.smsReminderNumber`) exactly as `POST /v1/checks` screens a subject, audited and counted against the practice's quota like any check. Any other trigger event is acknowledged (200, `screened: false`) and ignored.
+         *
+         *     On a match the practice hears `screening.booking_matched` on its notifications, and with `onMatch: decline` a strongly matching booking request is declined through Cal.com. A delivery of a booking already answered (same `payload.uid`, kept 30 days) gets the same answer again, screened and counted once. Nothing the client typed is ever echoed.
+         *
+         *     **Who may call it**: Anyone, without an API key.
+         */
+        post: operations["receiveCalcomWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/export": {
         parameters: {
             query?: never;
@@ -1197,6 +1253,147 @@ export interface components {
                 guidance: string;
             })[];
         };
+        /** @description A practice's Cal.com integration, without its secrets. */
+        CalcomIntegration: {
+            /** @description The practice id. */
+            practiceId: string;
+            /** @constant */
+            provider: "calcom";
+            /** @description The path of the practice's webhook: Cal.com's Subscriber URL is the API's base URL followed by it. */
+            webhookPath: string;
+            /**
+             * @description A webhook secret is set. The secret itself is never returned.
+             * @constant
+             */
+            webhookSecretSet: true;
+            /** @description Whether a Cal.com API key is set (needed to decline). The key itself is never returned. */
+            calcomApiKeySet: boolean;
+            /** @description The Cal.com API v2 base URL declines go to. */
+            calcomApiBaseUrl: string;
+            /**
+             * @description `notify`: tell the practice. `decline`: also decline a strongly matching booking request through Cal.com.
+             * @enum {string}
+             */
+            onMatch: "notify" | "decline";
+            /** @description What Cal.com tells the client when a booking is declined. */
+            declineReason: string;
+            /**
+             * Format: date-time
+             * @description An instant, ISO 8601 UTC without fractions of a second.
+             * @example 2026-11-21T19:04:05Z
+             */
+            configuredAt: string;
+        };
+        /** @description A Cal.com webhook delivery, `{ triggerEvent, createdAt, payload }`, signed in `X-Cal-Signature-256`. */
+        CalcomDelivery: {
+            /** @description Cal.com's trigger event; BOOKING_CREATED and BOOKING_REQUESTED are screened, any other is acknowledged and ignored. */
+            triggerEvent: string;
+            createdAt?: string;
+            /** @description The booking (Cal.com webhook payload version 2021-10-20). */
+            payload: {
+                uid: string;
+                status?: string;
+                /** @description The booker first, then guests: each is screened. */
+                attendees: ({
+                    name?: string | null;
+                    email?: string | null;
+                    phoneNumber?: string | null;
+                } & {
+                    [key: string]: unknown;
+                })[];
+                /** @description The booking form's answers, `{ label, value }` each; `attendeePhoneNumber` is the booker's phone. */
+                responses?: ({
+                    attendeePhoneNumber?: {
+                        value: unknown;
+                    } | null;
+                } & {
+                    [key: string]: unknown;
+                }) | null;
+                smsReminderNumber?: string | null;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Peerguard's answer to a Cal.com delivery. */
+        CalcomDeliveryAnswer: {
+            /** @enum {string} */
+            triggerEvent: "BOOKING_CREATED" | "BOOKING_REQUESTED";
+            /** @constant */
+            screened: true;
+            /**
+             * @description `match` when any attendee matched.
+             * @enum {string}
+             */
+            result: "match" | "no_match";
+            attendees: components["schemas"]["AttendeeResult"][];
+            /**
+             * @description What was done to the booking in Cal.com: `none`, `declined`, or `decline_failed` (decline it by hand).
+             * @enum {string}
+             */
+            bookingAction: "none" | "declined" | "decline_failed";
+        } | {
+            triggerEvent: string;
+            /** @constant */
+            screened: false;
+            /** @description That the delivery was acknowledged and ignored, and why. */
+            detail: string;
+        };
+        /** @description One attendee's answer: as POST /v1/checks answers, with its position; never an identifier. */
+        AttendeeResult: {
+            /** @description The attendee's position in Cal.com's list: 1 is the booker, then the guests. */
+            attendee: number;
+            /** @description The check id (it names the audit entry). */
+            checkId: string;
+            /** @constant */
+            result: "no_match";
+        } | {
+            /** @description The attendee's position in Cal.com's list: 1 is the booker, then the guests. */
+            attendee: number;
+            /** @description The check id (it names the audit entry). */
+            checkId: string;
+            /** @constant */
+            result: "match";
+            /**
+             * @description `strong`: an exact phone, e-mail, or full name with date of birth matched. `possible`: only a tolerant recipe matched (a nickname, a typing error, a missing middle name, a date of birth one digit apart, the name alone). The best of the alerts' own confidences.
+             * @enum {string}
+             */
+            confidence: "strong" | "possible";
+            /** @description Every recipe that found one of the alerts, strongest first. */
+            matchedOn: ("phone" | "email" | "name_dob" | "pair_dob" | "nickname_dob" | "phonetic_dob" | "edit_dob" | "dob_variant" | "name")[];
+            /** @description The matched person's alerts, strong matches first, then the most severe. */
+            alerts: {
+                /** @enum {string} */
+                category: "sexual_misconduct" | "harassment" | "threat_or_violence" | "boundary_violation" | "other_safety";
+                /** @enum {string} */
+                severity: "low" | "medium" | "high";
+                /**
+                 * Format: date
+                 * @description A calendar date, YYYY-MM-DD (UTC).
+                 * @example 2026-11-21
+                 */
+                publishedOn: string;
+                /**
+                 * @description How sure the match to this alert is.
+                 * @enum {string}
+                 */
+                confidence: "strong" | "possible";
+                /** @description The recipes that found this alert. */
+                matchedOn: ("phone" | "email" | "name_dob" | "pair_dob" | "nickname_dob" | "phonetic_dob" | "edit_dob" | "dob_variant" | "name")[];
+            }[];
+            /** @description How many practices reported; never which. */
+            reportingPractices: number;
+            /** @description What the front desk should do next. */
+            guidance: string;
+        } | {
+            /** @description The attendee's position in Cal.com's list: 1 is the booker, then the guests. */
+            attendee: number;
+            /** @constant */
+            result: "not_screened";
+            /** @description Why: the attendee has no usable name, e-mail or phone number. */
+            reason: string;
+        };
         VerificationKey: {
             keyId: string;
             /** @constant */
@@ -1462,6 +1659,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1489,6 +1687,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1572,6 +1771,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1706,6 +1906,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1859,6 +2060,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2278,6 +2480,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2617,6 +2820,251 @@ export interface operations {
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCalcomIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The practice id. */
+                practiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The integration. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalcomIntegration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such practice (or not one this key may read), or it has no Cal.com integration yet. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such practice (or not one this key may read), or it has no Cal.com integration yet.",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setCalcomIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The practice id. */
+                practiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    webhookSecret: string;
+                    calcomApiKey?: string;
+                    /** Format: uri */
+                    calcomApiBaseUrl?: string;
+                    /**
+                     * @default notify
+                     * @enum {string}
+                     */
+                    onMatch?: "notify" | "decline";
+                    declineReason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The integration is set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalcomIntegration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such practice, or one whose integration this key may not set. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such practice, or one whose integration this key may not set.",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    receiveCalcomWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The hex HMAC-SHA256 of the raw body under the webhook secret, as Cal.com sends it. Missing or wrong: 401. */
+                "X-Cal-Signature-256"?: string;
+            };
+            path: {
+                /** @description The practice id. */
+                practiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalcomDelivery"];
+            };
+        };
+        responses: {
+            /** @description The delivery was screened (or had been), or acknowledged and ignored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalcomDeliveryAnswer"];
+                };
+            };
+            /** @description A signed body of another shape: `errors` names each field (e.g. `payload.attendees.0.email`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/validation-error",
+                     *       "title": "Your request has invalid fields",
+                     *       "status": 400,
+                     *       "detail": "A signed body of another shape: errors names each field (e.g. payload.attendees.0.email).",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69",
+                     *       "errors": [
+                     *         {
+                     *           "path": "subject.phone",
+                     *           "message": "must be a valid phone number (international, or national for region US)"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No `X-Cal-Signature-256`, or not the one the practice's secret makes over this body. Nothing was read or screened. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/unauthorized",
+                     *       "title": "A valid API key is required",
+                     *       "status": 401,
+                     *       "detail": "No X-Cal-Signature-256, or not the one the practice's secret makes over this body. Nothing was read or screened.",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such practice, or it has no Cal.com integration. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such practice, or it has no Cal.com integration.",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The same booking is being screened by another delivery right now; send it again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/conflict",
+                     *       "title": "The request conflicts with the current state",
+                     *       "status": 409,
+                     *       "detail": "The same booking is being screened by another delivery right now; send it again.",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The practice's screening quota cannot take this booking's attendees now; retry after `Retry-After` seconds. Nothing was screened. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/too-many-requests",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "The practice's screening quota cannot take this booking's attendees now; retry after Retry-After seconds. Nothing was screened.",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     exportAudit: {

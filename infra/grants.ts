@@ -47,6 +47,11 @@ export interface FunctionGrants {
     readonly signing?: readonly ('kms:Sign' | 'kms:GetPublicKey')[];
     readonly data?: readonly ('kms:GenerateDataKey' | 'kms:Decrypt')[];
   };
+  /**
+   * The encryption contexts (`purpose`) the data key is used for, which the key policy enforces;
+   * `incident-summary` unless named.
+   */
+  readonly dataKeyPurposes?: readonly DataKeyPurpose[];
   readonly publish?: readonly TopicName[];
   readonly sealBucket?: readonly 's3:PutObject'[];
 }
@@ -103,6 +108,20 @@ export const functionGrants: Record<FunctionName, FunctionGrants> = {
     keys: { hmac: ['kms:GenerateMac'] },
     publish: ['security'],
   },
+  integrations: {
+    tables: {
+      TokenIndex: ['dynamodb:BatchGetItem'],
+      // Integrations (PutItem in the audited transaction; GetItem), each delivery's claim and answer
+      // (PutItem, GetItem, UpdateItem, DeleteItem), quota counters and the notification outbox as for checks;
+      // GetItem also finds the practice.
+      Main: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
+    },
+    keys: { hmac: ['kms:GenerateMac'], data: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+    // The key policy lets this function use the data key only for integration secrets (not incident summaries).
+    dataKeyPurposes: ['integration-secret'],
+    publish: ['practices', 'security'],
+  },
   audit: {
     tables: { Audit: ['dynamodb:Query', 'dynamodb:PutItem'] },
     keys: { signing: ['kms:Sign', 'kms:GetPublicKey'], hmac: ['kms:GenerateMac'] },
@@ -123,6 +142,14 @@ export const functionGrants: Record<FunctionName, FunctionGrants> = {
 /** The functions granted `action` on crypto key `key`, in a stable order. */
 export function functionsWithKeyAction(key: CryptoKeyName, action: string): FunctionName[] {
   return functionNames.filter((name) => (functionGrants[name].keys?.[key] as readonly string[] | undefined)?.includes(action));
+}
+
+export const dataKeyPurposes = ['incident-summary', 'integration-secret'] as const;
+export type DataKeyPurpose = (typeof dataKeyPurposes)[number];
+
+/** The functions granted `action` on the data key for encryption contexts of `purpose`. */
+export function functionsWithDataKeyAction(purpose: DataKeyPurpose, action: 'kms:GenerateDataKey' | 'kms:Decrypt'): FunctionName[] {
+  return functionsWithKeyAction('data', action).filter((name) => (functionGrants[name].dataKeyPurposes ?? ['incident-summary']).includes(purpose));
 }
 
 export function publishersOf(topic: TopicName): FunctionName[] {

@@ -1,6 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import { AccountRootPrincipal, AnyPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { functionsWithKeyAction, names, type CryptoKeyName, type FunctionName } from './grants.ts';
+import { functionsWithDataKeyAction, functionsWithKeyAction, names, type CryptoKeyName, type DataKeyPurpose, type FunctionName } from './grants.ts';
 
 /**
  * Key policies, written out statement by statement. No statement grants `kms:*`:
@@ -90,17 +90,23 @@ export const signingKeyPolicy = (stage: string) =>
     use(stage, 'GetPublicKey', ['kms:GetPublicKey'], crypto('signing', 'kms:GetPublicKey'), {}),
   );
 
-/** The envelope key of incident summaries: only for the `incident-summary` encryption context. */
-export const summaryContextPurpose = 'incident-summary';
+/**
+ * The envelope key of incident summaries and of practices' integration secrets: each use only for
+ * its `purpose` encryption context, and only by the functions granted that purpose (the alert and
+ * review functions for summaries, the integrations function for webhook secrets and API keys).
+ */
+export const summaryContextPurpose: DataKeyPurpose = 'incident-summary';
+export const integrationSecretPurpose: DataKeyPurpose = 'integration-secret';
+const dataKeyUse = (stage: string, purpose: DataKeyPurpose, sidPart: string) => [
+  use(stage, `Generate${sidPart}DataKey`, ['kms:GenerateDataKey'], functionsWithDataKeyAction(purpose, 'kms:GenerateDataKey'), {
+    StringEquals: { 'kms:EncryptionContext:purpose': purpose },
+  }),
+  use(stage, `Decrypt${sidPart}DataKey`, ['kms:Decrypt'], functionsWithDataKeyAction(purpose, 'kms:Decrypt'), {
+    StringEquals: { 'kms:EncryptionContext:purpose': purpose },
+  }),
+];
 export const dataKeyPolicy = (stage: string) =>
-  doc(
-    use(stage, 'GenerateSummaryDataKey', ['kms:GenerateDataKey'], crypto('data', 'kms:GenerateDataKey'), {
-      StringEquals: { 'kms:EncryptionContext:purpose': summaryContextPurpose },
-    }),
-    use(stage, 'DecryptSummaryDataKey', ['kms:Decrypt'], crypto('data', 'kms:Decrypt'), {
-      StringEquals: { 'kms:EncryptionContext:purpose': summaryContextPurpose },
-    }),
-  );
+  doc(...dataKeyUse(stage, summaryContextPurpose, 'Summary'), ...dataKeyUse(stage, integrationSecretPurpose, 'IntegrationSecret'));
 
 /**
  * The tables key: usable only through DynamoDB, by principals of this account (the policy of

@@ -18,6 +18,7 @@ export const errorKinds = [
   'unsupported_media_type',
   'payload_too_large',
   'unauthenticated',
+  'bad_signature',
   'forbidden',
   'not_found',
   'conflict',
@@ -72,6 +73,12 @@ export class UnauthorizedError extends DomainError {
   constructor(detail = 'Send a valid, unrevoked API key as "Authorization: Bearer <api key>".') {
     super(detail);
   }
+}
+
+/** A webhook delivery whose signature is missing or is not the one its secret makes. */
+export class SignatureError extends DomainError {
+  override readonly name = 'SignatureError';
+  readonly kind = 'bad_signature' as const;
 }
 
 export class ForbiddenError extends DomainError {

@@ -3,7 +3,7 @@
  * KMS, SNS in AWS; DynamoDB Local, local keys, a file on a laptop). Domain code depends on
  * these types only, never on an AWS SDK.
  */
-import type { AlertRecord, AlertStatus, AlertSummary, ApiKeyListing, ApiKeyRecord, AuditBatch, AuditEntry, AuditEvent, AuditSeal, ConsentClause, DayFigures, FailedNotification, IdempotencyRecord, IndexedAlert, Notification, Practice, SecurityNotification } from './records.ts';
+import type { AlertRecord, AlertStatus, AlertSummary, ApiKeyListing, ApiKeyRecord, AuditBatch, AuditEntry, AuditEvent, AuditSeal, CalcomIntegration, ConsentClause, DayFigures, DeliveryClaim, FailedNotification, IdempotencyRecord, IndexedAlert, Notification, Practice, SecurityNotification } from './records.ts';
 import type { Role } from './routes.ts';
 
 export type Clock = () => Date;
@@ -176,6 +176,29 @@ export interface NetworkFigures {
   recordNotice(notice: SecurityNotification): Promise<void>;
   /** The latest notices, newest first. */
   latestNotices(limit: number): Promise<SecurityNotification[]>;
+}
+
+/** Practices' booking-software integrations and the deliveries their webhooks made. */
+export interface IntegrationStore {
+  getCalcom(practiceId: string): Promise<CalcomIntegration | undefined>;
+  /** Replaces the practice's Cal.com integration, with its audit entry, atomically. */
+  putCalcom(integration: CalcomIntegration, audit: AuditBatch): Promise<void>;
+  /**
+   * Claims a delivery (practice + digest of the platform's booking id) for screening. Not claimed
+   * when another delivery of it was answered (`response`, to replay) or is being screened right
+   * now (no response; its claim lapses after `leaseSeconds`).
+   */
+  claimDelivery(practiceId: string, key: string, now: Date, leaseSeconds: number): Promise<DeliveryClaim>;
+  /** Stores the answer of a claimed delivery, kept until `expiresAt`. */
+  completeDelivery(practiceId: string, key: string, response: unknown, expiresAt: Date): Promise<void>;
+  /** Gives a claim up (the screening failed), so the platform's retry is screened. */
+  releaseDelivery(practiceId: string, key: string): Promise<void>;
+}
+
+/** Cal.com's API, for what Peerguard asks of it on a practice's behalf. */
+export interface CalcomApi {
+  /** `POST {apiBaseUrl}/bookings/{bookingUid}/decline`; throws when Cal.com refuses or does not answer. */
+  declineBooking(request: { readonly apiBaseUrl: string; readonly apiKey: string; readonly bookingUid: string; readonly reason: string }): Promise<void>;
 }
 
 export class StaleAlertError extends Error {

@@ -161,12 +161,14 @@ export const auditActions = [
   'check.performed',
   'audit.exported',
   'audit.subject_tokens',
+  'integration.configured',
+  'booking.declined',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 export interface AuditActor {
   readonly keyId: string;
-  /** `system` for the scheduled expiry sweep. */
+  /** `system` for the scheduled expiry sweep and for a booking platform's signed webhook (`integration:calcom`). */
   readonly role: Role | 'system';
   readonly practiceId?: string | undefined;
 }
@@ -250,6 +252,22 @@ export type Notification =
       readonly at: string;
     }
   | {
+      readonly topic: 'practices';
+      /** A booking that came in through the practice's booking software matched a published alert. */
+      readonly type: 'screening.booking_matched';
+      readonly practiceId: string;
+      readonly source: IntegrationProvider;
+      /** The booking platform's own id of the booking (never anything the client typed). */
+      readonly bookingUid: string;
+      /** The check of the strongest matching attendee. */
+      readonly checkId: string;
+      readonly confidence: 'strong' | 'possible';
+      readonly category: Category;
+      readonly severity: Severity;
+      readonly bookingAction: BookingAction;
+      readonly at: string;
+    }
+  | {
       readonly topic: 'security';
       readonly type: 'screening.quota_exceeded';
       readonly practiceId: string;
@@ -276,6 +294,42 @@ export interface DayFigures {
   readonly checks: number;
   readonly matches: number;
 }
+
+// ── Booking-software integrations ──────────────────────────────────────────
+
+export const integrationProviders = ['calcom'] as const;
+export type IntegrationProvider = (typeof integrationProviders)[number];
+
+/** What a practice wants done with a booking that matches: tell it (always), and optionally decline it on the platform. */
+export const onMatchActions = ['notify', 'decline'] as const;
+export type OnMatchAction = (typeof onMatchActions)[number];
+
+/** What was done to the booking on the platform: nothing, declined, or a decline that the platform refused or did not answer. */
+export const bookingActions = ['none', 'declined', 'decline_failed'] as const;
+export type BookingAction = (typeof bookingActions)[number];
+
+/**
+ * A practice's Cal.com integration. The webhook secret and the Cal.com API key are stored only
+ * envelope-encrypted (bound to the practice and to what they are); nothing returns them.
+ */
+export interface CalcomIntegration {
+  readonly practiceId: string;
+  readonly webhookSecretCiphertext: string;
+  readonly apiKeyCiphertext?: string | undefined;
+  /** Cal.com API v2 base URL, `https://api.cal.com/v2` unless the practice runs its own Cal.com. */
+  readonly apiBaseUrl: string;
+  readonly onMatch: OnMatchAction;
+  /** What Cal.com tells the client when a booking is declined: neutral, never the reason. */
+  readonly declineReason: string;
+  readonly configuredAt: string;
+  readonly configuredBy: string;
+}
+
+/**
+ * One booking delivered by a platform's webhook, remembered so a replayed delivery is screened
+ * once: keyed on the practice and the SHA-256 of the platform's booking id, holding the answer.
+ */
+export type DeliveryClaim = { readonly claimed: true } | { readonly claimed: false; readonly response?: unknown };
 
 /** Notifications that could not be sent after retries, kept for redelivery (never dropped silently). */
 export interface FailedNotification {

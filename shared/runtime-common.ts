@@ -8,6 +8,8 @@ import { buildAuditLog } from './adapters/dynamo/audit-log.ts';
 import { buildNotificationOutbox } from './adapters/dynamo/outbox.ts';
 import { buildScreeningLedger } from './adapters/dynamo/screening-ledger.ts';
 import { buildNetworkFigures } from './adapters/dynamo/network-figures.ts';
+import { buildIntegrationStore } from './adapters/dynamo/integration-store.ts';
+import { buildCalcomApi } from './adapters/calcom-api.ts';
 
 /**
  * The wiring both sides share: settings, the logger and the DynamoDB stores. The side-specific
@@ -31,7 +33,7 @@ export function buildLogger(config: Config): Logger {
 
 export type CommonDeps = Pick<
   Deps,
-  'settings' | 'clock' | 'logger' | 'audit' | 'practices' | 'apiKeys' | 'clauses' | 'alerts' | 'tokenIndex' | 'ledger' | 'outbox' | 'figures'
+  'settings' | 'clock' | 'logger' | 'audit' | 'practices' | 'apiKeys' | 'clauses' | 'alerts' | 'tokenIndex' | 'ledger' | 'outbox' | 'figures' | 'integrations' | 'calcom'
 >;
 
 /** Settings, clock, logger and the stores over `documents`; `overrides` win over what is built here. */
@@ -50,5 +52,7 @@ export function buildCommonDeps(config: Config, documents: DynamoDBDocumentClien
     ledger: buildScreeningLedger(documents, config.MAIN_TABLE, audit),
     outbox: buildNotificationOutbox(documents, config.MAIN_TABLE),
     figures: buildNetworkFigures(documents, config.MAIN_TABLE),
+    integrations: buildIntegrationStore(documents, config.MAIN_TABLE, audit),
+    calcom: buildCalcomApi(),
   };
 }

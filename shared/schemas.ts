@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { isRealDate } from './dates.ts';
 import { isId } from './ids.ts';
 import { normaliseName, normalisePhone } from './identifiers/normalise.ts';
-import { categories, severities } from './records.ts';
+import { categories, onMatchActions, severities } from './records.ts';
 import { roles } from './routes.ts';
 import { ValidationError, type FieldError } from './errors.ts';
 
@@ -143,6 +143,45 @@ export const batchCheckSchema = /* @__PURE__ */ perRegion((phoneRegion) =>
   }),
 );
 
+/** Cal.com's own API (cloud); a practice that runs its own Cal.com names its API v2 base URL instead. */
+export const defaultCalcomApiBaseUrl = 'https://api.cal.com/v2';
+
+/** What Cal.com tells a client whose booking is declined: nothing about why (see docs/integrations.md). */
+export const defaultDeclineReason = 'The practice is unable to offer this appointment.';
+
+/**
+ * An HTTPS URL without credentials, query or fragment; plain HTTP only to this machine (a local
+ * Cal.com, or a test's stand-in server).
+ */
+const apiBaseUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an https URL such as https://api.cal.com/v2' })
+  .max(300, 'must be at most 300 characters')
+  .refine((value) => {
+    const url = new URL(value);
+    const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    return (url.protocol === 'https:' || local) && !url.username && !url.password && !url.search && !url.hash;
+  }, 'must be an https URL (http only for localhost) without user, query or fragment, such as https://api.cal.com/v2')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+/**
+ * A practice's Cal.com integration, replaced whole by each PUT. The webhook secret is the one
+ * typed into Cal.com's webhook form; the API key is needed only to decline matching bookings.
+ */
+export const calcomIntegrationSchema = z
+  .strictObject({
+    webhookSecret: z.string().min(16, 'must be at least 16 characters (generate one, e.g. with openssl rand -hex 32)').max(256, 'must be at most 256 characters'),
+    calcomApiKey: z.string().regex(/^\S{8,256}$/, 'must be a Cal.com API key (8 to 256 characters, no spaces)').optional(),
+    calcomApiBaseUrl: apiBaseUrl.optional(),
+    onMatch: z.enum(onMatchActions).default('notify'),
+    declineReason: text(200).optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.onMatch === 'decline' && !body.calcomApiKey) {
+      ctx.addIssue({ code: 'custom', path: ['calcomApiKey'], message: 'is required when onMatch is decline (Peerguard declines through Cal.com\'s API)' });
+    }
+  });
+export type CalcomIntegrationInput = z.infer<typeof calcomIntegrationSchema>;
+
 /**
  * One key: printable ASCII without spaces or commas. API Gateway joins repeated headers with a
  * comma (Node with ", "), so two keys in one request arrive as one value; that is refused, not
@@ -209,7 +248,8 @@ function printable(key: string): string {
  * Lambda bundle; test/unit/schemas.test.ts walks the schemas and checks this list against them.
  */
 export const requestFieldNames: ReadonlySet<string> = new Set([
-  'actionsTaken', 'bookingOn', 'bookings', 'category', 'clauseId', 'clauseSha256', 'clauseVersion', 'consent', 'dateOfBirth',
-  'decision', 'documentSha256', 'email', 'fullName', 'incident', 'jurisdiction', 'label', 'method', 'name', 'occurredOn',
-  'phone', 'practiceId', 'reason', 'ref', 'region', 'role', 'severity', 'signedOn', 'subject', 'summary', 'text', 'witnesses',
+  'actionsTaken', 'bookingOn', 'bookings', 'calcomApiBaseUrl', 'calcomApiKey', 'category', 'clauseId', 'clauseSha256', 'clauseVersion',
+  'consent', 'dateOfBirth', 'decision', 'declineReason', 'documentSha256', 'email', 'fullName', 'incident', 'jurisdiction', 'label',
+  'method', 'name', 'occurredOn', 'onMatch', 'phone', 'practiceId', 'reason', 'ref', 'region', 'role', 'severity', 'signedOn', 'subject',
+  'summary', 'text', 'webhookSecret', 'witnesses',
 ]);

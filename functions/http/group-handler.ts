@@ -9,8 +9,8 @@ import { parseInput } from '#shared/schemas.ts';
 import type { AnyGroupContract, RouteRequest, SchemaSource } from '#shared/contract/define.ts';
 import { findRoute, roles, type Role, type RouteDefinition, type RouteKey, type RouteOf } from '#shared/routes.ts';
 import { jsonResponse, problemResponse } from './problem.ts';
-import { header, readJsonBody } from './request.ts';
-import type { AuthorizerContext, RouteHandler } from './types.ts';
+import { header, parseJsonBytes, readJsonBody, readRawBody } from './request.ts';
+import type { AuthorizerContext, RawRequestBody, RouteHandler } from './types.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext>;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -50,7 +50,9 @@ export function createGroupHandler<C extends AnyGroupContract>(requests: C['requ
       if (!route || route.group !== requests.group || !entry || !handle) throw new NotFoundError('There is no such route.');
       const principal = authorise(route, event);
       deps().logger.debug('handling request', { routeKey: event.routeKey, requestId: event.requestContext.requestId, role: principal?.role, keyId: principal?.keyId });
-      const json = readJsonBody(event);
+      // A route that takes its body raw (a signed webhook) gets the bytes as sent and parses them itself.
+      const json = entry.rawBody ? undefined : readJsonBody(event);
+      const rawBody = entry.rawBody ? rawRequestBody(event) : undefined;
       const request = entry;
       const response = await handle(
         {
@@ -58,14 +60,21 @@ export function createGroupHandler<C extends AnyGroupContract>(requests: C['requ
           params: (request.params ? pathParams(request.params, definedOnly(event.pathParameters)) : {}) as never,
           headers: (request.headers ? declaredHeaders(request.headers, event.headers) : {}) as never,
           query: (request.query ? parseInput(request.query, definedOnly(event.queryStringParameters)) : {}) as never,
-          body: (request.body ? parseInput(resolveSchema(request.body, deps().settings.phoneRegion), json) : undefined) as never,
+          body: (request.body && !request.rawBody ? parseInput(resolveSchema(request.body, deps().settings.phoneRegion), json) : undefined) as never,
           json,
+          rawBody: rawBody as never,
           requestId: event.requestContext.requestId,
         },
         deps(),
       );
       return jsonResponse(response.status, response.body, response.headers);
     });
+}
+
+/** The body of a route that reads it itself: its bytes now (the 64 KiB cap applies), JSON when asked. */
+function rawRequestBody(event: HttpEvent): RawRequestBody {
+  const bytes = readRawBody(event);
+  return { bytes, json: () => parseJsonBytes(bytes, header(event.headers, 'content-type')) };
 }
 
 /** A schema source for this deployment's phone region. */

@@ -7,6 +7,7 @@ import { clausesContract } from '#shared/contract/clauses.ts';
 import { problemSchema } from '#shared/contract/common.ts';
 import { tags, type AnyGroupContract, type RouteDocs, type RouteRequest } from '#shared/contract/define.ts';
 import { healthContract } from '#shared/contract/health.ts';
+import { integrationsContract } from '#shared/contract/integrations.ts';
 import { reviewsContract } from '#shared/contract/reviews.ts';
 import { routeKey, routes, type FunctionGroup, type RouteDefinition } from '#shared/routes.ts';
 import { maxBodyBytes } from './request.ts';
@@ -28,6 +29,7 @@ export const contracts: { readonly [G in FunctionGroup]: AnyGroupContract & { re
   reviews: reviewsContract,
   checks: checksContract,
   audit: auditContract,
+  integrations: integrationsContract,
 };
 
 /** The contract entry of a route: what it takes, and its documentation. */
@@ -106,7 +108,7 @@ export function openApiDocument(version: string): JsonObject {
 const infoDescription = () => [
   'Peerguard lets a practice that ended a client relationship for safety reasons file an **alert**, backed by proof that the client signed the network\'s consent clause. Reviewers from two other practices approve it, and from then on any participating practice that **screens a booking** is told whether it matches, how strongly, and the category and severity of what happened: never who reported, never a name.',
   '',
-  '- **Auth**: every route but `GET /v1/health` and `GET /v1/openapi.json` needs `Authorization: Bearer <api key>`. Missing, unknown or revoked: 401. A role the route does not allow: 403. A resource of another practice: 404, as if it did not exist.',
+  '- **Auth**: every route but `GET /v1/health`, `GET /v1/openapi.json` and Cal.com\'s webhook (`POST /v1/integrations/calcom/{practiceId}`, authenticated by its `X-Cal-Signature-256` signature instead) needs `Authorization: Bearer <api key>`. Missing, unknown or revoked: 401. A role the route does not allow: 403. A resource of another practice: 404, as if it did not exist.',
   '- **Roles**: `admin` (the network operator), `reviewer` (a peer-review committee member of a practice), `practice` (a practice\'s booking software or front desk), `auditor` (counsel pulling audit exports). Each operation says which roles may call it.',
   `- **Errors**: RFC 9457 problem documents (\`application/problem+json\`). Bad input is a 400 with one \`errors\` entry per bad field; unknown fields are refused, not ignored. Bodies are JSON, at most ${maxBodyBytes / 1024} KiB.`,
   '- **Privacy**: client identifiers (name, date of birth, phone, e-mail) are accepted in request bodies only. They are never stored, logged, returned, put in an error message or sent anywhere.',

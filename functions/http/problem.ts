@@ -24,6 +24,7 @@ export const problemKinds: Readonly<Record<ErrorKind, { readonly status: number;
   unsupported_media_type: { status: 415, slug: 'unsupported-media-type', title: 'Send the body as application/json' },
   payload_too_large: { status: 413, slug: 'payload-too-large', title: 'The request body is too large' },
   unauthenticated: { status: 401, slug: 'unauthorized', title: 'A valid API key is required' },
+  bad_signature: { status: 401, slug: 'invalid-signature', title: 'The delivery is not signed with this webhook\'s secret' },
   forbidden: { status: 403, slug: 'forbidden', title: 'Your API key may not do this' },
   not_found: { status: 404, slug: 'not-found', title: 'Not found' },
   conflict: { status: 409, slug: 'conflict', title: 'The request conflicts with the current state' },

@@ -8,12 +8,26 @@ export const maxBodyBytes = 64 * 1024;
  * Nothing from the body is ever put in an error message.
  */
 export function readJsonBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers'>): unknown {
-  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const bytes = readRawBody(event);
+  return bytes.length === 0 ? undefined : parseJsonBytes(bytes, header(event.headers, 'content-type'));
+}
+
+/**
+ * The body's bytes exactly as the caller sent them (at most 64 KiB): API Gateway hands a body it
+ * treats as binary over in base64 and any other as its UTF-8 text, which encodes back to the same bytes.
+ */
+export function readRawBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): Buffer {
+  if (event.body === undefined || event.body === null || event.body === '') return Buffer.alloc(0);
   const bytes = Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
   if (bytes.length > maxBodyBytes) {
     throw new PayloadTooLargeError(`Bodies are limited to ${maxBodyBytes} bytes (64 KiB); this one has ${bytes.length}.`);
   }
-  const contentType = header(event.headers, 'content-type');
+  return bytes;
+}
+
+/** JSON from a body's bytes: JSON content type (or none), valid UTF-8, valid syntax. */
+export function parseJsonBytes(bytes: Uint8Array, contentType: string | undefined): unknown {
+  if (bytes.length === 0) return undefined;
   if (contentType !== undefined && !/^application\/([a-z.+-]*\+)?json\s*(;|$)/i.test(contentType)) {
     throw new UnsupportedMediaTypeError('Send the body as JSON with "Content-Type: application/json".');
   }

@@ -14,11 +14,20 @@ export interface ApiRequest<R extends RouteDefinition = RouteDefinition, Q exten
   readonly query: PartOf<Q, 'query'>;
   /** The headers the route declares, under their canonical names. */
   readonly headers: PartOf<Q, 'headers'>;
-  /** The body as the route's schema parsed it; undefined for a route without one. */
-  readonly body: Parsed<Q['body']>;
+  /** The body as the route's schema parsed it; undefined for a route without one, or one that takes its body raw. */
+  readonly body: Q['rawBody'] extends true ? undefined : Parsed<Q['body']>;
   /** The JSON body exactly as received, before parsing (a receipt signs what was sent). */
   readonly json: unknown;
+  /** A route that takes its body raw (`rawBody` in its request entry): the bytes exactly as sent, and how to read them as JSON. */
+  readonly rawBody: Q['rawBody'] extends true ? RawRequestBody : undefined;
   readonly requestId: string;
+}
+
+export interface RawRequestBody {
+  /** The body's bytes as the caller sent them (at most 64 KiB). */
+  readonly bytes: Buffer;
+  /** The bytes read as JSON, with the same checks (content type, UTF-8, syntax) and errors as any JSON body. */
+  json(): unknown;
 }
 
 type PartOf<Q extends RouteRequest, P extends 'params' | 'query' | 'headers'> =

@@ -7,6 +7,7 @@ import { createAuthorizer } from '#functions/authorizer.ts';
 import { createChecksHandler } from '#functions/checks.ts';
 import { createClausesHandler } from '#functions/clauses.ts';
 import { createHealthHandler } from '#functions/health.ts';
+import { createIntegrationsHandler } from '#functions/integrations.ts';
 import { createReviewsHandler } from '#functions/reviews.ts';
 
 /** The same handlers the Lambdas export, built over the local dependencies. */
@@ -19,6 +20,7 @@ export function localHandlers(deps: Deps) {
     reviews: createReviewsHandler(deps),
     checks: createChecksHandler(deps),
     audit: createAuditHandler(deps),
+    integrations: createIntegrationsHandler(deps),
   };
   return { groups, authorizer: createAuthorizer(deps) };
 }

@@ -22,6 +22,12 @@ export interface RouteRequest {
   readonly headers?: z.ZodObject;
   /** The JSON body (a failure is a 400 with one `errors` entry per bad field). */
   readonly body?: SchemaSource;
+  /**
+   * The handler takes the body's bytes exactly as sent and reads them itself (a webhook whose
+   * signature covers the raw body must be checked before anything is parsed); `body` then only
+   * documents it. The 64 KiB cap still applies.
+   */
+  readonly rawBody?: true;
 }
 
 export interface RouteDocs {
@@ -67,6 +73,7 @@ export const tags = {
   Reviews: 'Reviewers of two other practices approve or reject each alert before it matches anything.',
   Screening: 'A practice screens a booking (or a batch of them) against the published alerts.',
   Audit: "Counsel's signed, tamper-evident export of the audit log, its verification key, and a subject's tokens.",
+  Integrations: "Booking software that screens each new booking by itself: a practice's Cal.com integration and the webhook Cal.com calls.",
 } as const;
 export type Tag = keyof typeof tags;
 

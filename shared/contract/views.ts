@@ -262,8 +262,9 @@ const tokenKind = z.enum(tokenKinds).meta({
     'A token recipe (docs/matching.md): `phone`, `email` and `name_dob` identify one person (strong); `pair_dob`, `nickname_dob`, `phonetic_dob`, `edit_dob` (a near name with the date of birth), `dob_variant` (the name with a near date of birth) and `name` (the name alone) are tolerant (possible).',
 });
 const tier = z.enum(['strong', 'possible']);
-const noMatch = { checkId: idOf('chk', 'The check id (it names the audit entry).'), result: z.literal('no_match') };
-const match = {
+/** The fields of a check's answer, for the answers that carry one per booking or attendee. */
+export const noMatch = { checkId: idOf('chk', 'The check id (it names the audit entry).'), result: z.literal('no_match') };
+export const match = {
   checkId: idOf('chk', 'The check id (it names the audit entry).'),
   result: z.literal('match'),
   confidence: tier.meta({

@@ -5,7 +5,7 @@ import { newId } from '../ids.ts';
 import { auditActor } from '../audit/events.ts';
 import { lookupTokens, type SubjectToken } from '../identifiers/tokens.ts';
 import { auditedKinds, dobAnchoredKinds, strongKinds, tokenKinds, type TokenKind } from '../identifiers/token-kinds.ts';
-import type { AuditedBooking, IndexedAlert, Principal, Severity } from '../records.ts';
+import type { AuditActor, AuditedBooking, IndexedAlert, Principal, Severity } from '../records.ts';
 import type { CheckRequest } from '../schemas.ts';
 import { notifySafely } from './notify.ts';
 
@@ -47,15 +47,34 @@ export const guidance = {
  * an identifier. Only published, unexpired alerts are in play.
  */
 export async function checkBooking(deps: Deps, practice: Principal, request: CheckRequest): Promise<CheckResult> {
-  const [result] = await screen(deps, practice, [request]);
+  const [result] = await screen(deps, screenerOf(practice), [request]);
   return result!;
 }
 
 /** Screens up to 100 bookings as one request: one result per booking, in input order, each with its ref. */
 export async function checkBatch(deps: Deps, practice: Principal, bookings: readonly BatchBooking[]): Promise<{ results: (CheckResult & { ref: string })[] }> {
-  const results = await screen(deps, practice, bookings);
+  const results = await screen(deps, screenerOf(practice), bookings);
   return { results: results.map((result, i) => ({ ref: bookings[i]!.ref, ...result })) };
 }
+
+/** Who screens: the practice whose quota counts the bookings, and who the audit log records as acting. */
+export interface Screener {
+  readonly practiceId: string;
+  readonly actor: AuditActor;
+  /** Extra facts for the check's audit entry (the booking software that asked, its trigger). */
+  readonly detail?: Readonly<Record<string, string | number | boolean>>;
+}
+
+function screenerOf(practice: Principal): Screener {
+  if (!practice.practiceId) throw new ForbiddenError('This API key belongs to no practice.');
+  return { practiceId: practice.practiceId, actor: auditActor(practice) };
+}
+
+/**
+ * Screens bookings that did not come with an API key (a booking platform's signed webhook) exactly
+ * as POST /v1/checks/batch does: same tokens, same quota, same audit entry.
+ */
+export const screenBookings = (deps: Deps, screener: Screener, bookings: readonly CheckRequest[]): Promise<CheckResult[]> => screen(deps, screener, bookings);
 
 /**
  * The screening core. Tokens for every booking are computed concurrently and looked up together
@@ -63,9 +82,8 @@ export async function checkBatch(deps: Deps, practice: Principal, bookings: read
  * quota has counted the bookings and the audit log holds the check, in one transaction: a
  * refused request (429) reveals nothing and leaves no count and no entry.
  */
-async function screen(deps: Deps, practice: Principal, bookings: readonly (CheckRequest & { ref?: string })[]): Promise<CheckResult[]> {
-  if (!practice.practiceId) throw new ForbiddenError('This API key belongs to no practice.');
-  const practiceId = practice.practiceId;
+async function screen(deps: Deps, screener: Screener, bookings: readonly (CheckRequest & { ref?: string })[]): Promise<CheckResult[]> {
+  const { practiceId } = screener;
   const now = deps.clock();
   const tokensPerBooking = await Promise.all(bookings.map((booking) => lookupTokens(deps.keyring, booking.subject, deps.settings.phoneRegion)));
   const index = await deps.tokenIndex.lookup(tokensPerBooking.flat().map(({ token }) => token));
@@ -82,11 +100,11 @@ async function screen(deps: Deps, practice: Principal, bookings: readonly (Check
     events: [
       {
         action: 'check.performed',
-        actor: auditActor(practice),
+        actor: screener.actor,
         targets: { practiceId, ...(bookings.length === 1 ? { checkId: results[0]!.checkId } : {}) },
         outcome: 'success',
         bookings: audited,
-        detail: { bookings: bookings.length, matches },
+        detail: { ...screener.detail, bookings: bookings.length, matches },
       },
     ],
     now,

@@ -12,7 +12,7 @@ import { indexEntry, publishedAlert } from './publication.ts';
 type Actor = { readonly principal: Principal; readonly audit: AuditActor };
 
 /** What practices hear about their own alert. */
-type PracticeNotice = Extract<Notification, { topic: 'practices' }>['type'];
+type PracticeNotice = Extract<Notification, { topic: 'practices'; alertId: string }>['type'];
 
 export function practiceNotice(alert: AlertRecord, type: PracticeNotice, now: Date): Notification {
   return { topic: 'practices', type, practiceId: alert.practiceId, alertId: alert.alertId, category: alert.incident.category, severity: alert.incident.severity, at: isoInstant(now) };

@@ -14,6 +14,10 @@ export function notificationMessage(notification: Notification): Record<string, 
       const { type, practiceId, window, limit, at } = notification;
       return { type, practiceId, window, limit, at };
     }
+    case 'screening.booking_matched': {
+      const { type, practiceId, source, bookingUid, checkId, confidence, category, severity, bookingAction, at } = notification;
+      return { type, practiceId, source, bookingUid, checkId, confidence, category, severity, bookingAction, at };
+    }
     case 'screening.possible_enumeration': {
       const { type, practiceId, nameOnlyNoMatch, windowStart, at } = notification;
       return { type, practiceId, nameOnlyNoMatch, windowStart, at };

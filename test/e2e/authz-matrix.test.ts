@@ -6,6 +6,7 @@ import { startLocalNetwork, type LocalNetwork } from '../support/local-network.t
 import type { ApiAnswer } from '../support/api-client.ts';
 import { alertBody } from '../support/story.ts';
 import { unexpectedFields, type Allowed } from '../support/allow-list.ts';
+import { calcomDelivery, signCalcom } from '../support/calcom.ts';
 
 /**
  * The authorisation matrix (issue 6, suite 1): every route in the route table × every caller —
@@ -47,6 +48,9 @@ const callers: readonly Caller[] = [
 interface MatrixRequest {
   readonly path: string;
   readonly body?: unknown;
+  /** Sent as the body's exact bytes instead of `body` (a signed webhook delivery), with these headers. */
+  readonly rawBody?: string;
+  readonly headers?: Record<string, string>;
   /** The alert the request acts on: a refused request must leave it as it was. */
   readonly alertId?: string;
 }
@@ -187,6 +191,16 @@ async function freshKeyId(): Promise<string> {
   expect(answer.status).toBe(201);
   return answer.body.keyId as string;
 }
+
+/** Harbour's Cal.com integration, (re)set by every case that needs one. */
+const calcomSecret = 'authz-matrix-webhook-secret-0001';
+async function harbourCalcom(): Promise<void> {
+  const answer = await local.call('PUT', `/v1/practices/${local.net.practices.harbour}/integrations/calcom`, { key: local.adminKey, body: { webhookSecret: calcomSecret } });
+  expect(answer.status).toBe(200);
+}
+const calcomView: Allowed = Object.fromEntries(
+  ['practiceId', 'provider', 'webhookPath', 'webhookSecretSet', 'calcomApiKeySet', 'calcomApiBaseUrl', 'onMatch', 'declineReason', 'configuredAt'].map((field) => [field, 'leaf' as const]),
+);
 
 let readableAlertId: string;
 const revokedKeys = {} as Record<Role, string>;
@@ -367,6 +381,35 @@ const matrix: Record<RouteKey, Expectation> = {
     }),
     allow: { results: [{ ref: 'leaf', ...checkResult }] },
   },
+  'PUT /v1/practices/{practiceId}/integrations/calcom': {
+    ...refusedToAllBut('admin', 200),
+    practice: { own: 200, other: 404 }, // another practice's integration reads like a practice that does not exist
+    request: async () => ({ path: `/v1/practices/${local.net.practices.harbour}/integrations/calcom`, body: { webhookSecret: calcomSecret, onMatch: 'notify' } }),
+    allow: calcomView,
+  },
+  'GET /v1/practices/{practiceId}/integrations/calcom': {
+    ...refusedToAllBut('admin', 200),
+    practice: { own: 200, other: 404 },
+    request: async () => {
+      await harbourCalcom();
+      return { path: `/v1/practices/${local.net.practices.harbour}/integrations/calcom` };
+    },
+    allow: calcomView,
+  },
+  'POST /v1/integrations/calcom/{practiceId}': {
+    // No API key: the signature authenticates, and credentials are not even looked at.
+    admin: 200,
+    reviewer: 200,
+    practice: 200,
+    auditor: 200,
+    withoutValidKey: 200,
+    request: async () => {
+      await harbourCalcom();
+      const rawBody = JSON.stringify(calcomDelivery({ uid: `authz-${unique().replace(/[^A-Za-z0-9-]/g, '')}`, attendees: [{ name: 'Matrix Guest', email: matchingSubject.email }] }));
+      return { path: `/v1/integrations/calcom/${local.net.practices.harbour}`, rawBody, headers: { 'content-type': 'application/json', 'x-cal-signature-256': signCalcom(calcomSecret, rawBody) } };
+    },
+    allow: { triggerEvent: 'leaf', screened: 'leaf', result: 'leaf', bookingAction: 'leaf', attendees: [{ attendee: 'leaf', ...checkResult, reason: 'leaf' }] },
+  },
   'GET /v1/audit/export': {
     ...refusedToAllBut('auditor', 200),
     request: async () => {
@@ -501,7 +544,7 @@ describe('every route × every caller', () => {
     const key = keyFor(caller, route);
     const before = request.alertId && expected >= 300 ? await alertState(request.alertId) : undefined;
 
-    const answer: ApiAnswer = await local.call(route.method, request.path, { key, body: request.body });
+    const answer: ApiAnswer = await local.call(route.method, request.path, { key, body: request.body, rawBody: request.rawBody, headers: request.headers });
     expect(answer.status, answer.text).toBe(expected);
 
     if (expected < 300) {

@@ -7,7 +7,7 @@ import { maxBodyBytes } from '#functions/http/request.ts';
 import { localClient } from '../../infra/local/dynamo-local.ts';
 import { startLocalNetwork, type LocalNetwork } from '../support/local-network.ts';
 import { alertBody } from '../support/story.ts';
-import { canary, echoedCanary, hostileCase, specOf, type HostileCase, type HostileTargets } from '../support/hostile-cases.ts';
+import { canary, echoedCanary, hostileCase, hostileWebhookSecret, specOf, type HostileCase, type HostileTargets } from '../support/hostile-cases.ts';
 import { checkAnswer } from '../support/hostile-answers.ts';
 import { rawRequest, type RawAnswer } from '../support/raw-http.ts';
 
@@ -29,6 +29,8 @@ beforeAll(async () => {
   const { keys, clause, practices } = net.net;
   const submitted = await net.call('POST', '/v1/alerts', { key: keys.harbourDesk.apiKey, body: alertBody(clause, { ...canary }) });
   expect(submitted.status).toBe(201);
+  const integration = await net.call('PUT', `/v1/practices/${practices.harbour}/integrations/calcom`, { key: net.adminKey, body: { webhookSecret: hostileWebhookSecret } });
+  expect(integration.status).toBe(200);
   targets = {
     keys: { admin: net.adminKey, practice: keys.harbourDesk.apiKey, reviewer: keys.elmReviewer.apiKey, auditor: keys.auditor.apiKey },
     clause,
@@ -83,6 +85,7 @@ function send(route: RouteDefinition, c: HostileCase): Promise<RawAnswer> {
   const authorization = c.authorization !== undefined ? c.authorization : spec.role || c.role ? `Bearer ${targets.keys[c.role ?? spec.role!]}` : null;
   if (authorization !== null) headers.push(['Authorization', authorization]);
   if (c.idempotencyKey !== undefined) headers.push(['Idempotency-Key', c.idempotencyKey]);
+  for (const [name, value] of Object.entries(spec.sign?.(c.body) ?? {})) headers.push([name, value]);
   return rawRequest(net.port, { method: route.method, target: target(route, c), headers, body: c.body });
 }
 

@@ -8,6 +8,7 @@ import { routeKey, routes } from '#shared/routes.ts';
 import { apiClient, type ApiAnswer, type Call } from '../support/api-client.ts';
 import { startLocalNetwork, type LocalNetworkProcess } from '../support/local-process.ts';
 import { alertBody, setUpNetwork } from '../support/story.ts';
+import { calcomDelivery, signCalcom, startCalcomStandIn, type CalcomStandIn } from '../support/calcom.ts';
 
 /**
  * The privacy invariant, proven on the real `npm start` path: plant canary identifiers, run the
@@ -38,6 +39,8 @@ let alertId: string;
 interface CanaryRequest {
   readonly path: string;
   readonly body?: unknown;
+  /** The exact bytes to send instead of `body` (a signed webhook delivery). */
+  readonly rawBody?: string;
   readonly headers?: Record<string, string>;
 }
 type RouteKey = keyof { [R in (typeof routes)[number] as `${R['method']} ${R['path']}`]: R };
@@ -48,8 +51,44 @@ const canaryHeader = { 'X-Client-Name': `${canary.fullName} ${canary.phone} ${ca
 const unknownFields = { [canary.fullName]: canary.phone, [canary.email]: canary.dateOfBirth };
 const badSubject = { ...canary, phone: `${canary.phone}x`.repeat(3), email: `${canary.email}@@` };
 
-function canaryRequests(alert: string, clauseId: string): Record<RouteKey, CanaryRequest[]> {
+/** The sweep's Cal.com integration (Harbour's): its secret, API key and the stand-in Cal.com the declines go to. */
+const sweepSecret = 'privacy-sweep-webhook-secret-77';
+const sweepApiKey = 'cal_live_privacy_sweep_0001';
+let calcom: CalcomStandIn;
+/** A delivery as Cal.com sends it, with the canary as the booker (name, e-mail, and phone in the form and the SMS reminder). */
+function canaryDelivery(uid: string, attendee: Record<string, unknown> = { name: canary.fullName, email: canary.email, phoneNumber: canary.phone, timeZone: 'America/New_York' }) {
+  return calcomDelivery({
+    triggerEvent: 'BOOKING_REQUESTED',
+    uid,
+    attendees: [attendee, { name: `${canary.fullName} Guest`, email: `guest.${canary.email}` }],
+    responses: { attendeePhoneNumber: { label: 'phone_number', value: canary.phone }, dob: { label: 'date_of_birth', value: canary.dateOfBirth } },
+    smsReminderNumber: canary.phone,
+  });
+}
+function signed(body: unknown, secret = sweepSecret): Pick<CanaryRequest, 'rawBody' | 'headers'> {
+  const rawBody = JSON.stringify(body);
+  return { rawBody, headers: { 'content-type': 'application/json', 'x-cal-signature-256': signCalcom(secret, rawBody) } };
+}
+
+function canaryRequests(alert: string, clauseId: string, practiceId: string): Record<RouteKey, CanaryRequest[]> {
+  const integration = `/v1/practices/${practiceId}/integrations/calcom`;
+  const webhook = `/v1/integrations/calcom/${practiceId}`;
+  const setUp = { webhookSecret: sweepSecret, calcomApiKey: sweepApiKey, calcomApiBaseUrl: calcom.baseUrl, onMatch: 'decline' };
   return {
+    'PUT /v1/practices/{practiceId}/integrations/calcom': [
+      { path: integration, body: setUp },
+      { path: integration, body: { ...setUp, ...unknownFields, declineReason: { [canary.fullName]: canary.email } } },
+      { path: `/v1/practices/${enc(canary.fullName)}/integrations/calcom`, body: setUp },
+    ],
+    'GET /v1/practices/{practiceId}/integrations/calcom': [{ path: integration }, { path: `/v1/practices/${enc(canary.phone)}/integrations/calcom` }],
+    'POST /v1/integrations/calcom/{practiceId}': [
+      { path: webhook, ...signed(canaryDelivery('sweep-booking-1')) },
+      { path: webhook, ...signed(canaryDelivery('sweep-booking-2'), 'not-the-secret-0123456789') },
+      { path: webhook, rawBody: JSON.stringify(canaryDelivery('sweep-booking-3')), headers: { 'content-type': 'application/json' } },
+      { path: webhook, ...signed(canaryDelivery('sweep-booking-4', { name: [canary.fullName], email: { [canary.email]: canary.phone }, phoneNumber: 5550123 })) },
+      { path: webhook, ...signed({ ...canaryDelivery('sweep-booking-5'), triggerEvent: canary.fullName }) },
+      { path: `/v1/integrations/calcom/${enc(canary.email)}`, ...signed(canaryDelivery('sweep-booking-6')) },
+    ],
     'GET /v1/health': [{ path: '/v1/health' }],
     'GET /v1/openapi.json': [{ path: '/v1/openapi.json' }],
     'GET /v1/me': [{ path: '/v1/me' }],
@@ -101,14 +140,14 @@ let sweptRoutes: string[] = [];
 /** The contract shows the incident summary to reviewers: in an alert's view, their queue and the alerts they decided. */
 const summaryShownByDesign = (label: string) => /^(GET \/v1\/alerts\/\{alertId\}|GET \/v1\/reviews\/(queue|decided)) \S+ as reviewer$/.test(label);
 
-async function sweepEveryRoute(call: Call, keysByRole: Record<string, string | undefined>, alert: string, clauseId: string) {
-  const requests = canaryRequests(alert, clauseId);
+async function sweepEveryRoute(call: Call, keysByRole: Record<string, string | undefined>, alert: string, clauseId: string, practiceId: string) {
+  const requests = canaryRequests(alert, clauseId, practiceId);
   sweptRoutes = Object.keys(requests);
   for (const route of routes) {
     for (const request of requests[routeKey(route) as RouteKey]) {
       const path = `${request.path}${request.path.includes('?') ? '&' : '?'}${canaryQuery}`;
       for (const [role, key] of Object.entries(keysByRole)) {
-        const answer = await call(route.method, path, { key, body: request.body, headers: { ...canaryHeader, ...request.headers } });
+        const answer = await call(route.method, path, { key, body: request.body, rawBody: request.rawBody, headers: { ...canaryHeader, ...request.headers } });
         expect(answer.status, `${routeKey(route)} as ${role}: ${answer.text}`).toBeLessThan(500);
         record(`${routeKey(route)} ${request.path} as ${role}`, answer);
       }
@@ -135,6 +174,7 @@ function javaProcessesFor(dir: string): string {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'peerguard-privacy-'));
+  calcom = await startCalcomStandIn();
   network = await startLocalNetwork({ DATA_DIR: dataDir, LOG_LEVEL: 'DEBUG' });
   const call = apiClient(network.baseUrl);
   const adminKey = readFileSync(join(dataDir, 'admin-api-key'), 'utf8');
@@ -187,7 +227,19 @@ beforeAll(async () => {
   // Every route, as every role and with no key.
   sweepClause = net.clause;
   const keysByRole = { admin: adminKey.trim(), reviewer: net.keys.elmReviewer.apiKey, practice: net.keys.harbourDesk.apiKey, 'other practice': net.keys.valleyDesk.apiKey, auditor: net.keys.auditor.apiKey, 'no key': undefined };
-  await sweepEveryRoute(call, keysByRole, alertId, net.clause.clauseId);
+  // Harbour's booking software delivers a booking by the canary: screened, matched, declined through the stand-in Cal.com.
+  const configured = await call('PUT', `/v1/practices/${net.practices.harbour}/integrations/calcom`, {
+    key: net.keys.harbourDesk.apiKey,
+    body: { webhookSecret: sweepSecret, calcomApiKey: sweepApiKey, calcomApiBaseUrl: calcom.baseUrl, onMatch: 'decline' },
+  });
+  expect(configured.status).toBe(200);
+  const delivered = await call('POST', `/v1/integrations/calcom/${net.practices.harbour}`, signed(canaryDelivery('story-booking-1')));
+  expect(delivered.body).toMatchObject({ result: 'match', bookingAction: 'declined' });
+  expect(calcom.calls).toHaveLength(1);
+  record('cal.com webhook', delivered);
+  await sweepEveryRoute(call, keysByRole, alertId, net.clause.clauseId, net.practices.harbour);
+  // What was sent to Cal.com on the practice's behalf is searched like every answer.
+  for (const [i, sent] of calcom.calls.entries()) answers.push({ label: `sent to Cal.com ${i}`, text: `${sent.method} ${sent.path}\n${JSON.stringify(sent.headers)}\n${sent.body}` });
 
   // The console's reads, answered in full (the sweep's own requests carry canary query parameters, which they refuse).
   const reads: [string, string, string][] = [
@@ -226,6 +278,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await calcom?.stop();
   // Even when a test failed half-way: stop like Ctrl-C (which takes DynamoDB Local along), then make sure.
   if (network?.child.exitCode === null) {
     const stopped = network.stop();
@@ -248,7 +301,7 @@ describe('after the story, stopped with Ctrl-C', () => {
     expect(filesUnder(join(dataDir, 'dynamodb')).length).toBeGreaterThan(0);
     expect(everything).toContain(alertId);
     const notifications = readFileSync(join(dataDir, 'notifications.jsonl'), 'utf8');
-    for (const type of ['alert.awaiting_review', 'alert.published', 'alert.disputed', 'alert.reinstated']) expect(notifications).toContain(type);
+    for (const type of ['alert.awaiting_review', 'alert.published', 'alert.disputed', 'alert.reinstated', 'screening.booking_matched']) expect(notifications).toContain(type);
     expect(network.output()).toContain('"level":"DEBUG"');
     expect(network.output()).toMatch(/POST \/v1\/checks 200/);
   });
@@ -257,6 +310,7 @@ describe('after the story, stopped with Ctrl-C', () => {
     expect([...sweptRoutes].sort()).toEqual(routes.map(routeKey).sort());
     expect(answers.length).toBeGreaterThan(routes.length * 6);
     expect(network.output()).toContain('POST /v1/audit/subject-tokens 200');
+    expect(network.output()).toContain('POST /v1/integrations/calcom/{practiceId} 200');
   });
 
   it.each(needles)('no answer of the sweep, no export, key or token answer holds %s', (needle) => {

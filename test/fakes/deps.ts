@@ -5,15 +5,14 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Deps, Settings } from '#shared/deps.ts';
-import type { Logger, Notifier } from '#shared/ports.ts';
+import type { CalcomApi, Logger, Notifier } from '#shared/ports.ts';
 import type { AuditSeal, Notification } from '#shared/records.ts';
 import { buildEnvelopeCipher } from '#shared/adapters/envelope-cipher.ts';
 import { localDataKeys } from '#shared/adapters/local/local-data-keys.ts';
 import { buildLocalKeyring } from '#shared/adapters/local/local-keyring.ts';
 import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
 import {
-  memoryAlertStore, memoryApiKeyStore, memoryClauseStore, memoryFigures, memoryOutbox, memoryPracticeStore, memoryScreeningLedger, memoryTokenIndex,
-  type MemoryAlertStore, type MemoryFigures, type MemoryLedger, type MemoryOutbox, type MemoryTokenIndex,
+  memoryAlertStore, memoryApiKeyStore, memoryClauseStore, memoryFigures, memoryOutbox, memoryPracticeStore, memoryScreeningLedger, memoryTokenIndex, type MemoryAlertStore, type MemoryFigures, type MemoryLedger, type MemoryOutbox, type MemoryTokenIndex, memoryIntegrationStore, type MemoryIntegrationStore,
 } from './memory-stores.ts';
 import { memoryAuditLog, type MemoryAuditLog } from './memory-audit.ts';
 
@@ -74,6 +73,22 @@ export function recordingLogger(): RecordingLogger {
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
+export interface RecordingCalcomApi extends CalcomApi {
+  readonly declined: Parameters<CalcomApi['declineBooking']>[0][];
+}
+
+/** Cal.com's API as a list of the declines asked of it; `fail` makes the next calls throw. */
+export function recordingCalcomApi(options: { fail?: boolean } = {}): RecordingCalcomApi {
+  const declined: Parameters<CalcomApi['declineBooking']>[0][] = [];
+  return {
+    declined,
+    declineBooking: async (request) => {
+      declined.push(request);
+      if (options.fail) throw Object.assign(new Error('Cal.com answered 500'), { status: 500 });
+    },
+  };
+}
+
 export const testSettings: Settings = {
   phoneRegion: 'US',
   alertTtlDays: 730,
@@ -94,7 +109,10 @@ export interface TestDeps extends Deps {
     readonly outbox: MemoryOutbox;
     readonly figures: MemoryFigures;
     readonly seals: AuditSeal[];
+    readonly integrations: MemoryIntegrationStore;
   };
+  /** What was asked of Cal.com's API (unless `calcom` is overridden). */
+  readonly calcomCalls: RecordingCalcomApi['declined'];
   /** Where recorded notifications and log lines land (even when `notifier`/`logger` are overridden). */
   readonly sent: RecordingNotifier['sent'];
   readonly logLines: LogLine[];
@@ -112,6 +130,8 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
   const ledger = memoryScreeningLedger(audit, figures);
   const outbox = memoryOutbox();
   const seals: AuditSeal[] = [];
+  const integrations = memoryIntegrationStore(audit);
+  const calcom = recordingCalcomApi();
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
     settings: testSettings,
@@ -130,9 +150,12 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
     figures,
     audit,
     seals: { put: async (seal) => void seals.push(structuredClone(seal)) },
+    integrations,
+    calcom,
     ...overrides,
     clock,
-    memory: { alerts, tokenIndex, audit, ledger, outbox, figures, seals },
+    memory: { alerts, tokenIndex, audit, ledger, outbox, figures, seals, integrations },
+    calcomCalls: calcom.declined,
     sent: notifier.sent,
     logLines: logger.lines,
   };

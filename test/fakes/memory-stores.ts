@@ -5,8 +5,8 @@
  * would, so a caller mutating what it got back never changes what is stored.
  */
 import { ConflictError } from '#shared/errors.ts';
-import { StaleAlertError, type AlertStore, type ApiKeyStore, type ClauseStore, type Clock, type IndexChange, type NetworkFigures, type NotificationOutbox, type PracticeStore, type ScreeningLedger, type TokenIndex } from '#shared/ports.ts';
-import { alertStatuses, type AlertRecord, type AlertStatus, type ApiKeyListing, type ApiKeyRecord, type ConsentClause, type FailedNotification, type IdempotencyRecord, type IndexedAlert, type Practice, type SecurityNotification } from '#shared/records.ts';
+import { type AlertStore, type ApiKeyStore, type ClauseStore, type Clock, type IndexChange, type IntegrationStore, type NetworkFigures, type NotificationOutbox, type PracticeStore, type ScreeningLedger, StaleAlertError, type TokenIndex } from '#shared/ports.ts';
+import { type AlertRecord, type AlertStatus, alertStatuses, type ApiKeyListing, type ApiKeyRecord, type CalcomIntegration, type ConsentClause, type FailedNotification, type IdempotencyRecord, type IndexedAlert, type Practice, type SecurityNotification } from '#shared/records.ts';
 import type { MemoryAuditLog } from './memory-audit.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -261,5 +261,38 @@ export function memoryFigures(): MemoryFigures {
       notices.push(copy(notice));
     },
     latestNotices: async (limit) => notices.slice().reverse().slice(0, limit).map(copy),
+  };
+}
+
+export interface MemoryIntegrationStore extends IntegrationStore {
+  /** Everything stored, for tests that search storage for what must not be there. */
+  dump(): unknown;
+}
+
+/** Integrations and webhook deliveries: a claim is held until answered, released, or its lease lapses. */
+export function memoryIntegrationStore(audit: MemoryAuditLog): MemoryIntegrationStore {
+  const calcom = new Map<string, CalcomIntegration>();
+  const deliveries = new Map<string, { state: 'screening' | 'answered'; until: number; response?: unknown }>();
+  const id = (practiceId: string, key: string) => `${practiceId}#${key}`;
+  return {
+    getCalcom: async (practiceId) => copy(calcom.get(practiceId)),
+    putCalcom: async (integration, batch) => {
+      audit.commit(batch, () => calcom.set(integration.practiceId, copy(integration)));
+    },
+    claimDelivery: async (practiceId, key, now, leaseSeconds) => {
+      const existing = deliveries.get(id(practiceId, key));
+      if (existing && existing.until > now.getTime()) {
+        return existing.state === 'answered' ? { claimed: false, response: copy(existing.response) } : { claimed: false };
+      }
+      deliveries.set(id(practiceId, key), { state: 'screening', until: now.getTime() + leaseSeconds * 1000 });
+      return { claimed: true };
+    },
+    completeDelivery: async (practiceId, key, response, expiresAt) => {
+      deliveries.set(id(practiceId, key), { state: 'answered', until: expiresAt.getTime(), response: copy(response) });
+    },
+    releaseDelivery: async (practiceId, key) => {
+      if (deliveries.get(id(practiceId, key))?.state === 'screening') deliveries.delete(id(practiceId, key));
+    },
+    dump: () => copy({ calcom: [...calcom.values()], deliveries: [...deliveries.entries()] }),
   };
 }

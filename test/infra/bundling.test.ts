@@ -54,7 +54,7 @@ describe('Lambda bundling', () => {
 describe('what each Lambda bundle carries', () => {
   const entries = readdirSync(join(repoRoot, 'functions')).filter((file) => file.endsWith('.ts')).map((file) => file.slice(0, -3));
   /** The functions that read client identifiers, and so normalise phone numbers. */
-  const readsSubjects = ['alerts', 'audit', 'checks'];
+  const readsSubjects = ['alerts', 'audit', 'checks', 'integrations'];
 
   const bundles = new Map<string, Record<string, number>>();
   /** The external modules each bundle imports, by kind: `import-statement` loads at start-up, `dynamic-import` on use. */
@@ -87,7 +87,7 @@ describe('what each Lambda bundle carries', () => {
   const carried = (name: string, pattern: RegExp) => Object.keys(bundles.get(name)!).filter((path) => pattern.test(path));
 
   it('bundles every function entry', () => {
-    expect(entries.sort()).toEqual(['admin', 'alerts', 'audit', 'authorizer', 'checks', 'clauses', 'health', 'reviews', 'sweeper']);
+    expect(entries.sort()).toEqual(['admin', 'alerts', 'audit', 'authorizer', 'checks', 'clauses', 'health', 'integrations', 'reviews', 'sweeper']);
     for (const name of entries) expect(carried(name, new RegExp(`^functions/${name}\\.ts$`)), name).toHaveLength(1);
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tableDefinitions, type KeyAttribute } from '#shared/adapters/dynamo/tables.ts';
 import { functionNames, functionGrants, type FunctionName } from '#infra/grants.ts';
 import { keyAdministrationActions } from '#infra/key-policies.ts';
+import { secretContext } from '#shared/domain/integrations.ts';
 import { asArray, cdkContext, isAccountRoot, keySchema, synth, type Json, type Statement } from './support.ts';
 
 const built = synth();
@@ -130,7 +131,7 @@ describe('KMS keys', () => {
     expect(actionsOf(use!)).toEqual(['kms:GenerateMac']);
     expect(isAccountRoot(use!.Principal, view)).toBe(true);
     expect(use!.Condition!.StringEquals).toEqual({ 'kms:MacAlgorithm': 'HMAC_SHA_256' });
-    expect(rolesIn(use!)).toEqual(roles('alerts', 'checks', 'audit'));
+    expect(rolesIn(use!)).toEqual(roles('alerts', 'checks', 'audit', 'integrations'));
   });
 
   it('the signing key allows Sign (ECDSA_SHA_256, RAW) to the signers and GetPublicKey to the audit function only', () => {
@@ -141,12 +142,16 @@ describe('KMS keys', () => {
     ]);
   });
 
-  it('the data key allows GenerateDataKey and Decrypt only for the incident-summary encryption context', () => {
+  it('the data key allows GenerateDataKey and Decrypt for summaries to the alert functions, for integration secrets to the integrations function', () => {
     const statements = view.keyStatements('DataKey').slice(1);
-    const purpose = { 'kms:EncryptionContext:purpose': 'incident-summary' };
+    const summary = { 'kms:EncryptionContext:purpose': 'incident-summary' };
+    const secret = { 'kms:EncryptionContext:purpose': secretContext('prc_x', 'calcom-webhook-secret').purpose };
+    expect(secret['kms:EncryptionContext:purpose']).toBe('integration-secret');
     expect(statements.map((s) => [actionsOf(s), rolesIn(s), s.Condition?.StringEquals])).toEqual([
-      [['kms:GenerateDataKey'], roles('alerts'), purpose],
-      [['kms:Decrypt'], roles('alerts', 'reviews'), purpose],
+      [['kms:GenerateDataKey'], roles('alerts'), summary],
+      [['kms:Decrypt'], roles('alerts', 'reviews'), summary],
+      [['kms:GenerateDataKey'], roles('integrations'), secret],
+      [['kms:Decrypt'], roles('integrations'), secret],
     ]);
   });
 
@@ -198,11 +203,14 @@ describe('KMS keys', () => {
   it('key policies name exactly the roles the app stack creates, and agree with their IAM policies', () => {
     const roleNames = new Set(view.ofType('app', 'AWS::IAM::Role').map(([, r]) => view.describe(r.Properties.RoleName)));
     for (const [key, friendly] of [['hmac', 'HmacKey'], ['signing', 'SigningKey'], ['data', 'DataKey']] as const) {
+      // An action may be split over statements (the data key: one per encryption-context purpose); together they name the granted roles.
+      const byAction = new Map<string, Set<unknown>>();
       for (const s of view.keyStatements(friendly).slice(1)) {
-        for (const action of actionsOf(s)) {
-          const granted = functionNames.filter((fn) => view.permissionsOf(fn).includes(`${action} ${friendly}`));
-          expect(rolesIn(s), `${key} ${action}`).toEqual(roles(...granted));
-        }
+        for (const action of actionsOf(s)) for (const role of rolesIn(s)) byAction.set(action, (byAction.get(action) ?? new Set()).add(role));
+      }
+      for (const [action, named] of byAction) {
+        const granted = functionNames.filter((fn) => view.permissionsOf(fn).includes(`${action} ${friendly}`));
+        expect([...named].sort(), `${key} ${action}`).toEqual([...roles(...granted)].sort());
       }
     }
     for (const fn of functionNames) expect(roleNames.has(`peerguard-dev-${fn}-\${AWS::Region}`), fn).toBe(true);

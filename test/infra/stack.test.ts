@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from '#shared/config.ts';
 import { routeKey, routes, type RouteDefinition } from '#shared/routes.ts';
 import { functionNames, type FunctionGrants, type FunctionName } from '#infra/grants.ts';
-import { buildApp } from '#infra/peerguard-stack.ts';
+import { buildApp, publicRouteReasons } from '#infra/peerguard-stack.ts';
 import { asArray, cdkContext, refId, resolvedEnvironment, synth, type Json } from './support.ts';
 
 const built = synth();
@@ -158,9 +158,10 @@ describe('HTTP API', () => {
     },
   );
 
-  it('only GET /v1/health and GET /v1/openapi.json are public', () => {
+  it("only GET /v1/health, GET /v1/openapi.json and Cal.com's signed webhook are public, each with its reason", () => {
     const publicKeys = [...routesByKey].filter(([, r]) => r.AuthorizationType !== 'CUSTOM').map(([k]) => k);
-    expect(publicKeys.sort()).toEqual(['GET /v1/health', 'GET /v1/openapi.json']);
+    expect(publicKeys.sort()).toEqual(['GET /v1/health', 'GET /v1/openapi.json', 'POST /v1/integrations/calcom/{practiceId}']);
+    expect(Object.keys(publicRouteReasons).sort()).toEqual(publicKeys);
   });
 
   it('the authorizer is the authorizer function, simple responses, cached for at most 60 s', () => {
@@ -237,6 +238,15 @@ describe('IAM least privilege', () => {
       ...publish('Practices'),
     ],
     checks: ['dynamodb:BatchGetItem TokenIndex', ...main('UpdateItem', 'PutItem', 'GetItem'), ...audit, 'kms:GenerateMac HmacKey', ...publish('Security')],
+    integrations: [
+      'dynamodb:BatchGetItem TokenIndex',
+      ...main('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'),
+      ...audit,
+      'kms:GenerateMac HmacKey',
+      'kms:GenerateDataKey DataKey',
+      'kms:Decrypt DataKey',
+      ...publish('Practices', 'Security'),
+    ],
     audit: [...audit, 'kms:Sign SigningKey', 'kms:GetPublicKey SigningKey', 'kms:GenerateMac HmacKey'],
     sweeper: [
       ...main('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'),

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { maxBodyBytes } from '#functions/http/request.ts';
 import { routeKey, type RouteDefinition, type Role } from '#shared/routes.ts';
 import {
-  batchCheckSchema, checkSchema, checkSubjectSchema, createKeySchema, createPracticeSchema, publishClauseSchema, reasonSchema,
+  batchCheckSchema, calcomIntegrationSchema, checkSchema, checkSubjectSchema, createKeySchema, createPracticeSchema, publishClauseSchema, reasonSchema,
   reviewDecisionSchema, submitAlertSchema,
 } from '#shared/schemas.ts';
 import { canarySubject, consentProof } from '../fakes/fixtures.ts';
+import { calcomDelivery, signCalcom } from './calcom.ts';
 
 /**
  * Hostile requests for every route, shared by the unit suite (group handlers over in-memory
@@ -40,7 +41,12 @@ export interface RouteSpec {
   readonly query?: (t: HostileTargets) => Record<string, string>;
   /** Query strings the route must refuse with a 400 (the export's own when left out). */
   readonly hostileQueries?: (t: HostileTargets) => (readonly (readonly [string, string])[])[];
+  /** Headers that sign whatever body a case sends (a webhook signed by its sender), added by the harness. */
+  readonly sign?: (body: Buffer | undefined) => Record<string, string>;
 }
+
+/** The webhook secret of Harbour's Cal.com integration, which both harnesses set up. */
+export const hostileWebhookSecret = 'hostile-input-webhook-secret-01';
 
 export interface HostileCase {
   readonly kind: string;
@@ -129,6 +135,18 @@ export const routeSpecs: Record<string, RouteSpec> = {
   'POST /v1/checks/batch': {
     role: 'practice', alertState: 'pending_review', schema: batchCheckSchema('US'),
     body: () => ({ bookings: [{ ref: 'bk-1', subject: { phone: canary.phone } }, { ref: 'bk-2', subject: { email: canary.email, fullName: canary.fullName } }] }),
+  },
+  'PUT /v1/practices/{practiceId}/integrations/calcom': {
+    role: 'practice', alertState: 'pending_review', schema: calcomIntegrationSchema,
+    params: (t) => ({ practiceId: t.practiceId }), body: () => ({ webhookSecret: hostileWebhookSecret, onMatch: 'notify' }),
+  },
+  'GET /v1/practices/{practiceId}/integrations/calcom': { role: 'practice', alertState: 'pending_review', params: (t) => ({ practiceId: t.practiceId }) },
+  // Signed over each case's exact bytes, so what is tested is the body, not the (already tested) signature check.
+  'POST /v1/integrations/calcom/{practiceId}': {
+    role: undefined, alertState: 'pending_review',
+    params: (t) => ({ practiceId: t.practiceId }),
+    body: () => calcomDelivery({ uid: 'hostile-booking', attendees: [{ name: canary.fullName, email: canary.email, phoneNumber: canary.phone }] }),
+    sign: (body) => ({ 'x-cal-signature-256': signCalcom(hostileWebhookSecret, body ?? Buffer.alloc(0)) }),
   },
   'GET /v1/audit/export': { role: 'auditor', alertState: 'pending_review', query: (t) => ({ from: t.today, to: t.today }) },
   'GET /v1/audit/verification-key': { role: 'auditor', alertState: 'pending_review' },

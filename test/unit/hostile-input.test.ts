@@ -13,7 +13,9 @@ import type { Principal } from '#shared/records.ts';
 import { localHandlers } from '../../infra/local/handlers.ts';
 import { buildTestDeps, type TestDeps } from '../fakes/deps.ts';
 import { publishTestClause, submission } from '../fakes/fixtures.ts';
-import { echoedCanary, hostileCase, specOf, validCase, type HostileCase, type HostileTargets } from '../support/hostile-cases.ts';
+import { echoedCanary, hostileCase, hostileWebhookSecret, specOf, validCase, type HostileCase, type HostileTargets } from '../support/hostile-cases.ts';
+import { configureCalcom } from '#shared/domain/integrations.ts';
+import { calcomIntegrationSchema, parseInput } from '#shared/schemas.ts';
 import { checkAnswer } from '../support/hostile-answers.ts';
 
 /**
@@ -53,6 +55,7 @@ async function network(route: RouteDefinition) {
     await decideReview(deps, as(valleyReviewer), alertId, { decision: 'approve', reason: 'Agree.' });
   }
   if (spec.alertState === 'suspended') await disputeAlert(deps, as(created.admin), alertId, 'Disputed through counsel.');
+  await configureCalcom(deps, as(created.admin), harbour, parseInput(calcomIntegrationSchema, { webhookSecret: hostileWebhookSecret }));
   const targets: HostileTargets = {
     keys: { admin: created.admin.apiKey, practice: created.practice.apiKey, reviewer: created.reviewer.apiKey, auditor: created.auditor.apiKey },
     clause: { clauseId: clause.clauseId, version: clause.version, sha256: clause.sha256 },
@@ -74,6 +77,7 @@ async function send(net: Network, route: RouteDefinition, c: HostileCase, base64
   const authorization = c.authorization !== undefined ? c.authorization : spec.role || c.role ? `Bearer ${net.targets.keys[c.role ?? spec.role!]}` : null;
   if (authorization !== null) headers.authorization = authorization;
   if (c.idempotencyKey !== undefined) headers['idempotency-key'] = c.idempotencyKey;
+  Object.assign(headers, spec.sign?.(c.body));
   const asBase64 = c.body !== undefined && (base64 || decodeUtf8(c.body) === undefined);
   const query: Record<string, string> = {};
   for (const [name, value] of c.query) Object.defineProperty(query, name, { value: Object.hasOwn(query, name) ? `${query[name]},${value}` : value, enumerable: true, writable: true, configurable: true });

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { ValidationError, type FieldError } from '#shared/errors.ts';
 import {
-  batchCheckSchema, checkSchema, createKeySchema, createPracticeSchema, parseInput, publishClauseSchema, reasonSchema, requestFieldNames,
+  batchCheckSchema, calcomIntegrationSchema, checkSchema, createKeySchema, createPracticeSchema, parseInput, publishClauseSchema, reasonSchema, requestFieldNames,
   reviewDecisionSchema, submitAlertSchema,
 } from '#shared/schemas.ts';
 
@@ -178,7 +178,7 @@ describe('requestFieldNames', () => {
 
   it('is exactly the field names of every request body schema, so error messages name real fields and nothing else', () => {
     const names = new Set<string>();
-    const bodies = [createPracticeSchema, createKeySchema, publishClauseSchema, submitAlertSchema('US'), reasonSchema, reviewDecisionSchema, checkSchema('US'), batchCheckSchema('US')];
+    const bodies = [createPracticeSchema, createKeySchema, publishClauseSchema, submitAlertSchema('US'), reasonSchema, reviewDecisionSchema, checkSchema('US'), batchCheckSchema('US'), calcomIntegrationSchema];
     for (const schema of bodies) fieldNames(schema, names);
     expect([...requestFieldNames].sort()).toEqual([...names].sort());
   });
