@@ -237,7 +237,7 @@ export class PeerguardWebStack extends Stack {
   }
 
   private acknowledgeFindings(config: StageConfig, deployment: BucketDeployment): void {
-    const distribution = this.distribution.node.defaultChild!;
+    const distribution = this.distribution;
     if (config.edge.allowedCountries.length === 0) {
       acknowledge(
         distribution,

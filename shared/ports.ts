@@ -3,9 +3,15 @@
  * KMS, SNS in AWS; DynamoDB Local, local keys, a file on a laptop). Domain code depends on
  * these types only, never on an AWS SDK.
  */
+import type { MetricName } from './metric-names.ts';
 import type { AlertRecord, ApiKeyRecord, AuditBatch, AuditEntry, AuditEvent, AuditSeal, ConsentClause, FailedNotification, IdempotencyRecord, IndexedAlert, Notification, Practice } from './records.ts';
 
 export type Clock = () => Date;
+
+/** Counts for the operations alarms (CloudWatch metrics in AWS). A name, never a value from a request. */
+export interface Metrics {
+  count(name: MetricName): void;
+}
 
 /** The slice of the Powertools logger the code uses; never pass it a request body. */
 export interface Logger {
