@@ -19,7 +19,7 @@ import { acknowledge, addNagPacks } from './nag.ts';
 import { PeerguardFunction } from './peerguard-function.ts';
 import { PeerguardEdgeStack, edgeRegion } from './edge-stack.ts';
 import { parseStageConfig, reservedConcurrencyOf, stageContextKey, stagesContextKey, type StageConfig } from './stage-config.ts';
-import { PeerguardWebStack } from './web-stack.ts';
+import { defaultWebAssets, PeerguardWebStack, webAssetFolders, webAssetsContextKey } from './web-stack.ts';
 
 export { functionGrants } from './grants.ts';
 
@@ -340,6 +340,8 @@ export function buildApp(
   const app = new App(props);
   const stage = String(app.node.tryGetContext(stageContextKey) ?? 'dev');
   const config = parseStageConfig(stage, app.node.tryGetContext(stagesContextKey));
+  // Before any function is bundled: a missing console build fails at once, with what to run.
+  const assets = webAssetFolders(String(app.node.tryGetContext(webAssetsContextKey) ?? defaultWebAssets));
   const env = config.account || config.region ? { account: config.account, region: config.region } : undefined;
   const data = new PeerguardDataStack(app, 'PeerguardData', {
     stackName: names.dataStack(stage),
@@ -370,6 +372,7 @@ export function buildApp(
     api: stack.api,
     logsKey: data.logsKey,
     edgeStackName: edge.stackName,
+    assets,
     env,
     description: `Peerguard safety-alert network (${stage}): console and API reference behind CloudFront, /v1 routed to the API`,
   });

@@ -50,8 +50,10 @@ export class WebAssetsMissingError extends Error {
   override readonly name = 'WebAssetsMissingError';
 }
 
+export type WebAssetFolders = Record<(typeof webRoots)[number]['folder'], string>;
+
 /** The built folders, or one error naming each one missing and how to build it. */
-export function webAssetFolders(assets: string): Record<(typeof webRoots)[number]['folder'], string> {
+export function webAssetFolders(assets: string): WebAssetFolders {
   const missing = webRoots.filter((root) => !existsSync(join(assets, root.folder, 'index.html')));
   if (missing.length > 0) {
     throw new WebAssetsMissingError(
@@ -59,7 +61,7 @@ export function webAssetFolders(assets: string): Record<(typeof webRoots)[number
         `${missing.length === 1 ? 'is' : 'are'} missing. Build them first with \`npm run build\` (\`npm run synth\` does so before synthesising).`,
     );
   }
-  return Object.fromEntries(webRoots.map((root) => [root.folder, join(assets, root.folder)])) as Record<(typeof webRoots)[number]['folder'], string>;
+  return Object.fromEntries(webRoots.map((root) => [root.folder, join(assets, root.folder)])) as WebAssetFolders;
 }
 
 /**
@@ -90,6 +92,8 @@ export interface PeerguardWebStackProps extends StackProps {
   readonly logsKey: IKey;
   /** Name of the edge stack (us-east-1) whose output is the web ACL's ARN. */
   readonly edgeStackName: string;
+  /** The built console and API reference (`webAssetFolders`). */
+  readonly assets: WebAssetFolders;
 }
 
 /**
@@ -106,7 +110,7 @@ export class PeerguardWebStack extends Stack {
   constructor(scope: Construct, id: string, props: PeerguardWebStackProps) {
     super(scope, id, props);
     const { stage, config } = props;
-    const folders = webAssetFolders(String(this.node.tryGetContext(webAssetsContextKey) ?? defaultWebAssets));
+    const folders = props.assets;
 
     // CloudFront standard logs need a bucket that accepts ACLs; S3 server access logs of the site bucket go here too.
     this.logsBucket = new Bucket(this, 'WebLogsBucket', {
