@@ -14,6 +14,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { tableDefinitions } from '#shared/adapters/dynamo/tables.ts';
+import { metricNames, serviceName, type MetricName } from '#shared/metric-names.ts';
 import type { PeerguardDataStack } from './data-stack.ts';
 import type { FunctionName, TableId, TopicName } from './grants.ts';
 import type { PeerguardFunction } from './peerguard-function.ts';
@@ -21,11 +22,8 @@ import type { StageConfig } from './stage-config.ts';
 
 /** Namespace of the metrics Peerguard itself emits (Powertools metrics, access-log metric filters). */
 export const metricsNamespace = (stage: string) => `Peerguard/${stage}`;
-/** Metric the application emits (Powertools, dimension service) each time KMS answers ThrottlingException. */
-export const kmsThrottledMetricName = 'KmsThrottled';
+/** Requests refused 401/403, counted from the API access log by a metric filter. */
 export const authDenialsMetricName = 'AuthDenials';
-/** Notifications the application could not hand to SNS after its retries (kept in the outbox for the sweep). */
-export const notificationPublishFailuresMetricName = 'NotificationPublishFailures';
 
 export interface AlarmsProps {
   readonly stage: string;
@@ -55,6 +53,9 @@ export class PeerguardAlarms extends Construct {
     this.action = new SnsAction(props.operationsTopic);
     this.prefix = `Peerguard-${stage}`;
     const namespace = metricsNamespace(stage);
+    // A metric the functions emit with Powertools Metrics (shared/metric-names.ts): its one dimension is the service.
+    const applicationMetric = (metricName: MetricName) =>
+      new Metric({ namespace, metricName, dimensionsMap: { service: serviceName }, statistic: 'Sum', period: fiveMinutes });
 
     // HTTP API: share of 5xx answers (API Gateway's own and the integrations').
     const requests = api.metricCount({ period: fiveMinutes, statistic: 'Sum' });
@@ -143,13 +144,7 @@ export class PeerguardAlarms extends Construct {
 
     // KMS: throttling the application saw, and the account's request rate approaching the quota.
     this.add('KMS-Throttles', {
-      metric: new Metric({
-        namespace,
-        metricName: kmsThrottledMetricName,
-        dimensionsMap: { service: 'peerguard' },
-        statistic: 'Sum',
-        period: fiveMinutes,
-      }),
+      metric: applicationMetric(metricNames.kmsThrottled),
       threshold: config.kmsThrottles,
       description: `KMS answered ThrottlingException ${config.kmsThrottles} or more times in 5 minutes (callers got 503).`,
       inclusive: true,
@@ -178,20 +173,10 @@ export class PeerguardAlarms extends Construct {
       });
     }
 
-    // Notifications the functions could not publish at all (after three attempts they go to the outbox and
-    // the log says `notification failed`): counted from every function's log.
-    for (const [name, fn] of Object.entries(functions) as [FunctionName, PeerguardFunction][]) {
-      new MetricFilter(this, `NotificationFailures-${name}`, {
-        logGroup: fn.logGroup,
-        metricNamespace: namespace,
-        metricName: notificationPublishFailuresMetricName,
-        filterPattern: FilterPattern.stringValue('$.message', '=', 'notification failed'),
-        metricValue: '1',
-        defaultValue: 0,
-      });
-    }
+    // Notifications the functions could not publish at all (after three attempts they go to the outbox),
+    // counted by the functions themselves.
     this.add('Notifications-PublishFailures', {
-      metric: new Metric({ namespace, metricName: notificationPublishFailuresMetricName, statistic: 'Sum', period: fiveMinutes }),
+      metric: applicationMetric(metricNames.notificationPublishFailed),
       threshold: config.notificationFailures,
       description: `${config.notificationFailures} or more notifications could not be published to SNS in 5 minutes; they wait in the outbox for the sweep to redeliver.`,
       inclusive: true,

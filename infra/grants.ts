@@ -171,6 +171,9 @@ export const firstHmacKeyVersion = 'k1';
 export const names = {
   dataStack: (stage: string) => `Peerguard-${stage}-data`,
   appStack: (stage: string) => `Peerguard-${stage}`,
+  /** Always in us-east-1: the CloudFront web ACL. */
+  edgeStack: (stage: string) => `Peerguard-${stage}-edge`,
+  webStack: (stage: string) => `Peerguard-${stage}-web`,
   role: (stage: string, fn: FunctionName) => `peerguard-${stage}-${fn}-${Aws.REGION}`,
   roleArn: (stage: string, fn: FunctionName) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${names.role(stage, fn)}`,
   topic: (stage: string, topic: TopicName | 'operations') => `peerguard-${stage}-${topic}`,

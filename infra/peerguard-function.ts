@@ -39,6 +39,8 @@ export interface PeerguardFunctionProps {
   readonly timeout?: Duration;
   /** Dead-letter queue for asynchronous invocations (the scheduled sweeper). */
   readonly deadLetterQueue?: IQueue;
+  /** At most this many instances at once, kept for this function (infra/stage-config.ts). */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /** A NodejsFunction with the team defaults: Node 24 on arm64, ESM bundle, X-Ray active. */
@@ -55,6 +57,7 @@ export class PeerguardFunction extends NodejsFunction {
       role: props.role,
       logGroup: props.logGroup,
       deadLetterQueue: props.deadLetterQueue,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       description: props.description,
       projectRoot: repoRoot,
       depsLockFilePath: join(repoRoot, 'package-lock.json'),

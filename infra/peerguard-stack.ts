@@ -17,7 +17,9 @@ import { PeerguardDataStack } from './data-stack.ts';
 import { functionGrants, functionNames, names, type FunctionName, type TableId } from './grants.ts';
 import { acknowledge, addNagPacks } from './nag.ts';
 import { PeerguardFunction } from './peerguard-function.ts';
-import { parseStageConfig, stageContextKey, stagesContextKey, type StageConfig } from './stage-config.ts';
+import { PeerguardEdgeStack, edgeRegion } from './edge-stack.ts';
+import { parseStageConfig, reservedConcurrencyOf, stageContextKey, stagesContextKey, type StageConfig } from './stage-config.ts';
+import { defaultWebAssets, PeerguardWebStack, webAssetFolders, webAssetsContextKey } from './web-stack.ts';
 
 export { functionGrants } from './grants.ts';
 
@@ -25,7 +27,8 @@ export { functionGrants } from './grants.ts';
  * The HTTP API's access log: one JSON line per request with what an operator needs (status,
  * latency, route template, errors API Gateway itself produced) and nothing a caller sent: no
  * body, no query string, no raw path (it holds ids), no headers, no source IP or user agent,
- * and none of the authorizer's context (key id, practice id).
+ * and none of the authorizer's context (key id, practice id). Nor the response's length: a
+ * screening answer's size must not be readable from the log.
  */
 export const accessLogFields: Readonly<Record<string, string>> = {
   requestId: '$context.requestId',
@@ -34,7 +37,6 @@ export const accessLogFields: Readonly<Record<string, string>> = {
   routeKey: '$context.routeKey',
   status: '$context.status',
   protocol: '$context.protocol',
-  responseLength: '$context.responseLength',
   responseLatency: '$context.responseLatency',
   integrationStatus: '$context.integrationStatus',
   integrationLatency: '$context.integrationLatency',
@@ -190,6 +192,7 @@ export class PeerguardStack extends Stack {
       logGroup,
       environment,
       description: `Peerguard ${name}`,
+      reservedConcurrentExecutions: reservedConcurrencyOf(config, name),
       ...options,
     });
     this.roles[name] = role;
@@ -343,10 +346,12 @@ export interface BuildOptions {
 export function buildApp(
   props: AppProps = {},
   options: BuildOptions = {},
-): { app: App; data: PeerguardDataStack; stack: PeerguardStack; config: StageConfig; stage: string } {
+): { app: App; data: PeerguardDataStack; stack: PeerguardStack; edge: PeerguardEdgeStack; web: PeerguardWebStack; config: StageConfig; stage: string } {
   const app = new App(props);
   const stage = String(app.node.tryGetContext(stageContextKey) ?? 'dev');
   const config = parseStageConfig(stage, app.node.tryGetContext(stagesContextKey));
+  // Before any function is bundled: a missing console build fails at once, with what to run.
+  const assets = webAssetFolders(String(app.node.tryGetContext(webAssetsContextKey) ?? defaultWebAssets));
   const env = config.account || config.region ? { account: config.account, region: config.region } : undefined;
   const data = new PeerguardDataStack(app, 'PeerguardData', {
     stackName: names.dataStack(stage),
@@ -363,6 +368,25 @@ export function buildApp(
     env,
     description: `Peerguard safety-alert network (${stage}): API, functions, alarms`,
   });
+  const edge = new PeerguardEdgeStack(app, 'PeerguardEdge', {
+    stackName: names.edgeStack(stage),
+    stage,
+    config,
+    env: { account: config.account, region: edgeRegion },
+    description: `Peerguard safety-alert network (${stage}): per-client rate limits at the CloudFront edge (AWS WAF)`,
+  });
+  const web = new PeerguardWebStack(app, 'PeerguardWeb', {
+    stackName: names.webStack(stage),
+    stage,
+    config,
+    api: stack.api,
+    logsKey: data.logsKey,
+    edgeStackName: edge.stackName,
+    assets,
+    env,
+    description: `Peerguard safety-alert network (${stage}): console and API reference behind CloudFront, /v1 routed to the API`,
+  });
+  web.addStackDependency(edge, 'the distribution reads the web ACL ARN from the edge stack');
   if (options.nag ?? true) addNagPacks(app);
-  return { app, data, stack, config, stage };
+  return { app, data, stack, edge, web, config, stage };
 }

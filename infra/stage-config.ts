@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isId } from '#shared/ids.ts';
+import { functionNames, type FunctionName } from './grants.ts';
 
 /**
  * Per-stage settings of the CDK app, read from CDK context (`cdk.json` → `peerguard:stages`)
@@ -23,6 +24,8 @@ const retention = z
 const count = (max: number) => z.number().int().min(1).max(max);
 const percent = z.number().gt(0).max(100);
 const email = z.email();
+/** AWS WAF rate-based rules count from 10 requests per window upwards. */
+const wafLimit = z.number().int().min(10).max(2_000_000_000);
 
 /** Up to 18 characters (it is part of the seal bucket's name); no double or trailing dash. */
 export const stageNamePattern = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,17}$/;
@@ -79,6 +82,42 @@ export const stageConfigSchema = z
         burstLimit: count(5_000),
       })
       .strict(),
+    /**
+     * Reserved concurrency of each function: at most this many instances run at once, and they
+     * are kept for it. `default` applies to every function not named in `functions`. The account
+     * must keep at least 100 unreserved (docs/runbook.md, "Limits").
+     */
+    reservedConcurrency: z
+      .object({
+        default: count(1000),
+        functions: z.partialRecord(z.enum(functionNames as readonly [FunctionName, ...FunctionName[]]), count(1000)).default({}),
+      })
+      .strict(),
+    /**
+     * What AWS WAF allows one client at the CloudFront edge (in front of the API and the
+     * console) before answering 429. An HTTP API cannot take a web ACL itself.
+     */
+    edge: z
+      .object({
+        /** Requests to /v1/ carrying one Authorization header (one API key), per minute. */
+        apiRequestsPerKeyPerMinute: wafLimit,
+        /** Requests to /v1/ from one IP address, per 5 minutes (also covers requests without a key). */
+        apiRequestsPerIpPer5Minutes: wafLimit,
+        /** Every request (console, /docs and API) from one IP address, per 5 minutes. */
+        requestsPerIpPer5Minutes: wafLimit,
+        /** ISO 3166 countries the site answers; empty for everywhere. */
+        allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO 3166 country code such as US')).default([]),
+        /** Optional: the site's own host name, with an ACM certificate for it in us-east-1 (then TLS 1.2 at least). */
+        domainName: z.string().regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lower-case host name such as console.example.org').optional(),
+        certificateArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/, 'an ACM certificate ARN in us-east-1 (CloudFront takes certificates only from there)')
+          .optional(),
+      })
+      .strict()
+      .refine((edge) => (edge.domainName === undefined) === (edge.certificateArn === undefined), {
+        message: 'set domainName and certificateArn together (or neither)',
+      }),
     /** Screening quotas per practice; same bounds as shared/config.ts. */
     quotas: z
       .object({
@@ -125,7 +164,15 @@ export const stageConfigSchema = z
   .refine((c) => c.quotas.checksPerDay >= c.quotas.checksPerMinute, {
     path: ['quotas', 'checksPerDay'],
     message: 'must be at least checksPerMinute',
+  })
+  .refine((c) => c.edge.apiRequestsPerIpPer5Minutes <= c.edge.requestsPerIpPer5Minutes, {
+    path: ['edge', 'apiRequestsPerIpPer5Minutes'],
+    message: 'must be at most requestsPerIpPer5Minutes (every API request is also a request)',
   });
+
+/** The reserved concurrency a stage gives one function. */
+export const reservedConcurrencyOf = (config: StageConfig, name: FunctionName): number =>
+  config.reservedConcurrency.functions[name] ?? config.reservedConcurrency.default;
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
 

@@ -1,4 +1,4 @@
-import type { AlertStore, ApiKeyStore, AuditAppender, AuditReader, CalcomApi, ClauseStore, Clock, IntegrationStore, Keyring, Logger, NetworkFigures, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
+import type { AlertStore, ApiKeyStore, AuditAppender, AuditReader, CalcomApi, ClauseStore, Clock, IntegrationStore, Keyring, Logger, Metrics, NetworkFigures, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
 
 /** Settings the domain reads; a slice of the config, so domain tests need no environment. */
 export interface Settings {
@@ -16,6 +16,7 @@ export interface Deps {
   readonly settings: Settings;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly metrics: Metrics;
   readonly keyring: Keyring;
   readonly signer: Signer;
   readonly cipher: TextCipher;

@@ -5,8 +5,14 @@
  */
 import type { AlertRecord, AlertStatus, AlertSummary, ApiKeyListing, ApiKeyRecord, AuditBatch, AuditEntry, AuditEvent, AuditSeal, CalcomIntegration, ConsentClause, DayFigures, DeliveryClaim, FailedNotification, IdempotencyRecord, IndexedAlert, Notification, Practice, SecurityNotification } from './records.ts';
 import type { Role } from './routes.ts';
+import type { MetricName } from './metric-names.ts';
 
 export type Clock = () => Date;
+
+/** Counts for the operations alarms (CloudWatch metrics in AWS). A name, never a value from a request. */
+export interface Metrics {
+  count(name: MetricName): void;
+}
 
 /** The slice of the Powertools logger the code uses; never pass it a request body. */
 export interface Logger {

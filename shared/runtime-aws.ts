@@ -10,6 +10,7 @@ import { buildEnvelopeCipher } from './adapters/envelope-cipher.ts';
 import { kmsDataKeys } from './adapters/kms/kms-data-keys.ts';
 import { buildKmsKeyring } from './adapters/kms/kms-keyring.ts';
 import { buildKmsSigner } from './adapters/kms/kms-signer.ts';
+import { buildEmfMetrics } from './adapters/metrics.ts';
 import { lazyClient } from './adapters/lazy-client.ts';
 import { boundedSdkClientOptions } from './adapters/sdk-client-options.ts';
 import { buildS3SealStore } from './adapters/s3-seal-store.ts';
@@ -22,11 +23,13 @@ import { buildCommonDeps } from './runtime-common.ts';
  */
 export function buildAwsDeps(config: AwsConfig, overrides: Partial<Deps> = {}, documents?: DynamoDBDocumentClient): Deps {
   const kms = lazyClient<KMSClient>(async () => new (await import('@aws-sdk/client-kms')).KMSClient(boundedSdkClientOptions));
+  const metrics = overrides.metrics ?? buildEmfMetrics();
   return {
     ...buildCommonDeps(config, documents ?? buildDocumentClient(), overrides),
-    keyring: buildKmsKeyring(kms, config.HMAC_KEY_ID, config.HMAC_KEY_VERSION, config.HMAC_PREVIOUS_KEYS),
-    signer: buildKmsSigner(kms, config.SIGNING_KEY_ID),
-    cipher: buildEnvelopeCipher(kmsDataKeys(kms, config.DATA_KEY_ID)),
+    metrics,
+    keyring: buildKmsKeyring(kms, config.HMAC_KEY_ID, config.HMAC_KEY_VERSION, config.HMAC_PREVIOUS_KEYS, metrics),
+    signer: buildKmsSigner(kms, config.SIGNING_KEY_ID, metrics),
+    cipher: buildEnvelopeCipher(kmsDataKeys(kms, config.DATA_KEY_ID, metrics)),
     notifier: buildSnsNotifier(lazyClient<SNSClient>(async () => new (await import('@aws-sdk/client-sns')).SNSClient(boundedSdkClientOptions)), {
       reviewers: config.REVIEWERS_TOPIC_ARN,
       practices: config.PRACTICES_TOPIC_ARN,

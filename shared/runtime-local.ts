@@ -5,6 +5,7 @@ import type { Deps } from './deps.ts';
 import { buildDocumentClient } from './adapters/dynamo/client.ts';
 import { buildEnvelopeCipher } from './adapters/envelope-cipher.ts';
 import { localDataKeys } from './adapters/local/local-data-keys.ts';
+import { buildLoggedMetrics } from './adapters/local/logged-metrics.ts';
 import { loadOrCreateLocalKeys } from './adapters/local/local-keys.ts';
 import { buildLocalKeyring } from './adapters/local/local-keyring.ts';
 import { buildLocalNotifier } from './adapters/local/local-notifier.ts';
@@ -21,6 +22,7 @@ export function buildLocalDeps(config: LocalConfig, overrides: Partial<Deps> = {
   const keys = loadOrCreateLocalKeys(config.DATA_DIR);
   return {
     ...common,
+    metrics: buildLoggedMetrics(common.logger),
     keyring: buildLocalKeyring(keys.hmacKey),
     signer: buildLocalSigner(keys.signingKeyPem),
     cipher: buildEnvelopeCipher(localDataKeys(keys.dataKey)),

@@ -1,16 +1,21 @@
+import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { serviceName } from '../metric-names.ts';
+import type { Metrics } from '../ports.ts';
+
 /**
- * One CloudWatch metric data point in the Embedded Metric Format: a JSON line on stdout, which
- * Lambda ships to CloudWatch Logs and CloudWatch turns into a metric. Only where the stack sets
- * POWERTOOLS_METRICS_NAMESPACE (in AWS); a laptop has no CloudWatch to feed.
+ * Metrics in Lambda: Powertools Metrics writes each count at once as one Embedded Metric Format
+ * line on stdout, which CloudWatch turns into a metric point (namespace from
+ * POWERTOOLS_METRICS_NAMESPACE, set by the stack; dimension `service`). Nothing is buffered, so
+ * no handler has to flush, and a count survives an invocation that fails afterwards.
  */
-export function countMetric(name: string, env: NodeJS.ProcessEnv = process.env, write: (line: string) => void = (line) => process.stdout.write(line)): void {
-  const namespace = env.POWERTOOLS_METRICS_NAMESPACE;
-  if (!namespace) return;
-  const service = env.POWERTOOLS_SERVICE_NAME ?? 'peerguard';
-  const point = {
-    _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [['service']], Metrics: [{ Name: name, Unit: 'Count' }] }] },
-    service,
-    [name]: 1,
+export function buildEmfMetrics(options: { namespace?: string } = {}): Metrics {
+  const metrics = new PowertoolsMetrics({ serviceName, ...(options.namespace ? { namespace: options.namespace } : {}) });
+  return {
+    count(name) {
+      metrics.singleMetric().addMetric(name, MetricUnit.Count, 1);
+    },
   };
-  write(`${JSON.stringify(point)}\n`);
 }
+
+/** For adapters built without metrics (their tests): counts nothing. */
+export const uncounted: Metrics = { count: () => undefined };

@@ -201,29 +201,37 @@ export class EntryFormatError extends Error {
   override readonly name = 'EntryFormatError';
 }
 
-const flat = z.union([z.string(), z.number(), z.boolean()]);
-const entryShape = z.object({
-  seq: z.number().int().min(1),
-  at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
-  action: z.string().min(1),
-  actor: z.object({ keyId: z.string(), role: z.string(), practiceId: z.string().optional() }),
-  targets: z.record(z.string(), z.union([z.string(), z.number()])),
-  outcome: z.string(),
-  bookings: z
-    .array(
-      z.object({
-        ref: z.string().optional(),
-        tokenKinds: z.array(z.string()),
-        tokens: z.array(z.string()),
-        result: z.string(),
-        confidence: z.string().optional(),
-      }),
-    )
-    .optional(),
-  detail: z.record(z.string(), flat).optional(),
-  prevHash: z.string().regex(/^[0-9a-f]{64}$/),
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
-});
+/**
+ * Built on first use: only readers of an export (verify-export, the console) check entries, so
+ * a bundle that only writes exports (the audit function) leaves the schema and the zod code it
+ * needs out.
+ */
+let entryShape: ReturnType<typeof buildEntryShape> | undefined;
+const buildEntryShape = () => {
+  const flat = z.union([z.string(), z.number(), z.boolean()]);
+  return z.object({
+    seq: z.number().int().min(1),
+    at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
+    action: z.string().min(1),
+    actor: z.object({ keyId: z.string(), role: z.string(), practiceId: z.string().optional() }),
+    targets: z.record(z.string(), z.union([z.string(), z.number()])),
+    outcome: z.string(),
+    bookings: z
+      .array(
+        z.object({
+          ref: z.string().optional(),
+          tokenKinds: z.array(z.string()),
+          tokens: z.array(z.string()),
+          result: z.string(),
+          confidence: z.string().optional(),
+        }),
+      )
+      .optional(),
+    detail: z.record(z.string(), flat).optional(),
+    prevHash: z.string().regex(/^[0-9a-f]{64}$/),
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+  });
+};
 
 /**
  * Checks the shape of a parsed entry and returns the value itself (not zod's copy), so that
@@ -233,7 +241,7 @@ export function entryFromJson(value: unknown): AuditEntry {
   if (value !== null && typeof value === 'object' && (value as { type?: unknown }).type === 'manifest') {
     throw new EntryFormatError('a manifest where an entry was expected');
   }
-  const parsed = entryShape.safeParse(value);
+  const parsed = (entryShape ??= buildEntryShape()).safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new EntryFormatError(`${issue.path.join('.') || 'entry'}: ${issue.message.replace(/^Invalid input: /, '')}`);

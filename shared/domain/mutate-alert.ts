@@ -25,7 +25,7 @@ export interface AlertMove {
  * Notifications go out after the write, and never fail the request.
  */
 export async function mutateAlert(
-  deps: Pick<Deps, 'alerts' | 'clock' | 'notifier' | 'outbox' | 'logger'>,
+  deps: Pick<Deps, 'alerts' | 'clock' | 'notifier' | 'outbox' | 'logger' | 'metrics'>,
   alertId: string,
   actor: Principal,
   decide: (alert: AlertRecord, now: Date) => Promise<AlertMove | undefined>,

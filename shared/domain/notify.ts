@@ -2,6 +2,7 @@ import type { Deps } from '../deps.ts';
 import { isoInstant } from '../dates.ts';
 import { errorName } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { metricNames } from '../metric-names.ts';
 import type { FailedNotification, Notification, SecurityNotification } from '../records.ts';
 
 /** Attempts per delivery, and the pause before each retry. */
@@ -20,10 +21,11 @@ function describe(notification: Notification) {
 /**
  * Sends a notification without ever failing the request that caused it, and without losing it:
  * it is retried, and if it still cannot be sent it is kept in the outbox (which the scheduled
- * sweep redelivers) and logged as `notification failed`, which the operations alarm counts.
+ * sweep redelivers), logged as `notification failed` and counted (metric
+ * NotificationPublishFailures), which the operations alarm watches.
  */
 export async function notifySafely(
-  deps: Pick<Deps, 'notifier' | 'outbox' | 'logger' | 'clock'> & Partial<Pick<Deps, 'figures'>>,
+  deps: Pick<Deps, 'notifier' | 'outbox' | 'logger' | 'clock' | 'metrics'> & Partial<Pick<Deps, 'figures'>>,
   notification: Notification,
 ): Promise<void> {
   if (notification.topic === 'security') await keepNotice(deps, notification);
@@ -40,6 +42,7 @@ export async function notifySafely(
   const now = deps.clock();
   const failure: FailedNotification = { failureId: newId('ntf', now), failedAt: isoInstant(now), attempts: deliveryPauses.length + 1, notification };
   const failedWith = errorName(lastError);
+  deps.metrics.count(metricNames.notificationPublishFailed);
   try {
     await deps.outbox.record(failure);
     deps.logger.error('notification failed', { ...describe(notification), attempts: failure.attempts, errorName: failedWith, kept: failure.failureId });

@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DisabledException, GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import { buildKmsKeyring } from '#shared/adapters/kms/kms-keyring.ts';
+import { buildEmfMetrics } from '#shared/adapters/metrics.ts';
+import { metricNames } from '#shared/metric-names.ts';
 import { DependencyUnavailableError } from '#shared/errors.ts';
 import { unmodeledKmsError } from './support.ts';
 
@@ -40,26 +42,31 @@ describe('KMS keyring', () => {
     expect((error as Error).message).not.toContain('Rate exceeded');
   });
 
-  it('counts each throttling as a KmsThrottled metric point (EMF) where the stack names a namespace', async () => {
+  it('counts each throttling as a KmsThrottled metric point, written by Powertools Metrics in the Embedded Metric Format', async () => {
     kms.on(GenerateMacCommand).rejects(unmodeledKmsError('ThrottlingException', 'Rate exceeded'));
     const lines: string[] = [];
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((line) => lines.push(String(line)) > 0);
     vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'Peerguard/dev');
     try {
-      await keyring.mac('v1|name|a').catch(() => undefined);
+      // Built as runtime-aws.ts builds it: the namespace comes from the stack's environment.
+      const counting = buildKmsKeyring(new KMSClient({ region: 'eu-west-2' }), keyId, 'k1', [{ version: 'k0', keyId: 'old' }], buildEmfMetrics());
+      await counting.mac('v1|name|a').catch(() => undefined);
+      await counting.previous![0]!.mac('v1|name|a').catch(() => undefined);
       kms.on(GenerateMacCommand).rejects(new DisabledException({ message: 'disabled', $metadata: {} }));
-      await keyring.mac('v1|name|a').catch(() => undefined);
+      await counting.mac('v1|name|a').catch(() => undefined);
     } finally {
       write.mockRestore();
       vi.unstubAllEnvs();
     }
     const points = lines.map((line) => JSON.parse(line));
-    expect(points).toHaveLength(1);
-    expect(points[0]).toMatchObject({
-      _aws: { CloudWatchMetrics: [{ Namespace: 'Peerguard/dev', Dimensions: [['service']], Metrics: [{ Name: 'KmsThrottled', Unit: 'Count' }] }] },
-      service: 'peerguard',
-      KmsThrottled: 1,
-    });
+    expect(points).toHaveLength(2); // the current key's and the previous key's throttling; not the disabled key
+    for (const point of points) {
+      expect(point).toMatchObject({
+        _aws: { CloudWatchMetrics: [{ Namespace: 'Peerguard/dev', Dimensions: [['service']], Metrics: [{ Name: metricNames.kmsThrottled, Unit: 'Count' }] }] },
+        service: 'peerguard',
+        [metricNames.kmsThrottled]: 1,
+      });
+    }
   });
 
   it('turns a disabled key into a 503', async () => {

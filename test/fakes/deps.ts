@@ -5,7 +5,8 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Deps, Settings } from '#shared/deps.ts';
-import type { CalcomApi, Logger, Notifier } from '#shared/ports.ts';
+import type { MetricName } from '#shared/metric-names.ts';
+import type { CalcomApi, Logger, Metrics, Notifier } from '#shared/ports.ts';
 import type { AuditSeal, Notification } from '#shared/records.ts';
 import { buildEnvelopeCipher } from '#shared/adapters/envelope-cipher.ts';
 import { localDataKeys } from '#shared/adapters/local/local-data-keys.ts';
@@ -89,6 +90,16 @@ export function recordingCalcomApi(options: { fail?: boolean } = {}): RecordingC
   };
 }
 
+export interface RecordingMetrics extends Metrics {
+  readonly counted: MetricName[];
+}
+
+/** Keeps each counted metric name, in order. */
+export function recordingMetrics(): RecordingMetrics {
+  const counted: MetricName[] = [];
+  return { counted, count: (name) => void counted.push(name) };
+}
+
 export const testSettings: Settings = {
   phoneRegion: 'US',
   alertTtlDays: 730,
@@ -116,6 +127,8 @@ export interface TestDeps extends Deps {
   /** Where recorded notifications and log lines land (even when `notifier`/`logger` are overridden). */
   readonly sent: RecordingNotifier['sent'];
   readonly logLines: LogLine[];
+  /** Metric names counted (even when `metrics` is overridden). */
+  readonly counted: MetricName[];
 }
 
 /** `overrides` replace ports (a failing notifier, a racing store); the clock is always the settable one. */
@@ -123,6 +136,7 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
   const clock = settableClock();
   const notifier = recordingNotifier();
   const logger = recordingLogger();
+  const metrics = recordingMetrics();
   const audit = memoryAuditLog();
   const tokenIndex = memoryTokenIndex();
   const figures = memoryFigures();
@@ -136,6 +150,7 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
   return {
     settings: testSettings,
     logger,
+    metrics,
     keyring: buildLocalKeyring(randomBytes(32)),
     signer: buildLocalSigner(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
     cipher: buildEnvelopeCipher(localDataKeys(randomBytes(32))),
@@ -158,5 +173,6 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
     calcomCalls: calcom.declined,
     sent: notifier.sent,
     logLines: logger.lines,
+    counted: metrics.counted,
   };
 }

@@ -57,6 +57,8 @@ describe('what each Lambda bundle carries', () => {
   const readsSubjects = ['alerts', 'audit', 'checks', 'integrations'];
 
   const bundles = new Map<string, Record<string, number>>();
+  /** The minified bundle's size in bytes (index.mjs, without its source map). */
+  const sizes = new Map<string, number>();
   /** The external modules each bundle imports, by kind: `import-statement` loads at start-up, `dynamic-import` on use. */
   const externals = new Map<string, { path: string; kind: string }[]>();
   beforeAll(async () => {
@@ -80,6 +82,7 @@ describe('what each Lambda bundle carries', () => {
       const output = Object.values(result.metafile.outputs).find((candidate) => candidate.entryPoint)!;
       const inputs = Object.fromEntries(Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path, input]) => [path, input.bytesInOutput]));
       bundles.set(name, inputs);
+      sizes.set(name, output.bytes);
       externals.set(name, output.imports.filter((entry) => entry.external).map(({ path, kind }) => ({ path, kind })));
     }
   }, 60_000);
@@ -89,6 +92,17 @@ describe('what each Lambda bundle carries', () => {
   it('bundles every function entry', () => {
     expect(entries.sort()).toEqual(['admin', 'alerts', 'audit', 'authorizer', 'checks', 'clauses', 'health', 'integrations', 'reviews', 'sweeper']);
     for (const name of entries) expect(carried(name, new RegExp(`^functions/${name}\\.ts$`)), name).toHaveLength(1);
+  });
+
+  it('keeps every bundle under 300 KB (the cold-start budget; the benchmark reports the sizes)', () => {
+    for (const name of entries) expect(sizes.get(name)!, name).toBeLessThan(300 * 1024);
+  });
+
+  it('writes metrics with Powertools Metrics (EMF) in every function, and no hand-written metric lines', () => {
+    for (const name of entries) {
+      expect(carried(name, /node_modules\/@aws-lambda-powertools\/metrics\//).length, name).toBeGreaterThan(0);
+      expect(carried(name, /^shared\/adapters\/local\/logged-metrics\.ts$/), name).toEqual([]);
+    }
   });
 
   it('wires AWS adapters only: no local adapter, local wiring or runtime switch in any function', () => {

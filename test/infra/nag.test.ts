@@ -4,7 +4,7 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { findingIdPattern, skipAcknowledgmentsContextKey } from '#infra/nag.ts';
 import { buildApp } from '#infra/peerguard-stack.ts';
-import { cdkContext, nagFindings as findings, synth } from './support.ts';
+import { cdkContext, nagFindings as findings, stageSettings, synth, testContext } from './support.ts';
 
 function acknowledgments(root: IConstruct): { path: string; id: string; reason: string; construct: IConstruct }[] {
   return root.node.findAll().flatMap((construct) =>
@@ -32,7 +32,7 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
   });
 
   it('fails synthesis on a new finding (the packs run as validation plugins)', () => {
-    const { app, data } = buildApp({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+    const { app, data } = buildApp({ context: testContext(), builtinCloudFormationValidation: false });
     new Queue(data, 'Careless', {}); // no TLS-only policy, no dead-letter queue
     expect(() => app.synth()).toThrow(/SQS queue does not require requests to use SSL[\s\S]*PeerguardData\/Careless/);
   });
@@ -58,10 +58,14 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     expect(rawFindings).toHaveLength(acks.length);
   });
 
+  const byRule = (...stacks: string[]) => {
+    const counts = new Map<string, number>();
+    for (const { id, path } of acks) if (stacks.includes(path.split('/')[0]!)) counts.set(id, (counts.get(id) ?? 0) + 1);
+    return Object.fromEntries([...counts].sort());
+  };
+
   it("acknowledges only what cannot be fixed: X-Ray and seal-object wildcards, synchronous functions, DLQs, the public routes (health probe, OpenAPI document, Cal.com's signed webhook)", () => {
-    const byRule = new Map<string, number>();
-    for (const { id } of acks) byRule.set(id, (byRule.get(id) ?? 0) + 1);
-    expect(Object.fromEntries([...byRule].sort())).toEqual({
+    expect(byRule('PeerguardData', 'Peerguard')).toEqual({
       'AwsSolutions-APIG4': 3,
       'AwsSolutions-IAM5[Resource::*]': 10,
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::peerguard-dev-seals-<AWS::AccountId>-<AWS::Region>/*]': 1,
@@ -69,5 +73,49 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
       'Serverless-LambdaDLQ': 9,
       'Serverless-SQSRedrivePolicy': 2,
     });
+    expect(byRule('PeerguardEdge')).toEqual({});
+  });
+
+  it('on the web stack: the default certificate, no geo restriction, and the CDK function that copies the built files into the bucket', () => {
+    expect(byRule('PeerguardWeb')).toEqual({
+      'AwsSolutions-CFR1': 1,
+      'AwsSolutions-CFR4': 1,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]': 1,
+      'AwsSolutions-IAM5[Action::s3:Abort*]': 1,
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]': 1,
+      'AwsSolutions-IAM5[Action::s3:GetBucket*]': 1,
+      'AwsSolutions-IAM5[Action::s3:GetObject*]': 1,
+      'AwsSolutions-IAM5[Action::s3:List*]': 1,
+      'AwsSolutions-IAM5[Resource::*]': 1,
+      'AwsSolutions-IAM5[Resource::<SiteBucket397A1860.Arn>/*]': 1,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]': 1,
+      'AwsSolutions-L1': 1,
+      'Serverless-LambdaDLQ': 1,
+      'Serverless-LambdaLatestVersion': 1,
+      'Serverless-LambdaTracing': 1,
+    });
+    const deploymentAcks = acks.filter((ack) => ack.path.startsWith('PeerguardWeb/Custom::CDKBucketDeployment'));
+    expect(deploymentAcks).toHaveLength(13);
+    for (const ack of deploymentAcks) expect(ack.reason).toMatch(/^The CDK BucketDeployment function/);
+  });
+
+  it('a stage with its own domain and a country allowlist needs neither web acknowledgment (TLS 1.2, geo restriction)', () => {
+    const context = stageSettings('dev', {
+      edge: {
+        ...(cdkContext['peerguard:stages'] as Record<string, { edge: object }>).dev!.edge,
+        allowedCountries: ['US', 'CA'],
+        domainName: 'console.example.org',
+        certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+      },
+    });
+    const own = synth(context);
+    expect(findings(own.app)).toEqual([]);
+    const ownAcks = acknowledgments(own.app).map((ack) => ack.id);
+    expect(ownAcks).not.toContain('AwsSolutions-CFR1');
+    expect(ownAcks).not.toContain('AwsSolutions-CFR4');
+    const config = own.webTemplate.toJSON().Resources[own.web.getLogicalId(own.web.distribution.node.defaultChild as never)].Properties.DistributionConfig;
+    expect(config.Restrictions.GeoRestriction).toEqual({ RestrictionType: 'whitelist', Locations: ['US', 'CA'] });
+    expect(config.ViewerCertificate).toMatchObject({ MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
+    expect(config.Aliases).toEqual(['console.example.org']);
   });
 });

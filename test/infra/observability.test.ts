@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { metricNames, serviceName } from '#shared/metric-names.ts';
 import { tableDefinitions } from '#shared/adapters/dynamo/tables.ts';
 import { functionNames } from '#infra/grants.ts';
 import { accessLogFields } from '#infra/peerguard-stack.ts';
@@ -75,7 +76,8 @@ describe('alarms', () => {
   });
 
   it('KMS throttling seen by the application, and KMS request rates near the quota', () => {
-    expect(watched(alarm('KMS-Throttles'))).toEqual(['Peerguard/dev/KmsThrottled']);
+    expect(watched(alarm('KMS-Throttles'))).toEqual([`Peerguard/dev/${metricNames.kmsThrottled}`]);
+    expect(dimension(alarm('KMS-Throttles'), 'service')).toBe(serviceName);
     for (const [quota, resource] of [['Symmetric', 'CryptographicOperationsSymmetric'], ['Ecc', 'CryptographicOperationsEcc']]) {
       const props = alarm(`KMS-${quota}-QuotaUsage`);
       expect(watched(props)).toEqual(['AWS/Usage/CallCount']);
@@ -86,13 +88,24 @@ describe('alarms', () => {
     }
   });
 
-  it('notifications the functions could not publish, counted from every function log', () => {
+  it('notifications the functions could not publish: the metric the code counts, not a log message', () => {
     const props = alarm('Notifications-PublishFailures');
-    expect(watched(props)).toEqual(["Peerguard/dev/NotificationPublishFailures"]);
+    expect(watched(props)).toEqual([`Peerguard/dev/${metricNames.notificationPublishFailed}`]);
+    expect(dimension(props, 'service')).toBe(serviceName);
     expect(props.Threshold).toBe(config.alarms.notificationFailures);
-    const filters = view.ofType('app', 'AWS::Logs::MetricFilter').map(([, f]) => f.Properties).filter((p: Json) => p.MetricTransformations[0].MetricName === 'NotificationPublishFailures');
-    expect(filters).toHaveLength(functionNames.length);
-    expect(filters.every((p: Json) => p.FilterPattern === '{ $.message = "notification failed" }')).toBe(true);
+    // The only metric filter left reads the access log's status codes; no alarm depends on a log message's wording.
+    const filters = view.ofType('app', 'AWS::Logs::MetricFilter').map(([, f]) => f.Properties);
+    expect(filters.map((p: Json) => p.MetricTransformations[0].MetricName)).toEqual(['AuthDenials']);
+    expect(filters.every((p: Json) => !String(p.FilterPattern).includes('$.message'))).toBe(true);
+  });
+
+  it('watches each metric the code emits, under the name the code uses (shared/metric-names.ts)', () => {
+    const watchedNames = Object.values<Json>(view.appResources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+      .flatMap((r) => (r.Properties.MetricName ? [r.Properties] : asArray<Json>(r.Properties.Metrics).flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []))))
+      .filter((m) => m.Namespace === 'Peerguard/dev')
+      .map((m) => m.MetricName);
+    for (const name of Object.values(metricNames)) expect(watchedNames, name).toContain(name);
   });
 
   it('notification delivery failures per topic and dead-letter queue depth', () => {
@@ -147,12 +160,12 @@ describe('logs', () => {
         '$context.requestId',
         '$context.requestTimeEpoch',
         '$context.responseLatency',
-        '$context.responseLength',
         '$context.routeKey',
         '$context.status',
       ].sort(),
     );
-    for (const forbidden of ['$request', '$context.path', '$context.identity', 'querystring', 'body', '$context.authorizer.principalId', 'integrationErrorMessage']) {
+    // Nor the response's length: a screening answer's size would tell a match from a miss.
+    for (const forbidden of ['$request', '$context.path', '$context.identity', 'querystring', 'body', '$context.authorizer.principalId', 'integrationErrorMessage', 'responseLength']) {
       expect(format).not.toContain(forbidden);
     }
   });

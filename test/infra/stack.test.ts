@@ -3,7 +3,7 @@ import { configSchema } from '#shared/config.ts';
 import { routeKey, routes, type RouteDefinition } from '#shared/routes.ts';
 import { functionNames, type FunctionGrants, type FunctionName } from '#infra/grants.ts';
 import { buildApp, publicRouteReasons } from '#infra/peerguard-stack.ts';
-import { asArray, cdkContext, refId, resolvedEnvironment, synth, type Json } from './support.ts';
+import { asArray, cdkContext, type Json, refId, resolvedEnvironment, synth, testContext } from './support.ts';
 
 const built = synth();
 const { view, appTemplate, config } = built;
@@ -14,7 +14,7 @@ describe('app', () => {
     expect(built.data.stackName).toBe('Peerguard-dev-data');
     expect(built.stack.stackName).toBe('Peerguard-dev');
     expect(built.stack.dependencies).toContain(built.data);
-    const prod = buildApp({ context: { ...cdkContext, stage: 'prod', 'aws:cdk:bundling-stacks': [] } }, { nag: false });
+    const prod = buildApp({ context: testContext({ stage: 'prod' }) }, { nag: false });
     expect([prod.data.stackName, prod.stack.stackName]).toEqual(['Peerguard-prod-data', 'Peerguard-prod']);
   });
 

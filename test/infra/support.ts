@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
@@ -7,6 +9,7 @@ import { tableDefinitions, type KeyAttribute, type TableDefinition } from '#shar
 import { functionTag } from '#infra/peerguard-function.ts';
 import { functionNames, type FunctionName } from '#infra/grants.ts';
 import { buildApp, type BuildOptions } from '#infra/peerguard-stack.ts';
+import { webAssetsContextKey, webRoots } from '#infra/web-stack.ts';
 
 /** cdk.json's context: the feature flags and the stage settings, as `cdk synth` sees them. */
 export const cdkContext: Record<string, unknown> = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
@@ -51,21 +54,47 @@ export function stageSettings(stage: string, patch: Record<string, unknown>): Re
   return { 'peerguard:stages': { ...stages, [stage]: { ...stages[stage], ...patch } } };
 }
 
+let builtWebAssets: string | undefined;
 /**
- * Both stacks synthesised once, without bundling (no esbuild run): the skip list
+ * A stand-in for `dist/`: the console and the API reference as one small page each, so the
+ * infra tests run on a fresh clone before anything is built.
+ */
+export function testWebAssets(): string {
+  if (!builtWebAssets) {
+    builtWebAssets = mkdtempSync(join(tmpdir(), 'peerguard-web-'));
+    for (const root of webRoots) {
+      mkdirSync(join(builtWebAssets, root.folder), { recursive: true });
+      writeFileSync(join(builtWebAssets, root.folder, 'index.html'), `<!doctype html><title>${root.folder}</title><script type="module" src="/assets/index.js"></script>`);
+    }
+  }
+  return builtWebAssets;
+}
+
+/** cdk.json's context as the infra tests synthesise with it: no bundling, the stand-in web assets. */
+export const testContext = (context: Record<string, unknown> = {}): Record<string, unknown> => ({
+  ...cdkContext,
+  'aws:cdk:bundling-stacks': [],
+  [webAssetsContextKey]: testWebAssets(),
+  ...context,
+});
+
+/**
+ * Every stack synthesised once, without bundling (no esbuild run): the skip list
  * `aws:cdk:bundling-stacks` empty means no stack needs its assets bundled.
  */
 export function synth(context: Record<string, unknown> = {}, options: BuildOptions = {}) {
   const built = buildApp(
     {
-      context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], ...context },
+      context: testContext(context),
       builtinCloudFormationValidation: false, // `cdk synth` still runs it; here it only costs seconds
     },
     options,
   );
   const dataTemplate = Template.fromStack(built.data);
   const appTemplate = Template.fromStack(built.stack);
-  return { ...built, dataTemplate, appTemplate, view: new TemplatesView(dataTemplate.toJSON(), appTemplate.toJSON(), built.stage) };
+  const edgeTemplate = Template.fromStack(built.edge);
+  const webTemplate = Template.fromStack(built.web);
+  return { ...built, dataTemplate, appTemplate, edgeTemplate, webTemplate, view: new TemplatesView(dataTemplate.toJSON(), appTemplate.toJSON(), built.stage) };
 }
 
 /** Helpers over the two raw templates, naming resources the way the tests speak of them. */

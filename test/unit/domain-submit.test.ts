@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { metricNames } from '#shared/metric-names.ts';
 import { canonicalJson, sha256Hex } from '#shared/canonical.ts';
 import { decryptSummary } from '#shared/domain/alert-views.ts';
 import { submitAlert } from '#shared/domain/alerts.ts';
@@ -60,7 +61,7 @@ describe('submitAlert', () => {
     expect(deps.sent).toEqual([{ topic: 'reviewers', type: 'alert.awaiting_review', alertId, category: 'sexual_misconduct', severity: 'high' }]);
   });
 
-  it('still stores the alert when the notifier keeps failing: retries, keeps it in the outbox, logs without details', async () => {
+  it('still stores the alert when the notifier keeps failing: retries, keeps it in the outbox, logs without details, counts the failure', async () => {
     let attempts = 0;
     const failing = {
       publish: async () => {
@@ -77,6 +78,7 @@ describe('submitAlert', () => {
     ]);
     expect(deps.logLines).toEqual([expect.objectContaining({ level: 'error', message: 'notification failed' })]);
     expect(JSON.stringify(deps.logLines)).not.toContain(canarySubject.email);
+    expect(deps.counted).toEqual([metricNames.notificationPublishFailed]); // the operations alarm's metric
   });
 
   it('sends on the second attempt when the first fails, and keeps nothing', async () => {

@@ -1,5 +1,6 @@
 import { DependencyUnavailableError } from '../../errors.ts';
-import { countMetric } from '../metrics.ts';
+import { metricNames } from '../../metric-names.ts';
+import type { Metrics } from '../../ports.ts';
 import { isNetworkFailure } from '../network-errors.ts';
 
 /**
@@ -19,14 +20,14 @@ const unavailable: Record<string, number> = {
 /** Retry-After when KMS could not be reached or did not answer in time. */
 const unreachableRetryAfter = 2;
 
-export async function kmsCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+export async function kmsCall<T>(what: string, call: () => Promise<T>, metrics: Metrics): Promise<T> {
   try {
     return await call();
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     const retryAfter = unavailable[name] ?? (isNetworkFailure(error) ? unreachableRetryAfter : undefined);
     // The operations alarm KMS-Throttles counts these.
-    if (name === 'ThrottlingException') countMetric('KmsThrottled');
+    if (name === 'ThrottlingException') metrics.count(metricNames.kmsThrottled);
     if (retryAfter !== undefined) {
       throw new DependencyUnavailableError(`The network's key service could not ${what} just now; retry shortly.`, retryAfter, { cause: error });
     }

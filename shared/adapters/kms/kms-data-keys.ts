@@ -1,5 +1,7 @@
 import type { DecryptCommandOutput, KMSClient } from '@aws-sdk/client-kms';
 import { contextMismatch, type DataKeySource } from '../envelope-cipher.ts';
+import type { Metrics } from '../../ports.ts';
+import { uncounted } from '../metrics.ts';
 import { kmsCall } from './errors.ts';
 
 /**
@@ -7,7 +9,7 @@ import { kmsCall } from './errors.ts';
  * encryption context goes to KMS with both calls, so KMS itself refuses to unwrap a key for
  * another alert (and CloudTrail records which alert each call was for).
  */
-export function kmsDataKeys(client: KMSClient, keyId: string): DataKeySource {
+export function kmsDataKeys(client: KMSClient, keyId: string, metrics: Metrics = uncounted): DataKeySource {
   return {
     generate: (context) =>
       kmsCall('encrypt the incident summary', async () => {
@@ -15,7 +17,7 @@ export function kmsDataKeys(client: KMSClient, keyId: string): DataKeySource {
         const { Plaintext, CiphertextBlob } = await client.send(new GenerateDataKeyCommand({ KeyId: keyId, NumberOfBytes: 32, EncryptionContext: context }));
         if (!Plaintext || Plaintext.length !== 32 || !CiphertextBlob) throw new Error('KMS GenerateDataKey returned no 256-bit data key');
         return { plaintext: copyAndZero(Plaintext), wrapped: Buffer.from(CiphertextBlob) };
-      }),
+      }, metrics),
     unwrap: (wrapped, context) =>
       kmsCall('decrypt the incident summary', async () => {
         const { DecryptCommand } = await import('@aws-sdk/client-kms');
@@ -29,7 +31,7 @@ export function kmsDataKeys(client: KMSClient, keyId: string): DataKeySource {
         }
         if (!answer.Plaintext || answer.Plaintext.length !== 32) throw new Error('KMS Decrypt returned no 256-bit data key');
         return copyAndZero(answer.Plaintext);
-      }),
+      }, metrics),
   };
 }
 

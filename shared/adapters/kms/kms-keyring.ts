@@ -1,5 +1,6 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { Keyring } from '../../ports.ts';
+import type { Keyring, Metrics } from '../../ports.ts';
+import { uncounted } from '../metrics.ts';
 import { kmsCall } from './errors.ts';
 
 /**
@@ -11,10 +12,11 @@ export function buildKmsKeyring(
   keyId: string,
   version = 'k1',
   previous: readonly { version: string; keyId: string }[] = [],
+  metrics: Metrics = uncounted,
 ): Keyring {
   return {
     version,
-    previous: previous.map((older) => buildKmsKeyring(client, older.keyId, older.version)),
+    previous: previous.map((older) => buildKmsKeyring(client, older.keyId, older.version, [], metrics)),
     mac: (message) =>
       kmsCall('compute a token', async () => {
         const { GenerateMacCommand } = await import('@aws-sdk/client-kms');
@@ -23,6 +25,6 @@ export function buildKmsKeyring(
         );
         if (!Mac) throw new Error('KMS GenerateMac returned no MAC');
         return Mac;
-      }),
+      }, metrics),
   };
 }
