@@ -31,6 +31,8 @@ const fields: Record<string, string> = {
   email: 'E-mail',
   ref: 'Booking reference',
   subject: 'Client details',
+  name_dob: 'Full name with date of birth',
+  name: 'Full name',
 };
 
 export const t = {
@@ -88,7 +90,7 @@ export const t = {
     rateLimited: (seconds: number | undefined) =>
       seconds ? `Too many requests for now. Wait ${seconds} seconds, then try again.` : 'Too many requests for now. Wait a minute, then try again.',
     server: 'The server had a problem and did nothing. Try again in a moment.',
-    seeFields: 'The fields to correct are marked below.',
+    seeFields: 'Some details need correcting: see the message next to each marked field.',
     notYetOnServer: 'This server does not offer this list yet. It appears once the server is updated.',
   },
   screen: {

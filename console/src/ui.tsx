@@ -6,7 +6,8 @@ import { t } from './text.ts';
 
 /** The error message for one field, by the API's error path (`subject.phone` → `phone` with prefix `subject.`). */
 export function fieldError(errors: readonly FieldError[] | undefined, path: string): string | undefined {
-  return errors?.find((error) => error.path === path)?.message;
+  const message = errors?.find((error) => error.path === path)?.message;
+  return message && message.charAt(0).toUpperCase() + message.slice(1);
 }
 
 interface FieldProps {
@@ -100,8 +101,7 @@ export function ErrorNotice({ error }: { readonly error: unknown }) {
   const fields = error instanceof ApiError && error.errors.length > 0;
   return (
     <div class="notice error" role="alert" tabIndex={-1} ref={ref}>
-      <p>{describeError(error)}</p>
-      {fields && <p>{t.errors.seeFields}</p>}
+      <p>{fields ? t.errors.seeFields : describeError(error)}</p>
     </div>
   );
 }
