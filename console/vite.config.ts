@@ -12,6 +12,16 @@ export default defineConfig({
   base: '/',
   publicDir: false,
   logLevel: 'warn',
+  resolve: {
+    // The counsel screen verifies exports with the same code as `npm run verify-export`
+    // (shared/audit/verify.ts); these stand in for the Node modules that code imports.
+    alias: {
+      'node:crypto': fileURLToPath(new URL('src/shims/node-crypto.ts', import.meta.url)),
+      'node:fs/promises': fileURLToPath(new URL('src/shims/node-empty.ts', import.meta.url)),
+      'node:fs': fileURLToPath(new URL('src/shims/node-empty.ts', import.meta.url)),
+      'node:readline': fileURLToPath(new URL('src/shims/node-empty.ts', import.meta.url)),
+    },
+  },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: fileURLToPath(new URL('../dist/console', import.meta.url)),

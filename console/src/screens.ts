@@ -4,6 +4,11 @@ import type { Role } from './session.ts';
 import { t } from './text.ts';
 import { ScreenBooking } from './screens/screen-booking.tsx';
 import { Batch } from './screens/batch.tsx';
+import { FileAlert } from './screens/file-alert.tsx';
+import { AllAlerts, MyAlerts } from './screens/alert-list.tsx';
+import { Decided, ReviewQueue } from './screens/review-queue.tsx';
+import { AdminClauses, AdminKeys, AdminOverview, AdminPractices } from './screens/admin.tsx';
+import { AuditExport, SubjectSearch } from './screens/counsel.tsx';
 
 export type ScreenId = 'screen' | 'batch' | 'file' | 'myAlerts' | 'queue' | 'decided' | 'overview' | 'practices' | 'keys' | 'clauses' | 'alerts' | 'export' | 'subject';
 
@@ -18,12 +23,12 @@ const entry = (id: ScreenId, component: ComponentType): ScreenEntry => ({ id, la
 export function screensFor(role: Role): ScreenEntry[] {
   switch (role) {
     case 'practice':
-      return [entry('screen', ScreenBooking), entry('batch', Batch)];
+      return [entry('screen', ScreenBooking), entry('batch', Batch), entry('file', FileAlert), entry('myAlerts', MyAlerts)];
     case 'reviewer':
-      return [];
+      return [entry('queue', ReviewQueue), entry('decided', Decided)];
     case 'admin':
-      return [];
+      return [entry('overview', AdminOverview), entry('practices', AdminPractices), entry('keys', AdminKeys), entry('clauses', AdminClauses), entry('alerts', AllAlerts)];
     case 'auditor':
-      return [];
+      return [entry('export', AuditExport), entry('subject', SubjectSearch)];
   }
 }

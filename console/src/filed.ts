@@ -1,0 +1,4 @@
+/** Alerts filed from this tab (ids only), so "My alerts" can show them on a server without the alert list. */
+import { signal } from '@preact/signals';
+
+export const filedHere = signal<readonly string[]>([]);
