@@ -27,7 +27,15 @@ export function signIn(apiKey: string, who: Identity): void {
   identity.value = who;
 }
 
+const forgetters: (() => void)[] = [];
+
+/** Registers what to forget on sign-out (lists kept in memory for this key). */
+export function onSignOut(forget: () => void): void {
+  forgetters.push(forget);
+}
+
 export function signOut(): void {
   key = undefined;
   identity.value = undefined;
+  for (const forget of forgetters) forget();
 }

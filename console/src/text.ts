@@ -251,6 +251,7 @@ export const t = {
     region: 'Region',
     regionHint: 'For example CT or US-CT.',
     practiceId: 'Practice id',
+    practiceIdHint: 'The practice’s id, e.g. prc_…',
     created: 'Created',
     addPractice: 'Add the practice',
     practicesMissing: 'This server does not list practices yet: the practices added here in this tab are shown.',

@@ -83,6 +83,8 @@ export async function launchBrowser(): Promise<Browser> {
     acceptDownloads: true,
     downloadsPath: downloads,
   });
+  // A step that cannot find what it looks for fails in 10 s, well inside a test's time.
+  context.setDefaultTimeout(10_000);
   const consoleMessages: string[] = [];
   const urls: string[] = [];
   const watch = (page: Page) => {

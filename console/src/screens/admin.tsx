@@ -218,7 +218,7 @@ export function AdminKeys() {
             (practiceOptions ? (
               <Select id="key-practice" label={t.banner.practice} options={[['', t.file.choose], ...practiceOptions]} error={fieldError(errors, 'practiceId')} />
             ) : (
-              <Input id="key-practice" label={o.practiceId} error={fieldError(errors, 'practiceId')} spellcheck={false} />
+              <Input id="key-practice" label={t.banner.practice} hint={o.practiceIdHint} error={fieldError(errors, 'practiceId')} spellcheck={false} />
             ))}
           <Input id="key-label" label={o.keyLabel} hint={o.keyLabelHint} error={fieldError(errors, 'label')} />
         </div>

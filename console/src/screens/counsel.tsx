@@ -6,6 +6,7 @@
 import { signal } from '@preact/signals';
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, call, raw } from '../api.ts';
+import { onSignOut } from '../session.ts';
 import { t } from '../text.ts';
 import { download, ErrorNotice, fieldError, Input, Section, when } from '../ui.tsx';
 
@@ -18,6 +19,7 @@ interface ExportFile {
 
 /** The last export of this tab (audit entries hold tokens and ids, never identifiers). */
 const lastExport = signal<ExportFile | undefined>(undefined);
+onSignOut(() => (lastExport.value = undefined));
 
 const today = () => new Date().toISOString().slice(0, 10);
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
