@@ -193,7 +193,7 @@ export const t = {
     submitting: 'Submitting…',
     doneTitle: 'Alert submitted',
     doneText: (id: string) => `Alert ${id} is waiting for review by two other practices. You can follow it under “My alerts”.`,
-    receiptText: 'The network signed a receipt of what you submitted and when. Keep it: `npm run verify-receipt` checks it with the network’s public key.',
+    receiptText: 'The network signed a receipt of what you submitted and when. Keep it: “npm run verify-receipt” checks it with the network’s public key.',
     receiptWarning: 'The receipt file holds the submission exactly as sent, including the client’s details: keep it with the client’s intake record, not in shared folders.',
     downloadReceipt: 'Download the signed receipt',
     another: 'File another alert',
@@ -287,7 +287,7 @@ export const t = {
   },
   counsel: {
     exportTitle: 'Audit export',
-    exportIntro: 'Every action of the network is an entry in a hash-chained, signed log. Export a date range (UTC), keep the file, and verify it here or offline with `npm run verify-export`.',
+    exportIntro: 'Every action of the network is an entry in a hash-chained, signed log. Export a date range (UTC), keep the file, and verify it here or offline with “npm run verify-export”.',
     from: 'From',
     to: 'To (inclusive)',
     export: 'Export',
