@@ -217,8 +217,10 @@ export function AdminKeys() {
           {needsPractice &&
             (practiceOptions ? (
               <Select id="key-practice" label={t.banner.practice} options={[['', t.file.choose], ...practiceOptions]} error={fieldError(errors, 'practiceId')} />
-            ) : (
+            ) : practices.missing ? (
               <Input id="key-practice" label={t.banner.practice} hint={o.practiceIdHint} error={fieldError(errors, 'practiceId')} spellcheck={false} />
+            ) : (
+              <Select id="key-practice" label={t.banner.practice} disabled options={[['', t.common.loading]]} />
             ))}
           <Input id="key-label" label={o.keyLabel} hint={o.keyLabelHint} error={fieldError(errors, 'label')} />
         </div>
