@@ -62,7 +62,7 @@ export const t = {
     actingAs: 'Signed in as',
     practice: 'Practice',
     noPractice: 'no practice (network-wide key)',
-    unknownPractice: 'the practice of this key',
+    unknownPractice: 'this key’s own practice',
     key: 'Key',
     signOut: 'Sign out',
   },

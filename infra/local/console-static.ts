@@ -39,7 +39,13 @@ export async function serveConsole(req: IncomingMessage, res: ServerResponse, pa
   if (pathname.startsWith('/v1/') || pathname === '/v1') return false;
   const isIndex = pathname === '/' || pathname === '/index.html';
   if (!isIndex && !pathname.startsWith('/assets/')) return false;
-  const relative = isIndex ? 'index.html' : normalize(decodeURIComponent(pathname)).replace(/^[/\\]+/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return false;
+  }
+  const relative = isIndex ? 'index.html' : normalize(decoded).replace(/^[/\\]+/, '');
   const file = join(dir, relative);
   if (!file.startsWith(dir + sep)) return false;
   let body: Buffer;

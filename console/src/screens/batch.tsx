@@ -101,7 +101,6 @@ export function Batch() {
     }
     const controller = new AbortController();
     setRunning(controller);
-    const allRows: Row[] = [];
     const allRefused = [...read.refused];
     setRows([]);
     setRefused(allRefused);
@@ -109,62 +108,73 @@ export function Batch() {
     setDone(read.refused.length);
     setStatus('');
     let handled = read.refused.length;
-    let queue = read.bookings;
-    try {
-      while (queue.length > 0 && !controller.signal.aborted) {
-        let chunk = queue.slice(0, chunkSize);
-        queue = queue.slice(chunkSize);
-        while (chunk.length > 0 && !controller.signal.aborted) {
-          try {
-            const answer = await call<{ results: (CheckResult & { ref: string })[] }>('POST', '/v1/checks/batch', {
-              body: { bookings: chunk.map(({ ref, subject }) => ({ ref, subject })) },
-              signal: controller.signal,
-            });
-            for (const result of answer.results) {
-              allRows.push({ ref: result.ref, verdict: verdictOf(result), alerts: (result.alerts ?? []).map((a) => `${t.label.category(a.category)} (${t.label.severity(a.severity)})`).join('; ') });
+    const chunks: Booking[][] = [];
+    for (let i = 0; i < read.bookings.length; i += chunkSize) chunks.push(read.bookings.slice(i, i + chunkSize));
+    const byChunk: Row[][] = [];
+    const show = () => {
+      setRows(byChunk.flat());
+      setRefused([...allRefused]);
+      setDone(handled);
+    };
+
+    /** One chunk to the end: a 429 is waited out, refused rows are set aside and the rest sent again. */
+    const screenChunk = async (index: number) => {
+      let chunk = chunks[index]!;
+      while (chunk.length > 0 && !controller.signal.aborted) {
+        try {
+          const answer = await call<{ results: (CheckResult & { ref: string })[] }>('POST', '/v1/checks/batch', {
+            body: { bookings: chunk.map(({ ref, subject }) => ({ ref, subject })) },
+            signal: controller.signal,
+          });
+          byChunk[index] = answer.results.map((result) => ({
+            ref: result.ref,
+            verdict: verdictOf(result),
+            alerts: (result.alerts ?? []).map((a) => `${t.label.category(a.category)} (${t.label.severity(a.severity)})`).join('; '),
+          }));
+          handled += chunk.length;
+          chunk = [];
+        } catch (failure) {
+          if (failure instanceof ApiError && failure.status === 429) {
+            for (let left = failure.retryAfter ?? 30; left > 0 && !controller.signal.aborted; left -= 1) {
+              setWaiting(left);
+              await sleep(1000, controller.signal);
             }
-            handled += chunk.length;
-            chunk = [];
-          } catch (failure) {
-            if (failure instanceof ApiError && failure.status === 429) {
-              for (let left = failure.retryAfter ?? 30; left > 0 && !controller.signal.aborted; left -= 1) {
-                setWaiting(left);
-                await sleep(1000, controller.signal);
-              }
-              setWaiting(0);
-              continue;
-            }
-            if (failure instanceof ApiError && failure.status === 400 && failure.errors.some((e) => /^bookings\.\d+\./.test(e.path))) {
-              const bad = new Map<number, Refusal>();
-              for (const e of failure.errors) {
-                const found = /^bookings\.(\d+)\.(.+)$/.exec(e.path);
-                const booking = found ? chunk[Number(found[1])] : undefined;
-                if (!booking || bad.has(Number(found![1]))) continue;
-                const field = found![2]!.replace(/^subject\./, '');
-                bad.set(Number(found![1]), { ref: booking.ref, line: booking.line, field: t.label.field(field), reason: e.message });
-              }
-              if (bad.size === 0) throw failure;
-              allRefused.push(...bad.values());
-              handled += bad.size;
-              chunk = chunk.filter((_, i) => !bad.has(i));
-              setRefused([...allRefused]);
-              setDone(handled);
-              continue;
-            }
-            throw failure;
+            setWaiting(0);
+            continue;
           }
+          if (!(failure instanceof ApiError) || failure.status !== 400) throw failure;
+          const bad = new Map<number, Refusal>();
+          for (const e of failure.errors) {
+            const found = /^bookings\.(\d+)\.(.+)$/.exec(e.path);
+            const booking = found ? chunk[Number(found[1])] : undefined;
+            if (!found || !booking || bad.has(Number(found[1]))) continue;
+            bad.set(Number(found[1]), { ref: booking.ref, line: booking.line, field: t.label.field(found[2]!.replace(/^subject\./, '')), reason: e.message });
+          }
+          if (bad.size === 0) throw failure;
+          allRefused.push(...bad.values());
+          allRefused.sort((a, b) => a.line - b.line);
+          handled += bad.size;
+          chunk = chunk.filter((_, i) => !bad.has(i));
         }
-        setRows([...allRows]);
-        setDone(handled);
+        show();
       }
+      show();
+    };
+
+    // Two chunks in flight: the server works on one while the answer to the other travels.
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length && !controller.signal.aborted) await screenChunk(next++);
+    };
+    try {
+      await Promise.all([worker(), worker()]);
       setStatus(controller.signal.aborted ? t.batch.stopped : t.batch.done(handled));
     } catch (failure) {
+      controller.abort();
       if (!(failure instanceof DOMException)) setError(failure);
       setStatus(t.batch.stopped);
     } finally {
-      queue = [];
-      setRows([...allRows]);
-      setRefused([...allRefused]);
+      show();
       setRunning(undefined);
       setWaiting(0);
     }
