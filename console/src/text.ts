@@ -119,6 +119,7 @@ export const t = {
     neverWho: 'The network never says who reported: not to you, not to the client.',
     cleared: 'The client’s details have been cleared from the form.',
     checkRef: 'Check reference',
+    againIn: (seconds: number) => `You can screen again in ${seconds} s.`,
   },
   batch: {
     title: 'Screen a list of bookings',

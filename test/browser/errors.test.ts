@@ -118,6 +118,8 @@ describe('errors in the browser', () => {
     await notice.waitFor();
     expect((await notice.textContent()) ?? '').toMatch(/Too many requests for now\. Wait \d+ seconds, then try again\./);
     await expect(page.getByLabel('Phone', { exact: true }).inputValue()).resolves.toBe('+1 860 555 0109');
+    await page.getByText(/You can screen again in \d+ s\./).waitFor();
+    await expect(page.getByRole('button', { name: 'Screen this booking' }).isDisabled()).resolves.toBe(true);
     await checkPage('429 on a check', 'screen-rate-limited');
 
     await page.getByRole('navigation').getByRole('button', { name: 'Screen a list (CSV)' }).click();

@@ -2,7 +2,7 @@
  * Front desk: screen one booking. The inputs are uncontrolled: the identifiers exist only in the
  * form fields and in the one request's body, and the form is reset as soon as the answer comes.
  */
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, type FieldError } from '../api.ts';
 import { t } from '../text.ts';
 import { ErrorNotice, fieldError, Input, Section } from '../ui.tsx';
@@ -17,6 +17,12 @@ export function ScreenBooking() {
   const [result, setResult] = useState<CheckResult>();
   const [error, setError] = useState<unknown>();
   const [errors, setErrors] = useState<readonly FieldError[]>([]);
+  const [wait, setWait] = useState(0);
+  useEffect(() => {
+    if (wait <= 0) return;
+    const timer = setTimeout(() => setWait((left) => left - 1), 1000);
+    return () => clearTimeout(timer);
+  }, [wait]);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -43,6 +49,7 @@ export function ScreenBooking() {
     } catch (failure) {
       setError(failure);
       setErrors(failure instanceof ApiError ? failure.errors : []);
+      if (failure instanceof ApiError && failure.status === 429) setWait(failure.retryAfter ?? 60);
     } finally {
       setBusy(false);
     }
@@ -64,9 +71,10 @@ export function ScreenBooking() {
             {formError}
           </p>
         )}
-        <button type="submit" class="primary" disabled={busy}>
+        <button type="submit" class="primary" disabled={busy || wait > 0}>
           {busy ? t.screen.working : t.screen.submit}
         </button>
+        {wait > 0 && <p class="hint">{t.screen.againIn(wait)}</p>}
       </form>
       <ErrorNotice error={error} />
       {result && (
