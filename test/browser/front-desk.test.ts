@@ -123,7 +123,7 @@ describe('front desk in the browser', () => {
     await page.getByRole('button', { name: 'Screen the list' }).click();
     await page.getByText('Done: 234 bookings handled.').waitFor({ timeout: 60_000 });
     await expect(page.getByText('Screened 234 of 234').isVisible()).resolves.toBe(true);
-    await expect(page.getByText('2 match, 0 possible match, 2 refused').isVisible()).resolves.toBe(true);
+    await expect(page.getByText('2 matches, 0 possible matches, 2 refused').isVisible()).resolves.toBe(true);
     const refused = (await page.locator('section[aria-labelledby="refused-title"] tbody').textContent()) ?? '';
     expect(refused).toContain('B-bad-phone');
     expect(refused).toContain('Phone');

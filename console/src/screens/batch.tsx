@@ -84,6 +84,7 @@ export function Batch() {
   const [waiting, setWaiting] = useState(0);
   const [status, setStatus] = useState('');
   const [error, setError] = useState<unknown>();
+  const [showAll, setShowAll] = useState(false);
 
   const start = async (event: Event) => {
     event.preventDefault();
@@ -103,6 +104,7 @@ export function Batch() {
     setRunning(controller);
     const allRefused = [...read.refused];
     setRows([]);
+    setShowAll(false);
     setRefused(allRefused);
     setTotal(read.bookings.length + read.refused.length);
     setDone(read.refused.length);
@@ -181,6 +183,11 @@ export function Batch() {
   };
 
   const matches = rows.filter((row) => row.verdict === 'match').length;
+  // Matches first, then possible matches, then the rest (the first 20 of them unless asked).
+  const rank: Record<Verdict, number> = { match: 0, possible: 1, no_match: 2 };
+  const ordered = [...rows].sort((a, b) => rank[a.verdict] - rank[b.verdict]);
+  const hiddenCount = showAll ? 0 : Math.max(0, ordered.filter((row) => row.verdict === 'no_match').length - 20);
+  const shown = hiddenCount > 0 ? ordered.slice(0, ordered.length - hiddenCount) : ordered;
   const possible = rows.filter((row) => row.verdict === 'possible').length;
   const resultsCsv = () =>
     [
@@ -271,7 +278,7 @@ export function Batch() {
                 </tr>
               </thead>
               <tbody>
-                {rows.map((row) => (
+                {shown.map((row) => (
                   <tr key={row.ref} class={`row-${row.verdict}`}>
                     <td>{row.ref}</td>
                     <td>
@@ -283,6 +290,11 @@ export function Batch() {
               </tbody>
             </table>
           </div>
+          {hiddenCount > 0 && (
+            <button type="button" onClick={() => setShowAll(true)}>
+              {t.batch.showAll(hiddenCount)}
+            </button>
+          )}
         </section>
       )}
     </Section>
