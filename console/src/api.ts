@@ -3,6 +3,7 @@
  * Bearer header. Problem documents (RFC 9457) become an ApiError that screens show next to the
  * field each error names. The typed client (client/peerguard-client.ts) replaces this module.
  */
+import { createPeerguardClient, PeerguardProblem, type PeerguardClient } from '../../client/peerguard-client.ts';
 import { currentKey } from './session.ts';
 
 export interface FieldError {
@@ -92,4 +93,20 @@ function problemFrom(response: Response, text: string): ApiError {
     errors,
     Number.isFinite(retry) && retry > 0 ? retry : undefined,
   );
+}
+
+/**
+ * A call through the typed client (client/peerguard-client.ts, generated from the API's OpenAPI
+ * document): bodies and answers are checked against the contract at build time. Refusals become
+ * the same ApiError as `call`'s, so screens handle both alike.
+ */
+export async function typed<T>(run: (client: PeerguardClient) => Promise<{ data: T }>): Promise<T> {
+  const client = createPeerguardClient({ baseUrl: location.origin, apiKey: currentKey() });
+  try {
+    return (await run(client)).data;
+  } catch (error) {
+    if (error instanceof PeerguardProblem) throw new ApiError(error.status, error.title, error.detail ?? '', error.errors, error.retryAfter);
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'offline', '');
+  }
 }

@@ -5,7 +5,7 @@
  * and the downloadable CSV hold refs and results only.
  */
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, call } from '../api.ts';
+import { ApiError, typed } from '../api.ts';
 import { csvLine, parseCsv } from '../lib/csv.ts';
 import { t } from '../text.ts';
 import { download, ErrorNotice, Section } from '../ui.tsx';
@@ -124,10 +124,9 @@ export function Batch() {
       let chunk = chunks[index]!;
       while (chunk.length > 0 && !controller.signal.aborted) {
         try {
-          const answer = await call<{ results: (CheckResult & { ref: string })[] }>('POST', '/v1/checks/batch', {
-            body: { bookings: chunk.map(({ ref, subject }) => ({ ref, subject })) },
-            signal: controller.signal,
-          });
+          const answer: { results: (CheckResult & { ref: string })[] } = await typed((client) =>
+            client.POST('/v1/checks/batch', { body: { bookings: chunk.map(({ ref, subject }) => ({ ref, subject })) }, signal: controller.signal }),
+          );
           byChunk[index] = answer.results.map((result) => ({
             ref: result.ref,
             verdict: verdictOf(result),

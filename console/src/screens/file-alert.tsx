@@ -5,9 +5,10 @@
  * reviewers and what screening practices will see before anything is sent.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, call, type FieldError } from '../api.ts';
+import { ApiError, call, typed, type FieldError } from '../api.ts';
 import { filedHere } from '../filed.ts';
 import { sha256OfFile } from '../lib/sha256-file.ts';
+import type { paths } from '../../../client/peerguard-client.ts';
 import { t } from '../text.ts';
 import { download, ErrorNotice, Field, fieldError, Input, Section, Select, TextArea } from '../ui.tsx';
 
@@ -62,17 +63,28 @@ export function summaryOf(draft: Draft): string {
     .join('\n');
 }
 
-function bodyOf(draft: Draft, clauses: readonly Clause[]) {
+type Submission = NonNullable<paths['/v1/alerts']['post']['requestBody']>['content']['application/json'];
+type Incident = Submission['incident'];
+
+/** The submission body, checked against the API contract at build time. */
+function bodyOf(draft: Draft, clauses: readonly Clause[]): Submission {
   const clause = clauses.find((c) => `${c.clauseId}@${c.version}` === draft.clause);
-  const subject: Record<string, string> = {};
+  const subject: Submission['subject'] = {};
   for (const name of ['fullName', 'dateOfBirth', 'phone', 'email'] as const) if (draft[name].trim()) subject[name] = draft[name].trim();
-  const incident: Record<string, unknown> = { occurredOn: draft.occurredOn, category: draft.category, severity: draft.severity, summary: summaryOf(draft) };
+  const incident: Incident = { occurredOn: draft.occurredOn, category: draft.category as Incident['category'], severity: draft.severity as Incident['severity'], summary: summaryOf(draft) };
   if (draft.actionsTaken.trim()) incident.actionsTaken = draft.actionsTaken.trim();
   if (draft.witnesses.trim() !== '') incident.witnesses = Number(draft.witnesses);
   return {
     subject,
     incident,
-    consent: { clauseId: clause?.clauseId ?? '', clauseVersion: clause?.version ?? 0, clauseSha256: clause?.sha256 ?? '', signedOn: draft.signedOn, method: draft.method, documentSha256: draft.documentSha256 },
+    consent: {
+      clauseId: clause?.clauseId ?? '',
+      clauseVersion: clause?.version ?? 0,
+      clauseSha256: clause?.sha256 ?? '',
+      signedOn: draft.signedOn,
+      method: draft.method as Submission['consent']['method'],
+      documentSha256: draft.documentSha256,
+    },
   };
 }
 
@@ -140,7 +152,7 @@ export function FileAlert() {
     setError(undefined);
     const body = bodyOf(draft, clauses);
     try {
-      const answer = await call<Submitted>('POST', '/v1/alerts', { body });
+      const answer: Submitted = await typed((client) => client.POST('/v1/alerts', { body }));
       // The receipt file holds the body exactly as sent, which is what the receipt's hash covers.
       const receiptFile = JSON.stringify({ receipt: answer.receipt, body }, null, 2);
       filedHere.value = [answer.alertId, ...filedHere.value];

@@ -1,6 +1,6 @@
 /** Reviewer: the queue (decrypted incident record and consent proof), approve or reject with a reason; and re-confirmation of published alerts. */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, call } from '../api.ts';
+import { ApiError, call, typed } from '../api.ts';
 import { t } from '../text.ts';
 import { ErrorNotice, Section, TextArea, when } from '../ui.tsx';
 import type { AlertView } from './alert-card.tsx';
@@ -53,9 +53,9 @@ function Decide({ alert, onDone, reconfirm }: { readonly alert: AlertView; reado
     setBusy(true);
     setError(undefined);
     try {
-      const id = encodeURIComponent(alert.alertId);
-      if (reconfirm) await call('POST', `/v1/alerts/${id}/reconfirm`, { body: { reason } });
-      else await call('POST', `/v1/alerts/${id}/reviews`, { body: { decision, reason } });
+      const path = { alertId: alert.alertId };
+      if (reconfirm) await typed((client) => client.POST('/v1/alerts/{alertId}/reconfirm', { params: { path }, body: { reason } }));
+      else await typed((client) => client.POST('/v1/alerts/{alertId}/reviews', { params: { path }, body: { decision: decision!, reason } }));
       onDone();
     } catch (failure) {
       setError(failure);

@@ -3,7 +3,7 @@
  * form fields and in the one request's body, and the form is reset as soon as the answer comes.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, call, type FieldError } from '../api.ts';
+import { ApiError, typed, type FieldError } from '../api.ts';
 import { t } from '../text.ts';
 import { ErrorNotice, fieldError, Input, Section } from '../ui.tsx';
 import { ResultPanel, type CheckResult } from './check-result.tsx';
@@ -42,7 +42,7 @@ export function ScreenBooking() {
     setError(undefined);
     setErrors([]);
     try {
-      const answer = await call<CheckResult>('POST', '/v1/checks', { body: { subject } });
+      const answer: CheckResult = await typed((client) => client.POST('/v1/checks', { body: { subject } }));
       form.current?.reset();
       setResult(answer);
       requestAnimationFrame(() => resultRef.current?.focus());
