@@ -1,6 +1,6 @@
 /** Admin: the network's overview, practices, API keys (shown once; revoked after confirmation) and consent clauses. */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, call } from '../api.ts';
+import { ApiError, call, typed } from '../api.ts';
 import { t } from '../text.ts';
 import { ErrorNotice, fieldError, Input, Section, Select, TextArea, when } from '../ui.tsx';
 
@@ -98,7 +98,9 @@ export function AdminPractices() {
     const values = new FormData(form);
     setFailure(undefined);
     try {
-      const practice = await call<Practice>('POST', '/v1/practices', { body: { name: String(values.get('practice-name')), region: String(values.get('practice-region')) } });
+      const practice: Practice = await typed((client) =>
+        client.POST('/v1/practices', { body: { name: String(values.get('practice-name')), region: String(values.get('practice-region')) } }),
+      );
       form.reset();
       setCreated((old) => [practice, ...old]);
       void load();
@@ -180,9 +182,11 @@ export function AdminKeys() {
     setCopied(false);
     const label = String(values.get('key-label'));
     try {
-      const answer = await call<{ apiKey: string; keyId: string }>('POST', '/v1/keys', {
-        body: { role, label, practiceId: needsPractice ? String(values.get('key-practice') ?? '').trim() || undefined : undefined },
-      });
+      const answer = await typed((client) =>
+        client.POST('/v1/keys', {
+          body: { role: role as 'practice' | 'reviewer' | 'admin' | 'auditor', label, practiceId: needsPractice ? String(values.get('key-practice') ?? '').trim() || undefined : undefined },
+        }),
+      );
       form.reset();
       setFresh({ ...answer, label });
       void keys.load();
@@ -193,7 +197,7 @@ export function AdminKeys() {
   const revoke = async (keyId: string) => {
     setFailure(undefined);
     try {
-      await call('DELETE', `/v1/keys/${encodeURIComponent(keyId)}`);
+      await typed((client) => client.DELETE('/v1/keys/{keyId}', { params: { path: { keyId } } }));
       setConfirm(undefined);
       setRevokeId('');
       setRevoked(keyId);
@@ -346,9 +350,10 @@ export function AdminClauses() {
     const jurisdiction = String(values.get('clause-jurisdiction') ?? '').trim();
     setFailure(undefined);
     try {
-      const answer = await call<{ clauseId: string; version: number }>('POST', target ? `/v1/consent-clauses/${encodeURIComponent(target)}/versions` : '/v1/consent-clauses', {
-        body: { text: String(values.get('clause-text')), jurisdiction: jurisdiction || undefined },
-      });
+      const body = { text: String(values.get('clause-text')), jurisdiction: jurisdiction || undefined };
+      const answer = await typed((client) =>
+        target ? client.POST('/v1/consent-clauses/{clauseId}/versions', { params: { path: { clauseId: target } }, body }) : client.POST('/v1/consent-clauses', { body }),
+      );
       form.reset();
       setPublished(o.clausePublished(answer.clauseId, answer.version));
       void load();

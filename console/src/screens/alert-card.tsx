@@ -1,6 +1,6 @@
 /** One alert as the signed-in role sees it, with the actions that role may take on it (each with a reason). */
 import { useState } from 'preact/hooks';
-import { call } from '../api.ts';
+import { typed } from '../api.ts';
 import { identity } from '../session.ts';
 import { t } from '../text.ts';
 import { ErrorNotice, TextArea, when } from '../ui.tsx';
@@ -22,7 +22,7 @@ export interface AlertView {
 }
 
 type Action = 'retract' | 'dispute' | 'reinstate';
-const paths: Record<Action, string> = { retract: 'retract', dispute: 'disputes', reinstate: 'reinstate' };
+const paths = { retract: '/v1/alerts/{alertId}/retract', dispute: '/v1/alerts/{alertId}/disputes', reinstate: '/v1/alerts/{alertId}/reinstate' } as const;
 
 function actionsFor(status: string): Action[] {
   const role = identity.value?.role;
@@ -45,7 +45,7 @@ export function AlertCard({ alert, onChange }: { readonly alert: AlertView; read
     setBusy(true);
     setError(undefined);
     try {
-      const updated = await call<AlertView>('POST', `/v1/alerts/${encodeURIComponent(alert.alertId)}/${paths[action]}`, { body: { reason } });
+      const updated = (await typed((client) => client.POST(paths[action], { params: { path: { alertId: alert.alertId } }, body: { reason } }))) as AlertView;
       setAction(undefined);
       setReason('');
       onChange(updated);

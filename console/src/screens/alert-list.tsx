@@ -4,11 +4,13 @@
  * and a look-up by alert id.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, call } from '../api.ts';
+import { ApiError, call, typed } from '../api.ts';
 import { filedHere } from '../filed.ts';
 import { t } from '../text.ts';
 import { ErrorNotice, Input, Section, Select } from '../ui.tsx';
 import { AlertCard, type AlertView } from './alert-card.tsx';
+
+const byId = async (alertId: string) => (await typed((client) => client.GET('/v1/alerts/{alertId}', { params: { path: { alertId } } }))) as AlertView;
 
 export function AlertList({ title }: { readonly title: string }) {
   const [items, setItems] = useState<AlertView[]>([]);
@@ -29,7 +31,7 @@ export function AlertList({ title }: { readonly title: string }) {
     } catch (failure) {
       if (failure instanceof ApiError && (failure.status === 404 || failure.status === 405)) {
         setListMissing(true);
-        const filed = await Promise.all(filedHere.value.map((id) => call<AlertView>('GET', `/v1/alerts/${encodeURIComponent(id)}`).catch(() => undefined)));
+        const filed = await Promise.all(filedHere.value.map((alertId) => byId(alertId).catch(() => undefined)));
         setItems(filed.filter((a): a is AlertView => a !== undefined));
       } else setError(failure);
     } finally {
@@ -42,7 +44,7 @@ export function AlertList({ title }: { readonly title: string }) {
     event.preventDefault();
     setError(undefined);
     try {
-      const alert = await call<AlertView>('GET', `/v1/alerts/${encodeURIComponent(lookup.trim())}`);
+      const alert = await byId(lookup.trim());
       setItems((old) => [alert, ...old.filter((a) => a.alertId !== alert.alertId)]);
       setLookup('');
     } catch (failure) {

@@ -5,7 +5,7 @@
  */
 import { signal } from '@preact/signals';
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, call, raw } from '../api.ts';
+import { ApiError, raw, typed } from '../api.ts';
 import { onSignOut } from '../session.ts';
 import { t } from '../text.ts';
 import { download, ErrorNotice, fieldError, Input, Section, when } from '../ui.tsx';
@@ -25,7 +25,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
 async function verificationKey() {
-  return call<{ keyId: string; publicKeyPem: string }>('GET', '/v1/audit/verification-key');
+  return typed((client) => client.GET('/v1/audit/verification-key'));
 }
 
 export function AuditExport() {
@@ -169,7 +169,7 @@ export function SubjectSearch() {
     setError(undefined);
     setFound(undefined);
     try {
-      const { tokens } = await call<{ tokens: { token: string }[] }>('POST', '/v1/audit/subject-tokens', { body: { subject } });
+      const { tokens } = await typed((client) => client.POST('/v1/audit/subject-tokens', { body: { subject } }));
       form.current?.reset();
       const { verifyExportText } = await import('../lib/verify-export.ts');
       const result = await verifyExportText(current.text, current.name, undefined, tokens.map((token) => token.token));
