@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     [
       '',
       `Peerguard is running at http://${config.HOST}:${port} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `  web console:     http://${config.HOST}:${port}/  (sign in with the admin API key below)`,
       `  data folder:     ${dataDir}`,
       `  DynamoDB Local:  ${endpoint}`,
       `  admin API key:   ${admin.apiKey}${admin.created ? '  (new; also in ' + adminKeyFile(dataDir) + ')' : '  (from ' + adminKeyFile(dataDir) + ')'}`,

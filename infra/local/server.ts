@@ -9,6 +9,7 @@ import type { HttpEvent, HttpResult } from '#functions/http/group-handler.ts';
 import { decodeUtf8 } from '#functions/http/request.ts';
 import { localHandlers } from './handlers.ts';
 import { cachedAuthorizer } from './authorizer-cache.ts';
+import { serveConsole } from './console-static.ts';
 
 /** Like API Gateway's own payload cap, larger than the API's 64 KiB so handlers answer 413 themselves. */
 const maxRequestBytes = 1024 * 1024;
@@ -31,6 +32,8 @@ const compiled: CompiledRoute[] = routes.map((route: RouteDefinition) => {
 export interface LocalServerOptions {
   /** How long a valid key's authorizer answer is remembered, as API Gateway's `resultsCacheTtl` (60 s) does; 0 for never. */
   readonly authorizerCacheSeconds?: number;
+  /** The built web console served at `/` (default dist/console). */
+  readonly consoleDir?: string;
 }
 
 /**
@@ -69,6 +72,10 @@ export function createLocalServer(
     };
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (await serveConsole(req, res, url.pathname, options.consoleDir)) {
+        log(`${req.method} (web console) 200 ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}ms`);
+        return;
+      }
       const matched = match(req.method ?? '', url.pathname);
       if (!matched) return finish(problem(404, 'not-found', 'Not found', 'There is no such route.', requestId));
       label = routeKey(matched.route);
