@@ -2,7 +2,8 @@
  * `npm run audit-export -- --url http://127.0.0.1:3000 --key <auditor api key> --from 2026-11-01
  *   --to 2026-11-30 [--format jsonl|csv] --out <file>`
  *
- * Follows the export's pages (the `Link: rel="next"` header) and streams them into ONE file:
+ * Follows the export's pages (the `X-Audit-Next-Cursor` header), through the typed client
+ * (client/peerguard-client.ts), and streams them into ONE file:
  * jsonl with the manifest as its last line, or csv (one header row) with the manifest written
  * beside it as `<out>.manifest.json`. The file is written as `<out>.partial` and renamed when
  * the last page has arrived, so an interrupted export never looks complete.
@@ -14,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { csvHeader, csvNewline } from '#shared/audit/export-format.ts';
 import { exportFormats, manifestFromHeader, manifestLine, type ExportFormat, type Manifest } from '#shared/audit/manifest.ts';
+import { createPeerguardClient, PeerguardProblem } from '#client/peerguard-client.ts';
 
 export interface DownloadOptions {
   /** The API's base URL, e.g. http://127.0.0.1:3000 */
@@ -25,6 +27,8 @@ export interface DownloadOptions {
   readonly out: string;
   /** Called after each page (for progress). */
   readonly onPage?: ((page: number, bytes: number) => void) | undefined;
+  /** A fetch to use instead of the global one. */
+  readonly fetch?: ((request: Request) => Promise<Response>) | undefined;
 }
 
 export interface DownloadResult {
@@ -43,24 +47,28 @@ export async function downloadExport(options: DownloadOptions): Promise<Download
   const partial = `${options.out}.partial`;
   const file = createWriteStream(partial);
   const csvHeaderBytes = Buffer.from(csvHeader + csvNewline, 'utf8');
-  let next: string | undefined = `/v1/audit/export?${new URLSearchParams({ from: options.from, to: options.to, format: options.format }).toString()}`;
+  const peerguard = createPeerguardClient({ baseUrl: options.url, apiKey: options.apiKey, fetch: options.fetch });
+  let cursor: string | undefined;
   let manifestValue: string | undefined;
   let pages = 0;
   let bytes = 0;
   try {
-    while (next !== undefined) {
-      const response = await fetch(new URL(next, options.url), { headers: { authorization: `Bearer ${options.apiKey}` } });
-      if (response.status !== 200 || !response.body) throw new ExportFailed(await problemSummary(response, pages + 1));
+    do {
+      const query = { from: options.from, to: options.to, format: options.format, ...(cursor === undefined ? {} : { cursor }) };
+      const { data: body, response } = await peerguard.GET('/v1/audit/export', { params: { query }, parseAs: 'stream' }).catch(async (error: unknown) => {
+        throw error instanceof PeerguardProblem ? new ExportFailed(problemSummary(error, pages + 1)) : error;
+      });
+      if (!body) throw new ExportFailed(`page ${pages + 1} has no body`);
       const header = response.headers.get('x-audit-manifest');
       if (!header) throw new ExportFailed(`page ${pages + 1} has no X-Audit-Manifest header`);
       if (manifestValue !== undefined && header !== manifestValue) throw new ExportFailed(`the manifest changed on page ${pages + 1}`);
       manifestValue = header;
       pages += 1;
       // Every csv page starts with the header row; the file keeps the first page's only.
-      bytes += await writeBody(response.body, file, options.format === 'csv' && pages > 1 ? csvHeaderBytes : undefined);
+      bytes += await writeBody(body, file, options.format === 'csv' && pages > 1 ? csvHeaderBytes : undefined);
       options.onPage?.(pages, bytes);
-      next = nextLink(response.headers.get('link'));
-    }
+      cursor = response.headers.get('x-audit-next-cursor') ?? undefined;
+    } while (cursor !== undefined);
     file.end();
     await once(file, 'finish');
   } catch (error) {
@@ -99,19 +107,9 @@ async function writeBody(body: ReadableStream<Uint8Array>, file: WriteStream, sk
   return written;
 }
 
-function nextLink(link: string | null): string | undefined {
-  return link ? /<([^>]+)>\s*;\s*rel="next"/.exec(link)?.[1] : undefined;
-}
-
-async function problemSummary(response: Response, page: number): Promise<string> {
-  const text = await response.text();
-  try {
-    const problem = JSON.parse(text) as { title?: string; detail?: string; errors?: { path: string; message: string }[] };
-    const errors = (problem.errors ?? []).map((error) => `\n  ${error.path}: ${error.message}`).join('');
-    return `page ${page}: HTTP ${response.status} ${problem.title ?? ''}: ${problem.detail ?? ''}${errors}`;
-  } catch {
-    return `page ${page}: HTTP ${response.status}`;
-  }
+function problemSummary(problem: PeerguardProblem, page: number): string {
+  const errors = problem.errors.map((error) => `\n  ${error.path}: ${error.message}`).join('');
+  return `page ${page}: HTTP ${problem.status} ${problem.title}: ${problem.detail ?? ''}${errors}`;
 }
 
 async function main(): Promise<number> {

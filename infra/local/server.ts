@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { Context } from 'aws-lambda';
@@ -9,6 +11,7 @@ import type { HttpEvent, HttpResult } from '#functions/http/group-handler.ts';
 import { decodeUtf8 } from '#functions/http/request.ts';
 import { localHandlers } from './handlers.ts';
 import { cachedAuthorizer } from './authorizer-cache.ts';
+import { docsContentSecurityPolicy } from './docs-site.ts';
 
 /** Like API Gateway's own payload cap, larger than the API's 64 KiB so handlers answer 413 themselves. */
 const maxRequestBytes = 1024 * 1024;
@@ -31,6 +34,8 @@ const compiled: CompiledRoute[] = routes.map((route: RouteDefinition) => {
 export interface LocalServerOptions {
   /** How long a valid key's authorizer answer is remembered, as API Gateway's `resultsCacheTtl` (60 s) does; 0 for never. */
   readonly authorizerCacheSeconds?: number;
+  /** A folder with the API reference (dist/docs, infra/local/docs-site.ts), served at /docs. */
+  readonly docsDir?: string;
 }
 
 /**
@@ -69,6 +74,10 @@ export function createLocalServer(
     };
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (options.docsDir && req.method === 'GET' && /^\/docs(\/|$)/.test(url.pathname)) {
+        label = 'GET /docs';
+        return finish(await docsFile(options.docsDir, url.pathname, requestId));
+      }
       const matched = match(req.method ?? '', url.pathname);
       if (!matched) return finish(problem(404, 'not-found', 'Not found', 'There is no such route.', requestId));
       label = routeKey(matched.route);
@@ -89,6 +98,33 @@ export function createLocalServer(
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerUnparsable(error, socket, log));
   return server;
+}
+
+const docsTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+};
+
+/** A file of the API reference, under a strict Content-Security-Policy; only the files the site has. */
+async function docsFile(dir: string, pathname: string, requestId: string): Promise<HttpResult> {
+  if (pathname === '/docs') return { statusCode: 308, headers: { Location: '/docs/', 'Cache-Control': 'no-store' } };
+  const name = pathname.slice('/docs/'.length) || 'index.html';
+  const type = docsTypes[extname(name)];
+  if (!/^[\w.-]+$/.test(name) || name.startsWith('.') || !type) return problem(404, 'not-found', 'Not found', 'There is no such page.', requestId);
+  try {
+    const bytes = await readFile(join(dir, name));
+    return {
+      statusCode: 200,
+      headers: { 'Content-Type': type, 'Content-Security-Policy': docsContentSecurityPolicy, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' },
+      body: bytes.toString('base64'),
+      isBase64Encoded: true,
+    };
+  } catch {
+    return problem(404, 'not-found', 'Not found', 'There is no such page (run npm run build:docs).', requestId);
+  }
 }
 
 /**
