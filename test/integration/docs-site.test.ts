@@ -48,7 +48,7 @@ describe('/docs', () => {
       const answer = await fetch(`${base}/docs/${file}`);
       expect(answer.status, file).toBe(200);
     }
-    const document = await (await fetch(`${base}/docs/openapi.json`)).json();
+    const document = (await (await fetch(`${base}/docs/openapi.json`)).json()) as { openapi: string };
     expect(document.openapi).toBe('3.1.0');
     expect(await (await fetch(`${base}/docs/reference.js`)).text()).toContain("url: 'openapi.json'");
   });

@@ -32,7 +32,7 @@ describe('submitAlert', () => {
 
     const stored = await deps.alerts.get(response.alertId);
     expect(stored).toMatchObject({ status: 'pending_review', version: 1, practiceId: practiceA.practiceId, receipt });
-    expect(stored!.tokens.map((t) => t.kind)).toEqual(['phone', 'email', 'name_dob', 'name']);
+    expect(new Set(stored!.tokens.map((t) => t.kind))).toEqual(new Set(['phone', 'email', 'name', 'name_dob', 'pair_dob', 'nickname_dob', 'phonetic_dob', 'edit_dob', 'dob_variant']));
     expect(await decryptSummary(deps, stored!)).toBe(canarySummary);
   });
 
