@@ -21,6 +21,8 @@ export interface DownloadOptions {
   readonly to: string;
   readonly format: ExportFormat;
   readonly out: string;
+  /** The fetch to use (tests pass one that checks each answer against the API document). */
+  readonly fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** Called after each page (for progress): lines written so far, and the export's entry count. */
   readonly onPage?: ((progress: { page: number; bytes: number; lines: number; entries: number }) => void) | undefined;
 }
@@ -48,7 +50,7 @@ export async function downloadExport(options: DownloadOptions): Promise<Download
   const partial = `${options.out}.partial`;
   const file = createWriteStream(partial);
   const csvHeaderBytes = Buffer.from(csvHeader + csvNewline, 'utf8');
-  const client = createPeerguardClient({ baseUrl: options.url, apiKey: options.apiKey });
+  const client = createPeerguardClient({ baseUrl: options.url, apiKey: options.apiKey, ...(options.fetch ? { fetch: options.fetch } : {}) });
   let cursor: string | undefined;
   let manifestValue: string | undefined;
   let pages = 0;

@@ -7,6 +7,7 @@ import { errorName } from '#shared/errors.ts';
 import { ensureConfiguredTables, startDynamoLocal, type RunningDynamoLocal } from './dynamo-local.ts';
 import { adminKeyFile, ensureAdminKey } from './admin-key.ts';
 import { createLocalServer } from './server.ts';
+import { docsSiteDir, ensureDocsSite } from './docs-site.ts';
 
 /**
  * `npm start`: the whole network on a laptop. DynamoDB Local (data in DATA_DIR/dynamodb),
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
 
   const deps = buildDeps({ ...config, DATA_DIR: dataDir, DYNAMODB_ENDPOINT: endpoint });
   const admin = await ensureAdminKey(deps, dataDir);
-  const server = createLocalServer(deps, undefined, { authorizerCacheSeconds: config.AUTHORIZER_CACHE_SECONDS });
+  ensureDocsSite();
+  const server = createLocalServer(deps, undefined, { authorizerCacheSeconds: config.AUTHORIZER_CACHE_SECONDS, docsDir: docsSiteDir });
   await new Promise<void>((done) => server.listen(config.PORT, config.HOST, done));
   // What the EventBridge schedule does in AWS: expire alerts and redeliver kept notifications.
   const sweep = () => runSweep(deps).catch((error: unknown) => deps.logger.error('sweep failed', { errorName: errorName(error) }));
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
       `  data folder:     ${dataDir}`,
       `  DynamoDB Local:  ${endpoint}`,
       `  admin API key:   ${admin.apiKey}${admin.created ? '  (new; also in ' + adminKeyFile(dataDir) + ')' : '  (from ' + adminKeyFile(dataDir) + ')'}`,
+      `  API reference:   http://${config.HOST}:${port}/docs  (OpenAPI document: /v1/openapi.json)`,
       '  try:             curl -s http://' + `${config.HOST}:${port}/v1/health`,
       'Press Ctrl-C to stop (DynamoDB Local stops too).',
       '',

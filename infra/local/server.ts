@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { Context } from 'aws-lambda';
@@ -10,6 +12,7 @@ import { decodeUtf8 } from '#functions/http/request.ts';
 import { localHandlers } from './handlers.ts';
 import { cachedAuthorizer } from './authorizer-cache.ts';
 import { serveConsole } from './console-static.ts';
+import { docsContentSecurityPolicy } from './docs-site.ts';
 
 /** Like API Gateway's own payload cap, larger than the API's 64 KiB so handlers answer 413 themselves. */
 const maxRequestBytes = 1024 * 1024;
@@ -34,6 +37,8 @@ export interface LocalServerOptions {
   readonly authorizerCacheSeconds?: number;
   /** The built web console served at `/` (default dist/console). */
   readonly consoleDir?: string;
+  /** A folder with the API reference (dist/docs, infra/local/docs-site.ts), served at /docs. */
+  readonly docsDir?: string;
 }
 
 /**
@@ -72,6 +77,10 @@ export function createLocalServer(
     };
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (options.docsDir && req.method === 'GET' && /^\/docs(\/|$)/.test(url.pathname)) {
+        label = 'GET /docs';
+        return finish(await docsFile(options.docsDir, url.pathname, requestId));
+      }
       if (await serveConsole(req, res, url.pathname, options.consoleDir)) {
         log(`${req.method} (web console) 200 ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}ms`);
         return;
@@ -96,6 +105,33 @@ export function createLocalServer(
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerUnparsable(error, socket, log));
   return server;
+}
+
+const docsTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+};
+
+/** A file of the API reference, under a strict Content-Security-Policy; only the files the site has. */
+async function docsFile(dir: string, pathname: string, requestId: string): Promise<HttpResult> {
+  if (pathname === '/docs') return { statusCode: 308, headers: { Location: '/docs/', 'Cache-Control': 'no-store' } };
+  const name = pathname.slice('/docs/'.length) || 'index.html';
+  const type = docsTypes[extname(name)];
+  if (!/^[\w.-]+$/.test(name) || name.startsWith('.') || !type) return problem(404, 'not-found', 'Not found', 'There is no such page.', requestId);
+  try {
+    const bytes = await readFile(join(dir, name));
+    return {
+      statusCode: 200,
+      headers: { 'Content-Type': type, 'Content-Security-Policy': docsContentSecurityPolicy, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' },
+      body: bytes.toString('base64'),
+      isBase64Encoded: true,
+    };
+  } catch {
+    return problem(404, 'not-found', 'Not found', 'There is no such page (run npm run build:docs).', requestId);
+  }
 }
 
 /**

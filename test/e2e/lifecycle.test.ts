@@ -3,6 +3,7 @@ import { runSweep } from '#shared/domain/sweep.ts';
 import { startLocalNetwork, type LocalNetwork } from '../support/local-network.ts';
 import { alertBody } from '../support/story.ts';
 import { intactChain } from '../support/audit-chain.ts';
+import { settle } from '../support/typed-client.ts';
 
 /**
  * An alert's whole life over HTTP, through the local server and DynamoDB Local: published,
@@ -17,18 +18,24 @@ let alertId: string;
 
 const admin = () => local.adminKey;
 const keys = () => local.net.keys;
-const check = () => local.call('POST', '/v1/checks', { key: keys().valleyDesk.apiKey, body: { subject: { phone: subject.phone } } });
-const move = (path: string, key: string, reason = 'Reason given for the record.') => local.call('POST', `/v1/alerts/${alertId}/${path}`, { key, body: { reason } });
-const status = async () => (await local.call('GET', `/v1/alerts/${alertId}`, { key: admin() })).body.status as string;
+const check = async () => (await local.as(keys().valleyDesk.apiKey).POST('/v1/checks', { body: { subject: { phone: subject.phone } } })).data;
+type Move = 'disputes' | 'reinstate' | 'retract' | 'reconfirm';
+/** A status move, settled: its status, and the alert (as an admin or reviewer sees it) or the problem. */
+const move = async (path: Move, key: string, reason = 'Reason given for the record.') => {
+  const answer = await settle(local.as(key).POST(`/v1/alerts/{alertId}/${path}`, { params: { path: { alertId } }, body: { reason } }));
+  return { status: answer.status, body: answer.data as Record<string, any>, problem: answer.problem };
+};
+const view = async () => (await local.as(admin()).GET('/v1/alerts/{alertId}', { params: { path: { alertId } } })).data as Record<string, any>;
+const status = async () => (await view()).status;
 
 beforeAll(async () => {
   local = await startLocalNetwork();
-  const submitted = await local.call('POST', '/v1/alerts', { key: keys().harbourDesk.apiKey, body: alertBody(local.net.clause, subject, summary) });
-  expect(submitted.status).toBe(201);
-  alertId = submitted.body.alertId;
+  const submitted = await local.as(keys().harbourDesk.apiKey).POST('/v1/alerts', { body: alertBody(local.net.clause, subject, summary) as never });
+  expect(submitted.response.status).toBe(201);
+  alertId = submitted.data.alertId;
   for (const reviewer of [keys().elmReviewer, keys().valleyReviewer]) {
-    const answer = await local.call('POST', `/v1/alerts/${alertId}/reviews`, { key: reviewer.apiKey, body: { decision: 'approve', reason: 'In order.' } });
-    expect(answer.status).toBe(200);
+    const answer = await local.as(reviewer.apiKey).POST('/v1/alerts/{alertId}/reviews', { params: { path: { alertId } }, body: { decision: 'approve', reason: 'In order.' } });
+    expect(answer.response.status).toBe(200);
   }
 });
 
@@ -36,7 +43,7 @@ afterAll(() => local.stop());
 
 describe('due process', () => {
   it('a published alert matches', async () => {
-    expect((await check()).body.result).toBe('match');
+    expect((await check()).result).toBe('match');
   });
 
   it('only an admin may dispute or reinstate', async () => {
@@ -50,27 +57,27 @@ describe('due process', () => {
     expect(disputed.status).toBe(200);
     expect(disputed.body).toMatchObject({ alertId, status: 'suspended' });
     expect(disputed.body.history.at(-1)).toMatchObject({ action: 'disputed', status: 'suspended', actorRole: 'admin', reason: 'The client disputes the record through counsel.' });
-    expect((await check()).body.result).toBe('no_match');
+    expect((await check()).result).toBe('no_match');
   });
 
   it('refuses moves the status diagram does not have: 409', async () => {
     expect((await move('disputes', admin())).status).toBe(409);
     const reconfirm = await move('reconfirm', keys().elmReviewer.apiKey);
     expect(reconfirm.status).toBe(409);
-    expect(reconfirm.body.detail).toMatch(/suspended/);
+    expect(reconfirm.problem?.detail).toMatch(/suspended/);
   });
 
   it('reinstating publishes it again and it matches again', async () => {
     const reinstated = await move('reinstate', admin(), 'Dispute resolved in the practice\'s favour.');
     expect(reinstated.status).toBe(200);
     expect(reinstated.body.status).toBe('published');
-    expect((await check()).body.result).toBe('match');
+    expect((await check()).result).toBe('match');
     expect((await move('reinstate', admin())).status).toBe(409);
   });
 
   it('a reviewer of another practice re-confirms it before expiry, renewing it for a full period and signing again', async () => {
     local.clock.advanceDays(400);
-    const before = (await local.call('GET', `/v1/alerts/${alertId}`, { key: admin() })).body;
+    const before = await view();
     expect((await move('reconfirm', keys().harbourReviewer.apiKey)).status).toBe(403);
     const renewed = await move('reconfirm', keys().elmReviewer.apiKey, 'Still relevant: a second practice reported the same client.');
     expect(renewed.status).toBe(200);
@@ -80,15 +87,15 @@ describe('due process', () => {
     expect(renewed.body.publishedAt).toBe(before.publishedAt);
     expect(renewed.body.publication.signature).not.toBe(before.publication.signature);
     expect(renewed.body.history.at(-1)).toMatchObject({ action: 'reconfirmed', status: 'published', actorRole: 'reviewer' });
-    expect((await check()).body.result).toBe('match');
+    expect((await check()).result).toBe('match');
   });
 
   it('expires at expiresAt whatever TTL has done: no match, status expired, and no move out of it', async () => {
-    const { expiresAt } = (await local.call('GET', `/v1/alerts/${alertId}`, { key: admin() })).body;
+    const { expiresAt } = await view();
     local.clock.set(new Date(Date.parse(expiresAt) - 1000));
-    expect((await check()).body.result).toBe('match');
+    expect((await check()).result).toBe('match');
     local.clock.set(new Date(Date.parse(expiresAt) + 1000));
-    expect((await check()).body.result).toBe('no_match');
+    expect((await check()).result).toBe('no_match');
     expect(await status()).toBe('expired');
     for (const [path, key] of [
       ['disputes', admin()],
@@ -104,9 +111,9 @@ describe('due process', () => {
     const first = await runSweep(local.deps);
     expect(first).toMatchObject({ expired: 1, sealedSeq: expect.any(Number) });
     expect(await runSweep(local.deps)).toMatchObject({ expired: 0, sealedSeq: first.sealedSeq });
-    const view = (await local.call('GET', `/v1/alerts/${alertId}`, { key: admin() })).body;
-    expect(view.status).toBe('expired');
-    expect(view.history.at(-1)).toMatchObject({ action: 'expired', status: 'expired', actorRole: 'system' });
+    const swept = await view();
+    expect(swept.status).toBe('expired');
+    expect(swept.history.at(-1)).toMatchObject({ action: 'expired', status: 'expired', actorRole: 'system' });
   });
 });
 

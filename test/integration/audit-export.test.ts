@@ -22,6 +22,7 @@ import { settingsFrom } from '#shared/runtime-common.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
 import { downloadExport, ExportFailed } from '../../cli/export-download.ts';
 import { runVerifyExport } from '../../cli/commands/verify-export.ts';
+import { documentedFetch } from '../support/openapi-check.ts';
 import { apiClient, type Call } from '../support/api-client.ts';
 import { freshLocalConfig } from '../support/tables.ts';
 import { canaryNormalised, canarySubject } from '../fakes/fixtures.ts';
@@ -100,7 +101,7 @@ describe('the audit export over HTTP', () => {
   it('downloads every page into one jsonl file that verifies, and records the export in the chain', async () => {
     const out = join(dataDir, 'export.jsonl');
     const headBefore = (await deps.audit.head())!;
-    const result = await downloadExport({ url: baseUrl, apiKey: auditorKey, from, to, format: 'jsonl', out });
+    const result = await downloadExport({ fetch: documentedFetch(), url: baseUrl, apiKey: auditorKey, from, to, format: 'jsonl', out });
     expect(result.manifest).toMatchObject({ count: 30, firstSeq: 2, lastSeq: headBefore.seq, from, to, headHash: headBefore.hash });
     expect(result.pages).toBe(3);
     const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
@@ -117,7 +118,7 @@ describe('the audit export over HTTP', () => {
 
   it('downloads a csv export as one file with one header row, its manifest beside it, and both verify', async () => {
     const out = join(dataDir, 'export.csv');
-    const result = await downloadExport({ url: baseUrl, apiKey: auditorKey, from, to, format: 'csv', out });
+    const result = await downloadExport({ fetch: documentedFetch(), url: baseUrl, apiKey: auditorKey, from, to, format: 'csv', out });
     expect(result.manifestPath).toBe(`${out}.manifest.json`);
     const text = readFileSync(out, 'utf8');
     expect(text.startsWith(`${csvHeader}\r\n`)).toBe(true);
@@ -135,7 +136,7 @@ describe('the audit export over HTTP', () => {
     expect(tokens.map((token) => token.kind)).toEqual(['phone', 'email']);
 
     const out = join(dataDir, 'counsel.jsonl');
-    await downloadExport({ url: baseUrl, apiKey: auditorKey, from, to, format: 'jsonl', out });
+    await downloadExport({ fetch: documentedFetch(), url: baseUrl, apiKey: auditorKey, from, to, format: 'jsonl', out });
     const printed: string[] = [];
     const args = [out, '--key', keyFile, ...tokens.flatMap(({ token }) => ['--find-token', token])];
     expect(await runVerifyExport(args, (line) => printed.push(line))).toBe(0);
@@ -153,8 +154,8 @@ describe('the audit export over HTTP', () => {
     expect(answer.headers.get('content-type')).toContain('application/problem+json');
     expect(answer.body.errors).toEqual([{ path: 'to', message: 'must not be before from' }]);
     const out = join(dataDir, 'bad.jsonl');
-    await expect(downloadExport({ url: baseUrl, apiKey: auditorKey, from: to, to: from, format: 'jsonl', out })).rejects.toThrow(ExportFailed);
-    await expect(downloadExport({ url: baseUrl, apiKey: auditorKey, from: to, to: from, format: 'jsonl', out })).rejects.toThrow(/page 1: HTTP 400 .*\n {2}to: must not be before from/);
+    await expect(downloadExport({ fetch: documentedFetch(), url: baseUrl, apiKey: auditorKey, from: to, to: from, format: 'jsonl', out })).rejects.toThrow(ExportFailed);
+    await expect(downloadExport({ fetch: documentedFetch(), url: baseUrl, apiKey: auditorKey, from: to, to: from, format: 'jsonl', out })).rejects.toThrow(/page 1: HTTP 400 .*\n {2}to: must not be before from/);
     expect(() => readFileSync(out)).toThrow();
     expect(() => readFileSync(`${out}.partial`)).toThrow();
   });

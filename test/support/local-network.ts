@@ -11,10 +11,16 @@ import { ensureAdminKey } from '../../infra/local/admin-key.ts';
 import { settableClock, type SettableClock } from '../fakes/deps.ts';
 import { freshLocalConfig } from './tables.ts';
 import { apiClient, type Call } from './api-client.ts';
+import { typedClients } from './typed-client.ts';
+import type { PeerguardClient } from '#client/peerguard-client.ts';
 import { setUpNetwork } from './story.ts';
 
 export interface LocalNetwork {
+  /** Raw calls (any method, body or header), for hostile and malformed requests. */
   readonly call: Call;
+  /** The typed client for an API key (none for the public routes). */
+  readonly as: (apiKey?: string) => PeerguardClient;
+  readonly baseUrl: string;
   readonly deps: Deps;
   /** The server's config (its tables in the shared DynamoDB Local), for a second server over the same data. */
   readonly config: LocalConfig;
@@ -42,11 +48,14 @@ export async function startLocalNetwork(env: Record<string, string> = {}): Promi
   const server: Server = createLocalServer(deps, () => undefined);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const port = (server.address() as AddressInfo).port;
-  const call = apiClient(`http://127.0.0.1:${port}`);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const call = apiClient(baseUrl);
   const net = await setUpNetwork(call, adminKey);
   const file = join(dataDir, 'notifications.jsonl');
   return {
     call,
+    as: typedClients(baseUrl),
+    baseUrl,
     deps,
     config,
     clock,
