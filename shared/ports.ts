@@ -114,11 +114,18 @@ export interface AlertStore {
   pendingReview(pageSize?: number): AsyncIterable<AlertRecord>;
   /** Alerts stored as published whose expiresAt is at or before `instant`, soonest first. */
   publishedExpiringBy(instant: string, pageSize?: number): AsyncIterable<AlertRecord>;
+  /** Rejected or retracted alerts still holding tokens whose tokensRemovableAt is at or before `instant`. */
+  tokensRemovableBy(instant: string, pageSize?: number): AsyncIterable<AlertRecord>;
 }
 
 export interface TokenIndex {
   /** The published alerts indexed under each token (expired entries included; callers filter). */
   lookup(tokens: readonly string[]): Promise<Map<string, IndexedAlert[]>>;
+  /**
+   * Deletes the index items of these tokens that no longer hold any alert (an item that gained
+   * an alert in the meantime is left alone); returns how many it deleted.
+   */
+  prune(tokens: readonly string[]): Promise<number>;
 }
 
 export interface ScreeningLimits {
@@ -139,7 +146,15 @@ export interface ScreeningLedger {
   claimRefusalNotice(practiceId: string, windowKey: string): Promise<boolean>;
   /** Adds `count` name-only checks without a match to the practice's count for the hour; returns the new total. */
   addNameOnlyMisses(practiceId: string, hourStart: string, count: number): Promise<number>;
+  /**
+   * Counts one "was this person checked" lookup of an auditor key for the UTC day of `audit.now`,
+   * in one transaction with the lookup's audit entry, with `perDay` as the write's condition: a
+   * refused lookup is neither counted nor audited. Returns the day's count once counted.
+   */
+  recordLookup(keyId: string, perDay: number, audit: AuditBatch): Promise<LookupOutcome>;
 }
+
+export type LookupOutcome = { readonly ok: true; readonly count: number } | { readonly ok: false; readonly retryAfterSeconds: number };
 
 export class StaleAlertError extends Error {
   override readonly name = 'StaleAlertError';

@@ -2,7 +2,8 @@ import type { Deps } from '../deps.ts';
 import { effectiveStatus } from '../alerts/state-machine.ts';
 import { approvingPractices } from '../alerts/review-rules.ts';
 import { NotFoundError } from '../errors.ts';
-import type { AlertRecord, Principal } from '../records.ts';
+import type { AlertRecord, HistoryEntry, Principal, Review } from '../records.ts';
+import { readActionsTaken, readReason } from './free-text.ts';
 
 /**
  * The alert, if `viewer` may see it: a practice only sees its own, and another practice's
@@ -17,10 +18,14 @@ export async function visibleAlert(deps: Pick<Deps, 'alerts'>, viewer: Principal
 }
 
 /**
- * What each role sees of an alert. No role sees tokens or identifiers; only reviewers see the
- * summary text; a practice sees decisions and reasons but not who reviewed. A reviewer of the
- * submitting practice sees what that practice sees: their key must not reveal who reviewed
- * their own practice's alert.
+ * What each role sees of an alert. No role sees tokens or identifiers. Free text is stored
+ * encrypted and decrypted only where it is shown:
+ * - the submitting practice (and a reviewer of it) sees decisions and every reason, but not who
+ *   reviewed: their key must not reveal who reviewed their own practice's alert;
+ * - a reviewer of another practice sees the incident with its summary and actionsTaken (what
+ *   reviewing needs) and the reviews' reasons, but not the reasons of disputes, reinstatements,
+ *   retractions or re-confirmations in the history;
+ * - an admin sees every reason (disputes are theirs to handle) but not the incident's free text.
  */
 export async function alertView(deps: Pick<Deps, 'cipher' | 'clock'>, alert: AlertRecord, viewer: Principal): Promise<Record<string, unknown>> {
   const now = deps.clock();
@@ -36,25 +41,33 @@ export async function alertView(deps: Pick<Deps, 'cipher' | 'clock'>, alert: Ale
   if (viewer.role === 'practice' || viewer.practiceId === alert.practiceId) {
     return {
       ...base,
-      reviews: alert.reviews.map(({ decision, reason, decidedAt }) => ({ decision, reason, decidedAt })),
-      history: alert.history.map(({ at, action, status, actorRole, reason }) => ({ at, action, status, actorRole, reason })),
+      reviews: await Promise.all(alert.reviews.map(async (review) => ({ decision: review.decision, reason: await reviewReason(deps, alert, review), decidedAt: review.decidedAt }))),
+      history: await Promise.all(alert.history.map(async ({ at, action, status, actorRole, ...entry }) => ({ at, action, status, actorRole, reason: await readReason(deps, alert, entry, at) }))),
     };
   }
-  const incident =
-    viewer.role === 'reviewer'
-      ? { ...alert.incident, summary: await decryptSummary(deps, alert) }
-      : alert.incident;
+  const reviewer = viewer.role === 'reviewer';
+  const { actionsTakenCiphertext: _actions, actionsTaken: _plainActions, ...incident } = alert.incident;
   return {
     ...base,
     practiceId: alert.practiceId,
-    incident,
+    incident: reviewer ? { ...incident, actionsTaken: await readActionsTaken(deps, alert), summary: await decryptSummary(deps, alert) } : incident,
     consent: alert.consent,
     approvals: approvingPractices(alert).size,
     receipt: alert.receipt,
     publication: alert.publication,
-    reviews: alert.reviews,
-    history: alert.history,
+    reviews: await Promise.all(alert.reviews.map(async (review) => reviewView(review, await reviewReason(deps, alert, review)))),
+    history: await Promise.all(alert.history.map(async (entry) => historyView(entry, reviewer ? undefined : await readReason(deps, alert, entry, entry.at)))),
   };
+}
+
+const reviewReason = (deps: Pick<Deps, 'cipher'>, alert: AlertRecord, review: Review) => readReason(deps, alert, review, review.decidedAt);
+
+function reviewView({ reasonCiphertext: _sealed, reason: _plain, ...review }: Review, reason: string | undefined) {
+  return { ...review, reason };
+}
+
+function historyView({ reasonCiphertext: _sealed, reason: _plain, ...entry }: HistoryEntry, reason: string | undefined) {
+  return { ...entry, reason };
 }
 
 export function decryptSummary(deps: Pick<Deps, 'cipher'>, alert: AlertRecord): Promise<string> {

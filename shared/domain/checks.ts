@@ -3,6 +3,7 @@ import { isoInstant } from '../dates.ts';
 import { errorName, ForbiddenError, TooManyRequestsError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { auditActor } from '../audit/events.ts';
+import { checkTokenDigest } from '../audit/check-tokens.ts';
 import { lookupTokens, strongKinds, tokenKinds, type SubjectToken, type TokenKind } from '../identifiers/tokens.ts';
 import type { AuditedBooking, IndexedAlert, Principal, Severity } from '../records.ts';
 import type { CheckRequest } from '../schemas.ts';
@@ -64,7 +65,7 @@ async function screen(deps: Deps, practice: Principal, bookings: readonly (Check
   const audited: AuditedBooking[] = results.map((result, i) => ({
     checkId: result.checkId,
     tokenKinds: tokensPerBooking[i]!.map(({ kind }) => kind),
-    tokens: tokensPerBooking[i]!.map(({ token }) => token),
+    tokenDigests: tokensPerBooking[i]!.map(({ token }) => checkTokenDigest(result.checkId, token)),
     result: result.result,
     confidence: result.result === 'match' ? result.confidence : undefined,
   }));

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { checkTokenDigest, tokensInBooking } from '#shared/audit/check-tokens.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
@@ -174,7 +175,7 @@ describe('GET /v1/audit/export', () => {
     const bookings = Array.from({ length: 100 }, (_, b) => ({
       checkId: `chk_${String(b).padStart(26, '0')}`,
       tokenKinds: ['phone', 'email', 'name_dob', 'name'] as const,
-      tokens: Array.from({ length: 4 }, (_, t) => `${String(b).padStart(3, '0')}${t}`.padEnd(43, 'x')),
+      tokenDigests: Array.from({ length: 4 }, (_, t) => `${String(b).padStart(3, '0')}${t}`.padEnd(64, '0')),
       result: 'no_match' as const,
     }));
     const batch: AuditEvent = { action: 'check.performed', actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_v' }, targets: { checkId: 'chk_batch' }, outcome: 'no_match', bookings: bookings.map((b) => ({ ...b, tokenKinds: [...b.tokenKinds] })) };
@@ -301,12 +302,12 @@ describe('POST /v1/audit/subject-tokens', () => {
     const w = world();
     const [phone] = await computeTokens(w.deps.keyring, { phone: '860.555.0199' }, 'US');
     await w.log.append(
-      [{ action: 'check.performed', actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_valley' }, targets: { checkId: 'chk_1' }, outcome: 'no_match', bookings: [{ checkId: 'chk_1', tokenKinds: ['phone'], tokens: [phone!.token], result: 'no_match' }] }],
+      [{ action: 'check.performed', actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_valley' }, targets: { checkId: 'chk_1' }, outcome: 'no_match', bookings: [{ checkId: 'chk_1', tokenKinds: ['phone'], tokenDigests: [checkTokenDigest('chk_1', phone!.token)], result: 'no_match' }] }],
       new Date('2026-11-20T09:00:00Z'),
     );
     const lookup = await w.handler(event('POST /v1/audit/subject-tokens', { body: { subject: { phone: '+1 (860) 555-0199' } } }), context);
     const [token] = (JSON.parse(lookup.body!) as { tokens: { token: string }[] }).tokens;
-    const checks = w.log.entries.filter((entry) => entry.bookings?.some((booking) => booking.tokens.includes(token!.token)));
+    const checks = w.log.entries.filter((entry) => entry.bookings?.some((booking) => tokensInBooking(booking, [token!.token]).length > 0));
     expect(checks.map((entry) => entry.actor.practiceId)).toEqual(['prc_valley']);
   });
 });
