@@ -5,7 +5,9 @@
  * how a freshly deployed stack gets its first admin key (none is baked into the template).
  * - AWS: set API_KEYS_TABLE, MAIN_TABLE and AUDIT_TABLE to the stack outputs ApiKeysTableName,
  *   MainTableName and AuditTableName, and AWS_REGION / AWS credentials as for the AWS CLI.
- * The key's creation is an audit entry like any other (actor `system:admin-cli`).
+ * The key's creation is an audit entry like any other (actor `system:admin-cli`), and its notice
+ * to the security topic is queued in the notification outbox (the CLI has no SNS rights): the
+ * next sweep delivers it, within 15 minutes in AWS.
  * - Local: set DYNAMODB_ENDPOINT to the DynamoDB Local that `npm start` printed.
  * The key is printed once; only its SHA-256 is stored.
  */
@@ -15,6 +17,10 @@ import { buildApiKeyStore, buildPracticeStore } from '#shared/adapters/dynamo/si
 import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { systemActor } from '#shared/audit/events.ts';
 import { createApiKey } from '#shared/domain/api-keys.ts';
+import { buildNotificationOutbox } from '#shared/adapters/dynamo/outbox.ts';
+import { isoInstant } from '#shared/dates.ts';
+import { newId } from '#shared/ids.ts';
+import type { Logger, Notifier } from '#shared/ports.ts';
 import { createKeySchema, parseInput } from '#shared/schemas.ts';
 import { ValidationError } from '#shared/errors.ts';
 
@@ -30,8 +36,14 @@ async function main(): Promise<void> {
   const client = buildDocumentClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
   const input = parseInput(createKeySchema, { role: values.role, label: values.label ?? `created by npm run admin on ${new Date().toISOString().slice(0, 10)}`, practiceId: values['practice-id'] });
   const audit = buildAuditLog(client, auditTable);
+  const outbox = buildNotificationOutbox(client, mainTable);
+  // Straight into the outbox, where the sweep picks it up and sends it to the security topic.
+  const queued: Notifier = {
+    publish: (notification) => outbox.record({ failureId: newId('ntf'), failedAt: isoInstant(new Date()), attempts: 0, notification }),
+  };
+  const logger: Logger = { debug: () => {}, info: () => {}, warn: (message) => process.stderr.write(`admin: ${message}\n`), error: (message) => process.stderr.write(`admin: ${message}\n`) };
   const created = await createApiKey(
-    { apiKeys: buildApiKeyStore(client, apiKeysTable, audit), practices: buildPracticeStore(client, mainTable, audit), clock: () => new Date() },
+    { apiKeys: buildApiKeyStore(client, apiKeysTable, audit), practices: buildPracticeStore(client, mainTable, audit), clock: () => new Date(), notifier: queued, outbox, logger },
     systemActor('admin-cli'),
     input,
   );
