@@ -9,7 +9,7 @@ import type { AlertRecord } from '../records.ts';
  * whose signature still verifies with that copy.)
  */
 export function readStoredAlert(alert: AlertRecord): AlertRecord {
-  if (alert.receipt.digest !== undefined || alert.receipt.contentSha256 === undefined) return alert;
+  if (alert.receipt?.digest !== undefined || alert.receipt?.contentSha256 === undefined) return alert;
   const { contentSha256: _plainDigest, ...receipt } = alert.receipt;
   return { ...alert, receipt };
 }
