@@ -4,7 +4,9 @@ import { disputeAlert, reinstateAlert, retractAlert } from '#shared/domain/lifec
 import { decideReview } from '#shared/domain/reviews.ts';
 import { runSweep } from '#shared/domain/sweep.ts';
 import { maxHistory, maxReviews } from '#shared/alerts/bounds.ts';
-import { ConflictError } from '#shared/errors.ts';
+import { ConflictError, RecordTooLargeError } from '#shared/errors.ts';
+import { problemResponse } from '#functions/http/problem.ts';
+import { translated } from '#shared/adapters/dynamo/errors.ts';
 import type { AlertStore } from '#shared/ports.ts';
 import { newPracticeId, principal, publishedAlert, submission, testNetwork } from '../fakes/fixtures.ts';
 
@@ -95,5 +97,27 @@ describe('the sweep isolates a failing alert and always seals', () => {
     expect(report.failures).toBe(1);
     expect(report.sealedSeq).toBe(net.deps.memory.audit.entries.at(-1)!.seq);
     expect(net.deps.logLines).toContainEqual(expect.objectContaining({ level: 'error', message: 'sweep step failed', extra: [{ step: 'expiry', errorName: 'Error' }] }));
+  });
+});
+
+describe('a storage size error', () => {
+  it('is a 409 problem document the caller can act on, never a 500', () => {
+    const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+    const answer = problemResponse(new RecordTooLargeError(), 'req-size', logger);
+    expect(answer.statusCode).toBe(409);
+    expect(answer.headers?.['Content-Type']).toContain('application/problem+json');
+    expect(JSON.parse(answer.body!)).toMatchObject({ type: 'https://peerguard.dev/problems/record-too-large', status: 409 });
+  });
+
+  it('is recognised from DynamoDB, alone or inside a cancelled transaction', () => {
+    const single = Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException' });
+    const cancelled = Object.assign(new Error('Transaction cancelled'), {
+      name: 'TransactionCanceledException',
+      CancellationReasons: [{ Code: 'ValidationError', Message: 'Item size to update has exceeded the maximum allowed size' }, { Code: 'None' }],
+    });
+    expect(translated(single)).toBeInstanceOf(RecordTooLargeError);
+    expect(translated(cancelled)).toBeInstanceOf(RecordTooLargeError);
+    const otherValidation = Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException' });
+    expect(translated(otherValidation)).toBe(otherValidation);
   });
 });
