@@ -1,25 +1,20 @@
 import { createApiKey, revokeApiKey } from '#shared/domain/api-keys.ts';
 import { createPractice } from '#shared/domain/practices.ts';
-import { createKeySchema, createPracticeSchema, parseInput } from '#shared/schemas.ts';
+import type { adminContract } from '#shared/contract/admin.ts';
+import { adminRequests } from '#shared/contract/requests/admin.ts';
 import { createGroupHandler, type DepsSource } from './http/group-handler.ts';
 import { lambdaDeps } from './http/lambda-deps.ts';
-import { actor, idParam } from './http/params.ts';
+import { actor } from './http/params.ts';
 
 /** Network administration: practices and API keys (admin role). */
 export const createAdminHandler = (deps: DepsSource) =>
-  createGroupHandler(
-    'admin',
+  createGroupHandler<typeof adminContract>(
+    adminRequests,
     {
-      'POST /v1/practices': async (request, deps) => ({
-        status: 201,
-        body: await createPractice(deps, actor(request), parseInput(createPracticeSchema, request.body)),
-      }),
-      'POST /v1/keys': async (request, deps) => ({
-        status: 201,
-        body: await createApiKey(deps, actor(request), parseInput(createKeySchema, request.body)),
-      }),
+      'POST /v1/practices': async (request, deps) => ({ status: 201, body: await createPractice(deps, actor(request), request.body) }),
+      'POST /v1/keys': async (request, deps) => ({ status: 201, body: await createApiKey(deps, actor(request), request.body) }),
       'DELETE /v1/keys/{keyId}': async (request, deps) => {
-        await revokeApiKey(deps, actor(request), idParam(request, 'keyId', 'key'));
+        await revokeApiKey(deps, actor(request), request.params.keyId);
         return { status: 204 };
       },
     },

@@ -1,22 +1,16 @@
 import { checkBatch, checkBooking } from '#shared/domain/checks.ts';
-import { batchCheckSchema, checkSchema, parseInput } from '#shared/schemas.ts';
+import type { checksContract } from '#shared/contract/checks.ts';
+import { checksRequests } from '#shared/contract/requests/checks.ts';
 import { createGroupHandler, type DepsSource } from './http/group-handler.ts';
 import { lambdaDeps } from './http/lambda-deps.ts';
-import { caller } from './http/params.ts';
 
 /** Screening bookings, one at a time or up to 100 at once: the hot path front desks wait on. */
 export const createChecksHandler = (deps: DepsSource) =>
-  createGroupHandler(
-    'checks',
+  createGroupHandler<typeof checksContract>(
+    checksRequests,
     {
-      'POST /v1/checks': async (request, deps) => ({
-        status: 200,
-        body: await checkBooking(deps, caller(request), parseInput(checkSchema(deps.settings.phoneRegion), request.body)),
-      }),
-      'POST /v1/checks/batch': async (request, deps) => ({
-        status: 200,
-        body: await checkBatch(deps, caller(request), parseInput(batchCheckSchema(deps.settings.phoneRegion), request.body).bookings),
-      }),
+      'POST /v1/checks': async (request, deps) => ({ status: 200, body: await checkBooking(deps, request.principal, request.body) }),
+      'POST /v1/checks/batch': async (request, deps) => ({ status: 200, body: await checkBatch(deps, request.principal, request.body.bookings) }),
     },
     deps,
   );

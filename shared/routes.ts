@@ -1,7 +1,14 @@
 /**
- * The one route table. The CDK stack makes an HTTP API route per entry (integrated with the
- * entry's function group, behind the Lambda authorizer unless `auth` is 'none'); the local
- * server matches requests against the same entries and calls the same group handler.
+ * The route list: method, path, function group, authentication and roles of every route. It is
+ * the light half of the route table: the CDK stack, the authorizer's neighbours and the local
+ * server read it without pulling in a single schema. The other half, what each route takes and
+ * answers (its schemas, descriptions and examples), is in the group's contract module
+ * (shared/contract/<group>.ts); the type system keeps the two in step, and the OpenAPI document
+ * (docs/openapi.json, `npm run contract`) is generated from both.
+ *
+ * To add a route: add its entry here, then its contract entry in shared/contract/<group>.ts and
+ * its handler in functions/<group>.ts (each is a type error until the other two exist), then run
+ * `npm run contract`.
  */
 export const roles = ['admin', 'reviewer', 'practice', 'auditor'] as const;
 export type Role = (typeof roles)[number];
@@ -9,7 +16,7 @@ export type Role = (typeof roles)[number];
 export const functionGroups = ['health', 'admin', 'clauses', 'alerts', 'reviews', 'checks', 'audit'] as const;
 export type FunctionGroup = (typeof functionGroups)[number];
 
-export type Method = 'GET' | 'POST' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDefinition {
   readonly method: Method;
@@ -25,6 +32,7 @@ const everyRole = roles;
 
 export const routes = [
   { method: 'GET', path: '/v1/health', group: 'health', auth: 'none', roles: [] },
+  { method: 'GET', path: '/v1/openapi.json', group: 'health', auth: 'none', roles: [] },
 
   { method: 'POST', path: '/v1/practices', group: 'admin', auth: 'apiKey', roles: ['admin'] },
   { method: 'POST', path: '/v1/keys', group: 'admin', auth: 'apiKey', roles: ['admin'] },
@@ -52,10 +60,21 @@ export const routes = [
   { method: 'POST', path: '/v1/audit/subject-tokens', group: 'audit', auth: 'apiKey', roles: ['auditor'] },
 ] as const satisfies readonly RouteDefinition[];
 
-/** API Gateway's route key: `METHOD /path/{param}`. */
-export const routeKey = (route: RouteDefinition): string => `${route.method} ${route.path}`;
+export type Route = (typeof routes)[number];
 
-const byRouteKey = new Map((routes as readonly RouteDefinition[]).map((route) => [routeKey(route), route]));
+/** API Gateway's route key of a route: `METHOD /path/{param}`. */
+export type RouteKey<R extends RouteDefinition = Route> = R extends RouteDefinition ? `${R['method']} ${R['path']}` : never;
+
+/** The route whose key is K. */
+export type RouteOf<K extends RouteKey> = Extract<Route, { readonly method: K extends `${infer M} ${string}` ? M : never; readonly path: K extends `${string} ${infer P}` ? P : never }>;
+
+/** The route keys of one function group. */
+export type GroupRouteKey<G extends FunctionGroup> = RouteKey<Extract<Route, { readonly group: G }>>;
+
+/** API Gateway's route key: `METHOD /path/{param}`. */
+export const routeKey = <R extends RouteDefinition>(route: R): RouteKey<R> => `${route.method} ${route.path}` as RouteKey<R>;
+
+const byRouteKey = new Map<string, RouteDefinition>((routes as readonly RouteDefinition[]).map((route) => [routeKey(route), route]));
 
 export function findRoute(key: string): RouteDefinition | undefined {
   return byRouteKey.get(key);

@@ -1,10 +1,13 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type * as z from 'zod';
 import { NotFoundError, ForbiddenError, UnauthorizedError } from '#shared/errors.ts';
 import type { Deps } from '#shared/deps.ts';
 import type { Logger } from '#shared/ports.ts';
 import type { Principal } from '#shared/records.ts';
-import { findRoute, roles, type FunctionGroup, type Role, type RouteDefinition } from '#shared/routes.ts';
+import { parseInput } from '#shared/schemas.ts';
+import type { AnyGroupContract, RouteRequest, SchemaSource } from '#shared/contract/define.ts';
+import { findRoute, roles, type Role, type RouteDefinition, type RouteKey, type RouteOf } from '#shared/routes.ts';
 import { jsonResponse, problemResponse } from './problem.ts';
 import { header, readJsonBody } from './request.ts';
 import type { AuthorizerContext, RouteHandler } from './types.ts';
@@ -13,13 +16,21 @@ export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerCon
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 export type DepsSource = Deps | (() => Deps);
 
+/** The handlers of a group: exactly one per route of the group, each typed from its route and contract. */
+export type HandlerMap<C extends AnyGroupContract> = {
+  readonly [K in keyof C['requests']['routes'] & RouteKey]: RouteHandler<RouteOf<K>, C['requests']['routes'][K], C['routes'][K]>;
+};
+
 /**
  * One Lambda per route group. The pipeline is the same for every group: find the route in
- * the route table, check the caller and their role against it, read the body, run the
- * route's handler, shape the answer — and map any error to problem+json in one place.
+ * the route table, check the caller and their role against it, read the body, validate path
+ * parameters, declared headers, query and body with the route's schemas, run the route's
+ * handler with the typed values, shape the answer — and map any error to problem+json in one place.
  */
-export function createGroupHandler(group: FunctionGroup, handlers: Record<string, RouteHandler>, source: DepsSource) {
+export function createGroupHandler<C extends AnyGroupContract>(requests: C['requests'], handlers: HandlerMap<C>, source: DepsSource) {
   const deps = typeof source === 'function' ? source : () => source;
+  const entries: Readonly<Record<string, RouteRequest>> = requests.routes;
+  const handlerOf = handlers as unknown as Readonly<Record<string, RouteHandler>>;
   return middy<HttpEvent, HttpResult>()
     .use({
       onError: async (request) => {
@@ -34,23 +45,46 @@ export function createGroupHandler(group: FunctionGroup, handlers: Record<string
     })
     .handler(async (event: HttpEvent, _context: Context) => {
       const route = findRoute(event.routeKey);
-      const handle = handlers[event.routeKey];
-      if (!route || route.group !== group || !handle) throw new NotFoundError('There is no such route.');
+      const entry = Object.hasOwn(entries, event.routeKey) ? entries[event.routeKey] : undefined;
+      const handle = Object.hasOwn(handlerOf, event.routeKey) ? handlerOf[event.routeKey] : undefined;
+      if (!route || route.group !== requests.group || !entry || !handle) throw new NotFoundError('There is no such route.');
       const principal = authorise(route, event);
       deps().logger.debug('handling request', { routeKey: event.routeKey, requestId: event.requestContext.requestId, role: principal?.role, keyId: principal?.keyId });
+      const json = readJsonBody(event);
+      const request = entry;
       const response = await handle(
         {
-          principal,
-          params: definedOnly(event.pathParameters),
-          query: definedOnly(event.queryStringParameters),
-          headers: definedOnly(event.headers),
-          body: readJsonBody(event),
+          principal: principal as never,
+          params: (request.params ? pathParams(request.params, definedOnly(event.pathParameters)) : {}) as never,
+          headers: (request.headers ? declaredHeaders(request.headers, event.headers) : {}) as never,
+          query: (request.query ? parseInput(request.query, definedOnly(event.queryStringParameters)) : {}) as never,
+          body: (request.body ? parseInput(resolveSchema(request.body, deps().settings.phoneRegion), json) : undefined) as never,
+          json,
           requestId: event.requestContext.requestId,
         },
         deps(),
       );
       return jsonResponse(response.status, response.body, response.headers);
     });
+}
+
+/** A schema source for this deployment's phone region. */
+export function resolveSchema(source: SchemaSource, phoneRegion: string): z.ZodType {
+  return typeof source === 'function' ? source(phoneRegion) : source;
+}
+
+/** Path parameters: anything not shaped like one of our ids simply does not exist (404, not 400). */
+function pathParams(schema: z.ZodObject, params: Record<string, string>): unknown {
+  const parsed = schema.safeParse(params);
+  if (parsed.success) return parsed.data;
+  const name = String(parsed.error.issues[0]?.path[0] ?? 'resource');
+  throw new NotFoundError(`No such ${name.replace(/Id$/, '')}.`);
+}
+
+/** The headers a route declares, read case-insensitively and validated under their canonical names. */
+function declaredHeaders(schema: z.ZodObject, headers: HttpEvent['headers']): unknown {
+  const values = Object.fromEntries(Object.keys(schema.shape).map((name) => [name, header(headers, name.toLowerCase())]));
+  return parseInput(schema, values);
 }
 
 /** The caller from the authorizer's context: 401 without a valid key, 403 for a role the route does not allow. */

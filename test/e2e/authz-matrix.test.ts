@@ -203,6 +203,15 @@ const matrix: Record<RouteKey, Expectation> = {
     request: async () => ({ path: '/v1/health' }),
     allow: { status: 'leaf' },
   },
+  'GET /v1/openapi.json': {
+    admin: 200,
+    reviewer: 200,
+    practice: 200,
+    auditor: 200,
+    withoutValidKey: 200, // public: the document describes the API, it holds no data
+    request: async () => ({ path: '/v1/openapi.json' }),
+    allow: 'any',
+  },
   'POST /v1/practices': {
     ...refusedToAllBut('admin', 201),
     request: async () => ({ path: '/v1/practices', body: { name: `Matrix Practice ${unique()}`, region: 'CT' } }),

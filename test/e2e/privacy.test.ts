@@ -66,6 +66,7 @@ const badSubject = { ...canary, phone: `${canary.phone}x`.repeat(3), email: `${c
 function canaryRequests(alert: string, clauseId: string): Record<RouteKey, CanaryRequest[]> {
   return {
     'GET /v1/health': [{ path: '/v1/health' }],
+    'GET /v1/openapi.json': [{ path: '/v1/openapi.json' }],
     'POST /v1/practices': [{ path: '/v1/practices', body: { name: 'Canary Practice', region: 'CT', ...unknownFields } }],
     'POST /v1/keys': [{ path: '/v1/keys', body: { role: 'auditor', label: 'canary', ...unknownFields } }, { path: '/v1/keys', body: { role: canary.fullName, practiceId: canary.email, label: 'canary' } }],
     'DELETE /v1/keys/{keyId}': [{ path: `/v1/keys/${enc(canary.fullName)}` }, { path: `/v1/keys/${enc(canary.email)}` }],

@@ -158,9 +158,9 @@ describe('HTTP API', () => {
     },
   );
 
-  it('only GET /v1/health is public', () => {
+  it('only GET /v1/health and GET /v1/openapi.json are public', () => {
     const publicKeys = [...routesByKey].filter(([, r]) => r.AuthorizationType !== 'CUSTOM').map(([k]) => k);
-    expect(publicKeys).toEqual(['GET /v1/health']);
+    expect(publicKeys.sort()).toEqual(['GET /v1/health', 'GET /v1/openapi.json']);
   });
 
   it('the authorizer is the authorizer function, simple responses, cached for at most 60 s', () => {

@@ -77,6 +77,7 @@ const reason = () => ({ reason: 'Entered against the wrong booking, as the front
 
 export const routeSpecs: Record<string, RouteSpec> = {
   'GET /v1/health': { role: undefined, alertState: 'pending_review' },
+  'GET /v1/openapi.json': { role: undefined, alertState: 'pending_review' },
   'POST /v1/practices': { role: 'admin', alertState: 'pending_review', schema: createPracticeSchema, body: () => ({ name: 'Harbour Annex', region: 'CT' }) },
   'POST /v1/keys': { role: 'admin', alertState: 'pending_review', schema: createKeySchema, body: (t) => ({ role: 'practice', practiceId: t.practiceId, label: 'Second desk' }) },
   'DELETE /v1/keys/{keyId}': { role: 'admin', alertState: 'pending_review', params: (t) => ({ keyId: t.spareKeyId }) },

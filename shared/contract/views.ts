@@ -1,0 +1,210 @@
+import * as z from 'zod';
+import { alertStatuses, categories, severities } from '../records.ts';
+import { roles } from '../routes.ts';
+import { day, ex, instant, sha256Hex } from './common.ts';
+import { idOf } from './params.ts';
+
+/**
+ * The response bodies of the API, as the OpenAPI document describes them. Objects are strict
+ * (additionalProperties: false): the end-to-end suites check every answer against them, so a
+ * field that appears in an answer without being documented here fails a test.
+ */
+
+export const healthSchema = z.strictObject({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+export const practiceSchema = z
+  .strictObject({
+    practiceId: idOf('prc', 'The practice id.'),
+    name: z.string(),
+    region: z.string(),
+    createdAt: instant,
+  })
+  .meta({ id: 'Practice', examples: [{ practiceId: ex.practiceId, name: 'Harbour Massage', region: 'CT', createdAt: ex.at }] });
+
+export const createdKeySchema = z
+  .strictObject({
+    keyId: idOf('key', 'The key id: the handle to revoke it by.'),
+    apiKey: z.string().meta({ description: 'The secret API key, shown this once: only a hash of it is stored. Send it as `Authorization: Bearer <apiKey>`.' }),
+    role: z.enum(roles),
+    practiceId: idOf('prc', 'The practice a practice or reviewer key belongs to.').optional(),
+    label: z.string(),
+  })
+  .meta({ id: 'CreatedApiKey' });
+
+export const publishedClauseSchema = z
+  .strictObject({
+    clauseId: idOf('cls', 'The clause id.'),
+    version: z.int().min(1),
+    sha256: sha256Hex.meta({ description: 'Hex SHA-256 of the clause text as UTF-8: what an alert cites as `consent.clauseSha256`.' }),
+    publishedAt: instant,
+  })
+  .meta({ id: 'PublishedClause' });
+
+export const clauseSchema = z
+  .strictObject({
+    clauseId: idOf('cls', 'The clause id.'),
+    version: z.int().min(1),
+    sha256: sha256Hex,
+    text: z.string(),
+    jurisdiction: z.string().optional(),
+    publishedAt: instant,
+  })
+  .meta({ id: 'ConsentClause' });
+
+export const clauseListSchema = z.strictObject({ items: z.array(clauseSchema) }).meta({ id: 'ConsentClauseList' });
+
+const signedStatement = {
+  contentSha256: sha256Hex.meta({ description: 'Hex SHA-256 of the canonical JSON of the signed statement.' }),
+  signature: z.string().meta({ description: 'Base64 DER ECDSA P-256 / SHA-256 signature over the canonical statement.' }),
+  keyId: z.string().meta({ description: "The network signing key's id (see GET /v1/audit/verification-key)." }),
+};
+
+export const receiptSchema = z
+  .strictObject({
+    alertId: idOf('alt', 'The alert id.'),
+    submittedAt: instant,
+    practiceId: idOf('prc', 'The submitting practice.'),
+    ...signedStatement,
+  })
+  .meta({ id: 'Receipt', description: 'Signed by the network: proves what the practice submitted and when (`npm run verify-receipt`).' });
+
+export const publicationSchema = z.strictObject(signedStatement).meta({ id: 'Publication', description: "The network's signature over the published alert." });
+
+export const submittedAlertSchema = z
+  .strictObject({ alertId: idOf('alt', 'The new alert id.'), status: z.literal('pending_review'), receipt: receiptSchema })
+  .meta({ id: 'SubmittedAlert' });
+
+const historyActions = ['submitted', 'approved', 'rejected', 'published', 'retracted', 'disputed', 'reinstated', 'reconfirmed', 'expired'] as const;
+const status = z.enum(alertStatuses).meta({ description: 'pending_review → published | rejected; published → suspended | retracted | expired; suspended → published | retracted.' });
+const category = z.enum(categories);
+const severity = z.enum(severities);
+
+const alertBase = {
+  alertId: idOf('alt', 'The alert id.'),
+  status,
+  category,
+  severity,
+  submittedAt: instant,
+  publishedAt: instant.optional(),
+  expiresAt: instant.optional().meta({ description: 'When a published alert stops matching (renewed by a re-confirmation).' }),
+};
+
+export const submitterAlertViewSchema = z
+  .strictObject({
+    ...alertBase,
+    reviews: z.array(z.strictObject({ decision: z.enum(['approve', 'reject']), reason: z.string(), decidedAt: instant })),
+    history: z.array(
+      z.strictObject({ at: instant, action: z.enum(historyActions), status, actorRole: z.enum([...roles, 'system']), reason: z.string().optional() }),
+    ),
+  })
+  .meta({ id: 'SubmitterAlertView', description: 'What the submitting practice (and a reviewer of that practice) sees: decisions and reasons, never who decided.' });
+
+export const incidentSchema = z.strictObject({
+  occurredOn: day,
+  category,
+  severity,
+  actionsTaken: z.string().optional(),
+  witnesses: z.int().optional(),
+  summary: z.string().optional().meta({ description: 'The incident summary: only reviewers see it.' }),
+});
+
+export const consentProofSchema = z
+  .strictObject({
+    clauseId: idOf('cls', 'The cited clause.'),
+    clauseVersion: z.int().min(1),
+    clauseSha256: sha256Hex,
+    signedOn: day,
+    method: z.enum(['e_signature', 'wet_ink']),
+    documentSha256: sha256Hex,
+  })
+  .meta({ id: 'ConsentProof' });
+
+export const reviewSchema = z
+  .strictObject({
+    reviewerKeyId: idOf('key', 'The reviewer key.'),
+    reviewerPracticeId: idOf('prc', "The reviewer's practice."),
+    decision: z.enum(['approve', 'reject']),
+    reason: z.string(),
+    decidedAt: instant,
+  })
+  .meta({ id: 'Review' });
+
+export const historyEntrySchema = z
+  .strictObject({
+    at: instant,
+    action: z.enum(historyActions),
+    status,
+    actorKeyId: z.string().meta({ description: 'The key that made the move (`system` for the expiry sweep).' }),
+    actorRole: z.enum([...roles, 'system']),
+    reason: z.string().optional(),
+  })
+  .meta({ id: 'HistoryEntry' });
+
+export const fullAlertViewSchema = z
+  .strictObject({
+    ...alertBase,
+    practiceId: idOf('prc', 'The submitting practice.'),
+    incident: incidentSchema,
+    consent: consentProofSchema,
+    approvals: z.int().min(0).meta({ description: 'How many practices have approved so far (two publish).' }),
+    receipt: receiptSchema,
+    publication: publicationSchema.optional(),
+    reviews: z.array(reviewSchema),
+    history: z.array(historyEntrySchema),
+  })
+  .meta({ id: 'AlertView', description: 'What reviewers (of other practices) and admins see. Reviewers also see the incident summary.' });
+
+export const anyAlertViewSchema = z.union([fullAlertViewSchema, submitterAlertViewSchema]).meta({ id: 'AnyAlertView' });
+
+export const reviewQueueSchema = z
+  .strictObject({
+    items: z.array(
+      z.strictObject({
+        alertId: idOf('alt', 'The alert id.'),
+        category,
+        severity,
+        incident: incidentSchema,
+        consent: consentProofSchema,
+        submittedAt: instant,
+        approvals: z.int().min(0),
+      }),
+    ),
+  })
+  .meta({ id: 'ReviewQueue' });
+
+const tokenKind = z.enum(['phone', 'email', 'name_dob', 'name']);
+const noMatch = { checkId: idOf('chk', 'The check id (it names the audit entry).'), result: z.literal('no_match') };
+const match = {
+  checkId: idOf('chk', 'The check id (it names the audit entry).'),
+  result: z.literal('match'),
+  confidence: z.enum(['strong', 'possible']).meta({ description: '`strong`: a phone, an e-mail or a full name with date of birth matched. `possible`: the name alone.' }),
+  matchedOn: z.array(tokenKind),
+  alerts: z.array(z.strictObject({ category, severity, publishedOn: day })),
+  reportingPractices: z.int().min(1).meta({ description: 'How many practices reported; never which.' }),
+  guidance: z.string().meta({ description: 'What the front desk should do next.' }),
+};
+
+export const checkResultSchema = z
+  .discriminatedUnion('result', [z.strictObject(noMatch).meta({ id: 'NoMatch' }), z.strictObject(match).meta({ id: 'Match' })])
+  .meta({ id: 'CheckResult' });
+
+export const batchResultSchema = z
+  .strictObject({
+    results: z.array(
+      z.discriminatedUnion('result', [
+        z.strictObject({ ref: z.string(), ...noMatch }),
+        z.strictObject({ ref: z.string(), ...match }),
+      ]),
+    ),
+  })
+  .meta({ id: 'BatchCheckResults' });
+
+export const verificationKeySchema = z
+  .strictObject({ keyId: z.string(), algorithm: z.literal('ECDSA_SHA_256'), publicKeyPem: z.string().meta({ description: 'The P-256 public key, SPKI PEM.' }) })
+  .meta({ id: 'VerificationKey' });
+
+export const subjectTokensResultSchema = z
+  .strictObject({
+    tokens: z.array(z.strictObject({ kind: tokenKind, token: z.string().meta({ description: 'base64url HMAC-SHA256.' }), keyVersion: z.string() })),
+  })
+  .meta({ id: 'SubjectTokens' });
