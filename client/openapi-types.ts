@@ -876,11 +876,13 @@ export interface components {
             /** @constant */
             result: "match";
             /**
-             * @description `strong`: a phone, an e-mail or a full name with date of birth matched. `possible`: the name alone.
+             * @description `strong`: an exact phone, e-mail, or full name with date of birth matched. `possible`: only a tolerant recipe matched (a nickname, a typing error, a missing middle name, a date of birth one digit apart, the name alone). The best of the alerts' own confidences.
              * @enum {string}
              */
             confidence: "strong" | "possible";
-            matchedOn: ("phone" | "email" | "name_dob" | "name")[];
+            /** @description Every recipe that found one of the alerts, strongest first. */
+            matchedOn: ("phone" | "email" | "name_dob" | "pair_dob" | "nickname_dob" | "phonetic_dob" | "edit_dob" | "dob_variant" | "name")[];
+            /** @description The matched person's alerts, strong matches first, then the most severe. */
             alerts: {
                 /** @enum {string} */
                 category: "sexual_misconduct" | "harassment" | "threat_or_violence" | "boundary_violation" | "other_safety";
@@ -892,6 +894,13 @@ export interface components {
                  * @example 2026-11-21
                  */
                 publishedOn: string;
+                /**
+                 * @description How sure the match to this alert is.
+                 * @enum {string}
+                 */
+                confidence: "strong" | "possible";
+                /** @description The recipes that found this alert. */
+                matchedOn: ("phone" | "email" | "name_dob" | "pair_dob" | "nickname_dob" | "phonetic_dob" | "edit_dob" | "dob_variant" | "name")[];
             }[];
             /** @description How many practices reported; never which. */
             reportingPractices: number;
@@ -912,11 +921,13 @@ export interface components {
                 /** @constant */
                 result: "match";
                 /**
-                 * @description `strong`: a phone, an e-mail or a full name with date of birth matched. `possible`: the name alone.
+                 * @description `strong`: an exact phone, e-mail, or full name with date of birth matched. `possible`: only a tolerant recipe matched (a nickname, a typing error, a missing middle name, a date of birth one digit apart, the name alone). The best of the alerts' own confidences.
                  * @enum {string}
                  */
                 confidence: "strong" | "possible";
-                matchedOn: ("phone" | "email" | "name_dob" | "name")[];
+                /** @description Every recipe that found one of the alerts, strongest first. */
+                matchedOn: ("phone" | "email" | "name_dob" | "pair_dob" | "nickname_dob" | "phonetic_dob" | "edit_dob" | "dob_variant" | "name")[];
+                /** @description The matched person's alerts, strong matches first, then the most severe. */
                 alerts: {
                     /** @enum {string} */
                     category: "sexual_misconduct" | "harassment" | "threat_or_violence" | "boundary_violation" | "other_safety";
@@ -928,6 +939,13 @@ export interface components {
                      * @example 2026-11-21
                      */
                     publishedOn: string;
+                    /**
+                     * @description How sure the match to this alert is.
+                     * @enum {string}
+                     */
+                    confidence: "strong" | "possible";
+                    /** @description The recipes that found this alert. */
+                    matchedOn: ("phone" | "email" | "name_dob" | "pair_dob" | "nickname_dob" | "phonetic_dob" | "edit_dob" | "dob_variant" | "name")[];
                 }[];
                 /** @description How many practices reported; never which. */
                 reportingPractices: number;
@@ -944,8 +962,11 @@ export interface components {
         };
         SubjectTokens: {
             tokens: {
-                /** @enum {string} */
-                kind: "phone" | "email" | "name_dob" | "name";
+                /**
+                 * @description A token recipe (docs/matching.md): `phone`, `email` and `name_dob` identify one person (strong); `pair_dob`, `nickname_dob`, `phonetic_dob`, `edit_dob` (a near name with the date of birth), `dob_variant` (the name with a near date of birth) and `name` (the name alone) are tolerant (possible).
+                 * @enum {string}
+                 */
+                kind: "phone" | "email" | "name_dob" | "pair_dob" | "nickname_dob" | "phonetic_dob" | "edit_dob" | "dob_variant" | "name";
                 /** @description base64url HMAC-SHA256. */
                 token: string;
                 keyVersion: string;

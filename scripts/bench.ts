@@ -8,7 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { auditItem } from '#shared/adapters/dynamo/audit-log.ts';
-import { lookupTokens, tokenMessages } from '#shared/identifiers/tokens.ts';
+import { keyedMacCount, lookupTokens } from '#shared/identifiers/tokens.ts';
+import { subjectMessages } from '#shared/identifiers/recipes.ts';
 import type { AuditEntry } from '#shared/records.ts';
 import { fileURLToPath } from 'node:url';
 import { alertBody, startBenchNetwork, type BenchNetwork } from './bench/environment.ts';
@@ -118,7 +119,7 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
       if (answer.status !== 200) throw new Error(`a batch answered ${answer.status}`);
     }
   });
-  const kindsPer = (subjects: readonly BenchSubject[]) => subjects.reduce((sum, s) => sum + tokenMessages(s, region).length, 0) / subjects.length;
+  const kindsPer = (subjects: readonly BenchSubject[]) => subjects.reduce((sum, s) => sum + keyedMacCount(subjectMessages(s, region, 'lookup')), 0) / subjects.length;
   const cost = {
     perCheck: { tokenKinds: kindsPer(costSubjects), ...perUnit(single.requests, costSubjects.length), checks: costSubjects.length },
     perBooking: { tokenKinds: kindsPer(batchSubjects.flat()), ...perUnit(batched.requests, batchSubjects.flat().length), bookings: batchSubjects.flat().length },

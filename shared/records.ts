@@ -3,7 +3,8 @@
  * no behaviour; the ports that read and write them are in ports.ts.
  */
 import type { Role } from './routes.ts';
-import type { SubjectToken, TokenKind } from './identifiers/tokens.ts';
+import type { SubjectToken } from './identifiers/tokens.ts';
+import type { TokenKind } from './identifiers/token-kinds.ts';
 
 export interface Principal {
   readonly keyId: string;
@@ -166,6 +167,8 @@ export interface IndexedAlert {
   readonly severity: Severity;
   readonly publishedOn: string;
   readonly expiresAt: string;
+  /** Whether the alert's subject had a date of birth; absent on entries written before this was recorded. */
+  readonly hasDob?: boolean | undefined;
 }
 
 export interface IdempotencyRecord {

@@ -45,7 +45,8 @@ function subjectSchema(phoneRegion: string) {
       .max(40, 'must be at most 40 characters')
       .refine((value) => normalisePhone(value, phoneRegion) !== undefined, `must be a valid phone number (international, or national for region ${phoneRegion})`)
       .optional(),
-    email: z.string().trim().max(254, 'must be at most 254 characters').pipe(z.email('must be an e-mail address')).optional(),
+    // Internationalised addresses (`søren@example.com`, `x@exämple.de`) are addresses too.
+    email: z.string().trim().max(254, 'must be at most 254 characters').pipe(z.email({ pattern: z.regexes.unicodeEmail, message: 'must be an e-mail address' })).optional(),
   });
 }
 

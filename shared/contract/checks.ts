@@ -10,7 +10,7 @@ const strongMatch = {
   result: 'match',
   confidence: 'strong',
   matchedOn: ['phone'],
-  alerts: [{ category: 'sexual_misconduct', severity: 'high', publishedOn: '2026-11-05' }],
+  alerts: [{ category: 'sexual_misconduct', severity: 'high', publishedOn: '2026-11-05', confidence: 'strong', matchedOn: ['phone'] }],
   reportingPractices: 1,
   guidance: guidance.strong,
 };
@@ -42,7 +42,16 @@ export const checksContract = defineContract(checksRequests, {
         examples: {
           noMatch: { summary: 'No match', value: { checkId: ex.checkId, result: 'no_match' } },
           match: { summary: 'A strong match', value: strongMatch },
-          possible: { summary: 'A name-only match', value: { ...strongMatch, confidence: 'possible', matchedOn: ['name'], guidance: guidance.possible } },
+          possible: {
+            summary: 'A nickname with the date of birth: a possible match',
+            value: {
+              ...strongMatch,
+              confidence: 'possible',
+              matchedOn: ['nickname_dob'],
+              alerts: [{ ...strongMatch.alerts[0], confidence: 'possible', matchedOn: ['nickname_dob'] }],
+              guidance: guidance.possible,
+            },
+          },
         },
       },
     },
@@ -65,7 +74,7 @@ export const checksContract = defineContract(checksRequests, {
       200: {
         description: 'One result per booking, in input order, each with its ref.',
         schema: batchResultSchema,
-        examples: { results: { summary: 'One match, one not', value: { results: [{ ref: 'bk-1', ...strongMatch, matchedOn: ['email'] }, { ref: 'bk-2', checkId: 'chk_01kbz0s5n7q9t1w3y5a7c9e1g3', result: 'no_match' }] } } },
+        examples: { results: { summary: 'One match, one not', value: { results: [{ ref: 'bk-1', ...strongMatch, matchedOn: ['email'], alerts: [{ ...strongMatch.alerts[0], matchedOn: ['email'] }] }, { ref: 'bk-2', checkId: 'chk_01kbz0s5n7q9t1w3y5a7c9e1g3', result: 'no_match' }] } } },
       },
     },
     errors: { 403: 'The key belongs to no practice.', 429: "The practice's screening quota cannot take this many bookings now; retry after `Retry-After` seconds." },

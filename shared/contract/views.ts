@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { tokenKinds } from '../identifiers/token-kinds.ts';
 import { alertStatuses, categories, severities } from '../records.ts';
 import { roles } from '../routes.ts';
 import { day, ex, instant, sha256Hex } from './common.ts';
@@ -193,14 +194,31 @@ export const reviewQueueSchema = z
   })
   .meta({ id: 'ReviewQueue' });
 
-const tokenKind = z.enum(['phone', 'email', 'name_dob', 'name']);
+const tokenKind = z.enum(tokenKinds).meta({
+  description:
+    'A token recipe (docs/matching.md): `phone`, `email` and `name_dob` identify one person (strong); `pair_dob`, `nickname_dob`, `phonetic_dob`, `edit_dob` (a near name with the date of birth), `dob_variant` (the name with a near date of birth) and `name` (the name alone) are tolerant (possible).',
+});
+const tier = z.enum(['strong', 'possible']);
 const noMatch = { checkId: idOf('chk', 'The check id (it names the audit entry).'), result: z.literal('no_match') };
 const match = {
   checkId: idOf('chk', 'The check id (it names the audit entry).'),
   result: z.literal('match'),
-  confidence: z.enum(['strong', 'possible']).meta({ description: '`strong`: a phone, an e-mail or a full name with date of birth matched. `possible`: the name alone.' }),
-  matchedOn: z.array(tokenKind),
-  alerts: z.array(z.strictObject({ category, severity, publishedOn: day })),
+  confidence: tier.meta({
+    description:
+      '`strong`: an exact phone, e-mail, or full name with date of birth matched. `possible`: only a tolerant recipe matched (a nickname, a typing error, a missing middle name, a date of birth one digit apart, the name alone). The best of the alerts\' own confidences.',
+  }),
+  matchedOn: z.array(tokenKind).meta({ description: 'Every recipe that found one of the alerts, strongest first.' }),
+  alerts: z
+    .array(
+      z.strictObject({
+        category,
+        severity,
+        publishedOn: day,
+        confidence: tier.meta({ description: 'How sure the match to this alert is.' }),
+        matchedOn: z.array(tokenKind).meta({ description: 'The recipes that found this alert.' }),
+      }),
+    )
+    .meta({ description: "The matched person's alerts, strong matches first, then the most severe." }),
   reportingPractices: z.int().min(1).meta({ description: 'How many practices reported; never which.' }),
   guidance: z.string().meta({ description: 'What the front desk should do next.' }),
 };

@@ -3,7 +3,9 @@ import type { Deps } from '../deps.ts';
 import { canonicalJson, sha256Hex } from '../canonical.ts';
 import { addDays, isoInstant } from '../dates.ts';
 import { newId } from '../ids.ts';
-import { lookupTokens, type SubjectIdentifiers } from '../identifiers/tokens.ts';
+import { lookupTokens } from '../identifiers/tokens.ts';
+import type { SubjectIdentifiers } from '../identifiers/recipes.ts';
+import { auditedKinds } from '../identifiers/token-kinds.ts';
 import { auditActor } from '../audit/events.ts';
 import { csvHeader, csvNewline, toCsvRow, toJsonLine } from '../audit/export-format.ts';
 import { manifestLine, manifestSchema, manifestStatement, signManifest, type ExportFormat, type Manifest } from '../audit/manifest.ts';
@@ -167,7 +169,8 @@ export async function subjectTokens(deps: Deps, auditor: Principal, subject: Sub
   const now = deps.clock();
   const limit = deps.settings.subjectTokenLookupsPerDay;
   // Every key version a check would use, so checks made before a key rotation are found too.
-  const tokens = await lookupTokens(deps.keyring, subject, deps.settings.phoneRegion);
+  // Only the exact recipes' tokens: those are what check entries keep.
+  const tokens = (await lookupTokens(deps.keyring, subject, deps.settings.phoneRegion)).filter(({ kind }) => auditedKinds.has(kind));
   const event: AuditEvent = {
     action: 'audit.subject_tokens',
     actor: auditActor(auditor),

@@ -4,7 +4,8 @@ import { errorName, ForbiddenError, TooManyRequestsError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { auditActor } from '../audit/events.ts';
 import { checkTokenDigest } from '../audit/check-tokens.ts';
-import { lookupTokens, strongKinds, tokenKinds, type SubjectToken, type TokenKind } from '../identifiers/tokens.ts';
+import { lookupTokens, type SubjectToken } from '../identifiers/tokens.ts';
+import { auditedKinds, dobAnchoredKinds, strongKinds, tokenKinds, type TokenKind } from '../identifiers/token-kinds.ts';
 import type { AuditedBooking, IndexedAlert, Principal, Severity } from '../records.ts';
 import type { CheckRequest } from '../schemas.ts';
 import { notifySafely } from './notify.ts';
@@ -16,10 +17,19 @@ export type CheckResult =
       result: 'match';
       confidence: 'strong' | 'possible';
       matchedOn: TokenKind[];
-      alerts: { category: IndexedAlert['category']; severity: Severity; publishedOn: string }[];
+      alerts: MatchedAlert[];
       reportingPractices: number;
       guidance: string;
     };
+
+/** One alert in a match: what happened, and how sure the match to this booking is. */
+export interface MatchedAlert {
+  category: IndexedAlert['category'];
+  severity: Severity;
+  publishedOn: string;
+  confidence: 'strong' | 'possible';
+  matchedOn: TokenKind[];
+}
 
 export type BatchBooking = CheckRequest & { ref: string };
 
@@ -29,7 +39,7 @@ export const guidance = {
   strong:
     'Another participating practice reported a safety incident with a client whose identifiers match this booking, and peer review upheld it. Do not book this client for one-to-one care without speaking to your practice owner first. Do not tell the client about this result.',
   possible:
-    'Only the name matched, which many people share. Confirm the client\'s phone, e-mail or date of birth and check again before deciding; do not treat this as a match on its own, and do not tell the client about this result.',
+    'The booking is close to, but not exactly, a client another practice reported (a similar name, a nickname, a typing error, or a date of birth one digit apart). Confirm the client\'s phone, e-mail or date of birth and check again before deciding; do not treat this as a match on its own, and do not tell the client about this result.',
 } as const;
 
 /**
@@ -64,8 +74,7 @@ async function screen(deps: Deps, practice: Principal, bookings: readonly (Check
 
   const audited: AuditedBooking[] = results.map((result, i) => ({
     checkId: result.checkId,
-    tokenKinds: tokensPerBooking[i]!.map(({ kind }) => kind),
-    tokenDigests: tokensPerBooking[i]!.map(({ token }) => checkTokenDigest(result.checkId, token)),
+    ...auditedTokens(result.checkId, tokensPerBooking[i]!),
     result: result.result,
     confidence: result.result === 'match' ? result.confidence : undefined,
   }));
@@ -95,29 +104,71 @@ async function screen(deps: Deps, practice: Principal, bookings: readonly (Check
   return results;
 }
 
-function evaluate(tokens: readonly SubjectToken[], index: Map<string, IndexedAlert[]>, now: Date): CheckResult {
-  const checkId = newId('chk', now);
-  const matchedOn = new Set<TokenKind>();
-  const alerts = new Map<string, IndexedAlert>();
-  for (const { kind, token } of tokens) {
-    const live = (index.get(token) ?? []).filter((entry) => Date.parse(entry.expiresAt) > now.getTime());
-    if (live.length === 0) continue;
-    matchedOn.add(kind);
-    for (const entry of live) alerts.set(entry.alertId, entry);
-  }
-  if (alerts.size === 0) return { checkId, result: 'no_match' };
+/** The exact recipes' tokens, as the audit log keeps them (the tolerant recipes' variants are many and say nothing more). */
+function auditedTokens(checkId: string, tokens: readonly SubjectToken[]): Pick<AuditedBooking, 'tokenKinds' | 'tokenDigests'> {
+  const exact = tokens.filter(({ kind }) => auditedKinds.has(kind));
+  // Per-check digests, never the tokens: one client's checks do not link (shared/audit/check-tokens.ts).
+  return { tokenKinds: exact.map(({ kind }) => kind), tokenDigests: exact.map(({ token }) => checkTokenDigest(checkId, token)) };
+}
 
-  const confidence = [...matchedOn].some((kind) => strongKinds.has(kind)) ? 'strong' : 'possible';
-  const sorted = [...alerts.values()].sort(
-    (a, b) => severityRank[a.severity] - severityRank[b.severity] || b.publishedOn.localeCompare(a.publishedOn),
-  );
+/**
+ * The alerts a booking's tokens found, each with the recipes that found it. An alert found only by
+ * the name, when both the booking and the alert carry a date of birth and no recipe anchored on it
+ * agreed, is another person of the same name and is left out: an answer lists only the matched
+ * person's alerts.
+ */
+export function matchAlerts(tokens: readonly SubjectToken[], index: ReadonlyMap<string, readonly IndexedAlert[]>, now: Date): { alert: IndexedAlert; kinds: Set<TokenKind> }[] {
+  const bookingHasDob = tokens.some(({ kind }) => dobAnchoredKinds.has(kind));
+  const found = new Map<string, { alert: IndexedAlert; kinds: Set<TokenKind> }>();
+  for (const { kind, token } of tokens) {
+    for (const entry of index.get(token) ?? []) {
+      if (Date.parse(entry.expiresAt) <= now.getTime()) continue;
+      const hit = found.get(entry.alertId) ?? { alert: entry, kinds: new Set<TokenKind>() };
+      hit.kinds.add(kind);
+      found.set(entry.alertId, hit);
+    }
+  }
+  return [...found.values()].filter(({ alert, kinds }) => {
+    if (!nameOnlyEarnsPossible && [...kinds].every((kind) => kind === 'name')) return false;
+    const dobDisagrees = bookingHasDob && alert.hasDob === true && ![...kinds].some((kind) => dobAnchoredKinds.has(kind));
+    return !(dobDisagrees && [...kinds].every((kind) => kind === 'name'));
+  });
+}
+
+/**
+ * Whether a name alone (no date of birth, phone or e-mail in common) is a `possible` match.
+ * It is: on the evaluation population a name alone is shared by another person for about one
+ * name-only booking in ten thousand (docs/matching.md), and a desk that has only a name should
+ * be told to ask for more. It never gives `strong`.
+ */
+const nameOnlyEarnsPossible = true;
+
+function evaluate(tokens: readonly SubjectToken[], index: ReadonlyMap<string, readonly IndexedAlert[]>, now: Date): CheckResult {
+  const checkId = newId('chk', now);
+  const matched = matchAlerts(tokens, index, now);
+  if (matched.length === 0) return { checkId, result: 'no_match' };
+
+  const alerts = matched
+    .map(({ alert, kinds }) => ({
+      entry: alert,
+      confidence: [...kinds].some((kind) => strongKinds.has(kind)) ? ('strong' as const) : ('possible' as const),
+      matchedOn: tokenKinds.filter((kind) => kinds.has(kind)),
+    }))
+    .sort(
+      (a, b) =>
+        Number(a.confidence === 'possible') - Number(b.confidence === 'possible') ||
+        severityRank[a.entry.severity] - severityRank[b.entry.severity] ||
+        b.entry.publishedOn.localeCompare(a.entry.publishedOn),
+    );
+  const confidence = alerts[0]!.confidence;
+  const matchedOn = new Set(alerts.flatMap((alert) => alert.matchedOn));
   return {
     checkId,
     result: 'match',
     confidence,
     matchedOn: tokenKinds.filter((kind) => matchedOn.has(kind)),
-    alerts: sorted.map(({ category, severity, publishedOn }) => ({ category, severity, publishedOn })),
-    reportingPractices: new Set(sorted.map((entry) => entry.practiceId)).size,
+    alerts: alerts.map(({ entry, confidence, matchedOn }) => ({ category: entry.category, severity: entry.severity, publishedOn: entry.publishedOn, confidence, matchedOn })),
+    reportingPractices: new Set(alerts.map(({ entry }) => entry.practiceId)).size,
     guidance: guidance[confidence],
   };
 }

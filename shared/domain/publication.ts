@@ -3,6 +3,7 @@ import { addDays, isoInstant } from '../dates.ts';
 import { canonicalJson, sha256Hex } from '../canonical.ts';
 import type { AlertRecord, IndexedAlert } from '../records.ts';
 import { signStatement } from './signing.ts';
+import { dobAnchoredKinds } from '../identifiers/token-kinds.ts';
 
 /** What the network's publication signature covers (verifiable with the public key alone). */
 export function publicationStatement(alert: AlertRecord): Record<string, unknown> {
@@ -44,6 +45,7 @@ export function indexEntry(alert: AlertRecord): IndexedAlert {
     severity: alert.incident.severity,
     publishedOn: alert.publishedAt.slice(0, 10),
     expiresAt: alert.expiresAt,
+    hasDob: alert.tokens.some(({ kind }) => dobAnchoredKinds.has(kind)),
   };
 }
 

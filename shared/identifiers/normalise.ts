@@ -43,3 +43,30 @@ export function normaliseName(raw: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }
+
+/** Providers that ignore a `+tag` after the mailbox name (sub-addressing), by the domain they serve. */
+const plusTagDomains: ReadonlySet<string> = new Set([
+  'gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'icloud.com', 'me.com', 'mac.com',
+  'fastmail.com', 'fastmail.fm', 'protonmail.com', 'proton.me', 'pm.me', 'zoho.com', 'yandex.ru', 'yandex.com',
+]);
+/** Gmail ignores dots in the mailbox name and serves googlemail.com as gmail.com. */
+const dotlessDomains: ReadonlySet<string> = new Set(['gmail.com', 'googlemail.com']);
+
+/**
+ * The mailbox an address delivers to, as its provider defines it: normalised as above, then for
+ * providers that document it, the `+tag` dropped and (Gmail) the dots of the mailbox name.
+ * Unknown domains are left as they are: for them `a.b` and `ab` may be two people.
+ */
+export function canonicalEmail(raw: string): string {
+  const email = normaliseEmail(raw);
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return email;
+  let local = email.slice(0, at);
+  let domain = email.slice(at + 1);
+  if (plusTagDomains.has(domain)) local = local.split('+')[0] || local;
+  if (dotlessDomains.has(domain)) {
+    local = local.replaceAll('.', '') || local;
+    domain = 'gmail.com';
+  }
+  return `${local}@${domain}`;
+}

@@ -1,20 +1,8 @@
+import { createHmac } from 'node:crypto';
 import type { Keyring } from '../ports.ts';
-import { normaliseEmail, normaliseName, normalisePhone } from './normalise.ts';
+import { subjectMessages, type DirectMessage, type SubjectIdentifiers, type SubjectMessages } from './recipes.ts';
+import type { TokenKind } from './token-kinds.ts';
 
-/**
- * Token kinds, strongest first. A match on a strong kind is `strong` confidence; a match on
- * the name alone (no date of birth) is only `possible`.
- */
-export const tokenKinds = ['phone', 'email', 'name_dob', 'name'] as const;
-export type TokenKind = (typeof tokenKinds)[number];
-export const strongKinds: ReadonlySet<TokenKind> = new Set(['phone', 'email', 'name_dob']);
-
-export interface SubjectIdentifiers {
-  readonly fullName?: string | undefined;
-  readonly dateOfBirth?: string | undefined;
-  readonly phone?: string | undefined;
-  readonly email?: string | undefined;
-}
 
 export interface SubjectToken {
   readonly kind: TokenKind;
@@ -23,24 +11,12 @@ export interface SubjectToken {
   readonly keyVersion?: string | undefined;
 }
 
-/** The normalised messages to MAC, one per kind the subject allows: `v1|<kind>|<value>`. */
-export function tokenMessages(subject: SubjectIdentifiers, phoneRegion: string): { kind: TokenKind; message: string }[] {
-  const out: { kind: TokenKind; message: string }[] = [];
-  const phone = subject.phone === undefined ? undefined : normalisePhone(subject.phone, phoneRegion);
-  if (phone) out.push({ kind: 'phone', message: `v1|phone|${phone}` });
-  if (subject.email !== undefined) {
-    const email = normaliseEmail(subject.email);
-    if (email) out.push({ kind: 'email', message: `v1|email|${email}` });
-  }
-  const name = subject.fullName === undefined ? '' : normaliseName(subject.fullName);
-  if (name && subject.dateOfBirth) out.push({ kind: 'name_dob', message: `v1|name_dob|${name}|${subject.dateOfBirth}` });
-  if (name) out.push({ kind: 'name', message: `v1|name|${name}` });
-  return out;
-}
+/** The number of network-key MACs (KMS GenerateMac requests in AWS) a subject's tokens take. */
+export const keyedMacCount = (messages: SubjectMessages): number => messages.direct.length + messages.anchored.length;
 
-/** Computes every token for a subject with the current key, concurrently (KMS GenerateMac in AWS). */
+/** Computes every token stored for an alert's subject with the current key (KMS GenerateMac in AWS). */
 export function computeTokens(keyring: Keyring, subject: SubjectIdentifiers, phoneRegion: string): Promise<SubjectToken[]> {
-  return macMessages(keyring, tokenMessages(subject, phoneRegion));
+  return macMessages(keyring, subjectMessages(subject, phoneRegion, 'store'));
 }
 
 /**
@@ -49,12 +25,28 @@ export function computeTokens(keyring: Keyring, subject: SubjectIdentifiers, pho
  * without anyone seeing their identifiers again. The subject is normalised once for all keys.
  */
 export async function lookupTokens(keyring: Keyring, subject: SubjectIdentifiers, phoneRegion: string): Promise<SubjectToken[]> {
-  const messages = tokenMessages(subject, phoneRegion);
+  const messages = subjectMessages(subject, phoneRegion, 'lookup');
   const all = await Promise.all([keyring, ...(keyring.previous ?? [])].map((key) => macMessages(key, messages)));
   return all.flat();
 }
 
-async function macMessages(keyring: Keyring, messages: readonly { kind: TokenKind; message: string }[]): Promise<SubjectToken[]> {
-  const macs = await Promise.all(messages.map(({ message }) => keyring.mac(message)));
-  return messages.map(({ kind }, i) => ({ kind, token: Buffer.from(macs[i]!).toString('base64url'), keyVersion: keyring.version }));
+async function macMessages(keyring: Keyring, messages: SubjectMessages): Promise<SubjectToken[]> {
+  const [direct, anchors] = await Promise.all([
+    Promise.all(messages.direct.map(({ message }) => keyring.mac(message))),
+    Promise.all(messages.anchored.map(({ anchor }) => keyring.mac(anchor))),
+  ]);
+  const token = (kind: TokenKind, mac: Uint8Array): SubjectToken => ({ kind, token: Buffer.from(mac).toString('base64url'), keyVersion: keyring.version });
+  const out = messages.direct.map(({ kind }, i) => token(kind, direct[i]!));
+  messages.anchored.forEach(({ variants }, i) => {
+    for (const variant of variants) out.push(token(variant.kind, anchoredMac(anchors[i]!, variant)));
+  });
+  return dedupe(out);
+}
+
+/** A variant's token: HMAC-SHA-256 under the anchor's MAC, which exists only in this request's memory. */
+const anchoredMac = (anchorKey: Uint8Array, variant: DirectMessage): Uint8Array => createHmac('sha256', anchorKey).update(variant.message).digest();
+
+function dedupe(tokens: SubjectToken[]): SubjectToken[] {
+  const seen = new Set<string>();
+  return tokens.filter(({ token }) => !seen.has(token) && (seen.add(token), true));
 }

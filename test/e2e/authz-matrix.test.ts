@@ -121,7 +121,7 @@ const checkResult = {
   result: 'leaf',
   confidence: 'leaf',
   matchedOn: ['leaf'],
-  alerts: [{ category: 'leaf', severity: 'leaf', publishedOn: 'leaf' }],
+  alerts: [{ category: 'leaf', severity: 'leaf', publishedOn: 'leaf', confidence: 'leaf', matchedOn: ['leaf'] }],
   reportingPractices: 'leaf',
   guidance: 'leaf',
 } as const;

@@ -115,19 +115,28 @@ describe('submit, review, publish, screen', () => {
     const answer = await check({ phone });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ result: 'match', confidence: 'strong', matchedOn: ['phone'], reportingPractices: 1 });
-    expect(answer.body.alerts).toEqual([{ category: 'sexual_misconduct', severity: 'high', publishedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) }]);
+    expect(answer.body.alerts).toEqual([
+      { category: 'sexual_misconduct', severity: 'high', publishedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), confidence: 'strong', matchedOn: ['phone'] },
+    ]);
     expect(answer.text).not.toContain(net.practices.harbour);
   });
 
   it('matches on e-mail and on name with date of birth, strongly; on name alone, only possibly', async () => {
     expect((await check({ email: 'b.oyelaran@example.org' })).body).toMatchObject({ result: 'match', confidence: 'strong', matchedOn: ['email'] });
-    expect((await check({ fullName: 'BRANNIGAN  testcase oyelaran', dateOfBirth: '1980-02-29' })).body).toMatchObject({ confidence: 'strong', matchedOn: ['name_dob', 'name'] });
+    expect((await check({ fullName: 'BRANNIGAN  testcase oyelaran', dateOfBirth: '1980-02-29' })).body).toMatchObject({
+      confidence: 'strong',
+      matchedOn: ['name_dob', 'pair_dob', 'nickname_dob', 'phonetic_dob', 'edit_dob', 'dob_variant', 'name'],
+    });
+    const withoutMiddleName = (await check({ fullName: 'Oyelaran, Brannigan', dateOfBirth: '1980-02-29' })).body;
+    expect(withoutMiddleName).toMatchObject({ result: 'match', confidence: 'possible' });
+    expect(withoutMiddleName.matchedOn).toContain('pair_dob');
     expect((await check({ fullName: 'Brannigan Testcase Oyelaran' })).body).toMatchObject({ result: 'match', confidence: 'possible', matchedOn: ['name'] });
   });
 
   it('does not match other people', async () => {
     expect((await check({ phone: '+1 860 555 0199' })).body.result).toBe('no_match');
-    expect((await check({ fullName: 'Brannigan Testcase-Oyelaran', dateOfBirth: '1981-02-28' })).body).toMatchObject({ confidence: 'possible', matchedOn: ['name'] });
+    // The same name with a date of birth two digits away is another person, not a weaker match.
+    expect((await check({ fullName: 'Brannigan Testcase-Oyelaran', dateOfBirth: '1981-02-28' })).body.result).toBe('no_match');
     expect((await check({ email: 'someone.else@example.org' })).body).toEqual({ checkId: expect.stringMatching(/^chk_/), result: 'no_match' });
   });
 

@@ -1,3 +1,4 @@
+import type { TokenKind } from '#shared/identifiers/token-kinds.ts';
 import { randomBytes } from 'node:crypto';
 import { checkTokenDigest } from '#shared/audit/check-tokens.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,7 +50,7 @@ async function createAuditorKey(): Promise<string> {
   return apiKey;
 }
 
-const check = (practiceId: string, tokens: { kind: 'phone' | 'email' | 'name_dob' | 'name'; token: string }[], result: 'match' | 'no_match'): AuditEvent => {
+const check = (practiceId: string, tokens: { kind: TokenKind; token: string }[], result: 'match' | 'no_match'): AuditEvent => {
   const checkId = newId('chk');
   return {
     action: 'check.performed',

@@ -13,7 +13,7 @@ import { readVerificationKey } from '#shared/audit/statements.ts';
 import { verifyExportFile } from '#shared/audit/verify.ts';
 import { canonicalJson, sha256Hex } from '#shared/canonical.ts';
 import { encodeCursor, pageBodyBudgetBytes } from '#shared/domain/audit.ts';
-import { computeTokens } from '#shared/identifiers/tokens.ts';
+import { computeTokens, lookupTokens } from '#shared/identifiers/tokens.ts';
 import type { AuditEvent } from '#shared/records.ts';
 import { buildTestDeps, testSettings, type TestDeps } from '../fakes/deps.ts';
 import { canaryNormalised, canarySubject } from '../fakes/fixtures.ts';
@@ -271,15 +271,17 @@ describe('POST /v1/audit/subject-tokens', () => {
     const result = await w.handler(event('POST /v1/audit/subject-tokens', { body: { subject: canarySubject } }), context);
     expect(result.statusCode).toBe(200);
     const { tokens } = JSON.parse(result.body!) as { tokens: { kind: string; token: string }[] };
-    expect(tokens).toEqual(await computeTokens(w.deps.keyring, canarySubject, 'US'));
-    expect(tokens.map((token) => token.kind)).toEqual(['phone', 'email', 'name_dob', 'name']);
+    // The exact recipes' tokens a check looks up (and its audit entry keeps), v1 forms included.
+    const looked = await lookupTokens(w.deps.keyring, canarySubject, 'US');
+    expect(tokens).toEqual(looked.filter(({ kind }) => ['phone', 'email', 'name_dob', 'name'].includes(kind)));
+    expect(tokens.map((token) => token.kind)).toEqual(['phone', 'email', 'name', 'name_dob', 'name_dob', 'name']);
     expect(w.log.entries).toHaveLength(1);
     expect(w.log.entries[0]).toMatchObject({
       action: 'audit.subject_tokens',
       at: '2026-11-21T11:00:00Z',
       actor: { keyId: 'key_counsel', role: 'auditor' },
       outcome: 'success',
-      detail: { tokenKinds: 'phone,email,name_dob,name', count: 4, searched: tokens.map(({ kind, token }) => `${kind}:${token}`).join(','), dailyLimit: 20 },
+      detail: { tokenKinds: 'phone,email,name,name_dob,name_dob,name', count: 6, searched: tokens.map(({ kind, token }) => `${kind}:${token}`).join(','), dailyLimit: 20 },
     });
     expect(w.deps.sent).toEqual([{ topic: 'security', type: 'audit.subject_tokens', keyId: 'key_counsel', lookupsToday: 1, limit: 20, at: '2026-11-21T11:00:00Z' }]);
     const stored = JSON.stringify(w.log.entries) + JSON.stringify(w.deps.logLines);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalisePhone } from '#shared/identifiers/normalise.ts';
-import { tokenMessages } from '#shared/identifiers/tokens.ts';
+import { subjectMessages } from '#shared/identifiers/recipes.ts';
 import { screeningPool, subject } from '../../scripts/bench/subjects.ts';
 import { functionName, lambdaAssets } from '../../scripts/bench/cold-start.ts';
 import { parseOptions } from '../../scripts/bench/options.ts';
@@ -9,9 +9,9 @@ describe('bench subjects', () => {
   it('gives distinct people with valid phones and every strong token kind', () => {
     const people = [0, 1, 25, 26, 9999, 123_456, 9_000_000].map(subject);
     for (const person of people) expect(normalisePhone(person.phone, 'US')).toMatch(/^\+1860\d{7}$/);
-    const messages = people.flatMap((person) => tokenMessages(person, 'US').map(({ message }) => message));
+    const messages = people.flatMap((person) => subjectMessages(person, 'US', 'store').direct.map(({ message }) => message));
     expect(new Set(messages).size).toBe(messages.length);
-    expect(tokenMessages(subject(0), 'US').map(({ kind }) => kind)).toEqual(['phone', 'email', 'name_dob', 'name']);
+    expect(subjectMessages(subject(0), 'US', 'store').direct.map(({ kind }) => kind)).toEqual(['phone', 'email', 'name', 'name_dob']);
     expect(subject(7)).toEqual(subject(7));
   });
 

@@ -8,8 +8,8 @@ describe('checkBooking', () => {
   it.each([
     [{ phone: '860.555.0199' }, ['phone']],
     [{ email: ' ZEB.QUIXLEY@example.ORG' }, ['email']],
-    [{ fullName: 'zebulon quixley marchetti', dateOfBirth: '1979-03-14' }, ['name_dob', 'name']],
-    [{ ...canarySubject, phone: '+1 860 555 0199' }, ['phone', 'email', 'name_dob', 'name']],
+    [{ fullName: 'zebulon quixley marchetti', dateOfBirth: '1979-03-14' }, ['name_dob', 'pair_dob', 'nickname_dob', 'phonetic_dob', 'edit_dob', 'dob_variant', 'name']],
+    [{ ...canarySubject, phone: '+1 860 555 0199' }, ['phone', 'email', 'name_dob', 'pair_dob', 'nickname_dob', 'phonetic_dob', 'edit_dob', 'dob_variant', 'name']],
   ])('is a strong match on %j', async (subject, matchedOn) => {
     const net = await testNetwork();
     await publishedAlert(net);
@@ -18,18 +18,53 @@ describe('checkBooking', () => {
       result: 'match',
       confidence: 'strong',
       matchedOn,
-      alerts: [{ category: 'sexual_misconduct', severity: 'high', publishedOn: '2026-11-21' }],
+      alerts: [{ category: 'sexual_misconduct', severity: 'high', publishedOn: '2026-11-21', confidence: 'strong', matchedOn }],
       reportingPractices: 1,
       guidance: guidance.strong,
     });
   });
 
-  it('is only a possible match on the name alone, or the name with another date of birth', async () => {
+  it('is only a possible match on the name alone', async () => {
     const net = await testNetwork();
     await publishedAlert(net);
-    for (const subject of [{ fullName: 'Zebulon Quixley-Marchetti' }, { fullName: 'Zebulon Quixley Marchetti', dateOfBirth: '1980-01-01' }]) {
-      expect(await checkBooking(net.deps, net.practiceB, checkRequest(subject))).toMatchObject({ result: 'match', confidence: 'possible', matchedOn: ['name'], guidance: guidance.possible });
-    }
+    expect(await checkBooking(net.deps, net.practiceB, checkRequest({ fullName: 'Zebulon Quixley-Marchetti' }))).toMatchObject({
+      result: 'match',
+      confidence: 'possible',
+      matchedOn: ['name'],
+      alerts: [{ confidence: 'possible', matchedOn: ['name'] }],
+      guidance: guidance.possible,
+    });
+  });
+
+  it('is no match for the same name with a date of birth far from the alert’s: another person', async () => {
+    const net = await testNetwork();
+    await publishedAlert(net);
+    expect(await checkBooking(net.deps, net.practiceB, checkRequest({ fullName: 'Zebulon Quixley Marchetti', dateOfBirth: '1980-01-01' }))).toMatchObject({ result: 'no_match' });
+  });
+
+  it.each([
+    ['a nickname and a spaced particle', { fullName: 'Bob O Connor', dateOfBirth: '1985-04-07' }, 'nickname_dob'],
+    ['one letter wrong', { fullName: 'Robert O’Conor', dateOfBirth: '1985-04-07' }, 'edit_dob'],
+    ['surname first, with a comma', { fullName: "O'Connor, Robert", dateOfBirth: '1985-04-07' }, 'name_dob'],
+    ['a middle initial', { fullName: "Robert J. O'Connor", dateOfBirth: '1985-04-07' }, 'pair_dob'],
+    ['one digit of the date of birth wrong', { fullName: "Robert O'Connor", dateOfBirth: '1985-04-01' }, 'dob_variant'],
+    ['day and month swapped', { fullName: "Robert O'Connor", dateOfBirth: '1985-07-04' }, 'dob_variant'],
+    ['a Cyrillic look-alike letter and an invisible character', { fullName: 'R\u200bоbert O\'Connor', dateOfBirth: '1985-04-07' }, 'name_dob'],
+  ])('recognises %s', async (_what, subject, kind) => {
+    const net = await testNetwork();
+    await publishedAlert(net, { subject: { fullName: "Robert O'Connor", dateOfBirth: '1985-04-07' } });
+    const result = await checkBooking(net.deps, net.practiceB, checkRequest(subject));
+    expect(result).toMatchObject({ result: 'match', confidence: kind === 'name_dob' ? 'strong' : 'possible' });
+    expect(result.result === 'match' && result.matchedOn).toContain(kind);
+  });
+
+  it('lists only the matched person’s alerts: another person’s alert sharing only the name is left out', async () => {
+    const net = await testNetwork();
+    await publishedAlert(net); // Zebulon Quixley-Marchetti, born 1979-03-14, high
+    await publishedAlert(net, { subject: { fullName: canarySubject.fullName, dateOfBirth: '1991-07-30', phone: '(860) 555-0123' }, incident: { severity: 'low', category: 'boundary_violation' } });
+    const result = await checkBooking(net.deps, net.practiceB, checkRequest({ fullName: canarySubject.fullName, dateOfBirth: '1979-03-14' }));
+    expect(result).toMatchObject({ result: 'match', confidence: 'strong', alerts: [{ severity: 'high', confidence: 'strong' }] });
+    expect(result.result === 'match' && result.alerts).toHaveLength(1);
   });
 
   it('finds no match for someone else, or for an alert still under review', async () => {
@@ -78,9 +113,9 @@ describe('checkBooking', () => {
       result: 'match',
       reportingPractices: 2,
       alerts: [
-        { category: 'sexual_misconduct', severity: 'high', publishedOn: '2026-11-21' },
-        { category: 'harassment', severity: 'medium', publishedOn: '2026-11-23' },
-        { category: 'boundary_violation', severity: 'low', publishedOn: '2026-11-21' },
+        { category: 'sexual_misconduct', severity: 'high', publishedOn: '2026-11-21', confidence: 'strong' },
+        { category: 'harassment', severity: 'medium', publishedOn: '2026-11-23', confidence: 'strong' },
+        { category: 'boundary_violation', severity: 'low', publishedOn: '2026-11-21', confidence: 'strong' },
       ],
     });
   });

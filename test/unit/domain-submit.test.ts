@@ -36,7 +36,7 @@ describe('submitAlert', () => {
     const { contentKey: _onlyInTheAnswer, ...storedReceipt } = receipt;
     expect(stored!.receipt).toEqual(storedReceipt);
     expect(stored).toMatchObject({ status: 'pending_review', version: 1, practiceId: practiceA.practiceId });
-    expect(stored!.tokens.map((t) => t.kind)).toEqual(['phone', 'email', 'name_dob', 'name']);
+    expect(new Set(stored!.tokens.map((t) => t.kind))).toEqual(new Set(['phone', 'email', 'name', 'name_dob', 'pair_dob', 'nickname_dob', 'phonetic_dob', 'edit_dob', 'dob_variant']));
     expect(await decryptSummary(deps, stored!)).toBe(canarySummary);
   });
 

@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildLocalKeyring } from '#shared/adapters/local/local-keyring.ts';
 import { checkBooking } from '#shared/domain/checks.ts';
+import { indexEntry } from '#shared/domain/publication.ts';
 import { loadConfig } from '#shared/config.ts';
 import { subjectTokens } from '#shared/domain/audit.ts';
 import type { Keyring } from '#shared/ports.ts';
+import { keyedMacCount } from '#shared/identifiers/tokens.ts';
+import { subjectMessages } from '#shared/identifiers/recipes.ts';
 import { checkRequest, publishedAlert, testNetwork } from '../fakes/fixtures.ts';
 
 /** A keyring that counts the MACs it computes (each would be one KMS GenerateMac request). */
@@ -33,8 +36,11 @@ describe('HMAC key rotation without raw identifiers', () => {
     const deps = { ...net.deps, keyring: counting(buildLocalKeyring(randomBytes(32), 'k2', [k1]), counter) };
     const rotatedNet = { ...net, deps };
     const old = await checkBooking(deps, net.practiceB, checkRequest(fullCheck));
-    expect(old).toMatchObject({ result: 'match', confidence: 'strong', matchedOn: ['phone', 'email', 'name_dob', 'name'] });
-    expect(counter.macs).toBe(8); // 4 kinds × 2 key versions during the window
+    expect(old).toMatchObject({ result: 'match', confidence: 'strong' });
+    expect(old.result === 'match' && old.matchedOn).toEqual(['phone', 'email', 'name_dob', 'pair_dob', 'nickname_dob', 'phonetic_dob', 'edit_dob', 'dob_variant', 'name']);
+    // Every keyed recipe and anchor (8 here) under both key versions during the window.
+    expect(keyedMacCount(subjectMessages(fullCheck, 'US', 'lookup'))).toBe(8);
+    expect(counter.macs).toBe(16);
 
     const after = await publishedAlert(rotatedNet, { subject: { phone: '+1 203 555 0188', email: 'other@example.org' } });
     expect((await deps.alerts.get(after))!.tokens.every((token) => token.keyVersion === 'k2')).toBe(true);
@@ -44,6 +50,24 @@ describe('HMAC key rotation without raw identifiers', () => {
     // Closing the window early would orphan the old alert — why k1 is kept until its alerts expire.
     const closed = { ...deps, keyring: buildLocalKeyring(randomBytes(32), 'k2') };
     expect((await checkBooking(closed, net.practiceB, checkRequest({ phone: '(860) 555-0199' }))).result).toBe('no_match');
+  });
+
+  it('alerts tokenised before tolerant matching (v1 recipes) still match: checks also look up the v1 messages', async () => {
+    const net = await testNetwork();
+    const alertId = await publishedAlert(net);
+    const stored = (await net.deps.alerts.get(alertId))!;
+    // Re-index the alert under the tokens the v1 recipes made (no identifier is needed: only what was stored then).
+    const v1 = await Promise.all(
+      ['v1|name_dob|zebulon quixley marchetti|1979-03-14', 'v1|name|zebulon quixley marchetti'].map(async (message, i) => ({
+        kind: i === 0 ? ('name_dob' as const) : ('name' as const),
+        token: Buffer.from(await net.deps.keyring.mac(message)).toString('base64url'),
+      })),
+    );
+    const legacy = { ...stored, tokens: v1 };
+    net.deps.memory.tokenIndex.apply(stored, { unpublish: true });
+    net.deps.memory.tokenIndex.apply(legacy, { publish: { ...indexEntry(legacy), hasDob: undefined } });
+    const result = await checkBooking(net.deps, net.practiceB, checkRequest({ fullName: 'Zebulon Quixley-Marchetti', dateOfBirth: '1979-03-14' }));
+    expect(result).toMatchObject({ result: 'match', confidence: 'strong', matchedOn: ['name_dob', 'name'] });
   });
 
   it('gives counsel the tokens under every key a check uses, so checks from before the rotation are found', async () => {

@@ -129,7 +129,7 @@ describe('submitAlertSchema', () => {
 describe('checkSchema', () => {
   const check = checkSchema('US');
 
-  it.each([[{ phone: '860.555.0100' }], [{ email: 'a@b.co' }], [{ fullName: 'Ann Lee' }]])('accepts %j', (subject) => {
+  it.each([[{ phone: '860.555.0100' }], [{ email: 'a@b.co' }], [{ email: 'søren@example.com' }], [{ email: 'x@exämple.de' }], [{ fullName: 'Ann Lee' }]])('accepts %j', (subject) => {
     expect(parseInput(check, { subject }).subject).toEqual(subject);
   });
 
