@@ -239,7 +239,7 @@ export interface paths {
          * Submit an alert
          * @description A practice reports a client it ended the relationship with for safety reasons. The client identifiers in `subject` become keyed tokens at once and are never stored; `subject` needs a phone, an e-mail, or a full name with a date of birth. `consent` must cite a published clause version whose `sha256` matches; `signedOn` must not be after `occurredOn` nor in the future. The incident `summary` is encrypted at rest and shown only to reviewers.
          *
-         *     The alert starts as `pending_review`. The answer carries a **receipt** signed by the network over the SHA-256 of the canonical JSON of the body exactly as sent: keep both to prove later what was submitted and when.
+         *     The alert starts as `pending_review`. The answer carries a **receipt** signed by the network over a keyed digest (HMAC-SHA-256 under the receipt's `contentKey`, which this answer alone carries) of the canonical JSON of the body exactly as sent: keep the receipt as answered and the body to prove later what was submitted and when. Others who see the receipt see the digest without its key. Free text (`actionsTaken`, reasons) is stored encrypted: never type a client's identifiers into it.
          *
          *     Send an `Idempotency-Key` to retry safely: the same key and body within 24 hours answers the first response again and creates nothing; the same key with another body is a 409.
          *
@@ -417,7 +417,7 @@ export interface paths {
         put?: never;
         /**
          * Re-confirm a published alert
-         * @description A reviewer of another practice renews a published, unexpired alert for a full period (`ALERT_TTL_DAYS`, 730 days by default) from now, never shortening it; the alert is signed again. A suspended alert must be reinstated by an admin first.
+         * @description A reviewer of another practice re-confirms a published, unexpired alert in the `RECONFIRM_WINDOW_DAYS` (60 by default) before it expires. Once reviewers of two practices (neither the submitter) have, it is renewed for a full period (`ALERT_TTL_DAYS`, 730 days by default) from now, never shortening it, and signed again; until then `expiresAt` is unchanged. Each reviewer and each practice re-confirms once per period. A suspended alert must be reinstated by an admin first.
          *
          *     **Who may call it**: `reviewer` keys.
          */
@@ -591,7 +591,7 @@ export interface paths {
         put?: never;
         /**
          * A subject's tokens
-         * @description The tokens of a subject, so counsel can search an export's check entries (`bookings[].tokens`) for them; during a key rotation, the tokens under the current and the replaced keys. The lookup is itself audited (the kinds of identifier only); the identifiers are used for the MACs and dropped.
+         * @description The tokens of a subject, so counsel can search an export's check entries for them (`npm run verify-export -- … --find-token`, which matches each booking's per-check `tokenDigests`); during a key rotation, the tokens under the current and the replaced keys. Metered: `SUBJECT_TOKEN_LOOKUPS_PER_DAY` (20 by default) per key per UTC day. Each lookup is audited with the tokens it returned, so counsel's own searches are on the record, and tells the security topic. The identifiers are used for the MACs and dropped.
          *
          *     **Who may call it**: `auditor` keys.
          */
@@ -817,10 +817,10 @@ export interface components {
             alertId: string;
             /** @constant */
             status: "pending_review";
-            receipt: components["schemas"]["Receipt"];
+            receipt: components["schemas"]["IssuedReceipt"];
         };
-        /** @description Signed by the network: proves what the practice submitted and when (`npm run verify-receipt`). */
-        Receipt: {
+        /** @description The receipt as the submitting practice receives it: with the key of its digest. `npm run verify-receipt` checks it against the body. */
+        IssuedReceipt: {
             /** @description The alert id. */
             alertId: string;
             /**
@@ -832,7 +832,7 @@ export interface components {
             /** @description The submitting practice. */
             practiceId: string;
             /**
-             * @description Hex SHA-256 of the canonical JSON of the signed statement.
+             * @description Hex HMAC-SHA-256 of the canonical JSON of the body exactly as submitted, keyed with the receipt's `contentKey` (which only the submitter received): without the key it reveals nothing about the body.
              * @example 6b9c1fd3b0c49e2d7f0e5a8c2d4b6a8e0f1c3d5e7a9b1c3d5e7f9a1b3c5d7e9f
              */
             contentSha256: string;
@@ -840,13 +840,17 @@ export interface components {
             signature: string;
             /** @description The network signing key's id (see GET /v1/audit/verification-key). */
             keyId: string;
+            /** @constant */
+            digest: "hmac-sha256";
+            /** @description base64url of the 32-byte key of `contentSha256`. It is in this answer only (and a replay of it): keep the receipt exactly as answered, with the body you sent. */
+            contentKey: string;
         };
         AlertList: {
             items: (components["schemas"]["AlertView"] | components["schemas"]["SubmitterAlertView"])[];
             /** @description Send it as `cursor` for the next page; absent on the last page. */
             nextCursor?: string;
         };
-        /** @description What reviewers (of other practices) and admins see. Reviewers also see the incident summary. */
+        /** @description What reviewers (of other practices) and admins see. Reviewers also see the incident's free text (summary, actionsTaken) but not the reasons of disputes, reinstatements, retractions and re-confirmations; admins see every reason but not the incident's free text. */
         AlertView: {
             /** @description The alert id. */
             alertId: string;
@@ -925,6 +929,33 @@ export interface components {
              * @example 6b9c1fd3b0c49e2d7f0e5a8c2d4b6a8e0f1c3d5e7a9b1c3d5e7f9a1b3c5d7e9f
              */
             documentSha256: string;
+        };
+        /** @description Signed by the network: proves what the practice submitted and when (`npm run verify-receipt`). As others see it: without its content key. */
+        Receipt: {
+            /** @description The alert id. */
+            alertId: string;
+            /**
+             * Format: date-time
+             * @description An instant, ISO 8601 UTC without fractions of a second.
+             * @example 2026-11-21T19:04:05Z
+             */
+            submittedAt: string;
+            /** @description The submitting practice. */
+            practiceId: string;
+            /**
+             * @description The keyed digest (absent on alerts submitted before digests were keyed: their plain digest is no longer shown).
+             * @example 6b9c1fd3b0c49e2d7f0e5a8c2d4b6a8e0f1c3d5e7a9b1c3d5e7f9a1b3c5d7e9f
+             */
+            contentSha256?: string;
+            /** @description Base64 DER ECDSA P-256 / SHA-256 signature over the canonical statement. */
+            signature: string;
+            /** @description The network signing key's id (see GET /v1/audit/verification-key). */
+            keyId: string;
+            /**
+             * @description How `contentSha256` was made: HMAC-SHA-256 under the content key.
+             * @constant
+             */
+            digest?: "hmac-sha256";
         };
         /** @description The network's signature over the published alert. */
         Publication: {
@@ -2642,7 +2673,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The alert is not published. */
+            /** @description The alert is not published, the window before its expiry is not open yet, or you (or a reviewer of your practice) already re-confirmed it this period. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2653,7 +2684,7 @@ export interface operations {
                      *       "type": "https://peerguard.dev/problems/conflict",
                      *       "title": "The request conflicts with the current state",
                      *       "status": 409,
-                     *       "detail": "The alert is not published.",
+                     *       "detail": "The alert is not published, the window before its expiry is not open yet, or you (or a reviewer of your practice) already re-confirmed it this period.",
                      *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
                      *     }
                      */
@@ -3180,6 +3211,25 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            /** @description This key has made its daily number of lookups (`SUBJECT_TOKEN_LOOKUPS_PER_DAY`); retry after `Retry-After` seconds (the next UTC midnight). */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/too-many-requests",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "This key has made its daily number of lookups (SUBJECT_TOKEN_LOOKUPS_PER_DAY); retry after Retry-After seconds (the next UTC midnight).",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

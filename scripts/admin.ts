@@ -6,13 +6,16 @@
  * how a freshly deployed stack gets its first admin key (none is baked into the template).
  * - AWS: set API_KEYS_TABLE, MAIN_TABLE and AUDIT_TABLE to the stack outputs ApiKeysTableName,
  *   MainTableName and AuditTableName, and AWS_REGION / AWS credentials as for the AWS CLI.
- * The key's creation is an audit entry like any other (actor `system:admin-cli`).
+ * The key's creation is an audit entry like any other (actor `system:admin-cli`), and its notice
+ * to the security topic is queued in the notification outbox (the CLI has no SNS rights): the
+ * next sweep delivers it, within 15 minutes in AWS.
  * - Local: set DYNAMODB_ENDPOINT to the DynamoDB Local that `npm start` printed.
  * The key is printed once; only its SHA-256 is stored.
  *
  * `recount-alerts` counts the stored alerts by status and sets the overview's counts to that: once,
  * on a network that had alerts before the counters existed (run it when no alert is moving).
  */
+import { buildLoggedMetrics } from '#shared/adapters/local/logged-metrics.ts';
 import { parseArgs } from 'node:util';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { buildApiKeyStore, buildPracticeStore } from '#shared/adapters/dynamo/simple-stores.ts';
@@ -22,6 +25,10 @@ import { replaceAlertCounts } from '#shared/adapters/dynamo/network-figures.ts';
 import { alertStatuses, type AlertStatus } from '#shared/records.ts';
 import { systemActor } from '#shared/audit/events.ts';
 import { createApiKey } from '#shared/domain/api-keys.ts';
+import { buildNotificationOutbox } from '#shared/adapters/dynamo/outbox.ts';
+import { isoInstant } from '#shared/dates.ts';
+import { newId } from '#shared/ids.ts';
+import type { Logger, Notifier } from '#shared/ports.ts';
 import { createKeySchema, parseInput } from '#shared/schemas.ts';
 import { ValidationError } from '#shared/errors.ts';
 
@@ -45,8 +52,14 @@ async function main(): Promise<void> {
   if (positionals[0] !== 'create-key') throw new Error('usage: npm run admin -- create-key --role admin|reviewer|practice|auditor [--label TEXT] [--practice-id ID] | recount-alerts');
   const input = parseInput(createKeySchema, { role: values.role, label: values.label ?? `created by npm run admin on ${new Date().toISOString().slice(0, 10)}`, practiceId: values['practice-id'] });
   const audit = buildAuditLog(client, auditTable);
+  const outbox = buildNotificationOutbox(client, mainTable);
+  // Straight into the outbox, where the sweep picks it up and sends it to the security topic.
+  const queued: Notifier = {
+    publish: (notification) => outbox.record({ failureId: newId('ntf'), failedAt: isoInstant(new Date()), attempts: 0, notification }),
+  };
+  const logger: Logger = { debug: () => {}, info: () => {}, warn: (message) => process.stderr.write(`admin: ${message}\n`), error: (message) => process.stderr.write(`admin: ${message}\n`) };
   const created = await createApiKey(
-    { apiKeys: buildApiKeyStore(client, apiKeysTable, audit), practices: buildPracticeStore(client, mainTable, audit), clock: () => new Date() },
+    { apiKeys: buildApiKeyStore(client, apiKeysTable, audit), practices: buildPracticeStore(client, mainTable, audit), clock: () => new Date(), notifier: queued, outbox, logger, metrics: buildLoggedMetrics(logger) },
     systemActor('admin-cli'),
     input,
   );

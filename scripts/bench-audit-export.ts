@@ -60,17 +60,17 @@ function benchEvent(i: number): AuditEvent {
   if (i % 20 === 0) {
     return {
       action: 'check.performed', actor: desk, targets: { checkId: newId('chk') }, outcome: 'no_match',
-      bookings: Array.from({ length: 10 }, (_, b) => ({ checkId: newId('chk'), tokenKinds: ['phone', 'email'], tokens: [token(), token()], result: 'no_match' as const })),
+      bookings: Array.from({ length: 10 }, (_, b) => ({ checkId: newId('chk'), tokenKinds: ['phone', 'email'], tokenDigests: [token(), token()], result: 'no_match' as const })),
     };
   }
   if (i % 10 < 6) {
     const match = i % 50 === 1;
     return {
       action: 'check.performed', actor: desk, targets: { checkId: newId('chk') }, outcome: match ? 'match' : 'no_match',
-      bookings: [{ checkId: newId('chk'), tokenKinds: ['phone', 'email', 'name_dob', 'name'], tokens: [token(), token(), token(), token()], result: match ? 'match' : 'no_match', ...(match ? { confidence: 'strong' as const } : {}) }],
+      bookings: [{ checkId: newId('chk'), tokenKinds: ['phone', 'email', 'name_dob', 'name'], tokenDigests: [token(), token(), token(), token()], result: match ? 'match' : 'no_match', ...(match ? { confidence: 'strong' as const } : {}) }],
     };
   }
-  if (i % 10 < 8) return { action: 'alert.approved', actor: { ...desk, role: 'reviewer' }, targets: { alertId: newId('alt') }, outcome: 'pending_review', detail: { reasonSha256: sha256Hex(String(i)) } };
+  if (i % 10 < 8) return { action: 'alert.approved', actor: { ...desk, role: 'reviewer' }, targets: { alertId: newId('alt') }, outcome: 'pending_review', detail: { reasonCiphertextSha256: sha256Hex(String(i)) } };
   return { action: 'alert.submitted', actor: desk, targets: { alertId: newId('alt') }, outcome: 'pending_review' };
 }
 

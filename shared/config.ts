@@ -24,6 +24,12 @@ const common = {
   NAME_ONLY_MISSES_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
   /** Audit entries per export page (one response). */
   AUDIT_EXPORT_PAGE_SIZE: z.coerce.number().int().min(10).max(20_000).default(5_000),
+  /** How many days before its expiry a published alert may be re-confirmed. */
+  RECONFIRM_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(60),
+  /** How long a rejected or retracted alert keeps its tokens before the sweep removes them. */
+  TOKEN_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  /** "Was this person checked" lookups (POST /v1/audit/subject-tokens) per auditor key per UTC day. */
+  SUBJECT_TOKEN_LOOKUPS_PER_DAY: z.coerce.number().int().min(1).max(10_000).default(20),
 };
 
 const localSchema = z.object({

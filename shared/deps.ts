@@ -9,6 +9,12 @@ export interface Settings {
   /** Name-only checks without a match per practice per hour that raise a possible-enumeration notice. */
   readonly nameOnlyMissesPerHour: number;
   readonly auditExportPageSize: number;
+  /** How many days before its expiry a published alert may be re-confirmed. */
+  readonly reconfirmWindowDays: number;
+  /** How long a rejected or retracted alert keeps its tokens before the sweep removes them. */
+  readonly tokenRetentionDays: number;
+  /** "Was this person checked" lookups (POST /v1/audit/subject-tokens) per auditor key per UTC day. */
+  readonly subjectTokenLookupsPerDay: number;
 }
 
 /** Everything a domain function may use, built once per process by shared/runtime-aws.ts (Lambda) or shared/runtime-local.ts. */

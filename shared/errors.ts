@@ -22,6 +22,7 @@ export const errorKinds = [
   'forbidden',
   'not_found',
   'conflict',
+  'record_too_large',
   'rate_limited',
   'dependency_unavailable',
 ] as const;
@@ -94,6 +95,19 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   override readonly name = 'ConflictError';
   readonly kind = 'conflict' as const;
+}
+
+/**
+ * The write would make a stored record larger than storage allows (DynamoDB's 400 KB per item).
+ * The domain bounds what grows (shared/alerts/bounds.ts), so this is a safety net: the caller
+ * hears a 409 it can act on, never a 500, and nothing was written.
+ */
+export class RecordTooLargeError extends DomainError {
+  override readonly name = 'RecordTooLargeError';
+  readonly kind = 'record_too_large' as const;
+  constructor(detail = 'This change would make the record larger than the network can store, so nothing was changed. Send a shorter reason, or ask the network operator to retract the alert.') {
+    super(detail);
+  }
 }
 
 /** Over a quota: the client should wait `Retry-After` seconds. */

@@ -143,11 +143,18 @@ export interface AlertStore {
   getMany(alertIds: readonly string[]): Promise<AlertRecord[]>;
   /** The alerts a reviewer key decided, most recent decision first, at most `limit`. */
   decidedBy(reviewerKeyId: string, limit: number): Promise<AlertRecord[]>;
+  /** Rejected or retracted alerts still holding tokens whose tokensRemovableAt is at or before `instant`. */
+  tokensRemovableBy(instant: string, pageSize?: number): AsyncIterable<AlertRecord>;
 }
 
 export interface TokenIndex {
   /** The published alerts indexed under each token (expired entries included; callers filter). */
   lookup(tokens: readonly string[]): Promise<Map<string, IndexedAlert[]>>;
+  /**
+   * Deletes the index items of these tokens that no longer hold any alert (an item that gained
+   * an alert in the meantime is left alone); returns how many it deleted.
+   */
+  prune(tokens: readonly string[]): Promise<number>;
 }
 
 export interface ScreeningLimits {
@@ -169,6 +176,12 @@ export interface ScreeningLedger {
   claimRefusalNotice(practiceId: string, windowKey: string): Promise<boolean>;
   /** Adds `count` name-only checks without a match to the practice's count for the hour; returns the new total. */
   addNameOnlyMisses(practiceId: string, hourStart: string, count: number): Promise<number>;
+  /**
+   * Counts one "was this person checked" lookup of an auditor key for the UTC day of `audit.now`,
+   * in one transaction with the lookup's audit entry, with `perDay` as the write's condition: a
+   * refused lookup is neither counted nor audited. Returns the day's count once counted.
+   */
+  recordLookup(keyId: string, perDay: number, audit: AuditBatch): Promise<LookupOutcome>;
 }
 
 /**
@@ -206,6 +219,7 @@ export interface CalcomApi {
   /** `POST {apiBaseUrl}/bookings/{bookingUid}/decline`; throws when Cal.com refuses or does not answer. */
   declineBooking(request: { readonly apiBaseUrl: string; readonly apiKey: string; readonly bookingUid: string; readonly reason: string }): Promise<void>;
 }
+export type LookupOutcome = { readonly ok: true; readonly count: number } | { readonly ok: false; readonly retryAfterSeconds: number };
 
 export class StaleAlertError extends Error {
   override readonly name = 'StaleAlertError';

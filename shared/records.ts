@@ -54,6 +54,9 @@ export interface IncidentRecord {
   readonly occurredOn: string;
   readonly category: Category;
   readonly severity: Severity;
+  /** What the practice did, envelope-encrypted like the summary (free text may name someone). */
+  readonly actionsTakenCiphertext?: string | undefined;
+  /** Plain text, as alerts stored before free text was encrypted hold it; encrypted at the alert's next write. */
   readonly actionsTaken?: string | undefined;
   readonly witnesses?: number | undefined;
 }
@@ -71,7 +74,10 @@ export interface Review {
   readonly reviewerKeyId: string;
   readonly reviewerPracticeId: string;
   readonly decision: 'approve' | 'reject';
-  readonly reason: string;
+  /** The reviewer's reason, envelope-encrypted (free text may name someone). */
+  readonly reasonCiphertext?: string | undefined;
+  /** Plain text, as alerts stored before free text was encrypted hold it; encrypted at the alert's next write. */
+  readonly reason?: string | undefined;
   readonly decidedAt: string;
 }
 
@@ -82,7 +88,17 @@ export interface HistoryEntry {
   readonly actorKeyId: string;
   /** `system` for the scheduled expiry sweep. */
   readonly actorRole: Role | 'system';
+  /** The reason given, envelope-encrypted (free text may name someone). */
+  readonly reasonCiphertext?: string | undefined;
+  /** Plain text, as alerts stored before free text was encrypted hold it; encrypted at the alert's next write. */
   readonly reason?: string | undefined;
+}
+
+/** One reviewer's re-confirmation of a published alert, waiting for a reviewer of a second practice. */
+export interface Reconfirmation {
+  readonly reviewerKeyId: string;
+  readonly reviewerPracticeId: string;
+  readonly at: string;
 }
 
 export interface SignedStatement {
@@ -92,11 +108,30 @@ export interface SignedStatement {
   readonly keyId: string;
 }
 
+/**
+ * The submission receipt. Its `contentSha256` is HMAC-SHA-256 of the body's canonical JSON
+ * under a random content key only the submitter received (`digest: "hmac-sha256"`,
+ * shared/audit/receipt-digest.ts): without that key it reveals nothing about the body.
+ */
 export interface Receipt extends SignedStatement {
   readonly alertId: string;
   readonly submittedAt: string;
   readonly practiceId: string;
+  readonly digest: 'hmac-sha256';
 }
+
+/** The receipt as the submitting practice receives it (and nobody else): with its content key. */
+export interface IssuedReceipt extends Receipt {
+  /** Base64url of the 32-byte key of `contentSha256`; the network keeps it only encrypted, for 24 h of replays. */
+  readonly contentKey: string;
+}
+
+/**
+ * A receipt as an alert holds it. Receipts written before the digest was keyed carried a plain
+ * SHA-256 of the body (identifiers included); they are read without it (`contentSha256` absent,
+ * no `digest`), and stored so at the alert's next write.
+ */
+export type StoredReceipt = Omit<Receipt, 'contentSha256' | 'digest'> & { readonly contentSha256?: string | undefined; readonly digest?: 'hmac-sha256' | undefined };
 
 export interface AlertRecord {
   readonly alertId: string;
@@ -110,10 +145,19 @@ export interface AlertRecord {
   /** The incident summary, envelope-encrypted (base64, the format in adapters/envelope-cipher.ts). */
   readonly summaryCiphertext: string;
   readonly consent: ConsentProof;
-  readonly receipt: Receipt;
+  readonly receipt: StoredReceipt;
   readonly publication?: SignedStatement | undefined;
   readonly reviews: readonly Review[];
+  /** The first entry and the latest ones (shared/alerts/bounds.ts); the audit log keeps every move. */
   readonly history: readonly HistoryEntry[];
+  /** History entries dropped between the first and the kept latest ones. */
+  readonly historyTrimmed?: number | undefined;
+  /** Re-confirmations of the current period, waiting for a second practice (cleared when the alert is renewed). */
+  readonly reconfirmations?: readonly Reconfirmation[] | undefined;
+  /** Rejected or retracted: when its tokens are due for removal (the retention grace period after the decision). */
+  readonly tokensRemovableAt?: string | undefined;
+  /** When the tokens of a rejected or retracted alert were removed (`tokens` is empty from then on). */
+  readonly tokensRemovedAt?: string | undefined;
   /** Optimistic-concurrency counter: every write names the version it read. */
   readonly version: number;
 }
@@ -138,7 +182,10 @@ export interface IdempotencyRecord {
   readonly key: string;
   readonly fingerprint: string;
   readonly alertId: string;
+  /** The first answer, without the receipt's content key. */
   readonly response: unknown;
+  /** The receipt's content key, envelope-encrypted, so a replay can hand it back. */
+  readonly contentKeyCiphertext?: string | undefined;
   readonly expiresAt: string;
 }
 
@@ -158,6 +205,7 @@ export const auditActions = [
   'alert.reinstated',
   'alert.reconfirmed',
   'alert.expired',
+  'alert.tokens_removed',
   'check.performed',
   'audit.exported',
   'audit.subject_tokens',
@@ -174,14 +222,19 @@ export interface AuditActor {
 }
 
 /**
- * One screened booking as the audit log keeps it: kinds, tokens (for counsel's lookups) and
- * result. A batch booking's `ref` is the caller's own text and is deliberately not kept.
+ * One screened booking as the audit log keeps it: kinds, token digests (for counsel's metered
+ * lookups) and result. A batch booking's `ref` is the caller's own text and is deliberately not kept.
  */
 export interface AuditedBooking {
   readonly checkId: string;
   readonly tokenKinds: readonly TokenKind[];
-  /** The HMAC tokens checked, in the order of tokenKinds; never a raw identifier. */
-  readonly tokens: readonly string[];
+  /**
+   * Per token checked, in the order of tokenKinds: SHA-256 of the check id and the token
+   * (shared/audit/check-tokens.ts), so entries of one client do not link to each other.
+   */
+  readonly tokenDigests: readonly string[];
+  /** Entries written before the digests held the HMAC tokens themselves. */
+  readonly tokens?: readonly string[] | undefined;
   readonly result: 'match' | 'no_match';
   readonly confidence?: 'strong' | 'possible' | undefined;
 }
@@ -282,6 +335,33 @@ export type Notification =
       /** Name-only checks without a match in the hour starting at `windowStart`. */
       readonly nameOnlyNoMatch: number;
       readonly windowStart: string;
+      readonly at: string;
+    }
+  | {
+      readonly topic: 'security';
+      /** An auditor key computed a subject's tokens ("was this person checked"): every lookup is heard. */
+      readonly type: 'audit.subject_tokens';
+      readonly keyId: string;
+      readonly lookupsToday: number;
+      readonly limit: number;
+      readonly at: string;
+    }
+  | {
+      readonly topic: 'security';
+      /** An admin registered a practice (which, with reviewer keys, could take part in publishing). */
+      readonly type: 'governance.practice_created';
+      readonly practiceId: string;
+      readonly byKeyId: string;
+      readonly at: string;
+    }
+  | {
+      readonly topic: 'security';
+      /** An admin created an API key: who may act, and as which practice. */
+      readonly type: 'governance.key_created';
+      readonly keyId: string;
+      readonly role: Role;
+      readonly practiceId?: string | undefined;
+      readonly byKeyId: string;
       readonly at: string;
     };
 

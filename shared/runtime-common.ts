@@ -24,6 +24,9 @@ export function settingsFrom(config: Config): Settings {
     screening: { perMinute: config.CHECKS_PER_MINUTE, perDay: config.CHECKS_PER_DAY },
     nameOnlyMissesPerHour: config.NAME_ONLY_MISSES_PER_HOUR,
     auditExportPageSize: config.AUDIT_EXPORT_PAGE_SIZE,
+    reconfirmWindowDays: config.RECONFIRM_WINDOW_DAYS,
+    tokenRetentionDays: config.TOKEN_RETENTION_DAYS,
+    subjectTokenLookupsPerDay: config.SUBJECT_TOKEN_LOOKUPS_PER_DAY,
   };
 }
 

@@ -28,6 +28,7 @@ export const problemKinds: Readonly<Record<ErrorKind, { readonly status: number;
   forbidden: { status: 403, slug: 'forbidden', title: 'Your API key may not do this' },
   not_found: { status: 404, slug: 'not-found', title: 'Not found' },
   conflict: { status: 409, slug: 'conflict', title: 'The request conflicts with the current state' },
+  record_too_large: { status: 409, slug: 'record-too-large', title: 'The record would grow past what can be stored' },
   rate_limited: { status: 429, slug: 'too-many-requests', title: 'Too many requests' },
   dependency_unavailable: { status: 503, slug: 'temporarily-unavailable', title: 'The service is temporarily unavailable' },
 };

@@ -8,7 +8,9 @@ export const auditActor = (principal: Principal): AuditActor => ({ keyId: princi
 export const systemActor = (job: string): AuditActor => ({ keyId: `system:${job}`, role: 'system' });
 
 /**
- * Free-text reasons stay in the alert's own history; the audit log keeps their SHA-256, which
- * proves what was written without copying text that might name someone.
+ * Free-text reasons stay, encrypted, in the alert's own history; the audit log keeps the SHA-256
+ * of that ciphertext, which pins what was stored without copying text that might name someone.
+ * (A digest of the plain text would let anyone with an export test guesses such as a client's
+ * name against it.)
  */
-export const reasonDigest = (reason: string): { reasonSha256: string } => ({ reasonSha256: sha256Hex(Buffer.from(reason, 'utf8')) });
+export const reasonDigest = (reasonCiphertext: string): { reasonCiphertextSha256: string } => ({ reasonCiphertextSha256: sha256Hex(Buffer.from(reasonCiphertext, 'utf8')) });

@@ -221,7 +221,8 @@ const buildEntryShape = () => {
         z.object({
           ref: z.string().optional(),
           tokenKinds: z.array(z.string()),
-          tokens: z.array(z.string()),
+          tokenDigests: z.array(z.string()).optional(),
+          tokens: z.array(z.string()).optional(),
           result: z.string(),
           confidence: z.string().optional(),
         }),

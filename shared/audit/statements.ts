@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import * as z from 'zod';
 import { canonicalJson, sha256Hex } from '../canonical.ts';
 import { verifyStatement } from '../domain/signing.ts';
+import { contentDigest, contentKeyPattern, receiptDigestScheme } from './receipt-digest.ts';
 
 /**
  * Offline checks of what the network signs: export manifests, submission receipts and
@@ -75,6 +76,9 @@ const receiptFile = z.object({
     contentSha256: hex64,
     signature: base64,
     keyId: z.string().min(1),
+    /** Present on receipts whose digest is keyed; absent on receipts from before. */
+    digest: z.literal(receiptDigestScheme).optional(),
+    contentKey: z.string().regex(contentKeyPattern).optional(),
   }),
   body: z.unknown().refine((body) => body !== undefined, 'is required'),
 });
@@ -88,8 +92,10 @@ export type StatementVerdict = { readonly ok: true; readonly summary: string } |
 
 /**
  * Checks a file a practice or counsel keeps:
- * - `{ receipt, body }`: the submission receipt and the JSON body exactly as it was sent. The
- *   body's canonical JSON must hash to `receipt.contentSha256`, and the signature must cover
+ * - `{ receipt, body }`: the submission receipt as the 201 answer gave it (with its
+ *   `contentKey`) and the JSON body exactly as it was sent. HMAC-SHA-256 of the body's canonical
+ *   JSON under the content key must be `receipt.contentSha256` (a receipt from before keyed
+ *   digests, without `digest`, takes the plain SHA-256), and the signature must cover
  *   `{alertId, contentSha256, practiceId, submittedAt}`.
  * - `{ publication, statement }`: an alert's publication signature and its publication
  *   statement; the statement's canonical JSON must hash to `publication.contentSha256`.
@@ -98,10 +104,20 @@ export type StatementVerdict = { readonly ok: true; readonly summary: string } |
 export function verifySignedFile(key: VerificationKey, file: unknown): StatementVerdict {
   const receipt = receiptFile.safeParse(file);
   if (receipt.success) {
-    const { signature, keyId, ...statement } = receipt.data.receipt;
-    const bodySha256 = sha256Hex(canonicalJson(receipt.data.body));
-    if (bodySha256 !== statement.contentSha256) {
-      return { ok: false, reason: `the body's SHA-256 (of its canonical JSON) is ${bodySha256}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted` };
+    const { signature, keyId, digest, contentKey, ...statement } = receipt.data.receipt;
+    if (digest === receiptDigestScheme) {
+      if (contentKey === undefined) {
+        return { ok: false, reason: 'the receipt has no contentKey: keep the receipt exactly as the 201 answer gave it, which is the only place its content key appears' };
+      }
+      const bodyDigest = contentDigest(contentKey, receipt.data.body);
+      if (bodyDigest !== statement.contentSha256) {
+        return { ok: false, reason: `the body's keyed digest (HMAC-SHA-256 of its canonical JSON under the receipt's contentKey) is ${bodyDigest}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted, or not its content key` };
+      }
+    } else {
+      const bodySha256 = sha256Hex(canonicalJson(receipt.data.body));
+      if (bodySha256 !== statement.contentSha256) {
+        return { ok: false, reason: `the body's SHA-256 (of its canonical JSON) is ${bodySha256}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted` };
+      }
     }
     const problem = checkSignature(key, "the receipt's", statement, signature, keyId);
     if (problem) return { ok: false, reason: problem.message };

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { tokensInBooking } from './check-tokens.ts';
 import { open, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { canonicalJson } from '../canonical.ts';
@@ -356,7 +357,7 @@ async function lastLine(path: string): Promise<string | undefined> {
 
 function findTokens(entry: AuditEntry, line: number, wanted: ReadonlySet<string>, onMatch: VerifyOptions['onMatch']): void {
   for (const booking of entry.bookings ?? []) {
-    for (const token of booking.tokens) if (wanted.has(token)) onMatch?.({ token, line, entry, booking });
+    for (const token of tokensInBooking(booking, wanted)) onMatch?.({ token, line, entry, booking });
   }
 }
 

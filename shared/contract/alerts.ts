@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ex } from './common.ts';
-import { fullViewExample, receiptExample, reviewerViewExample, submissionExample, submitterViewExample } from './examples.ts';
+import { fullViewExample, issuedReceiptExample, receiptExample, reviewerViewExample, submissionExample, submitterViewExample } from './examples.ts';
 import { defineContract } from './define.ts';
 import { alertsRequests } from './requests/alerts.ts';
 import { alertListSchema, anyAlertViewSchema, fullAlertViewSchema, submittedAlertSchema } from './views.ts';
@@ -21,7 +21,7 @@ export const alertsContract = defineContract(alertsRequests, {
     description: [
       'A practice reports a client it ended the relationship with for safety reasons. The client identifiers in `subject` become keyed tokens at once and are never stored; `subject` needs a phone, an e-mail, or a full name with a date of birth. ',
       '`consent` must cite a published clause version whose `sha256` matches; `signedOn` must not be after `occurredOn` nor in the future. The incident `summary` is encrypted at rest and shown only to reviewers.',
-      '\n\nThe alert starts as `pending_review`. The answer carries a **receipt** signed by the network over the SHA-256 of the canonical JSON of the body exactly as sent: keep both to prove later what was submitted and when.',
+      '\n\nThe alert starts as `pending_review`. The answer carries a **receipt** signed by the network over a keyed digest (HMAC-SHA-256 under the receipt\'s `contentKey`, which this answer alone carries) of the canonical JSON of the body exactly as sent: keep the receipt as answered and the body to prove later what was submitted and when. Others who see the receipt see the digest without its key. Free text (`actionsTaken`, reasons) is stored encrypted: never type a client\'s identifiers into it.',
       '\n\nSend an `Idempotency-Key` to retry safely: the same key and body within 24 hours answers the first response again and creates nothing; the same key with another body is a 409.',
     ].join(''),
     tags: ['Alerts'],
@@ -30,7 +30,7 @@ export const alertsContract = defineContract(alertsRequests, {
       201: {
         description: 'The alert was submitted (or, with a repeated Idempotency-Key and the same body, the first answer again).',
         schema: submittedAlertSchema,
-        examples: { submitted: { summary: 'Submitted, with its receipt', value: { alertId: ex.alertId, status: 'pending_review', receipt: receiptExample } } },
+        examples: { submitted: { summary: 'Submitted, with its receipt', value: { alertId: ex.alertId, status: 'pending_review', receipt: issuedReceiptExample } } },
       },
     },
     errors: { 403: 'The key belongs to no practice.', 409: 'The Idempotency-Key was used in the last 24 hours with a different body.' },

@@ -61,7 +61,7 @@ export const auditContract = defineContract(auditRequests, {
     operationId: 'getSubjectTokens',
     summary: "A subject's tokens",
     description:
-      "The tokens of a subject, so counsel can search an export's check entries (`bookings[].tokens`) for them; during a key rotation, the tokens under the current and the replaced keys. The lookup is itself audited (the kinds of identifier only); the identifiers are used for the MACs and dropped.",
+      "The tokens of a subject, so counsel can search an export's check entries for them (`npm run verify-export -- … --find-token`, which matches each booking's per-check `tokenDigests`); during a key rotation, the tokens under the current and the replaced keys. Metered: `SUBJECT_TOKEN_LOOKUPS_PER_DAY` (20 by default) per key per UTC day. Each lookup is audited with the tokens it returned, so counsel's own searches are on the record, and tells the security topic. The identifiers are used for the MACs and dropped.",
     tags: ['Audit'],
     examples: { subject: { summary: 'By phone and e-mail', value: { subject: { phone: '+1 860 555 0100', email: 'jq@example.org' } } } },
     responses: {
@@ -81,5 +81,6 @@ export const auditContract = defineContract(auditRequests, {
         },
       },
     },
+    errors: { 429: 'This key has made its daily number of lookups (`SUBJECT_TOKEN_LOOKUPS_PER_DAY`); retry after `Retry-After` seconds (the next UTC midnight).' },
   },
 });

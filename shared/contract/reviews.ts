@@ -81,11 +81,15 @@ export const reviewsContract = defineContract(reviewsRequests, {
     operationId: 'reconfirmAlert',
     summary: 'Re-confirm a published alert',
     description:
-      'A reviewer of another practice renews a published, unexpired alert for a full period (`ALERT_TTL_DAYS`, 730 days by default) from now, never shortening it; the alert is signed again. A suspended alert must be reinstated by an admin first.',
+      'A reviewer of another practice re-confirms a published, unexpired alert in the `RECONFIRM_WINDOW_DAYS` (60 by default) before it expires. Once reviewers of two practices (neither the submitter) have, it is renewed for a full period (`ALERT_TTL_DAYS`, 730 days by default) from now, never shortening it, and signed again; until then `expiresAt` is unchanged. Each reviewer and each practice re-confirms once per period. A suspended alert must be reinstated by an admin first.',
     tags: ['Reviews'],
     examples: { reason: { summary: 'A reason', value: { reason: 'Still relevant.' } } },
     responses: { 200: { description: 'The alert with its new `expiresAt`.', schema: anyAlertViewSchema, examples: { renewed: { summary: 'Renewed', value: { ...fullViewExample, status: 'published' } } } } },
-    errors: { 403: 'Reviewers may not re-confirm alerts submitted by their own practice.', 404: 'No such alert.', 409: 'The alert is not published.' },
+    errors: {
+      403: 'Reviewers may not re-confirm alerts submitted by their own practice.',
+      404: 'No such alert.',
+      409: 'The alert is not published, the window before its expiry is not open yet, or you (or a reviewer of your practice) already re-confirmed it this period.',
+    },
   },
 });
 

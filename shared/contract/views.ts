@@ -60,19 +60,36 @@ const signedStatement = {
   keyId: z.string().meta({ description: "The network signing key's id (see GET /v1/audit/verification-key)." }),
 };
 
+const receiptFields = {
+  alertId: idOf('alt', 'The alert id.'),
+  submittedAt: instant,
+  practiceId: idOf('prc', 'The submitting practice.'),
+  ...signedStatement,
+  contentSha256: sha256Hex.meta({
+    description: "Hex HMAC-SHA-256 of the canonical JSON of the body exactly as submitted, keyed with the receipt's `contentKey` (which only the submitter received): without the key it reveals nothing about the body.",
+  }),
+};
+
 export const receiptSchema = z
   .strictObject({
-    alertId: idOf('alt', 'The alert id.'),
-    submittedAt: instant,
-    practiceId: idOf('prc', 'The submitting practice.'),
-    ...signedStatement,
+    ...receiptFields,
+    contentSha256: receiptFields.contentSha256.optional().meta({ description: 'The keyed digest (absent on alerts submitted before digests were keyed: their plain digest is no longer shown).' }),
+    digest: z.literal('hmac-sha256').optional().meta({ description: 'How `contentSha256` was made: HMAC-SHA-256 under the content key.' }),
   })
-  .meta({ id: 'Receipt', description: 'Signed by the network: proves what the practice submitted and when (`npm run verify-receipt`).' });
+  .meta({ id: 'Receipt', description: 'Signed by the network: proves what the practice submitted and when (`npm run verify-receipt`). As others see it: without its content key.' });
+
+export const issuedReceiptSchema = z
+  .strictObject({
+    ...receiptFields,
+    digest: z.literal('hmac-sha256'),
+    contentKey: z.string().meta({ description: "base64url of the 32-byte key of `contentSha256`. It is in this answer only (and a replay of it): keep the receipt exactly as answered, with the body you sent." }),
+  })
+  .meta({ id: 'IssuedReceipt', description: 'The receipt as the submitting practice receives it: with the key of its digest. `npm run verify-receipt` checks it against the body.' });
 
 export const publicationSchema = z.strictObject(signedStatement).meta({ id: 'Publication', description: "The network's signature over the published alert." });
 
 export const submittedAlertSchema = z
-  .strictObject({ alertId: idOf('alt', 'The new alert id.'), status: z.literal('pending_review'), receipt: receiptSchema })
+  .strictObject({ alertId: idOf('alt', 'The new alert id.'), status: z.literal('pending_review'), receipt: issuedReceiptSchema })
   .meta({ id: 'SubmittedAlert' });
 
 const historyActions = ['submitted', 'approved', 'rejected', 'published', 'retracted', 'disputed', 'reinstated', 'reconfirmed', 'expired'] as const;
@@ -153,7 +170,11 @@ export const fullAlertViewSchema = z
     reviews: z.array(reviewSchema),
     history: z.array(historyEntrySchema),
   })
-  .meta({ id: 'AlertView', description: 'What reviewers (of other practices) and admins see. Reviewers also see the incident summary.' });
+  .meta({
+    id: 'AlertView',
+    description:
+      "What reviewers (of other practices) and admins see. Reviewers also see the incident's free text (summary, actionsTaken) but not the reasons of disputes, reinstatements, retractions and re-confirmations; admins see every reason but not the incident's free text.",
+  });
 
 export const reviewerAlertViewSchema = z
   .strictObject({

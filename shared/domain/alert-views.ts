@@ -2,7 +2,8 @@ import type { Deps } from '../deps.ts';
 import { effectiveStatus } from '../alerts/state-machine.ts';
 import { approvingPractices } from '../alerts/review-rules.ts';
 import { NotFoundError } from '../errors.ts';
-import type { AlertRecord, HistoryEntry, Principal } from '../records.ts';
+import type { AlertRecord, HistoryEntry, Principal, Review } from '../records.ts';
+import { readActionsTaken, readReason } from './free-text.ts';
 
 /**
  * The alert, if `viewer` may see it: a practice only sees its own, and another practice's
@@ -56,22 +57,34 @@ export async function alertView(deps: Pick<Deps, 'cipher' | 'clock'>, alert: Ale
   if (viewer.role === 'practice' || viewer.practiceId === alert.practiceId) {
     return {
       ...base,
-      reviews: alert.reviews.map(({ decision, reason, decidedAt }) => ({ decision, reason, decidedAt })),
-      history: alert.history.map(({ at, action, status, actorRole, reason }) => ({ at, action, status, actorRole, reason })),
+      reviews: await Promise.all(alert.reviews.map(async (review) => ({ decision: review.decision, reason: await reviewReason(deps, alert, review), decidedAt: review.decidedAt }))),
+      history: await Promise.all(alert.history.map(async ({ at, action, status, actorRole, ...entry }) => ({ at, action, status, actorRole, reason: await readReason(deps, alert, entry, at) }))),
     };
   }
   if (viewer.role === 'reviewer') return { ...base, ...(await reviewerView(deps, alert, viewer)) };
+  // The admin: every reason (disputes are theirs to handle), but not the incident's free text.
+  const { actionsTakenCiphertext: _actions, actionsTaken: _plainActions, ...incident } = alert.incident;
   return {
     ...base,
     practiceId: alert.practiceId,
-    incident: alert.incident,
+    incident,
     consent: alert.consent,
     approvals: approvingPractices(alert).size,
     receipt: alert.receipt,
     publication: alert.publication,
-    reviews: alert.reviews,
-    history: alert.history,
+    reviews: await Promise.all(alert.reviews.map(async (review) => reviewView(review, await reviewReason(deps, alert, review)))),
+    history: await Promise.all(alert.history.map(async (entry) => historyView(entry, await readReason(deps, alert, entry, entry.at)))),
   };
+}
+
+const reviewReason = (deps: Pick<Deps, 'cipher'>, alert: AlertRecord, review: Review) => readReason(deps, alert, review, review.decidedAt);
+
+function reviewView({ reasonCiphertext: _sealed, reason: _plain, ...review }: Review, reason: string | undefined) {
+  return { ...review, reason };
+}
+
+function historyView({ reasonCiphertext: _sealed, reason: _plain, ...entry }: HistoryEntry, reason: string | undefined) {
+  return { ...entry, reason };
 }
 
 /**
@@ -83,29 +96,28 @@ export async function alertView(deps: Pick<Deps, 'cipher' | 'clock'>, alert: Ale
  */
 async function reviewerView(deps: Pick<Deps, 'cipher'>, alert: AlertRecord, viewer: Principal): Promise<Record<string, unknown>> {
   const label = reviewerLabels(alert);
+  const { actionsTakenCiphertext: _actions, actionsTaken: _plainActions, ...incident } = alert.incident;
   return {
-    incident: { ...alert.incident, summary: await decryptSummary(deps, alert) },
+    incident: { ...incident, actionsTaken: await readActionsTaken(deps, alert), summary: await decryptSummary(deps, alert) },
     consent: alert.consent,
     approvals: approvingPractices(alert).size,
-    reviews: alert.reviews.map(({ reviewerKeyId, decision, reason, decidedAt }) => ({
-      reviewer: label(reviewerKeyId),
-      mine: reviewerKeyId === viewer.keyId,
-      decision,
-      reason,
-      decidedAt,
-    })),
-    history: alert.history.map(({ at, action, status, actorKeyId, actorRole, reason }) => {
-      const byReviewer = actorRole === 'reviewer';
-      return {
-        at,
-        action,
-        status,
-        actorRole,
-        actor: byReviewer ? label(actorKeyId) : otherActors[actorRole],
-        mine: actorKeyId === viewer.keyId,
-        ...(byReviewer && reason !== undefined ? { reason } : {}),
-      };
-    }),
+    reviews: await Promise.all(
+      alert.reviews.map(async (review) => ({
+        reviewer: label(review.reviewerKeyId),
+        mine: review.reviewerKeyId === viewer.keyId,
+        decision: review.decision,
+        reason: await reviewReason(deps, alert, review),
+        decidedAt: review.decidedAt,
+      })),
+    ),
+    history: await Promise.all(
+      alert.history.map(async (entry) => {
+        const { at, action, status, actorKeyId, actorRole } = entry;
+        const byReviewer = actorRole === 'reviewer';
+        const reason = byReviewer ? await readReason(deps, alert, entry, at) : undefined;
+        return { at, action, status, actorRole, actor: byReviewer ? label(actorKeyId) : otherActors[actorRole], mine: actorKeyId === viewer.keyId, ...(reason !== undefined ? { reason } : {}) };
+      }),
+    ),
   };
 }
 

@@ -5,24 +5,31 @@ import { ConflictError, ForbiddenError, ValidationError, type FieldError } from 
 import { newId } from '../ids.ts';
 import { computeTokens } from '../identifiers/tokens.ts';
 import { auditActor } from '../audit/events.ts';
-import type { AlertRecord, IdempotencyRecord, Principal, Receipt } from '../records.ts';
+import { contentDigest, newContentKey, receiptDigestScheme } from '../audit/receipt-digest.ts';
+import type { AlertRecord, IdempotencyRecord, IssuedReceipt, Principal, Receipt } from '../records.ts';
 import type { AlertSubmission } from '../schemas.ts';
-import { alertView, readableAlert, summaryContext } from './alert-views.ts';
+import { alertView, readableAlert, summaryContext, visibleAlert } from './alert-views.ts';
+import { actionsTakenContext } from './free-text.ts';
 import { notifySafely } from './notify.ts';
 import { signStatement } from './signing.ts';
 
 export interface SubmissionResponse {
   alertId: string;
   status: 'pending_review';
-  receipt: Receipt;
+  receipt: IssuedReceipt;
 }
+
+/** What the idempotency record keeps of the answer: the receipt without its content key. */
+type StoredResponse = Omit<SubmissionResponse, 'receipt'> & { receipt: Receipt };
 
 /**
  * A practice submits an alert. The identifiers become tokens and are dropped; the summary is
  * encrypted; the consent proof must cite a published clause version with the matching hash.
- * The answer carries a receipt signed by the network over the SHA-256 of the canonical JSON
- * of the body as submitted (`options.submitted`, the JSON as received), which the practice
- * can recompute from what it sent.
+ * The answer carries a receipt signed by the network over a keyed digest of the canonical JSON
+ * of the body as submitted (`options.submitted`, the JSON as received): HMAC-SHA-256 under a
+ * fresh content key that only this answer carries. The practice recomputes it from what it
+ * sent and the key; anyone else who sees the digest (reviewers, admins, counsel) cannot test
+ * guesses of the identifiers against it.
  */
 export async function submitAlert(
   deps: Deps,
@@ -41,22 +48,24 @@ export async function submitAlert(
   const fingerprint = sha256Hex(canonicalJson({ tokens, incident: body.incident, consent: body.consent }));
   if (idempotencyKey !== undefined) {
     const existing = await deps.alerts.getIdempotency(practiceId, idempotencyKey, now);
-    if (existing) return replay(existing, fingerprint);
+    if (existing) return replay(deps, existing, fingerprint);
   }
 
   const alertId = newId('alt', now);
   const submittedAt = isoInstant(now);
-  // Hashed as the practice sent it (before any trimming), so it can recompute the hash itself.
-  const statement = { alertId, submittedAt, practiceId, contentSha256: sha256Hex(canonicalJson(options.submitted ?? body)) };
-  const receipt: Receipt = { ...statement, ...(await signStatement(deps.signer, statement)) };
-  const { summary, ...incident } = body.incident;
+  // Digested as the practice sent it (before any trimming), so it can recompute the digest itself.
+  const contentKey = newContentKey();
+  const statement = { alertId, submittedAt, practiceId, contentSha256: contentDigest(contentKey, options.submitted ?? body) };
+  const receipt: Receipt = { ...statement, digest: receiptDigestScheme, ...(await signStatement(deps.signer, statement)) };
+  const { summary, actionsTaken, ...incident } = body.incident;
   const alert: AlertRecord = {
     alertId,
     practiceId,
     status: 'pending_review',
     submittedAt,
     tokens,
-    incident,
+    incident:
+      actionsTaken === undefined ? incident : { ...incident, actionsTakenCiphertext: await deps.cipher.encrypt(actionsTaken, actionsTakenContext({ alertId, practiceId })) },
     summaryCiphertext: await deps.cipher.encrypt(summary, summaryContext({ alertId, practiceId })),
     consent: body.consent,
     receipt,
@@ -64,7 +73,7 @@ export async function submitAlert(
     history: [{ at: submittedAt, action: 'submitted', status: 'pending_review', actorKeyId: submitter.keyId, actorRole: submitter.role }],
     version: 1,
   };
-  const response: SubmissionResponse = { alertId, status: 'pending_review', receipt };
+  const response: StoredResponse = { alertId, status: 'pending_review', receipt };
   const idempotency: IdempotencyRecord | undefined =
     idempotencyKey === undefined
       ? undefined
@@ -74,6 +83,7 @@ export async function submitAlert(
           fingerprint,
           alertId,
           response,
+          contentKeyCiphertext: await deps.cipher.encrypt(contentKey, contentKeyContext({ alertId, practiceId })),
           expiresAt: isoInstant(new Date(now.getTime() + deps.settings.idempotencyTtlHours * 3_600_000)),
         };
 
@@ -89,17 +99,24 @@ export async function submitAlert(
     ],
     now,
   });
-  if (!result.created) return replay(result.existing, fingerprint);
+  if (!result.created) return replay(deps, result.existing, fingerprint);
 
   await notifySafely(deps, { topic: 'reviewers', type: 'alert.awaiting_review', alertId, category: incident.category, severity: incident.severity });
-  return response;
+  return { ...response, receipt: { ...receipt, contentKey } };
 }
 
-function replay(existing: IdempotencyRecord, fingerprint: string): SubmissionResponse {
+/** Binds a stored content key to its alert. */
+const contentKeyContext = (alert: { alertId: string; practiceId: string }) => ({ purpose: 'receipt-content-key', alertId: alert.alertId, practiceId: alert.practiceId });
+
+/** The first answer again, with its content key decrypted (a record from before keyed digests has none to add). */
+async function replay(deps: Pick<Deps, 'cipher'>, existing: IdempotencyRecord, fingerprint: string): Promise<SubmissionResponse> {
   if (existing.fingerprint !== fingerprint) {
     throw new ConflictError('This Idempotency-Key was already used with a different body in the last 24 hours; use a new key for a new alert.');
   }
-  return existing.response as SubmissionResponse;
+  const response = existing.response as StoredResponse;
+  if (existing.contentKeyCiphertext === undefined) return response as SubmissionResponse;
+  const contentKey = await deps.cipher.decrypt(existing.contentKeyCiphertext, contentKeyContext({ alertId: existing.alertId, practiceId: existing.practiceId }));
+  return { ...response, receipt: { ...response.receipt, contentKey } };
 }
 
 async function assertConsentAndDates(deps: Pick<Deps, 'clauses'>, body: AlertSubmission, now: Date): Promise<void> {

@@ -6,6 +6,7 @@ import { NotFoundError, ValidationError } from '../errors.ts';
 import { isId, newId } from '../ids.ts';
 import type { AuditActor, Principal } from '../records.ts';
 import type { Role } from '../routes.ts';
+import { notifySafely } from './notify.ts';
 
 /**
  * API keys look like `pg.<keyId>.<secret>`: the key id lets the authorizer fetch one record
@@ -22,8 +23,13 @@ export interface CreatedApiKey {
   label: string;
 }
 
+/**
+ * Creates an API key; only its SHA-256 is stored. The security topic hears of every key created
+ * (role, practice, and which key created it), so no admin can quietly give a practice a
+ * reviewer key or themselves a second admin or auditor key (docs/security.md).
+ */
 export async function createApiKey(
-  deps: Pick<Deps, 'apiKeys' | 'practices' | 'clock'>,
+  deps: Pick<Deps, 'apiKeys' | 'practices' | 'clock' | 'notifier' | 'outbox' | 'logger' | 'metrics'>,
   actor: AuditActor,
   input: { role: Role; practiceId?: string | undefined; label: string },
 ): Promise<CreatedApiKey> {
@@ -40,6 +46,7 @@ export async function createApiKey(
       now,
     },
   );
+  await notifySafely(deps, { topic: 'security', type: 'governance.key_created', keyId, role: input.role, practiceId: input.practiceId, byKeyId: actor.keyId, at: isoInstant(now) });
   return { keyId, apiKey, role: input.role, practiceId: input.practiceId, label: input.label };
 }
 

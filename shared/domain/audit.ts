@@ -10,7 +10,8 @@ import { auditActor } from '../audit/events.ts';
 import { csvHeader, csvNewline, toCsvRow, toJsonLine } from '../audit/export-format.ts';
 import { manifestLine, manifestSchema, manifestStatement, signManifest, type ExportFormat, type Manifest } from '../audit/manifest.ts';
 import { checkSignature } from '../audit/statements.ts';
-import { ValidationError } from '../errors.ts';
+import { TooManyRequestsError, ValidationError } from '../errors.ts';
+import { notifySafely } from './notify.ts';
 import type { AuditActor, AuditEvent, Principal, SubjectToken } from '../records.ts';
 
 /**
@@ -156,11 +157,17 @@ export async function verificationKey(deps: Pick<Deps, 'signer'>): Promise<{ key
 
 /**
  * POST /v1/audit/subject-tokens: the tokens of a subject, so counsel can search an export's
- * check entries (`bookings[].tokens`) for them — during a key rotation's migration window, the
- * tokens under the current and the replaced keys. The lookup itself is audited, with the token
- * kinds only; the identifiers are used for the MACs and dropped.
+ * check entries for them (`verify-export --find-token`) — during a key rotation's migration
+ * window, the tokens under the current and the replaced keys. This is the only way to turn a
+ * name or phone number into something an export can be searched with, so it is metered: at
+ * most `subjectTokenLookupsPerDay` per auditor key per UTC day (429 with Retry-After beyond),
+ * every lookup tells the security topic, and its audit entry records the tokens it returned,
+ * so counsel's own searches are visible to whoever reads the log. The identifiers are used for
+ * the MACs and dropped.
  */
 export async function subjectTokens(deps: Deps, auditor: Principal, subject: SubjectIdentifiers): Promise<{ tokens: SubjectToken[] }> {
+  const now = deps.clock();
+  const limit = deps.settings.subjectTokenLookupsPerDay;
   // Every key version a check would use, so checks made before a key rotation are found too.
   // Only the exact recipes' tokens: those are what check entries keep.
   const tokens = (await lookupTokens(deps.keyring, subject, deps.settings.phoneRegion)).filter(({ kind }) => auditedKinds.has(kind));
@@ -169,8 +176,20 @@ export async function subjectTokens(deps: Deps, auditor: Principal, subject: Sub
     actor: auditActor(auditor),
     targets: {},
     outcome: 'success',
-    detail: { tokenKinds: tokens.map(({ kind }) => kind).join(','), count: tokens.length },
+    detail: {
+      tokenKinds: tokens.map(({ kind }) => kind).join(','),
+      count: tokens.length,
+      searched: tokens.map(({ kind, token }) => `${kind}:${token}`).join(','),
+      dailyLimit: limit,
+    },
   };
-  await deps.audit.append([event], deps.clock());
+  const outcome = await deps.ledger.recordLookup(auditor.keyId, limit, { events: [event], now });
+  if (!outcome.ok) {
+    throw new TooManyRequestsError(
+      `This key has made its ${limit} "was this person checked" lookups for today (UTC); retry after ${outcome.retryAfterSeconds} seconds, or ask the network operator.`,
+      outcome.retryAfterSeconds,
+    );
+  }
+  await notifySafely(deps, { topic: 'security', type: 'audit.subject_tokens', keyId: auditor.keyId, lookupsToday: outcome.count, limit, at: isoInstant(now) });
   return { tokens };
 }

@@ -3,6 +3,7 @@ import { isoInstant } from '../dates.ts';
 import { errorName, ForbiddenError, TooManyRequestsError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { auditActor } from '../audit/events.ts';
+import { checkTokenDigest } from '../audit/check-tokens.ts';
 import { lookupTokens, type SubjectToken } from '../identifiers/tokens.ts';
 import { auditedKinds, dobAnchoredKinds, strongKinds, tokenKinds, type TokenKind } from '../identifiers/token-kinds.ts';
 import type { AuditActor, AuditedBooking, IndexedAlert, Principal, Severity } from '../records.ts';
@@ -91,7 +92,7 @@ async function screen(deps: Deps, screener: Screener, bookings: readonly (CheckR
 
   const audited: AuditedBooking[] = results.map((result, i) => ({
     checkId: result.checkId,
-    ...auditedTokens(tokensPerBooking[i]!),
+    ...auditedTokens(result.checkId, tokensPerBooking[i]!),
     result: result.result,
     confidence: result.result === 'match' ? result.confidence : undefined,
   }));
@@ -123,9 +124,10 @@ async function screen(deps: Deps, screener: Screener, bookings: readonly (CheckR
 }
 
 /** The exact recipes' tokens, as the audit log keeps them (the tolerant recipes' variants are many and say nothing more). */
-function auditedTokens(tokens: readonly SubjectToken[]): Pick<AuditedBooking, 'tokenKinds' | 'tokens'> {
+function auditedTokens(checkId: string, tokens: readonly SubjectToken[]): Pick<AuditedBooking, 'tokenKinds' | 'tokenDigests'> {
   const exact = tokens.filter(({ kind }) => auditedKinds.has(kind));
-  return { tokenKinds: exact.map(({ kind }) => kind), tokens: exact.map(({ token }) => token) };
+  // Per-check digests, never the tokens: one client's checks do not link (shared/audit/check-tokens.ts).
+  return { tokenKinds: exact.map(({ kind }) => kind), tokenDigests: exact.map(({ token }) => checkTokenDigest(checkId, token)) };
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { Deps } from '../deps.ts';
-import { isoInstant } from '../dates.ts';
-import { ConflictError, ForbiddenError } from '../errors.ts';
+import { addDays, isoInstant } from '../dates.ts';
+import { ConflictError, ForbiddenError, errorName } from '../errors.ts';
+import { withHistoryEntry } from '../alerts/bounds.ts';
+import { encryptReason } from './free-text.ts';
 import { assertMove, effectiveStatus } from '../alerts/state-machine.ts';
 import { auditActor, reasonDigest, systemActor } from '../audit/events.ts';
 import type { IndexChange } from '../ports.ts';
@@ -8,6 +10,8 @@ import type { AlertRecord, AlertStatus, AuditActor, AuditAction, HistoryEntry, N
 import { alertView } from './alert-views.ts';
 import { mutateAlert, type AlertMove } from './mutate-alert.ts';
 import { indexEntry, publishedAlert } from './publication.ts';
+import { approvalsToPublish } from '../alerts/review-rules.ts';
+import { tokensRemovableAt } from './retention.ts';
 
 type Actor = { readonly principal: Principal; readonly audit: AuditActor };
 
@@ -22,7 +26,8 @@ export function practiceNotice(alert: AlertRecord, type: PracticeNotice, now: Da
  * One move along the status diagram: checks it is allowed from the status the alert reads as
  * now (409 otherwise), records who, when and why in the alert's history, and names its audit event.
  */
-function statusMove(
+async function statusMove(
+  deps: Pick<Deps, 'cipher'>,
   alert: AlertRecord,
   now: Date,
   actor: Actor,
@@ -38,8 +43,10 @@ function statusMove(
      * (reinstate: only from suspended; re-confirm: published to published).
      */
     from?: AlertStatus;
+    /** Extra facts for the audit entry. */
+    detail?: Readonly<Record<string, string | number | boolean>>;
   },
-): AlertMove {
+): Promise<AlertMove> {
   const current = effectiveStatus(alert, now);
   if (move.from !== undefined) {
     if (current !== move.from) throw new ConflictError(`Only a ${move.from.replace('_', ' ')} alert can be ${move.action}; this one is ${current.replace('_', ' ')}.`);
@@ -48,13 +55,11 @@ function statusMove(
     assertMove(move.to === 'expired' ? alert.status : current, move.to);
   }
   const base = move.next ?? alert;
+  const at = isoInstant(now);
+  const reasonCiphertext = move.reason === undefined ? undefined : await encryptReason(deps, alert, at, move.reason);
   const next: AlertRecord = {
-    ...base,
+    ...withHistoryEntry(base, { at, action: move.action, status: move.to, actorKeyId: actor.audit.keyId, actorRole: actor.audit.role, reasonCiphertext }),
     status: move.to,
-    history: [
-      ...base.history,
-      { at: isoInstant(now), action: move.action, status: move.to, actorKeyId: actor.audit.keyId, actorRole: actor.audit.role, reason: move.reason },
-    ],
   };
   const auditAction = `alert.${move.action}` as AuditAction;
   return {
@@ -66,7 +71,7 @@ function statusMove(
         actor: actor.audit,
         targets: { alertId: alert.alertId, practiceId: alert.practiceId },
         outcome: move.to,
-        detail: move.reason === undefined ? undefined : reasonDigest(move.reason),
+        detail: reasonCiphertext === undefined && move.detail === undefined ? undefined : { ...move.detail, ...(reasonCiphertext === undefined ? {} : reasonDigest(reasonCiphertext)) },
       },
     ],
     notifications: move.notice ? [practiceNotice(next, move.notice, now)] : [],
@@ -82,14 +87,20 @@ async function moveAndShow(deps: Deps, principal: Principal, alertId: string, de
 /** The submitting practice (or an admin) withdraws an alert; it stops matching at once. */
 export function retractAlert(deps: Deps, actor: Principal, alertId: string, reason: string): Promise<Record<string, unknown>> {
   return moveAndShow(deps, actor, alertId, async (alert, now) =>
-    statusMove(alert, now, byKey(actor), { to: 'retracted', action: 'retracted', reason, change: alert.status === 'published' ? { unpublish: true } : undefined }),
+    statusMove(deps, alert, now, byKey(actor), {
+      to: 'retracted',
+      action: 'retracted',
+      reason,
+      change: alert.status === 'published' ? { unpublish: true } : undefined,
+      next: { ...alert, tokensRemovableAt: tokensRemovableAt(deps, now) },
+    }),
   );
 }
 
 /** An admin suspends a published alert while a dispute is heard; it stops matching at once. */
 export function disputeAlert(deps: Deps, admin: Principal, alertId: string, reason: string): Promise<Record<string, unknown>> {
   return moveAndShow(deps, admin, alertId, async (alert, now) =>
-    statusMove(alert, now, byKey(admin), { to: 'suspended', action: 'disputed', reason, change: { unpublish: true }, notice: 'alert.disputed' }),
+    statusMove(deps, alert, now, byKey(admin), { to: 'suspended', action: 'disputed', reason, change: { unpublish: true }, notice: 'alert.disputed' }),
   );
 }
 
@@ -99,14 +110,18 @@ export function disputeAlert(deps: Deps, admin: Principal, alertId: string, reas
  */
 export function reinstateAlert(deps: Deps, admin: Principal, alertId: string, reason: string): Promise<Record<string, unknown>> {
   return moveAndShow(deps, admin, alertId, async (alert, now) =>
-    statusMove(alert, now, byKey(admin), { to: 'published', from: 'suspended', action: 'reinstated', reason, change: alert.publishedAt ? { publish: indexEntry(alert) } : undefined, notice: 'alert.reinstated' }),
+    statusMove(deps, alert, now, byKey(admin), { to: 'published', from: 'suspended', action: 'reinstated', reason, change: alert.publishedAt ? { publish: indexEntry(alert) } : undefined, notice: 'alert.reinstated' }),
   );
 }
 
 /**
- * A reviewer (of another practice than the submitter) re-confirms a published alert before it
- * expires: it is renewed for a full period from now (never shortened) and signed again, since
- * the publication signature covers the expiry.
+ * A reviewer (of another practice than the submitter) re-confirms a published alert in the
+ * window before it expires (`reconfirmWindowDays`). Re-confirmation follows publication's
+ * independence rule: the alert is renewed — for a full period from now (never shortened), and
+ * signed again, since the publication signature covers the expiry — once reviewers of two
+ * different practices (neither the submitter) have re-confirmed it in this period. Each reviewer,
+ * and each practice, re-confirms at most once per period; the first one's re-confirmation waits
+ * in the alert (`reconfirmations`, at most one entry) for the second.
  */
 export function reconfirmAlert(deps: Deps, reviewer: Principal, alertId: string, reason: string): Promise<Record<string, unknown>> {
   return moveAndShow(deps, reviewer, alertId, async (alert, now) => {
@@ -121,14 +136,39 @@ export function reconfirmAlert(deps: Deps, reviewer: Principal, alertId: string,
           : `An alert that is ${status.replace('_', ' ')} cannot be re-confirmed; only published alerts that have not expired can.`,
       );
     }
-    const renewed = await publishedAlert(deps, alert, now);
-    return statusMove(alert, now, byKey(reviewer), {
+    const windowDays = deps.settings.reconfirmWindowDays;
+    const opens = addDays(new Date(alert.expiresAt!), -windowDays);
+    if (now < opens) {
+      throw new ConflictError(`This alert can be re-confirmed only in the ${windowDays} days before it expires, from ${isoInstant(opens)}.`);
+    }
+    const pending = alert.reconfirmations ?? [];
+    if (pending.some((entry) => entry.reviewerKeyId === reviewer.keyId)) {
+      throw new ConflictError('You have already re-confirmed this alert for this period; a reviewer of another practice must re-confirm it too.');
+    }
+    if (pending.some((entry) => entry.reviewerPracticeId === reviewer.practiceId)) {
+      throw new ConflictError('A reviewer of your practice has already re-confirmed this alert for this period; a reviewer of another practice must re-confirm it too.');
+    }
+    const confirmations = [...pending, { reviewerKeyId: reviewer.keyId, reviewerPracticeId: reviewer.practiceId, at: isoInstant(now) }];
+    if (new Set(confirmations.map((entry) => entry.reviewerPracticeId)).size < approvalsToPublish) {
+      return statusMove(deps, alert, now, byKey(reviewer), {
+        to: 'published',
+        action: 'reconfirmed',
+        reason,
+        change: undefined,
+        next: { ...alert, reconfirmations: confirmations },
+        from: 'published',
+        detail: { renewed: false, reconfirmations: confirmations.length },
+      });
+    }
+    const renewed = await publishedAlert(deps, { ...alert, reconfirmations: undefined }, now);
+    return statusMove(deps, alert, now, byKey(reviewer), {
       to: 'published',
       action: 'reconfirmed',
       reason,
       change: { publish: indexEntry(renewed) },
       next: renewed,
       from: 'published',
+      detail: { renewed: true, reconfirmations: confirmations.length, expiresAt: renewed.expiresAt! },
     });
   });
 }
@@ -139,19 +179,29 @@ const sweeper: Actor = { principal: { keyId: 'system:expiry-sweep', role: 'admin
 /**
  * Moves every published alert past its expiry to `expired`: removes its index entries (checks
  * already ignore them by expiresAt), audits the expiry and tells the submitting practice. Runs
- * on a schedule; an alert re-confirmed or changed in the meantime is left alone.
+ * on a schedule; an alert re-confirmed or changed in the meantime is left alone. An alert that
+ * cannot be expired is logged (by id and error name) and counted in `failed`, and the sweep
+ * goes on with the next: one alert can never hold up the others (nor, in sweep.ts, the seal).
  */
-export async function expireDueAlerts(deps: Deps): Promise<{ expired: number }> {
+export async function expireDueAlerts(deps: Deps): Promise<{ expired: number; failed: number }> {
   const now = deps.clock();
   let expired = 0;
+  let failed = 0;
   for await (const due of deps.alerts.publishedExpiringBy(isoInstant(now))) {
     let moved = false;
-    await mutateAlert(deps, due.alertId, sweeper.principal, async (alert, at) => {
-      if (effectiveStatus(alert, at) !== 'expired' || alert.status !== 'published') return undefined;
-      moved = true;
-      return statusMove(alert, at, sweeper, { to: 'expired', action: 'expired', change: { unpublish: true }, notice: 'alert.expired' });
-    });
+    try {
+      await mutateAlert(deps, due.alertId, sweeper.principal, async (alert, at) => {
+        if (effectiveStatus(alert, at) !== 'expired' || alert.status !== 'published') return undefined;
+        moved = true;
+        return statusMove(deps, alert, at, sweeper, { to: 'expired', action: 'expired', change: { unpublish: true }, notice: 'alert.expired' });
+      });
+    } catch (error) {
+      failed += 1;
+      moved = false;
+      deps.logger.error('alert could not be expired', { alertId: due.alertId, errorName: errorName(error) });
+      continue;
+    }
     if (moved) expired += 1;
   }
-  return { expired };
+  return { expired, failed };
 }

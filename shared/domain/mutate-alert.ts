@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, errorName } from '../errors.ts';
 import { visibleAlert } from './alert-views.ts';
 import { notifySafely } from './notify.ts';
+import { sealPlainText } from './free-text.ts';
 import { StaleAlertError, type IndexChange } from '../ports.ts';
 import { type AlertRecord, type AuditEvent, type Notification, type Principal } from '../records.ts';
 
@@ -22,10 +23,11 @@ export interface AlertMove {
  * state it read; the write (with its audit entries, in one transaction) succeeds only if nobody
  * wrote in between, otherwise we read again and decide again (so two racing approvals both
  * land, and exactly one publishes). `decide` may return undefined to leave the alert as it is.
- * Notifications go out after the write, and never fail the request.
+ * Notifications go out after the write, and never fail the request. Whatever is written is in
+ * this version's stored form (no plain-text free text, no unkeyed receipt digest).
  */
 export async function mutateAlert(
-  deps: Pick<Deps, 'alerts' | 'clock' | 'notifier' | 'outbox' | 'logger' | 'metrics'>,
+  deps: Pick<Deps, 'alerts' | 'tokenIndex' | 'clock' | 'notifier' | 'outbox' | 'logger' | 'cipher' | 'metrics'>,
   alertId: string,
   actor: Principal,
   decide: (alert: AlertRecord, now: Date) => Promise<AlertMove | undefined>,
@@ -35,7 +37,8 @@ export async function mutateAlert(
     const now = deps.clock();
     const move = await decide(current, now);
     if (!move) return current;
-    const next = { ...move.next, version: current.version + 1 };
+    // An alert stored before free text was encrypted is written with its plain text encrypted.
+    const next = { ...(await sealPlainText(deps, move.next)), version: current.version + 1 };
     try {
       await deps.alerts.update(next, current.version, move.change, { events: move.events, now }, { previousStatus: current.status, decision: move.decision });
     } catch (error) {
@@ -43,7 +46,20 @@ export async function mutateAlert(
       if (attempt >= maxAttempts) throw new ConflictError('This alert is being changed by others right now; try again.');
       continue;
     }
+    if (move.change && 'unpublish' in move.change) await pruneIndex(deps, next);
     for (const notification of move.notifications ?? []) await notifySafely(deps, notification);
     return next;
+  }
+}
+
+/**
+ * Deletes the token-index items an unpublished alert left empty. Best effort: the alert no
+ * longer matches either way, and the retention sweep prunes a retracted alert's tokens again.
+ */
+async function pruneIndex(deps: Pick<Deps, 'tokenIndex' | 'logger'>, alert: AlertRecord): Promise<void> {
+  try {
+    await deps.tokenIndex.prune(alert.tokens.map(({ token }) => token));
+  } catch (error) {
+    deps.logger.warn('emptied token index items not pruned', { alertId: alert.alertId, errorName: errorName(error) });
   }
 }

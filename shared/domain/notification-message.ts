@@ -22,6 +22,18 @@ export function notificationMessage(notification: Notification): Record<string, 
       const { type, practiceId, nameOnlyNoMatch, windowStart, at } = notification;
       return { type, practiceId, nameOnlyNoMatch, windowStart, at };
     }
+    case 'audit.subject_tokens': {
+      const { type, keyId, lookupsToday, limit, at } = notification;
+      return { type, keyId, lookupsToday, limit, at };
+    }
+    case 'governance.practice_created': {
+      const { type, practiceId, byKeyId, at } = notification;
+      return { type, practiceId, byKeyId, at };
+    }
+    case 'governance.key_created': {
+      const { type, keyId, role, practiceId, byKeyId, at } = notification;
+      return { type, keyId, role, ...(practiceId === undefined ? {} : { practiceId }), byKeyId, at };
+    }
     default: {
       const { type, practiceId, alertId, category, severity, at } = notification;
       return { type, practiceId, alertId, category, severity, at };

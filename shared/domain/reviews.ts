@@ -4,6 +4,9 @@ import { approvingPractices, assertMayDecide, reviewOutcome } from '../alerts/re
 import { auditActor, reasonDigest } from '../audit/events.ts';
 import type { AlertRecord, AuditEvent, HistoryEntry, Principal, Review } from '../records.ts';
 import { alertView, decryptSummary } from './alert-views.ts';
+import { assertRoomForReview, withHistoryEntry } from '../alerts/bounds.ts';
+import { encryptReason, readActionsTaken } from './free-text.ts';
+import { tokensRemovableAt } from './retention.ts';
 import { practiceNotice } from './lifecycle.ts';
 import { mutateAlert, type AlertMove } from './mutate-alert.ts';
 import { indexEntry, publishedAlert } from './publication.ts';
@@ -25,13 +28,19 @@ export async function reviewQueue(deps: Deps, reviewer: Principal): Promise<{ it
       alertId: alert.alertId,
       category: alert.incident.category,
       severity: alert.incident.severity,
-      incident: { ...alert.incident, summary: await decryptSummary(deps, alert) },
+      incident: await reviewedIncident(deps, alert),
       consent: alert.consent,
       submittedAt: alert.submittedAt,
       approvals: approvingPractices(alert).size,
     })),
   );
   return { items };
+}
+
+/** The incident as a reviewer reads it: its free text decrypted. */
+async function reviewedIncident(deps: Pick<Deps, 'cipher'>, alert: AlertRecord) {
+  const { actionsTakenCiphertext: _sealed, actionsTaken: _plain, ...incident } = alert.incident;
+  return { ...incident, actionsTaken: await readActionsTaken(deps, alert), summary: await decryptSummary(deps, alert) };
 }
 
 /**
@@ -48,16 +57,19 @@ export async function decideReview(
 ): Promise<Record<string, unknown>> {
   const updated = await mutateAlert(deps, alertId, reviewer, async (alert, now): Promise<AlertMove> => {
     assertMayDecide(alert, reviewer, now);
+    assertRoomForReview(alert);
     const at = isoInstant(now);
+    // One ciphertext for the review and its history entry: both are bound to this instant.
+    const reasonCiphertext = await encryptReason(deps, alert, at, input.reason);
     const review: Review = {
       reviewerKeyId: reviewer.keyId,
       reviewerPracticeId: reviewer.practiceId!,
       decision: input.decision,
-      reason: input.reason,
+      reasonCiphertext,
       decidedAt: at,
     };
     const reviewed: AlertRecord = { ...alert, reviews: [...alert.reviews, review] };
-    const actor = { at, actorKeyId: reviewer.keyId, actorRole: reviewer.role, reason: input.reason };
+    const actor = { at, actorKeyId: reviewer.keyId, actorRole: reviewer.role, reasonCiphertext };
     const targets = { alertId: alert.alertId, practiceId: alert.practiceId };
     const outcome = reviewOutcome(reviewed);
     const decision = { reviewerKeyId: reviewer.keyId, decidedAt: at };
@@ -66,10 +78,10 @@ export async function decideReview(
       actor: auditActor(reviewer),
       targets,
       outcome: status,
-      detail: reasonDigest(input.reason),
+      detail: reasonDigest(reasonCiphertext),
     });
     if (outcome === 'rejected') {
-      const next = withHistory(reviewed, 'rejected', { ...actor, action: 'rejected', status: 'rejected' });
+      const next = withHistory({ ...reviewed, tokensRemovableAt: tokensRemovableAt(deps, now) }, 'rejected', { ...actor, action: 'rejected', status: 'rejected' });
       return { next, change: undefined, events: [decisionEvent('alert.rejected', 'rejected')], notifications: [practiceNotice(next, 'alert.rejected', now)], decision };
     }
     const approved = withHistory(reviewed, reviewed.status, { ...actor, action: 'approved', status: 'pending_review' });
@@ -98,5 +110,5 @@ export async function decideReview(
 }
 
 function withHistory(alert: AlertRecord, status: AlertRecord['status'], entry: HistoryEntry): AlertRecord {
-  return { ...alert, status, history: [...alert.history, entry] };
+  return { ...withHistoryEntry(alert, entry), status };
 }

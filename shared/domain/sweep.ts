@@ -1,27 +1,55 @@
 import type { Deps } from '../deps.ts';
+import { errorName } from '../errors.ts';
 import { expireDueAlerts } from './lifecycle.ts';
 import { redeliverNotifications } from './notify.ts';
+import { removeLapsedTokens } from './retention.ts';
 import { sealHead } from '../audit/seal.ts';
 
 export interface SweepReport {
   readonly expired: number;
+  /** Rejected or retracted alerts whose tokens were removed after the retention grace period. */
+  readonly tokensRemoved: number;
   readonly redelivered: number;
   readonly redeliveryFailures: number;
+  /** Alerts the sweep could not expire or clear, and steps that failed as a whole: each logged as an error. */
+  readonly failures: number;
   /** The sequence number of the chain head sealed, if the chain has any entry. */
   readonly sealedSeq: number | undefined;
 }
 
 /**
  * The scheduled housekeeping (every 15 minutes in AWS, every EXPIRY_SWEEP_MINUTES locally):
- * expire published alerts past their expiry, redeliver notifications kept in the outbox, and seal
- * the audit chain's head into write-once storage.
+ * expire published alerts past their expiry, remove the tokens of alerts rejected or retracted
+ * longer ago than the retention grace period, redeliver notifications kept in the outbox, and
+ * seal the audit chain's head into write-once storage.
+ * Each step is isolated: an alert that cannot be expired, or a step that fails as a whole, is
+ * logged and counted, and the sweep goes on, so the seal is always attempted. Only a failure
+ * of the seal itself fails the sweep.
  * Checks never depend on it: they ignore expired entries by themselves.
  */
 export async function runSweep(deps: Deps): Promise<SweepReport> {
-  const { expired } = await expireDueAlerts(deps);
-  const { sent, failed } = await redeliverNotifications(deps);
+  let failures = 0;
+  const step = async <T>(name: string, run: () => Promise<T>, fallback: T): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      failures += 1;
+      deps.logger.error('sweep step failed', { step: name, errorName: errorName(error) });
+      return fallback;
+    }
+  };
+  const expiry = await step('expiry', () => expireDueAlerts(deps), { expired: 0, failed: 0 });
+  const retention = await step('retention', () => removeLapsedTokens(deps), { removed: 0, failed: 0 });
+  const { sent, failed } = await step('redelivery', () => redeliverNotifications(deps), { sent: 0, failed: 0 });
   const seal = await sealHead(deps);
-  const report = { expired, redelivered: sent, redeliveryFailures: failed, sealedSeq: seal?.seq };
+  const report = {
+    expired: expiry.expired,
+    tokensRemoved: retention.removed,
+    redelivered: sent,
+    redeliveryFailures: failed,
+    failures: failures + expiry.failed + retention.failed,
+    sealedSeq: seal?.seq,
+  };
   deps.logger.info('sweep finished', { ...report });
   return report;
 }

@@ -43,7 +43,7 @@ const alert: AlertRecord = {
   incident: { occurredOn: '2024-12-30', category: 'harassment', severity: 'high' },
   summaryCiphertext: 'AYADeJ==',
   consent: { clauseId: 'c', clauseVersion: 1, clauseSha256: 'aa', signedOn: '2024-12-31', method: 'e_signature', documentSha256: 'bb' },
-  receipt: { alertId: 'alert-1', submittedAt: '2025-01-01T00:00:00Z', practiceId: 'practice-1', contentSha256: 'cc', signature: 'sig', keyId: 'k' },
+  receipt: { alertId: 'alert-1', submittedAt: '2025-01-01T00:00:00Z', practiceId: 'practice-1', contentSha256: 'cc', digest: 'hmac-sha256', signature: 'sig', keyId: 'k' },
   reviews: [],
   history: [],
   version: 3,
@@ -110,9 +110,9 @@ describe('alert store: update', () => {
       alert.tokens.map(({ token, kind }) => ({
         TableName: tables.tokens,
         Key: { token },
-        UpdateExpression: 'SET #entry = :entry, #kind = :kind',
-        ExpressionAttributeNames: { '#entry': 'alert#alert-1', '#kind': 'kind' },
-        ExpressionAttributeValues: { ':entry': indexed, ':kind': kind },
+        UpdateExpression: 'SET #entry = :entry, #kind = :kind ADD #rev :one',
+        ExpressionAttributeNames: { '#entry': 'alert#alert-1', '#kind': 'kind', '#rev': 'rev' },
+        ExpressionAttributeValues: { ':entry': indexed, ':kind': kind, ':one': 1 },
       })),
     );
   });
@@ -123,9 +123,20 @@ describe('alert store: update', () => {
     const updates = transaction().slice(1, -1).map((item) => item.Update);
     expect(updates).toEqual(
       alert.tokens.map(({ token }) => ({
-        TableName: tables.tokens, Key: { token }, UpdateExpression: 'REMOVE #entry', ExpressionAttributeNames: { '#entry': 'alert#alert-1' },
+        TableName: tables.tokens,
+        Key: { token },
+        UpdateExpression: 'REMOVE #entry ADD #rev :one',
+        ExpressionAttributeNames: { '#entry': 'alert#alert-1', '#rev': 'rev' },
+        ExpressionAttributeValues: { ':one': 1 },
       })),
     );
+  });
+
+  it('reads an alert stored with a plain receipt digest (from before keyed digests) without it', async () => {
+    const { digest: _scheme, ...legacyReceipt } = alert.receipt;
+    ddb.on(GetCommand).resolves({ Item: { pk: 'ALERT#alert-1', sk: 'ALERT', ...alert, receipt: legacyReceipt } });
+    const read = (await alerts.get('alert-1'))!;
+    expect(read.receipt).toEqual({ alertId: 'alert-1', submittedAt: '2025-01-01T00:00:00Z', practiceId: 'practice-1', signature: 'sig', keyId: 'k' });
   });
 });
 

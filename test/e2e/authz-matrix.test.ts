@@ -79,8 +79,11 @@ type RouteKey = keyof { [R in (typeof routes)[number] as `${R['method']} ${R['pa
 // ── allow-lists ─────────────────────────────────────────────────────────────
 
 const signed = { contentSha256: 'leaf', signature: 'leaf', keyId: 'leaf' } as const;
-const receipt = { alertId: 'leaf', submittedAt: 'leaf', practiceId: 'leaf', ...signed } as const;
-const incident = { occurredOn: 'leaf', category: 'leaf', severity: 'leaf', actionsTaken: 'leaf', witnesses: 'leaf' } as const;
+const receipt = { alertId: 'leaf', submittedAt: 'leaf', practiceId: 'leaf', digest: 'leaf', ...signed } as const;
+/** The content key of the receipt's keyed digest reaches the submitter in its 201 answer, and nobody else ever. */
+const issuedReceipt = { ...receipt, contentKey: 'leaf' } as const;
+/** The incident without its free text (summary, actionsTaken): what an admin reads. */
+const incident = { occurredOn: 'leaf', category: 'leaf', severity: 'leaf', witnesses: 'leaf' } as const;
 const consent = { clauseId: 'leaf', clauseVersion: 'leaf', clauseSha256: 'leaf', signedOn: 'leaf', method: 'leaf', documentSha256: 'leaf' } as const;
 const alertBase = { alertId: 'leaf', status: 'leaf', category: 'leaf', severity: 'leaf', submittedAt: 'leaf', publishedAt: 'leaf', expiresAt: 'leaf' } as const;
 
@@ -90,7 +93,7 @@ const practiceAlertView: Allowed = {
   reviews: [{ decision: 'leaf', reason: 'leaf', decidedAt: 'leaf' }],
   history: [{ at: 'leaf', action: 'leaf', status: 'leaf', actorRole: 'leaf', reason: 'leaf' }],
 };
-/** The admin's view: everything but the summary (which only reviewers and auditors see). */
+/** The admin's view: everything but the incident's free text (summary, actionsTaken: reviewers only). */
 const adminAlertView = {
   ...alertBase,
   practiceId: 'leaf',
@@ -110,7 +113,7 @@ const adminAlertView = {
  */
 const reviewerAlertView: Allowed = {
   ...alertBase,
-  incident: { ...incident, summary: 'leaf' },
+  incident: { ...incident, actionsTaken: 'leaf', summary: 'leaf' },
   consent,
   approvals: 'leaf',
   reviews: [{ reviewer: 'leaf', mine: 'leaf', decision: 'leaf', reason: 'leaf', decidedAt: 'leaf' }],
@@ -147,7 +150,8 @@ const auditEntry: Allowed = {
   actor: { keyId: 'leaf', role: 'leaf', practiceId: 'leaf' },
   targets: 'record',
   outcome: 'leaf',
-  bookings: [{ checkId: 'leaf', tokenKinds: ['leaf'], tokens: ['leaf'], result: 'leaf', confidence: 'leaf' }],
+  // Per-check digests of the tokens, never the tokens: one client's checks do not link.
+  bookings: [{ checkId: 'leaf', tokenKinds: ['leaf'], tokenDigests: ['leaf'], result: 'leaf', confidence: 'leaf' }],
   detail: 'record',
   prevHash: 'leaf',
   hash: 'leaf',
@@ -295,7 +299,7 @@ const matrix: Record<RouteKey, Expectation> = {
   'POST /v1/alerts': {
     ...refusedToAllBut('practice', 201),
     request: async () => ({ path: '/v1/alerts', body: alertBody(local.net.clause, { email: `authz-${unique()}@example.org` }) }),
-    allow: { alertId: 'leaf', status: 'leaf', receipt },
+    allow: { alertId: 'leaf', status: 'leaf', receipt: issuedReceipt },
   },
   'GET /v1/alerts': {
     ...refusedToAllBut('admin', 200),
@@ -342,7 +346,7 @@ const matrix: Record<RouteKey, Expectation> = {
     ...refusedToAllBut('reviewer', 200),
     request: async () => ({ path: '/v1/reviews/queue' }),
     allow: {
-      items: [{ alertId: 'leaf', category: 'leaf', severity: 'leaf', incident: { ...incident, summary: 'leaf' }, consent, submittedAt: 'leaf', approvals: 'leaf' }],
+      items: [{ alertId: 'leaf', category: 'leaf', severity: 'leaf', incident: { ...incident, actionsTaken: 'leaf', summary: 'leaf' }, consent, submittedAt: 'leaf', approvals: 'leaf' }],
     },
   },
   'GET /v1/reviews/decided': {
@@ -501,7 +505,8 @@ const withoutInstance = (body: Record<string, unknown>) => {
 };
 
 beforeAll(async () => {
-  local = await startLocalNetwork();
+  // A short period with a longer re-confirmation window: a freshly published alert may be re-confirmed.
+  local = await startLocalNetwork({ ALERT_TTL_DAYS: '30', RECONFIRM_WINDOW_DAYS: '60' });
   readableAlertId = await publishedAlert();
   await publishedAlert(matchingSubject);
   // Something in every reviewer's queue: an alert of Valley's for Harbour's reviewer, of Harbour's for Valley's.

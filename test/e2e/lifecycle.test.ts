@@ -75,11 +75,17 @@ describe('due process', () => {
     expect((await move('reinstate', admin())).status).toBe(409);
   });
 
-  it('a reviewer of another practice re-confirms it before expiry, renewing it for a full period and signing again', async () => {
+  it('reviewers of two other practices re-confirm it in the window before expiry, renewing it for a full period and signing again', async () => {
     local.clock.advanceDays(400);
+    expect((await move('reconfirm', keys().elmReviewer.apiKey)).status).toBe(409); // the window (60 days before expiry) is not open yet
+    local.clock.advanceDays(300);
     const before = await view();
     expect((await move('reconfirm', keys().harbourReviewer.apiKey)).status).toBe(403);
-    const renewed = await move('reconfirm', keys().elmReviewer.apiKey, 'Still relevant: a second practice reported the same client.');
+    const first = await move('reconfirm', keys().elmReviewer.apiKey, 'Still relevant: a second practice reported the same client.');
+    expect(first.status).toBe(200);
+    expect(first.body.expiresAt).toBe(before.expiresAt);
+    expect((await move('reconfirm', keys().elmReviewer.apiKey)).status).toBe(409); // once per reviewer per period
+    const renewed = await move('reconfirm', keys().valleyReviewer.apiKey, 'Agreed.');
     expect(renewed.status).toBe(200);
     expect(renewed.body.status).toBe('published');
     expect(Date.parse(renewed.body.expiresAt) - local.clock().getTime()).toBeGreaterThanOrEqual(730 * 86_400_000 - 1000);
@@ -119,7 +125,8 @@ describe('due process', () => {
 
 describe('what the lifecycle leaves behind', () => {
   it('the local notifier wrote exactly the expected messages, with no identifier or incident text', () => {
-    const sent = local.notifications();
+    // The security topic also heard of the network's set-up (practices and keys created).
+    const sent = local.notifications().filter(({ topic }) => topic !== 'security');
     expect(sent.map(({ topic, type, alertId: id, practiceId }) => ({ topic, type, alertId: id, practiceId }))).toEqual([
       { topic: 'reviewers', type: 'alert.awaiting_review', alertId, practiceId: undefined },
       { topic: 'practices', type: 'alert.published', alertId, practiceId: local.net.practices.harbour },
@@ -143,6 +150,7 @@ describe('what the lifecycle leaves behind', () => {
       'alert.published:published',
       'alert.disputed:suspended',
       'alert.reinstated:published',
+      'alert.reconfirmed:published',
       'alert.reconfirmed:published',
       'alert.expired:expired',
     ]);

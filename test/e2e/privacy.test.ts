@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoDate } from '#shared/dates.ts';
+import { canonicalJson, sha256Hex } from '#shared/canonical.ts';
 import { routeKey, routes } from '#shared/routes.ts';
 import { apiClient, type ApiAnswer, type Call } from '../support/api-client.ts';
 import { startLocalNetwork, type LocalNetworkProcess } from '../support/local-process.ts';
@@ -24,6 +25,20 @@ const canary = {
 const canarySummary = 'SUMMARY-CANARY-7731 the client grabbed the therapist';
 /** Raw values and every normalised form they could take on the way to a token. */
 const needles = ['Quillfeather', 'quillfeather', 'QUILLFEATHER', '5550123', '555-0123', '1937-07-07', 'canary-mail', 'SUMMARY-CANARY-7731'];
+/**
+ * What a careless person types into free text: a client's name in actionsTaken and in every
+ * reason. The roles that read free text see it in their answers by design; it must be nowhere
+ * the system wrote (it is stored only encrypted), and never as a plain digest.
+ */
+const freeTextName = 'Hieronyma Freetextcanary';
+const freeTextNeedles = ['Hieronyma', 'Freetextcanary', 'freetextcanary'];
+const freeReason = `The client, ${freeTextName}, was handled per policy.`;
+const freeActions = `Ended the session; ${freeTextName} may not rebook.`;
+/** Set once the canary alert is submitted: the plain SHA-256 a receipt used to carry, and the content key only the submitter got. */
+let plainBodyDigest: string;
+let contentKey: string;
+let canaryTokens: string[] = [];
+let exportedText = '';
 
 let dataDir: string;
 let network: LocalNetworkProcess;
@@ -105,21 +120,25 @@ function canaryRequests(alert: string, clauseId: string, practiceId: string): Re
     ],
     'GET /v1/consent-clauses': [{ path: '/v1/consent-clauses' }],
     'POST /v1/alerts': [
-      { path: '/v1/alerts', body: alertBody(sweepClause, canary, canarySummary), headers: { 'Idempotency-Key': `${canary.fullName.replace(/ /g, '-')}-${canary.dateOfBirth}` } },
+      { path: '/v1/alerts', body: withFreeActions(alertBody(sweepClause, canary, canarySummary)), headers: { 'Idempotency-Key': `${canary.fullName.replace(/ /g, '-')}-${canary.dateOfBirth}` } },
       { path: '/v1/alerts', body: { ...alertBody(sweepClause, badSubject, canarySummary), ...unknownFields } },
     ],
     'GET /v1/alerts': [{ path: '/v1/alerts' }, { path: `/v1/alerts?status=${enc(canary.fullName)}&cursor=${enc(canary.phone)}&limit=${canary.dateOfBirth}` }],
     'GET /v1/reviews/decided': [{ path: '/v1/reviews/decided' }],
     'GET /v1/alerts/{alertId}': [{ path: `/v1/alerts/${alert}` }, { path: `/v1/alerts/${enc(canary.fullName)}` }],
-    'POST /v1/alerts/{alertId}/retract': [{ path: `/v1/alerts/${alert}/retract`, body: { reason: 'ok', ...unknownFields } }, { path: `/v1/alerts/${enc(canary.phone)}/retract`, body: { reason: 'ok' } }],
-    'POST /v1/alerts/{alertId}/disputes': [{ path: `/v1/alerts/${alert}/disputes`, body: { reason: 'ok', ...unknownFields } }, { path: `/v1/alerts/${enc(canary.email)}/disputes`, body: { reason: 'ok' } }],
-    'POST /v1/alerts/{alertId}/reinstate': [{ path: `/v1/alerts/${alert}/reinstate`, body: { reason: 'ok', ...unknownFields } }, { path: `/v1/alerts/${canary.dateOfBirth}/reinstate`, body: { reason: 'ok' } }],
+    'POST /v1/alerts/{alertId}/retract': [{ path: `/v1/alerts/${alert}/retract`, body: { reason: freeReason, ...unknownFields } }, { path: `/v1/alerts/${enc(canary.phone)}/retract`, body: { reason: freeReason } }],
+    'POST /v1/alerts/{alertId}/disputes': [{ path: `/v1/alerts/${alert}/disputes`, body: { reason: freeReason, ...unknownFields } }, { path: `/v1/alerts/${enc(canary.email)}/disputes`, body: { reason: freeReason } }],
+    'POST /v1/alerts/{alertId}/reinstate': [{ path: `/v1/alerts/${alert}/reinstate`, body: { reason: freeReason, ...unknownFields } }, { path: `/v1/alerts/${canary.dateOfBirth}/reinstate`, body: { reason: freeReason } }],
     'GET /v1/reviews/queue': [{ path: '/v1/reviews/queue' }],
     'POST /v1/alerts/{alertId}/reviews': [
       { path: `/v1/alerts/${alert}/reviews`, body: { decision: canary.fullName, reason: 'ok', ...unknownFields } },
-      { path: `/v1/alerts/${enc(canary.fullName)}/reviews`, body: { decision: 'approve', reason: 'ok' } },
+      { path: `/v1/alerts/${enc(canary.fullName)}/reviews`, body: { decision: 'approve', reason: freeReason } },
     ],
-    'POST /v1/alerts/{alertId}/reconfirm': [{ path: `/v1/alerts/${alert}/reconfirm`, body: { reason: 'ok', ...unknownFields } }, { path: `/v1/alerts/${enc(canary.email)}/reconfirm`, body: { reason: 'ok' } }],
+    'POST /v1/alerts/{alertId}/reconfirm': [
+      { path: `/v1/alerts/${alert}/reconfirm`, body: { reason: freeReason, ...unknownFields } },
+      { path: `/v1/alerts/${alert}/reconfirm`, body: { reason: freeReason } },
+      { path: `/v1/alerts/${enc(canary.email)}/reconfirm`, body: { reason: freeReason } },
+    ],
     'POST /v1/checks': [{ path: '/v1/checks', body: { subject: canary } }, { path: '/v1/checks', body: { subject: badSubject, bookingOn: canary.dateOfBirth.replace('07-07', '02-30'), ...unknownFields } }],
     'POST /v1/checks/batch': [
       { path: '/v1/checks/batch', body: { bookings: [{ ref: 'sweep-1', subject: canary }, { ref: 'sweep-2', subject: { phone: canary.phone } }] } },
@@ -131,6 +150,7 @@ function canaryRequests(alert: string, clauseId: string, practiceId: string): Re
   };
 }
 let sweepClause: { clauseId: string; version: number; sha256: string };
+const withFreeActions = <B extends { incident: object }>(body: B): B => ({ ...body, incident: { ...body.incident, actionsTaken: freeActions } });
 
 /** Every answer of the sweep and of what was read back afterwards (exports, keys, tokens), by label. */
 const answers: { label: string; text: string }[] = [];
@@ -181,11 +201,15 @@ beforeAll(async () => {
   expect(adminKey).toMatch(/^pg\.key_[0-9a-z]{26}\.[A-Za-z0-9_-]{43}\n$/);
   const net = await setUpNetwork(call, adminKey.trim());
 
-  const submitted = await call('POST', '/v1/alerts', { key: net.keys.harbourDesk.apiKey, body: alertBody(net.clause, canary, canarySummary) });
+  const submittedBody = withFreeActions(alertBody(net.clause, canary, canarySummary));
+  const submitted = await call('POST', '/v1/alerts', { key: net.keys.harbourDesk.apiKey, body: submittedBody });
   expect(submitted.status).toBe(201);
   alertId = submitted.body.alertId;
+  plainBodyDigest = sha256Hex(canonicalJson(submittedBody));
+  contentKey = submitted.body.receipt.contentKey;
+  expect(contentKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
   for (const reviewer of [net.keys.elmReviewer, net.keys.valleyReviewer]) {
-    const decided = await call('POST', `/v1/alerts/${alertId}/reviews`, { key: reviewer.apiKey, body: { decision: 'approve', reason: 'ok' } });
+    const decided = await call('POST', `/v1/alerts/${alertId}/reviews`, { key: reviewer.apiKey, body: { decision: 'approve', reason: freeReason } });
     expect(decided.status).toBe(200);
   }
   const subjects = [{ phone: canary.phone }, { email: canary.email }, { fullName: canary.fullName, dateOfBirth: canary.dateOfBirth }, { fullName: canary.fullName }];
@@ -219,7 +243,7 @@ beforeAll(async () => {
     expect(badBatch.text).not.toContain(needle);
   }
   for (const path of ['disputes', 'reinstate']) {
-    expect((await call('POST', `/v1/alerts/${alertId}/${path}`, { key: adminKey.trim(), body: { reason: 'Handled by the network.' } })).status).toBe(200);
+    expect((await call('POST', `/v1/alerts/${alertId}/${path}`, { key: adminKey.trim(), body: { reason: freeReason } })).status).toBe(200);
   }
   const queue = await call('GET', `/v1/alerts/${alertId}`, { key: net.keys.harbourDesk.apiKey });
   for (const needle of needles) expect(queue.text).not.toContain(needle);
@@ -267,6 +291,7 @@ beforeAll(async () => {
     expect(exported.status).toBe(200);
     expect(exported.text).toContain('check.performed');
     record(`audit export ${format}`, exported);
+    if (format === 'jsonl') exportedText = exported.text;
     record(`audit export ${format} manifest`, { ...exported, text: Buffer.from(exported.headers.get('x-audit-manifest') ?? '', 'base64url').toString('utf8') });
   }
   const verificationKey = await call('GET', '/v1/audit/verification-key', { key: net.keys.auditor.apiKey });
@@ -274,6 +299,7 @@ beforeAll(async () => {
   record('verification key', verificationKey);
   const tokens = await call('POST', '/v1/audit/subject-tokens', { key: net.keys.auditor.apiKey, body: { subject: canary } });
   expect(tokens.body.tokens.length).toBeGreaterThanOrEqual(4);
+  canaryTokens = (tokens.body.tokens as { token: string }[]).map(({ token }) => token);
   record('subject tokens', tokens);
 }, 180_000);
 
@@ -327,6 +353,43 @@ describe('after the story, stopped with Ctrl-C', () => {
       expect(bytes.includes(Buffer.from(needle, 'utf16le')), `${needle} (UTF-16) in ${file}`).toBe(false);
     }
     expect(network.output()).not.toContain(needle);
+  });
+});
+
+describe('free text, receipts and the audit trail', () => {
+  it.each(freeTextNeedles)('free text holding %s is nowhere the system wrote (stored only encrypted), nor in a log line', (needle) => {
+    for (const file of filesUnder(dataDir)) {
+      const bytes = readFileSync(file);
+      expect(bytes.includes(Buffer.from(needle, 'utf8')), `${needle} in ${file}`).toBe(false);
+      expect(bytes.includes(Buffer.from(needle, 'utf16le')), `${needle} (UTF-16) in ${file}`).toBe(false);
+    }
+    expect(network.output()).not.toContain(needle);
+  });
+
+  it('the free text reached the roles that read it (so the search above searched something real)', () => {
+    expect(answers.some(({ label, text }) => label.startsWith('GET /v1/alerts/{alertId}') && label.endsWith('as practice') && text.includes(freeTextName))).toBe(true);
+  });
+
+  it('no answer, export or stored byte holds the plain SHA-256 of a submitted body, or a plain digest of a reason', () => {
+    const digests = [plainBodyDigest, sha256Hex(Buffer.from(freeReason, 'utf8')), sha256Hex(Buffer.from(freeActions, 'utf8'))];
+    for (const digest of digests) {
+      for (const { label, text } of answers) expect(text.includes(digest), `a plain digest in the answer to ${label}`).toBe(false);
+      for (const file of filesUnder(dataDir)) expect(readFileSync(file).includes(Buffer.from(digest, 'utf8')), `a plain digest in ${file}`).toBe(false);
+      expect(network.output()).not.toContain(digest);
+    }
+  });
+
+  it('the receipt\'s content key went to the submitter only: in no other answer, and nowhere stored', () => {
+    for (const { label, text } of answers) expect(text.includes(contentKey), `the content key in the answer to ${label}`).toBe(false);
+    for (const file of filesUnder(dataDir)) expect(readFileSync(file).includes(Buffer.from(contentKey, 'utf8')), `the content key in ${file}`).toBe(false);
+  });
+
+  it('check entries in the export carry no token: one client\'s screenings do not link', () => {
+    const checks = exportedText.split('\n').filter((line) => line.includes('"check.performed"'));
+    expect(checks.length).toBeGreaterThan(4);
+    for (const token of canaryTokens) for (const line of checks) expect(line.includes(token)).toBe(false);
+    // The lookup that computed them is itself on the record, with what it searched.
+    expect(exportedText.split('\n').some((line) => line.includes('"audit.subject_tokens"'))).toBe(true);
   });
 });
 

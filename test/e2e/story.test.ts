@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { contentDigest } from '#shared/audit/receipt-digest.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -68,8 +69,10 @@ describe('submit, review, publish, screen', () => {
     expect(answer.status).toBe(201);
     expect(answer.body.status).toBe('pending_review');
     alertId = answer.body.alertId;
-    const { signature, keyId, ...statement } = answer.body.receipt;
-    expect(statement.contentSha256).toBe(sha256Hex(canonicalJson(body)));
+    const { signature, keyId, digest, contentKey, ...statement } = answer.body.receipt;
+    expect(digest).toBe('hmac-sha256');
+    expect(statement.contentSha256).toBe(contentDigest(contentKey, body));
+    expect(statement.contentSha256).not.toBe(sha256Hex(canonicalJson(body)));
     expect(keyId).toBe(deps.signer.keyId);
     expect(verifyStatement(await deps.signer.publicKeyPem(), statement, signature)).toBe(true);
     expect(verifyStatement(await deps.signer.publicKeyPem(), { ...statement, practiceId: net.practices.elm }, signature)).toBe(false);

@@ -107,6 +107,9 @@ export const testSettings: Settings = {
   screening: { perMinute: 1_000, perDay: 100_000 },
   nameOnlyMissesPerHour: 30,
   auditExportPageSize: 1_000,
+  reconfirmWindowDays: 60,
+  tokenRetentionDays: 30,
+  subjectTokenLookupsPerDay: 20,
 };
 
 export interface TestDeps extends Deps {

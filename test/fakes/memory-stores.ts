@@ -8,6 +8,7 @@ import { ConflictError } from '#shared/errors.ts';
 import { type AlertStore, type ApiKeyStore, type ClauseStore, type Clock, type IndexChange, type IntegrationStore, type NetworkFigures, type NotificationOutbox, type PracticeStore, type ScreeningLedger, StaleAlertError, type TokenIndex } from '#shared/ports.ts';
 import { type AlertRecord, type AlertStatus, alertStatuses, type ApiKeyListing, type ApiKeyRecord, type CalcomIntegration, type ConsentClause, type FailedNotification, type IdempotencyRecord, type IndexedAlert, type Practice, type SecurityNotification } from '#shared/records.ts';
 import type { MemoryAuditLog } from './memory-audit.ts';
+import { readStoredAlert } from '#shared/alerts/stored-form.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -93,6 +94,16 @@ export function memoryTokenIndex(): MemoryTokenIndex {
         entries.set(token, byAlert);
       }
     },
+    prune: async (tokens) => {
+      let deleted = 0;
+      for (const token of new Set(tokens)) {
+        if (entries.get(token)?.size === 0) {
+          entries.delete(token);
+          deleted += 1;
+        }
+      }
+      return deleted;
+    },
     dump: () => [...entries].map(([token, byAlert]) => ({ token, entries: [...byAlert.values()] })),
   };
 }
@@ -115,7 +126,10 @@ export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock, audit: M
     record !== undefined && Date.parse(record.expiresAt) > now.getTime() ? record : undefined;
 
   return {
-    get: async (alertId) => copy(alerts.get(alertId)),
+    get: async (alertId) => {
+      const stored = alerts.get(alertId);
+      return stored && readStoredAlert(copy(stored));
+    },
 
     create: async (alert, record, batch) => {
       if (alerts.has(alert.alertId)) throw new Error(`alert ${alert.alertId} already exists`);
@@ -173,6 +187,13 @@ export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock, audit: M
         .map(copy);
     },
 
+    tokensRemovableBy: async function* (instant) {
+      yield* [...alerts.values()]
+        .filter((alert) => (alert.status === 'rejected' || alert.status === 'retracted') && alert.tokens.length > 0 && alert.tokensRemovableAt !== undefined && alert.tokensRemovableAt <= instant)
+        .sort((a, b) => a.tokensRemovableAt!.localeCompare(b.tokensRemovableAt!))
+        .map(copy);
+    },
+
     dump: () => ({ alerts: [...alerts.values()].map(copy), idempotency: [...idempotency.values()].map(copy) }),
   };
 }
@@ -212,6 +233,13 @@ export function memoryScreeningLedger(audit: MemoryAuditLog, figures?: MemoryFig
       const key = `${practiceId}#${hourStart}`;
       misses.set(key, (misses.get(key) ?? 0) + count);
       return misses.get(key)!;
+    },
+    recordLookup: async (keyId, perDay, batch) => {
+      const key = `lookups#${keyId}#${batch.now.toISOString().slice(0, 10)}`;
+      const count = counts.get(key) ?? 0;
+      if (count >= perDay) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((86_400_000 - (batch.now.getTime() % 86_400_000)) / 1000)) };
+      audit.commit(batch, () => counts.set(key, count + 1));
+      return { ok: true, count: count + 1 };
     },
   };
 }

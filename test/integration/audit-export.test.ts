@@ -1,5 +1,6 @@
 import type { TokenKind } from '#shared/identifiers/token-kinds.ts';
 import { randomBytes } from 'node:crypto';
+import { checkTokenDigest } from '#shared/audit/check-tokens.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,7 +58,7 @@ const check = (practiceId: string, tokens: { kind: TokenKind; token: string }[],
     actor: { keyId: 'key_valleydesk00000000000000', role: 'practice', practiceId },
     targets: { checkId },
     outcome: result,
-    bookings: [{ checkId, tokenKinds: tokens.map((t) => t.kind), tokens: tokens.map((t) => t.token), result }],
+    bookings: [{ checkId, tokenKinds: tokens.map((t) => t.kind), tokenDigests: tokens.map((t) => checkTokenDigest(checkId, t.token)), result }],
   };
 };
 

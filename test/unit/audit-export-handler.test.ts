@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { memoryScreeningLedger } from '../fakes/memory-stores.ts';
+import { checkTokenDigest, tokensInBooking } from '#shared/audit/check-tokens.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
@@ -48,7 +50,7 @@ interface World {
 
 function world(pageSize = 4): World {
   const log = memoryAuditLog();
-  const deps = buildTestDeps({ audit: log, settings: { ...testSettings, auditExportPageSize: pageSize } });
+  const deps = buildTestDeps({ audit: log, ledger: memoryScreeningLedger(log), settings: { ...testSettings, auditExportPageSize: pageSize } });
   return { deps, log, handler: createAuditHandler(deps) };
 }
 
@@ -174,7 +176,7 @@ describe('GET /v1/audit/export', () => {
     const bookings = Array.from({ length: 100 }, (_, b) => ({
       checkId: `chk_${String(b).padStart(26, '0')}`,
       tokenKinds: ['phone', 'email', 'name_dob', 'name'] as const,
-      tokens: Array.from({ length: 4 }, (_, t) => `${String(b).padStart(3, '0')}${t}`.padEnd(43, 'x')),
+      tokenDigests: Array.from({ length: 4 }, (_, t) => `${String(b).padStart(3, '0')}${t}`.padEnd(64, '0')),
       result: 'no_match' as const,
     }));
     const batch: AuditEvent = { action: 'check.performed', actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_v' }, targets: { checkId: 'chk_batch' }, outcome: 'no_match', bookings: bookings.map((b) => ({ ...b, tokenKinds: [...b.tokenKinds] })) };
@@ -263,7 +265,7 @@ describe('GET /v1/audit/verification-key', () => {
 });
 
 describe('POST /v1/audit/subject-tokens', () => {
-  it('answers the tokens a check computes for the subject, and audits the lookup with the token kinds only', async () => {
+  it('answers the tokens a check computes for the subject, and audits the lookup with the tokens it returned (counsel\'s searches are visible)', async () => {
     const w = world();
     w.deps.clock.set('2026-11-21T11:00:00Z');
     const result = await w.handler(event('POST /v1/audit/subject-tokens', { body: { subject: canarySubject } }), context);
@@ -279,11 +281,30 @@ describe('POST /v1/audit/subject-tokens', () => {
       at: '2026-11-21T11:00:00Z',
       actor: { keyId: 'key_counsel', role: 'auditor' },
       outcome: 'success',
-      detail: { tokenKinds: 'phone,email,name,name_dob,name_dob,name', count: 6 },
+      detail: { tokenKinds: 'phone,email,name,name_dob,name_dob,name', count: 6, searched: tokens.map(({ kind, token }) => `${kind}:${token}`).join(','), dailyLimit: 20 },
     });
+    expect(w.deps.sent).toEqual([{ topic: 'security', type: 'audit.subject_tokens', keyId: 'key_counsel', lookupsToday: 1, limit: 20, at: '2026-11-21T11:00:00Z' }]);
     const stored = JSON.stringify(w.log.entries) + JSON.stringify(w.deps.logLines);
-    for (const { token } of tokens) expect(stored).not.toContain(token);
+    for (const { token } of tokens) expect(JSON.stringify(w.deps.logLines)).not.toContain(token);
     for (const value of [...Object.values(canarySubject), ...canaryNormalised]) expect(stored.toLowerCase()).not.toContain(value.toLowerCase());
+  });
+
+  it('is metered: the daily limit per key, then 429 with Retry-After to midnight UTC, refused lookups neither audited nor answered', async () => {
+    const w = world();
+    w.deps.clock.set('2026-11-21T23:00:00Z');
+    const lookup = (phone: string, key = 'key_counsel') =>
+      w.handler(event('POST /v1/audit/subject-tokens', { body: { subject: { phone } }, lambda: { ...auditor, keyId: key } }), context);
+    for (let i = 0; i < 20; i += 1) expect((await lookup(`+1 860 555 ${String(1000 + i)}`)).statusCode).toBe(200);
+    const refused = await lookup('+1 860 555 0199');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers?.['Retry-After']).toBe('3600');
+    expect(refused.body).not.toMatch(/"token"/);
+    expect(w.log.entries.filter((entry) => entry.action === 'audit.subject_tokens')).toHaveLength(20);
+    expect(w.deps.sent.filter((sent) => sent.type === 'audit.subject_tokens').map((sent) => (sent as { lookupsToday: number }).lookupsToday)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // Another key has its own budget; the next UTC day starts afresh.
+    expect((await lookup('+1 860 555 0199', 'key_counsel2')).statusCode).toBe(200);
+    w.deps.clock.set('2026-11-22T00:00:01Z');
+    expect((await lookup('+1 860 555 0199')).statusCode).toBe(200);
   });
 
   it('answers a bad subject with 400 naming fields, never values, and audits nothing', async () => {
@@ -303,12 +324,12 @@ describe('POST /v1/audit/subject-tokens', () => {
     const w = world();
     const [phone] = await computeTokens(w.deps.keyring, { phone: '860.555.0199' }, 'US');
     await w.log.append(
-      [{ action: 'check.performed', actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_valley' }, targets: { checkId: 'chk_1' }, outcome: 'no_match', bookings: [{ checkId: 'chk_1', tokenKinds: ['phone'], tokens: [phone!.token], result: 'no_match' }] }],
+      [{ action: 'check.performed', actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_valley' }, targets: { checkId: 'chk_1' }, outcome: 'no_match', bookings: [{ checkId: 'chk_1', tokenKinds: ['phone'], tokenDigests: [checkTokenDigest('chk_1', phone!.token)], result: 'no_match' }] }],
       new Date('2026-11-20T09:00:00Z'),
     );
     const lookup = await w.handler(event('POST /v1/audit/subject-tokens', { body: { subject: { phone: '+1 (860) 555-0199' } } }), context);
     const [token] = (JSON.parse(lookup.body!) as { tokens: { token: string }[] }).tokens;
-    const checks = w.log.entries.filter((entry) => entry.bookings?.some((booking) => booking.tokens.includes(token!.token)));
+    const checks = w.log.entries.filter((entry) => entry.bookings?.some((booking) => tokensInBooking(booking, [token!.token]).length > 0));
     expect(checks.map((entry) => entry.actor.practiceId)).toEqual(['prc_valley']);
   });
 });

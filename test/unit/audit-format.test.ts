@@ -76,7 +76,7 @@ const sample: AuditEntry[] = chainEntries(
       actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_1' },
       targets: { checkId: 'chk_1' },
       outcome: 'match',
-      bookings: [{ checkId: 'chk_1', tokenKinds: ['phone', 'name'], tokens: ['tokA', 'tokB'], result: 'match', confidence: 'strong' }],
+      bookings: [{ checkId: 'chk_1', tokenKinds: ['phone', 'name'], tokenDigests: ['digA', 'digB'], result: 'match', confidence: 'strong' }],
     },
     { action: 'audit.exported', actor: { keyId: 'key_counsel', role: 'auditor' }, targets: { exportId: 'exp_1' }, outcome: 'success', detail: { count: 2, format: 'csv', ok: true } },
   ],

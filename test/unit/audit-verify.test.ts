@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { checkTokenDigest } from '#shared/audit/check-tokens.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ const event = (i: number): AuditEvent =>
         actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_valley' },
         targets: { checkId: `chk_${i}` },
         outcome: i % 2 === 0 ? 'match' : 'no_match',
-        bookings: [{ checkId: `chk_${i}`, tokenKinds: ['phone', 'name'], tokens: [`tok-phone-${i}`, 'tok-name-shared'], result: i % 2 === 0 ? 'match' : 'no_match', ...(i % 2 === 0 ? { confidence: 'strong' as const } : {}) }],
+        bookings: [{ checkId: `chk_${i}`, tokenKinds: ['phone', 'name'], tokenDigests: [checkTokenDigest(`chk_${i}`, `tok-phone-${i}`), checkTokenDigest(`chk_${i}`, 'tok-name-shared')], result: i % 2 === 0 ? 'match' : 'no_match', ...(i % 2 === 0 ? { confidence: 'strong' as const } : {}) }],
       }
     : { action: 'alert.approved', actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_elm' }, targets: { alertId: `alt_${i}` }, outcome: 'pending_review' };
 

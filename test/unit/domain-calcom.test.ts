@@ -188,7 +188,7 @@ describe('receiveCalcomDelivery', () => {
     expect(claimed).toEqual({ claimed: true });
     await expect(deliver(net, practiceId, body)).rejects.toBeInstanceOf(ConflictError);
     net.deps.clock.advanceMs(61_000);
-    await expect(receiveCalcomDelivery({ ...net.deps, tokenIndex: { lookup: async () => Promise.reject(new Error('down')) } }, practiceId, { body: bytes, signature: signCalcom(secret, bytes), json: () => body })).rejects.toThrow('down');
+    await expect(receiveCalcomDelivery({ ...net.deps, tokenIndex: { ...net.deps.tokenIndex, lookup: async () => Promise.reject(new Error('down')) } }, practiceId, { body: bytes, signature: signCalcom(secret, bytes), json: () => body })).rejects.toThrow('down');
     expect(checksIn(net)).toHaveLength(0);
     await expect(deliver(net, practiceId, body)).resolves.toMatchObject({ result: 'no_match' });
     expect(checksIn(net)).toHaveLength(1);

@@ -28,7 +28,11 @@ const moves = {
   dispute: (net: Net, id: string) => disputeAlert(net.deps, net.admin, id, 'why'),
   reinstate: (net: Net, id: string) => reinstateAlert(net.deps, net.admin, id, 'why'),
   retract: (net: Net, id: string) => retractAlert(net.deps, net.admin, id, 'why'),
-  reconfirm: (net: Net, id: string) => reconfirmAlert(net.deps, net.reviewerB, id, 'why'),
+  // Inside the re-confirmation window (the last 60 days before expiry).
+  reconfirm: (net: Net, id: string) => {
+    net.deps.clock.advanceDays(700);
+    return reconfirmAlert(net.deps, net.reviewerB, id, 'why');
+  },
 };
 
 /** The status diagram of api-v1.md, as the moves that reach each target. */
@@ -64,7 +68,7 @@ describe('the status diagram', () => {
 });
 
 describe('history, audit and notifications of each move', () => {
-  it('records who, when and why, audits the reason as a hash only, and tells the submitting practice', async () => {
+  it('records who, when and why, audits the reason as a hash of its ciphertext only, and tells the submitting practice', async () => {
     const net = await testNetwork();
     const alertId = await publishedAlert(net);
     net.deps.sent.length = 0;
@@ -74,7 +78,7 @@ describe('history, audit and notifications of each move', () => {
     });
     const entry = net.deps.memory.audit.entries.at(-1)!;
     expect(entry).toMatchObject({ action: 'alert.disputed', outcome: 'suspended', actor: { keyId: net.admin.keyId, role: 'admin' }, targets: { alertId } });
-    expect(entry.detail).toEqual({ reasonSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(entry.detail).toEqual({ reasonCiphertextSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(net.deps.sent).toEqual([
       { topic: 'practices', type: 'alert.disputed', practiceId: net.practiceA.practiceId, alertId, category: 'sexual_misconduct', severity: 'high', at: '2026-11-21T19:04:05Z' },
     ]);
@@ -96,8 +100,9 @@ describe('history, audit and notifications of each move', () => {
     const renewed = await publishedAlert(net);
     net.deps.clock.advanceDays(700);
     await reconfirmAlert(net.deps, net.reviewerB, renewed, 'still relevant');
+    await reconfirmAlert(net.deps, net.reviewerC, renewed, 'agreed');
     net.deps.clock.advanceDays(31);
-    expect(await expireDueAlerts(net.deps)).toEqual({ expired: 1 });
+    expect(await expireDueAlerts(net.deps)).toEqual({ expired: 1, failed: 0 });
     expect((await net.deps.alerts.get(due))!.status).toBe('expired');
     expect((await net.deps.alerts.get(renewed))!.status).toBe('published');
     expect((await checkBooking(net.deps, net.practiceB, checkRequest({ phone: '(860) 555-0199' }))).result).toBe('match');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { metricNames } from '#shared/metric-names.ts';
+import { contentDigest } from '#shared/audit/receipt-digest.ts';
 import { canonicalJson, sha256Hex } from '#shared/canonical.ts';
 import { decryptSummary } from '#shared/domain/alert-views.ts';
 import { submitAlert } from '#shared/domain/alerts.ts';
@@ -17,7 +18,7 @@ async function failedPaths(promise: Promise<unknown>): Promise<string[]> {
 }
 
 describe('submitAlert', () => {
-  it('stores a pending alert and answers with a receipt signed over the canonical body', async () => {
+  it('stores a pending alert and answers with a receipt signed over the keyed digest of the canonical body', async () => {
     const { deps, clause, practiceA } = await testNetwork();
     const body = submission(clause);
     const response = await submitAlert(deps, practiceA, body);
@@ -25,23 +26,26 @@ describe('submitAlert', () => {
     expect(response.status).toBe('pending_review');
     const { receipt } = response;
     expect(receipt).toMatchObject({ alertId: response.alertId, practiceId: practiceA.practiceId, submittedAt: '2026-11-21T19:04:05Z', keyId: deps.signer.keyId });
-    expect(receipt.contentSha256).toBe(sha256Hex(canonicalJson(body)));
+    expect(receipt.contentSha256).toBe(contentDigest(receipt.contentKey, body));
+    expect(receipt.contentSha256).not.toBe(sha256Hex(canonicalJson(body)));
     const statement = { alertId: receipt.alertId, submittedAt: receipt.submittedAt, practiceId: receipt.practiceId, contentSha256: receipt.contentSha256 };
     const publicKeyPem = await deps.signer.publicKeyPem();
     expect(verifyStatement(publicKeyPem, statement, receipt.signature)).toBe(true);
     expect(verifyStatement(publicKeyPem, { ...statement, submittedAt: '2026-11-20T00:00:00Z' }, receipt.signature)).toBe(false);
 
     const stored = await deps.alerts.get(response.alertId);
-    expect(stored).toMatchObject({ status: 'pending_review', version: 1, practiceId: practiceA.practiceId, receipt });
+    const { contentKey: _onlyInTheAnswer, ...storedReceipt } = receipt;
+    expect(stored!.receipt).toEqual(storedReceipt);
+    expect(stored).toMatchObject({ status: 'pending_review', version: 1, practiceId: practiceA.practiceId });
     expect(new Set(stored!.tokens.map((t) => t.kind))).toEqual(new Set(['phone', 'email', 'name', 'name_dob', 'pair_dob', 'nickname_dob', 'phonetic_dob', 'edit_dob', 'dob_variant']));
     expect(await decryptSummary(deps, stored!)).toBe(canarySummary);
   });
 
-  it('hashes the body as the practice sent it, when the HTTP layer passes it on', async () => {
+  it('digests the body as the practice sent it, when the HTTP layer passes it on', async () => {
     const { deps, clause, practiceA } = await testNetwork();
     const sent = submissionJson(clause, { incident: { summary: `  ${canarySummary}\n` }, subject: { email: ' Zeb@Example.org ' } });
     const { receipt } = await submitAlert(deps, practiceA, parseInput(submitAlertSchema('US'), sent), { submitted: sent });
-    expect(receipt.contentSha256).toBe(sha256Hex(canonicalJson(sent)));
+    expect(receipt.contentSha256).toBe(contentDigest(receipt.contentKey, sent));
   });
 
   it('stores, logs and notifies no raw identifier, normalised identifier or summary text', async () => {

@@ -56,6 +56,8 @@ async function network(route: RouteDefinition) {
   }
   if (spec.alertState === 'suspended') await disputeAlert(deps, as(created.admin), alertId, 'Disputed through counsel.');
   await configureCalcom(deps, as(created.admin), harbour, parseInput(calcomIntegrationSchema, { webhookSecret: hostileWebhookSecret }));
+  // Into the window before expiry in which a published alert may be re-confirmed.
+  if (spec.alertState === 'published') deps.clock.advanceDays(deps.settings.alertTtlDays - deps.settings.reconfirmWindowDays + 1);
   const targets: HostileTargets = {
     keys: { admin: created.admin.apiKey, practice: created.practice.apiKey, reviewer: created.reviewer.apiKey, auditor: created.auditor.apiKey },
     clause: { clauseId: clause.clauseId, version: clause.version, sha256: clause.sha256 },

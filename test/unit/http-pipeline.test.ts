@@ -58,7 +58,7 @@ describe('the handler pipeline', () => {
 
   it('answers a surprise failure with a 500 that holds no stack and nothing the caller sent, and logs it', async () => {
     const deps = buildTestDeps({
-      tokenIndex: { lookup: async () => { throw new TypeError('cannot read properties of undefined (reading "alert#")'); } },
+      tokenIndex: { lookup: async () => { throw new TypeError('cannot read properties of undefined (reading "alert#")'); }, prune: async () => 0 },
     });
     const result = await createChecksHandler(deps)(event({ subject: { phone: canaryPhone } }), context);
     expect(result.statusCode).toBe(500);

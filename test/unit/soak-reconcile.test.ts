@@ -16,11 +16,11 @@ const events: AuditEvent[] = [
     targets: { practiceId: 'prc_a' },
     outcome: 'success',
     bookings: [
-      { checkId: 'chk_1', tokenKinds: ['email'], tokens: ['t1'], result: 'match', confidence: 'strong' },
-      { checkId: 'chk_2', tokenKinds: ['email'], tokens: ['t2'], result: 'no_match' },
+      { checkId: 'chk_1', tokenKinds: ['email'], tokenDigests: ['t1'], result: 'match', confidence: 'strong' },
+      { checkId: 'chk_2', tokenKinds: ['email'], tokenDigests: ['t2'], result: 'no_match' },
     ],
   },
-  { action: 'check.performed', actor: practiceActor, targets: { practiceId: 'prc_a', checkId: 'chk_3' }, outcome: 'success', bookings: [{ checkId: 'chk_3', tokenKinds: ['phone'], tokens: ['t3'], result: 'no_match' }] },
+  { action: 'check.performed', actor: practiceActor, targets: { practiceId: 'prc_a', checkId: 'chk_3' }, outcome: 'success', bookings: [{ checkId: 'chk_3', tokenKinds: ['phone'], tokenDigests: ['t3'], result: 'no_match' }] },
 ];
 const log: AuditEntry[] = chainEntries(undefined, events, new Date('2026-11-21T10:00:00Z'));
 

@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DependencyUnavailableError } from '../../errors.ts';
 import { epochSeconds } from '../../dates.ts';
 import { StaleAlertError, type AlertStore, type IndexChange, type TokenIndex } from '../../ports.ts';
@@ -7,9 +7,10 @@ import { alertCountUpdate } from './network-figures.ts';
 import { batchGetAll } from './batch-get.ts';
 import { queryPages } from './query-pages.ts';
 import { attr, indexNames } from './tables.ts';
-import { cancellationReasons, storage } from './errors.ts';
+import { cancellationReasons, isConditionalCheckFailure, storage, translated } from './errors.ts';
 import { stripKeys } from './simple-stores.ts';
 import type { AuditLog } from './audit-log.ts';
+import { readStoredAlert } from '../../alerts/stored-form.ts';
 
 const idempotencyKey = (practiceId: string, key: string) => ({ [attr.pk]: `IDEMPOTENCY#${practiceId}#${key}`, [attr.sk]: 'IDEMPOTENCY' });
 const alertSk = 'ALERT';
@@ -18,18 +19,25 @@ const alertKey = (alertId: string) => ({ [attr.pk]: `ALERT#${alertId}`, [attr.sk
 const decidedKey = (keyId: string, decidedAt: string, alertId: string) => ({ [attr.pk]: `DECIDED#${keyId}`, [attr.sk]: `${decidedAt}#${alertId}` });
 const pendingPk = 'PENDING_REVIEW';
 const publishedPk = 'PUBLISHED';
+/** Rejected and retracted alerts still holding tokens, by when those are due for removal (the same sparse index). */
+const tokensDuePk = 'TOKENS_DUE';
 /** The token index attribute holding one alert's entry. */
 const indexEntryName = (alertId: string) => `${attr.indexEntryPrefix}${alertId}`;
 
 /**
  * Alerts under review carry the sparse GSI keys that make the review queue one Query; published
- * ones those that let the expiry sweep find them by expiresAt.
+ * ones those that let the expiry sweep find them by expiresAt; rejected and retracted ones that
+ * still hold tokens those that let the retention sweep find them by tokensRemovableAt.
  */
 function alertItem(alert: AlertRecord): Record<string, unknown> {
   const pending = alert.status === 'pending_review' ? { [attr.gsi1pk]: pendingPk, [attr.gsi1sk]: `${alert.submittedAt}#${alert.alertId}` } : {};
   const published =
     alert.status === 'published' && alert.expiresAt ? { [attr.gsi2pk]: publishedPk, [attr.gsi2sk]: `${alert.expiresAt}#${alert.alertId}` } : {};
-  return { ...alertKey(alert.alertId), ...pending, ...published, ...alert };
+  const tokensDue =
+    (alert.status === 'rejected' || alert.status === 'retracted') && alert.tokensRemovableAt && alert.tokens.length > 0
+      ? { [attr.gsi2pk]: tokensDuePk, [attr.gsi2sk]: `${alert.tokensRemovableAt}#${alert.alertId}` }
+      : {};
+  return { ...alertKey(alert.alertId), ...pending, ...published, ...tokensDue, ...alert };
 }
 
 
@@ -43,7 +51,7 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
     get: (alertId) =>
       storage(async () => {
         const { Item } = await client.send(new GetCommand({ TableName: tables.main, Key: alertKey(alertId), ConsistentRead: true }));
-        return Item ? stripKeys<AlertRecord>(Item) : undefined;
+        return Item ? readStoredAlert(stripKeys<AlertRecord>(Item)) : undefined;
       }),
 
     create: async (alert, idempotency, audit) => {
@@ -81,7 +89,7 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
           // It was there a moment ago and has been replaced or removed since: let the client retry.
           throw new DependencyUnavailableError('The same submission is being stored by another request; retry shortly.', 1, { cause: error });
         }
-        throw error;
+        throw translated(error);
       }
     },
 
@@ -112,7 +120,7 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
       } catch (error) {
         // The audit log retries races itself; a failed version condition means another request wrote first.
         if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') throw new StaleAlertError(alert.alertId);
-        throw error;
+        throw translated(error);
       }
     },
 
@@ -167,6 +175,15 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
       );
       return readAlerts(client, tables.main, (Items ?? []).map((item) => item.alertId as string));
     },
+
+    tokensRemovableBy: (instant, pageSize = 100) =>
+      queryAlerts(client, {
+        TableName: tables.main,
+        IndexName: indexNames.publishedByExpiry,
+        pk: [attr.gsi2pk, tokensDuePk],
+        sk: [attr.gsi2sk, `${instant}#~`],
+        pageSize,
+      }),
   };
 }
 
@@ -191,25 +208,35 @@ async function* queryAlerts(
     ScanIndexForward: true,
     Limit: query.pageSize,
   });
-  for await (const item of items) yield stripKeys<AlertRecord>(item);
+  for await (const item of items) yield readStoredAlert(stripKeys<AlertRecord>(item));
 }
 
+/**
+ * Every change of a token item also adds one to its revision (`rev`), so that pruning an item
+ * that looks empty can be conditional on nobody having changed it since it was read.
+ */
 function tokenIndexWrites(table: string, alert: AlertRecord, change: IndexChange) {
   if (!change) return [];
-  const names = { '#entry': indexEntryName(alert.alertId) };
+  const names = { '#entry': indexEntryName(alert.alertId), '#rev': attr.tokenRevision };
   if ('publish' in change) {
     return alert.tokens.map(({ token, kind }) => ({
       Update: {
         TableName: table,
         Key: { [attr.token]: token },
-        UpdateExpression: 'SET #entry = :entry, #kind = :kind',
+        UpdateExpression: 'SET #entry = :entry, #kind = :kind ADD #rev :one',
         ExpressionAttributeNames: { ...names, '#kind': 'kind' },
-        ExpressionAttributeValues: { ':entry': change.publish, ':kind': kind },
+        ExpressionAttributeValues: { ':entry': change.publish, ':kind': kind, ':one': 1 },
       },
     }));
   }
   return alert.tokens.map(({ token }) => ({
-    Update: { TableName: table, Key: { [attr.token]: token }, UpdateExpression: 'REMOVE #entry', ExpressionAttributeNames: names },
+    Update: {
+      TableName: table,
+      Key: { [attr.token]: token },
+      UpdateExpression: 'REMOVE #entry ADD #rev :one',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ':one': 1 },
+    },
   }));
 }
 
@@ -246,6 +273,32 @@ export function buildTokenIndex(client: DynamoDBDocumentClient, table: string): 
         for (let i = 0; i < distinct.length; i += batchGetLimit) chunks.push(distinct.slice(i, i + batchGetLimit));
         await Promise.all(chunks.map((chunk) => readChunk(chunk, found)));
         return found;
+      }),
+
+    prune: (tokens) =>
+      storage(async () => {
+        let deleted = 0;
+        for (const token of new Set(tokens)) {
+          const { Item } = await client.send(new GetCommand({ TableName: table, Key: { [attr.token]: token }, ConsistentRead: true }));
+          if (!Item || Object.keys(Item).some((name) => name.startsWith(attr.indexEntryPrefix))) continue;
+          const rev = Item[attr.tokenRevision] as number | undefined;
+          try {
+            await client.send(
+              new DeleteCommand({
+                TableName: table,
+                Key: { [attr.token]: token },
+                ConditionExpression: rev === undefined ? 'attribute_not_exists(#rev)' : '#rev = :rev',
+                ExpressionAttributeNames: { '#rev': attr.tokenRevision },
+                ...(rev === undefined ? {} : { ExpressionAttributeValues: { ':rev': rev } }),
+              }),
+            );
+            deleted += 1;
+          } catch (error) {
+            // Someone published under this token since it was read: it is not empty any more.
+            if (!isConditionalCheckFailure(error)) throw error;
+          }
+        }
+        return deleted;
       }),
   };
 }

@@ -1,4 +1,4 @@
-import { DependencyUnavailableError } from '../../errors.ts';
+import { DependencyUnavailableError, RecordTooLargeError } from '../../errors.ts';
 import { isNetworkFailure } from '../network-errors.ts';
 
 /** DynamoDB answers that mean "not now": the caller should retry, so they become a 503. */
@@ -20,8 +20,25 @@ export function isTransient(error: unknown): boolean {
   return cancellationReasons(error)?.some((reason) => transientReasons.has(reason)) ?? false;
 }
 
-/** A transient failure as the DependencyUnavailableError (503) it means; any other error as it is. */
+/**
+ * An item over DynamoDB's 400 KB: a ValidationException on a single write, and in a transaction
+ * either that or a cancellation with a ValidationError reason about the item's size.
+ */
+export function isItemTooLarge(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const aboutSize = (message: string | undefined) => /item size/i.test(message ?? '');
+  if (error.name === 'ValidationException') return aboutSize(error.message);
+  if (error.name !== 'TransactionCanceledException') return false;
+  const reasons = (error as { CancellationReasons?: { Code?: string; Message?: string }[] }).CancellationReasons ?? [];
+  return reasons.some((reason) => reason.Code === 'ValidationError' && aboutSize(reason.Message));
+}
+
+/**
+ * A transient failure as the DependencyUnavailableError (503) it means, an oversized item as the
+ * RecordTooLargeError (409) it means; any other error as it is.
+ */
 export function translated(error: unknown): unknown {
+  if (isItemTooLarge(error)) return new RecordTooLargeError();
   return isTransient(error) ? new DependencyUnavailableError('The database is busy or unreachable; retry shortly.', 2, { cause: error }) : error;
 }
 

@@ -9,6 +9,9 @@ import type { AuditLog } from './audit-log.ts';
 import { checkCountUpdate } from './network-figures.ts';
 
 const quotaPk = (practiceId: string) => `QUOTA#${practiceId}`;
+
+/** A refused lookup: retry at the next UTC midnight. */
+const refuseLookup = (now: Date) => ({ ok: false, retryAfterSeconds: Math.max(1, Math.ceil((Date.parse(`${isoDate(now)}T00:00:00Z`) + 86_400_000 - now.getTime()) / 1000)) }) as const;
 const twoDays = 2 * 86_400;
 
 /** One check waiting to be counted. */
@@ -183,6 +186,33 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
         if (isConditionalCheckFailure(error)) return false;
         throw error;
       }
+    },
+
+    recordLookup: async (keyId, perDay, batch) => {
+      const now = batch.now;
+      const key = { [attr.pk]: `LOOKUPS#${keyId}`, [attr.sk]: `DAY#${isoDate(now)}` };
+      try {
+        await audit.transact(
+          [
+            {
+              Update: {
+                TableName: table,
+                Key: key,
+                UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
+                ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+                ExpressionAttributeNames: { '#count': 'lookups', '#ttl': attr.ttl },
+                ExpressionAttributeValues: { ':one': 1, ':limit': perDay, ':ttl': epochSeconds(now) + twoDays },
+              },
+            },
+          ],
+          batch,
+        );
+      } catch (error) {
+        if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') return refuseLookup(now);
+        throw error;
+      }
+      const { Item } = await storage(() => client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true })));
+      return { ok: true, count: Number(Item?.lookups ?? 1) };
     },
 
     addNameOnlyMisses: async (practiceId, hourStart, count) => {

@@ -21,6 +21,8 @@ export const attr = {
   /** Main table: top-level on practices, alerts and idempotency records only; sort key of the by-kind index. */
   practiceId: 'practiceId',
   token: 'token',
+  /** Token index: a counter every change of the item adds one to (so pruning an empty item is conditional). */
+  tokenRevision: 'rev',
   /** Prefix of a token item's per-alert attributes: `alert#<alertId>`. */
   indexEntryPrefix: 'alert#',
   /** Epoch seconds; the TTL attribute. DynamoDB may delete late (or never, locally), so reads filter on it too. */
