@@ -92,7 +92,7 @@ const strongMatch = {
   result: 'match',
   confidence: 'strong',
   matchedOn: ['email'],
-  alerts: [{ category: 'sexual_misconduct', severity: 'high', publishedOn: '2026-11-05' }],
+  alerts: [{ category: 'sexual_misconduct', severity: 'high', publishedOn: '2026-11-05', confidence: 'strong', matchedOn: ['email'] }],
   reportingPractices: 1,
   guidance: guidance.strong,
 };

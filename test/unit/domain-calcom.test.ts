@@ -97,7 +97,7 @@ describe('receiveCalcomDelivery', () => {
           result: 'match',
           confidence: 'strong',
           matchedOn: ['email', 'name'],
-          alerts: [{ category: 'sexual_misconduct', severity: 'high', publishedOn: '2026-11-21' }],
+          alerts: [{ category: 'sexual_misconduct', severity: 'high', publishedOn: '2026-11-21', confidence: 'strong', matchedOn: ['email', 'name'] }],
           reportingPractices: 1,
           guidance: guidance.strong,
         },
