@@ -32,6 +32,11 @@ const fields: Record<string, string> = {
   ref: 'Booking reference',
   subject: 'Client details',
   name_dob: 'Full name with date of birth',
+  pair_dob: 'Two of the names with date of birth (middle name or initial differs)',
+  nickname_dob: 'Nickname of the given name with date of birth',
+  phonetic_dob: 'Name that sounds the same with date of birth',
+  edit_dob: 'Name one letter different with date of birth',
+  dob_variant: 'Full name with a date of birth one digit different',
   name: 'Full name',
 };
 
