@@ -117,8 +117,13 @@ async function screen(deps: Deps, screener: Screener, bookings: readonly (CheckR
       quota.retryAfterSeconds,
     );
   }
-  const nameOnlyMisses = audited.filter((booking) => booking.result === 'no_match' && !booking.tokenKinds.some((kind) => strongKinds.has(kind))).length;
-  if (nameOnlyMisses > 0) await watchForEnumeration(deps, practiceId, nameOnlyMisses, now);
+  // A name-based guess: a booking without a phone or e-mail (a name, with or without a date of
+  // birth) that found nothing or only a possible match — a tolerant recipe makes each such guess
+  // cover many spellings and dates, so every one counts.
+  const nameGuesses = audited.filter(
+    (booking) => (booking.result === 'no_match' || booking.confidence === 'possible') && !booking.tokenKinds.some((kind) => kind === 'phone' || kind === 'email'),
+  ).length;
+  if (nameGuesses > 0) await watchForEnumeration(deps, practiceId, nameGuesses, now);
   return results;
 }
 

@@ -120,6 +120,19 @@ describe('checkBooking', () => {
     });
   });
 
+  it('counts every name-based guess towards the enumeration signal: a name with a date of birth that misses, and a possible match', async () => {
+    const net = await testNetwork();
+    await publishedAlert(net);
+    const deps = { ...net.deps, settings: { ...net.deps.settings, nameOnlyMissesPerHour: 3 } };
+    await checkBooking(deps, net.practiceB, checkRequest({ fullName: 'Ann Lee', dateOfBirth: '1990-01-02' })); // a miss with a date of birth
+    await checkBooking(deps, net.practiceB, checkRequest({ fullName: 'Zebulon Quixley-Marchetti', dateOfBirth: '1979-03-19' })); // possible: a date one digit off
+    expect(net.deps.sent.filter((n) => n.type === 'screening.possible_enumeration')).toHaveLength(0);
+    await checkBooking(deps, net.practiceB, checkRequest({ fullName: 'Bo Lee', dateOfBirth: '1991-05-06' }));
+    expect(net.deps.sent.filter((n) => n.type === 'screening.possible_enumeration')).toEqual([expect.objectContaining({ nameOnlyNoMatch: 3 })]);
+    await checkBooking(deps, net.practiceB, checkRequest({ phone: '(860) 555-0142' })); // a phone guess is bounded by the quota, not counted here
+    expect(net.deps.sent.filter((n) => n.type === 'screening.possible_enumeration')).toHaveLength(1);
+  });
+
   it('never echoes identifiers, tokens, practice ids or alert ids', async () => {
     const net = await testNetwork();
     const alertId = await publishedAlert(net);

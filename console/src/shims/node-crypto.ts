@@ -88,3 +88,5 @@ const nodeOnly = (name: string) => () => {
 export const createPublicKey = nodeOnly('createPublicKey');
 export const verify = nodeOnly('verify');
 export const randomBytes = nodeOnly('randomBytes');
+/** Receipt digests are keyed (HMAC); the browser never makes one, it only verifies exports. */
+export const createHmac = nodeOnly('createHmac');
