@@ -32,5 +32,5 @@ describe('a table from an older version', () => {
     // A second start changes nothing.
     await ensureTables(endpoint, [{ definition: mainTable, name }]);
     client.destroy();
-  });
+  }, 180_000); // DynamoDB Local builds indexes slowly on a busy machine
 });
