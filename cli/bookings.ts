@@ -19,8 +19,8 @@ export interface Booking {
   readonly subject: SubjectFields;
 }
 
-const columnNames: Readonly<Record<string, 'ref' | keyof SubjectFields>> = {
-  ref: 'ref',
+/** The names a person may give each identifier (lower case, without spaces, _ or -): in subject files and CSV headers alike. */
+export const fieldNames: Readonly<Record<string, keyof SubjectFields>> = {
   name: 'fullName',
   fullname: 'fullName',
   dob: 'dateOfBirth',
@@ -28,6 +28,8 @@ const columnNames: Readonly<Record<string, 'ref' | keyof SubjectFields>> = {
   phone: 'phone',
   email: 'email',
 };
+
+const columnNames: Readonly<Record<string, 'ref' | keyof SubjectFields>> = { ref: 'ref', ...fieldNames };
 
 export function parseBookings(text: string): Booking[] {
   const [header, ...rows] = parseCsv(text);

@@ -6,7 +6,7 @@
  * in an error.
  */
 import { stringOption, UsageError, type OptionSpecs, type OptionValues } from './args.ts';
-import type { SubjectFields } from './bookings.ts';
+import { fieldNames, type SubjectFields } from './bookings.ts';
 import type { Io } from './command.ts';
 import { readInput } from './files.ts';
 
@@ -18,14 +18,6 @@ export const subjectOptions: OptionSpecs = {
   'subject-file': { type: 'string', value: 'FILE', description: 'read the identifiers from FILE, or - for stdin (JSON, or "field: value" lines), instead of the flags' },
 };
 
-const fieldNames: Readonly<Record<string, keyof SubjectFields>> = {
-  name: 'fullName',
-  fullname: 'fullName',
-  dob: 'dateOfBirth',
-  dateofbirth: 'dateOfBirth',
-  phone: 'phone',
-  email: 'email',
-};
 
 const field = (name: string): keyof SubjectFields | undefined => fieldNames[name.trim().toLowerCase().replace(/[\s_-]/g, '')];
 

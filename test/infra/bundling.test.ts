@@ -58,7 +58,6 @@ describe('what each Lambda bundle carries', () => {
 
   const bundles = new Map<string, Record<string, number>>();
   /** The minified bundle's size in bytes (index.mjs, without its source map). */
-  const sizes = new Map<string, number>();
   /** The external modules each bundle imports, by kind: `import-statement` loads at start-up, `dynamic-import` on use. */
   const externals = new Map<string, { path: string; kind: string }[]>();
   beforeAll(async () => {
@@ -82,7 +81,6 @@ describe('what each Lambda bundle carries', () => {
       const output = Object.values(result.metafile.outputs).find((candidate) => candidate.entryPoint)!;
       const inputs = Object.fromEntries(Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path, input]) => [path, input.bytesInOutput]));
       bundles.set(name, inputs);
-      sizes.set(name, output.bytes);
       externals.set(name, output.imports.filter((entry) => entry.external).map(({ path, kind }) => ({ path, kind })));
     }
   }, 60_000);

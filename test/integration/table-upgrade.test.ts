@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { inject, describe, expect, it } from 'vitest';
-import { ensureTables, localClient } from '../../infra/local/dynamo-local.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTables, localClient, startDynamoLocal, type RunningDynamoLocal } from '../../infra/local/dynamo-local.ts';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { buildPracticeStore } from '#shared/adapters/dynamo/simple-stores.ts';
@@ -14,8 +14,16 @@ import { indexNames, mainTable } from '#shared/adapters/dynamo/tables.ts';
  * already stored, so the practices made before show up in the list.
  */
 describe('a table from an older version', () => {
+  // Its own DynamoDB Local: the run's shared one holds every suite's tables, and builds a new
+  // index on a busy instance far more slowly than a start-up on a laptop does.
+  let dynamo: RunningDynamoLocal;
+  beforeAll(async () => {
+    dynamo = await startDynamoLocal();
+  });
+  afterAll(() => dynamo.stop());
+
   it('gets the indexes it lacks, filled from the items it already holds', async () => {
-    const endpoint = inject('dynamoEndpoint');
+    const endpoint = dynamo.endpoint;
     const name = `t${randomBytes(4).toString('hex')}-main`;
     const older = { ...mainTable, globalSecondaryIndexes: mainTable.globalSecondaryIndexes.filter((gsi) => gsi.indexName !== indexNames.byKind) };
     await ensureTables(endpoint, [{ definition: older, name }]);
@@ -32,5 +40,5 @@ describe('a table from an older version', () => {
     // A second start changes nothing.
     await ensureTables(endpoint, [{ definition: mainTable, name }]);
     client.destroy();
-  });
+  }, 180_000); // DynamoDB Local builds indexes slowly on a busy machine
 });

@@ -110,6 +110,7 @@ describe('whoAmI, listPractices, listKeys', () => {
     const elm = await createPractice(net.deps, admin, { name: 'Elm', region: 'CT' });
     expect((await listPractices(net.deps)).items.map((p) => p.name)).toEqual(['Harbour', 'Elm']);
     const desk = await createApiKey(net.deps, admin, { role: 'practice', practiceId: harbour.practiceId, label: 'Desk' });
+    net.deps.clock.advanceMs(1_000); // a later instant, so "oldest first" has one answer
     const counsel = await createApiKey(net.deps, admin, { role: 'auditor', label: 'Counsel' });
     await revokeApiKey(net.deps, admin, counsel.keyId);
     const all = await listKeys(net.deps, {});
