@@ -331,5 +331,3 @@ export const t = {
     close: 'Close',
   },
 };
-
-export type Text = typeof t;
