@@ -100,15 +100,16 @@ export const keyList: Command = {
   details: ['Revoked keys are listed too, with when they were revoked. A key secret is never listed: only its holder has it.'],
   async run(context) {
     const { items } = await (await context.api()).listKeys(stringOption(context.values, 'practice'));
-    context.report(
-      items,
-      items.length === 0
-        ? ['No keys.']
-        : items.map((k) => `${k.keyId} ${k.role} key "${k.label}"${k.practiceId ? ` of practice ${k.practiceId}` : ''}, created ${k.createdAt}${k.revokedAt ? `, REVOKED ${k.revokedAt}` : ''}`),
-    );
+    context.report(items, items.length === 0 ? ['No keys.'] : items.map(keyLine));
     return exitCodes.ok;
   },
 };
+
+function keyLine(key: { keyId: string; role: string; label: string; practiceId?: string; createdAt: string; revokedAt?: string }): string {
+  const owner = key.practiceId ? ` of practice ${key.practiceId}` : '';
+  const revoked = key.revokedAt ? `, REVOKED ${key.revokedAt}` : '';
+  return `${key.keyId} ${key.role} key "${key.label}"${owner}, created ${key.createdAt}${revoked}`;
+}
 
 const isRole = (value: string): value is Role => (roles as readonly string[]).includes(value);
 
