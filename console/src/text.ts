@@ -338,5 +338,3 @@ export const t = {
     close: 'Close',
   },
 };
-
-export type Text = typeof t;
