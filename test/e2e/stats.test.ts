@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/run.ts';
 import { startLocalNetwork, type LocalNetwork } from '../support/local-network.ts';
 import { alertBody } from '../support/story.ts';
 
@@ -87,5 +91,45 @@ describe('network statistics over HTTP', () => {
     const answer = await local.call('GET', '/v1/stats', { key: keys().harbourDesk.apiKey });
     expect(answer.status).toBe(403);
     expect(answer.headers.get('content-type')).toContain('application/problem+json');
+  });
+});
+
+describe('peerguard stats', () => {
+  /** The command in-process, against the server, with the admin key in a key file. */
+  async function stats(args: string[]) {
+    const cwd = mkdtempSync(join(tmpdir(), 'peerguard-stats-cli-'));
+    writeFileSync(join(cwd, 'admin.key'), `${local.adminKey}\n`);
+    let stdout = '';
+    let stderr = '';
+    try {
+      const code = await runCli(['stats', ...args], {
+        stdout: (chunk) => void (stdout += chunk),
+        stderr: (chunk) => void (stderr += chunk),
+        readStdin: async () => '',
+        stderrIsTTY: false,
+        env: { PEERGUARD_URL: local.baseUrl },
+        cwd,
+      });
+      return { code, stdout, stderr };
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }
+
+  it('prints the figures, hidden ones as hidden, for the admin and (with --public) for anyone', async () => {
+    const admin = await stats(['--key-file', 'admin.key']);
+    expect(admin.code, admin.stderr).toBe(0);
+    expect(admin.stdout).toContain('figures behind fewer than 2 practices or alerts are hidden');
+    expect(admin.stdout).toContain('submitted: 2;');
+    expect(admin.stdout).toContain('rejected hidden (fewer than 2 practices)');
+    expect(admin.stdout).toMatch(/bookings screened: 4; matches strong 2 \(50\.00%\)/);
+    expect(admin.stdout).toContain('Security notices: over quota hidden (fewer than 2 practices)');
+
+    const open = await stats(['--public', '--json']);
+    expect(open.code, open.stderr).toBe(0);
+    expect(JSON.parse(open.stdout)).toEqual((await local.call('GET', '/v1/stats/summary')).body);
+
+    // Without --public the breakdown needs a key: exit 6, as for any refused key.
+    expect((await stats([])).code).toBe(6);
   });
 });
