@@ -88,6 +88,7 @@ export class PeerguardStack extends Stack {
       NAME_ONLY_MISSES_PER_HOUR: String(config.quotas.nameOnlyMissesPerHour),
       PHONE_DEFAULT_REGION: config.phoneDefaultRegion,
       ALERT_TTL_DAYS: String(config.alertTtlDays),
+      STATS_MIN_CONTRIBUTORS: String(config.statsMinContributors),
       LOG_LEVEL: config.logLevel,
     } satisfies Partial<Record<keyof AwsConfig, string>>;
     const powertools = {
