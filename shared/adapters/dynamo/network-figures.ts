@@ -23,8 +23,6 @@ import { attr } from './tables.ts';
  * under `NOTICES` / `<at>#<seq>`, 90 days.
  */
 const statsPk = 'STATS';
-/** @deprecated the daily counters' shard count, now `dayShards` in shared/stats/counters.ts. */
-export const checkShards = dayShards;
 const noticesPk = 'NOTICES';
 const noticesKeptFor = 90 * 86_400;
 
