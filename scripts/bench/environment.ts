@@ -61,6 +61,7 @@ export async function startBenchNetwork(): Promise<BenchNetwork> {
       LOG_LEVEL: 'ERROR',
       CHECKS_PER_MINUTE: '100000',
       CHECKS_PER_DAY: '10000000',
+      GUESSES_PER_DAY: '10000000',
     }) as LocalConfig;
     await ensureConfiguredTables(dynamo.endpoint, config);
     const counter = new RequestCounter();

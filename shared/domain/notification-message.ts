@@ -15,8 +15,8 @@ export function notificationMessage(notification: Notification): Record<string, 
       return { type, practiceId, window, limit, at };
     }
     case 'screening.possible_enumeration': {
-      const { type, practiceId, nameOnlyNoMatch, windowStart, at } = notification;
-      return { type, practiceId, nameOnlyNoMatch, windowStart, at };
+      const { type, practiceId, budget, day, slowedUntil, at } = notification;
+      return { type, practiceId, budget, day, slowedUntil, at };
     }
     default: {
       const { type, practiceId, alertId, category, severity, at } = notification;

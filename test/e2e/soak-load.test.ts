@@ -25,7 +25,7 @@ let baseUrl: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'peerguard-soak-test-'));
-  deps = buildDeps(await freshLocalConfig(dataDir, { CHECKS_PER_MINUTE: '100000', CHECKS_PER_DAY: '10000000', NAME_ONLY_MISSES_PER_HOUR: '100000' }));
+  deps = buildDeps(await freshLocalConfig(dataDir, { CHECKS_PER_MINUTE: '100000', CHECKS_PER_DAY: '10000000', GUESSES_PER_DAY: '10000000' }));
   server = createLocalServer(deps, () => undefined);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
