@@ -110,6 +110,7 @@ const alertViewFor = (caller: Caller): Allowed =>
   caller === 'admin' ? adminAlertView : caller === 'reviewer (other practice)' ? reviewerAlertView : practiceAlertView;
 
 const checkResult = {
+  padding: 'leaf',
   checkId: 'leaf',
   result: 'leaf',
   confidence: 'leaf',

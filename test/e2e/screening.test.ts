@@ -70,6 +70,21 @@ describe('batch screening', () => {
   });
 });
 
+describe('answer sizes', () => {
+  it('a match, a possible match and a no-match are answered in the same number of bytes, one check or a batch', async () => {
+    local.clock.set('2026-11-23T10:30:00Z');
+    const key = local.net.keys.valleyDesk.apiKey;
+    const subjects = [{ phone: flagged.phone }, { fullName: flagged.fullName }, other(50)];
+    const single = await Promise.all(subjects.map((subject) => local.call('POST', '/v1/checks', { key, body: { subject } })));
+    expect(single.map((answer) => [answer.body.result, answer.body.confidence])).toEqual([['match', 'strong'], ['match', 'possible'], ['no_match', undefined]]);
+    expect(single.map((answer) => Buffer.byteLength(answer.text))).toEqual([1024, 1024, 1024]);
+    const mixed = await batch(key, subjects.map((subject, i) => ({ ref: `m${i}`, subject })));
+    const misses = await batch(key, [51, 52, 53].map((n, i) => ({ ref: `m${i}`, subject: other(n) })));
+    expect(mixed.body.results.filter((r: { result: string }) => r.result === 'match')).toHaveLength(2);
+    expect(Buffer.byteLength(mixed.text)).toBe(Buffer.byteLength(misses.text));
+  });
+});
+
 describe('screening quota', () => {
   it('concurrent checks from one practice never exceed the per-minute quota; other practices are unaffected', async () => {
     local.clock.set('2026-11-23T11:00:30Z');
@@ -181,8 +196,8 @@ describe('the audit log of screening', () => {
   it('every answered booking is in the audit log and no refused one is; the chain is intact', async () => {
     const entries = await intactChain(local.deps.audit);
     const checked = entries.filter((entry) => entry.action === 'check.performed').flatMap((entry) => entry.bookings ?? []);
-    // Answered with 200 over this network: 4 (batch) + 10 + 1 + 1 (quota) + 8 + 2 (batches) + 39 (day).
-    expect(checked).toHaveLength(65);
+    // Answered with 200 over this network: 4 (batch) + 3 + 3 + 3 (sizes) + 10 + 1 + 1 (quota) + 8 + 2 (batches) + 39 (day).
+    expect(checked).toHaveLength(74);
     expect(checked.every((booking) => booking.tokens.length === booking.tokenKinds.length)).toBe(true);
     expect(JSON.stringify(entries)).not.toMatch(/batchwell|555-0177|8605550177/i);
   });

@@ -81,6 +81,6 @@ describe('the handler pipeline', () => {
     expect(unknown.context).toEqual({ authenticated: 'false' });
     const result = await createChecksHandler(deps)(event({ subject: { phone: canaryPhone } }, { ...authorized.context }), context);
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body ?? '{}')).toEqual({ checkId: expect.stringMatching(/^chk_/), result: 'no_match' });
+    expect(JSON.parse(result.body ?? '{}')).toEqual({ checkId: expect.stringMatching(/^chk_/), result: 'no_match', padding: expect.stringMatching(/^ +$/) });
   });
 });
