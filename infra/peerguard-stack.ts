@@ -235,9 +235,9 @@ export class PeerguardStack extends Stack {
       },
     });
 
-    // The authorizer always allows; it tells the handler, via its context, whether the key is
-    // valid, so the handler can answer a problem+json 401 (a denial would be a bare 403).
-    // A cached answer lives at most 60 s: a revoked key stops working within that.
+    // The authorizer denies a malformed, unknown or revoked key, so API Gateway answers it (a bare
+    // 403) without invoking any route's function; a valid key's role and practice go to the
+    // handler in the context. A cached answer lives at most 60 s: a revoked key stops working within that.
     const authorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', this.functions.authorizer, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       identitySource: ['$request.header.Authorization'],
