@@ -24,6 +24,8 @@ export interface LocalNetwork {
   readonly dataDir: string;
   readonly adminKey: string;
   readonly net: Awaited<ReturnType<typeof setUpNetwork>>;
+  /** The server's one line per request (route, status, time, and who refused it when the route's function did not run). */
+  readonly serverLog: string[];
   /** The notifications the local notifier wrote, one object per line. */
   notifications(): Record<string, unknown>[];
   stop(): Promise<void>;
@@ -39,7 +41,8 @@ export async function startLocalNetwork(env: Record<string, string> = {}): Promi
   const config = await freshLocalConfig(dataDir, env);
   const deps = buildDeps(config, { clock });
   const adminKey = (await ensureAdminKey(deps, dataDir)).apiKey;
-  const server: Server = createLocalServer(deps, () => undefined);
+  const serverLog: string[] = [];
+  const server: Server = createLocalServer(deps, (line) => void serverLog.push(line));
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const port = (server.address() as AddressInfo).port;
   const call = apiClient(`http://127.0.0.1:${port}`);
@@ -54,6 +57,7 @@ export async function startLocalNetwork(env: Record<string, string> = {}): Promi
     dataDir,
     adminKey,
     net,
+    serverLog,
     notifications: () =>
       existsSync(file)
         ? readFileSync(file, 'utf8')
