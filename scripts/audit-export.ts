@@ -1,13 +1,17 @@
 /**
- * `npm run audit-export -- --url http://127.0.0.1:3000 --key <auditor api key> --from 2026-11-01
+ * `npm run audit-export -- --url http://127.0.0.1:3000 --key-file <file> --from 2026-11-01
  *   --to 2026-11-30 [--format jsonl|csv] --out <file>`
+ *
+ * The auditor's API key comes from a file (`--key-file`, the key on its first line) or from the
+ * environment (`PEERGUARD_API_KEY`), never from the command line, where any user of the machine
+ * could read it in the process list and the shell would keep it in its history.
  *
  * Follows the export's pages (the `Link: rel="next"` header) and streams them into ONE file:
  * jsonl with the manifest as its last line, or csv (one header row) with the manifest written
  * beside it as `<out>.manifest.json`. The file is written as `<out>.partial` and renamed when
  * the last page has arrived, so an interrupted export never looks complete.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
@@ -114,29 +118,49 @@ async function problemSummary(response: Response, page: number): Promise<string>
   }
 }
 
-async function main(): Promise<number> {
+const usage =
+  'usage: PEERGUARD_API_KEY=<auditor api key> npm run audit-export -- --url <base url> --from YYYY-MM-DD --to YYYY-MM-DD [--format jsonl|csv] --out <file>\n' +
+  '   or: npm run audit-export -- --key-file <file holding the key> --url … --from … --to … --out <file>';
+
+/** The command line and environment as download options, or the sentence that says what is wrong. */
+export function exportOptions(argv: readonly string[], env: NodeJS.ProcessEnv): { options: Omit<DownloadOptions, 'onPage'> } | { error: string } {
   const { values } = parseArgs({
+    args: [...argv],
     options: {
       url: { type: 'string', default: 'http://127.0.0.1:3000' },
       key: { type: 'string' },
+      'key-file': { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
       format: { type: 'string', default: 'jsonl' },
       out: { type: 'string' },
     },
   });
+  if (values.key !== undefined) {
+    return { error: '--key no longer takes the API key itself (the process list and your shell history would show it): put it in a file and pass --key-file <file>, or set PEERGUARD_API_KEY' };
+  }
+  let apiKey = env.PEERGUARD_API_KEY?.trim();
+  if (values['key-file'] !== undefined) {
+    try {
+      apiKey = readFileSync(values['key-file'], 'utf8').split('\n')[0]!.trim();
+    } catch (error) {
+      return { error: `cannot read the key file ${values['key-file']}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+    }
+  }
   const format = values.format as ExportFormat;
-  if (!values.key || !values.from || !values.to || !values.out || !exportFormats.includes(format)) {
-    process.stderr.write('usage: npm run audit-export -- --url <base url> --key <auditor api key> --from YYYY-MM-DD --to YYYY-MM-DD [--format jsonl|csv] --out <file>\n');
+  if (!apiKey || !values.from || !values.to || !values.out || !exportFormats.includes(format)) return { error: usage };
+  return { options: { url: values.url!, apiKey, from: values.from, to: values.to, format, out: values.out } };
+}
+
+async function main(): Promise<number> {
+  const parsed = exportOptions(process.argv.slice(2), process.env);
+  if ('error' in parsed) {
+    process.stderr.write(`${parsed.error}\n`);
     return 2;
   }
+  const values = parsed.options;
   const result = await downloadExport({
-    url: values.url!,
-    apiKey: values.key,
-    from: values.from,
-    to: values.to,
-    format,
-    out: values.out,
+    ...values,
     onPage: (page, bytes) => process.stderr.write(`page ${page}: ${bytes} bytes so far\n`),
   });
   const { manifest } = result;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDeps } from '#shared/runtime.ts';
 import type { Deps } from '#shared/deps.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
-import { ensureAdminKey } from '../../infra/local/admin-key.ts';
+import { workingAdminKey } from '../../infra/local/admin-key.ts';
 import { recordingLogger, type RecordingLogger } from '../fakes/deps.ts';
 import { freshLocalConfig } from '../support/tables.ts';
 import { apiClient } from '../support/api-client.ts';
@@ -34,7 +34,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'peerguard-limits-'));
   logger = recordingLogger();
   deps = buildDeps(await freshLocalConfig(dataDir), { logger });
-  const adminKey = (await ensureAdminKey(deps, dataDir)).apiKey;
+  const adminKey = await workingAdminKey(deps, dataDir);
   server = createLocalServer(deps, (line) => serverLog.push(line), { limits });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   port = (server.address() as AddressInfo).port;

@@ -9,7 +9,7 @@ import { canonicalJson, sha256Hex } from '#shared/canonical.ts';
 import { verifyStatement } from '#shared/domain/signing.ts';
 import type { Deps } from '#shared/deps.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
-import { ensureAdminKey } from '../../infra/local/admin-key.ts';
+import { workingAdminKey } from '../../infra/local/admin-key.ts';
 import { freshLocalConfig } from '../support/tables.ts';
 import { apiClient, type Call } from '../support/api-client.ts';
 import { alertBody, setUpNetwork } from '../support/story.ts';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'peerguard-story-'));
   const config = await freshLocalConfig(dataDir);
   deps = buildDeps(config);
-  adminKey = (await ensureAdminKey(deps, dataDir)).apiKey;
+  adminKey = await workingAdminKey(deps, dataDir);
   server = createLocalServer(deps, (line) => requestLog.push(line));
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   call = apiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);

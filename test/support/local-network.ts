@@ -7,7 +7,7 @@ import { buildDeps } from '#shared/runtime.ts';
 import type { Deps } from '#shared/deps.ts';
 import type { LocalConfig } from '#shared/config.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
-import { ensureAdminKey } from '../../infra/local/admin-key.ts';
+import { workingAdminKey } from '../../infra/local/admin-key.ts';
 import { settableClock, type SettableClock } from '../fakes/deps.ts';
 import { freshLocalConfig } from './tables.ts';
 import { apiClient, type Call } from './api-client.ts';
@@ -40,7 +40,7 @@ export async function startLocalNetwork(env: Record<string, string> = {}): Promi
   const clock = settableClock(new Date());
   const config = await freshLocalConfig(dataDir, env);
   const deps = buildDeps(config, { clock });
-  const adminKey = (await ensureAdminKey(deps, dataDir)).apiKey;
+  const adminKey = await workingAdminKey(deps, dataDir);
   const serverLog: string[] = [];
   const server: Server = createLocalServer(deps, (line) => void serverLog.push(line));
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
