@@ -4,7 +4,7 @@ import type { QuotaOutcome, Reservation, ScreeningLedger, ScreeningLimits, Scree
 import type { AuditBatch } from '../../records.ts';
 import { DependencyUnavailableError } from '../../errors.ts';
 import { attr } from './tables.ts';
-import { cancellationReasons, isConditionalCheckFailure, storage } from './errors.ts';
+import { cancellationReasons, isConditionalCheckFailure, storage, translated } from './errors.ts';
 import type { AuditLog } from './audit-log.ts';
 import { practiceRounds, type RoundItem } from './practice-rounds.ts';
 
@@ -74,7 +74,21 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
    * of an update whose answer was lost (a timeout) a no-op instead of counting the bookings twice.
    * A failed condition is a TransactionCanceledException with reason ConditionalCheckFailed.
    */
-  const idempotently = (update: Record<string, unknown>) => storage(() => client.send(new TransactWriteCommand({ TransactItems: [{ Update: update as never }] })));
+  const idempotently = async (update: Record<string, unknown>) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: [{ Update: update as never }] }));
+        return;
+      } catch (error) {
+        // Another process's transaction on the same counter: try again shortly (it is not our condition failing).
+        if (cancellationReasons(error)?.[0] === 'TransactionConflict' && attempt < 8) {
+          await new Promise((done) => setTimeout(done, Math.random() * 10 * attempt));
+          continue;
+        }
+        throw cancellationReasons(error)?.[0] === 'ConditionalCheckFailed' ? error : translated(error);
+      }
+    }
+  };
 
   const readCounter = async (practiceId: string, day: string) => {
     const { Item } = await storage(() => client.send(new GetCommand({ TableName: table, Key: dayKey(practiceId, day), ConsistentRead: true })));
