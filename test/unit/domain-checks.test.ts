@@ -3,6 +3,8 @@ import { submitAlert } from '#shared/domain/alerts.ts';
 import { retractAlert } from '#shared/domain/lifecycle.ts';
 import { checkBatch, checkBooking, guidance } from '#shared/domain/checks.ts';
 import type { Keyring } from '#shared/ports.ts';
+import { tokensInBooking } from '#shared/audit/check-tokens.ts';
+import { lookupTokens } from '#shared/identifiers/tokens.ts';
 import { testSettings } from '../fakes/deps.ts';
 import { canaryNormalised, canarySubject, checkRequest, newPracticeId, principal, publishedAlert, submission, testNetwork } from '../fakes/fixtures.ts';
 
@@ -133,6 +135,20 @@ describe('checkBooking', () => {
     expect(net.deps.sent.filter((n) => n.type === 'screening.possible_enumeration')).toEqual([expect.objectContaining({ budget: 2, day: '2026-11-21' })]);
     await checkBooking(deps, net.practiceB, checkRequest({ phone: '(860) 555-0142' })); // counted too, but the day's notice was given
     expect(net.deps.sent.filter((n) => n.type === 'screening.possible_enumeration')).toHaveLength(1);
+  });
+
+  it('audits per-check token digests, never the tokens: two practices\' checks of one client share nothing, and only the token finds them', async () => {
+    const net = await testNetwork();
+    await checkBooking(net.deps, net.practiceA, checkRequest(canarySubject));
+    await checkBooking(net.deps, net.practiceB, checkRequest(canarySubject));
+    const [first, second] = net.deps.memory.audit.entries.filter((entry) => entry.action === 'check.performed').map((entry) => entry.bookings![0]!);
+    const tokens = (await lookupTokens(net.deps.keyring, canarySubject, net.deps.settings.phoneRegion)).map(({ token }) => token);
+    for (const booking of [first!, second!]) {
+      expect(booking.tokens).toBeUndefined();
+      for (const token of tokens) expect(JSON.stringify(booking)).not.toContain(token);
+      expect(tokensInBooking(booking, tokens).length).toBe(booking.tokenKinds.length);
+    }
+    expect(first!.tokenDigests.filter((digest) => second!.tokenDigests.includes(digest))).toEqual([]);
   });
 
   it('never echoes identifiers, tokens, practice ids or alert ids', async () => {
