@@ -800,6 +800,34 @@ export interface components {
                 window: "minute" | "day";
                 limit: number;
             } | {
+                /**
+                 * @description The practice spent its guess budget for the day and is slowed down (docs/abuse-limits.md).
+                 * @constant
+                 */
+                type: "screening.possible_enumeration";
+                /** @description The practice concerned. */
+                practiceId: string;
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 UTC without fractions of a second.
+                 * @example 2026-11-21T19:04:05Z
+                 */
+                at: string;
+                /** @description Bookings per UTC day that may find no strong match (`GUESSES_PER_DAY`). */
+                budget: number;
+                /**
+                 * Format: date
+                 * @description A calendar date, YYYY-MM-DD (UTC).
+                 * @example 2026-11-21
+                 */
+                day: string;
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 UTC without fractions of a second.
+                 * @example 2026-11-21T19:04:05Z
+                 */
+                slowedUntil: string;
+            } | {
                 /** @constant */
                 type: "screening.possible_enumeration";
                 /** @description The practice concerned. */
@@ -1498,6 +1526,8 @@ export interface components {
             checkId: string;
             /** @constant */
             result: "no_match";
+            /** @description Spaces that bring each answer (each result of a batch) to a whole number of 2,048 bytes, so that its size does not tell a match from a no-match. Ignore it. */
+            padding?: string;
         };
         Match: {
             /** @description The check id (it names the audit entry). */
@@ -1535,6 +1565,8 @@ export interface components {
             reportingPractices: number;
             /** @description What the front desk should do next. */
             guidance: string;
+            /** @description Spaces that bring each answer (each result of a batch) to a whole number of 2,048 bytes, so that its size does not tell a match from a no-match. Ignore it. */
+            padding?: string;
         };
         BatchCheckResults: {
             results: ({
@@ -1543,6 +1575,8 @@ export interface components {
                 checkId: string;
                 /** @constant */
                 result: "no_match";
+                /** @description Spaces that bring each answer (each result of a batch) to a whole number of 2,048 bytes, so that its size does not tell a match from a no-match. Ignore it. */
+                padding?: string;
             } | {
                 ref: string;
                 /** @description The check id (it names the audit entry). */
@@ -1580,6 +1614,8 @@ export interface components {
                 reportingPractices: number;
                 /** @description What the front desk should do next. */
                 guidance: string;
+                /** @description Spaces that bring each answer (each result of a batch) to a whole number of 2,048 bytes, so that its size does not tell a match from a no-match. Ignore it. */
+                padding?: string;
             })[];
         };
         /** @description A practice's Cal.com integration, without its secrets. */

@@ -83,7 +83,9 @@ export class PeerguardStack extends Stack {
       SECURITY_TOPIC_ARN: data.topics.security.topicArn,
       CHECKS_PER_MINUTE: String(config.quotas.checksPerMinute),
       CHECKS_PER_DAY: String(config.quotas.checksPerDay),
-      NAME_ONLY_MISSES_PER_HOUR: String(config.quotas.nameOnlyMissesPerHour),
+      GUESSES_PER_DAY: String(config.quotas.guessesPerDay),
+      SLOWED_CHECKS_PER_MINUTE: String(config.quotas.slowedChecksPerMinute),
+      SLOWED_CHECKS_PER_DAY: String(config.quotas.slowedChecksPerDay),
       PHONE_DEFAULT_REGION: config.phoneDefaultRegion,
       ALERT_TTL_DAYS: String(config.alertTtlDays),
       STATS_MIN_CONTRIBUTORS: String(config.statsMinContributors),
@@ -235,9 +237,9 @@ export class PeerguardStack extends Stack {
       },
     });
 
-    // The authorizer always allows; it tells the handler, via its context, whether the key is
-    // valid, so the handler can answer a problem+json 401 (a denial would be a bare 403).
-    // A cached answer lives at most 60 s: a revoked key stops working within that.
+    // The authorizer denies a malformed, unknown or revoked key, so API Gateway answers it (a bare
+    // 403) without invoking any route's function; a valid key's role and practice go to the
+    // handler in the context. A cached answer lives at most 60 s: a revoked key stops working within that.
     const authorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', this.functions.authorizer, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       identitySource: ['$request.header.Authorization'],

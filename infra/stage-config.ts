@@ -125,7 +125,9 @@ export const stageConfigSchema = z
       .object({
         checksPerMinute: count(100_000),
         checksPerDay: count(10_000_000),
-        nameOnlyMissesPerHour: count(100_000),
+        guessesPerDay: count(10_000_000),
+        slowedChecksPerMinute: count(100_000),
+        slowedChecksPerDay: count(10_000_000),
       })
       .strict(),
     /** Alarm thresholds; counts are per 5-minute period unless named otherwise. */

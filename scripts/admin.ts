@@ -1,5 +1,5 @@
 /**
- * `npm run admin -- create-key --role admin [--label TEXT] [--practice-id ID]`
+ * `npm run admin -- create-key --role admin [--label TEXT] [--practice-id ID] [--out FILE]`
  * `npm run admin -- recount-alerts`
  *
  * Creates an API key by writing straight to the tables with the caller's own credentials:
@@ -10,7 +10,8 @@
  * to the security topic is queued in the notification outbox (the CLI has no SNS rights): the
  * next sweep delivers it, within 15 minutes in AWS.
  * - Local: set DYNAMODB_ENDPOINT to the DynamoDB Local that `npm start` printed.
- * The key is printed once; only its SHA-256 is stored.
+ * The key is printed once; only its SHA-256 is stored. With `--out FILE` it is written to FILE
+ * (owner-only) instead of the terminal, which then shows only its id.
  *
  * `recount-alerts` counts the stored alerts by status and sets the overview's counts to that, and
  * replays every alert's history into the statistics' alert events (submissions by category and
@@ -18,6 +19,7 @@
  * that had alerts before the counters existed (run it when no alert is moving). Daily figures
  * (checks, notices) start from the day the counters were deployed.
  */
+import { writeFileSync } from 'node:fs';
 import { buildLoggedMetrics } from '#shared/adapters/local/logged-metrics.ts';
 import { parseArgs } from 'node:util';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
@@ -39,7 +41,7 @@ import { ValidationError } from '#shared/errors.ts';
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { role: { type: 'string' }, label: { type: 'string' }, 'practice-id': { type: 'string' } },
+    options: { role: { type: 'string' }, label: { type: 'string' }, 'practice-id': { type: 'string' }, out: { type: 'string' } },
   });
   const apiKeysTable = process.env.API_KEYS_TABLE ?? 'peerguard-api-keys';
   const mainTable = process.env.MAIN_TABLE ?? 'peerguard-main';
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(counts)}\n`);
     return;
   }
-  if (positionals[0] !== 'create-key') throw new Error('usage: npm run admin -- create-key --role admin|reviewer|practice|auditor [--label TEXT] [--practice-id ID] | recount-alerts');
+  if (positionals[0] !== 'create-key') throw new Error('usage: npm run admin -- create-key --role admin|reviewer|practice|auditor [--label TEXT] [--practice-id ID] [--out FILE] | recount-alerts');
   const input = parseInput(createKeySchema, { role: values.role, label: values.label ?? `created by npm run admin on ${new Date().toISOString().slice(0, 10)}`, practiceId: values['practice-id'] });
   const audit = buildAuditLog(client, auditTable);
   const outbox = buildNotificationOutbox(client, mainTable);
@@ -74,7 +76,12 @@ async function main(): Promise<void> {
     systemActor('admin-cli'),
     input,
   );
-  process.stdout.write(`${JSON.stringify({ keyId: created.keyId, role: created.role, practiceId: created.practiceId, apiKey: created.apiKey })}\n`);
+  if (values.out) {
+    writeFileSync(values.out, `${created.apiKey}\n`, { mode: 0o600 });
+    process.stdout.write(`${JSON.stringify({ keyId: created.keyId, role: created.role, practiceId: created.practiceId, apiKeyFile: values.out })}\n`);
+  } else {
+    process.stdout.write(`${JSON.stringify({ keyId: created.keyId, role: created.role, practiceId: created.practiceId, apiKey: created.apiKey })}\n`);
+  }
 }
 
 main().catch((error: unknown) => {

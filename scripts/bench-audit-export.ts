@@ -39,10 +39,10 @@ import { rssSampler } from './lib/bench-phase.ts';
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-function runPhase(args: string[]): Promise<Record<string, any>> {
+function runPhase(args: string[], env: Record<string, string> = {}): Promise<Record<string, any>> {
   const script = fileURLToPath(new URL('./lib/bench-phase.ts', import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(output.trim().split('\n').at(-1)!)) : reject(new Error(`phase ${args[1]} exited with ${code}`))));
@@ -138,7 +138,8 @@ async function main(): Promise<void> {
       const out = join(dataDir, `export.${format}`);
       const serverRss = rssSampler();
       t0 = performance.now();
-      const exported = await runPhase(['--phase', 'export', '--url', url, '--key', apiKey, '--from', isoDate(start), '--to', isoDate(now), '--format', format, '--out', out]);
+      // The key goes by the environment, never on a command line (where the process list shows it).
+      const exported = await runPhase(['--phase', 'export', '--url', url, '--from', isoDate(start), '--to', isoDate(now), '--format', format, '--out', out], { PEERGUARD_API_KEY: apiKey });
       const serverPeak = serverRss.stop();
       console.log(
         `${format.padEnd(5)} export: ${exported.manifest.count} entries in ${exported.pages} pages, file ${mb(statSync(out).size)}, ${seconds(exported.ms)} ` +

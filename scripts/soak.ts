@@ -43,7 +43,7 @@ export async function runSoak(options: SoakOptions, print: (line: string) => voi
   const server = await startSoakServer(dataDir, {
     CHECKS_PER_MINUTE: '100000',
     CHECKS_PER_DAY: '10000000',
-    NAME_ONLY_MISSES_PER_HOUR: '100000',
+    GUESSES_PER_DAY: '10000000',
     // Small pages keep the load's exports (first page only) cheap, and make the final one page.
     AUDIT_EXPORT_PAGE_SIZE: '1000',
   });

@@ -20,8 +20,13 @@ const common = {
   /** Screening quota per practice, counted per booking (a batch of 100 counts 100). */
   CHECKS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
   CHECKS_PER_DAY: z.coerce.number().int().min(1).max(10_000_000).default(5_000),
-  /** Name-only checks without a match, per practice per hour, that tell the security topic of possible enumeration. */
-  NAME_ONLY_MISSES_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
+  /**
+   * The guess budget: bookings per practice per UTC day answered without a strong match. Spending
+   * it tells the security topic and slows the practice to the SLOWED_* quota for 24 hours.
+   */
+  GUESSES_PER_DAY: z.coerce.number().int().min(1).max(10_000_000).default(300),
+  SLOWED_CHECKS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(5),
+  SLOWED_CHECKS_PER_DAY: z.coerce.number().int().min(1).max(10_000_000).default(100),
   /** Audit entries per export page (one response). */
   AUDIT_EXPORT_PAGE_SIZE: z.coerce.number().int().min(10).max(20_000).default(5_000),
   /** How many days before its expiry a published alert may be re-confirmed. */

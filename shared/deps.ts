@@ -1,4 +1,4 @@
-import type { AlertStore, ApiKeyStore, AuditAppender, AuditReader, CalcomApi, ClauseStore, Clock, IntegrationStore, Keyring, Logger, Metrics, NetworkFigures, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
+import type { AlertStore, ApiKeyStore, AuditAppender, AuditReader, CalcomApi, ClauseStore, Clock, GuessBudget, IntegrationStore, Keyring, Logger, Metrics, NetworkFigures, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
 
 /** Settings the domain reads; a slice of the config, so domain tests need no environment. */
 export interface Settings {
@@ -6,8 +6,8 @@ export interface Settings {
   readonly alertTtlDays: number;
   readonly idempotencyTtlHours: number;
   readonly screening: ScreeningLimits;
-  /** Name-only checks without a match per practice per hour that raise a possible-enumeration notice. */
-  readonly nameOnlyMissesPerHour: number;
+  /** Bookings per practice per UTC day that may find no strong match before the practice is slowed down. */
+  readonly guessBudget: GuessBudget;
   readonly auditExportPageSize: number;
   /** How many days before its expiry a published alert may be re-confirmed. */
   readonly reconfirmWindowDays: number;

@@ -164,24 +164,61 @@ export interface ScreeningLimits {
   readonly perDay: number;
 }
 
-export type QuotaOutcome = { readonly ok: true } | { readonly ok: false; readonly window: 'minute' | 'day'; readonly retryAfterSeconds: number };
+/**
+ * The guess budget: bookings a practice may screen per UTC day that find no strong match (a
+ * miss, or a name-only `possible`). Spending it tells the security topic and puts the practice
+ * on the reduced `slowed` quota for 24 hours.
+ */
+export interface GuessBudget {
+  readonly perDay: number;
+  readonly slowed: ScreeningLimits;
+}
+
+export interface ScreeningPolicy {
+  readonly quota: ScreeningLimits;
+  readonly guesses: GuessBudget;
+}
+
+/** Bookings counted against a practice's quota before anything about them was computed. */
+export interface Reservation {
+  readonly practiceId: string;
+  readonly bookings: number;
+  /** The UTC day (`YYYY-MM-DD`) and minute (`YYYY-MM-DDTHH:MM`) the bookings were counted in. */
+  readonly day: string;
+  readonly minute: string;
+}
+
+export type QuotaOutcome =
+  | { readonly ok: true; readonly reservation: Reservation }
+  | { readonly ok: false; readonly window: 'minute' | 'day'; readonly retryAfterSeconds: number; readonly slowed: boolean };
+
+/** What a settled check adds: its bookings answered without a strong match, and its bookings that matched. */
+export interface CheckCounts {
+  readonly guesses: number;
+  readonly matches: number;
+  /** Which alerts each matched booking found, by tier: the statistics' match figures (shared/stats/counters.ts). */
+  readonly tally?: ScreeningTally | undefined;
+}
+
+export interface Settlement {
+  /** Only on the settlement that took the practice's guesses for the day past its budget. */
+  readonly budgetSpent?: { readonly slowedUntil: string } | undefined;
+}
 
 /**
- * Screening's bookkeeping: the practice's quota counters and the check's audit entry move
- * together in one transaction, so a refused check is neither counted nor audited, and an
- * answered one is both.
+ * Screening's bookkeeping, in two steps so that a practice over its quota costs nothing: `reserve`
+ * counts the bookings (refusing what is over the quota, or over the reduced quota while the
+ * practice is slowed) before any token is computed; `settle` writes the check's audit entry and
+ * adds its guesses in one transaction. A check that fails in between gives its reservation back
+ * with `release`: a refused check is neither counted nor audited, an answered one is both.
  */
 export interface ScreeningLedger {
-  /**
-   * Counts `bookings` for the practice's quota and the network's day, with the check's audit
-   * entry. `matches` says how many matched (a number), or which alerts each matched booking found
-   * by tier (a tally: the statistics' match figures, shared/stats/counters.ts).
-   */
-  record(practiceId: string, bookings: number, limits: ScreeningLimits, audit: AuditBatch, matches?: number | ScreeningTally): Promise<QuotaOutcome>;
+  reserve(practiceId: string, bookings: number, policy: ScreeningPolicy, now: Date): Promise<QuotaOutcome>;
+  /** Appends the check's audit entry, adds its guesses and counts it (and its `matches`) for the network's day. */
+  settle(reservation: Reservation, counts: CheckCounts, policy: ScreeningPolicy, audit: AuditBatch): Promise<Settlement>;
+  release(reservation: Reservation): Promise<void>;
   /** True for the first refusal of this practice in this window (`minute#…` or `day#…`), false after. */
   claimRefusalNotice(practiceId: string, windowKey: string): Promise<boolean>;
-  /** Adds `count` name-only checks without a match to the practice's count for the hour; returns the new total. */
-  addNameOnlyMisses(practiceId: string, hourStart: string, count: number): Promise<number>;
   /**
    * Counts one "was this person checked" lookup of an auditor key for the UTC day of `audit.now`,
    * in one transaction with the lookup's audit entry, with `perDay` as the write's condition: a

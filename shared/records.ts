@@ -332,9 +332,11 @@ export type Notification =
       readonly topic: 'security';
       readonly type: 'screening.possible_enumeration';
       readonly practiceId: string;
-      /** Name-only checks without a match in the hour starting at `windowStart`. */
-      readonly nameOnlyNoMatch: number;
-      readonly windowStart: string;
+      /** The guess budget it went past: bookings per UTC day that found no strong match. */
+      readonly budget: number;
+      readonly day: string;
+      /** Until when the practice screens on the reduced quota. */
+      readonly slowedUntil: string;
       readonly at: string;
     }
   | {

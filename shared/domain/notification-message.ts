@@ -19,8 +19,8 @@ export function notificationMessage(notification: Notification): Record<string, 
       return { type, practiceId, source, bookingUid, checkId, confidence, category, severity, bookingAction, at };
     }
     case 'screening.possible_enumeration': {
-      const { type, practiceId, nameOnlyNoMatch, windowStart, at } = notification;
-      return { type, practiceId, nameOnlyNoMatch, windowStart, at };
+      const { type, practiceId, budget, day, slowedUntil, at } = notification;
+      return { type, practiceId, budget, day, slowedUntil, at };
     }
     case 'audit.subject_tokens': {
       const { type, keyId, lookupsToday, limit, at } = notification;

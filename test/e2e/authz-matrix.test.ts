@@ -12,7 +12,8 @@ import { calcomDelivery, signCalcom } from '../support/calcom.ts';
 /**
  * The authorisation matrix (issue 6, suite 1): every route in the route table × every caller —
  * each role acting on a resource of its own practice and of another practice, no key, a
- * malformed key, a forged key and a revoked key — against the status api-v1.md gives. Every
+ * malformed key, a forged key and a revoked key — against the status api-v1.md gives (a request
+ * without a valid key is refused before any route's function runs). Every
  * resource belongs to Harbour: "own practice" callers are Harbour's keys, "other practice"
  * callers Valley's. Each case makes its own fresh resource, so cases do not depend on order.
  * A 2xx answer may carry only the fields of its route's allow-list (per caller where views
@@ -160,6 +161,9 @@ const notice = {
   limit: 'leaf',
   nameOnlyNoMatch: 'leaf',
   windowStart: 'leaf',
+  budget: 'leaf',
+  day: 'leaf',
+  slowedUntil: 'leaf',
   keyId: 'leaf',
   lookupsToday: 'leaf',
   role: 'leaf',
@@ -168,6 +172,7 @@ const notice = {
 } as const;
 
 const checkResult = {
+  padding: 'leaf',
   checkId: 'leaf',
   result: 'leaf',
   confidence: 'leaf',
@@ -617,6 +622,9 @@ describe('every route × every caller', () => {
 
     // A refusal: a problem document a person can act on, and nothing changed.
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    // A request without a valid key never reaches the route's function (in AWS, API Gateway answers it).
+    if (caller === 'no key') expect(local.serverLog.at(-1)).toMatch(/ 401 .*\(no key\)$/);
+    if (caller === 'malformed key' || caller === 'forged key' || caller === 'revoked key') expect(local.serverLog.at(-1)).toMatch(/ 401 .*\(refused by the authorizer\)$/);
     expect(answer.body).toMatchObject({ type: expect.stringMatching(/^https:\/\/peerguard\.dev\/problems\//), title: expect.any(String), status: expected, detail: expect.any(String) });
     if (request.alertId) expect(await alertState(request.alertId)).toEqual(before);
     if (expected === 404 && request.alertId) {

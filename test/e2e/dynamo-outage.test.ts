@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureConfiguredTables, freePort, startDynamoLocal, type RunningDynamoLocal } from '../../infra/local/dynamo-local.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
-import { ensureAdminKey } from '../../infra/local/admin-key.ts';
+import { workingAdminKey } from '../../infra/local/admin-key.ts';
 import { loadConfig, type LocalConfig } from '#shared/config.ts';
 import type { Deps } from '#shared/deps.ts';
 import { buildDeps } from '#shared/runtime.ts';
@@ -53,7 +53,7 @@ beforeAll(async () => {
   await ensureConfiguredTables(dynamo.endpoint, config);
   logger = recordingLogger();
   deps = buildDeps(config, { logger });
-  const adminKey = (await ensureAdminKey(deps, dataDir)).apiKey;
+  const adminKey = await workingAdminKey(deps, dataDir);
   server = createLocalServer(deps, () => undefined);
   await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
   call = apiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);

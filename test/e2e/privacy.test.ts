@@ -197,7 +197,7 @@ function javaProcessesFor(dir: string): string {
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'peerguard-privacy-'));
   calcom = await startCalcomStandIn();
-  network = await startLocalNetwork({ DATA_DIR: dataDir, LOG_LEVEL: 'DEBUG' });
+  network = await startLocalNetwork({ DATA_DIR: dataDir, LOG_LEVEL: 'DEBUG', GUESSES_PER_DAY: '8' });
   const call = apiClient(network.baseUrl);
   const adminKey = readFileSync(join(dataDir, 'admin-api-key'), 'utf8');
   expect(adminKey).toMatch(/^pg\.key_[0-9a-z]{26}\.[A-Za-z0-9_-]{43}\n$/);
@@ -303,6 +303,16 @@ beforeAll(async () => {
   expect(tokens.body.tokens.length).toBeGreaterThanOrEqual(4);
   canaryTokens = (tokens.body.tokens as { token: string }[]).map(({ token }) => token);
   record('subject tokens', tokens);
+
+  // Dates of birth tried against the canary's name spend the guess budget: the security notice and
+  // the slowdown's refusals carry nothing of the person (the search below covers the notice too).
+  const swept: number[] = [];
+  for (let day = 1; day <= 12; day += 1) {
+    const answer = await call('POST', '/v1/checks', { key: net.keys.valleyDesk.apiKey, body: { subject: { fullName: canary.fullName, dateOfBirth: `1950-01-${String(day).padStart(2, '0')}` } } });
+    swept.push(answer.status);
+    for (const needle of needles) expect(answer.text).not.toContain(needle);
+  }
+  expect(swept).toContain(429);
 }, 180_000);
 
 afterAll(async () => {
@@ -329,7 +339,7 @@ describe('after the story, stopped with Ctrl-C', () => {
     expect(filesUnder(join(dataDir, 'dynamodb')).length).toBeGreaterThan(0);
     expect(everything).toContain(alertId);
     const notifications = readFileSync(join(dataDir, 'notifications.jsonl'), 'utf8');
-    for (const type of ['alert.awaiting_review', 'alert.published', 'alert.disputed', 'alert.reinstated', 'screening.booking_matched']) expect(notifications).toContain(type);
+    for (const type of ['alert.awaiting_review', 'alert.published', 'alert.disputed', 'alert.reinstated', 'screening.booking_matched', 'screening.possible_enumeration']) expect(notifications).toContain(type);
     expect(network.output()).toContain('"level":"DEBUG"');
     expect(network.output()).toMatch(/POST \/v1\/checks 200/);
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalNetwork, type LocalNetwork } from '../support/local-network.ts';
 import { alertBody } from '../support/story.ts';
 import { intactChain } from '../support/audit-chain.ts';
+import { screeningAnswerBytes } from '#functions/http/padding.ts';
 
 /**
  * Screening in bulk and the limits against enumeration, over HTTP against DynamoDB Local:
@@ -10,12 +11,11 @@ import { intactChain } from '../support/audit-chain.ts';
  */
 const perMinute = 10;
 const perDay = 60;
-const missesPerHour = 5;
 let local: LocalNetwork;
 const flagged = { fullName: 'Casimir Batchwell-Oduya', dateOfBirth: '1969-12-01', phone: '+1 860 555 0177', email: 'c.oduya@example.com' };
 
 beforeAll(async () => {
-  local = await startLocalNetwork({ CHECKS_PER_MINUTE: String(perMinute), CHECKS_PER_DAY: String(perDay), NAME_ONLY_MISSES_PER_HOUR: String(missesPerHour) });
+  local = await startLocalNetwork({ CHECKS_PER_MINUTE: String(perMinute), CHECKS_PER_DAY: String(perDay) });
   // Mid-minute, so a test's requests all fall in one quota minute.
   local.clock.set('2026-11-23T10:15:20Z');
   const submitted = await local.call('POST', '/v1/alerts', { key: local.net.keys.harbourDesk.apiKey, body: alertBody(local.net.clause, flagged) });
@@ -68,6 +68,21 @@ describe('batch screening', () => {
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.errors).toEqual([{ path: 'bookings', message: 'must hold at most 100 bookings' }]);
     expect((await batch(local.net.keys.valleyDesk.apiKey, [])).status).toBe(400);
+  });
+});
+
+describe('answer sizes', () => {
+  it('a match, a possible match and a no-match are answered in the same number of bytes, one check or a batch', async () => {
+    local.clock.set('2026-11-23T10:30:00Z');
+    const key = local.net.keys.valleyDesk.apiKey;
+    const subjects = [{ phone: flagged.phone }, { fullName: flagged.fullName }, other(50)];
+    const single = await Promise.all(subjects.map((subject) => local.call('POST', '/v1/checks', { key, body: { subject } })));
+    expect(single.map((answer) => [answer.body.result, answer.body.confidence])).toEqual([['match', 'strong'], ['match', 'possible'], ['no_match', undefined]]);
+    expect(single.map((answer) => Buffer.byteLength(answer.text))).toEqual([screeningAnswerBytes, screeningAnswerBytes, screeningAnswerBytes]);
+    const mixed = await batch(key, subjects.map((subject, i) => ({ ref: `m${i}`, subject })));
+    const misses = await batch(key, [51, 52, 53].map((n, i) => ({ ref: `m${i}`, subject: other(n) })));
+    expect(mixed.body.results.filter((r: { result: string }) => r.result === 'match')).toHaveLength(2);
+    expect(Buffer.byteLength(mixed.text)).toBe(Buffer.byteLength(misses.text));
   });
 });
 
@@ -134,26 +149,58 @@ describe('screening quota', () => {
 });
 
 describe('enumeration watch', () => {
-  it('many name-only checks without a match tell the security topic once per hour', async () => {
-    local.clock.set('2026-11-24T09:10:00Z');
-    for (let i = 0; i < missesPerHour + 3; i += 1) {
-      const answer = await local.call('POST', '/v1/checks', { key: local.net.keys.valleyDesk.apiKey, body: { subject: { fullName: `Guessed Name Number${i}` } } });
-      expect(answer.status).toBe(200);
-      expect(answer.body.result).toBe('no_match');
+  const budget = 5;
+  let guessing: LocalNetwork;
+  beforeAll(async () => {
+    guessing = await startLocalNetwork({ GUESSES_PER_DAY: String(budget), SLOWED_CHECKS_PER_MINUTE: '2', SLOWED_CHECKS_PER_DAY: '12' });
+    guessing.clock.set('2026-11-24T09:10:00Z');
+    const submitted = await guessing.call('POST', '/v1/alerts', { key: guessing.net.keys.harbourDesk.apiKey, body: alertBody(guessing.net.clause, flagged) });
+    for (const reviewer of [guessing.net.keys.elmReviewer, guessing.net.keys.valleyReviewer]) {
+      await guessing.call('POST', `/v1/alerts/${submitted.body.alertId}/reviews`, { key: reviewer.apiKey, body: { decision: 'approve', reason: 'In order.' } });
     }
-    const notices = local.notifications().filter((line) => line.type === 'screening.possible_enumeration');
-    expect(notices).toEqual([
-      expect.objectContaining({ topic: 'security', practiceId: local.net.practices.valley, nameOnlyNoMatch: missesPerHour, windowStart: '2026-11-24T09:00:00Z' }),
-    ]);
-    expect(JSON.stringify(notices)).not.toMatch(/guessed/i);
   });
+  afterAll(() => guessing.stop());
 
+  it('every guess counts, whatever the booking carried; spending the day\'s budget tells security once and slows the practice', async () => {
+    const key = guessing.net.keys.valleyDesk.apiKey;
+    const check = (subject: Record<string, string | undefined>) => guessing.call('POST', '/v1/checks', { key, body: { subject } });
+    // Strong matches are free.
+    for (let i = 0; i < 3; i += 1) expect((await check({ phone: flagged.phone })).body).toMatchObject({ confidence: 'strong' });
+    const guesses = [
+      { fullName: 'Guessed Name One', phone: '+1 203 555 0901' },
+      { fullName: 'Guessed Name Two', dateOfBirth: '1971-01-01' },
+      { fullName: flagged.fullName },
+      { fullName: flagged.fullName, dateOfBirth: '1969-11-30' },
+      { fullName: flagged.fullName, dateOfBirth: '1969-12-02' },
+    ];
+    for (const subject of guesses) expect((await check(subject)).status).toBe(200);
+    expect(guessing.notifications().filter((line) => line.type === 'screening.possible_enumeration')).toEqual([]);
+    // A date of birth one digit from the flagged person's is a possible match: the sweep's sixth guess.
+    expect((await check({ fullName: flagged.fullName, dateOfBirth: '1969-12-03' })).body).toMatchObject({ result: 'match', confidence: 'possible', alerts: [{ confidence: 'possible', matchedOn: ['dob_variant', 'name'] }] });
+    const notices = guessing.notifications().filter((line) => line.type === 'screening.possible_enumeration');
+    expect(notices).toEqual([
+      expect.objectContaining({ topic: 'security', practiceId: guessing.net.practices.valley, budget, day: '2026-11-24', slowedUntil: '2026-11-25T09:10:00Z' }),
+    ]);
+    expect(JSON.stringify(notices)).not.toMatch(/guessed|batchwell|1969/i);
+    // Slowed: at most 2 a minute, even for a booking that would match.
+    const slowed = await check({ phone: flagged.phone });
+    expect(slowed.status).toBe(429);
+    expect(slowed.headers.get('retry-after')).toBe('60');
+    expect(slowed.body.detail).toMatch(/reduced to 2 bookings per minute/);
+    guessing.clock.set('2026-11-24T09:11:00Z');
+    expect((await check({ phone: flagged.phone })).status).toBe(200);
+    // Another practice screens as before.
+    expect((await guessing.call('POST', '/v1/checks', { key: guessing.net.keys.harbourDesk.apiKey, body: { subject: other(900) } })).status).toBe(200);
+  });
+});
+
+describe('the audit log of screening', () => {
   it('every answered booking is in the audit log and no refused one is; the chain is intact', async () => {
     const entries = await intactChain(local.deps.audit);
     const checked = entries.filter((entry) => entry.action === 'check.performed').flatMap((entry) => entry.bookings ?? []);
-    // Answered with 200 in this file: 4 (batch) + 10 + 1 + 1 (quota) + 8 + 2 (batches) + 39 (day) + 8 (name-only).
-    expect(checked).toHaveLength(73);
+    // Answered with 200 over this network: 4 (batch) + 3 + 3 + 3 (sizes) + 10 + 1 + 1 (quota) + 8 + 2 (batches) + 39 (day).
+    expect(checked).toHaveLength(74);
     expect(checked.every((booking) => booking.tokenDigests.length === booking.tokenKinds.length && booking.tokens === undefined)).toBe(true);
-    expect(JSON.stringify(entries)).not.toMatch(/batchwell|guessed|555-0177|8605550177/i);
+    expect(JSON.stringify(entries)).not.toMatch(/batchwell|555-0177|8605550177/i);
   });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildDeps } from '#shared/runtime.ts';
 import type { Deps } from '#shared/deps.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
-import { ensureAdminKey } from '../../infra/local/admin-key.ts';
+import { workingAdminKey } from '../../infra/local/admin-key.ts';
 import { runLoad, setUpSoakNetwork } from '../../scripts/lib/soak-load.ts';
 import { reconcileAudit, type RecordedRequest } from '../../scripts/lib/soak-reconcile.ts';
 import { freshLocalConfig } from '../support/tables.ts';
@@ -25,7 +25,7 @@ let baseUrl: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'peerguard-soak-test-'));
-  deps = buildDeps(await freshLocalConfig(dataDir, { CHECKS_PER_MINUTE: '100000', CHECKS_PER_DAY: '10000000', NAME_ONLY_MISSES_PER_HOUR: '100000' }));
+  deps = buildDeps(await freshLocalConfig(dataDir, { CHECKS_PER_MINUTE: '100000', CHECKS_PER_DAY: '10000000', GUESSES_PER_DAY: '10000000' }));
   server = createLocalServer(deps, () => undefined);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -38,7 +38,7 @@ afterAll(async () => {
 it('a short soak load reconciles: one audit entry per 2xx request, nothing else, no 5xx, every answer right', async () => {
   const requests: RecordedRequest[] = [];
   const record = (request: RecordedRequest) => requests.push(request);
-  const network = await setUpSoakNetwork(baseUrl, (await ensureAdminKey(deps, dataDir)).apiKey, record);
+  const network = await setUpSoakNetwork(baseUrl, await workingAdminKey(deps, dataDir), record);
   const sent = await runLoad({ baseUrl, network, durationMs: 4_000, concurrency: 4, maxRequests: 400, record });
   expect(sent).toBeGreaterThan(10);
   expect(sent).toBeLessThanOrEqual(400);
@@ -54,7 +54,7 @@ it('a short soak load reconciles: one audit entry per 2xx request, nothing else,
 
 it('the load stops at its request budget', async () => {
   const requests: RecordedRequest[] = [];
-  const network = await setUpSoakNetwork(baseUrl, (await ensureAdminKey(deps, dataDir)).apiKey, () => undefined);
+  const network = await setUpSoakNetwork(baseUrl, await workingAdminKey(deps, dataDir), () => undefined);
   const sent = await runLoad({ baseUrl, network, durationMs: 60_000, concurrency: 3, maxRequests: 12, record: (request) => requests.push(request) });
   expect(sent).toBe(12);
   expect(requests).toHaveLength(12);

@@ -10,7 +10,7 @@ import { canonicalJson, sha256Hex } from '#shared/canonical.ts';
 import { verifyStatement } from '#shared/domain/signing.ts';
 import type { Deps } from '#shared/deps.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
-import { ensureAdminKey } from '../../infra/local/admin-key.ts';
+import { workingAdminKey } from '../../infra/local/admin-key.ts';
 import { freshLocalConfig } from '../support/tables.ts';
 import { apiClient, type Call } from '../support/api-client.ts';
 import { alertBody, setUpNetwork } from '../support/story.ts';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'peerguard-story-'));
   const config = await freshLocalConfig(dataDir);
   deps = buildDeps(config);
-  adminKey = (await ensureAdminKey(deps, dataDir)).apiKey;
+  adminKey = await workingAdminKey(deps, dataDir);
   server = createLocalServer(deps, (line) => requestLog.push(line));
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   call = apiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
@@ -137,7 +137,7 @@ describe('submit, review, publish, screen', () => {
     expect((await check({ phone: '+1 860 555 0199' })).body.result).toBe('no_match');
     // The same name with a date of birth two digits away is another person, not a weaker match.
     expect((await check({ fullName: 'Brannigan Testcase-Oyelaran', dateOfBirth: '1981-02-28' })).body.result).toBe('no_match');
-    expect((await check({ email: 'someone.else@example.org' })).body).toEqual({ checkId: expect.stringMatching(/^chk_/), result: 'no_match' });
+    expect((await check({ email: 'someone.else@example.org' })).body).toEqual({ checkId: expect.stringMatching(/^chk_/), result: 'no_match', padding: expect.stringMatching(/^ +$/) });
   });
 
   it('matches the reporting practice\'s own screening too', async () => {

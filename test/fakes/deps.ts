@@ -105,7 +105,7 @@ export const testSettings: Settings = {
   alertTtlDays: 730,
   idempotencyTtlHours: 24,
   screening: { perMinute: 1_000, perDay: 100_000 },
-  nameOnlyMissesPerHour: 30,
+  guessBudget: { perDay: 10_000, slowed: { perMinute: 5, perDay: 100 } },
   auditExportPageSize: 1_000,
   reconfirmWindowDays: 60,
   tokenRetentionDays: 30,

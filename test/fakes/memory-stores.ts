@@ -201,40 +201,55 @@ export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock, audit: M
 }
 
 export interface MemoryLedger extends ScreeningLedger {
-  /** Bookings counted per practice per minute (`practiceId#YYYY-MM-DDTHH:MM`) and per day. */
+  /** Bookings counted per practice per minute (`practiceId#YYYY-MM-DDTHH:MM`) and per day, and guesses per day (`guesses#practiceId#YYYY-MM-DD`). */
   readonly counts: Map<string, number>;
+  /** Until when each practice is slowed down, by practice id. */
+  readonly slowedUntil: Map<string, string>;
 }
 
-/** The quota counters and the check's audit entry, together, as the DynamoDB ledger keeps them (and the network's day counter, when given). */
+/** The quota counters, guesses and the check's audit entry, as the DynamoDB ledger keeps them (and the network's day counter, when given). */
 export function memoryScreeningLedger(audit: MemoryAuditLog, figures?: MemoryFigures): MemoryLedger {
   const counts = new Map<string, number>();
+  const slowedUntil = new Map<string, string>();
   const notices = new Set<string>();
-  const misses = new Map<string, number>();
+  const add = (key: string, n: number) => counts.set(key, (counts.get(key) ?? 0) + n);
   return {
     counts,
-    record: async (practiceId, bookings, limits, batch, matches = 0) => {
-      const minuteKey = `${practiceId}#${batch.now.toISOString().slice(0, 16)}`;
-      const dayKey = `${practiceId}#${batch.now.toISOString().slice(0, 10)}`;
-      const nextSecond = (unit: number) => Math.max(1, Math.ceil((unit - (batch.now.getTime() % unit)) / 1000));
-      if ((counts.get(dayKey) ?? 0) + bookings > limits.perDay) return { ok: false, window: 'day', retryAfterSeconds: nextSecond(86_400_000) };
-      if ((counts.get(minuteKey) ?? 0) + bookings > limits.perMinute) return { ok: false, window: 'minute', retryAfterSeconds: nextSecond(60_000) };
+    slowedUntil,
+    reserve: async (practiceId, bookings, policy, now) => {
+      const day = now.toISOString().slice(0, 10);
+      const minute = now.toISOString().slice(0, 16);
+      const slowed = (slowedUntil.get(practiceId) ?? '') > now.toISOString();
+      const limits = slowed
+        ? { perMinute: Math.min(policy.quota.perMinute, policy.guesses.slowed.perMinute), perDay: Math.min(policy.quota.perDay, policy.guesses.slowed.perDay) }
+        : policy.quota;
+      const nextSecond = (unit: number) => Math.max(1, Math.ceil((unit - (now.getTime() % unit)) / 1000));
+      if ((counts.get(`${practiceId}#${day}`) ?? 0) + bookings > limits.perDay) return { ok: false, window: 'day', retryAfterSeconds: nextSecond(86_400_000), slowed };
+      if ((counts.get(`${practiceId}#${minute}`) ?? 0) + bookings > limits.perMinute) return { ok: false, window: 'minute', retryAfterSeconds: nextSecond(60_000), slowed };
+      add(`${practiceId}#${day}`, bookings);
+      add(`${practiceId}#${minute}`, bookings);
+      return { ok: true, reservation: { practiceId, bookings, day, minute } };
+    },
+    settle: async (reservation, { guesses, matches, tally }, policy, batch) => {
+      const key = `guesses#${reservation.practiceId}#${reservation.day}`;
+      const spends = (counts.get(key) ?? 0) <= policy.guesses.perDay && (counts.get(key) ?? 0) + guesses > policy.guesses.perDay;
+      const until = new Date(batch.now.getTime() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
       audit.commit(batch, () => {
-        counts.set(dayKey, (counts.get(dayKey) ?? 0) + bookings);
-        counts.set(minuteKey, (counts.get(minuteKey) ?? 0) + bookings);
-        figures?.apply(checkMoves(practiceId, batch.now, screeningTally(bookings, matches)));
+        add(key, guesses);
+        if (spends) slowedUntil.set(reservation.practiceId, until);
+        figures?.apply(checkMoves(reservation.practiceId, batch.now, tally ?? screeningTally(reservation.bookings, matches)));
       });
-      return { ok: true };
+      return spends ? { budgetSpent: { slowedUntil: until } } : {};
+    },
+    release: async ({ practiceId, bookings, day, minute }) => {
+      add(`${practiceId}#${day}`, -bookings);
+      add(`${practiceId}#${minute}`, -bookings);
     },
     claimRefusalNotice: async (practiceId, windowKey) => {
       const key = `${practiceId}#${windowKey}`;
       if (notices.has(key)) return false;
       notices.add(key);
       return true;
-    },
-    addNameOnlyMisses: async (practiceId, hourStart, count) => {
-      const key = `${practiceId}#${hourStart}`;
-      misses.set(key, (misses.get(key) ?? 0) + count);
-      return misses.get(key)!;
     },
     recordLookup: async (keyId, perDay, batch) => {
       const key = `lookups#${keyId}#${batch.now.toISOString().slice(0, 10)}`;

@@ -122,7 +122,9 @@ describe('stage settings schema', () => {
     for (const [stage, runtime] of [
       ['checksPerMinute', 'CHECKS_PER_MINUTE'],
       ['checksPerDay', 'CHECKS_PER_DAY'],
-      ['nameOnlyMissesPerHour', 'NAME_ONLY_MISSES_PER_HOUR'],
+      ['guessesPerDay', 'GUESSES_PER_DAY'],
+      ['slowedChecksPerMinute', 'SLOWED_CHECKS_PER_MINUTE'],
+      ['slowedChecksPerDay', 'SLOWED_CHECKS_PER_DAY'],
     ] as const) {
       const field = stageConfigSchema.shape.quotas.shape[stage];
       for (const n of [0, 1, 100_000, 100_001, 10_000_000, 10_000_001]) {

@@ -7,7 +7,7 @@ import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { buildScreeningLedger } from '#shared/adapters/dynamo/screening-ledger.ts';
 import type { LocalConfig } from '#shared/config.ts';
-import type { QuotaOutcome, ScreeningLimits } from '#shared/ports.ts';
+import type { QuotaOutcome, ScreeningLimits, ScreeningPolicy } from '#shared/ports.ts';
 import type { AuditBatch } from '#shared/records.ts';
 import { freshLocalConfig } from '../support/tables.ts';
 import { intactChain } from '../support/audit-chain.ts';
@@ -52,6 +52,16 @@ const checkEvent = (practiceId: string, checkId: string, now: Date): AuditBatch 
   now,
 });
 
+type Ledger = ReturnType<typeof serverProcess>['ledger'];
+const policyOf = (quota: ScreeningLimits, guessesPerDay = 1_000_000, slowed: ScreeningLimits = { perMinute: 2, perDay: 5 }): ScreeningPolicy => ({ quota, guesses: { perDay: guessesPerDay, slowed } });
+
+/** A whole check's bookkeeping: reserve, then (if accepted) settle with its audit entry and `guesses`. */
+async function record(ledger: Ledger, practiceId: string, bookings: number, policy: ScreeningPolicy, batch: AuditBatch, guesses = 0): Promise<QuotaOutcome & { budgetSpent?: { slowedUntil: string } }> {
+  const outcome = await ledger.reserve(practiceId, bookings, policy, batch.now);
+  if (!outcome.ok) return outcome;
+  return { ...outcome, ...(await ledger.settle(outcome.reservation, { guesses, matches: 0 }, policy, batch)) };
+}
+
 async function counter(client: DynamoDBDocumentClient, practiceId: string, day: string) {
   const { Item } = await client.send(new GetCommand({ TableName: config.MAIN_TABLE, Key: { pk: `QUOTA#${practiceId}`, sk: `DAY#${day}` }, ConsistentRead: true }));
   return { dayCount: Item?.dayCount as number | undefined, minuteCount: Item?.minuteCount as number | undefined, minute: Item?.minute as string | undefined };
@@ -85,20 +95,21 @@ describe('group commit on DynamoDB Local', () => {
     const practices = Array.from({ length: 6 }, (_, p) => `prac_gc${p}${Math.random().toString(36).slice(2, 8)}`);
     const checks = Array.from({ length: 64 }, (_, i) => ({ practiceId: practices[i % practices.length]!, checkId: `chk_gc${i}` }));
 
-    const outcomes: QuotaOutcome[] = await Promise.all(checks.map(({ practiceId, checkId }) => node.ledger.record(practiceId, 1, limits, checkEvent(practiceId, checkId, now))));
+    const outcomes: QuotaOutcome[] = await Promise.all(checks.map(({ practiceId, checkId }) => record(node.ledger, practiceId, 1, policyOf(limits), checkEvent(practiceId, checkId, now))));
 
     // Each practice's first 8 checks (in arrival order) are accepted; the rest are refused for the minute.
     const expectedAccepted = checks.filter(({ practiceId }, i) => checks.slice(0, i).filter((other) => other.practiceId === practiceId).length < limits.perMinute);
     expect(expectedAccepted).toHaveLength(48);
     const accepted = checks.filter((_check, i) => outcomes[i]!.ok);
     expect(accepted.map(({ checkId }) => checkId)).toEqual(expectedAccepted.map(({ checkId }) => checkId));
-    for (const outcome of outcomes) if (!outcome.ok) expect(outcome).toEqual({ ok: false, window: 'minute', retryAfterSeconds: 50 });
+    for (const outcome of outcomes) if (!outcome.ok) expect(outcome).toEqual({ ok: false, window: 'minute', retryAfterSeconds: 50, slowed: false });
 
     const entries = await intactChain(node.audit);
     expect(entries.map((entry) => entry.targets.checkId).sort()).toEqual(accepted.map(({ checkId }) => checkId).sort());
     for (const practiceId of practices) expect(await counter(node.client, practiceId, '2026-11-20')).toEqual({ dayCount: 8, minuteCount: 8, minute: '2026-11-20T09:00' });
 
-    expect(node.sent.get('TransactWriteItemsCommand')).toBeLessThanOrEqual(16);
+    // Reservations and settlements each take one transaction per round of a practice's waiting checks, not one per check.
+    expect(node.sent.get('TransactWriteItemsCommand')).toBeLessThanOrEqual(32);
   });
 
   it('two processes appending at once (each grouping its own checks) still leave one whole chain', async () => {
@@ -108,7 +119,7 @@ describe('group commit on DynamoDB Local', () => {
     const before = (await a.audit.head())?.seq ?? 0;
     const practices = Array.from({ length: 4 }, (_, p) => `prac_two${p}${Math.random().toString(36).slice(2, 8)}`);
     const run = (node: ReturnType<typeof serverProcess>, tag: string) =>
-      Promise.all(Array.from({ length: 32 }, (_, i) => node.ledger.record(practices[i % 4]!, 1, limits, checkEvent(practices[i % 4]!, `chk_${tag}${i}`, now))));
+      Promise.all(Array.from({ length: 32 }, (_, i) => record(node.ledger, practices[i % 4]!, 1, policyOf(limits), checkEvent(practices[i % 4]!, `chk_${tag}${i}`, now))));
     const outcomes = [...(await Promise.all([run(a, 'a'), run(b, 'b')])).flat()];
     expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
     const entries = (await intactChain(a.audit)).slice(before);
@@ -121,14 +132,55 @@ describe('group commit on DynamoDB Local', () => {
     const [a, b] = [serverProcess(), serverProcess()];
     const limits: ScreeningLimits = { perMinute: 3, perDay: 1000 };
     const practiceId = `prac_late${Math.random().toString(36).slice(2, 8)}`;
-    const record = (node: ReturnType<typeof serverProcess>, at: string, checkId: string) => node.ledger.record(practiceId, 1, limits, checkEvent(practiceId, checkId, new Date(at)));
-    expect(await record(a, '2026-11-20T09:01:00.500Z', 'chk_late1')).toEqual({ ok: true });
+    const check = (node: ReturnType<typeof serverProcess>, at: string, checkId: string) => record(node.ledger, practiceId, 1, policyOf(limits), checkEvent(practiceId, checkId, new Date(at)));
+    expect(await check(a, '2026-11-20T09:01:00.500Z', 'chk_late1')).toMatchObject({ ok: true });
     // Process b's request was stamped 09:00:59.9 but reaches the counter after a began 09:01.
-    expect(await record(b, '2026-11-20T09:00:59.900Z', 'chk_late2')).toEqual({ ok: true });
+    expect(await check(b, '2026-11-20T09:00:59.900Z', 'chk_late2')).toMatchObject({ ok: true });
     expect(await counter(a.client, practiceId, '2026-11-20')).toEqual({ dayCount: 2, minuteCount: 2, minute: '2026-11-20T09:01' });
-    expect(await record(a, '2026-11-20T09:01:01.000Z', 'chk_late3')).toEqual({ ok: true });
+    expect(await check(a, '2026-11-20T09:01:01.000Z', 'chk_late3')).toMatchObject({ ok: true });
     // The minute's quota of 3 holds across both processes: the 4th check in 09:01 is refused.
-    expect(await record(b, '2026-11-20T09:01:02.000Z', 'chk_late4')).toMatchObject({ ok: false, window: 'minute' });
+    expect(await check(b, '2026-11-20T09:01:02.000Z', 'chk_late4')).toMatchObject({ ok: false, window: 'minute' });
     expect(await counter(a.client, practiceId, '2026-11-20')).toEqual({ dayCount: 3, minuteCount: 3, minute: '2026-11-20T09:01' });
+  });
+
+  it('the round that takes a practice past its guess budget spends it once: slowed until the same time tomorrow, on the reduced quota', async () => {
+    const [a, b] = [serverProcess(), serverProcess()];
+    const practiceId = `prac_guess${Math.random().toString(36).slice(2, 8)}`;
+    const policy = policyOf({ perMinute: 1000, perDay: 1000 }, 10, { perMinute: 2, perDay: 30 });
+    const at = (time: string) => new Date(`2026-11-20T${time}Z`);
+    // 9 guesses, then 12 checks of one guess each from two processes at once: exactly one of them spends the budget.
+    expect(await record(a.ledger, practiceId, 9, policy, checkEvent(practiceId, 'chk_g0', at('09:00:01')), 9)).toMatchObject({ ok: true });
+    const both = await Promise.all(Array.from({ length: 12 }, (_, i) => record(i % 2 ? a.ledger : b.ledger, practiceId, 1, policy, checkEvent(practiceId, `chk_g${i + 1}`, at('09:00:02')), 1)));
+    expect(both.every((outcome) => outcome.ok)).toBe(true);
+    const spent = both.filter((outcome) => 'budgetSpent' in outcome && outcome.budgetSpent);
+    expect(spent).toEqual([expect.objectContaining({ budgetSpent: { slowedUntil: '2026-11-21T09:00:02Z' } })]);
+    const { Item: today } = await a.client.send(new GetCommand({ TableName: config.MAIN_TABLE, Key: { pk: `QUOTA#${practiceId}`, sk: 'DAY#2026-11-20' }, ConsistentRead: true }));
+    expect(today).toMatchObject({ dayCount: 21, guesses: 21, budgetSpentAt: '2026-11-20T09:00:02Z', slowedUntil: '2026-11-21T09:00:02Z' });
+    // Slowed: the day's reduced quota (30) is nearly used, and 2 a minute at most.
+    expect(await record(a.ledger, practiceId, 3, policy, checkEvent(practiceId, 'chk_s1', at('09:05:00')))).toEqual({ ok: false, window: 'minute', retryAfterSeconds: 60, slowed: true });
+    expect(await record(a.ledger, practiceId, 2, policy, checkEvent(practiceId, 'chk_s2', at('09:05:00')))).toMatchObject({ ok: true });
+    expect(await record(b.ledger, practiceId, 1, policy, checkEvent(practiceId, 'chk_s3', at('09:05:30')))).toMatchObject({ ok: false, window: 'minute', slowed: true });
+    for (const [i, time] of ['09:06:00', '09:07:00', '09:08:00'].entries()) expect(await record((i % 2 ? a : b).ledger, practiceId, 2, policy, checkEvent(practiceId, `chk_m${i}`, at(time)))).toMatchObject({ ok: true });
+    expect(await record(a.ledger, practiceId, 2, policy, checkEvent(practiceId, 'chk_s4', at('09:09:00')))).toMatchObject({ ok: false, window: 'day', slowed: true });
+    // Tomorrow, still slowed until 09:00:02: the reduced day quota counts from zero; after that, the ordinary quota.
+    const tomorrow = (time: string) => new Date(`2026-11-21T${time}Z`);
+    expect(await record(b.ledger, practiceId, 3, policy, checkEvent(practiceId, 'chk_t1', tomorrow('08:59:00')))).toMatchObject({ ok: false, window: 'minute', slowed: true });
+    expect(await record(b.ledger, practiceId, 2, policy, checkEvent(practiceId, 'chk_t2', tomorrow('08:59:00')))).toMatchObject({ ok: true });
+    expect(await record(a.ledger, practiceId, 50, policy, checkEvent(practiceId, 'chk_t3', tomorrow('09:00:03')))).toMatchObject({ ok: true });
+  });
+
+  it('a released reservation gives its bookings back to the day and the minute; nothing is audited', async () => {
+    const node = serverProcess();
+    const practiceId = `prac_rel${Math.random().toString(36).slice(2, 8)}`;
+    const policy = policyOf({ perMinute: 5, perDay: 1000 });
+    const now = new Date('2026-11-20T11:00:10Z');
+    const before = (await node.audit.head())?.seq;
+    const reserved = await node.ledger.reserve(practiceId, 5, policy, now);
+    if (!reserved.ok) throw new Error('expected a reservation');
+    expect(await node.ledger.reserve(practiceId, 1, policy, now)).toMatchObject({ ok: false, window: 'minute' });
+    await node.ledger.release(reserved.reservation);
+    expect(await counter(node.client, practiceId, '2026-11-20')).toEqual({ dayCount: 0, minuteCount: 0, minute: '2026-11-20T11:00' });
+    expect(await node.ledger.reserve(practiceId, 5, policy, now)).toMatchObject({ ok: true });
+    expect((await node.audit.head())?.seq).toBe(before);
   });
 });

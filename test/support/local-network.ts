@@ -7,7 +7,7 @@ import { buildDeps } from '#shared/runtime.ts';
 import type { Deps } from '#shared/deps.ts';
 import type { LocalConfig } from '#shared/config.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
-import { ensureAdminKey } from '../../infra/local/admin-key.ts';
+import { workingAdminKey } from '../../infra/local/admin-key.ts';
 import { settableClock, type SettableClock } from '../fakes/deps.ts';
 import { freshLocalConfig } from './tables.ts';
 import { apiClient, type Call } from './api-client.ts';
@@ -30,6 +30,8 @@ export interface LocalNetwork {
   readonly dataDir: string;
   readonly adminKey: string;
   readonly net: Awaited<ReturnType<typeof setUpNetwork>>;
+  /** The server's one line per request (route, status, time, and who refused it when the route's function did not run). */
+  readonly serverLog: string[];
   /** The notifications the local notifier wrote, one object per line. */
   notifications(): Record<string, unknown>[];
   stop(): Promise<void>;
@@ -44,8 +46,9 @@ export async function startLocalNetwork(env: Record<string, string> = {}): Promi
   const clock = settableClock(new Date());
   const config = await freshLocalConfig(dataDir, env);
   const deps = buildDeps(config, { clock });
-  const adminKey = (await ensureAdminKey(deps, dataDir)).apiKey;
-  const server: Server = createLocalServer(deps, () => undefined);
+  const adminKey = await workingAdminKey(deps, dataDir);
+  const serverLog: string[] = [];
+  const server: Server = createLocalServer(deps, (line) => void serverLog.push(line));
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const port = (server.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -63,6 +66,7 @@ export async function startLocalNetwork(env: Record<string, string> = {}): Promi
     dataDir,
     adminKey,
     net,
+    serverLog,
     notifications: () =>
       existsSync(file)
         ? readFileSync(file, 'utf8')

@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { createChecksHandler } from '#functions/checks.ts';
 import { createAuthorizer } from '#functions/authorizer.ts';
 import type { HttpEvent } from '#functions/http/group-handler.ts';
-import { createApiKey } from '#shared/domain/api-keys.ts';
+import { createApiKey, revokeApiKey } from '#shared/domain/api-keys.ts';
 import { createPractice } from '#shared/domain/practices.ts';
 import { DependencyUnavailableError } from '#shared/errors.ts';
 import { buildTestDeps } from '../fakes/deps.ts';
@@ -77,10 +77,14 @@ describe('the handler pipeline', () => {
     const authorize = (header: string) => createAuthorizer(deps)({ headers: { authorization: header }, identitySource: [header] });
     const authorized = await authorize(`Bearer ${apiKey}`);
     expect(authorized).toMatchObject({ isAuthorized: true, context: { authenticated: 'true', role: 'practice' } });
-    const unknown = await authorize('Bearer pg.key_00000000000000000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
-    expect(unknown.context).toEqual({ authenticated: 'false' });
+    // Malformed, unknown and revoked keys are refused by the authorizer itself: no route's function runs for them.
+    const revoked = await createApiKey(deps, admin, { role: 'practice', practiceId: practice.practiceId, label: 'old desk' });
+    await revokeApiKey(deps, admin, revoked.keyId);
+    for (const header of ['Bearer pg.key_00000000000000000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'Bearer not-a-key', 'Basic dXNlcjpwYXNz', `Bearer ${revoked.apiKey}`]) {
+      expect(await authorize(header), header).toEqual({ isAuthorized: false, context: { authenticated: 'false' } });
+    }
     const result = await createChecksHandler(deps)(event({ subject: { phone: canaryPhone } }, { ...authorized.context }), context);
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body ?? '{}')).toEqual({ checkId: expect.stringMatching(/^chk_/), result: 'no_match' });
+    expect(JSON.parse(result.body ?? '{}')).toEqual({ checkId: expect.stringMatching(/^chk_/), result: 'no_match', padding: expect.stringMatching(/^ +$/) });
   });
 });

@@ -70,7 +70,7 @@ const cases: [string, (stats: NetworkStats) => Figure, Contribution, number][] =
   [
     'enumeration notices',
     (s) => s.notices.possibleEnumeration,
-    (p) => noticeMoves({ topic: 'security', type: 'screening.possible_enumeration', practiceId: p, nameOnlyNoMatch: 30, windowStart: '2026-11-21T14:00:00Z', at: '2026-11-21T14:10:00Z' }),
+    (p) => noticeMoves({ topic: 'security', type: 'screening.possible_enumeration', practiceId: p, budget: 200, day: '2026-11-21', slowedUntil: '2026-11-22T14:10:00Z', at: '2026-11-21T14:10:00Z' }),
     5,
   ],
 ];
