@@ -150,9 +150,16 @@ describe('group commit on DynamoDB Local', () => {
     const at = (time: string) => new Date(`2026-11-20T${time}Z`);
     // 9 guesses, then 12 checks of one guess each from two processes at once: exactly one of them spends the budget.
     expect(await record(a.ledger, practiceId, 9, policy, checkEvent(practiceId, 'chk_g0', at('09:00:01')), 9)).toMatchObject({ ok: true });
-    const both = await Promise.all(Array.from({ length: 12 }, (_, i) => record(i % 2 ? a.ledger : b.ledger, practiceId, 1, policy, checkEvent(practiceId, `chk_g${i + 1}`, at('09:00:02')), 1)));
-    expect(both.every((outcome) => outcome.ok)).toBe(true);
-    const spent = both.filter((outcome) => 'budgetSpent' in outcome && outcome.budgetSpent);
+    // All twelve are reserved before any is settled (a reservation made after the budget is spent meets the reduced quota).
+    const ledgerOf = (i: number) => (i % 2 ? a.ledger : b.ledger);
+    const reserved = await Promise.all(Array.from({ length: 12 }, (_, i) => ledgerOf(i).reserve(practiceId, 1, policy, at('09:00:02'))));
+    const both = await Promise.all(
+      reserved.map((outcome, i) => {
+        if (!outcome.ok) throw new Error(`reservation ${i} was refused`);
+        return ledgerOf(i).settle(outcome.reservation, { guesses: 1, matches: 0 }, policy, checkEvent(practiceId, `chk_g${i + 1}`, at('09:00:02')));
+      }),
+    );
+    const spent = both.filter((outcome) => outcome.budgetSpent);
     expect(spent).toEqual([expect.objectContaining({ budgetSpent: { slowedUntil: '2026-11-21T09:00:02Z' } })]);
     const { Item: today } = await a.client.send(new GetCommand({ TableName: config.MAIN_TABLE, Key: { pk: `QUOTA#${practiceId}`, sk: 'DAY#2026-11-20' }, ConsistentRead: true }));
     expect(today).toMatchObject({ dayCount: 21, guesses: 21, budgetSpentAt: '2026-11-20T09:00:02Z', slowedUntil: '2026-11-21T09:00:02Z' });
