@@ -9,6 +9,7 @@ import { auditedKinds, dobAnchoredKinds, strongKinds, tokenKinds, type TokenKind
 import type { AuditActor, AuditedBooking, IndexedAlert, Principal, Severity } from '../records.ts';
 import type { CheckRequest } from '../schemas.ts';
 import { notifySafely } from './notify.ts';
+import { countAlertMatches } from './match-digest.ts';
 
 export type CheckResult =
   | { checkId: string; result: 'no_match' }
@@ -118,6 +119,8 @@ async function screen(deps: Deps, screener: Screener, bookings: readonly (CheckR
       quota.retryAfterSeconds,
     );
   }
+  // The reporters' digests count which alerts matched, without the answer waiting (match-digest.ts).
+  countAlertMatches(deps, tokensPerBooking.flatMap((tokens) => matchAlerts(tokens, index, now).map(({ alert }) => alert.alertId)), now);
   // A name-based guess: a booking without a phone or e-mail (a name, with or without a date of
   // birth) that found nothing or only a possible match — a tolerant recipe makes each such guess
   // cover many spellings and dates, so every one counts.
