@@ -250,8 +250,17 @@ describe('IAM least privilege', () => {
       ...publish('Practices', 'Security'),
     ],
     audit: [...audit, 'kms:Sign SigningKey', 'kms:GetPublicKey SigningKey', 'kms:GenerateMac HmacKey'],
+    bookings: [
+      'dynamodb:BatchGetItem TokenIndex',
+      ...main('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'),
+      ...mainQuery,
+      ...audit,
+      'kms:GenerateMac HmacKey',
+      ...publish('Security'),
+    ],
+    rescreener: [...main('GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'), ...mainQuery, ...audit, ...publish('Practices'), 'sqs:SendMessage SweeperDlq'],
     sweeper: [
-      ...main('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'),
+      ...main('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'),
       ...mainQuery,
       'dynamodb:UpdateItem TokenIndex',
       ...audit,
