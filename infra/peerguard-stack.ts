@@ -4,7 +4,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
-import { Subscription, SubscriptionFilter, SubscriptionProtocol } from 'aws-cdk-lib/aws-sns';
+import { CfnSubscription, Subscription, SubscriptionFilter, SubscriptionProtocol } from 'aws-cdk-lib/aws-sns';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -160,12 +160,15 @@ export class PeerguardStack extends Stack {
 
     // Re-screening: each publication or reinstatement on the practices topic starts the rescreener.
     // The subscription lives in this stack (the topic's stack never names a function of this one).
-    new Subscription(this, 'RescreenSubscription', {
+    const rescreen = new Subscription(this, 'RescreenSubscription', {
       topic: data.topics.practices,
       protocol: SubscriptionProtocol.LAMBDA,
       endpoint: this.functions.rescreener.functionArn,
       filterPolicy: { type: SubscriptionFilter.stringFilter({ allowlist: ['alert.published', 'alert.reinstated'] }) },
     });
+    // A message SNS cannot hand to the function waits in the notifications' dead-letter queue, whose
+    // policy already admits the practices topic (set directly: the queue's policy stays the data stack's own).
+    (rescreen.node.defaultChild as CfnSubscription).redrivePolicy = { deadLetterTargetArn: data.notificationsDlq.queueArn };
     this.functions.rescreener.addPermission('PracticesTopicInvokes', {
       principal: new ServicePrincipal('sns.amazonaws.com'),
       sourceArn: data.topics.practices.topicArn,

@@ -39,7 +39,7 @@ describe('Lambda functions', () => {
     expect(props.Runtime).toBe('nodejs24.x');
     expect(props.Architectures).toEqual(['arm64']);
     expect(props.MemorySize).toBe(512);
-    expect(props.Timeout).toBe(name === 'sweeper' ? 300 : name === 'audit' ? 29 : 10);
+    expect(props.Timeout).toBe(name === 'sweeper' ? 300 : name === 'audit' ? 29 : name === 'rescreener' ? 60 : 10);
     expect(props.TracingConfig).toEqual({ Mode: 'Active' });
     const logGroup = view.resource(refId(props.LoggingConfig?.LogGroup)!);
     expect(logGroup.Properties.RetentionInDays).toBe(config.logRetentionDays);
