@@ -32,6 +32,8 @@ const common = {
   SUBJECT_TOKEN_LOOKUPS_PER_DAY: z.coerce.number().int().min(1).max(10_000).default(20),
   /** The fewest matches of an alert on one UTC day its reporter's digest tells; fewer tell nothing. */
   MATCH_DIGEST_MIN_COUNT: z.coerce.number().int().min(2).max(1_000).default(3),
+  /** k of the statistics: a figure counted from fewer than k practices or k alerts is suppressed (docs/statistics.md). */
+  STATS_MIN_CONTRIBUTORS: z.coerce.number().int().min(2).max(1000).default(5),
 };
 
 const localSchema = z.object({

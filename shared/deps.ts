@@ -17,6 +17,8 @@ export interface Settings {
   readonly subjectTokenLookupsPerDay: number;
   /** The fewest matches of an alert on one day that its reporter's digest tells (fewer: nothing is told). */
   readonly matchDigestMinCount: number;
+  /** k: a statistic counted from fewer than k practices or k alerts is suppressed (docs/statistics.md). */
+  readonly statsMinContributors: number;
 }
 
 /** Everything a domain function may use, built once per process by shared/runtime-aws.ts (Lambda) or shared/runtime-local.ts. */

@@ -30,6 +30,7 @@ export function settingsFrom(config: Config): Settings {
     tokenRetentionDays: config.TOKEN_RETENTION_DAYS,
     subjectTokenLookupsPerDay: config.SUBJECT_TOKEN_LOOKUPS_PER_DAY,
     matchDigestMinCount: config.MATCH_DIGEST_MIN_COUNT,
+    statsMinContributors: config.STATS_MIN_CONTRIBUTORS,
   };
 }
 

@@ -12,7 +12,7 @@ import { manifestLine, manifestSchema, manifestStatement, signManifest, type Exp
 import { checkSignature } from '../audit/statements.ts';
 import { TooManyRequestsError, ValidationError } from '../errors.ts';
 import { notifySafely } from './notify.ts';
-import type { AuditActor, AuditEvent, Principal, SubjectToken } from '../records.ts';
+import type { AuditEvent, Principal, SubjectToken } from '../records.ts';
 
 /**
  * Counsel's side of the audit log: the paged, signed export, the verification key, and the

@@ -112,6 +112,7 @@ export const testSettings: Settings = {
   tokenRetentionDays: 30,
   subjectTokenLookupsPerDay: 20,
   matchDigestMinCount: 3,
+  statsMinContributors: 5,
 };
 
 export interface TestDeps extends Deps {
