@@ -19,7 +19,10 @@ export const createBookingsHandler = (deps: DepsSource) =>
         await cancelBooking(deps, request.principal, request.params.ref);
         return { status: 204 };
       },
-      'GET /v1/alerts/{alertId}/match-digest': async (request, deps) => ({ status: 200, body: await getMatchDigest(deps, request.principal, request.params.alertId) }),
+      'GET /v1/alerts/{alertId}/match-digest': async (request, deps) => ({
+        status: 200,
+        body: await getMatchDigest(deps, request.principal, request.params.alertId),
+      }),
       'PUT /v1/alerts/{alertId}/match-digest': async (request, deps) => ({
         status: 200,
         body: await setMatchDigest(deps, request.principal, request.params.alertId, request.body.enabled),

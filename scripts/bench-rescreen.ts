@@ -172,7 +172,15 @@ async function seedRegistrations(network: BenchNetwork, count: number, writers: 
     const practiceId = `prc_benchbookings${String(n % 50).padStart(9, '0')}`;
     const ref = `bulk-${n}`;
     const tokens = await lookupTokens(keyring, subject(n), network.config.PHONE_DEFAULT_REGION);
-    const registration: BookingRegistration = { practiceId, ref, appointmentOn, registeredAt: isoInstant(new Date()), checkId: `chk_bench${String(n).padStart(21, '0')}`, expiresAt, tokens };
+    const registration: BookingRegistration = {
+      practiceId,
+      ref,
+      appointmentOn,
+      registeredAt: isoInstant(new Date()),
+      checkId: `chk_bench${String(n).padStart(21, '0')}`,
+      expiresAt,
+      tokens,
+    };
     const owner = bookingKeys.tokenSk(practiceId, ref);
     return [
       {
@@ -189,7 +197,7 @@ async function seedRegistrations(network: BenchNetwork, count: number, writers: 
   let lastLog = performance.now();
   await Promise.all(
     Array.from({ length: writers }, async () => {
-      let pending: Record<string, unknown>[] = [];
+      const pending: Record<string, unknown>[] = [];
       const flush = async (all: boolean) => {
         while (pending.length >= 25 || (all && pending.length > 0)) await writeBatch(network.documents, table, pending.splice(0, 25));
       };
@@ -218,7 +226,12 @@ async function writeBatch(documents: DynamoDBDocumentClient, table: string, item
   }
 }
 
-function render(report: { registrations: number; seed: { items: number; seconds: number }; phases: ReturnType<typeof summary>[]; goals: Record<string, boolean> }): string {
+function render(report: {
+  registrations: number;
+  seed: { items: number; seconds: number };
+  phases: ReturnType<typeof summary>[];
+  goals: Record<string, boolean>;
+}): string {
   const ms = (value: number | undefined) => (value === undefined ? '—' : `${value.toFixed(0)} ms`);
   const lines = [
     '',

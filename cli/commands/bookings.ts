@@ -3,7 +3,7 @@
  * `alert digest` (the reporter's opt-in to its alert's daily match digest). Identifiers go to the
  * API and nowhere else: never to stdout or stderr.
  */
-import { requiredOption, stringOption, UsageError } from '../args.ts';
+import { requiredOption, UsageError } from '../args.ts';
 import type { PeerguardApi } from '../api.ts';
 import type { Command } from '../command.ts';
 import { exitCodes } from '../exit-codes.ts';
@@ -18,7 +18,12 @@ function describeRegistration(result: Registration, created: boolean): string[] 
   const head = `Booking ${result.ref} on ${result.appointmentOn} ${created ? 'registered' : 'registered again'} (${kept}); you will be told if an alert about this client is published before then.`;
   if (result.result === 'no_match') return [head, `Screened now: no match. (check ${result.checkId})`];
   const alerts = (result.alerts ?? []).map((alert) => `  - ${alert.category}, severity ${alert.severity}, published ${alert.publishedOn}`);
-  return [head, `Screened now: MATCH (${result.confidence} confidence). (check ${result.checkId})`, ...alerts, ...(result.guidance ? [`Guidance: ${result.guidance}`] : [])];
+  return [
+    head,
+    `Screened now: MATCH (${result.confidence} confidence). (check ${result.checkId})`,
+    ...alerts,
+    ...(result.guidance ? [`Guidance: ${result.guidance}`] : []),
+  ];
 }
 
 function refOf(value: string): string {
@@ -37,7 +42,10 @@ export const bookingRegister: Command = {
     ...subjectOptions,
   },
   server: true,
-  examples: ['peerguard booking register --ref bk-1042 --date 2026-12-14 --phone "(860) 555-0100"', 'peerguard booking register --ref bk-1042 --date 2026-12-14 --subject-file - < client.txt'],
+  examples: [
+    'peerguard booking register --ref bk-1042 --date 2026-12-14 --phone "(860) 555-0100"',
+    'peerguard booking register --ref bk-1042 --date 2026-12-14 --subject-file - < client.txt',
+  ],
   details: [
     'Needs a practice key. Registering the same ref again replaces it (and screens it again). Counts against the screening quota like a check.',
     'Exit code 0: no match now, 4: a match now. The identifiers are never printed or kept; only their keyed tokens are, until the day after the appointment.',
@@ -67,10 +75,16 @@ export const bookingList: Command = {
     const api = await context.api();
     const { items } = await api.listBookings();
     const shown = context.values.matching === true ? items.filter((item) => item.matches.length > 0) : items;
-    const lines = shown.length === 0 ? ['No registered bookings.'] : shown.flatMap((item) => [
-      `${item.appointmentOn}  ${item.ref}  ${item.matches.length === 0 ? 'no match' : 'NOW MATCHES'}`,
-      ...item.matches.map((match) => `    ${match.confidence} match: ${match.category}, severity ${match.severity}, published ${match.publishedOn} (check ${match.checkId})`),
-    ]);
+    const lines =
+      shown.length === 0
+        ? ['No registered bookings.']
+        : shown.flatMap((item) => [
+            `${item.appointmentOn}  ${item.ref}  ${item.matches.length === 0 ? 'no match' : 'NOW MATCHES'}`,
+            ...item.matches.map(
+              (match) =>
+                `    ${match.confidence} match: ${match.category}, severity ${match.severity}, published ${match.publishedOn} (check ${match.checkId})`,
+            ),
+          ]);
     context.report({ items: shown }, lines);
     return shown.some((item) => item.matches.length > 0) ? exitCodes.match : exitCodes.ok;
   },
@@ -100,7 +114,10 @@ export const alertDigest: Command = {
   summary: "show, or turn on or off, your alert's daily match digest",
   usage: '<alertId> [--on | --off]',
   positionals: 1,
-  options: { on: { type: 'boolean', description: 'be told once a day how many bookings the alert matched' }, off: { type: 'boolean', description: 'stop counting and telling' } },
+  options: {
+    on: { type: 'boolean', description: 'be told once a day how many bookings the alert matched' },
+    off: { type: 'boolean', description: 'stop counting and telling' },
+  },
   server: true,
   examples: ['peerguard alert digest alt_01kbz0p6j8m0p2r4t6w8y0a2c4 --on'],
   details: ['Needs the key of the practice that submitted the alert. Only days with at least the threshold of matches are ever shown.'],
@@ -109,7 +126,10 @@ export const alertDigest: Command = {
     const alertId = context.positionals[0]!;
     if (context.values.on === true && context.values.off === true) throw new UsageError('Give --on or --off, not both.');
     const api = await context.api();
-    const digest = context.values.on === true || context.values.off === true ? await api.setMatchDigest(alertId, context.values.on === true) : await api.getMatchDigest(alertId);
+    const digest =
+      context.values.on === true || context.values.off === true
+        ? await api.setMatchDigest(alertId, context.values.on === true)
+        : await api.getMatchDigest(alertId);
     context.report(digest, [
       `The match digest of ${alertId} is ${digest.enabled ? 'on' : 'off'} (days with at least ${digest.threshold} matches are told).`,
       ...(digest.days.length === 0 ? ['No day has reached the threshold.'] : digest.days.map(({ day, matches }) => `  ${day}: ${matches} matches`)),

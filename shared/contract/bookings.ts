@@ -38,7 +38,9 @@ export const registeredBookingsSchema = z
         appointmentOn: day,
         registeredAt: instant,
         checkId: idOf('chk', 'The check made when it was registered.'),
-        matches: z.array(rescreenMatchSchema).meta({ description: 'Alerts published or reinstated since it was registered that match it, newest first: the front desk list.' }),
+        matches: z
+          .array(rescreenMatchSchema)
+          .meta({ description: 'Alerts published or reinstated since it was registered that match it, newest first: the front desk list.' }),
       }),
     ),
   })
@@ -49,13 +51,17 @@ export const matchDigestViewSchema = z
     alertId: idOf('alt', 'The alert id.'),
     enabled: z.boolean().meta({ description: 'Whether the reporting practice is told, once a day, how many bookings its alert matched.' }),
     threshold: z.int().min(2).meta({ description: 'The fewest matches on a day that are told; a day with fewer tells nothing.' }),
-    days: z
-      .array(z.strictObject({ day, matches: z.int().min(1) }))
-      .meta({ description: 'Complete UTC days of the last 30 (newest first) whose count reached the threshold. Never a practice, a booking or a time within the day.' }),
+    days: z.array(z.strictObject({ day, matches: z.int().min(1) })).meta({
+      description: 'Complete UTC days of the last 30 (newest first) whose count reached the threshold. Never a practice, a booking or a time within the day.',
+    }),
   })
   .meta({ id: 'MatchDigest', description: "A reporting practice's daily digest of its alert's matches." });
 
-const registration = { ref: 'bk-2026-12-14-0930', appointmentOn: '2026-12-14', subject: { fullName: 'John Q. Sample', dateOfBirth: '1980-02-29', phone: '+1 860 555 0100' } };
+const registration = {
+  ref: 'bk-2026-12-14-0930',
+  appointmentOn: '2026-12-14',
+  subject: { fullName: 'John Q. Sample', dateOfBirth: '1980-02-29', phone: '+1 860 555 0100' },
+};
 const quota =
   "The registration is screened at once, exactly like `POST /v1/checks`: it counts against the practice's screening quota (a 429 with `Retry-After` over it, and then nothing is registered) and is written to the audit log.";
 
@@ -74,7 +80,22 @@ export const bookingsContract = defineContract(bookingsRequests, {
     tags: ['Rescreening'],
     examples: { booking: { summary: 'A booking in two weeks', value: registration } },
     responses: {
-      201: { description: 'Registered; the screening of the booking now.', schema: registrationResultSchema, examples: { noMatch: { summary: 'No match now', value: { ref: registration.ref, appointmentOn: registration.appointmentOn, keptUntil: '2026-12-16T00:00:00Z', checkId: ex.checkId, result: 'no_match' } } } },
+      201: {
+        description: 'Registered; the screening of the booking now.',
+        schema: registrationResultSchema,
+        examples: {
+          noMatch: {
+            summary: 'No match now',
+            value: {
+              ref: registration.ref,
+              appointmentOn: registration.appointmentOn,
+              keptUntil: '2026-12-16T00:00:00Z',
+              checkId: ex.checkId,
+              result: 'no_match',
+            },
+          },
+        },
+      },
       200: {
         description: 'The ref was registered already: screened again and replaced.',
         schema: registrationResultSchema,
@@ -119,7 +140,16 @@ export const bookingsContract = defineContract(bookingsRequests, {
                   appointmentOn: registration.appointmentOn,
                   registeredAt: ex.at,
                   checkId: ex.checkId,
-                  matches: [{ checkId: 'chk_01kbz0s5n7q9t1w3y5a7c9e1g3', confidence: 'strong', category: 'harassment', severity: 'high', publishedOn: '2026-11-23', matchedAt: '2026-11-23T10:15:00Z' }],
+                  matches: [
+                    {
+                      checkId: 'chk_01kbz0s5n7q9t1w3y5a7c9e1g3',
+                      confidence: 'strong',
+                      category: 'harassment',
+                      severity: 'high',
+                      publishedOn: '2026-11-23',
+                      matchedAt: '2026-11-23T10:15:00Z',
+                    },
+                  ],
                 },
               ],
             },
@@ -132,7 +162,8 @@ export const bookingsContract = defineContract(bookingsRequests, {
   'DELETE /v1/bookings/{ref}': {
     operationId: 'cancelBooking',
     summary: 'Cancel a registered booking',
-    description: 'Deletes the registration, its tokens and its matches at once (audited). A ref that is not registered by your practice is 404, whoever registered it.',
+    description:
+      'Deletes the registration, its tokens and its matches at once (audited). A ref that is not registered by your practice is 404, whoever registered it.',
     tags: ['Rescreening'],
     responses: { 204: { description: 'Cancelled and deleted.' } },
     errors: { 403: 'The key belongs to no practice.' },
@@ -143,14 +174,20 @@ export const bookingsContract = defineContract(bookingsRequests, {
     description:
       "For the practice that submitted the alert: whether it is told how many bookings its alert matched, and the days so far whose count reached the threshold. Counts are per complete UTC day and only from the threshold up; they never name a practice, a booking or a time. Any other practice's alert is 404.",
     tags: ['Rescreening'],
-    responses: { 200: { description: 'The digest.', schema: matchDigestViewSchema, examples: { on: { summary: 'On, one day told', value: { alertId: ex.alertId, enabled: true, threshold: 3, days: [{ day: ex.on, matches: 4 }] } } } } },
+    responses: {
+      200: {
+        description: 'The digest.',
+        schema: matchDigestViewSchema,
+        examples: { on: { summary: 'On, one day told', value: { alertId: ex.alertId, enabled: true, threshold: 3, days: [{ day: ex.on, matches: 4 }] } } },
+      },
+    },
     errors: { 403: 'The key belongs to no practice.' },
   },
   'PUT /v1/alerts/{alertId}/match-digest': {
     operationId: 'setMatchDigest',
     summary: "Opt in to (or out of) your alert's match digest",
     description:
-      'For the practice that submitted the alert: `enabled: true` counts, from now on, the bookings the alert matches (checks, registrations and re-screens), and once a day the practices topic tells your practice the previous day\'s count (`alert.match_digest`) when it reached the threshold (`MATCH_DIGEST_MIN_COUNT`, 3 by default). `enabled: false` stops counting and telling. Audited. Any other practice\'s alert is 404.',
+      "For the practice that submitted the alert: `enabled: true` counts, from now on, the bookings the alert matches (checks, registrations and re-screens), and once a day the practices topic tells your practice the previous day's count (`alert.match_digest`) when it reached the threshold (`MATCH_DIGEST_MIN_COUNT`, 3 by default). `enabled: false` stops counting and telling. Audited. Any other practice's alert is 404.",
     tags: ['Rescreening'],
     examples: { on: { summary: 'Opt in', value: { enabled: true } } },
     responses: { 200: { description: 'The digest as it now stands.', schema: matchDigestViewSchema } },

@@ -27,7 +27,11 @@ export type RegistrationResult = CheckResult & { ref: string; appointmentOn: str
  * new check, counted and audited like any), and the stored registration replaced, so sending
  * the same booking twice leaves one registration (201 the first time, 200 after).
  */
-export async function registerBooking(deps: Deps, practice: Principal, input: BookingRegistrationInput): Promise<{ created: boolean; result: RegistrationResult }> {
+export async function registerBooking(
+  deps: Deps,
+  practice: Principal,
+  input: BookingRegistrationInput,
+): Promise<{ created: boolean; result: RegistrationResult }> {
   const practiceId = practiceOf(practice);
   const now = deps.clock();
   assertAppointmentDate(input.appointmentOn, now);
@@ -77,9 +81,7 @@ export async function listBookings(deps: Deps, practice: Principal): Promise<{ i
       appointmentOn: registration.appointmentOn,
       registeredAt: registration.registeredAt,
       checkId: registration.checkId,
-      matches: matches
-        .map(({ alertId: _alertId, ...match }) => match)
-        .sort((a, b) => b.matchedAt.localeCompare(a.matchedAt)),
+      matches: matches.map(({ alertId: _alertId, ...match }) => match).sort((a, b) => b.matchedAt.localeCompare(a.matchedAt)),
     }))
     .sort((a, b) => a.appointmentOn.localeCompare(b.appointmentOn) || a.ref.localeCompare(b.ref));
   return { items };

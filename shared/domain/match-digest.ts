@@ -26,7 +26,17 @@ export async function setMatchDigest(deps: Deps, practice: Principal, alertId: s
   const now = deps.clock();
   await deps.matchDigests.setOptIn(
     { alertId, practiceId: practice.practiceId!, enabled, changedAt: isoInstant(now) },
-    { events: [{ action: 'alert.match_digest_set', actor: auditActor(practice), targets: { alertId, practiceId: practice.practiceId! }, outcome: enabled ? 'enabled' : 'disabled' }], now },
+    {
+      events: [
+        {
+          action: 'alert.match_digest_set',
+          actor: auditActor(practice),
+          targets: { alertId, practiceId: practice.practiceId! },
+          outcome: enabled ? 'enabled' : 'disabled',
+        },
+      ],
+      now,
+    },
   );
   return matchDigestView(deps, alertId, enabled, now);
 }

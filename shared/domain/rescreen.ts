@@ -35,7 +35,7 @@ export async function rescreenAlert(deps: Deps, alertId: string): Promise<Rescre
   const now = deps.clock();
   const alert = await deps.alerts.get(alertId);
   const none = { alertId, candidates: 0, matched: 0, practices: 0 };
-  if (!alert || alert.status !== 'published' || !alert.publishedAt || !alert.expiresAt || Date.parse(alert.expiresAt) <= now.getTime()) return none;
+  if (alert?.status !== 'published' || !alert.publishedAt || !alert.expiresAt || Date.parse(alert.expiresAt) <= now.getTime()) return none;
   const entry = indexEntry(alert);
   const index = new Map<string, IndexedAlert[]>(alert.tokens.map(({ token }) => [token, [entry]]));
   const candidates = await deps.bookings.findByTokens([...index.keys()], now);
@@ -62,7 +62,10 @@ export async function rescreenAlert(deps: Deps, alertId: string): Promise<Rescre
   const byPractice = new Map<string, typeof found>();
   for (const item of found) byPractice.set(item.registration.practiceId, [...(byPractice.get(item.registration.practiceId) ?? []), item]);
   // The audit entry comes first: a practice is never told of a match the log does not hold.
-  await deps.audit.append([...byPractice].map(([practiceId, items]) => rescreenEvent(alertId, practiceId, items)), now);
+  await deps.audit.append(
+    [...byPractice].map(([practiceId, items]) => rescreenEvent(alertId, practiceId, items)),
+    now,
+  );
   await Promise.all(
     found.map(async ({ registration, match }) => {
       try {
@@ -73,7 +76,11 @@ export async function rescreenAlert(deps: Deps, alertId: string): Promise<Rescre
       await notifySafely(deps, rescreenNotice(registration, match));
     }),
   );
-  countAlertMatches(deps, found.map(() => alertId), now);
+  countAlertMatches(
+    deps,
+    found.map(() => alertId),
+    now,
+  );
   const report = { alertId, candidates: candidates.length, matched: found.length, practices: byPractice.size };
   deps.logger.info('re-screen finished', { ...report });
   return report;
@@ -137,4 +144,3 @@ export function subscribeRescreen(deps: Deps): Deps {
   };
   return wired;
 }
-

@@ -36,7 +36,10 @@ async function publish(subject: Record<string, string>): Promise<string> {
   const submitted = await local.call('POST', '/v1/alerts', { key: keys().harbourDesk.apiKey, body: alertBody(local.net.clause, subject) });
   expect(submitted.status).toBe(201);
   for (const reviewer of [keys().elmReviewer, keys().valleyReviewer]) {
-    const decided = await local.call('POST', `/v1/alerts/${submitted.body.alertId}/reviews`, { key: reviewer.apiKey, body: { decision: 'approve', reason: 'In order.' } });
+    const decided = await local.call('POST', `/v1/alerts/${submitted.body.alertId}/reviews`, {
+      key: reviewer.apiKey,
+      body: { decision: 'approve', reason: 'In order.' },
+    });
     expect(decided.status).toBe(200);
   }
   return submitted.body.alertId as string;
@@ -45,7 +48,10 @@ async function publish(subject: Record<string, string>): Promise<string> {
 beforeAll(async () => {
   local = await startLocalNetwork();
   local.clock.set(`${isoDate(new Date())}T10:15:20Z`);
-  const created = await local.call('POST', '/v1/keys', { key: local.adminKey, body: { role: 'practice', practiceId: local.net.practices.elm, label: 'Elm front desk' } });
+  const created = await local.call('POST', '/v1/keys', {
+    key: local.adminKey,
+    body: { role: 'practice', practiceId: local.net.practices.elm, label: 'Elm front desk' },
+  });
   expect(created.status).toBe(201);
   elmDesk = created.body.apiKey as string;
 });
@@ -80,10 +86,23 @@ describe('a booking registered before the alert publishes', () => {
   let alertId: string;
 
   it('is screened at once (no match yet), and registering the same ref again is idempotent', async () => {
-    const first = await register(keys().valleyDesk.apiKey, { ref: 'valley-0930', appointmentOn: soon(), subject: { phone: '(860) 555-0191', fullName: flagged.fullName } });
+    const first = await register(keys().valleyDesk.apiKey, {
+      ref: 'valley-0930',
+      appointmentOn: soon(),
+      subject: { phone: '(860) 555-0191', fullName: flagged.fullName },
+    });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ ref: 'valley-0930', appointmentOn: soon(), result: 'no_match', keptUntil: `${isoDate(addDays(local.clock(), 7))}T00:00:00Z` });
-    const again = await register(keys().valleyDesk.apiKey, { ref: 'valley-0930', appointmentOn: soon(), subject: { phone: '(860) 555-0191', fullName: flagged.fullName } });
+    expect(first.body).toMatchObject({
+      ref: 'valley-0930',
+      appointmentOn: soon(),
+      result: 'no_match',
+      keptUntil: `${isoDate(addDays(local.clock(), 7))}T00:00:00Z`,
+    });
+    const again = await register(keys().valleyDesk.apiKey, {
+      ref: 'valley-0930',
+      appointmentOn: soon(),
+      subject: { phone: '(860) 555-0191', fullName: flagged.fullName },
+    });
     expect(again.status).toBe(200);
     expect(again.body.checkId).not.toBe(first.body.checkId); // screened again: a new check
     const listed = await local.call('GET', '/v1/bookings', { key: keys().valleyDesk.apiKey });
@@ -105,7 +124,19 @@ describe('a booking registered before the alert publishes', () => {
       category: 'sexual_misconduct',
       severity: 'high',
     });
-    expect(Object.keys(notice!).sort()).toEqual(['appointmentOn', 'at', 'category', 'checkId', 'confidence', 'practiceId', 'ref', 'sentAt', 'severity', 'topic', 'type']);
+    expect(Object.keys(notice!).sort()).toEqual([
+      'appointmentOn',
+      'at',
+      'category',
+      'checkId',
+      'confidence',
+      'practiceId',
+      'ref',
+      'sentAt',
+      'severity',
+      'topic',
+      'type',
+    ]);
     // Nobody else's booking matched; the alert's id and its reporter are in no notice.
     await new Promise((done) => setTimeout(done, 200));
     expect(rescreenNotices()).toHaveLength(1);
@@ -118,7 +149,14 @@ describe('a booking registered before the alert publishes', () => {
     expect(valley.status).toBe(200);
     const [booking] = valley.body.items;
     expect(booking.matches).toEqual([
-      { checkId: expect.stringMatching(/^chk_/), confidence: 'strong', category: 'sexual_misconduct', severity: 'high', publishedOn: isoDate(local.clock()), matchedAt: expect.any(String) },
+      {
+        checkId: expect.stringMatching(/^chk_/),
+        confidence: 'strong',
+        category: 'sexual_misconduct',
+        severity: 'high',
+        publishedOn: isoDate(local.clock()),
+        matchedAt: expect.any(String),
+      },
     ]);
     const elm = await local.call('GET', '/v1/bookings', { key: elmDesk });
     expect(elm.body.items.every((item: { matches: unknown[] }) => item.matches.length === 0)).toBe(true);
@@ -139,7 +177,10 @@ describe('a booking registered before the alert publishes', () => {
     expect(registered.map((entry) => entry.outcome)).toEqual(expect.arrayContaining(['registered', 'replaced']));
     const rescreened = chain.filter((entry) => entry.action === 'booking.rescreened');
     expect(rescreened).toHaveLength(2);
-    expect(rescreened[0]).toMatchObject({ targets: { alertId, practiceId: local.net.practices.valley }, bookings: [{ result: 'match', confidence: 'strong' }] });
+    expect(rescreened[0]).toMatchObject({
+      targets: { alertId, practiceId: local.net.practices.valley },
+      bookings: [{ result: 'match', confidence: 'strong' }],
+    });
     // Each registration's screening is a check, with the registration flag.
     expect(chain.filter((entry) => entry.action === 'check.performed' && entry.detail?.registration === true).length).toBeGreaterThanOrEqual(4);
     expect(JSON.stringify(chain)).not.toContain('valley-0930'); // the practice's ref is its own text, not the log's
@@ -151,7 +192,12 @@ describe('a booking registered before the alert publishes', () => {
     expect((await local.call('DELETE', '/v1/bookings/valley-0930', { key: keys().valleyDesk.apiKey })).status).toBe(404);
     expect((await local.call('GET', '/v1/bookings', { key: keys().valleyDesk.apiKey })).body.items).toEqual([]);
     const alert = await local.deps.alerts.get(alertId);
-    expect(await local.deps.bookings.findByTokens(alert!.tokens.map(({ token }) => token), local.clock())).toEqual([]);
+    expect(
+      await local.deps.bookings.findByTokens(
+        alert!.tokens.map(({ token }) => token),
+        local.clock(),
+      ),
+    ).toEqual([]);
     const chain = await intactChain(local.deps.audit);
     expect(chain.at(-1)).toMatchObject({ action: 'booking.cancelled', targets: { practiceId: local.net.practices.valley } });
   });
@@ -163,7 +209,9 @@ describe('kept until the day after the appointment', () => {
     expect((await register(keys().valleyDesk.apiKey, { ref: 'valley-expiring', appointmentOn, subject: { email: 'expiring@example.org' } })).status).toBe(201);
     local.clock.set(`${isoDate(addDays(local.clock(), 3))}T23:59:00Z`); // the day after the appointment: still kept
     await runSweep(local.deps); // removes the registrations of earlier tests that are over by now, not this one
-    expect((await local.call('GET', '/v1/bookings', { key: keys().valleyDesk.apiKey })).body.items.map((i: { ref: string }) => i.ref)).toEqual(['valley-expiring']);
+    expect((await local.call('GET', '/v1/bookings', { key: keys().valleyDesk.apiKey })).body.items.map((i: { ref: string }) => i.ref)).toEqual([
+      'valley-expiring',
+    ]);
     local.clock.advanceMs(60_000); // midnight: gone
     expect((await local.call('GET', '/v1/bookings', { key: keys().valleyDesk.apiKey })).body.items).toEqual([]);
     const swept = await runSweep(local.deps);
@@ -173,7 +221,7 @@ describe('kept until the day after the appointment', () => {
 });
 
 describe("the reporter's daily digest", () => {
-  it('tells the reporting practice a day\'s count once it reaches the threshold, and nothing below it', async () => {
+  it("tells the reporting practice a day's count once it reaches the threshold, and nothing below it", async () => {
     const subjectA = { email: 'digest-a@example.org' };
     const subjectB = { email: 'digest-b@example.org' };
     const [alertA, alertB] = [await publish(subjectA), await publish(subjectB)];
@@ -185,7 +233,8 @@ describe("the reporter's daily digest", () => {
       expect(optIn.body).toEqual({ alertId, enabled: true, threshold: 3, days: [] });
     }
     const day = isoDate(local.clock());
-    for (let i = 0; i < 3; i += 1) expect((await local.call('POST', '/v1/checks', { key: keys().valleyDesk.apiKey, body: { subject: subjectA } })).body.result).toBe('match');
+    for (let i = 0; i < 3; i += 1)
+      expect((await local.call('POST', '/v1/checks', { key: keys().valleyDesk.apiKey, body: { subject: subjectA } })).body.result).toBe('match');
     for (let i = 0; i < 2; i += 1) expect((await local.call('POST', '/v1/checks', { key: elmDesk, body: { subject: subjectB } })).body.result).toBe('match');
     // The counters are kept off the answer's path: wait until they are in.
     for (let tries = 0; (await local.deps.matchDigests.counts(alertA, [day]))[0]!.matches < 3; tries += 1) {
@@ -199,7 +248,9 @@ describe("the reporter's daily digest", () => {
     expect(await sendMatchDigests(local.deps)).toEqual({ sent: 1, withheld: 1 });
     expect(await sendMatchDigests(local.deps)).toEqual({ sent: 0, withheld: 0 }); // at most once a day
     const digests = local.notifications().filter((n) => n.type === 'alert.match_digest');
-    expect(digests).toEqual([{ sentAt: expect.any(String), topic: 'practices', type: 'alert.match_digest', practiceId: local.net.practices.harbour, alertId: alertA, day, matches: 3 }]);
+    expect(digests).toEqual([
+      { sentAt: expect.any(String), topic: 'practices', type: 'alert.match_digest', practiceId: local.net.practices.harbour, alertId: alertA, day, matches: 3 },
+    ]);
 
     const viewA = await local.call('GET', `/v1/alerts/${alertA}/match-digest`, { key: keys().harbourDesk.apiKey });
     expect(viewA.body).toEqual({ alertId: alertA, enabled: true, threshold: 3, days: [{ day, matches: 3 }] });

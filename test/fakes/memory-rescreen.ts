@@ -45,7 +45,10 @@ export function memoryBookingRegistry(audit: MemoryAuditLog): MemoryBookingRegis
     },
     findByTokens: async (tokens, now) => {
       const keys = new Set(tokens.flatMap((token) => [...(index.get(token) ?? [])]));
-      return [...keys].map((key) => registrations.get(key)).filter((r): r is BookingRegistration => r !== undefined && Date.parse(r.expiresAt) > now.getTime()).map(copy);
+      return [...keys]
+        .map((key) => registrations.get(key))
+        .filter((r): r is BookingRegistration => r !== undefined && Date.parse(r.expiresAt) > now.getTime())
+        .map(copy);
     },
     recordMatch: async (registration, match) => {
       const key = id(registration.practiceId, registration.ref);

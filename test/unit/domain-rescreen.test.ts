@@ -45,7 +45,9 @@ describe('registering an upcoming booking', () => {
     await registerBooking(net.deps, net.practiceB, booking('bk-1', { phone: '+1 203 555 0100' }));
     const again = await registerBooking(net.deps, net.practiceB, booking('bk-1', canarySubject, '2026-11-29'));
     expect(again.created).toBe(false);
-    expect((await listBookings(net.deps, net.practiceB)).items.map(({ ref, appointmentOn }) => ({ ref, appointmentOn }))).toEqual([{ ref: 'bk-1', appointmentOn: '2026-11-29' }]);
+    expect((await listBookings(net.deps, net.practiceB)).items.map(({ ref, appointmentOn }) => ({ ref, appointmentOn }))).toEqual([
+      { ref: 'bk-1', appointmentOn: '2026-11-29' },
+    ]);
   });
 
   it('counts against the quota: over it, nothing is registered', async () => {
@@ -102,7 +104,11 @@ describe('re-screening when an alert publishes', () => {
     await registerBooking(deps, net.practiceB, booking('bk-1', { email: 'zeb.quixley@example.org' }));
     await publishedAlert({ ...net, deps: deps as typeof net.deps });
     for (let i = 0; i < 100 && !net.deps.sent.some((n) => n.type === 'booking.rescreen_matched'); i += 1) await new Promise((done) => setTimeout(done, 5));
-    expect(net.deps.sent.find((n) => n.type === 'booking.rescreen_matched')).toMatchObject({ practiceId: net.practiceB.practiceId, ref: 'bk-1', confidence: 'strong' });
+    expect(net.deps.sent.find((n) => n.type === 'booking.rescreen_matched')).toMatchObject({
+      practiceId: net.practiceB.practiceId,
+      ref: 'bk-1',
+      confidence: 'strong',
+    });
   });
 
   it('finds nothing for an alert that is not published, and ignores expired registrations', async () => {
@@ -119,7 +125,9 @@ describe("the reporter's digest", () => {
   it('counts matches of an opted-in alert only, and tells a day only from the threshold up, once', async () => {
     const net = await testNetwork();
     const alertId = await publishedAlert(net);
-    const quiet = await publishedAlert(net, { subject: { fullName: 'Quentin Quietly', dateOfBirth: '1988-01-01', phone: '+1 203 555 0111', email: 'quiet@example.org' } });
+    const quiet = await publishedAlert(net, {
+      subject: { fullName: 'Quentin Quietly', dateOfBirth: '1988-01-01', phone: '+1 203 555 0111', email: 'quiet@example.org' },
+    });
     await setMatchDigest(net.deps, net.practiceA, alertId, true);
     await setMatchDigest(net.deps, net.practiceA, quiet, true);
     await expect(setMatchDigest(net.deps, net.practiceB, alertId, true)).rejects.toBeInstanceOf(NotFoundError);

@@ -20,7 +20,8 @@ const optedInPk = 'MATCH_DIGEST';
 export function buildMatchDigestStore(client: DynamoDBDocumentClient, table: string, audit: AuditLog): MatchDigestStore {
   return {
     setOptIn: async (optIn, batch) => {
-      const set = 'SET #alertId = :alertId, #owner = :owner, #enabled = :enabled, #changedAt = :changedAt, #counts = if_not_exists(#counts, :empty), #sent = if_not_exists(#sent, :empty)';
+      const set =
+        'SET #alertId = :alertId, #owner = :owner, #enabled = :enabled, #changedAt = :changedAt, #counts = if_not_exists(#counts, :empty), #sent = if_not_exists(#sent, :empty)';
       await audit.transact(
         [
           {
@@ -29,8 +30,24 @@ export function buildMatchDigestStore(client: DynamoDBDocumentClient, table: str
               Key: digestKey(optIn.alertId),
               // Enabled opt-ins are listed in the gsi1 partition the daily job reads; a disabled one leaves it.
               UpdateExpression: optIn.enabled ? `${set}, #g1pk = :listed, #g1sk = :alertId` : `${set} REMOVE #g1pk, #g1sk`,
-              ExpressionAttributeNames: { '#alertId': 'alertId', '#owner': 'owner', '#enabled': 'enabled', '#changedAt': 'changedAt', '#counts': 'counts', '#sent': 'sent', '#g1pk': attr.gsi1pk, '#g1sk': attr.gsi1sk },
-              ExpressionAttributeValues: { ':alertId': optIn.alertId, ':owner': optIn.practiceId, ':enabled': optIn.enabled, ':changedAt': optIn.changedAt, ':empty': {}, ...(optIn.enabled ? { ':listed': optedInPk } : {}) },
+              ExpressionAttributeNames: {
+                '#alertId': 'alertId',
+                '#owner': 'owner',
+                '#enabled': 'enabled',
+                '#changedAt': 'changedAt',
+                '#counts': 'counts',
+                '#sent': 'sent',
+                '#g1pk': attr.gsi1pk,
+                '#g1sk': attr.gsi1sk,
+              },
+              ExpressionAttributeValues: {
+                ':alertId': optIn.alertId,
+                ':owner': optIn.practiceId,
+                ':enabled': optIn.enabled,
+                ':changedAt': optIn.changedAt,
+                ':empty': {},
+                ...(optIn.enabled ? { ':listed': optedInPk } : {}),
+              },
             },
           },
         ],
