@@ -1,9 +1,11 @@
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds } from '../../dates.ts';
 import { DependencyUnavailableError } from '../../errors.ts';
 import type { BookingRegistry } from '../../ports.ts';
 import type { BookingRegistration, RescreenMatch } from '../../records.ts';
 import type { AuditLog } from './audit-log.ts';
+import { registrationsCounted, rescreenNotified } from '../../stats/counters.ts';
+import { tallyUpdates } from './network-figures.ts';
 import { batchGetAll } from './batch-get.ts';
 import { storage } from './errors.ts';
 import { queryPages } from './query-pages.ts';
@@ -106,6 +108,8 @@ export function buildBookingRegistry(client: DynamoDBDocumentClient, table: stri
               },
             },
           },
+          // The network statistics count a new registration (a re-registration of the ref counts nothing) in its transaction.
+          ...(previous ? [] : tallyUpdates(table, registrationsCounted(registration.practiceId, batch.now, 1), batch.now)),
         ],
         batch,
       );
@@ -180,6 +184,11 @@ export function buildBookingRegistry(client: DynamoDBDocumentClient, table: stri
             },
           }),
         );
+        // The network statistics count the notified booking (an atomic ADD beside the match's write).
+        const now = new Date(match.matchedAt);
+        for (const { Update } of tallyUpdates(table, rescreenNotified(registration.practiceId, match.alertId, match.confidence, now), now)) {
+          await client.send(new UpdateCommand(Update));
+        }
       }),
     removeExpired: async (instant) => {
       let removed = 0;
