@@ -54,6 +54,9 @@ async function main(): Promise<void> {
   log('starting DynamoDB Local and the local server');
   const network = await startBenchNetwork();
   try {
+    // Warm-up (untimed): the server's first publications pay for JIT and connection set-up, which
+    // would otherwise make the phase with no registrations look slow.
+    await publishPhase(network, 0, 3, 0);
     const empty = await publishPhase(network, 0, publications, 0);
     log(`no registrations: publication p50 ${percentile(sorted(empty.publishMs), 50).toFixed(1)} ms`);
     const seeded = await seedRegistrations(network, registrations, writers);
