@@ -61,6 +61,21 @@ export function peerguardApi(connection: Connection) {
     reconfirm: (id: string, reason: string) => data(client.POST('/v1/alerts/{alertId}/reconfirm', { ...alertId(id), body: { reason } })),
     check: (subject: SubjectFields, bookingOn?: string) => data(client.POST('/v1/checks', { body: { subject, ...(bookingOn ? { bookingOn } : {}) } })),
     checkBatch: (bookings: { ref: string; subject: SubjectFields; bookingOn?: string }[]) => data(client.POST('/v1/checks/batch', { body: { bookings } })),
+    registerBooking: async (body: { ref: string; appointmentOn: string; subject: SubjectFields }) => {
+      try {
+        const answer = await client.POST('/v1/bookings', { body });
+        return { result: answer.data, created: answer.response.status === 201 };
+      } catch (error) {
+        if (error instanceof PeerguardProblem) throw error;
+        throw unreachable(connection.baseUrl, error);
+      }
+    },
+    listBookings: () => data(client.GET('/v1/bookings')),
+    cancelBooking: async (ref: string) => {
+      await data(client.DELETE('/v1/bookings/{ref}', { params: { path: { ref } } }));
+    },
+    getMatchDigest: (id: string) => data(client.GET('/v1/alerts/{alertId}/match-digest', alertId(id))),
+    setMatchDigest: (id: string, enabled: boolean) => data(client.PUT('/v1/alerts/{alertId}/match-digest', { ...alertId(id), body: { enabled } })),
     verificationKey: () => data(client.GET('/v1/audit/verification-key')),
     subjectTokens: (subject: SubjectFields) => data(client.POST('/v1/audit/subject-tokens', { body: { subject } })),
   };

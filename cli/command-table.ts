@@ -4,6 +4,7 @@ import { clauseList, clausePublish, clauseVersion, keyCreate, keyList, keyRevoke
 import { alertDispute, alertReinstate, alertRetract, alertShow, alertSubmit } from './commands/alerts.ts';
 import { auditKey, auditTokens, exportCommand } from './commands/audit.ts';
 import { check, checkBatch } from './commands/check.ts';
+import { alertDigest, bookingCancel, bookingList, bookingRegister } from './commands/bookings.ts';
 import { health } from './commands/health.ts';
 import { stats } from './commands/stats.ts';
 import { reviewApprove, reviewQueue, reviewReconfirm, reviewReject } from './commands/reviews.ts';
@@ -14,11 +15,15 @@ import { whoami } from './commands/whoami.ts';
 export const commands: readonly Command[] = [
   check,
   checkBatch,
+  bookingRegister,
+  bookingList,
+  bookingCancel,
   alertSubmit,
   alertShow,
   alertRetract,
   alertDispute,
   alertReinstate,
+  alertDigest,
   reviewQueue,
   reviewApprove,
   reviewReject,

@@ -576,6 +576,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the practice's registered bookings
+         * @description The practice's registered upcoming bookings, soonest appointment first, each with the alerts published or reinstated since it was registered that match it (the front desk's list of upcoming bookings that now match). Only the practice's own; never an identifier or a token.
+         *
+         *     **Who may call it**: `practice` keys.
+         */
+        get: operations["listBookings"];
+        put?: never;
+        /**
+         * Register an upcoming booking for re-screening
+         * @description Registers an upcoming booking: your `ref` (a booking id of your software, never client details), the appointment date, and the client identifiers, which become keyed tokens exactly as in a check and are dropped. The registration is screened at once, exactly like `POST /v1/checks`: it counts against the practice's screening quota (a 429 with `Retry-After` over it, and then nothing is registered) and is written to the audit log.
+         *
+         *     The tokens (never the identifiers) are kept until the end of the day after the appointment. When an alert is published or reinstated before then and matches the booking, your practice is told on the practices topic (`booking.rescreen_matched`: ref, appointment date, tier, category, severity) and the match appears in `GET /v1/bookings`.
+         *
+         *     The date must not be in the past (yesterday in UTC is accepted, for time zones behind it) nor more than a year ahead: otherwise 400 naming `appointmentOn`. Registering a ref again is idempotent: it is screened again (a new check) and replaces the earlier registration, so one ref is one registration (201 the first time, 200 after).
+         *
+         *     **Who may call it**: `practice` keys.
+         */
+        post: operations["registerBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bookings/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a registered booking
+         * @description Deletes the registration, its tokens and its matches at once (audited). A ref that is not registered by your practice is 404, whoever registered it.
+         *
+         *     **Who may call it**: `practice` keys.
+         */
+        delete: operations["cancelBooking"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/{alertId}/match-digest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read your alert's match digest
+         * @description For the practice that submitted the alert: whether it is told how many bookings its alert matched, and the days so far whose count reached the threshold. Counts are per complete UTC day and only from the threshold up; they never name a practice, a booking or a time. Any other practice's alert is 404.
+         *
+         *     **Who may call it**: `practice` keys.
+         */
+        get: operations["getMatchDigest"];
+        /**
+         * Opt in to (or out of) your alert's match digest
+         * @description For the practice that submitted the alert: `enabled: true` counts, from now on, the bookings the alert matches (checks, registrations and re-screens), and once a day the practices topic tells your practice the previous day's count (`alert.match_digest`) when it reached the threshold (`MATCH_DIGEST_MIN_COUNT`, 3 by default). `enabled: false` stops counting and telling. Audited. Any other practice's alert is 404.
+         *
+         *     **Who may call it**: `practice` keys.
+         */
+        put: operations["setMatchDigest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/export": {
         parameters: {
             query?: never;
@@ -1759,6 +1841,145 @@ export interface components {
             /** @description Why: the attendee has no usable name, e-mail or phone number. */
             reason: string;
         };
+        /** @description The registration's screening (a check's answer), with the ref and until when it is kept. */
+        BookingRegistration: {
+            /** @description The practice's own booking reference, as registered. */
+            ref: string;
+            /**
+             * Format: date
+             * @description The appointment date, as registered.
+             * @example 2026-11-21
+             */
+            appointmentOn: string;
+            /**
+             * Format: date-time
+             * @description When the registration is deleted: the end (UTC) of the day after the appointment.
+             * @example 2026-11-21T19:04:05Z
+             */
+            keptUntil: string;
+            /** @description The check id (it names the audit entry). */
+            checkId: string;
+            /** @constant */
+            result: "no_match";
+        } | {
+            /** @description The practice's own booking reference, as registered. */
+            ref: string;
+            /**
+             * Format: date
+             * @description The appointment date, as registered.
+             * @example 2026-11-21
+             */
+            appointmentOn: string;
+            /**
+             * Format: date-time
+             * @description When the registration is deleted: the end (UTC) of the day after the appointment.
+             * @example 2026-11-21T19:04:05Z
+             */
+            keptUntil: string;
+            /** @description The check id (it names the audit entry). */
+            checkId: string;
+            /** @constant */
+            result: "match";
+            /**
+             * @description `strong`: an exact phone, e-mail, or full name with date of birth matched. `possible`: only a tolerant recipe matched (a nickname, a typing error, a missing middle name, a date of birth one digit apart, the name alone). The best of the alerts' own confidences.
+             * @enum {string}
+             */
+            confidence: "strong" | "possible";
+            /** @description Every recipe that found one of the alerts, strongest first. */
+            matchedOn: ("phone" | "email" | "name_dob" | "pair_dob" | "nickname_dob" | "phonetic_dob" | "edit_dob" | "dob_variant" | "name")[];
+            /** @description The matched person's alerts, strong matches first, then the most severe. */
+            alerts: {
+                /** @enum {string} */
+                category: "sexual_misconduct" | "harassment" | "threat_or_violence" | "boundary_violation" | "other_safety";
+                /** @enum {string} */
+                severity: "low" | "medium" | "high";
+                /**
+                 * Format: date
+                 * @description A calendar date, YYYY-MM-DD (UTC).
+                 * @example 2026-11-21
+                 */
+                publishedOn: string;
+                /**
+                 * @description How sure the match to this alert is.
+                 * @enum {string}
+                 */
+                confidence: "strong" | "possible";
+                /** @description The recipes that found this alert. */
+                matchedOn: ("phone" | "email" | "name_dob" | "pair_dob" | "nickname_dob" | "phonetic_dob" | "edit_dob" | "dob_variant" | "name")[];
+            }[];
+            /** @description How many practices reported; never which. */
+            reportingPractices: number;
+            /** @description What the front desk should do next. */
+            guidance: string;
+        };
+        /** @description The practice's registered upcoming bookings, soonest first. */
+        RegisteredBookings: {
+            items: {
+                /** @description The practice's own booking reference, as registered. */
+                ref: string;
+                /**
+                 * Format: date
+                 * @description A calendar date, YYYY-MM-DD (UTC).
+                 * @example 2026-11-21
+                 */
+                appointmentOn: string;
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 UTC without fractions of a second.
+                 * @example 2026-11-21T19:04:05Z
+                 */
+                registeredAt: string;
+                /** @description The check made when it was registered. */
+                checkId: string;
+                /** @description Alerts published or reinstated since it was registered that match it, newest first: the front desk list. */
+                matches: components["schemas"]["RescreenMatch"][];
+            }[];
+        };
+        /** @description An alert published after the booking was registered that matches it; never who reported, never an identifier. */
+        RescreenMatch: {
+            /** @description The re-screen's check id (it names the audit entry). */
+            checkId: string;
+            /**
+             * @description The tier of the match, as a check answers it.
+             * @enum {string}
+             */
+            confidence: "strong" | "possible";
+            /** @enum {string} */
+            category: "sexual_misconduct" | "harassment" | "threat_or_violence" | "boundary_violation" | "other_safety";
+            /** @enum {string} */
+            severity: "low" | "medium" | "high";
+            /**
+             * Format: date
+             * @description When the alert was published.
+             * @example 2026-11-21
+             */
+            publishedOn: string;
+            /**
+             * Format: date-time
+             * @description When the re-screen found it.
+             * @example 2026-11-21T19:04:05Z
+             */
+            matchedAt: string;
+        };
+        /** @description A reporting practice's daily digest of its alert's matches. */
+        MatchDigest: {
+            /** @description The alert id. */
+            alertId: string;
+            /** @description Whether the reporting practice is told, once a day, how many bookings its alert matched. */
+            enabled: boolean;
+            /** @description The fewest matches on a day that are told; a day with fewer tells nothing. */
+            threshold: number;
+            /** @description Complete UTC days of the last 30 (newest first) whose count reached the threshold. Never a practice, a booking or a time within the day. */
+            days: {
+                /**
+                 * Format: date
+                 * @description A calendar date, YYYY-MM-DD (UTC).
+                 * @example 2026-11-21
+                 */
+                day: string;
+                matches: number;
+            }[];
+        };
         VerificationKey: {
             keyId: string;
             /** @constant */
@@ -1835,6 +2056,24 @@ export interface components {
                  *       "title": "Your API key may not do this",
                  *       "status": 403,
                  *       "detail": "The key's role may not use this route (see who may call it).",
+                 *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such resource (or not one your key may see). */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "https://peerguard.dev/problems/not-found",
+                 *       "title": "Not found",
+                 *       "status": 404,
+                 *       "detail": "No such resource (or not one your key may see).",
                  *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
                  *     }
                  */
@@ -3483,6 +3722,288 @@ export interface operations {
             };
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    listBookings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The registrations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredBookings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The key belongs to no practice. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/forbidden",
+                     *       "title": "Your API key may not do this",
+                     *       "status": 403,
+                     *       "detail": "The key belongs to no practice.",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    registerBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ref: string;
+                    appointmentOn: string;
+                    subject: {
+                        fullName?: string;
+                        dateOfBirth?: string;
+                        phone?: string;
+                        email?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The ref was registered already: screened again and replaced. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingRegistration"];
+                };
+            };
+            /** @description Registered; the screening of the booking now. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingRegistration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The key belongs to no practice. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/forbidden",
+                     *       "title": "Your API key may not do this",
+                     *       "status": 403,
+                     *       "detail": "The key belongs to no practice.",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The practice's screening quota is used up; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/too-many-requests",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "The practice's screening quota is used up; retry after Retry-After seconds.",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The booking ref as registered. */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled and deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The key belongs to no practice. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/forbidden",
+                     *       "title": "Your API key may not do this",
+                     *       "status": 403,
+                     *       "detail": "The key belongs to no practice.",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMatchDigest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The alert id. */
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The digest. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatchDigest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The key belongs to no practice. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/forbidden",
+                     *       "title": "Your API key may not do this",
+                     *       "status": 403,
+                     *       "detail": "The key belongs to no practice.",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setMatchDigest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The alert id. */
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The digest as it now stands. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatchDigest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The key belongs to no practice. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://peerguard.dev/problems/forbidden",
+                     *       "title": "Your API key may not do this",
+                     *       "status": 403,
+                     *       "detail": "The key belongs to no practice.",
+                     *       "instance": "urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportAudit: {

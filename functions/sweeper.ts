@@ -1,5 +1,10 @@
 import { runSweep, type SweepReport } from '#shared/domain/sweep.ts';
+import { sendMatchDigests, type DigestReport } from '#shared/domain/match-digest.ts';
 import { lambdaDeps } from './http/lambda-deps.ts';
 
-/** The scheduled sweep (an EventBridge schedule invokes it; it takes no input). */
-export const handler = async (): Promise<SweepReport> => runSweep(lambdaDeps());
+/**
+ * The scheduled jobs (EventBridge schedules invoke it): the sweep every 15 minutes (no input), and
+ * once a day the reporters' match digests (`{ "job": "match-digest" }`).
+ */
+export const handler = async (event?: { job?: unknown }): Promise<SweepReport | DigestReport> =>
+  event?.job === 'match-digest' ? sendMatchDigests(lambdaDeps()) : runSweep(lambdaDeps());

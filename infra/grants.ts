@@ -2,9 +2,12 @@ import { Aws } from 'aws-cdk-lib';
 import { indexNames, type TableDefinition } from '#shared/adapters/dynamo/tables.ts';
 import { functionGroups, type FunctionGroup } from '#shared/routes.ts';
 
-/** One Lambda per route group, plus the authorizer and the scheduled sweeper. The entry is `functions/<name>.ts`. */
-export type FunctionName = FunctionGroup | 'authorizer' | 'sweeper';
-export const functionNames: readonly FunctionName[] = [...functionGroups, 'authorizer', 'sweeper'];
+/**
+ * One Lambda per route group, plus the authorizer, the scheduled sweeper and the rescreener (the
+ * practices topic's publications start it). The entry is `functions/<name>.ts`.
+ */
+export type FunctionName = FunctionGroup | 'authorizer' | 'sweeper' | 'rescreener';
+export const functionNames: readonly FunctionName[] = [...functionGroups, 'authorizer', 'sweeper', 'rescreener'];
 
 export type TableId = TableDefinition['id'];
 export type CryptoKeyName = 'hmac' | 'signing' | 'data';
@@ -13,7 +16,7 @@ export const topicNames: readonly TopicName[] = ['reviewers', 'practices', 'secu
 
 type Dynamo<A extends string> = `dynamodb:${A}`;
 type ItemRead = Dynamo<'GetItem' | 'BatchGetItem' | 'Query'>;
-type ItemWrite = Dynamo<'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem'>;
+type ItemWrite = Dynamo<'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'BatchWriteItem'>;
 
 /**
  * What a function may do, beyond writing its own log group and X-Ray segments. Explicit actions
@@ -123,14 +126,36 @@ export const functionGrants: Record<FunctionName, FunctionGrants> = {
     dataKeyPurposes: ['integration-secret'],
     publish: ['practices', 'security'],
   },
+  bookings: {
+    tables: {
+      TokenIndex: ['dynamodb:BatchGetItem'],
+      // A registration is screened like a check (quota counters, refusal notices, outbox, as for checks); its item is
+      // Put with its audit entry and its token → registration index items BatchWritten (deleted on cancel); a list
+      // Queries the practice's partition; the digest opt-in is an UpdateItem with its audit entry, read with GetItem.
+      Main: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
+      Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
+    },
+    keys: { hmac: ['kms:GenerateMac'] },
+    publish: ['security'],
+  },
+  rescreener: {
+    tables: {
+      // GetItem: the alert; Query: one token → registration index partition per token of the alert; BatchGetItem:
+      // the registrations found; PutItem: their matches and the outbox; UpdateItem: the reporters' match counts.
+      Main: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
+    },
+    publish: ['practices'],
+  },
   audit: {
     tables: { Audit: ['dynamodb:Query', 'dynamodb:PutItem'] },
     keys: { signing: ['kms:Sign', 'kms:GetPublicKey'], hmac: ['kms:GenerateMac'] },
   },
   sweeper: {
     tables: {
-      // UpdateItem: an expired alert moves the network's alert counts.
-      Main: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      // UpdateItem: an expired alert moves the network's alert counts, and a digest day is marked sent;
+      // BatchWriteItem: an expired booking registration's index items and matches are deleted.
+      Main: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
       TokenIndex: ['dynamodb:UpdateItem'],
       Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
     },

@@ -3,7 +3,8 @@ import { HttpApi, HttpMethod, HttpNoneAuthorizer, LogGroupLogDestination, Payloa
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { CfnSubscription, Subscription, SubscriptionFilter, SubscriptionProtocol } from 'aws-cdk-lib/aws-sns';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -124,6 +125,9 @@ export class PeerguardStack extends Stack {
         ...(sweeper ? { SEAL_BUCKET: data.sealBucket.bucketName } : {}),
       }, sweeper
         ? { timeout: Duration.minutes(5), deadLetterQueue: this.sweeperDlq }
+        : name === 'rescreener'
+          ? // Invoked asynchronously by SNS: what still fails after Lambda's retries waits in the jobs' dead-letter queue.
+            { timeout: Duration.minutes(1), deadLetterQueue: this.sweeperDlq }
         : name === 'audit'
           ? // An export page reads, encodes and signs up to AUDIT_EXPORT_PAGE_SIZE entries: allow up to API Gateway's 30 s.
             { timeout: Duration.seconds(29) }
@@ -141,6 +145,35 @@ export class PeerguardStack extends Stack {
         maxEventAge: Duration.hours(1),
       }),
     );
+
+    // The reporters' match digests: once a day, for the UTC day before (shared/domain/match-digest.ts).
+    new Rule(this, 'MatchDigestSchedule', {
+      description: `Peerguard ${stage}: the reporters' daily match digests`,
+      schedule: Schedule.cron({ minute: '0', hour: '6' }),
+    }).addTarget(
+      new LambdaFunction(this.functions.sweeper, {
+        event: RuleTargetInput.fromObject({ job: 'match-digest' }),
+        deadLetterQueue: this.sweeperDlq,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+      }),
+    );
+
+    // Re-screening: each publication or reinstatement on the practices topic starts the rescreener.
+    // The subscription lives in this stack (the topic's stack never names a function of this one).
+    const rescreen = new Subscription(this, 'RescreenSubscription', {
+      topic: data.topics.practices,
+      protocol: SubscriptionProtocol.LAMBDA,
+      endpoint: this.functions.rescreener.functionArn,
+      filterPolicy: { type: SubscriptionFilter.stringFilter({ allowlist: ['alert.published', 'alert.reinstated'] }) },
+    });
+    // A message SNS cannot hand to the function waits in the notifications' dead-letter queue, whose
+    // policy already admits the practices topic (set directly: the queue's policy stays the data stack's own).
+    (rescreen.node.defaultChild as CfnSubscription).redrivePolicy = { deadLetterTargetArn: data.notificationsDlq.queueArn };
+    this.functions.rescreener.addPermission('PracticesTopicInvokes', {
+      principal: new ServicePrincipal('sns.amazonaws.com'),
+      sourceArn: data.topics.practices.topicArn,
+    });
 
     this.accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: config.accessLogRetentionDays as RetentionDays,
@@ -205,7 +238,7 @@ export class PeerguardStack extends Stack {
       'AwsSolutions-IAM5[Resource::*]',
       'X-Ray tracing (Tracing.ACTIVE) needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource but *.',
     );
-    if (name !== 'sweeper') {
+    if (name !== 'sweeper' && name !== 'rescreener') {
       acknowledge(
         fn,
         'Serverless-LambdaDLQ',

@@ -35,6 +35,8 @@ const common = {
   TOKEN_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   /** "Was this person checked" lookups (POST /v1/audit/subject-tokens) per auditor key per UTC day. */
   SUBJECT_TOKEN_LOOKUPS_PER_DAY: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** The fewest matches of an alert on one UTC day its reporter's digest tells; fewer tell nothing. */
+  MATCH_DIGEST_MIN_COUNT: z.coerce.number().int().min(2).max(1_000).default(3),
   /** k of the statistics: a figure counted from fewer than k practices or k alerts is suppressed (docs/statistics.md). */
   STATS_MIN_CONTRIBUTORS: z.coerce.number().int().min(2).max(1000).default(5),
 };
@@ -52,6 +54,8 @@ const localSchema = z.object({
   DYNAMODB_LOCAL_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** How often the local server runs the expiry sweep (AWS runs it on a schedule). */
   EXPIRY_SWEEP_MINUTES: z.coerce.number().min(0.01).max(1440).default(60),
+  /** When the local server sends the reporters' daily match digests (UTC hour; AWS runs them on a schedule). */
+  MATCH_DIGEST_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(6),
   /** How long the local server remembers a valid key's authorizer answer (API Gateway's cache is 60 s); 0 for never. */
   AUTHORIZER_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
 });

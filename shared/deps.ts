@@ -1,4 +1,4 @@
-import type { AlertStore, ApiKeyStore, AuditAppender, AuditReader, CalcomApi, ClauseStore, Clock, GuessBudget, IntegrationStore, Keyring, Logger, Metrics, NetworkFigures, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
+import type { AlertStore, ApiKeyStore, AuditAppender, BookingRegistry, MatchDigestStore, AuditReader, CalcomApi, ClauseStore, Clock, GuessBudget, IntegrationStore, Keyring, Logger, Metrics, NetworkFigures, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
 
 /** Settings the domain reads; a slice of the config, so domain tests need no environment. */
 export interface Settings {
@@ -15,6 +15,8 @@ export interface Settings {
   readonly tokenRetentionDays: number;
   /** "Was this person checked" lookups (POST /v1/audit/subject-tokens) per auditor key per UTC day. */
   readonly subjectTokenLookupsPerDay: number;
+  /** The fewest matches of an alert on one day that its reporter's digest tells (fewer: nothing is told). */
+  readonly matchDigestMinCount: number;
   /** k: a statistic counted from fewer than k practices or k alerts is suppressed (docs/statistics.md). */
   readonly statsMinContributors: number;
 }
@@ -41,4 +43,6 @@ export interface Deps {
   readonly seals: SealStore;
   readonly integrations: IntegrationStore;
   readonly calcom: CalcomApi;
+  readonly bookings: BookingRegistry;
+  readonly matchDigests: MatchDigestStore;
 }

@@ -3,7 +3,7 @@
  * KMS, SNS in AWS; DynamoDB Local, local keys, a file on a laptop). Domain code depends on
  * these types only, never on an AWS SDK.
  */
-import type { AlertRecord, AlertStatus, AlertSummary, ApiKeyListing, ApiKeyRecord, AuditBatch, AuditEntry, AuditEvent, AuditSeal, CalcomIntegration, ConsentClause, DayFigures, DeliveryClaim, FailedNotification, IdempotencyRecord, IndexedAlert, Notification, Practice, SecurityNotification } from './records.ts';
+import type { AlertRecord, AlertStatus, AlertSummary, ApiKeyListing, ApiKeyRecord, AuditBatch, BookingRegistration, MatchDigestOptIn, RescreenMatch, AuditEntry, AuditEvent, AuditSeal, CalcomIntegration, ConsentClause, DayFigures, DeliveryClaim, FailedNotification, IdempotencyRecord, IndexedAlert, Notification, Practice, SecurityNotification } from './records.ts';
 import type { Role } from './routes.ts';
 import type { MetricName } from './metric-names.ts';
 import type { ScreeningTally } from './stats/counters.ts';
@@ -274,3 +274,42 @@ export class StaleAlertError extends Error {
   }
 }
 
+
+// ── Re-screening and the reporter's digest ─────────────────────────────────
+
+/**
+ * Registered upcoming bookings and the token → registration index that lets a publication find
+ * the bookings it affects with lookups, not a scan.
+ */
+export interface BookingRegistry {
+  /**
+   * Stores a registration (replacing the practice's registration of the same ref, whose index
+   * items it no longer needs are removed), with its audit entry in the same transaction.
+   */
+  register(registration: BookingRegistration, previous: BookingRegistration | undefined, audit: AuditBatch): Promise<void>;
+  get(practiceId: string, ref: string): Promise<BookingRegistration | undefined>;
+  /** The practice's registrations (ref order), each with the re-screen matches found since it was registered. */
+  list(practiceId: string): Promise<{ registration: BookingRegistration; matches: RescreenMatch[] }[]>;
+  /** Deletes a registration, its matches and its index items; false when there is none. Audited with the delete. */
+  cancel(registration: BookingRegistration, audit: AuditBatch): Promise<void>;
+  /** The registrations indexed under any of these tokens (one Query per token), each once; unexpired ones only. */
+  findByTokens(tokens: readonly string[], now: Date): Promise<BookingRegistration[]>;
+  /** Keeps a re-screen match beside its registration (until the registration's expiry). */
+  recordMatch(registration: BookingRegistration, match: RescreenMatch): Promise<void>;
+  /** Deletes registrations whose expiresAt is at or before `instant` (what DynamoDB's TTL does in AWS); returns how many. */
+  removeExpired(instant: string): Promise<number>;
+}
+
+/** The reporter's opt-in and the per-alert, per-day match counters its digest is made from. */
+export interface MatchDigestStore {
+  setOptIn(optIn: MatchDigestOptIn, audit: AuditBatch): Promise<void>;
+  getOptIn(alertId: string): Promise<MatchDigestOptIn | undefined>;
+  /** Every alert whose digest is enabled. */
+  optedIn(): Promise<MatchDigestOptIn[]>;
+  /** Adds one match per occurrence of an alert id to that alert's count for `day`. */
+  count(alertIds: readonly string[], day: string): Promise<void>;
+  /** The counts of these days (0 for a day without any). */
+  counts(alertId: string, days: readonly string[]): Promise<{ day: string; matches: number }[]>;
+  /** True the first time for this alert and day (the digest for a day is sent once). */
+  claimDigest(alertId: string, day: string): Promise<boolean>;
+}

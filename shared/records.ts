@@ -211,6 +211,12 @@ export const auditActions = [
   'audit.subject_tokens',
   'integration.configured',
   'booking.declined',
+  // Re-screening of registered upcoming bookings (shared/domain/bookings.ts, rescreen.ts).
+  'booking.registered',
+  'booking.cancelled',
+  'booking.rescreened',
+  // The reporter's opt-in to a daily digest of its alert's matches (shared/domain/match-digest.ts).
+  'alert.match_digest_set',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -319,6 +325,32 @@ export type Notification =
       readonly severity: Severity;
       readonly bookingAction: BookingAction;
       readonly at: string;
+    }
+  | {
+      readonly topic: 'practices';
+      /**
+       * A booking the practice registered in advance matches an alert that has just been published
+       * or reinstated: its ref (the practice's own), the appointment date, and what a check answers.
+       */
+      readonly type: 'booking.rescreen_matched';
+      readonly practiceId: string;
+      readonly ref: string;
+      readonly appointmentOn: string;
+      /** The re-screen's check id, as the audit log records it. */
+      readonly checkId: string;
+      readonly confidence: 'strong' | 'possible';
+      readonly category: Category;
+      readonly severity: Severity;
+      readonly at: string;
+    }
+  | {
+      readonly topic: 'practices';
+      /** The reporting practice's daily digest: how many bookings its alert matched on one UTC day (never who, never when within it). */
+      readonly type: 'alert.match_digest';
+      readonly practiceId: string;
+      readonly alertId: string;
+      readonly day: string;
+      readonly matches: number;
     }
   | {
       readonly topic: 'security';
@@ -431,3 +463,51 @@ export interface AuditBatch {
 }
 
 export type { SubjectToken, TokenKind };
+
+// ── Re-screening registered bookings ───────────────────────────────────────
+
+/**
+ * An upcoming booking a practice registered: its own ref, the appointment date, and the tokens a
+ * check would look up (never an identifier). Kept until the day after the appointment.
+ */
+export interface BookingRegistration {
+  readonly practiceId: string;
+  /** The practice's own booking reference (a booking id, never client details). */
+  readonly ref: string;
+  readonly appointmentOn: string;
+  readonly registeredAt: string;
+  /** The check id of the screening made when it was registered. */
+  readonly checkId: string;
+  /** The first instant it is no longer kept: midnight UTC after the day after the appointment. */
+  readonly expiresAt: string;
+  readonly tokens: readonly SubjectToken[];
+}
+
+/** A published (or reinstated) alert that a registered booking now matches: what a check would answer. */
+export interface RescreenMatch {
+  /** Kept to tell one alert's match from another's; never shown to the practice. */
+  readonly alertId: string;
+  readonly checkId: string;
+  readonly confidence: 'strong' | 'possible';
+  readonly category: Category;
+  readonly severity: Severity;
+  readonly publishedOn: string;
+  readonly matchedAt: string;
+}
+
+/** A registration as its practice reads it back: no tokens; the re-screen matches found since. */
+export interface RegisteredBookingView {
+  readonly ref: string;
+  readonly appointmentOn: string;
+  readonly registeredAt: string;
+  readonly checkId: string;
+  readonly matches: readonly Omit<RescreenMatch, 'alertId'>[];
+}
+
+/** A reporting practice's opt-in to its alert's daily match digest. */
+export interface MatchDigestOptIn {
+  readonly alertId: string;
+  readonly practiceId: string;
+  readonly enabled: boolean;
+  readonly changedAt: string;
+}

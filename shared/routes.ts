@@ -13,7 +13,7 @@
 export const roles = ['admin', 'reviewer', 'practice', 'auditor'] as const;
 export type Role = (typeof roles)[number];
 
-export const functionGroups = ['health', 'admin', 'clauses', 'alerts', 'reviews', 'checks', 'audit', 'integrations'] as const;
+export const functionGroups = ['health', 'admin', 'clauses', 'alerts', 'reviews', 'checks', 'audit', 'integrations', 'bookings'] as const;
 export type FunctionGroup = (typeof functionGroups)[number];
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -69,6 +69,14 @@ export const routes = [
   { method: 'GET', path: '/v1/practices/{practiceId}/integrations/calcom', group: 'integrations', auth: 'apiKey', roles: ['admin', 'practice'] },
   // Cal.com's webhook: no API key; the X-Cal-Signature-256 header over the raw body authenticates it.
   { method: 'POST', path: '/v1/integrations/calcom/{practiceId}', group: 'integrations', auth: 'none', roles: [] },
+
+  // Re-screening: upcoming bookings registered to be screened again when an alert publishes, and the
+  // reporter's opt-in to its alert's daily match digest.
+  { method: 'POST', path: '/v1/bookings', group: 'bookings', auth: 'apiKey', roles: ['practice'] },
+  { method: 'GET', path: '/v1/bookings', group: 'bookings', auth: 'apiKey', roles: ['practice'] },
+  { method: 'DELETE', path: '/v1/bookings/{ref}', group: 'bookings', auth: 'apiKey', roles: ['practice'] },
+  { method: 'GET', path: '/v1/alerts/{alertId}/match-digest', group: 'bookings', auth: 'apiKey', roles: ['practice'] },
+  { method: 'PUT', path: '/v1/alerts/{alertId}/match-digest', group: 'bookings', auth: 'apiKey', roles: ['practice'] },
 
   { method: 'GET', path: '/v1/audit/export', group: 'audit', auth: 'apiKey', roles: ['auditor'] },
   { method: 'GET', path: '/v1/audit/verification-key', group: 'audit', auth: 'apiKey', roles: ['auditor'] },

@@ -10,6 +10,8 @@ import { buildScreeningLedger } from './adapters/dynamo/screening-ledger.ts';
 import { buildNetworkFigures } from './adapters/dynamo/network-figures.ts';
 import { buildIntegrationStore } from './adapters/dynamo/integration-store.ts';
 import { buildCalcomApi } from './adapters/calcom-api.ts';
+import { buildBookingRegistry } from './adapters/dynamo/booking-registry.ts';
+import { buildMatchDigestStore } from './adapters/dynamo/match-digests.ts';
 
 /**
  * The wiring both sides share: settings, the logger and the DynamoDB stores. The side-specific
@@ -27,6 +29,7 @@ export function settingsFrom(config: Config): Settings {
     reconfirmWindowDays: config.RECONFIRM_WINDOW_DAYS,
     tokenRetentionDays: config.TOKEN_RETENTION_DAYS,
     subjectTokenLookupsPerDay: config.SUBJECT_TOKEN_LOOKUPS_PER_DAY,
+    matchDigestMinCount: config.MATCH_DIGEST_MIN_COUNT,
     statsMinContributors: config.STATS_MIN_CONTRIBUTORS,
   };
 }
@@ -37,7 +40,7 @@ export function buildLogger(config: Config): Logger {
 
 export type CommonDeps = Pick<
   Deps,
-  'settings' | 'clock' | 'logger' | 'audit' | 'practices' | 'apiKeys' | 'clauses' | 'alerts' | 'tokenIndex' | 'ledger' | 'outbox' | 'figures' | 'integrations' | 'calcom'
+  'settings' | 'clock' | 'logger' | 'audit' | 'practices' | 'apiKeys' | 'clauses' | 'alerts' | 'tokenIndex' | 'ledger' | 'outbox' | 'figures' | 'integrations' | 'calcom' | 'bookings' | 'matchDigests'
 >;
 
 /** Settings, clock, logger and the stores over `documents`; `overrides` win over what is built here. */
@@ -58,5 +61,7 @@ export function buildCommonDeps(config: Config, documents: DynamoDBDocumentClien
     figures: buildNetworkFigures(documents, config.MAIN_TABLE),
     integrations: buildIntegrationStore(documents, config.MAIN_TABLE, audit),
     calcom: buildCalcomApi(),
+    bookings: buildBookingRegistry(documents, config.MAIN_TABLE, audit),
+    matchDigests: buildMatchDigestStore(documents, config.MAIN_TABLE, audit),
   };
 }

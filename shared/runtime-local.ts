@@ -12,15 +12,19 @@ import { buildLocalNotifier } from './adapters/local/local-notifier.ts';
 import { buildLocalSealStore } from './adapters/local/local-seal-store.ts';
 import { buildLocalSigner } from './adapters/local/local-signer.ts';
 import { buildCommonDeps } from './runtime-common.ts';
+import { subscribeRescreen } from './domain/rescreen.ts';
 
-/** The laptop's adapters: DynamoDB Local, keys in DATA_DIR/keys, a notifications file, seals on disk. */
+/**
+ * The laptop's adapters: DynamoDB Local, keys in DATA_DIR/keys, a notifications file, seals on disk.
+ * The re-screen listens to the notifier as the rescreen function listens to the practices topic in AWS.
+ */
 export function buildLocalDeps(config: LocalConfig, overrides: Partial<Deps> = {}, documents?: DynamoDBDocumentClient): Deps {
   if (!config.DYNAMODB_ENDPOINT) {
     throw new Error('A local run needs DYNAMODB_ENDPOINT: start DynamoDB Local first (npm start does).');
   }
   const common = buildCommonDeps(config, documents ?? buildDocumentClient({ endpoint: config.DYNAMODB_ENDPOINT }), overrides);
   const keys = loadOrCreateLocalKeys(config.DATA_DIR);
-  return {
+  return subscribeRescreen({
     ...common,
     metrics: buildLoggedMetrics(common.logger),
     keyring: buildLocalKeyring(keys.hmacKey),
@@ -29,5 +33,5 @@ export function buildLocalDeps(config: LocalConfig, overrides: Partial<Deps> = {
     notifier: buildLocalNotifier(join(config.DATA_DIR, 'notifications.jsonl'), common.logger, common.clock),
     seals: buildLocalSealStore(config.DATA_DIR),
     ...overrides,
-  };
+  });
 }

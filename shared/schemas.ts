@@ -143,6 +143,26 @@ export const batchCheckSchema = /* @__PURE__ */ perRegion((phoneRegion) =>
   }),
 );
 
+/**
+ * A booking's ref as registered for re-screening: a booking id of the practice's software, never
+ * client details. Narrower than a batch ref (no `/`, `#` or `|`), as it is a path segment of
+ * DELETE /v1/bookings/{ref} and part of a storage key.
+ */
+export const bookingRefSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z0-9._:-]+$/, 'must be a booking reference of letters, digits and . _ : -');
+
+/** An upcoming booking registered for re-screening: the identifiers are screened, tokenised and dropped. */
+export const bookingRegistrationSchema = /* @__PURE__ */ perRegion((phoneRegion) =>
+  z.strictObject({ ref: bookingRefSchema, appointmentOn: date, subject: checkSubjectSchema(phoneRegion) }),
+);
+export type BookingRegistrationInput = z.infer<ReturnType<typeof bookingRegistrationSchema>>;
+
+/** The reporter's opt-in to its alert's daily match digest. */
+export const matchDigestSchema = z.strictObject({ enabled: z.boolean() });
+
 /** Cal.com's own API (cloud); a practice that runs its own Cal.com names its API v2 base URL instead. */
 export const defaultCalcomApiBaseUrl = 'https://api.cal.com/v2';
 
@@ -248,7 +268,7 @@ function printable(key: string): string {
  * Lambda bundle; test/unit/schemas.test.ts walks the schemas and checks this list against them.
  */
 export const requestFieldNames: ReadonlySet<string> = new Set([
-  'actionsTaken', 'bookingOn', 'bookings', 'calcomApiBaseUrl', 'calcomApiKey', 'category', 'clauseId', 'clauseSha256', 'clauseVersion',
+  'actionsTaken', 'appointmentOn', 'bookingOn', 'enabled', 'bookings', 'calcomApiBaseUrl', 'calcomApiKey', 'category', 'clauseId', 'clauseSha256', 'clauseVersion',
   'consent', 'dateOfBirth', 'decision', 'declineReason', 'documentSha256', 'email', 'fullName', 'incident', 'jurisdiction', 'label',
   'method', 'name', 'occurredOn', 'onMatch', 'phone', 'practiceId', 'reason', 'ref', 'region', 'role', 'severity', 'signedOn', 'subject',
   'summary', 'text', 'webhookSecret', 'witnesses',

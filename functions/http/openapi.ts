@@ -8,6 +8,7 @@ import { problemSchema } from '#shared/contract/common.ts';
 import { tags, type AnyGroupContract, type RouteDocs, type RouteRequest } from '#shared/contract/define.ts';
 import { healthContract } from '#shared/contract/health.ts';
 import { integrationsContract } from '#shared/contract/integrations.ts';
+import { bookingsContract } from '#shared/contract/bookings.ts';
 import { reviewsContract } from '#shared/contract/reviews.ts';
 import { routeKey, routes, type FunctionGroup, type RouteDefinition } from '#shared/routes.ts';
 import { maxBodyBytes } from './request.ts';
@@ -30,6 +31,7 @@ export const contracts: { readonly [G in FunctionGroup]: AnyGroupContract & { re
   checks: checksContract,
   audit: auditContract,
   integrations: integrationsContract,
+  bookings: bookingsContract,
 };
 
 /** The contract entry of a route: what it takes, and its documentation. */

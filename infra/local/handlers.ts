@@ -8,6 +8,7 @@ import { createChecksHandler } from '#functions/checks.ts';
 import { createClausesHandler } from '#functions/clauses.ts';
 import { createHealthHandler } from '#functions/health.ts';
 import { createIntegrationsHandler } from '#functions/integrations.ts';
+import { createBookingsHandler } from '#functions/bookings.ts';
 import { createReviewsHandler } from '#functions/reviews.ts';
 
 /** The same handlers the Lambdas export, built over the local dependencies. */
@@ -21,6 +22,7 @@ export function localHandlers(deps: Deps) {
     checks: createChecksHandler(deps),
     audit: createAuditHandler(deps),
     integrations: createIntegrationsHandler(deps),
+    bookings: createBookingsHandler(deps),
   };
   return { groups, authorizer: createAuthorizer(deps) };
 }

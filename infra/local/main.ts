@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig, type LocalConfig } from '#shared/config.ts';
 import { buildDeps } from '#shared/runtime.ts';
 import { runSweep } from '#shared/domain/sweep.ts';
+import { sendMatchDigests } from '#shared/domain/match-digest.ts';
 import { errorName } from '#shared/errors.ts';
 import { ensureConfiguredTables, startDynamoLocal, type RunningDynamoLocal } from './dynamo-local.ts';
 import { adminKeyFile, ensureAdminKey, type LocalAdminKey } from './admin-key.ts';
@@ -51,6 +52,14 @@ async function main(): Promise<void> {
   const sweep = () => runSweep(deps).catch((error: unknown) => deps.logger.error('sweep failed', { errorName: errorName(error) }));
   void sweep();
   setInterval(sweep, config.EXPIRY_SWEEP_MINUTES * 60_000).unref();
+  // What the daily EventBridge schedule does in AWS: the reporters' match digests, from MATCH_DIGEST_HOUR_UTC on
+  // (checked hourly; each alert's day is digested once, however often this runs).
+  const digests = () => {
+    if (new Date().getUTCHours() < config.MATCH_DIGEST_HOUR_UTC) return;
+    sendMatchDigests(deps).catch((error: unknown) => deps.logger.error('match digests failed', { errorName: errorName(error) }));
+  };
+  digests();
+  setInterval(digests, 3_600_000).unref();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
 

@@ -10,6 +10,7 @@ import type { AuditActor, AuditedBooking, IndexedAlert, Principal, Severity } fr
 import type { QuotaOutcome, Settlement } from '../ports.ts';
 import type { CheckRequest } from '../schemas.ts';
 import { notifySafely } from './notify.ts';
+import { countAlertMatches } from './match-digest.ts';
 import type { ScreeningTally } from '../stats/counters.ts';
 
 export type CheckResult =
@@ -100,9 +101,11 @@ async function screen(deps: Deps, screener: Screener, bookings: readonly (CheckR
   }
   let results: CheckResult[];
   let settlement: Settlement;
+  let matchedAlertIds: string[] = [];
   try {
     const tokensPerBooking = await Promise.all(bookings.map((booking) => lookupTokens(deps.keyring, booking.subject, deps.settings.phoneRegion)));
     const index = await deps.tokenIndex.lookup(tokensPerBooking.flat().map(({ token }) => token));
+    matchedAlertIds = tokensPerBooking.flatMap((tokens) => matchAlerts(tokens, index, now).map(({ alert }) => alert.alertId));
     const evaluated = tokensPerBooking.map((tokens) => evaluate(tokens, index, now));
     results = evaluated.map(({ result }) => result);
     const audited: AuditedBooking[] = results.map((result, i) => ({
@@ -148,6 +151,8 @@ async function screen(deps: Deps, screener: Screener, bookings: readonly (CheckR
       at: isoInstant(now),
     });
   }
+  // The reporters' digests count which alerts matched, without the answer waiting (match-digest.ts).
+  countAlertMatches(deps, matchedAlertIds, now);
   return results;
 }
 

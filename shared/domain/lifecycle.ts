@@ -16,7 +16,7 @@ import { tokensRemovableAt } from './retention.ts';
 type Actor = { readonly principal: Principal; readonly audit: AuditActor };
 
 /** What practices hear about their own alert. */
-type PracticeNotice = Extract<Notification, { topic: 'practices'; alertId: string }>['type'];
+type PracticeNotice = Extract<Notification, { topic: 'practices'; alertId: string; at: string }>['type'];
 
 export function practiceNotice(alert: AlertRecord, type: PracticeNotice, now: Date): Notification {
   return { topic: 'practices', type, practiceId: alert.practiceId, alertId: alert.alertId, category: alert.incident.category, severity: alert.incident.severity, at: isoInstant(now) };

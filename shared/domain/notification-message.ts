@@ -34,6 +34,14 @@ export function notificationMessage(notification: Notification): Record<string, 
       const { type, keyId, role, practiceId, byKeyId, at } = notification;
       return { type, keyId, role, ...(practiceId === undefined ? {} : { practiceId }), byKeyId, at };
     }
+    case 'booking.rescreen_matched': {
+      const { type, practiceId, ref, appointmentOn, checkId, confidence, category, severity, at } = notification;
+      return { type, practiceId, ref, appointmentOn, checkId, confidence, category, severity, at };
+    }
+    case 'alert.match_digest': {
+      const { type, practiceId, alertId, day, matches } = notification;
+      return { type, practiceId, alertId, day, matches };
+    }
     default: {
       const { type, practiceId, alertId, category, severity, at } = notification;
       return { type, practiceId, alertId, category, severity, at };

@@ -3,12 +3,15 @@ import { errorName } from '../errors.ts';
 import { expireDueAlerts } from './lifecycle.ts';
 import { redeliverNotifications } from './notify.ts';
 import { removeLapsedTokens } from './retention.ts';
+import { removeExpiredRegistrations } from './bookings.ts';
 import { sealHead } from '../audit/seal.ts';
 
 export interface SweepReport {
   readonly expired: number;
   /** Rejected or retracted alerts whose tokens were removed after the retention grace period. */
   readonly tokensRemoved: number;
+  /** Booking registrations past the day after their appointment, deleted (DynamoDB's TTL usually got there first in AWS). */
+  readonly registrationsRemoved: number;
   readonly redelivered: number;
   readonly redeliveryFailures: number;
   /** Alerts the sweep could not expire or clear, and steps that failed as a whole: each logged as an error. */
@@ -20,7 +23,8 @@ export interface SweepReport {
 /**
  * The scheduled housekeeping (every 15 minutes in AWS, every EXPIRY_SWEEP_MINUTES locally):
  * expire published alerts past their expiry, remove the tokens of alerts rejected or retracted
- * longer ago than the retention grace period, redeliver notifications kept in the outbox, and
+ * longer ago than the retention grace period, delete booking registrations kept past the day
+ * after their appointment, redeliver notifications kept in the outbox, and
  * seal the audit chain's head into write-once storage.
  * Each step is isolated: an alert that cannot be expired, or a step that fails as a whole, is
  * logged and counted, and the sweep goes on, so the seal is always attempted. Only a failure
@@ -40,11 +44,13 @@ export async function runSweep(deps: Deps): Promise<SweepReport> {
   };
   const expiry = await step('expiry', () => expireDueAlerts(deps), { expired: 0, failed: 0 });
   const retention = await step('retention', () => removeLapsedTokens(deps), { removed: 0, failed: 0 });
+  const registrationsRemoved = await step('registrations', () => removeExpiredRegistrations(deps), 0);
   const { sent, failed } = await step('redelivery', () => redeliverNotifications(deps), { sent: 0, failed: 0 });
   const seal = await sealHead(deps);
   const report = {
     expired: expiry.expired,
     tokensRemoved: retention.removed,
+    registrationsRemoved,
     redelivered: sent,
     redeliveryFailures: failed,
     failures: failures + expiry.failed + retention.failed,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isoDate } from '#shared/dates.ts';
+import { addDays, isoDate } from '#shared/dates.ts';
 import { newId } from '#shared/ids.ts';
 import { routeKey, routes, type Role } from '#shared/routes.ts';
 import { alertStatuses, categories, severities } from '#shared/records.ts';
@@ -245,6 +245,18 @@ const calcomView: Allowed = Object.fromEntries(
   ['practiceId', 'provider', 'webhookPath', 'webhookSecretSet', 'calcomApiKeySet', 'calcomApiBaseUrl', 'onMatch', 'declineReason', 'configuredAt'].map((field) => [field, 'leaf' as const]),
 );
 
+/** A booking of Harbour's registered for re-screening (a fresh ref per case). */
+const appointmentSoon = () => isoDate(addDays(local.clock(), 7));
+async function harbourRegistration(): Promise<string> {
+  const ref = `matrix-${unique().replace(/[^A-Za-z0-9-]/g, '')}`;
+  const answer = await local.call('POST', '/v1/bookings', { key: keys().harbourDesk.apiKey, body: { ref, appointmentOn: appointmentSoon(), subject: { email: `booked-${ref}@example.org` } } });
+  expect(answer.status).toBe(201);
+  return ref;
+}
+const registrationAnswer: Allowed = { ref: 'leaf', appointmentOn: 'leaf', keptUntil: 'leaf', ...checkResult };
+const rescreenMatch = { checkId: 'leaf', confidence: 'leaf', category: 'leaf', severity: 'leaf', publishedOn: 'leaf', matchedAt: 'leaf' } as const;
+const matchDigest: Allowed = { alertId: 'leaf', enabled: 'leaf', threshold: 'leaf', days: [{ day: 'leaf', matches: 'leaf' }] };
+
 let readableAlertId: string;
 const revokedKeys = {} as Record<Role, string>;
 
@@ -466,6 +478,39 @@ const matrix: Record<RouteKey, Expectation> = {
       return { path: `/v1/integrations/calcom/${local.net.practices.harbour}`, rawBody, headers: { 'content-type': 'application/json', 'x-cal-signature-256': signCalcom(calcomSecret, rawBody) } };
     },
     allow: { triggerEvent: 'leaf', screened: 'leaf', result: 'leaf', bookingAction: 'leaf', attendees: [{ attendee: 'leaf', ...checkResult, reason: 'leaf' }] },
+  },
+  'POST /v1/bookings': {
+    ...refusedToAllBut('practice', 201), // each practice registers its own bookings
+    request: async () => ({ path: '/v1/bookings', body: { ref: `matrix-${unique().replace(/[^A-Za-z0-9-]/g, '')}`, appointmentOn: appointmentSoon(), subject: matchingSubject } }),
+    allow: registrationAnswer,
+  },
+  'GET /v1/bookings': {
+    ...refusedToAllBut('practice', 200), // each practice lists its own registrations
+    request: async () => {
+      await harbourRegistration();
+      return { path: '/v1/bookings' };
+    },
+    allow: { items: [{ ref: 'leaf', appointmentOn: 'leaf', registeredAt: 'leaf', checkId: 'leaf', matches: [rescreenMatch] }] },
+  },
+  'DELETE /v1/bookings/{ref}': {
+    ...refusedToAllBut('practice', 204),
+    practice: { own: 204, other: 404 }, // another practice's registration reads like one that does not exist
+    request: async () => ({ path: `/v1/bookings/${await harbourRegistration()}` }),
+  },
+  'GET /v1/alerts/{alertId}/match-digest': {
+    ...refusedToAllBut('practice', 200),
+    practice: { own: 200, other: 404 }, // only the reporting practice
+    request: async () => ({ path: `/v1/alerts/${readableAlertId}/match-digest`, alertId: readableAlertId }),
+    allow: matchDigest,
+  },
+  'PUT /v1/alerts/{alertId}/match-digest': {
+    ...refusedToAllBut('practice', 200),
+    practice: { own: 200, other: 404 },
+    request: async () => {
+      const alertId = await publishedAlert();
+      return { path: `/v1/alerts/${alertId}/match-digest`, body: { enabled: true }, alertId };
+    },
+    allow: matchDigest,
   },
   'GET /v1/audit/export': {
     ...refusedToAllBut('auditor', 200),

@@ -7,7 +7,7 @@ import { maxBodyBytes } from '#functions/http/request.ts';
 import { localClient } from '../../infra/local/dynamo-local.ts';
 import { startLocalNetwork, type LocalNetwork } from '../support/local-network.ts';
 import { alertBody } from '../support/story.ts';
-import { canary, hostileCase, hostileWebhookSecret, specOf, type HostileCase, type HostileTargets } from '../support/hostile-cases.ts';
+import { canary, hostileBooking, hostileCase, hostileWebhookSecret, inAWeek, specOf, type HostileCase, type HostileTargets } from '../support/hostile-cases.ts';
 import { checkAnswer } from '../support/hostile-answers.ts';
 import { rawRequest, type RawAnswer } from '../support/raw-http.ts';
 
@@ -31,13 +31,17 @@ beforeAll(async () => {
   expect(submitted.status).toBe(201);
   const integration = await net.call('PUT', `/v1/practices/${practices.harbour}/integrations/calcom`, { key: net.adminKey, body: { webhookSecret: hostileWebhookSecret } });
   expect(integration.status).toBe(200);
+  const today = net.clock().toISOString().slice(0, 10);
+  const registered = await net.call('POST', '/v1/bookings', { key: keys.harbourDesk.apiKey, body: { ...hostileBooking, appointmentOn: inAWeek(today) } });
+  expect(registered.status).toBe(201);
   targets = {
     keys: { admin: net.adminKey, practice: keys.harbourDesk.apiKey, reviewer: keys.elmReviewer.apiKey, auditor: keys.auditor.apiKey },
     clause,
     alertId: submitted.body.alertId,
     spareKeyId: keys.valleyDesk.keyId,
     practiceId: practices.harbour,
-    today: net.clock().toISOString().slice(0, 10),
+    today,
+    bookingRef: hostileBooking.ref,
   };
 });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isoDate } from '#shared/dates.ts';
+import { addDays, isoDate } from '#shared/dates.ts';
 import { canonicalJson, sha256Hex } from '#shared/canonical.ts';
 import { routeKey, routes } from '#shared/routes.ts';
 import { apiClient, type ApiAnswer, type Call } from '../support/api-client.ts';
@@ -146,12 +146,26 @@ function canaryRequests(alert: string, clauseId: string, practiceId: string): Re
       { path: '/v1/checks/batch', body: { bookings: [{ ref: 'sweep-1', subject: canary }, { ref: 'sweep-2', subject: { phone: canary.phone } }] } },
       { path: '/v1/checks/batch', body: { bookings: [{ ref: canary.fullName, subject: badSubject, ...unknownFields }] } },
     ],
+    'POST /v1/bookings': [
+      { path: '/v1/bookings', body: { ref: 'sweep-booking', appointmentOn: appointmentSoon(), subject: canary } },
+      { path: '/v1/bookings', body: { ref: canary.fullName, appointmentOn: canary.dateOfBirth, subject: badSubject, ...unknownFields } },
+      { path: '/v1/bookings', body: { ref: 'sweep-booking-late', appointmentOn: canary.dateOfBirth, subject: canary } },
+    ],
+    'GET /v1/bookings': [{ path: '/v1/bookings' }],
+    'DELETE /v1/bookings/{ref}': [{ path: `/v1/bookings/${enc(canary.fullName)}` }, { path: `/v1/bookings/${enc(canary.email)}` }, { path: '/v1/bookings/sweep-booking' }],
+    'GET /v1/alerts/{alertId}/match-digest': [{ path: `/v1/alerts/${alert}/match-digest` }, { path: `/v1/alerts/${enc(canary.phone)}/match-digest` }],
+    'PUT /v1/alerts/{alertId}/match-digest': [
+      { path: `/v1/alerts/${alert}/match-digest`, body: { enabled: true, ...unknownFields } },
+      { path: `/v1/alerts/${alert}/match-digest`, body: { enabled: canary.fullName } },
+      { path: `/v1/alerts/${enc(canary.email)}/match-digest`, body: { enabled: true } },
+    ],
     'GET /v1/audit/export': [{ path: `/v1/audit/export?from=${canary.dateOfBirth}&to=${enc(canary.phone)}&format=${enc(canary.email)}` }],
     'GET /v1/audit/verification-key': [{ path: '/v1/audit/verification-key' }],
     'POST /v1/audit/subject-tokens': [{ path: '/v1/audit/subject-tokens', body: { subject: canary } }, { path: '/v1/audit/subject-tokens', body: { subject: badSubject, ...unknownFields } }],
   };
 }
 let sweepClause: { clauseId: string; version: number; sha256: string };
+const appointmentSoon = () => isoDate(addDays(new Date(), 7));
 const withFreeActions = <B extends { incident: object }>(body: B): B => ({ ...body, incident: { ...body.incident, actionsTaken: freeActions } });
 
 /** Every answer of the sweep and of what was read back afterwards (exports, keys, tokens), by label. */
@@ -203,11 +217,19 @@ beforeAll(async () => {
   expect(adminKey).toMatch(/^pg\.key_[0-9a-z]{26}\.[A-Za-z0-9_-]{43}\n$/);
   const net = await setUpNetwork(call, adminKey.trim());
 
+  // Valley registers an upcoming booking by the canary before any alert about them exists: re-screened when it publishes.
+  const registered = await call('POST', '/v1/bookings', { key: net.keys.valleyDesk.apiKey, body: { ref: 'canary-booking-1', appointmentOn: appointmentSoon(), subject: canary } });
+  expect(registered.status).toBe(201);
+  expect(registered.body.result).toBe('no_match');
+  record('booking registered', registered);
+
   const submittedBody = withFreeActions(alertBody(net.clause, canary, canarySummary));
   const submitted = await call('POST', '/v1/alerts', { key: net.keys.harbourDesk.apiKey, body: submittedBody });
   expect(submitted.status).toBe(201);
   alertId = submitted.body.alertId;
   plainBodyDigest = sha256Hex(canonicalJson(submittedBody));
+  // Harbour wants to hear that its alert mattered: every match from here on is counted.
+  expect((await call('PUT', `/v1/alerts/${alertId}/match-digest`, { key: net.keys.harbourDesk.apiKey, body: { enabled: true } })).status).toBe(200);
   contentKey = submitted.body.receipt.contentKey;
   expect(contentKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
   for (const reviewer of [net.keys.elmReviewer, net.keys.valleyReviewer]) {
@@ -277,12 +299,16 @@ beforeAll(async () => {
     ['GET /v1/alerts', '/v1/alerts', 'admin'],
     ['GET /v1/alerts', '/v1/alerts', 'practice'],
     ['GET /v1/reviews/decided', '/v1/reviews/decided', 'reviewer'],
+    ['GET /v1/bookings', '/v1/bookings', 'other practice'],
   ];
   for (const [key, path, role] of reads) {
     const answer = await call('GET', path, { key: keysByRole[role as keyof typeof keysByRole] });
     expect(answer.status, `${key} as ${role}`).toBe(200);
     record(`${key} ${path} as ${role}`, answer);
   }
+  const bookingsAnswer = answers.find(({ label }) => label === 'GET /v1/bookings /v1/bookings as other practice')!;
+  expect(bookingsAnswer.text).toContain('canary-booking-1');
+  expect(bookingsAnswer.text).toContain('"matches":[{');
   const decidedAnswer = answers.find(({ label }) => label === 'GET /v1/reviews/decided /v1/reviews/decided as reviewer')!;
   expect(decidedAnswer.text).toContain(alertId);
 
@@ -339,7 +365,7 @@ describe('after the story, stopped with Ctrl-C', () => {
     expect(filesUnder(join(dataDir, 'dynamodb')).length).toBeGreaterThan(0);
     expect(everything).toContain(alertId);
     const notifications = readFileSync(join(dataDir, 'notifications.jsonl'), 'utf8');
-    for (const type of ['alert.awaiting_review', 'alert.published', 'alert.disputed', 'alert.reinstated', 'screening.booking_matched', 'screening.possible_enumeration']) expect(notifications).toContain(type);
+    for (const type of ['alert.awaiting_review', 'alert.published', 'alert.disputed', 'alert.reinstated', 'screening.booking_matched', 'screening.possible_enumeration', 'booking.rescreen_matched']) expect(notifications).toContain(type);
     expect(network.output()).toContain('"level":"DEBUG"');
     expect(network.output()).toMatch(/POST \/v1\/checks 200/);
   });

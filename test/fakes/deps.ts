@@ -16,6 +16,7 @@ import {
   memoryAlertStore, memoryApiKeyStore, memoryClauseStore, memoryFigures, memoryOutbox, memoryPracticeStore, memoryScreeningLedger, memoryTokenIndex, type MemoryAlertStore, type MemoryFigures, type MemoryLedger, type MemoryOutbox, type MemoryTokenIndex, memoryIntegrationStore, type MemoryIntegrationStore,
 } from './memory-stores.ts';
 import { memoryAuditLog, type MemoryAuditLog } from './memory-audit.ts';
+import { memoryBookingRegistry, memoryMatchDigests, type MemoryBookingRegistry } from './memory-rescreen.ts';
 
 export const testStart = new Date('2026-11-21T19:04:05Z');
 
@@ -110,6 +111,7 @@ export const testSettings: Settings = {
   reconfirmWindowDays: 60,
   tokenRetentionDays: 30,
   subjectTokenLookupsPerDay: 20,
+  matchDigestMinCount: 3,
   statsMinContributors: 5,
 };
 
@@ -125,6 +127,7 @@ export interface TestDeps extends Deps {
     readonly figures: MemoryFigures;
     readonly seals: AuditSeal[];
     readonly integrations: MemoryIntegrationStore;
+    readonly bookings: MemoryBookingRegistry;
   };
   /** What was asked of Cal.com's API (unless `calcom` is overridden). */
   readonly calcomCalls: RecordingCalcomApi['declined'];
@@ -150,6 +153,7 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
   const seals: AuditSeal[] = [];
   const integrations = memoryIntegrationStore(audit);
   const calcom = recordingCalcomApi();
+  const bookings = memoryBookingRegistry(audit);
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
     settings: testSettings,
@@ -171,9 +175,11 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
     seals: { put: async (seal) => void seals.push(structuredClone(seal)) },
     integrations,
     calcom,
+    bookings,
+    matchDigests: memoryMatchDigests(audit),
     ...overrides,
     clock,
-    memory: { alerts, tokenIndex, audit, ledger, outbox, figures, seals, integrations },
+    memory: { alerts, tokenIndex, audit, ledger, outbox, figures, seals, integrations, bookings },
     calcomCalls: calcom.declined,
     sent: notifier.sent,
     logLines: logger.lines,

@@ -54,7 +54,7 @@ describe('Lambda bundling', () => {
 describe('what each Lambda bundle carries', () => {
   const entries = readdirSync(join(repoRoot, 'functions')).filter((file) => file.endsWith('.ts')).map((file) => file.slice(0, -3));
   /** The functions that read client identifiers, and so normalise phone numbers. */
-  const readsSubjects = ['alerts', 'audit', 'checks', 'integrations'];
+  const readsSubjects = ['alerts', 'audit', 'checks', 'integrations', 'bookings'];
 
   const bundles = new Map<string, Record<string, number>>();
   /** The minified bundle's size in bytes (index.mjs, without its source map). */
@@ -88,7 +88,7 @@ describe('what each Lambda bundle carries', () => {
   const carried = (name: string, pattern: RegExp) => Object.keys(bundles.get(name)!).filter((path) => pattern.test(path));
 
   it('bundles every function entry', () => {
-    expect(entries.sort()).toEqual(['admin', 'alerts', 'audit', 'authorizer', 'checks', 'clauses', 'health', 'integrations', 'reviews', 'sweeper']);
+    expect(entries.sort()).toEqual(['admin', 'alerts', 'audit', 'authorizer', 'bookings', 'checks', 'clauses', 'health', 'integrations', 'rescreener', 'reviews', 'sweeper']);
     for (const name of entries) expect(carried(name, new RegExp(`^functions/${name}\\.ts$`)), name).toHaveLength(1);
   });
 

@@ -131,7 +131,7 @@ describe('KMS keys', () => {
     expect(actionsOf(use!)).toEqual(['kms:GenerateMac']);
     expect(isAccountRoot(use!.Principal, view)).toBe(true);
     expect(use!.Condition!.StringEquals).toEqual({ 'kms:MacAlgorithm': 'HMAC_SHA_256' });
-    expect(rolesIn(use!)).toEqual(roles('alerts', 'checks', 'audit', 'integrations'));
+    expect(rolesIn(use!)).toEqual(roles('alerts', 'checks', 'audit', 'integrations', 'bookings'));
   });
 
   it('the signing key allows Sign (ECDSA_SHA_256, RAW) to the signers and GetPublicKey to the audit function only', () => {

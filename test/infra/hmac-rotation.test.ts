@@ -29,7 +29,7 @@ const k1 = {
   export: 'Peerguard-dev-data:ExportsOutputFnGetAttHmacKey14D2AB00ArnB0746757',
 };
 /** Who computes tokens, written out here independently of infra/grants.ts. */
-const tokenMakers: FunctionName[] = ['alerts', 'audit', 'checks', 'integrations'];
+const tokenMakers: FunctionName[] = ['alerts', 'audit', 'checks', 'integrations', 'bookings'];
 
 const one = synth(); // cdk.json: ['k1']
 const two = synth(stageSettings('dev', { hmacKeyVersions: ['k1', 'k2'] }));

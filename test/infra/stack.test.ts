@@ -39,7 +39,7 @@ describe('Lambda functions', () => {
     expect(props.Runtime).toBe('nodejs24.x');
     expect(props.Architectures).toEqual(['arm64']);
     expect(props.MemorySize).toBe(512);
-    expect(props.Timeout).toBe(name === 'sweeper' ? 300 : name === 'audit' ? 29 : 10);
+    expect(props.Timeout).toBe(name === 'sweeper' ? 300 : name === 'audit' ? 29 : name === 'rescreener' ? 60 : 10);
     expect(props.TracingConfig).toEqual({ Mode: 'Active' });
     const logGroup = view.resource(refId(props.LoggingConfig?.LogGroup)!);
     expect(logGroup.Properties.RetentionInDays).toBe(config.logRetentionDays);
@@ -112,7 +112,8 @@ describe('Lambda functions', () => {
     const aws = configSchema.options.find((o) => o.shape.PEERGUARD_RUNTIME.value === 'aws')!;
     // The re-confirmation window, token retention and the subject-token lookup limit are
     // network-wide policy with documented defaults (docs/security.md), not yet stage settings.
-    const leftToDefaults = ['IDEMPOTENCY_TTL_HOURS', 'AUDIT_EXPORT_PAGE_SIZE', 'RECONFIRM_WINDOW_DAYS', 'TOKEN_RETENTION_DAYS', 'SUBJECT_TOKEN_LOOKUPS_PER_DAY'];
+    // So is the threshold of the reporters' match digest (docs/rescreening.md).
+    const leftToDefaults = ['IDEMPOTENCY_TTL_HOURS', 'AUDIT_EXPORT_PAGE_SIZE', 'RECONFIRM_WINDOW_DAYS', 'TOKEN_RETENTION_DAYS', 'SUBJECT_TOKEN_LOOKUPS_PER_DAY', 'MATCH_DIGEST_MIN_COUNT'];
     const optional = ['HMAC_PREVIOUS_KEYS', 'SEAL_BUCKET'];
     const settable = Object.keys(aws.shape).filter((k) => ![...leftToDefaults, ...optional].includes(k));
     expect(Object.keys(env)).toEqual(expect.arrayContaining(settable));
@@ -123,8 +124,8 @@ describe('Lambda functions', () => {
   });
 
   it('the sweeper runs every 15 minutes from EventBridge, with retries and a dead-letter queue', () => {
-    const [[, rule]] = view.ofType('app', 'AWS::Events::Rule') as [[string, Json]];
-    expect(rule.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+    const rule = view.ofType('app', 'AWS::Events::Rule').map(([, r]) => r as Json).find((r) => r.Properties.ScheduleExpression === 'rate(15 minutes)');
+    expect(rule).toBeDefined();
     const [target] = rule.Properties.Targets;
     expect(refId(target.Arn)).toBe(view.fn('sweeper').id);
     expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
@@ -132,6 +133,29 @@ describe('Lambda functions', () => {
     expect(view.describe(view.fn('sweeper').props.DeadLetterConfig.TargetArn)).toBe('SweeperDlq');
     const queue = view.ofType('app', 'AWS::SQS::Queue')[0]![1];
     expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it("the reporters' match digests are made once a day at 06:00 UTC by the sweeper, with retries and the dead-letter queue", () => {
+    const rules = view.ofType('app', 'AWS::Events::Rule').map(([, r]) => r as Json);
+    expect(rules.map((r) => r.Properties.ScheduleExpression).sort()).toEqual(['cron(0 6 * * ? *)', 'rate(15 minutes)']);
+    const [target] = rules.find((r) => r.Properties.ScheduleExpression === 'cron(0 6 * * ? *)')!.Properties.Targets;
+    expect(refId(target.Arn)).toBe(view.fn('sweeper').id);
+    expect(JSON.parse(target.Input)).toEqual({ job: 'match-digest' });
+    expect(view.describe(target.DeadLetterConfig.Arn)).toBe('SweeperDlq');
+  });
+
+  it('the rescreener hears only publications and reinstatements on the practices topic, and keeps what still fails', () => {
+    const subscriptions = view.ofType('app', 'AWS::SNS::Subscription').map(([, s]) => s.Properties as Json);
+    expect(subscriptions).toHaveLength(1);
+    const [subscription] = subscriptions;
+    expect(subscription.Protocol).toBe('lambda');
+    expect(view.describe(subscription.TopicArn)).toBe('PracticesTopic');
+    expect(JSON.stringify(subscription.Endpoint)).toContain(view.fn('rescreener').id);
+    expect(subscription.FilterPolicy).toEqual({ type: ['alert.published', 'alert.reinstated'] });
+    const invoke = view.ofType('app', 'AWS::Lambda::Permission').map(([, p]) => p.Properties as Json).find((p) => p.Principal === 'sns.amazonaws.com');
+    expect(JSON.stringify(invoke.FunctionName)).toContain(view.fn('rescreener').id);
+    expect(view.describe(invoke.SourceArn)).toBe('PracticesTopic');
+    expect(view.describe(view.fn('rescreener').props.DeadLetterConfig.TargetArn)).toBe('SweeperDlq');
   });
 });
 
@@ -253,8 +277,17 @@ describe('IAM least privilege', () => {
       ...publish('Practices', 'Security'),
     ],
     audit: [...audit, 'kms:Sign SigningKey', 'kms:GetPublicKey SigningKey', 'kms:GenerateMac HmacKey'],
+    bookings: [
+      'dynamodb:BatchGetItem TokenIndex',
+      ...main('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'),
+      ...mainQuery,
+      ...audit,
+      'kms:GenerateMac HmacKey',
+      ...publish('Security'),
+    ],
+    rescreener: [...main('GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'), ...mainQuery, ...audit, ...publish('Practices'), 'sqs:SendMessage SweeperDlq'],
     sweeper: [
-      ...main('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'),
+      ...main('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'),
       ...mainQuery,
       'dynamodb:UpdateItem TokenIndex',
       ...audit,

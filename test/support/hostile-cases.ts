@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { maxBodyBytes } from '#functions/http/request.ts';
 import { routeKey, type RouteDefinition, type Role } from '#shared/routes.ts';
 import {
-  batchCheckSchema, calcomIntegrationSchema, checkSchema, checkSubjectSchema, createKeySchema, createPracticeSchema, publishClauseSchema, reasonSchema,
-  reviewDecisionSchema, submitAlertSchema,
+  batchCheckSchema, bookingRegistrationSchema, calcomIntegrationSchema, checkSchema, checkSubjectSchema, createKeySchema, createPracticeSchema, matchDigestSchema,
+  publishClauseSchema, reasonSchema, reviewDecisionSchema, submitAlertSchema,
 } from '#shared/schemas.ts';
+import { addDays, isoDate } from '#shared/dates.ts';
 import { canarySubject, consentProof } from '../fakes/fixtures.ts';
 import { calcomDelivery, signCalcom } from './calcom.ts';
 
@@ -26,7 +27,13 @@ export interface HostileTargets {
   readonly spareKeyId: string;
   readonly practiceId: string;
   readonly today: string;
+  /** A booking the practice registered for re-screening (the harness registers it). */
+  readonly bookingRef: string;
 }
+
+/** The booking each harness registers for the practice, so that cancelling one is a valid request. */
+export const hostileBooking = { ref: 'hostile-booking', subject: { phone: '+1 203 555 0142' } } as const;
+export const inAWeek = (today: string): string => isoDate(addDays(new Date(`${today}T12:00:00Z`), 7));
 
 /** The alert state a route's valid request needs (reviews want a pending alert, reinstating a suspended one). */
 export type AlertState = 'pending_review' | 'published' | 'suspended';
@@ -150,6 +157,14 @@ export const routeSpecs: Record<string, RouteSpec> = {
     body: () => calcomDelivery({ uid: 'hostile-booking', attendees: [{ name: canary.fullName, email: canary.email, phoneNumber: canary.phone }] }),
     sign: (body) => ({ 'x-cal-signature-256': signCalcom(hostileWebhookSecret, body ?? Buffer.alloc(0)) }),
   },
+  'POST /v1/bookings': {
+    role: 'practice', alertState: 'pending_review', schema: bookingRegistrationSchema('US'),
+    body: (t) => ({ ref: 'hostile-new-booking', appointmentOn: inAWeek(t.today), subject: { ...canary } }),
+  },
+  'GET /v1/bookings': { role: 'practice', alertState: 'pending_review' },
+  'DELETE /v1/bookings/{ref}': { role: 'practice', alertState: 'pending_review', params: (t) => ({ ref: t.bookingRef }) },
+  'GET /v1/alerts/{alertId}/match-digest': { role: 'practice', alertState: 'pending_review', params: (t) => ({ alertId: t.alertId }) },
+  'PUT /v1/alerts/{alertId}/match-digest': { role: 'practice', alertState: 'pending_review', schema: matchDigestSchema, params: (t) => ({ alertId: t.alertId }), body: () => ({ enabled: true }) },
   'GET /v1/audit/export': { role: 'auditor', alertState: 'pending_review', query: (t) => ({ from: t.today, to: t.today }) },
   'GET /v1/audit/verification-key': { role: 'auditor', alertState: 'pending_review' },
   'POST /v1/audit/subject-tokens': { role: 'auditor', alertState: 'pending_review', schema: subjectTokensSchema, body: () => ({ subject: { ...canary } }) },
@@ -177,7 +192,7 @@ export function validCase(route: RouteDefinition, t: HostileTargets): HostileCas
 // ---------------------------------------------------------------------------------------------
 // The fields of a body, read from its zod schema.
 
-type FieldKind = 'object' | 'array' | 'string' | 'number' | 'enum' | 'other';
+type FieldKind = 'object' | 'array' | 'string' | 'number' | 'enum' | 'boolean' | 'other';
 type Path = readonly (string | number)[];
 
 interface Field {
@@ -202,6 +217,7 @@ export function fieldsOf(schema: z.ZodType, path: Path = [], optional = false): 
     case 'string':
     case 'number':
     case 'enum':
+    case 'boolean':
       return [{ path, kind: def.type, optional }];
     default:
       return [{ path, kind: 'other', optional }];
@@ -267,6 +283,8 @@ function wrongTypes(kind: FieldKind): unknown[] {
       return [...asString, ...asNumber, ...asObject, ...others];
     case 'number':
       return [...asString, '1', ...asObject, ...asArray, ...others];
+    case 'boolean':
+      return [...asString, 'true', 0, 1, ...asObject, ...asArray, null];
     default:
       return [...asNumber, ...asObject, ...asArray, ...others];
   }

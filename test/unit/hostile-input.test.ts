@@ -13,7 +13,8 @@ import type { Principal } from '#shared/records.ts';
 import { localHandlers } from '../../infra/local/handlers.ts';
 import { buildTestDeps, type TestDeps } from '../fakes/deps.ts';
 import { publishTestClause, submission } from '../fakes/fixtures.ts';
-import { echoedCanary, hostileCase, hostileWebhookSecret, specOf, validCase, type HostileCase, type HostileTargets } from '../support/hostile-cases.ts';
+import { echoedCanary, hostileBooking, hostileCase, hostileWebhookSecret, inAWeek, specOf, validCase, type HostileCase, type HostileTargets } from '../support/hostile-cases.ts';
+import { registerBooking } from '#shared/domain/bookings.ts';
 import { configureCalcom } from '#shared/domain/integrations.ts';
 import { calcomIntegrationSchema, parseInput } from '#shared/schemas.ts';
 import { checkAnswer } from '../support/hostile-answers.ts';
@@ -65,7 +66,9 @@ async function network(route: RouteDefinition) {
     spareKeyId: spare.keyId,
     practiceId: harbour,
     today: deps.clock().toISOString().slice(0, 10),
+    bookingRef: hostileBooking.ref,
   };
+  await registerBooking(deps, as(created.practice), { ...hostileBooking, appointmentOn: inAWeek(targets.today) });
   return { deps, targets, ...localHandlers(deps) };
 }
 

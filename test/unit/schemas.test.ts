@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError, type FieldError } from '#shared/errors.ts';
 import {
   batchCheckSchema, calcomIntegrationSchema, checkSchema, createKeySchema, createPracticeSchema, parseInput, publishClauseSchema, reasonSchema, requestFieldNames,
-  reviewDecisionSchema, submitAlertSchema,
+  reviewDecisionSchema, submitAlertSchema, bookingRegistrationSchema, matchDigestSchema,
 } from '#shared/schemas.ts';
 
 const hex = (char: string) => char.repeat(64);
@@ -178,7 +178,7 @@ describe('requestFieldNames', () => {
 
   it('is exactly the field names of every request body schema, so error messages name real fields and nothing else', () => {
     const names = new Set<string>();
-    const bodies = [createPracticeSchema, createKeySchema, publishClauseSchema, submitAlertSchema('US'), reasonSchema, reviewDecisionSchema, checkSchema('US'), batchCheckSchema('US'), calcomIntegrationSchema];
+    const bodies = [createPracticeSchema, createKeySchema, publishClauseSchema, submitAlertSchema('US'), reasonSchema, reviewDecisionSchema, checkSchema('US'), batchCheckSchema('US'), calcomIntegrationSchema, bookingRegistrationSchema('US'), matchDigestSchema];
     for (const schema of bodies) fieldNames(schema, names);
     expect([...requestFieldNames].sort()).toEqual([...names].sort());
   });

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { typed } from '../api.ts';
 import { identity } from '../session.ts';
 import { t } from '../text.ts';
+import { MatchDigestPanel } from './match-digest.tsx';
 import { ErrorNotice, TextArea, when } from '../ui.tsx';
 
 export interface AlertView {
@@ -114,6 +115,7 @@ export function AlertCard({ alert, onChange }: { readonly alert: AlertView; read
           </ul>
         </details>
       )}
+      {identity.value?.role === 'practice' && alert.status !== 'pending_review' && alert.status !== 'rejected' && <MatchDigestPanel alertId={alert.alertId} />}
       {!action && actionsFor(alert.status).length > 0 && (
         <div class="actions">
           {actionsFor(alert.status).map((name) => (

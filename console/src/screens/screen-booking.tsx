@@ -7,6 +7,7 @@ import { ApiError, typed, type FieldError } from '../api.ts';
 import { t } from '../text.ts';
 import { ErrorNotice, fieldError, Input, Section } from '../ui.tsx';
 import { ResultPanel, type CheckResult } from './check-result.tsx';
+import { UpcomingMatches } from './upcoming-matches.tsx';
 
 const subjectFields = ['fullName', 'dateOfBirth', 'phone', 'email'] as const;
 
@@ -83,6 +84,7 @@ export function ScreenBooking() {
           <p class="hint">{t.screen.cleared}</p>
         </div>
       )}
+      <UpcomingMatches />
     </Section>
   );
 }

@@ -1,0 +1,259 @@
+/**
+ * `npm run bench:rescreen`: how long after the approval that publishes an alert every practice
+ * with an affected registered booking is told, with 100,000 registered bookings; and whether the
+ * publication's own latency (the approval's answer) changes against the same network with none.
+ *
+ * The local server and an in-memory DynamoDB Local, the same wiring as `npm start` (the re-screen
+ * listens to the notifier as the rescreen function listens to the practices topic in AWS). The
+ * bulk of registrations is seeded as the items a registration writes (tokens from the domain's
+ * `lookupTokens`, keys from the registry adapter), each publication's client also being booked at
+ * three practices. Times come from the notifications' own `sentAt` (milliseconds). Prints a table
+ * and writes JSON to bench/results/rescreen-<YYYY-MM-DD>-<HHMM>.json. Options:
+ * `--registrations <n>` (100000), `--publications <n>` per phase (10), `--writers <n>` (8).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { attr } from '#shared/adapters/dynamo/tables.ts';
+import { bookingKeys } from '#shared/adapters/dynamo/booking-registry.ts';
+import { epochSeconds, isoDate, isoInstant, addDays } from '#shared/dates.ts';
+import { registrationExpiry } from '#shared/domain/bookings.ts';
+import { lookupTokens } from '#shared/identifiers/tokens.ts';
+import type { Keyring } from '#shared/ports.ts';
+import type { BookingRegistration } from '#shared/records.ts';
+import { alertBody, startBenchNetwork, type BenchNetwork } from './bench/environment.ts';
+import { subject } from './bench/subjects.ts';
+import { percentile } from './bench/stats.ts';
+
+const log = (line: string) => process.stderr.write(`[bench:rescreen] ${line}\n`);
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} needs a whole number`);
+  return value;
+}
+
+/** Subjects of the publications: far from the bulk's numbers, so only their own registrations match. */
+const publicationSubjectBase = 5_000_000;
+const practicesPerPublication = 3;
+
+interface Phase {
+  readonly registrations: number;
+  /** The approval that publishes (HTTP, ms), one per publication. */
+  readonly publishMs: number[];
+  /** From sending that approval to the last practice's notice (ms), one per publication. */
+  readonly allNotifiedMs: number[];
+}
+
+async function main(): Promise<void> {
+  const registrations = option('registrations', 100_000);
+  const publications = option('publications', 10);
+  const writers = option('writers', 8);
+  log('starting DynamoDB Local and the local server');
+  const network = await startBenchNetwork();
+  try {
+    // Warm-up (untimed): the server's first publications pay for JIT and connection set-up, which
+    // would otherwise make the phase with no registrations look slow.
+    await publishPhase(network, 0, 3, 0);
+    const empty = await publishPhase(network, 0, publications, 0);
+    log(`no registrations: publication p50 ${percentile(sorted(empty.publishMs), 50).toFixed(1)} ms`);
+    const seeded = await seedRegistrations(network, registrations, writers);
+    log(`seeded ${registrations} registrations (${seeded.items} items) in ${seeded.seconds.toFixed(1)} s`);
+    const full = await publishPhase(network, registrations, publications, publications);
+    const report = {
+      at: isoInstant(new Date()),
+      registrations,
+      seed: seeded,
+      phases: [summary(empty), summary(full)],
+      goals: {
+        allNotifiedWithin2s: Math.max(...full.allNotifiedMs) <= 2000,
+        publicationWithin20Percent: percentile(sorted(full.publishMs), 50) <= 1.2 * percentile(sorted(empty.publishMs), 50),
+      },
+    };
+    console.log(render(report));
+    const dir = join(process.cwd(), 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `rescreen-${new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '')}.json`);
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nJSON written to ${file}`);
+  } finally {
+    await network.stop();
+  }
+}
+
+const sorted = (values: readonly number[]) => [...values].sort((a, b) => a - b);
+
+function summary(phase: Phase) {
+  const publish = sorted(phase.publishMs);
+  const notified = sorted(phase.allNotifiedMs);
+  return {
+    registrations: phase.registrations,
+    publications: publish.length,
+    publishMs: { p50: percentile(publish, 50), max: publish.at(-1) },
+    allNotifiedMs: notified.length ? { p50: percentile(notified, 50), max: notified.at(-1) } : undefined,
+  };
+}
+
+/**
+ * Publications one after another: each alert about a client booked at three practices (when
+ * `booked`), submitted, approved by a first reviewer, then timed: the second approval (which
+ * publishes) and, from sending it, until the last of the three practices was told.
+ */
+async function publishPhase(network: BenchNetwork, registrations: number, count: number, firstSubject: number): Promise<Phase> {
+  const publishMs: number[] = [];
+  const allNotifiedMs: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const n = publicationSubjectBase + firstSubject + i;
+    const { fullName, dateOfBirth, phone } = subject(n);
+    if (registrations > 0) await bookAtPractices(network, n);
+    const submitted = await network.call('POST', '/v1/alerts', network.keys.harbourDesk, alertBody(network.clause, { fullName, dateOfBirth, phone }));
+    if (submitted.status !== 201) throw new Error(`submission answered ${submitted.status}`);
+    const alertId = submitted.body.alertId as string;
+    const path = `/v1/alerts/${alertId}/reviews`;
+    await network.call('POST', path, network.keys.elmReviewer, { decision: 'approve', reason: 'In order.' });
+    const sentAt = Date.now();
+    const started = performance.now();
+    const decided = await network.call('POST', path, network.keys.valleyReviewer, { decision: 'approve', reason: 'In order.' });
+    publishMs.push(performance.now() - started);
+    if (decided.body?.status !== 'published') throw new Error(`the second approval did not publish: ${JSON.stringify(decided.body)}`);
+    if (registrations > 0) allNotifiedMs.push(await lastNotice(network, `pub-${n}-`, practicesPerPublication, sentAt));
+    else await new Promise((done) => setTimeout(done, 100)); // let the (empty) re-screen finish before the next publication
+  }
+  return { registrations, publishMs, allNotifiedMs };
+}
+
+/** Registers the publication's client at three practices, as the API does (screened, audited, counted). */
+async function bookAtPractices(network: BenchNetwork, n: number): Promise<void> {
+  const appointmentOn = isoDate(addDays(new Date(), 10));
+  for (let p = 0; p < practicesPerPublication; p += 1) {
+    const desk = await deskOf(network, p);
+    const answer = await network.call('POST', '/v1/bookings', desk, { ref: `pub-${n}-${p}`, appointmentOn, subject: subject(n) });
+    if (answer.status !== 201) throw new Error(`registration answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  }
+}
+
+const desks: string[] = [];
+async function deskOf(network: BenchNetwork, p: number): Promise<string> {
+  while (desks.length <= p) desks.push(await network.newDesk(`Booking Practice ${desks.length + 1}`));
+  return desks[p]!;
+}
+
+/** Waits (at most 30 s) for `expected` re-screen notices with refs starting `prefix`; the last one's sentAt − `since`. */
+async function lastNotice(network: BenchNetwork, prefix: string, expected: number, since: number): Promise<number> {
+  const file = join(network.config.DATA_DIR, 'notifications.jsonl');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const notices = existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { type: string; ref?: string; sentAt: string })
+          .filter((notice) => notice.type === 'booking.rescreen_matched' && notice.ref?.startsWith(prefix))
+      : [];
+    if (notices.length >= expected) return Math.max(...notices.map((notice) => Date.parse(notice.sentAt))) - since;
+    if (Date.now() > deadline) throw new Error(`only ${notices.length} of ${expected} notices for ${prefix} after 30 s`);
+    await new Promise((done) => setTimeout(done, 5));
+  }
+}
+
+/**
+ * The bulk: registrations of subjects 0 .. count − 1 spread over 50 practices, written as the
+ * registry writes them (the registration item and one index item per distinct token).
+ */
+async function seedRegistrations(network: BenchNetwork, count: number, writers: number): Promise<{ items: number; seconds: number }> {
+  const started = performance.now();
+  const table = network.config.MAIN_TABLE;
+  const keyring: Keyring = network.deps.keyring;
+  const appointmentOn = isoDate(addDays(new Date(), 30));
+  const expiresAt = registrationExpiry(appointmentOn);
+  const ttl = epochSeconds(new Date(expiresAt));
+  let next = 0;
+  let items = 0;
+  const itemsOf = async (n: number) => {
+    const practiceId = `prc_benchbookings${String(n % 50).padStart(9, '0')}`;
+    const ref = `bulk-${n}`;
+    const tokens = await lookupTokens(keyring, subject(n), network.config.PHONE_DEFAULT_REGION);
+    const registration: BookingRegistration = {
+      practiceId,
+      ref,
+      appointmentOn,
+      registeredAt: isoInstant(new Date()),
+      checkId: `chk_bench${String(n).padStart(21, '0')}`,
+      expiresAt,
+      tokens,
+    };
+    const owner = bookingKeys.tokenSk(practiceId, ref);
+    return [
+      {
+        [attr.pk]: bookingKeys.practicePk(practiceId),
+        [attr.sk]: bookingKeys.registrationSk(ref),
+        [attr.gsi2pk]: bookingKeys.expiryPk,
+        [attr.gsi2sk]: `${expiresAt}#${owner}`,
+        [attr.ttl]: ttl,
+        booking: registration,
+      },
+      ...[...new Set(tokens.map(({ token }) => token))].map((token) => ({ [attr.pk]: bookingKeys.tokenPk(token), [attr.sk]: owner, [attr.ttl]: ttl })),
+    ];
+  };
+  let lastLog = performance.now();
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      const pending: Record<string, unknown>[] = [];
+      const flush = async (all: boolean) => {
+        while (pending.length >= 25 || (all && pending.length > 0)) await writeBatch(network.documents, table, pending.splice(0, 25));
+      };
+      while (next < count) {
+        const made = await itemsOf(next++);
+        pending.push(...made);
+        items += made.length;
+        await flush(false);
+        if (performance.now() - lastLog > 15_000) {
+          lastLog = performance.now();
+          log(`seeding: ${next} of ${count} registrations`);
+        }
+      }
+      await flush(true);
+    }),
+  );
+  return { items, seconds: (performance.now() - started) / 1000 };
+}
+
+async function writeBatch(documents: DynamoDBDocumentClient, table: string, items: Record<string, unknown>[]): Promise<void> {
+  let batch = items.map((Item) => ({ PutRequest: { Item } }));
+  for (let attempt = 0; batch.length > 0; attempt += 1) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(200, 10 * 2 ** attempt)));
+    const result = await documents.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
+    batch = (result.UnprocessedItems?.[table] ?? []) as typeof batch;
+  }
+}
+
+function render(report: {
+  registrations: number;
+  seed: { items: number; seconds: number };
+  phases: ReturnType<typeof summary>[];
+  goals: Record<string, boolean>;
+}): string {
+  const ms = (value: number | undefined) => (value === undefined ? '—' : `${value.toFixed(0)} ms`);
+  const lines = [
+    '',
+    'Re-screening: publication → every affected practice told',
+    `  registered bookings seeded: ${report.registrations} (${report.seed.items} items in ${report.seed.seconds.toFixed(1)} s)`,
+    '',
+    '  registrations | publications | approval that publishes p50 / max | approval → last notice p50 / max',
+    ...report.phases.map(
+      (phase) =>
+        `  ${String(phase.registrations).padStart(13)} | ${String(phase.publications).padStart(12)} | ${ms(phase.publishMs.p50).padStart(14)} / ${ms(phase.publishMs.max).padEnd(17)} | ${phase.allNotifiedMs ? `${ms(phase.allNotifiedMs.p50)} / ${ms(phase.allNotifiedMs.max)}` : '— (nothing registered)'}`,
+    ),
+    '',
+    `  goal: every notice within 2 s of the approval: ${report.goals.allNotifiedWithin2s ? 'met' : 'NOT met'}`,
+    `  goal: publication p50 within 20 % of the one with no registrations: ${report.goals.publicationWithin20Percent ? 'met' : 'NOT met'}`,
+  ];
+  return lines.join('\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:rescreen failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
