@@ -22,6 +22,11 @@ const common = {
   CHECKS_PER_DAY: z.coerce.number().int().min(1).max(10_000_000).default(5_000),
   /** Name-only checks without a match, per practice per hour, that tell the security topic of possible enumeration. */
   NAME_ONLY_MISSES_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
+  /**
+   * How many independent audit chains writers spread over (docs/audit.md §1). It may grow, never
+   * shrink: the chains beyond a lowered count would drop out of checkpoints.
+   */
+  AUDIT_CHAINS: z.coerce.number().int().min(1).max(1000).default(64),
   /** Audit entries per export page (one response). */
   AUDIT_EXPORT_PAGE_SIZE: z.coerce.number().int().min(10).max(20_000).default(5_000),
   /** How many days before its expiry a published alert may be re-confirmed. */

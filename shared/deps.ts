@@ -1,4 +1,4 @@
-import type { AlertStore, ApiKeyStore, AuditAppender, AuditReader, CalcomApi, ClauseStore, Clock, IntegrationStore, Keyring, Logger, Metrics, NetworkFigures, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
+import type { AlertStore, ApiKeyStore, AuditAppender, AuditReader, CalcomApi, CheckpointStore, ClauseStore, Clock, IntegrationStore, Keyring, Logger, Metrics, NetworkFigures, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
 
 /** Settings the domain reads; a slice of the config, so domain tests need no environment. */
 export interface Settings {
@@ -37,6 +37,7 @@ export interface Deps {
   readonly figures: NetworkFigures;
   readonly audit: AuditReader & AuditAppender;
   readonly seals: SealStore;
+  readonly checkpoints: CheckpointStore;
   readonly integrations: IntegrationStore;
   readonly calcom: CalcomApi;
 }

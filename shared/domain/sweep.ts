@@ -3,7 +3,7 @@ import { errorName } from '../errors.ts';
 import { expireDueAlerts } from './lifecycle.ts';
 import { redeliverNotifications } from './notify.ts';
 import { removeLapsedTokens } from './retention.ts';
-import { sealHead } from '../audit/seal.ts';
+import { makeCheckpoint } from '../audit/checkpoint.ts';
 
 export interface SweepReport {
   readonly expired: number;
@@ -13,18 +13,18 @@ export interface SweepReport {
   readonly redeliveryFailures: number;
   /** Alerts the sweep could not expire or clear, and steps that failed as a whole: each logged as an error. */
   readonly failures: number;
-  /** The sequence number of the chain head sealed, if the chain has any entry. */
-  readonly sealedSeq: number | undefined;
+  /** The number of the checkpoint the sweep made (or of the latest one, when no chain moved since). */
+  readonly checkpoint: number;
 }
 
 /**
  * The scheduled housekeeping (every 15 minutes in AWS, every EXPIRY_SWEEP_MINUTES locally):
  * expire published alerts past their expiry, remove the tokens of alerts rejected or retracted
  * longer ago than the retention grace period, redeliver notifications kept in the outbox, and
- * seal the audit chain's head into write-once storage.
+ * make a signed checkpoint of every audit chain's head and write it to write-once storage.
  * Each step is isolated: an alert that cannot be expired, or a step that fails as a whole, is
- * logged and counted, and the sweep goes on, so the seal is always attempted. Only a failure
- * of the seal itself fails the sweep.
+ * logged and counted, and the sweep goes on, so the checkpoint is always attempted. Only a
+ * failure of the checkpoint itself fails the sweep (a chain whose head went back fails it loudly).
  * Checks never depend on it: they ignore expired entries by themselves.
  */
 export async function runSweep(deps: Deps): Promise<SweepReport> {
@@ -41,14 +41,15 @@ export async function runSweep(deps: Deps): Promise<SweepReport> {
   const expiry = await step('expiry', () => expireDueAlerts(deps), { expired: 0, failed: 0 });
   const retention = await step('retention', () => removeLapsedTokens(deps), { removed: 0, failed: 0 });
   const { sent, failed } = await step('redelivery', () => redeliverNotifications(deps), { sent: 0, failed: 0 });
-  const seal = await sealHead(deps);
+  const checkpoint = await makeCheckpoint(deps, { onlyIfChanged: true });
+  await deps.seals.putCheckpoint(checkpoint);
   const report = {
     expired: expiry.expired,
     tokensRemoved: retention.removed,
     redelivered: sent,
     redeliveryFailures: failed,
     failures: failures + expiry.failed + retention.failed,
-    sealedSeq: seal?.seq,
+    checkpoint: checkpoint.number,
   };
   deps.logger.info('sweep finished', { ...report });
   return report;
