@@ -206,6 +206,12 @@ const calcomView: Allowed = Object.fromEntries(
   ['practiceId', 'provider', 'webhookPath', 'webhookSecretSet', 'calcomApiKeySet', 'calcomApiBaseUrl', 'onMatch', 'declineReason', 'configuredAt'].map((field) => [field, 'leaf' as const]),
 );
 
+/** A checkpoint: chain names, sequence numbers, hashes and instants only. */
+const checkpointView: Allowed = {
+  ...Object.fromEntries(['type', 'number', 'prevHash', 'madeAt', 'treeSize', 'rootHash', 'keyId', 'signature'].map((field) => [field, 'leaf' as const])),
+  heads: [{ chain: 'leaf', seq: 'leaf', hash: 'leaf', at: 'leaf' }],
+};
+
 let readableAlertId: string;
 const revokedKeys = {} as Record<Role, string>;
 
@@ -432,6 +438,18 @@ const matrix: Record<RouteKey, Expectation> = {
     ...refusedToAllBut('auditor', 200),
     request: async () => ({ path: '/v1/audit/subject-tokens', body: { subject: matchingSubject } }),
     allow: { tokens: [{ kind: 'leaf', token: 'leaf', keyVersion: 'leaf' }] },
+  },
+  'GET /v1/audit/checkpoints': {
+    ...refusedToAllBut('auditor', 200),
+    admin: 200,
+    request: async () => ({ path: '/v1/audit/checkpoints' }),
+    allow: { checkpoints: [checkpointView], latest: 'leaf' },
+  },
+  'POST /v1/audit/checkpoints': {
+    ...refusedToAllBut('auditor', 201),
+    admin: 201,
+    request: async () => ({ path: '/v1/audit/checkpoints' }),
+    allow: { checkpoint: checkpointView },
   },
 };
 
