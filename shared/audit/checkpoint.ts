@@ -59,13 +59,7 @@ export async function makeCheckpoint(
     const latest = await deps.checkpoints.latest();
     const heads = await deps.audit.heads();
     if (latest) {
-      const now = new Map(heads.map((head) => [head.chain, head]));
-      for (const before of latest.heads) {
-        const head = now.get(before.chain);
-        if (!head || head.seq < before.seq || (head.seq === before.seq && head.hash !== before.hash)) {
-          throw new CheckpointRollbackError(`chain ${before.chain} is at seq ${head?.seq ?? 0} with another history than checkpoint ${latest.number} recorded (seq ${before.seq}): entries were removed or rewritten`);
-        }
-      }
+      await assertNoRollback(deps, latest, heads);
       if (options.onlyIfChanged && sameHeads(latest.heads, heads)) return latest;
     }
     const statement = {
@@ -81,6 +75,33 @@ export async function makeCheckpoint(
     if (await deps.checkpoints.put(checkpoint)) return checkpoint;
   }
   throw new DependencyUnavailableError('Other checkpoints were being made at the same moment; retry shortly.', 1);
+}
+
+/**
+ * Every chain head of the latest checkpoint must still be there, with its hash: a chain that did
+ * not move has the same head; one that moved still holds the recorded entry (one read per chain
+ * that moved). Otherwise someone removed or rewrote entries the checkpoint vouched for.
+ */
+async function assertNoRollback(deps: Pick<Deps, 'audit'>, latest: AuditCheckpoint, heads: readonly ChainHead[]): Promise<void> {
+  const now = new Map(heads.map((head) => [head.chain, head]));
+  const refuse = (before: ChainHead, seq: number) => {
+    throw new CheckpointRollbackError(`chain ${before.chain} is at seq ${seq} with another history than checkpoint ${latest.number} recorded (seq ${before.seq}): entries were removed or rewritten`);
+  };
+  const moved: ChainHead[] = [];
+  for (const before of latest.heads) {
+    const head = now.get(before.chain);
+    if (!head || head.seq < before.seq || (head.seq === before.seq && head.hash !== before.hash)) refuse(before, head?.seq ?? 0);
+    if (head!.seq > before.seq) moved.push(before);
+  }
+  for (let i = 0; i < moved.length; i += 16) {
+    await Promise.all(
+      moved.slice(i, i + 16).map(async (before) => {
+        let hash: string | undefined;
+        for await (const entry of deps.audit.read(before.seq, before.seq, 1, before.chain)) hash = entry.hash;
+        if (hash !== before.hash) refuse(before, now.get(before.chain)!.seq);
+      }),
+    );
+  }
 }
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);

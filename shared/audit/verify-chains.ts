@@ -68,7 +68,15 @@ export async function checkCheckpoints(
   if (given.length === 0) {
     return fail('checkpoints_missing', `the export carries no checkpoints, but its manifest ends at checkpoint ${last} and needs checkpoints ${first} to ${last} (GET /v1/audit/checkpoints); verifying without them needs --no-checkpoints`);
   }
-  const byNumber = new Map(given.map((checkpoint) => [checkpoint.number, checkpoint]));
+  // Checkpoints may come from the export and from write-once storage: two different ones with one number mean one was replaced.
+  const byNumber = new Map<number, AuditCheckpoint>();
+  for (const checkpoint of given) {
+    const other = byNumber.get(checkpoint.number);
+    if (other && checkpointHash(other) !== checkpointHash(checkpoint)) {
+      return fail('checkpoint_link', `two different checkpoints are numbered ${checkpoint.number}: one of them replaced the other (compare them with the copy in write-once storage)`);
+    }
+    byNumber.set(checkpoint.number, checkpoint);
+  }
   const { fromMs, toMs } = dayRange(manifest);
   const heads = new Map<string, Map<number, { hash: string; at: string; number: number }>>();
   let previous: AuditCheckpoint | undefined;

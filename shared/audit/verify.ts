@@ -96,8 +96,9 @@ export interface VerifyOptions {
    */
   readonly seals?: readonly AuditSeal[] | undefined;
   /**
-   * Checkpoints for a many-chain export whose file does not carry them (a CSV export): a file of
-   * them, one a line, or the JSON of GET /v1/audit/checkpoints.
+   * Checkpoints for a many-chain export whose file does not carry them (a CSV export), or copies
+   * from write-once storage to hold the export's own against: a file of them, one a line, an
+   * array, or the JSON of GET /v1/audit/checkpoints. A jsonl export's own lines are read too.
    */
   readonly checkpointsPath?: string | undefined;
   /** Verify a many-chain export without its checkpoints (the verdict says so). */
@@ -367,9 +368,8 @@ async function checkpointsFor(path: string, format: ExportFormat, checkpointsPat
     } catch {
       return { failure: { code: 'checkpoints_missing', message: `the checkpoints file ${checkpointsPath} is not JSON (one checkpoint a line, an array, or the answer of GET /v1/audit/checkpoints)` } };
     }
-    return { checkpoints: found };
   }
-  if (format === 'csv') return { checkpoints: [] };
+  if (format === 'csv') return { checkpoints: found };
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let number = 0;
   try {
