@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { canonicalJson } from '../canonical.ts';
 import type { AuditCheckpoint, AuditSeal, AuditEntry, AuditedBooking } from '../records.ts';
 import { entryHash } from './chain.ts';
-import { csvColumns, csvRecords, entryFromJson, EntryFormatError, fromCsvCells } from './export-format.ts';
+import { csvColumns, csvRecords, legacyCsvColumns, entryFromJson, EntryFormatError, fromCsvCells } from './export-format.ts';
 import { manifestStatement, parseManifest, type ExportFormat, type Manifest } from './manifest.ts';
 import { checkSignature, type VerificationKey } from './statements.ts';
 import { sealStatement } from './seal.ts';
@@ -319,7 +319,8 @@ async function* csvEntries(path: string): AsyncGenerator<Item> {
     for await (const record of csvRecords(createReadStream(path, { encoding: 'utf8' }))) {
       if (header) {
         header = false;
-        if (record.cells.join(',') !== csvColumns.join(',')) {
+        // An export from before there were many chains has no `chain` column.
+        if (record.cells.join(',') !== csvColumns.join(',') && record.cells.join(',') !== legacyCsvColumns.join(',')) {
           yield { failure: { code: 'csv_header', line: record.line, message: `line ${record.line}: not the export's CSV header (${csvColumns.join(',')})` } };
           return;
         }
