@@ -217,7 +217,7 @@ describe('group commit of audit appends', () => {
     dynamo.cancel(2, 'None', 'ConditionalCheckFailed', 'None', 'None');
     release();
     await appends[0];
-    const [rival] = chainEntries(storedChain(dynamo.stored).at(-1), [event(7, 0)], new Date(Date.UTC(2026, 10, 20, 9, 0, 30)));
+    const [rival] = chainEntries(storedChain(dynamo.stored).at(-1), [event(7, 0)], new Date(Date.UTC(2026, 10, 20, 9, 0, 30)), 'c000');
     dynamo.storeElsewhere(rival!);
     const written = await Promise.all(appends);
     expect(dynamo.transactions.map(shape)).toEqual([['p0', '#1'], ['p1', '#2', 'p2', '#3'], ['p1', '#3', 'p2', '#4']]);

@@ -164,7 +164,7 @@ describe('csv rows', () => {
 
   it('refuse malformed records and files, saying why', async () => {
     const cells = (row: string) => row.split(',');
-    expect(() => fromCsvCells(['1', '2'])).toThrow('has 2 cells, not 12');
+    expect(() => fromCsvCells(['1', '2'])).toThrow('has 2 cells, not 13');
     const good = toCsvRow(sample[0]!);
     expect(() => fromCsvCells(cells(good.replace(/^1,/, '01,')))).toThrow('seq is not a sequence number');
     const cellsOfGood: string[] = [];
