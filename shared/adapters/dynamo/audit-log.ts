@@ -56,7 +56,7 @@ function entryFrom(item: Record<string, unknown>): AuditEntry {
 }
 
 export interface AuditLogOptions {
-  /** AUDIT_CHAINS: how many chains writers spread over (default 64). */
+  /** AUDIT_CHAINS: how many chains writers spread over (default 256). */
   readonly chains?: number;
   /** The random source of the chain choice (tests pin it). */
   readonly random?: () => number;
@@ -66,7 +66,7 @@ export interface AuditLogOptions {
 const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 * 2 ** attempt)));
 
 export function buildAuditLog(client: DynamoDBDocumentClient, table: string, options: AuditLogOptions = {}): AuditLog {
-  const chainCount = options.chains ?? 64;
+  const chainCount = options.chains ?? 256;
   /** The chain this process appends to: chosen at random, kept while it wins, changed when it loses a race. */
   let current = otherChain(chainCount, undefined, options.random);
 
