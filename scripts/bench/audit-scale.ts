@@ -46,27 +46,37 @@ export interface AuditScaleReport {
 
 /** Adds `ms` to every call the client sends. */
 export function addFixedLatency(client: DynamoDBClient, ms: number): void {
-  client.middlewareStack.add((next) => async (args) => {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    return next(args);
-  }, { step: 'initialize', name: 'benchFixedLatency' });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchFixedLatency' },
+  );
 }
 
 /** Counts, per partition key, the audit items each successful call wrote. */
 function countAuditKeys(client: DynamoDBClient, auditTable: string, keys: Map<string, number>): void {
-  client.middlewareStack.add((next) => async (args) => {
-    const result = await next(args);
-    const input = args.input as { TableName?: string; Item?: Record<string, { S?: string }>; TransactItems?: { Put?: { TableName?: string; Item?: Record<string, { S?: string }> } }[] };
-    const items = [
-      ...(input.TableName === auditTable && input.Item ? [input.Item] : []),
-      ...(input.TransactItems ?? []).filter((item) => item.Put?.TableName === auditTable).map((item) => item.Put!.Item!),
-    ];
-    for (const item of items) {
-      const key = item[attr.chain]?.S ?? '?';
-      keys.set(key, (keys.get(key) ?? 0) + 1);
-    }
-    return result;
-  }, { step: 'finalizeRequest', name: 'benchAuditKeys' });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const input = args.input as {
+        TableName?: string;
+        Item?: Record<string, { S?: string }>;
+        TransactItems?: { Put?: { TableName?: string; Item?: Record<string, { S?: string }> } }[];
+      };
+      const items = [
+        ...(input.TableName === auditTable && input.Item ? [input.Item] : []),
+        ...(input.TransactItems ?? []).filter((item) => item.Put?.TableName === auditTable).map((item) => item.Put!.Item!),
+      ];
+      for (const item of items) {
+        const key = item[attr.chain]?.S ?? '?';
+        keys.set(key, (keys.get(key) ?? 0) + 1);
+      }
+      return result;
+    },
+    { step: 'finalizeRequest', name: 'benchAuditKeys' },
+  );
 }
 
 const checkEvent = (practiceId: string, n: number): AuditEvent => ({
@@ -74,7 +84,14 @@ const checkEvent = (practiceId: string, n: number): AuditEvent => ({
   actor: { keyId: `key_bench_${practiceId}`, role: 'practice', practiceId },
   targets: { checkId: `chk_${practiceId}_${n}` },
   outcome: 'no_match',
-  bookings: [{ checkId: `chk_${practiceId}_${n}`, tokenKinds: ['phone', 'email', 'name_dob', 'name'], tokenDigests: Array.from({ length: 4 }, (_, i) => `${i}`.repeat(64)), result: 'no_match' }],
+  bookings: [
+    {
+      checkId: `chk_${practiceId}_${n}`,
+      tokenKinds: ['phone', 'email', 'name_dob', 'name'],
+      tokenDigests: Array.from({ length: 4 }, (_, i) => `${i}`.repeat(64)),
+      result: 'no_match',
+    },
+  ],
 });
 
 export async function measureAuditScale(options: {
@@ -100,7 +117,12 @@ export async function measureAuditScale(options: {
     const latencies: number[] = [];
     let failed = 0;
     const workers = Array.from({ length: writers }, (_, w) => {
-      const client = new DynamoDBClient({ endpoint: options.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, ...boundedSdkClientOptions });
+      const client = new DynamoDBClient({
+        endpoint: options.endpoint,
+        region: 'local',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        ...boundedSdkClientOptions,
+      });
       addFixedLatency(client, options.latencyMs);
       countAuditKeys(client, options.auditTable, keys);
       clients.push(client);
@@ -130,7 +152,15 @@ export async function measureAuditScale(options: {
     for (const client of clients) client.destroy();
     const auditWrites = [...keys.values()].reduce((a, b) => a + b, 0);
     const largest = Math.max(0, ...keys.values());
-    if (measured) levels.push({ ...summarise(latencies, elapsed), writers, failed, auditWrites, keys: keys.size, largestKeyShare: auditWrites > 0 ? largest / auditWrites : Number.NaN });
+    if (measured)
+      levels.push({
+        ...summarise(latencies, elapsed),
+        writers,
+        failed,
+        auditWrites,
+        keys: keys.size,
+        largestKeyShare: auditWrites > 0 ? largest / auditWrites : Number.NaN,
+      });
   }
   return { latencyMs: options.latencyMs, seconds: options.seconds, levels, load: { before, after: loadavg()[0]! } };
 }
@@ -140,7 +170,8 @@ export function renderAuditScale(report: AuditScaleReport): string {
   const one = report.levels.find((level) => level.writers === 1);
   const most = report.levels.at(-1);
   const rows = report.levels.map(
-    (l) => `| ${l.writers} | ${l.perSecond.toFixed(1)} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(1)} | ${l.failed} | ${l.keys} | ${(l.largestKeyShare * 100).toFixed(1)} % |`,
+    (l) =>
+      `| ${l.writers} | ${l.perSecond.toFixed(1)} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(1)} | ${l.failed} | ${l.keys} | ${(l.largestKeyShare * 100).toFixed(1)} % |`,
   );
   const goals: string[] = [];
   if (one && most && most !== one) {
@@ -148,7 +179,9 @@ export function renderAuditScale(report: AuditScaleReport): string {
     const p99 = most.p99 / one.p99;
     goals.push(`- throughput at ${most.writers} writers = ${speedup.toFixed(1)}× one writer (goal ≥ 10×): ${speedup >= 10 ? 'met' : 'NOT met'}`);
     goals.push(`- check p99 at ${most.writers} writers = ${p99.toFixed(2)}× one writer's (goal ≤ 2×): ${p99 <= 2 ? 'met' : 'NOT met'}`);
-    goals.push(`- largest partition key share at ${most.writers} writers = ${(most.largestKeyShare * 100).toFixed(1)} % (goal ≤ 5 %): ${most.largestKeyShare <= 0.05 ? 'met' : 'NOT met'}`);
+    goals.push(
+      `- largest partition key share at ${most.writers} writers = ${(most.largestKeyShare * 100).toFixed(1)} % (goal ≤ 5 %): ${most.largestKeyShare <= 0.05 ? 'met' : 'NOT met'}`,
+    );
   }
   return [
     `## Audit under realistic storage latency (${report.latencyMs} ms added to every DynamoDB call; ${report.seconds} s per level; load average ${report.load.before.toFixed(2)} → ${report.load.after.toFixed(2)} on 2 shared cores)`,

@@ -85,7 +85,9 @@ export async function makeCheckpoint(
 async function assertNoRollback(deps: Pick<Deps, 'audit'>, latest: AuditCheckpoint, heads: readonly ChainHead[]): Promise<void> {
   const now = new Map(heads.map((head) => [head.chain, head]));
   const refuse = (before: ChainHead, seq: number) => {
-    throw new CheckpointRollbackError(`chain ${before.chain} is at seq ${seq} with another history than checkpoint ${latest.number} recorded (seq ${before.seq}): entries were removed or rewritten`);
+    throw new CheckpointRollbackError(
+      `chain ${before.chain} is at seq ${seq} with another history than checkpoint ${latest.number} recorded (seq ${before.seq}): entries were removed or rewritten`,
+    );
   };
   const moved: ChainHead[] = [];
   for (const before of latest.heads) {
@@ -118,11 +120,15 @@ export const checkpointSchema = z.strictObject({
   rootHash: hex64,
   heads: z.array(chainHeadSchema).max(1001),
   keyId: z.string().min(1).max(2048),
-  signature: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(200),
+  signature: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+    .max(200),
 });
 
 /** True for a value that says it is a checkpoint (an export's checkpoint line). */
-export const isCheckpointValue = (value: unknown): boolean => value !== null && typeof value === 'object' && (value as { type?: unknown }).type === checkpointType;
+export const isCheckpointValue = (value: unknown): boolean =>
+  value !== null && typeof value === 'object' && (value as { type?: unknown }).type === checkpointType;
 
 /** Reads a checkpoint; the error names the fields that are wrong. */
 export function parseCheckpoint(value: unknown): { checkpoint: AuditCheckpoint } | { error: string } {

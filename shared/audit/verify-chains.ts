@@ -66,14 +66,20 @@ export async function checkCheckpoints(
   const fail = (code: ChainsFailureCode, message: string) => ({ failure: { code, message } });
   const { first, last, lastRootHash } = manifest.checkpoints!;
   if (given.length === 0) {
-    return fail('checkpoints_missing', `the export carries no checkpoints, but its manifest ends at checkpoint ${last} and needs checkpoints ${first} to ${last} (GET /v1/audit/checkpoints); verifying without them needs --no-checkpoints`);
+    return fail(
+      'checkpoints_missing',
+      `the export carries no checkpoints, but its manifest ends at checkpoint ${last} and needs checkpoints ${first} to ${last} (GET /v1/audit/checkpoints); verifying without them needs --no-checkpoints`,
+    );
   }
   // Checkpoints may come from the export and from write-once storage: two different ones with one number mean one was replaced.
   const byNumber = new Map<number, AuditCheckpoint>();
   for (const checkpoint of given) {
     const other = byNumber.get(checkpoint.number);
     if (other && checkpointHash(other) !== checkpointHash(checkpoint)) {
-      return fail('checkpoint_link', `two different checkpoints are numbered ${checkpoint.number}: one of them replaced the other (compare them with the copy in write-once storage)`);
+      return fail(
+        'checkpoint_link',
+        `two different checkpoints are numbered ${checkpoint.number}: one of them replaced the other (compare them with the copy in write-once storage)`,
+      );
     }
     byNumber.set(checkpoint.number, checkpoint);
   }
@@ -82,7 +88,11 @@ export async function checkCheckpoints(
   let previous: AuditCheckpoint | undefined;
   for (let number = first; number <= last; number += 1) {
     const checkpoint = byNumber.get(number);
-    if (!checkpoint) return fail('checkpoint_missing', `checkpoint ${number} is missing: the manifest covers checkpoints ${first} to ${last}, and every one of them must be there`);
+    if (!checkpoint)
+      return fail(
+        'checkpoint_missing',
+        `checkpoint ${number} is missing: the manifest covers checkpoints ${first} to ${last}, and every one of them must be there`,
+      );
     const problem = signatureProblem ? await signatureProblem(checkpoint) : undefined;
     if (problem) return fail('checkpoint_signature', `checkpoint ${number}: ${problem}`);
     if (checkpoint.treeSize !== checkpoint.heads.length || treeHead(checkpoint.heads) !== checkpoint.rootHash) {
@@ -90,12 +100,16 @@ export async function checkCheckpoints(
     }
     if (number === 1 && checkpoint.prevHash !== genesisHash) return fail('checkpoint_link', 'checkpoint 1 does not start from the genesis hash');
     if (previous) {
-      if (checkpoint.prevHash !== checkpointHash(previous)) return fail('checkpoint_link', `checkpoint ${number} does not link to checkpoint ${previous.number}: one of them was replaced`);
+      if (checkpoint.prevHash !== checkpointHash(previous))
+        return fail('checkpoint_link', `checkpoint ${number} does not link to checkpoint ${previous.number}: one of them was replaced`);
       const now = new Map(checkpoint.heads.map((head) => [head.chain, head]));
       for (const before of previous.heads) {
         const head = now.get(before.chain);
         if (!head || head.seq < before.seq || (head.seq === before.seq && head.hash !== before.hash)) {
-          return fail('checkpoint_rollback', `checkpoint ${number} has chain ${before.chain} at seq ${head?.seq ?? 0}, behind or beside checkpoint ${previous.number}'s seq ${before.seq}: the chain was rewritten between them`);
+          return fail(
+            'checkpoint_rollback',
+            `checkpoint ${number} has chain ${before.chain} at seq ${head?.seq ?? 0}, behind or beside checkpoint ${previous.number}'s seq ${before.seq}: the chain was rewritten between them`,
+          );
         }
       }
     } else if (number !== 1 && Date.parse(checkpoint.madeAt) >= fromMs) {
@@ -143,28 +157,50 @@ export class ChainsCheck {
     if (this.seen === this.manifest.count) return failure('beyond_manifest', `${at}: an entry after the ${this.manifest.count} the manifest covers`);
     const current = this.current;
     if (current && current.chain === chain) {
-      if (entry.seq > current.seq + 1) return failure('seq_gap', `line ${line}: expected chain ${chain} seq ${current.seq + 1} but found seq ${entry.seq}: entry ${current.seq + 1} was removed or moved`, current.seq + 1);
-      if (entry.seq <= current.seq) return failure('seq_repeat', `line ${line}: chain ${chain} seq ${entry.seq} again where seq ${current.seq + 1} was expected: an entry was inserted or moved`);
-      if (entry.prevHash !== current.hash) return failure('chain_break', `${at}: prevHash is not the hash of seq ${current.seq} on line ${current.line}: the chain is broken before this entry`);
+      if (entry.seq > current.seq + 1)
+        return failure(
+          'seq_gap',
+          `line ${line}: expected chain ${chain} seq ${current.seq + 1} but found seq ${entry.seq}: entry ${current.seq + 1} was removed or moved`,
+          current.seq + 1,
+        );
+      if (entry.seq <= current.seq)
+        return failure(
+          'seq_repeat',
+          `line ${line}: chain ${chain} seq ${entry.seq} again where seq ${current.seq + 1} was expected: an entry was inserted or moved`,
+        );
+      if (entry.prevHash !== current.hash)
+        return failure('chain_break', `${at}: prevHash is not the hash of seq ${current.seq} on line ${current.line}: the chain is broken before this entry`);
       if (entry.at < current.at) return failure('time_order', `${at}: at ${entry.at} is earlier than the previous entry's ${current.at}`);
     } else {
-      if (current && chain <= current.chain) return failure('chain_order', `${at}: chain ${chain} comes after chain ${current.chain}: each chain's entries must be together, chains in order`);
+      if (current && chain <= current.chain)
+        return failure('chain_order', `${at}: chain ${chain} comes after chain ${current.chain}: each chain's entries must be together, chains in order`);
       if (current) this.close();
     }
     const time = Date.parse(entry.at);
-    if (!(time >= this.fromMs && time < this.toMs)) return failure('time_range', `${at}: at ${entry.at} is outside the manifest's dates ${this.manifest.from} to ${this.manifest.to}`);
+    if (!(time >= this.fromMs && time < this.toMs))
+      return failure('time_range', `${at}: at ${entry.at} is outside the manifest's dates ${this.manifest.from} to ${this.manifest.to}`);
     if (this.expectations) {
       const last = this.expectations.last.get(chain);
       if (!last || entry.seq > last.seq) {
-        return failure('beyond_checkpoint', `${at}: the entry is past chain ${chain}'s head in checkpoint ${this.manifest.checkpoints!.last} (${last ? `seq ${last.seq}` : 'no such chain'}), where the export ends`);
+        return failure(
+          'beyond_checkpoint',
+          `${at}: the entry is past chain ${chain}'s head in checkpoint ${this.manifest.checkpoints!.last} (${last ? `seq ${last.seq}` : 'no such chain'}), where the export ends`,
+        );
       }
       const expected = this.expectations.heads.get(chain)?.get(entry.seq);
       if (expected) {
-        if (expected.hash !== hash) return failure('checkpoint_mismatch', `${at}: the entry's hash is not the one checkpoint ${expected.number} recorded for it: the history up to here was rewritten`);
+        if (expected.hash !== hash)
+          return failure(
+            'checkpoint_mismatch',
+            `${at}: the entry's hash is not the one checkpoint ${expected.number} recorded for it: the history up to here was rewritten`,
+          );
         this.matched.add(`${chain}#${entry.seq}`);
       }
     }
-    this.current = current && current.chain === chain ? { ...current, seq: entry.seq, hash, at: entry.at, line } : { chain, firstSeq: entry.seq, firstPrevHash: entry.prevHash, seq: entry.seq, hash, at: entry.at, line };
+    this.current =
+      current && current.chain === chain
+        ? { ...current, seq: entry.seq, hash, at: entry.at, line }
+        : { chain, firstSeq: entry.seq, firstPrevHash: entry.prevHash, seq: entry.seq, hash, at: entry.at, line };
     this.seen += 1;
     return undefined;
   }
@@ -196,10 +232,16 @@ export class ChainsCheck {
     }
     if (this.seen < this.manifest.count) {
       const missing = this.manifest.count - this.seen;
-      return { code: 'truncated', message: `the file holds ${this.seen} entries, but the manifest covers ${this.manifest.count}: ${missing} ${missing === 1 ? 'entry is' : 'entries are'} missing` };
+      return {
+        code: 'truncated',
+        message: `the file holds ${this.seen} entries, but the manifest covers ${this.manifest.count}: ${missing} ${missing === 1 ? 'entry is' : 'entries are'} missing`,
+      };
     }
     if (this.ranges.length !== this.manifest.chains || rangesDigest(this.ranges) !== this.manifest.rangesSha256) {
-      return { code: 'ranges_mismatch', message: `the chains in the file (${this.ranges.length} runs) are not the ${this.manifest.chains} the manifest signed: entries were removed, added or moved at a chain's start or end` };
+      return {
+        code: 'ranges_mismatch',
+        message: `the chains in the file (${this.ranges.length} runs) are not the ${this.manifest.chains} the manifest signed: entries were removed, added or moved at a chain's start or end`,
+      };
     }
     return undefined;
   }

@@ -14,7 +14,7 @@ import { legacyChain } from '../audit/chains.ts';
 import { checkSignature } from '../audit/statements.ts';
 import { TooManyRequestsError, ValidationError } from '../errors.ts';
 import { notifySafely } from './notify.ts';
-import type { AuditActor, AuditCheckpoint, AuditEvent, Principal, SubjectToken } from '../records.ts';
+import type { AuditCheckpoint, AuditEvent, Principal, SubjectToken } from '../records.ts';
 
 /**
  * Counsel's side of the audit log: the paged, signed export, the verification key, and the

@@ -24,7 +24,12 @@ import { verifyExportText } from '../../console/src/lib/verify-export.ts';
  * c000 and c001, with checkpoints in between: the migration case is in every export here.
  */
 const auditor: Principal = { keyId: 'key_counsel', role: 'auditor' } as Principal;
-const event = (i: number): AuditEvent => ({ action: 'alert.approved', actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_elm' }, targets: { alertId: `alt_${i}` }, outcome: 'pending_review' });
+const event = (i: number): AuditEvent => ({
+  action: 'alert.approved',
+  actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_elm' },
+  targets: { alertId: `alt_${i}` },
+  outcome: 'pending_review',
+});
 
 let dir: string;
 let counter = 0;
@@ -98,7 +103,11 @@ describe('an export of many chains', () => {
     const { path, lines, manifest } = await exportFile(deps);
     // Nothing moved since checkpoint 3: the export ends there.
     expect(manifest).toMatchObject({ version: 2, count: 26, chains: 3, checkpoints: { first: 1, last: 3 } });
-    expect(entryLines(lines).map((line) => JSON.parse(line).chain ?? 'main')).toEqual([...Array(10).fill('c000'), ...Array(10).fill('c001'), ...Array(6).fill('main')]);
+    expect(entryLines(lines).map((line) => JSON.parse(line).chain ?? 'main')).toEqual([
+      ...Array(10).fill('c000'),
+      ...Array(10).fill('c001'),
+      ...Array(6).fill('main'),
+    ]);
     expect(checkpointLines(lines)).toHaveLength(3);
     const result = await verify(deps, path);
     expect(result).toMatchObject({ ok: true, entries: 26, checkpoints: 3, signatureChecked: true });
@@ -154,7 +163,13 @@ describe('tampering the verifier or the checkpoints catch', () => {
     const { rangesDigest } = await import('#shared/audit/manifest.ts');
     const c001 = deps.memory.audit.entries.filter((entry) => entry.chain === 'c001');
     const ranges = [
-      { chain: 'c000', firstSeq: 1, lastSeq: 10, firstPrevHash: '0'.repeat(64), headHash: deps.memory.audit.entries.filter((entry) => entry.chain === 'c000').at(-1)!.hash },
+      {
+        chain: 'c000',
+        firstSeq: 1,
+        lastSeq: 10,
+        firstPrevHash: '0'.repeat(64),
+        headHash: deps.memory.audit.entries.filter((entry) => entry.chain === 'c000').at(-1)!.hash,
+      },
       { chain: 'c001', firstSeq: 1, lastSeq: 10, firstPrevHash: '0'.repeat(64), headHash: c001.at(-1)!.hash },
       { chain: 'main', firstSeq: 1, lastSeq: 6, firstPrevHash: '0'.repeat(64), headHash: deps.memory.audit.entries[5]!.hash },
     ];
@@ -168,7 +183,10 @@ describe('tampering the verifier or the checkpoints catch', () => {
   it('an item deleted in the middle of a chain: the export shows the gap', async () => {
     const deps = await network();
     const entries = deps.memory.audit.entries as AuditEntry[];
-    entries.splice(entries.findIndex((entry) => entry.chain === 'c000' && entry.seq === 2), 1);
+    entries.splice(
+      entries.findIndex((entry) => entry.chain === 'c000' && entry.seq === 2),
+      1,
+    );
     const { path } = await exportFile(deps);
     expect((await verify(deps, path)).failure).toMatchObject({ code: 'seq_gap', chain: 'c000', seq: 2 });
   });
@@ -177,7 +195,10 @@ describe('tampering the verifier or the checkpoints catch', () => {
     const deps = await network();
     const sealed = write(deps.memory.checkpoints.checkpoints.map((checkpoint) => canonicalJson(checkpoint)));
     const entries = deps.memory.audit.entries as AuditEntry[];
-    entries.splice(entries.findIndex((entry) => entry.chain === 'c001' && entry.seq === 10), 1);
+    entries.splice(
+      entries.findIndex((entry) => entry.chain === 'c001' && entry.seq === 10),
+      1,
+    );
     await expect(makeCheckpoint(deps)).rejects.toThrow(CheckpointRollbackError);
     deps.memory.checkpoints.checkpoints.pop(); // checkpoint 3 removed from the table
     const { path } = await exportFile(deps);
@@ -234,7 +255,10 @@ describe('tampering the verifier or the checkpoints catch', () => {
   it('a checkpoint missing from an export', async () => {
     const deps = await network();
     const { lines } = await exportFile(deps);
-    expect((await verify(deps, write(lines.filter((line) => !line.includes('"number":2,'))))).failure).toMatchObject({ code: 'checkpoint_missing', message: expect.stringContaining('checkpoint 2 is missing') });
+    expect((await verify(deps, write(lines.filter((line) => !line.includes('"number":2,'))))).failure).toMatchObject({
+      code: 'checkpoint_missing',
+      message: expect.stringContaining('checkpoint 2 is missing'),
+    });
   });
 
   it("a chain's tail cut from the file: the checkpoint's recorded head is missing", async () => {

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { leafHash, merkleRootHex, nodeHash } from '#shared/audit/merkle.ts';
 
 /** The Certificate Transparency reference vectors (RFC 6962's Merkle Tree Hash, as every CT log computes it). */
-const leaves = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((hex) => Uint8Array.from(Buffer.from(hex, 'hex')));
+const leaves = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((hex) =>
+  Uint8Array.from(Buffer.from(hex, 'hex')),
+);
 const roots = [
   'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',

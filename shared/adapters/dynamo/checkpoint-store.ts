@@ -47,7 +47,14 @@ export function buildCheckpointStore(client: DynamoDBDocumentClient, table: stri
     put: (checkpoint) =>
       storage(async () => {
         try {
-          await client.send(new PutCommand({ TableName: table, Item: item(checkpoint), ConditionExpression: 'attribute_not_exists(#seq)', ExpressionAttributeNames: { '#seq': attr.seq } }));
+          await client.send(
+            new PutCommand({
+              TableName: table,
+              Item: item(checkpoint),
+              ConditionExpression: 'attribute_not_exists(#seq)',
+              ExpressionAttributeNames: { '#seq': attr.seq },
+            }),
+          );
           return true;
         } catch (error) {
           if (isConditionalCheckFailure(error)) return false;
