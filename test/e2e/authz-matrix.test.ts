@@ -156,6 +156,7 @@ const checkResult = {
 } as const;
 
 const auditEntry: Allowed = {
+  chain: 'leaf',
   seq: 'leaf',
   at: 'leaf',
   action: 'leaf',
@@ -168,9 +169,12 @@ const auditEntry: Allowed = {
   prevHash: 'leaf',
   hash: 'leaf',
 };
-const exportManifest: Allowed = Object.fromEntries(
-  ['type', 'exportId', 'exportedBy', 'format', 'from', 'to', 'count', 'firstSeq', 'lastSeq', 'firstPrevHash', 'headHash', 'firstAt', 'lastAt', 'generatedAt', 'keyId', 'algorithm', 'signature'].map((field) => [field, 'leaf' as const]),
-);
+const exportManifest: Allowed = {
+  ...Object.fromEntries(
+    ['type', 'version', 'exportId', 'exportedBy', 'format', 'from', 'to', 'count', 'chains', 'rangesSha256', 'firstSeq', 'lastSeq', 'firstPrevHash', 'headHash', 'firstAt', 'lastAt', 'generatedAt', 'keyId', 'algorithm', 'signature'].map((field) => [field, 'leaf' as const]),
+  ),
+  checkpoints: { first: 'leaf', last: 'leaf', lastRootHash: 'leaf' },
+};
 
 // ── per-case resources (all of them Harbour's) ──────────────────────────────
 
@@ -591,7 +595,7 @@ describe('every route × every caller', () => {
       const bodies = expectation.jsonLines ? answer.text.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) : [answer.body];
       expect(bodies.length).toBeGreaterThan(0);
       for (const body of bodies) {
-        const shape = expectation.jsonLines && body.type === 'manifest' ? exportManifest : allowed;
+        const shape = expectation.jsonLines && body.type === 'manifest' ? exportManifest : expectation.jsonLines && body.type === 'peerguard.audit.checkpoint.v1' ? checkpointView : allowed;
         expect(unexpectedFields(body, shape), `fields not in the allow-list of ${routeKey(route)} for ${caller}`).toEqual([]);
       }
       return;

@@ -109,7 +109,7 @@ describe('Lambda functions', () => {
     const aws = configSchema.options.find((o) => o.shape.PEERGUARD_RUNTIME.value === 'aws')!;
     // The re-confirmation window, token retention and the subject-token lookup limit are
     // network-wide policy with documented defaults (docs/security.md), not yet stage settings.
-    const leftToDefaults = ['IDEMPOTENCY_TTL_HOURS', 'AUDIT_EXPORT_PAGE_SIZE', 'RECONFIRM_WINDOW_DAYS', 'TOKEN_RETENTION_DAYS', 'SUBJECT_TOKEN_LOOKUPS_PER_DAY'];
+    const leftToDefaults = ['IDEMPOTENCY_TTL_HOURS', 'AUDIT_EXPORT_PAGE_SIZE', 'AUDIT_CHAINS', 'RECONFIRM_WINDOW_DAYS', 'TOKEN_RETENTION_DAYS', 'SUBJECT_TOKEN_LOOKUPS_PER_DAY'];
     const optional = ['HMAC_PREVIOUS_KEYS', 'SEAL_BUCKET'];
     const settable = Object.keys(aws.shape).filter((k) => ![...leftToDefaults, ...optional].includes(k));
     expect(Object.keys(env)).toEqual(expect.arrayContaining(settable));
