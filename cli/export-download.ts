@@ -12,6 +12,8 @@ import { csvHeader, csvNewline } from '#shared/audit/export-format.ts';
 import { createPeerguardClient, PeerguardProblem } from '#client/peerguard-client.ts';
 import { unreachable } from './api.ts';
 import { manifestFromHeader, manifestLine, type ExportFormat, type Manifest } from '#shared/audit/manifest.ts';
+import { canonicalJson } from '#shared/canonical.ts';
+import { maxCheckpointsPerRequest } from '#shared/contract/requests/audit.ts';
 
 export interface DownloadOptions {
   /** The API's base URL, e.g. http://127.0.0.1:3000 */
@@ -33,6 +35,8 @@ export interface DownloadResult {
   readonly manifest: Manifest;
   /** csv only: where the manifest was written. */
   readonly manifestPath?: string | undefined;
+  /** csv of many chains only: where its checkpoints were written (one a line), for `peerguard verify --checkpoints`. */
+  readonly checkpointsPath?: string | undefined;
 }
 
 export class ExportFailed extends Error {
@@ -90,12 +94,18 @@ export async function downloadExport(options: DownloadOptions): Promise<Download
   const parsed = manifestFromHeader(manifestValue!);
   if ('error' in parsed) throw new ExportFailed(parsed.error);
   let manifestPath: string | undefined;
+  let checkpointsPath: string | undefined;
   if (options.format === 'csv') {
     manifestPath = `${options.out}.manifest.json`;
     await writeFile(manifestPath, `${manifestLine(parsed.manifest)}\n`);
+    // CSV has no room for checkpoints: fetch the ones the manifest names and keep them beside the file.
+    if (parsed.manifest.checkpoints) {
+      checkpointsPath = `${options.out}.checkpoints.jsonl`;
+      await writeFile(checkpointsPath, (await fetchCheckpoints(client, options.url, parsed.manifest.checkpoints)).map((checkpoint) => `${canonicalJson(checkpoint)}\n`).join(''));
+    }
   }
   await rename(partial, options.out);
-  return { pages, bytes, manifest: parsed.manifest, manifestPath };
+  return { pages, bytes, manifest: parsed.manifest, manifestPath, checkpointsPath };
 }
 
 /** Streams a response body to the file (honouring back-pressure), first dropping `skip` if given. */
@@ -117,6 +127,23 @@ async function writeBody(body: ReadableStream<Uint8Array>, file: WriteStream, sk
   }
   if (pending !== undefined) throw new ExportFailed('a csv page ended inside its header row');
   return written;
+}
+
+/** Checkpoints first..last through GET /v1/audit/checkpoints, 100 a request. */
+async function fetchCheckpoints(client: ReturnType<typeof createPeerguardClient>, url: string, range: { first: number; last: number }): Promise<unknown[]> {
+  const found: unknown[] = [];
+  for (let first = range.first; first <= range.last; first += maxCheckpointsPerRequest) {
+    const last = Math.min(range.last, first + maxCheckpointsPerRequest - 1);
+    let answer;
+    try {
+      answer = await client.raw.GET('/v1/audit/checkpoints', { params: { query: { first: String(first), last: String(last) } } });
+    } catch (error) {
+      throw unreachable(url, error);
+    }
+    if (answer.response.status !== 200 || !answer.data) throw new ExportFailed(`checkpoints ${first} to ${last}: HTTP ${answer.response.status}`, answer.response.status);
+    found.push(...answer.data.checkpoints);
+  }
+  return found;
 }
 
 function problemSummary(problem: PeerguardProblem, page: number): string {

@@ -728,6 +728,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Signed checkpoints of the audit chains
+         * @description Checkpoints first..last (at most 100 a request), or the latest one when neither is given. A checkpoint is every audit chain's head (chain, seq, hash, at) with the RFC 6962 Merkle tree head over them, numbered and linked to the one before, signed with the network's key. An export's manifest names the checkpoints it needs (`checkpoints.first` to `checkpoints.last`): a jsonl export carries them, and a CSV export's are fetched here (`peerguard export` does it) and given to the verifier with `--checkpoints`.
+         *
+         *     **Who may call it**: `auditor`, `admin` keys.
+         */
+        get: operations["listAuditCheckpoints"];
+        put?: never;
+        /**
+         * Make a checkpoint now
+         * @description Makes, signs and stores a checkpoint of every chain head now (the sweep makes one every 15 minutes when a chain moved). Refused with a 503 when another checkpoint is being made at the same moment; fails (500, and nothing is signed) when a chain head is behind the latest checkpoint, which means entries were removed.
+         *
+         *     **Who may call it**: `auditor`, `admin` keys.
+         */
+        post: operations["makeAuditCheckpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1998,6 +2026,37 @@ export interface components {
                 token: string;
                 keyVersion: string;
             }[];
+        };
+        AuditCheckpoints: {
+            checkpoints: components["schemas"]["AuditCheckpoint"][];
+            /** @description The number of the latest checkpoint (null before the first). */
+            latest: number | null;
+        };
+        AuditCheckpoint: {
+            /** @constant */
+            type: "peerguard.audit.checkpoint.v1";
+            /** @description 1, 2, 3, … with no gaps. */
+            number: number;
+            /** @description SHA-256 of the previous checkpoint's canonical JSON (64 zeros for checkpoint 1). */
+            prevHash: string;
+            madeAt: string;
+            treeSize: number;
+            /** @description RFC 6962 Merkle tree head over the heads, sorted by chain. */
+            rootHash: string;
+            heads: components["schemas"]["ChainHead"][];
+            keyId: string;
+            /** @description ECDSA P-256 / SHA-256 (DER, base64) over the canonical JSON of every other field. */
+            signature: string;
+        };
+        /** @description One chain's head: a leaf of the checkpoint's Merkle tree (its canonical JSON). */
+        ChainHead: {
+            chain: string;
+            seq: number;
+            hash: string;
+            at: string;
+        };
+        AuditCheckpointMade: {
+            checkpoint: components["schemas"]["AuditCheckpoint"];
         };
     };
     responses: {
@@ -4138,6 +4197,67 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAuditCheckpoints: {
+        parameters: {
+            query?: {
+                /** @description The first checkpoint wanted (a manifest's `checkpoints.first`). */
+                first?: string;
+                /** @description The last checkpoint wanted (a manifest's `checkpoints.last`); at most 100 from first. */
+                last?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checkpoints asked for that exist, in order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditCheckpoints"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    makeAuditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new checkpoint. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditCheckpointMade"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

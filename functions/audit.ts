@@ -1,4 +1,5 @@
-import { encodeCursor, exportAuditPage, subjectTokens, verificationKey, type ExportPage } from '#shared/domain/audit.ts';
+import { encodeCursor, exportAuditPage, listCheckpoints, subjectTokens, verificationKey, type ExportPage } from '#shared/domain/audit.ts';
+import { makeCheckpoint } from '#shared/audit/checkpoint.ts';
 import { manifestHeader, type ExportFormat } from '#shared/audit/manifest.ts';
 import type { auditContract } from '#shared/contract/audit.ts';
 import { auditRequests } from '#shared/contract/requests/audit.ts';
@@ -35,6 +36,8 @@ export const createAuditHandler = (deps: DepsSource) =>
       },
       'GET /v1/audit/verification-key': async (_request, deps) => ({ status: 200, body: await verificationKey(deps) }),
       'POST /v1/audit/subject-tokens': async (request, deps) => ({ status: 200, body: await subjectTokens(deps, request.principal, request.body.subject) }),
+      'GET /v1/audit/checkpoints': async (request, deps) => ({ status: 200, body: await listCheckpoints(deps, request.query) }),
+      'POST /v1/audit/checkpoints': async (_request, deps) => ({ status: 201, body: { checkpoint: await makeCheckpoint(deps) } }),
     },
     deps,
   );

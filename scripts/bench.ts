@@ -22,6 +22,7 @@ import { screeningPool, subject, type BenchSubject } from './bench/subjects.ts';
 import { perUnit } from './bench/counting.ts';
 import { bundleGoal, costGoal, floorGoal, growthGoal } from './bench/goals.ts';
 import { renderReport, type BenchReport } from './bench/report.ts';
+import { measureAuditScale, renderAuditScale } from './bench/audit-scale.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     const report = await run(network, options);
     report.totalSeconds = (performance.now() - started) / 1000;
     console.log(renderReport(report));
+    if (report.auditScale) console.log(`\n${renderAuditScale(report.auditScale)}`);
     mkdirSync(options.outDir, { recursive: true });
     const stamp = new Date().toISOString().slice(0, 16).replace('T', '-').replace(':', '');
     const file = join(options.outDir, `${stamp}.json`);
@@ -190,6 +192,10 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
     }
   }
 
+  const auditScale = options.auditScale
+    ? await measureAuditScale({ endpoint: config.DYNAMODB_ENDPOINT!, auditTable: config.AUDIT_TABLE, mainTable: config.MAIN_TABLE, writers: [1, 8, 32, 64], seconds: options.seconds, latencyMs: 8, log })
+    : undefined;
+
   const bundles = options.coldStart ? (log('cold start: bundle sizes and module initialisation'), measureColdStarts(repoRoot, options.coldRuns, options.reuseSynth, log)) : [];
 
   return {
@@ -197,6 +203,7 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
     machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
     options: { ...options },
     publishedAlertsDuringChecks: options.alerts[0]!,
+    auditScale,
     checks: levels,
     cost,
     batch: { ...batch, bookingsPerSecond: (batch.count * 100) / batch.seconds },

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { maxChains } from './audit/chains.ts';
 
 /**
  * The one configuration schema, read once at start-up from the environment.
@@ -27,6 +28,11 @@ const common = {
   GUESSES_PER_DAY: z.coerce.number().int().min(1).max(10_000_000).default(300),
   SLOWED_CHECKS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(5),
   SLOWED_CHECKS_PER_DAY: z.coerce.number().int().min(1).max(10_000_000).default(100),
+  /**
+   * How many independent audit chains writers spread over (docs/audit.md §1). It may grow, never
+   * shrink: the chains beyond a lowered count would drop out of checkpoints.
+   */
+  AUDIT_CHAINS: z.coerce.number().int().min(1).max(maxChains).default(256),
   /** Audit entries per export page (one response). */
   AUDIT_EXPORT_PAGE_SIZE: z.coerce.number().int().min(10).max(20_000).default(5_000),
   /** How many days before its expiry a published alert may be re-confirmed. */

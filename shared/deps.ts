@@ -1,4 +1,4 @@
-import type { AlertStore, ApiKeyStore, AuditAppender, BookingRegistry, MatchDigestStore, AuditReader, CalcomApi, ClauseStore, Clock, GuessBudget, IntegrationStore, Keyring, Logger, Metrics, NetworkFigures, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
+import type { AlertStore, ApiKeyStore, AuditAppender, AuditReader, BookingRegistry, CalcomApi, CheckpointStore, ClauseStore, Clock, GuessBudget, IntegrationStore, Keyring, Logger, MatchDigestStore, Metrics, NetworkFigures, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
 
 /** Settings the domain reads; a slice of the config, so domain tests need no environment. */
 export interface Settings {
@@ -41,6 +41,7 @@ export interface Deps {
   readonly figures: NetworkFigures;
   readonly audit: AuditReader & AuditAppender;
   readonly seals: SealStore;
+  readonly checkpoints: CheckpointStore;
   readonly integrations: IntegrationStore;
   readonly calcom: CalcomApi;
   readonly bookings: BookingRegistry;

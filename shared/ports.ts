@@ -3,7 +3,7 @@
  * KMS, SNS in AWS; DynamoDB Local, local keys, a file on a laptop). Domain code depends on
  * these types only, never on an AWS SDK.
  */
-import type { AlertRecord, AlertStatus, AlertSummary, ApiKeyListing, ApiKeyRecord, AuditBatch, BookingRegistration, MatchDigestOptIn, RescreenMatch, AuditEntry, AuditEvent, AuditSeal, CalcomIntegration, ConsentClause, DayFigures, DeliveryClaim, FailedNotification, IdempotencyRecord, IndexedAlert, Notification, Practice, SecurityNotification } from './records.ts';
+import type { AlertRecord, AlertStatus, AlertSummary, ApiKeyListing, ApiKeyRecord, AuditBatch, AuditCheckpoint, AuditEntry, AuditEvent, AuditSeal, BookingRegistration, CalcomIntegration, ChainHead, ConsentClause, DayFigures, DeliveryClaim, FailedNotification, IdempotencyRecord, IndexedAlert, MatchDigestOptIn, Notification, Practice, RescreenMatch, SecurityNotification } from './records.ts';
 import type { Role } from './routes.ts';
 import type { MetricName } from './metric-names.ts';
 import type { ScreeningTally } from './stats/counters.ts';
@@ -26,18 +26,36 @@ export interface Logger {
 
 // ── Ports ──────────────────────────────────────────────────────────────────
 
-/** Reading the chain (appends happen inside the stores' own writes). */
+/**
+ * Reading the chains (appends happen inside the stores' own writes). `chain` defaults to the chain
+ * this process appends to now (shared/audit/chains.ts).
+ */
 export interface AuditReader {
-  /** The last entry, read consistently. */
-  head(): Promise<AuditEntry | undefined>;
-  /** The first entry at or after `from` and the last entry before `to` (ISO instants), if any. */
-  bounds(from: string, to: string): Promise<{ first: AuditEntry; last: AuditEntry } | undefined>;
-  /** Entries firstSeq..lastSeq in order, read page by page. */
-  read(firstSeq: number, lastSeq: number, pageSize?: number): AsyncIterable<AuditEntry>;
+  /** The last entry of the chain, read consistently. */
+  head(chain?: string): Promise<AuditEntry | undefined>;
+  /** The head of every chain that has an entry, sorted by chain, each read consistently. */
+  heads(): Promise<ChainHead[]>;
+  /** The first entry at or after `from` and the last entry before `to` (ISO instants) of the chain, if any. */
+  bounds(from: string, to: string, chain?: string): Promise<{ first: AuditEntry; last: AuditEntry } | undefined>;
+  /** The chain's entries firstSeq..lastSeq in order, read page by page. */
+  read(firstSeq: number, lastSeq: number, pageSize?: number, chain?: string): AsyncIterable<AuditEntry>;
+}
+
+/** The signed checkpoints, numbered 1, 2, 3, … (kept beside the chains). */
+export interface CheckpointStore {
+  latest(): Promise<AuditCheckpoint | undefined>;
+  /** Writes a checkpoint unless its number is taken; false when another writer took it first. */
+  put(checkpoint: AuditCheckpoint): Promise<boolean>;
+  /** Checkpoints first..last that exist, in order. */
+  list(first: number, last: number): Promise<AuditCheckpoint[]>;
+  /** The last checkpoint made before the instant, if any. */
+  lastBefore(instant: string): Promise<AuditCheckpoint | undefined>;
 }
 
 export interface SealStore {
   put(seal: AuditSeal): Promise<void>;
+  /** Writes a checkpoint where nobody can change or delete it (the sweep does, for each one it makes). */
+  putCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
 }
 
 /** Appends events that have no other write of their own (an export, a token lookup). */

@@ -260,7 +260,12 @@ export interface AuditEvent {
 }
 
 export interface AuditEntry extends AuditEvent {
-  /** 1, 2, 3, … with no gaps. */
+  /**
+   * The chain the entry belongs to (shared/audit/chains.ts), covered by its hash. Absent on the
+   * entries of the one chain a log had before it had many (`main`), which stay as they were.
+   */
+  readonly chain?: string | undefined;
+  /** 1, 2, 3, … with no gaps, within its chain. */
   readonly seq: number;
   /** ISO instant; never earlier than the previous entry's. */
   readonly at: string;
@@ -281,6 +286,33 @@ export interface AuditSeal {
   readonly hash: string;
   readonly at: string;
   readonly sealedAt: string;
+  readonly keyId: string;
+  readonly signature: string;
+}
+
+/** One chain's head as a checkpoint records it: a leaf of the checkpoint's Merkle tree. */
+export interface ChainHead {
+  readonly chain: string;
+  readonly seq: number;
+  readonly hash: string;
+  readonly at: string;
+}
+
+/**
+ * A signed checkpoint (shared/audit/checkpoint.ts): the heads of every chain at one moment and
+ * the RFC 6962 Merkle tree head over them. Checkpoints are numbered 1, 2, 3, … and each carries
+ * the hash of the one before, so a missing checkpoint shows as a gap or a broken link.
+ */
+export interface AuditCheckpoint {
+  readonly type: 'peerguard.audit.checkpoint.v1';
+  readonly number: number;
+  /** checkpointHash of checkpoint number − 1 (64 zeros for the first). */
+  readonly prevHash: string;
+  readonly madeAt: string;
+  readonly treeSize: number;
+  /** Hex Merkle tree head over the heads, sorted by chain. */
+  readonly rootHash: string;
+  readonly heads: readonly ChainHead[];
   readonly keyId: string;
   readonly signature: string;
 }

@@ -81,6 +81,8 @@ export const routes = [
   { method: 'GET', path: '/v1/audit/export', group: 'audit', auth: 'apiKey', roles: ['auditor'] },
   { method: 'GET', path: '/v1/audit/verification-key', group: 'audit', auth: 'apiKey', roles: ['auditor'] },
   { method: 'POST', path: '/v1/audit/subject-tokens', group: 'audit', auth: 'apiKey', roles: ['auditor'] },
+  { method: 'GET', path: '/v1/audit/checkpoints', group: 'audit', auth: 'apiKey', roles: ['auditor', 'admin'] },
+  { method: 'POST', path: '/v1/audit/checkpoints', group: 'audit', auth: 'apiKey', roles: ['auditor', 'admin'] },
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];

@@ -45,4 +45,7 @@ const noSealStore: SealStore = {
   put: async () => {
     throw new Error('SEAL_BUCKET is not set: only the sweeper function seals the audit chain');
   },
+  putCheckpoint: async () => {
+    throw new Error('SEAL_BUCKET is not set: only the sweeper function writes checkpoints to the seal bucket');
+  },
 };

@@ -5,6 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildAlertStore, buildTokenIndex } from './adapters/dynamo/alert-store.ts';
 import { buildApiKeyStore, buildClauseStore, buildPracticeStore } from './adapters/dynamo/simple-stores.ts';
 import { buildAuditLog } from './adapters/dynamo/audit-log.ts';
+import { buildCheckpointStore } from './adapters/dynamo/checkpoint-store.ts';
 import { buildNotificationOutbox } from './adapters/dynamo/outbox.ts';
 import { buildScreeningLedger } from './adapters/dynamo/screening-ledger.ts';
 import { buildNetworkFigures } from './adapters/dynamo/network-figures.ts';
@@ -40,17 +41,18 @@ export function buildLogger(config: Config): Logger {
 
 export type CommonDeps = Pick<
   Deps,
-  'settings' | 'clock' | 'logger' | 'audit' | 'practices' | 'apiKeys' | 'clauses' | 'alerts' | 'tokenIndex' | 'ledger' | 'outbox' | 'figures' | 'integrations' | 'calcom' | 'bookings' | 'matchDigests'
+  'settings' | 'clock' | 'logger' | 'audit' | 'checkpoints' | 'practices' | 'apiKeys' | 'clauses' | 'alerts' | 'tokenIndex' | 'ledger' | 'outbox' | 'figures' | 'integrations' | 'calcom' | 'bookings' | 'matchDigests'
 >;
 
 /** Settings, clock, logger and the stores over `documents`; `overrides` win over what is built here. */
 export function buildCommonDeps(config: Config, documents: DynamoDBDocumentClient, overrides: Partial<Deps>): CommonDeps {
-  const audit = buildAuditLog(documents, config.AUDIT_TABLE);
+  const audit = buildAuditLog(documents, config.AUDIT_TABLE, { chains: config.AUDIT_CHAINS });
   return {
     settings: settingsFrom(config),
     clock: overrides.clock ?? (() => new Date()),
     logger: overrides.logger ?? buildLogger(config),
     audit,
+    checkpoints: buildCheckpointStore(documents, config.AUDIT_TABLE),
     practices: buildPracticeStore(documents, config.MAIN_TABLE, audit),
     apiKeys: buildApiKeyStore(documents, config.API_KEYS_TABLE, audit),
     clauses: buildClauseStore(documents, config.MAIN_TABLE, audit),

@@ -49,11 +49,12 @@ export const exportCommand: Command = {
     }
     const { manifest } = result;
     const shown = context.values.out as string;
-    context.report({ out, pages: result.pages, bytes: result.bytes, manifest, manifestFile: result.manifestPath }, [
+    context.report({ out, pages: result.pages, bytes: result.bytes, manifest, manifestFile: result.manifestPath, checkpointsFile: result.checkpointsPath }, [
       `Wrote ${shown}: ${manifest.count} entries (${manifest.from} to ${manifest.to}) in ${result.pages} page(s), ${result.bytes} bytes, export ${manifest.exportId}.`,
       ...(result.manifestPath ? [`Manifest: ${shown}.manifest.json`] : []),
+      ...(result.checkpointsPath ? [`Checkpoints: ${shown}.checkpoints.jsonl`] : []),
       `Verify it offline with the network's public key (peerguard audit key --out key.json):`,
-      `  peerguard verify ${shown} --key key.json${result.manifestPath ? ` --manifest ${shown}.manifest.json` : ''}`,
+      `  peerguard verify ${shown} --key key.json${result.manifestPath ? ` --manifest ${shown}.manifest.json` : ''}${result.checkpointsPath ? ` --checkpoints ${shown}.checkpoints.jsonl` : ''}`,
     ]);
     return exitCodes.ok;
   },

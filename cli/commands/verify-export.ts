@@ -10,8 +10,13 @@
  * agrees with the sealed chain head: what catches a history rewritten by someone holding the
  * signing key.
  *
+ * A many-chain export (manifest version 2) is checked against its checkpoints: a jsonl export
+ * carries them, a CSV export's come with --checkpoints (`peerguard export` writes them beside it);
+ * --no-checkpoints verifies without them and the verdict says so.
+ *
  * Exit codes: 0 verified; 1 not intact (names the first bad line and seq); 2 usage or
- * unreadable input; 3 the chain is intact but no key was given, so the signature is unchecked.
+ * unreadable input; 3 the chains are intact but no key was given (the signature is unchecked),
+ * or the checkpoints were skipped.
  */
 import { readFile } from 'node:fs/promises';
 import { listOption, parseCommandLine, stringOption, UsageError, type OptionSpecs, type OptionValues } from '../args.ts';
@@ -23,12 +28,14 @@ import { describeResult, verifyExportFile, type TokenMatch } from '#shared/audit
 import { parseSeal } from '#shared/audit/seal.ts';
 import type { AuditSeal } from '#shared/records.ts';
 
-const usage = 'usage: peerguard verify <file> [--key <pem or verification-key.json>] [--format jsonl|csv] [--manifest <file>] [--seal <seal file> ...] [--find-token <token> ...]';
+const usage = 'usage: peerguard verify <file> [--key <pem or verification-key.json>] [--format jsonl|csv] [--manifest <file>] [--checkpoints <file> | --no-checkpoints] [--seal <seal file> ...] [--find-token <token> ...]';
 
 const verifyOptions: OptionSpecs = {
   key: { type: 'string', value: 'FILE', description: "the network's public key: PEM, or the JSON of `peerguard audit key`" },
   format: { type: 'string', value: 'FORMAT', description: 'jsonl or csv (default: csv for a .csv file, else jsonl)' },
   manifest: { type: 'string', value: 'FILE', description: "a CSV export's manifest (<export>.manifest.json)" },
+  checkpoints: { type: 'string', value: 'FILE', description: "the export's checkpoints, when the file does not carry them (a CSV export: <export>.checkpoints.jsonl)" },
+  'no-checkpoints': { type: 'boolean', description: 'verify without checkpoints (the verdict is then INCOMPLETE, exit 3)' },
   seal: { type: 'string', multiple: true, value: 'FILE', description: 'a chain-head seal from the Object Lock bucket to check the export against' },
   'find-token': { type: 'string', multiple: true, value: 'TOKEN', description: 'list the checks whose bookings carry TOKEN (from `peerguard audit tokens`)' },
 };
@@ -57,18 +64,22 @@ async function verifyExport(values: OptionValues, positionals: readonly string[]
   const matches: TokenMatch[] = [];
   let result;
   try {
-    result = await verifyExportFile(path, { format, key, manifestPath: stringOption(values, 'manifest'), findTokens: tokens, onMatch: (match) => matches.push(match), seals });
+    const checkpointsPath = stringOption(values, 'checkpoints');
+    const skipCheckpoints = values['no-checkpoints'] === true;
+    if (skipCheckpoints && checkpointsPath !== undefined) throw new UsageError('give --checkpoints or --no-checkpoints, not both');
+    result = await verifyExportFile(path, { format, key, manifestPath: stringOption(values, 'manifest'), findTokens: tokens, onMatch: (match) => matches.push(match), seals, checkpointsPath, skipCheckpoints });
   } catch (error) {
     throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  const code = !result.ok ? exitCodes.verificationFailed : result.signatureChecked ? exitCodes.ok : exitCodes.signatureUnchecked;
+  const code = !result.ok ? exitCodes.verificationFailed : result.signatureChecked && result.checkpoints !== 'skipped' ? exitCodes.ok : exitCodes.signatureUnchecked;
   if (json) {
-    print(JSON.stringify({ ...result, verdict: code === 0 ? 'verified' : code === 1 ? 'failed' : 'signature_unchecked', ...(tokens.length > 0 ? { matches: tokens.map((token) => ({ token, found: matches.filter((m) => m.token === token).map(matchJson) })) } : {}) }, null, 2));
+    const incomplete = result.signatureChecked ? 'checkpoints_unchecked' : 'signature_unchecked';
+    print(JSON.stringify({ ...result, verdict: code === 0 ? 'verified' : code === 1 ? 'failed' : incomplete, ...(tokens.length > 0 ? { matches: tokens.map((token) => ({ token, found: matches.filter((m) => m.token === token).map(matchJson) })) } : {}) }, null, 2));
     return code;
   }
   print(describeResult(result, path));
   if (tokens.length > 0) {
-    if (!result.ok || !result.signatureChecked) print('Note: the export did not fully verify, so the matches below are not proven.');
+    if (code !== exitCodes.ok) print('Note: the export did not fully verify, so the matches below are not proven.');
     for (const token of tokens) {
       const found = matches.filter((match) => match.token === token);
       print(`token ${token}: ${found.length === 0 ? 'in no entry read' : `in ${found.length} booking(s)`}`);
@@ -109,6 +120,9 @@ export const verify: Command = {
   options: verifyOptions,
   server: false,
   examples: ['peerguard verify nov.jsonl --key key.json', 'peerguard verify nov.csv --key key.json --manifest nov.csv.manifest.json'],
-  details: ['Exit codes: 0 verified, 1 NOT intact (names the first bad line and seq), 2 unreadable input, 3 intact but no --key given.'],
+  details: [
+    'A many-chain export is verified with its checkpoints (a jsonl export carries them; give a CSV export\'s with --checkpoints); --no-checkpoints skips them and says so.',
+    'Exit codes: 0 verified, 1 NOT intact (names the first bad line and seq), 2 unreadable input, 3 intact but no --key given, or checkpoints skipped.',
+  ],
   run: (context) => verifyExport(context.values, context.positionals, (line) => context.io.stdout(`${line}\n`), context.json),
 };

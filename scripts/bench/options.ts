@@ -14,6 +14,8 @@ export interface BenchOptions {
   readonly publications: number;
   readonly coldRuns: number;
   readonly growth: boolean;
+  /** The section "audit under realistic storage latency" (scripts/bench/audit-scale.ts). */
+  readonly auditScale: boolean;
   readonly coldStart: boolean;
   /** Use the bundles already in cdk.out instead of synthesising first. */
   readonly reuseSynth: boolean;
@@ -27,6 +29,7 @@ export const usage = `npm run bench [-- options]
   --alerts <list>      published alerts for the growth points (default 1000,100000)
   --match-ratio <r>    share of checks that match a published alert (default 0.2)
   --skip-growth        no growth points and no audit append throughput
+  --skip-audit-scale   no "audit under realistic storage latency" section (npm run bench:audit-scale runs it alone)
   --skip-cold-start    no bundle sizes or module initialisation times
   --reuse-synth        measure the bundles already in cdk.out (default: npm run synth first)
   --out <dir>          where the JSON goes (default bench/results)`;
@@ -38,7 +41,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     args: [...argv],
     options: {
       duration: { type: 'string' }, quick: { type: 'boolean' }, concurrency: { type: 'string' }, alerts: { type: 'string' },
-      'match-ratio': { type: 'string' }, 'skip-growth': { type: 'boolean' }, 'skip-cold-start': { type: 'boolean' }, 'reuse-synth': { type: 'boolean' }, out: { type: 'string' },
+      'match-ratio': { type: 'string' }, 'skip-growth': { type: 'boolean' }, 'skip-audit-scale': { type: 'boolean' }, 'skip-cold-start': { type: 'boolean' }, 'reuse-synth': { type: 'boolean' }, out: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -63,6 +66,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     publications: quick ? 10 : 100,
     coldRuns: quick ? 1 : 3,
     growth: values['skip-growth'] !== true,
+    auditScale: values['skip-audit-scale'] !== true,
     coldStart: values['skip-cold-start'] !== true,
     reuseSynth: values['reuse-synth'] === true,
     outDir: values.out ?? 'bench/results',

@@ -1,3 +1,4 @@
+import type { AuditScaleReport } from './audit-scale.ts';
 /** The benchmark's figures as JSON (one object) and as the table printed on stdout. */
 import type { LatencySummary } from './stats.ts';
 import { ratio } from './stats.ts';
@@ -9,6 +10,8 @@ import type { BenchOptions } from './options.ts';
 
 export interface BenchReport {
   at: string;
+  /** "Audit under realistic storage latency" (scripts/bench/audit-scale.ts), unless skipped. */
+  auditScale?: AuditScaleReport | undefined;
   machine: { cores: number; cpu: string; node: string };
   options: BenchOptions;
   publishedAlertsDuringChecks: number;

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SealStore } from '../ports.ts';
-import { sealName } from '../audit/seal.ts';
+import { checkpointObjectName, sealName } from '../audit/seal.ts';
 import { DependencyUnavailableError } from '../errors.ts';
 
 /**
@@ -8,15 +8,14 @@ import { DependencyUnavailableError } from '../errors.ts';
  * retention applies), so not even the account's root user can change or delete one early.
  */
 export function buildS3SealStore(client: S3Client, bucket: string): SealStore {
-  return {
-    put: async (seal) => {
+  const write = async (key: string, value: object) => {
       try {
         const { PutObjectCommand } = await import('@aws-sdk/client-s3');
         await client.send(
           new PutObjectCommand({
             Bucket: bucket,
-            Key: sealName(seal),
-            Body: `${JSON.stringify(seal)}\n`,
+            Key: key,
+            Body: `${JSON.stringify(value)}\n`,
             ContentType: 'application/json',
             // Object Lock needs an integrity checksum on every write.
             ChecksumAlgorithm: 'SHA256',
@@ -29,6 +28,9 @@ export function buildS3SealStore(client: S3Client, bucket: string): SealStore {
         }
         throw error;
       }
-    },
+  };
+  return {
+    put: (seal) => write(sealName(seal), seal),
+    putCheckpoint: (checkpoint) => write(checkpointObjectName(checkpoint), checkpoint),
   };
 }

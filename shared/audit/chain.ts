@@ -1,6 +1,7 @@
 import { canonicalJson, sha256Hex } from '../canonical.ts';
 import { isoInstant } from '../dates.ts';
 import type { AuditEntry, AuditEvent } from '../records.ts';
+import { legacyChain } from './chains.ts';
 
 /** The prevHash of the first entry of the chain. */
 export const genesisHash = '0'.repeat(64);
@@ -14,11 +15,11 @@ export function entryHash(entry: UnhashedEntry): string {
 }
 
 /**
- * The entries that follow `previous` for these events: consecutive sequence numbers, each
+ * The entries that follow `previous` on `chain` for these events: consecutive sequence numbers, each
  * carrying the hash of the one before. Time never runs backwards along the chain (an entry is
  * stamped no earlier than its predecessor), so sequence order and time order agree.
  */
-export function chainEntries(previous: Pick<AuditEntry, 'seq' | 'hash' | 'at'> | undefined, events: readonly AuditEvent[], now: Date): AuditEntry[] {
+export function chainEntries(previous: Pick<AuditEntry, 'seq' | 'hash' | 'at'> | undefined, events: readonly AuditEvent[], now: Date, chain?: string): AuditEntry[] {
   const entries: AuditEntry[] = [];
   let seq = previous?.seq ?? 0;
   let prevHash = previous?.hash ?? genesisHash;
@@ -26,7 +27,8 @@ export function chainEntries(previous: Pick<AuditEntry, 'seq' | 'hash' | 'at'> |
   const at = previous && previous.at > stamped ? previous.at : stamped;
   for (const event of events) {
     seq += 1;
-    const unhashed: UnhashedEntry = { ...stripUndefined(event), seq, at, prevHash };
+    // The chain's name is part of what is hashed (the legacy chain's entries have none: they stay as they were).
+    const unhashed: UnhashedEntry = { ...stripUndefined(event), ...(chain === undefined || chain === legacyChain ? {} : { chain }), seq, at, prevHash };
     const entry: AuditEntry = { ...unhashed, hash: entryHash(unhashed) };
     entries.push(entry);
     prevHash = entry.hash;

@@ -20,13 +20,16 @@ import type { AuditEntry } from '../records.ts';
  *   `@`, tab, CR, spaces, RTL and other invisible marks before a `=` are all covered.
  */
 export const csvColumns = [
-  'seq', 'at', 'action', 'actorKeyId', 'actorRole', 'actorPracticeId', 'targets', 'outcome', 'bookings', 'detail', 'prevHash', 'hash',
+  'seq', 'at', 'action', 'actorKeyId', 'actorRole', 'actorPracticeId', 'targets', 'outcome', 'bookings', 'detail', 'prevHash', 'hash', 'chain',
 ] as const;
+
+/** The columns of a CSV export written before there were many chains (no `chain`): still read. */
+export const legacyCsvColumns = csvColumns.slice(0, -1);
 
 export const csvHeader = csvColumns.join(',');
 export const csvNewline = '\r\n';
 
-const entryFields = new Set(['seq', 'at', 'action', 'actor', 'targets', 'outcome', 'bookings', 'detail', 'prevHash', 'hash']);
+const entryFields = new Set(['seq', 'at', 'action', 'actor', 'targets', 'outcome', 'bookings', 'detail', 'prevHash', 'hash', 'chain']);
 const actorFields = new Set(['keyId', 'role', 'practiceId']);
 
 // ── jsonl ────────────────────────────────────────────────────────────────────
@@ -63,15 +66,17 @@ export function toCsvRow(entry: AuditEntry): string {
     entry.detail === undefined ? undefined : canonicalJson(entry.detail),
     entry.prevHash,
     entry.hash,
+    // Empty for an entry of the one chain of before (it has no chain name).
+    entry.chain,
   ];
   return cells.map((cell) => (cell === undefined ? '' : quote(guard(cell)))).join(',');
 }
 
 /** The entry of one CSV record's cells (as csvRecords yields them); throws EntryFormatError. */
 export function fromCsvCells(cells: readonly string[]): AuditEntry {
-  if (cells.length !== csvColumns.length) throw new EntryFormatError(`has ${cells.length} cells, not ${csvColumns.length}`);
+  if (cells.length !== csvColumns.length && cells.length !== legacyCsvColumns.length) throw new EntryFormatError(`has ${cells.length} cells, not ${csvColumns.length}`);
   const cell = (column: (typeof csvColumns)[number]) => {
-    const raw = cells[csvColumns.indexOf(column)]!;
+    const raw = cells[csvColumns.indexOf(column)] ?? '';
     return raw === '' ? undefined : unguard(raw);
   };
   const required = (column: (typeof csvColumns)[number]) => {
@@ -92,7 +97,9 @@ export function fromCsvCells(cells: readonly string[]): AuditEntry {
   const practiceId = cell('actorPracticeId');
   const bookings = json('bookings', cell('bookings'));
   const detail = json('detail', cell('detail'));
+  const chain = cell('chain');
   return entryFromJson({
+    ...(chain === undefined ? {} : { chain }),
     seq: Number(seqText),
     at: required('at'),
     action: required('action'),
@@ -210,6 +217,7 @@ let entryShape: ReturnType<typeof buildEntryShape> | undefined;
 const buildEntryShape = () => {
   const flat = z.union([z.string(), z.number(), z.boolean()]);
   return z.object({
+    chain: z.string().regex(/^c[0-9]{3}$/).optional(),
     seq: z.number().int().min(1),
     at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
     action: z.string().min(1),

@@ -1,11 +1,15 @@
 import * as z from 'zod';
 import type { Deps } from '../deps.ts';
 import { isoInstant } from '../dates.ts';
-import type { AuditSeal } from '../records.ts';
+import type { AuditCheckpoint, AuditSeal } from '../records.ts';
 import { signStatement, verifyStatement } from '../domain/signing.ts';
 
 /** Where a seal is kept: by day, then sequence number, so a listing reads in order. */
 export const sealName = (seal: Pick<AuditSeal, 'seq' | 'sealedAt'>): string => `seals/${seal.sealedAt.slice(0, 10)}/${String(seal.seq).padStart(12, '0')}.json`;
+
+/** Where a checkpoint is kept in the same write-once store: by day, then number. */
+export const checkpointObjectName = (checkpoint: Pick<AuditCheckpoint, 'number' | 'madeAt'>): string =>
+  `checkpoints/${checkpoint.madeAt.slice(0, 10)}/${String(checkpoint.number).padStart(12, '0')}.json`;
 
 /**
  * Seals the chain's current head (the scheduled sweep does this): the head's sequence number and

@@ -3,12 +3,15 @@ import { tokensInBooking } from './check-tokens.ts';
 import { open, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { canonicalJson } from '../canonical.ts';
-import type { AuditSeal, AuditEntry, AuditedBooking } from '../records.ts';
+import type { AuditCheckpoint, AuditSeal, AuditEntry, AuditedBooking } from '../records.ts';
 import { entryHash } from './chain.ts';
-import { csvColumns, csvRecords, entryFromJson, EntryFormatError, fromCsvCells } from './export-format.ts';
+import { csvColumns, csvRecords, legacyCsvColumns, entryFromJson, EntryFormatError, fromCsvCells } from './export-format.ts';
 import { manifestStatement, parseManifest, type ExportFormat, type Manifest } from './manifest.ts';
 import { checkSignature, type VerificationKey } from './statements.ts';
 import { sealStatement } from './seal.ts';
+import { checkpointStatement, isCheckpointValue, parseCheckpoint } from './checkpoint.ts';
+import { entryChain, legacyChain } from './chains.ts';
+import { ChainsCheck, checkCheckpoints, type ChainsFailureCode, type CheckpointExpectations } from './verify-chains.ts';
 
 /**
  * The offline verifier of an export file: what counsel runs with the file and the network's
@@ -43,7 +46,8 @@ export type FailureCode =
   | 'truncated'
   | 'after_manifest'
   | 'seal_signature'
-  | 'seal_mismatch';
+  | 'seal_mismatch'
+  | ChainsFailureCode;
 
 export interface VerifyFailure {
   readonly code: FailureCode;
@@ -63,6 +67,8 @@ export interface VerifyResult {
   readonly signatureChecked: boolean;
   /** Entries read before the verdict. */
   readonly entries: number;
+  /** Many-chain exports: how many checkpoints were checked, or 'skipped' when told not to (--no-checkpoints). */
+  readonly checkpoints?: number | 'skipped' | undefined;
   readonly failure?: VerifyFailure | undefined;
 }
 
@@ -89,6 +95,14 @@ export interface VerifyOptions {
    * rewritten end to end by someone holding the signing key.
    */
   readonly seals?: readonly AuditSeal[] | undefined;
+  /**
+   * Checkpoints for a many-chain export whose file does not carry them (a CSV export), or copies
+   * from write-once storage to hold the export's own against: a file of them, one a line, an
+   * array, or the JSON of GET /v1/audit/checkpoints. A jsonl export's own lines are read too.
+   */
+  readonly checkpointsPath?: string | undefined;
+  /** Verify a many-chain export without its checkpoints (the verdict says so). */
+  readonly skipCheckpoints?: boolean | undefined;
 }
 
 /** Checks one entry after another against a manifest; the first problem ends the run. */
@@ -199,6 +213,16 @@ export async function verifyExportFile(path: string, options: VerifyOptions = {}
     if (problem) return unverified(problem, manifest);
   }
 
+  let expectations: CheckpointExpectations | undefined;
+  if (manifest.version === 2 && !options.skipCheckpoints) {
+    const given = await checkpointsFor(path, format, options.checkpointsPath);
+    if ('failure' in given) return unverified(given.failure, manifest);
+    const key = options.key;
+    const checked = await checkCheckpoints(manifest, given.checkpoints, key ? (checkpoint) => checkSignature(key, 'its', checkpointStatement(checkpoint), checkpoint.signature, checkpoint.keyId)?.message : undefined);
+    if ('failure' in checked) return unverified(checked.failure, manifest);
+    expectations = checked.expectations;
+  }
+
   const seals = new Map((options.seals ?? []).map((seal) => [seal.seq, seal]));
   for (const seal of seals.values()) {
     const problem = options.key ? checkSignature(options.key, `the seal of seq ${seal.seq}'s`, sealStatement(seal), seal.signature, seal.keyId) : undefined;
@@ -206,7 +230,7 @@ export async function verifyExportFile(path: string, options: VerifyOptions = {}
   }
   let sealsMatched = 0;
 
-  const chain = new ChainCheck(manifest);
+  const chain = manifest.version === 2 ? new ChainsCheck(manifest, expectations) : new ChainCheck(manifest);
   const wanted = new Set(options.findTokens ?? []);
   const done = (failure?: VerifyFailure): VerifyResult => ({
     ok: failure === undefined,
@@ -215,11 +239,13 @@ export async function verifyExportFile(path: string, options: VerifyOptions = {}
     entries: chain.entries,
     failure,
     sealsMatched,
+    ...(manifest.version === 2 ? { checkpoints: expectations?.count ?? 'skipped' } : {}),
   });
   const check = (entry: AuditEntry, line: number): VerifyFailure | undefined => {
     const failure = chain.push(entry, line);
     if (failure) return failure;
-    const seal = seals.get(entry.seq);
+    // Seals are of the one chain of before (`main`).
+    const seal = entryChain(entry) === legacyChain ? seals.get(entry.seq) : undefined;
     if (seal) {
       if (seal.hash !== entry.hash) {
         return { code: 'seal_mismatch', line, seq: entry.seq, message: `line ${line}, seq ${entry.seq}: the entry's hash is not the one sealed at ${seal.sealedAt}: the history up to here was rewritten` };
@@ -264,6 +290,7 @@ async function* jsonlEntries(path: string, manifestText: string): AsyncGenerator
         yield malformed(number, 'not JSON');
         return;
       }
+      if (isCheckpointValue(value)) continue;
       if (isManifest(value)) {
         if (canonicalJson(value) !== manifestText) {
           yield { failure: { code: 'manifest_mismatch', line: number, message: `line ${number}: this manifest line differs from the manifest being verified` } };
@@ -292,7 +319,8 @@ async function* csvEntries(path: string): AsyncGenerator<Item> {
     for await (const record of csvRecords(createReadStream(path, { encoding: 'utf8' }))) {
       if (header) {
         header = false;
-        if (record.cells.join(',') !== csvColumns.join(',')) {
+        // An export from before there were many chains has no `chain` column.
+        if (record.cells.join(',') !== csvColumns.join(',') && record.cells.join(',') !== legacyCsvColumns.join(',')) {
           yield { failure: { code: 'csv_header', line: record.line, message: `line ${record.line}: not the export's CSV header (${csvColumns.join(',')})` } };
           return;
         }
@@ -310,6 +338,60 @@ async function* csvEntries(path: string): AsyncGenerator<Item> {
     if (!(error instanceof EntryFormatError)) throw error;
     yield { failure: { code: 'malformed_entry', message: `the CSV cannot be read: ${error.message}` } };
   }
+}
+
+/**
+ * The checkpoints of a many-chain export: from a file given for them, else from the jsonl export's
+ * own checkpoint lines (read in a first pass; they are few beside the entries).
+ */
+async function checkpointsFor(path: string, format: ExportFormat, checkpointsPath: string | undefined): Promise<{ checkpoints: AuditCheckpoint[] } | { failure: VerifyFailure }> {
+  const found: AuditCheckpoint[] = [];
+  const take = (value: unknown, where: string): VerifyFailure | undefined => {
+    const parsed = parseCheckpoint(value);
+    if ('error' in parsed) return { code: 'checkpoint_signature', message: `${where}: ${parsed.error}` };
+    found.push(parsed.checkpoint);
+    return undefined;
+  };
+  if (checkpointsPath !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(checkpointsPath, 'utf8');
+    } catch {
+      return { failure: { code: 'checkpoints_missing', message: `the checkpoints file ${checkpointsPath} is not readable` } };
+    }
+    try {
+      const whole = text.trimStart().startsWith('[') || text.trimStart().startsWith('{"checkpoints"') ? (JSON.parse(text) as unknown) : undefined;
+      const values = whole === undefined ? text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as unknown) : Array.isArray(whole) ? whole : (whole as { checkpoints: unknown[] }).checkpoints;
+      for (const [i, value] of values.entries()) {
+        const problem = take(value, `${checkpointsPath} item ${i + 1}`);
+        if (problem) return { failure: problem };
+      }
+    } catch {
+      return { failure: { code: 'checkpoints_missing', message: `the checkpoints file ${checkpointsPath} is not JSON (one checkpoint a line, an array, or the answer of GET /v1/audit/checkpoints)` } };
+    }
+  }
+  if (format === 'csv') return { checkpoints: found };
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let number = 0;
+  try {
+    for await (const line of lines) {
+      number += 1;
+      // Entries start with {"action": (canonical JSON sorts keys); only other lines are parsed here.
+      if (line.startsWith('{"action"')) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (!isCheckpointValue(value)) continue;
+      const problem = take(value, `line ${number}`);
+      if (problem) return { failure: { ...problem, line: number } };
+    }
+  } finally {
+    lines.close();
+  }
+  return { checkpoints: found };
 }
 
 const isManifest = (value: unknown): boolean => value !== null && typeof value === 'object' && (value as { type?: unknown }).type === 'manifest';
@@ -364,7 +446,9 @@ function findTokens(entry: AuditEntry, line: number, wanted: ReadonlySet<string>
 /** The verdict as counsel reads it: one line, then the details. */
 export function describeResult(result: VerifyResult, source: string): string {
   const manifest = result.manifest;
-  const range = manifest
+  const range = manifest?.version === 2
+    ? `${manifest.count} entries in ${manifest.chains} chain${manifest.chains === 1 ? '' : 's'} (${manifest.from} to ${manifest.to}), up to checkpoint ${manifest.checkpoints!.last} (tree head ${manifest.checkpoints!.lastRootHash})`
+    : manifest
     ? manifest.count === 0
       ? `no entries (${manifest.from} to ${manifest.to})`
       : `${manifest.count} entries, seq ${manifest.firstSeq} to ${manifest.lastSeq} (${manifest.from} to ${manifest.to}), head ${manifest.headHash}`
@@ -376,6 +460,12 @@ export function describeResult(result: VerifyResult, source: string): string {
   if (!result.signatureChecked) {
     return `INCOMPLETE: the chain of ${source} is intact (${range}), but the manifest's signature was NOT checked: pass --key with the network's public key.`;
   }
+  if (result.checkpoints === 'skipped') {
+    return `INCOMPLETE: every hash, every chain and the manifest signature of ${source} check out (${range}), but its checkpoints were NOT checked (--no-checkpoints): a history rewritten and re-signed before the export would not show.`;
+  }
   const seals = result.sealsMatched ? ` ${result.sealsMatched} seal${result.sealsMatched === 1 ? '' : 's'} agree${result.sealsMatched === 1 ? 's' : ''} with it.` : '';
+  if (manifest?.version === 2) {
+    return `VERIFIED: ${source} holds ${range}; every hash, every chain, the manifest signature (key ${manifest.keyId}) and ${result.checkpoints} checkpoint${result.checkpoints === 1 ? '' : 's'} (signature, tree head, links, and every chain head they recorded in the dates) check out.${seals}`;
+  }
   return `VERIFIED: ${source} holds ${range}; every hash, the chain and the manifest signature (key ${manifest?.keyId}) check out.${seals}`;
 }

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ex } from './common.ts';
 import { defineContract } from './define.ts';
 import { auditRequests } from './requests/audit.ts';
-import { subjectTokensResultSchema, verificationKeySchema } from './views.ts';
+import { checkpointResultSchema, checkpointsResultSchema, subjectTokensResultSchema, verificationKeySchema } from './views.ts';
 
 const exportLine = '{"seq":1,"at":"2026-11-02T08:00:00Z","action":"practice.created","prevHash":"…","hash":"…",…}';
 
@@ -82,5 +82,21 @@ export const auditContract = defineContract(auditRequests, {
       },
     },
     errors: { 429: 'This key has made its daily number of lookups (`SUBJECT_TOKEN_LOOKUPS_PER_DAY`); retry after `Retry-After` seconds (the next UTC midnight).' },
+  },
+  'GET /v1/audit/checkpoints': {
+    operationId: 'listAuditCheckpoints',
+    summary: 'Signed checkpoints of the audit chains',
+    description:
+      "Checkpoints first..last (at most 100 a request), or the latest one when neither is given. A checkpoint is every audit chain's head (chain, seq, hash, at) with the RFC 6962 Merkle tree head over them, numbered and linked to the one before, signed with the network's key. An export's manifest names the checkpoints it needs (`checkpoints.first` to `checkpoints.last`): a jsonl export carries them, and a CSV export's are fetched here (`peerguard export` does it) and given to the verifier with `--checkpoints`.",
+    tags: ['Audit'],
+    responses: { 200: { description: 'The checkpoints asked for that exist, in order.', schema: checkpointsResultSchema } },
+  },
+  'POST /v1/audit/checkpoints': {
+    operationId: 'makeAuditCheckpoint',
+    summary: 'Make a checkpoint now',
+    description:
+      'Makes, signs and stores a checkpoint of every chain head now (the sweep makes one every 15 minutes when a chain moved). Refused with a 503 when another checkpoint is being made at the same moment; fails (500, and nothing is signed) when a chain head is behind the latest checkpoint, which means entries were removed.',
+    tags: ['Audit'],
+    responses: { 201: { description: 'The new checkpoint.', schema: checkpointResultSchema } },
   },
 });

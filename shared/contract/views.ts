@@ -365,6 +365,30 @@ export const verificationKeySchema = z
   .strictObject({ keyId: z.string(), algorithm: z.literal('ECDSA_SHA_256'), publicKeyPem: z.string().meta({ description: 'The P-256 public key, SPKI PEM.' }) })
   .meta({ id: 'VerificationKey' });
 
+const chainHeadView = z
+  .strictObject({ chain: z.string(), seq: z.number().int(), hash: z.string(), at: z.string() })
+  .meta({ id: 'ChainHead', description: "One chain's head: a leaf of the checkpoint's Merkle tree (its canonical JSON)." });
+
+export const checkpointSchema = z
+  .strictObject({
+    type: z.literal('peerguard.audit.checkpoint.v1'),
+    number: z.number().int().meta({ description: '1, 2, 3, … with no gaps.' }),
+    prevHash: z.string().meta({ description: "SHA-256 of the previous checkpoint's canonical JSON (64 zeros for checkpoint 1)." }),
+    madeAt: z.string(),
+    treeSize: z.number().int(),
+    rootHash: z.string().meta({ description: 'RFC 6962 Merkle tree head over the heads, sorted by chain.' }),
+    heads: z.array(chainHeadView),
+    keyId: z.string(),
+    signature: z.string().meta({ description: 'ECDSA P-256 / SHA-256 (DER, base64) over the canonical JSON of every other field.' }),
+  })
+  .meta({ id: 'AuditCheckpoint' });
+
+export const checkpointsResultSchema = z
+  .strictObject({ checkpoints: z.array(checkpointSchema), latest: z.number().int().nullable().meta({ description: 'The number of the latest checkpoint (null before the first).' }) })
+  .meta({ id: 'AuditCheckpoints' });
+
+export const checkpointResultSchema = z.strictObject({ checkpoint: checkpointSchema }).meta({ id: 'AuditCheckpointMade' });
+
 export const subjectTokensResultSchema = z
   .strictObject({
     tokens: z.array(z.strictObject({ kind: tokenKind, token: z.string().meta({ description: 'base64url HMAC-SHA256.' }), keyVersion: z.string() })),

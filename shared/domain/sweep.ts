@@ -4,7 +4,7 @@ import { expireDueAlerts } from './lifecycle.ts';
 import { redeliverNotifications } from './notify.ts';
 import { removeLapsedTokens } from './retention.ts';
 import { removeExpiredRegistrations } from './bookings.ts';
-import { sealHead } from '../audit/seal.ts';
+import { makeCheckpoint } from '../audit/checkpoint.ts';
 
 export interface SweepReport {
   readonly expired: number;
@@ -16,8 +16,8 @@ export interface SweepReport {
   readonly redeliveryFailures: number;
   /** Alerts the sweep could not expire or clear, and steps that failed as a whole: each logged as an error. */
   readonly failures: number;
-  /** The sequence number of the chain head sealed, if the chain has any entry. */
-  readonly sealedSeq: number | undefined;
+  /** The number of the checkpoint the sweep made (or of the latest one, when no chain moved since). */
+  readonly checkpoint: number;
 }
 
 /**
@@ -25,10 +25,10 @@ export interface SweepReport {
  * expire published alerts past their expiry, remove the tokens of alerts rejected or retracted
  * longer ago than the retention grace period, delete booking registrations kept past the day
  * after their appointment, redeliver notifications kept in the outbox, and
- * seal the audit chain's head into write-once storage.
+ * make a signed checkpoint of every audit chain's head and write it to write-once storage.
  * Each step is isolated: an alert that cannot be expired, or a step that fails as a whole, is
- * logged and counted, and the sweep goes on, so the seal is always attempted. Only a failure
- * of the seal itself fails the sweep.
+ * logged and counted, and the sweep goes on, so the checkpoint is always attempted. Only a
+ * failure of the checkpoint itself fails the sweep (a chain whose head went back fails it loudly).
  * Checks never depend on it: they ignore expired entries by themselves.
  */
 export async function runSweep(deps: Deps): Promise<SweepReport> {
@@ -46,7 +46,8 @@ export async function runSweep(deps: Deps): Promise<SweepReport> {
   const retention = await step('retention', () => removeLapsedTokens(deps), { removed: 0, failed: 0 });
   const registrationsRemoved = await step('registrations', () => removeExpiredRegistrations(deps), 0);
   const { sent, failed } = await step('redelivery', () => redeliverNotifications(deps), { sent: 0, failed: 0 });
-  const seal = await sealHead(deps);
+  const checkpoint = await makeCheckpoint(deps, { onlyIfChanged: true });
+  await deps.seals.putCheckpoint(checkpoint);
   const report = {
     expired: expiry.expired,
     tokensRemoved: retention.removed,
@@ -54,7 +55,7 @@ export async function runSweep(deps: Deps): Promise<SweepReport> {
     redelivered: sent,
     redeliveryFailures: failed,
     failures: failures + expiry.failed + retention.failed,
-    sealedSeq: seal?.seq,
+    checkpoint: checkpoint.number,
   };
   deps.logger.info('sweep finished', { ...report });
   return report;

@@ -1,14 +1,19 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { DependencyUnavailableError } from '#shared/errors.ts';
 import { describe, expect, inject, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { auditItem, buildAuditLog, type AuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { buildApiKeyStore } from '#shared/adapters/dynamo/simple-stores.ts';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { auditTable } from '#shared/adapters/dynamo/tables.ts';
 import { chainEntries, entryHash, genesisHash } from '#shared/audit/chain.ts';
+import { checkpointHash, checkpointStatement, CheckpointRollbackError, makeCheckpoint, treeHead } from '#shared/audit/checkpoint.ts';
+import { buildCheckpointStore } from '#shared/adapters/dynamo/checkpoint-store.ts';
+import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
+import { verifyStatement } from '#shared/domain/signing.ts';
+import { intactChains } from '../support/audit-chain.ts';
 import type { AuditBatch, AuditEntry, AuditEvent } from '#shared/records.ts';
 import { ensureTables } from '../../infra/local/dynamo-local.ts';
 import { collect } from '../support/collect.ts';
@@ -23,7 +28,8 @@ async function freshLog(): Promise<AuditLog> {
   const endpoint = inject('dynamoEndpoint');
   const table = `t${randomBytes(4).toString('hex')}-audit`;
   await ensureTables(endpoint, [{ definition: auditTable, name: table }]);
-  return buildAuditLog(buildDocumentClient({ endpoint }), table);
+  // One chain: these tests are about writers racing for one head.
+  return buildAuditLog(buildDocumentClient({ endpoint }), table, { chains: 1 });
 }
 
 const event = (writer: number, n: number): AuditEvent => ({
@@ -139,7 +145,7 @@ function scriptedDynamo() {
     ddb,
     stored,
     transactions,
-    log: buildAuditLog(client, 'audit'),
+    log: buildAuditLog(client, 'audit', { chains: 1 }),
     /** The n-th transaction (from 1) is cancelled with these reasons, one per item. */
     cancel: (n: number, ...codes: string[]) => cancellations.set(n, codes),
     /** Another process appends `entry` (as if it won the race for its seq). */
@@ -162,7 +168,7 @@ const entriesOf = (items: TransactItems) => items.filter((item) => item.Put?.Tab
 /** What a transaction wrote: the practice of each action item, `#<seq>` for each audit entry. */
 const shape = (items: TransactItems) =>
   items.map((item) => (item.Put?.TableName === 'audit' ? `#${(item.Put.Item as { seq: number }).seq}` : String((item.Update!.Key as { pk: string }).pk).slice('QUOTA#'.length)));
-const storedChain = (stored: Record<string, unknown>[]) => stored.map(({ chain: _c, atSeq: _a, ...entry }) => entry as unknown as AuditEntry);
+const storedChain = (stored: Record<string, unknown>[]) => stored.map(({ atSeq: _a, ...entry }) => entry as unknown as AuditEntry);
 
 describe('group commit of audit appends', () => {
   it('writes the appends that queued behind a transaction in ONE TransactWriteItems, with consecutive seqs and linked hashes', async () => {
@@ -211,7 +217,7 @@ describe('group commit of audit appends', () => {
     dynamo.cancel(2, 'None', 'ConditionalCheckFailed', 'None', 'None');
     release();
     await appends[0];
-    const [rival] = chainEntries(storedChain(dynamo.stored).at(-1), [event(7, 0)], new Date(Date.UTC(2026, 10, 20, 9, 0, 30)));
+    const [rival] = chainEntries(storedChain(dynamo.stored).at(-1), [event(7, 0)], new Date(Date.UTC(2026, 10, 20, 9, 0, 30)), 'c000');
     dynamo.storeElsewhere(rival!);
     const written = await Promise.all(appends);
     expect(dynamo.transactions.map(shape)).toEqual([['p0', '#1'], ['p1', '#2', 'p2', '#3'], ['p1', '#3', 'p2', '#4']]);
@@ -234,5 +240,50 @@ describe('group commit of audit appends', () => {
     expectOneChain(chain);
     // By arrival: p9, p1, p2 and p3 first; the second and third p1 appends (arrivals 2 and 4) after, in that order.
     expect(chain.map((entry) => entry.targets.n)).toEqual([0, 1, 3, 5, 2, 4]);
+  });
+});
+
+describe('many chains, and checkpoints over them, on DynamoDB Local', () => {
+  it('8 writers with their own adapters spread over the chains, each chain whole; a signed checkpoint covers every head and a rewritten head stops the next one', async () => {
+    const endpoint = inject('dynamoEndpoint');
+    const table = `t${randomBytes(4).toString('hex')}-audit`;
+    await ensureTables(endpoint, [{ definition: auditTable, name: table }]);
+    const writers = Array.from({ length: 8 }, () => buildAuditLog(buildDocumentClient({ endpoint }), table, { chains: 16 }));
+    await Promise.all(writers.map(async (log, w) => {
+      for (let n = 0; n < 6; n += 1) await log.append([event(w, n)], new Date(Date.UTC(2026, 10, 20, 9, w, n)));
+    }));
+    const reader = writers[0]!;
+    const heads = await reader.heads();
+    expect(heads.length).toBeGreaterThan(1);
+    expect(heads.every((head) => /^c0(0[0-9]|1[0-5])$/.test(head.chain))).toBe(true);
+    const all = await intactChains(reader);
+    expect(all).toHaveLength(48);
+    expect(new Set(all.map((entry) => `${entry.targets.writer}/${entry.targets.n}`)).size).toBe(48);
+
+    const documents = buildDocumentClient({ endpoint });
+    const checkpoints = buildCheckpointStore(documents, table);
+    const signer = buildLocalSigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    let now = new Date('2026-11-20T10:00:00Z');
+    const deps = { audit: reader, checkpoints, signer, clock: () => now };
+    const first = await makeCheckpoint(deps);
+    expect(first).toMatchObject({ number: 1, prevHash: genesisHash, treeSize: heads.length, heads, rootHash: treeHead(heads) });
+    expect(verifyStatement(await signer.publicKeyPem(), checkpointStatement(first), first.signature)).toBe(true);
+    // Nothing moved: the schedule keeps the latest; on demand makes the next, linked to it.
+    expect(await makeCheckpoint(deps, { onlyIfChanged: true })).toEqual(first);
+    now = new Date('2026-11-20T10:15:00Z');
+    const second = await makeCheckpoint(deps);
+    expect(second).toMatchObject({ number: 2, prevHash: checkpointHash(first) });
+    expect(await checkpoints.latest()).toEqual(second);
+    expect(await checkpoints.list(1, 5)).toEqual([first, second]);
+    expect(await checkpoints.lastBefore('2026-11-20T10:10:00Z')).toEqual(first);
+    expect(await checkpoints.lastBefore('2026-11-20T10:00:00Z')).toBeUndefined();
+    expect(await checkpoints.put(second)).toBe(false); // a number is never taken twice
+
+    // An insider rewrites a chain head the checkpoint recorded: the next checkpoint is refused.
+    const head = heads[0]!;
+    const stored = all.find((entry) => entry.chain === head.chain && entry.seq === head.seq)!;
+    const { hash: _hash, ...unhashed } = { ...stored, outcome: 'rewritten' };
+    await documents.send(new PutCommand({ TableName: table, Item: auditItem({ ...unhashed, hash: entryHash(unhashed) }) }));
+    await expect(makeCheckpoint(deps)).rejects.toThrow(CheckpointRollbackError);
   });
 });

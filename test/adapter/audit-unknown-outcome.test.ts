@@ -28,8 +28,9 @@ async function flakyLog() {
   const tables = { audit: `${prefix}-audit`, main: `${prefix}-main` };
   await ensureTables(endpoint, [{ definition: auditTable, name: tables.audit }, { definition: mainTable, name: tables.main }]);
   proxy = await flakyProxy(endpoint);
-  const log = buildAuditLog(buildDocumentClient({ endpoint: proxy.endpoint }), tables.audit);
-  return { log, proxy, tables, direct: buildAuditLog(buildDocumentClient({ endpoint }), tables.audit) };
+  // One chain, so the flaky writer and the direct reader meet on the same head.
+  const log = buildAuditLog(buildDocumentClient({ endpoint: proxy.endpoint }), tables.audit, { chains: 1 });
+  return { log, proxy, tables, direct: buildAuditLog(buildDocumentClient({ endpoint }), tables.audit, { chains: 1 }) };
 }
 
 const event = (n: number): AuditEvent => ({ action: 'practice.created', actor: { keyId: 'key_admin', role: 'admin' }, targets: { practiceId: `prc_${n}` }, outcome: 'success' });

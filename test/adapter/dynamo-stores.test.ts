@@ -21,7 +21,7 @@ import './support.ts';
 const tables = { main: 'main-table', tokens: 'token-table', audit: 'audit-table' };
 const ddb = mockClient(DynamoDBDocumentClient);
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-2' }));
-const audit = buildAuditLog(client, tables.audit);
+const audit = buildAuditLog(client, tables.audit, { chains: 1 });
 const alerts = buildAlertStore(client, tables, audit);
 const batch: AuditBatch = {
   events: [{ action: 'alert.retracted', actor: { keyId: 'key-1', role: 'admin' }, targets: { alertId: 'alert-1' }, outcome: 'retracted' }],
@@ -80,7 +80,7 @@ describe('alert store: update', () => {
     expect(items[1]!.Put).toMatchObject({
       TableName: tables.audit,
       ConditionExpression: 'attribute_not_exists(#seq)',
-      Item: { chain: 'main', seq: 1, prevHash: genesisHash, action: 'alert.retracted', at: '2025-01-03T00:00:00Z' },
+      Item: { chain: 'c000', seq: 1, prevHash: genesisHash, action: 'alert.retracted', at: '2025-01-03T00:00:00Z' },
     });
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, { TableName: tables.audit, ScanIndexForward: false, Limit: 1, ConsistentRead: true });
   });

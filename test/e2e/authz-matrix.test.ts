@@ -183,6 +183,7 @@ const checkResult = {
 } as const;
 
 const auditEntry: Allowed = {
+  chain: 'leaf',
   seq: 'leaf',
   at: 'leaf',
   action: 'leaf',
@@ -195,9 +196,12 @@ const auditEntry: Allowed = {
   prevHash: 'leaf',
   hash: 'leaf',
 };
-const exportManifest: Allowed = Object.fromEntries(
-  ['type', 'exportId', 'exportedBy', 'format', 'from', 'to', 'count', 'firstSeq', 'lastSeq', 'firstPrevHash', 'headHash', 'firstAt', 'lastAt', 'generatedAt', 'keyId', 'algorithm', 'signature'].map((field) => [field, 'leaf' as const]),
-);
+const exportManifest: Allowed = {
+  ...Object.fromEntries(
+    ['type', 'version', 'exportId', 'exportedBy', 'format', 'from', 'to', 'count', 'chains', 'rangesSha256', 'firstSeq', 'lastSeq', 'firstPrevHash', 'headHash', 'firstAt', 'lastAt', 'generatedAt', 'keyId', 'algorithm', 'signature'].map((field) => [field, 'leaf' as const]),
+  ),
+  checkpoints: { first: 'leaf', last: 'leaf', lastRootHash: 'leaf' },
+};
 
 // ── per-case resources (all of them Harbour's) ──────────────────────────────
 
@@ -256,6 +260,11 @@ async function harbourRegistration(): Promise<string> {
 const registrationAnswer: Allowed = { ref: 'leaf', appointmentOn: 'leaf', keptUntil: 'leaf', ...checkResult };
 const rescreenMatch = { checkId: 'leaf', confidence: 'leaf', category: 'leaf', severity: 'leaf', publishedOn: 'leaf', matchedAt: 'leaf' } as const;
 const matchDigest: Allowed = { alertId: 'leaf', enabled: 'leaf', threshold: 'leaf', days: [{ day: 'leaf', matches: 'leaf' }] };
+/** A checkpoint: chain names, sequence numbers, hashes and instants only. */
+const checkpointView: Allowed = {
+  ...Object.fromEntries(['type', 'number', 'prevHash', 'madeAt', 'treeSize', 'rootHash', 'keyId', 'signature'].map((field) => [field, 'leaf' as const])),
+  heads: [{ chain: 'leaf', seq: 'leaf', hash: 'leaf', at: 'leaf' }],
+};
 
 let readableAlertId: string;
 const revokedKeys = {} as Record<Role, string>;
@@ -531,6 +540,18 @@ const matrix: Record<RouteKey, Expectation> = {
     request: async () => ({ path: '/v1/audit/subject-tokens', body: { subject: matchingSubject } }),
     allow: { tokens: [{ kind: 'leaf', token: 'leaf', keyVersion: 'leaf' }] },
   },
+  'GET /v1/audit/checkpoints': {
+    ...refusedToAllBut('auditor', 200),
+    admin: 200,
+    request: async () => ({ path: '/v1/audit/checkpoints' }),
+    allow: { checkpoints: [checkpointView], latest: 'leaf' },
+  },
+  'POST /v1/audit/checkpoints': {
+    ...refusedToAllBut('auditor', 201),
+    admin: 201,
+    request: async () => ({ path: '/v1/audit/checkpoints' }),
+    allow: { checkpoint: checkpointView },
+  },
 };
 
 // ── callers ─────────────────────────────────────────────────────────────────
@@ -659,7 +680,7 @@ describe('every route × every caller', () => {
       const bodies = expectation.jsonLines ? answer.text.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) : [answer.body];
       expect(bodies.length).toBeGreaterThan(0);
       for (const body of bodies) {
-        const shape = expectation.jsonLines && body.type === 'manifest' ? exportManifest : allowed;
+        const shape = expectation.jsonLines && body.type === 'manifest' ? exportManifest : expectation.jsonLines && body.type === 'peerguard.audit.checkpoint.v1' ? checkpointView : allowed;
         expect(unexpectedFields(body, shape), `fields not in the allow-list of ${routeKey(route)} for ${caller}`).toEqual([]);
       }
       return;

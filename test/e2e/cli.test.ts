@@ -284,7 +284,9 @@ describe('peerguard, the command line', () => {
 
     const csv = await cli(['export', '--from', today, '--to', today, '--format', 'csv', '--out', 'today.csv'], { key: 'auditor' });
     expect(csv.code).toBe(0);
-    expect((await cli(['verify', 'today.csv', '--key', 'key.json', '--manifest', 'today.csv.manifest.json'])).code).toBe(0);
+    // A CSV export's checkpoints come beside it (fetched through the API); the verifier needs them.
+    expect((await cli(['verify', 'today.csv', '--key', 'key.json', '--manifest', 'today.csv.manifest.json'])).code).toBe(1);
+    expect((await cli(['verify', 'today.csv', '--key', 'key.json', '--manifest', 'today.csv.manifest.json', '--checkpoints', 'today.csv.checkpoints.jsonl'])).code).toBe(0);
     const backwards = await cli(['export', '--from', today, '--to', '2000-01-01', '--out', 'back.jsonl'], { key: 'auditor' });
     expect(backwards.code).toBe(5);
   }, 120_000);

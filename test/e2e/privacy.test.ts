@@ -161,6 +161,8 @@ function canaryRequests(alert: string, clauseId: string, practiceId: string): Re
     ],
     'GET /v1/audit/export': [{ path: `/v1/audit/export?from=${canary.dateOfBirth}&to=${enc(canary.phone)}&format=${enc(canary.email)}` }],
     'GET /v1/audit/verification-key': [{ path: '/v1/audit/verification-key' }],
+    'GET /v1/audit/checkpoints': [{ path: '/v1/audit/checkpoints' }],
+    'POST /v1/audit/checkpoints': [{ path: '/v1/audit/checkpoints' }],
     'POST /v1/audit/subject-tokens': [{ path: '/v1/audit/subject-tokens', body: { subject: canary } }, { path: '/v1/audit/subject-tokens', body: { subject: badSubject, ...unknownFields } }],
   };
 }

@@ -7,7 +7,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Deps, Settings } from '#shared/deps.ts';
 import type { MetricName } from '#shared/metric-names.ts';
 import type { CalcomApi, Logger, Metrics, Notifier } from '#shared/ports.ts';
-import type { AuditSeal, Notification } from '#shared/records.ts';
+import type { AuditCheckpoint, AuditSeal, Notification } from '#shared/records.ts';
 import { buildEnvelopeCipher } from '#shared/adapters/envelope-cipher.ts';
 import { localDataKeys } from '#shared/adapters/local/local-data-keys.ts';
 import { buildLocalKeyring } from '#shared/adapters/local/local-keyring.ts';
@@ -15,7 +15,7 @@ import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
 import {
   memoryAlertStore, memoryApiKeyStore, memoryClauseStore, memoryFigures, memoryOutbox, memoryPracticeStore, memoryScreeningLedger, memoryTokenIndex, type MemoryAlertStore, type MemoryFigures, type MemoryLedger, type MemoryOutbox, type MemoryTokenIndex, memoryIntegrationStore, type MemoryIntegrationStore,
 } from './memory-stores.ts';
-import { memoryAuditLog, type MemoryAuditLog } from './memory-audit.ts';
+import { memoryAuditLog, memoryCheckpointStore, type MemoryAuditLog, type MemoryCheckpointStore } from './memory-audit.ts';
 import { memoryBookingRegistry, memoryMatchDigests, type MemoryBookingRegistry } from './memory-rescreen.ts';
 
 export const testStart = new Date('2026-11-21T19:04:05Z');
@@ -126,6 +126,9 @@ export interface TestDeps extends Deps {
     readonly outbox: MemoryOutbox;
     readonly figures: MemoryFigures;
     readonly seals: AuditSeal[];
+    /** Checkpoints written to the seal store (write-once). */
+    readonly sealedCheckpoints: AuditCheckpoint[];
+    readonly checkpoints: MemoryCheckpointStore;
     readonly integrations: MemoryIntegrationStore;
     readonly bookings: MemoryBookingRegistry;
   };
@@ -151,6 +154,8 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
   const ledger = memoryScreeningLedger(audit, figures);
   const outbox = memoryOutbox();
   const seals: AuditSeal[] = [];
+  const sealedCheckpoints: AuditCheckpoint[] = [];
+  const checkpoints = memoryCheckpointStore();
   const integrations = memoryIntegrationStore(audit);
   const calcom = recordingCalcomApi();
   const bookings = memoryBookingRegistry(audit);
@@ -172,14 +177,15 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
     ledger,
     figures,
     audit,
-    seals: { put: async (seal) => void seals.push(structuredClone(seal)) },
+    seals: { put: async (seal) => void seals.push(structuredClone(seal)), putCheckpoint: async (checkpoint) => void sealedCheckpoints.push(structuredClone(checkpoint)) },
+    checkpoints,
     integrations,
     calcom,
     bookings,
     matchDigests: memoryMatchDigests(audit),
     ...overrides,
     clock,
-    memory: { alerts, tokenIndex, audit, ledger, outbox, figures, seals, integrations, bookings },
+    memory: { alerts, tokenIndex, audit, ledger, outbox, figures, seals, sealedCheckpoints, checkpoints, integrations, bookings },
     calcomCalls: calcom.declined,
     sent: notifier.sent,
     logLines: logger.lines,

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
+import { auditItem, buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { csvHeader } from '#shared/audit/export-format.ts';
 import { readVerificationKey } from '#shared/audit/statements.ts';
@@ -17,7 +17,9 @@ import { addDays, isoDate } from '#shared/dates.ts';
 import type { Deps } from '#shared/deps.ts';
 import { newId } from '#shared/ids.ts';
 import { computeTokens } from '#shared/identifiers/tokens.ts';
-import type { AuditEvent } from '#shared/records.ts';
+import type { AuditEntry, AuditEvent } from '#shared/records.ts';
+import { chainEntries } from '#shared/audit/chain.ts';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { buildDeps } from '#shared/runtime.ts';
 import { settingsFrom } from '#shared/runtime-common.ts';
 import { createLocalServer } from '../../infra/local/server.ts';
@@ -74,8 +76,16 @@ beforeAll(async () => {
   auditorKey = await createAuditorKey();
 
   // 30 entries over the last six days, one of them a check of the canary subject (by phone and
-  // e-mail), one with strings a spreadsheet would run, and one from before the range.
-  await deps.audit.append([{ action: 'practice.created', actor: { keyId: 'key_admin', role: 'admin' }, targets: { practiceId: 'prc_old' }, outcome: 'success' }], addDays(today, -30));
+  // e-mail), one with strings a spreadsheet would run, and one from before the range. The first
+  // eleven are written as the one-chain log of before wrote them (partition `main`, no chain
+  // name in the entry): the migration. The rest go to the chain this process appends to.
+  const documents = buildDocumentClient({ endpoint: config.DYNAMODB_ENDPOINT });
+  let legacyHead: AuditEntry | undefined;
+  const appendLegacy = async (event: AuditEvent, when: Date) => {
+    [legacyHead] = chainEntries(legacyHead, [event], when);
+    await documents.send(new PutCommand({ TableName: config.AUDIT_TABLE, Item: auditItem(legacyHead!) }));
+  };
+  await appendLegacy({ action: 'practice.created', actor: { keyId: 'key_admin', role: 'admin' }, targets: { practiceId: 'prc_old' }, outcome: 'success' }, addDays(today, -30));
   const subjectTokens = await computeTokens(deps.keyring, { phone: '860-555-0199', email: canarySubject.email }, 'US');
   for (let i = 0; i < 30; i += 1) {
     const when = new Date(addDays(today, -6).getTime() + i * 3 * 3_600_000);
@@ -85,7 +95,8 @@ beforeAll(async () => {
         : i === 11
           ? { action: 'clause.published', actor: { keyId: 'key_admin', role: 'admin' }, targets: { clauseId: '=cmd|"/C calc"!A0', clauseVersion: 2 }, outcome: '+1,"\r\n🚨 \u200f=SUM(1)' }
           : check(`prc_${i}`, [{ kind: 'phone', token: randomBytes(32).toString('base64url') }], 'no_match');
-    await deps.audit.append([event], when > today ? today : when);
+    if (i < 10) await appendLegacy(event, when);
+    else await deps.audit.append([event], when > today ? today : when);
   }
   keyFile = join(dataDir, 'verification-key.json');
   const key = await call('GET', '/v1/audit/verification-key', { key: auditorKey });
@@ -103,10 +114,15 @@ describe('the audit export over HTTP', () => {
     const out = join(dataDir, 'export.jsonl');
     const headBefore = (await deps.audit.head())!;
     const result = await downloadExport({ fetch: documentedFetch(), url: baseUrl, apiKey: auditorKey, from, to, format: 'jsonl', out });
-    expect(result.manifest).toMatchObject({ count: 30, firstSeq: 2, lastSeq: headBefore.seq, from, to, headHash: headBefore.hash });
-    expect(result.pages).toBe(3);
+    // Two chains: the legacy one (seq 2 to 11 in the dates) and this process's (seq 1 to 20).
+    expect(result.manifest).toMatchObject({ version: 2, count: 30, chains: 2, from, to });
+    const checkpoint = (await deps.checkpoints.latest())!;
+    expect(result.manifest.checkpoints).toMatchObject({ last: checkpoint.number, lastRootHash: checkpoint.rootHash });
+    expect(checkpoint.heads).toEqual(expect.arrayContaining([expect.objectContaining({ chain: 'main', seq: 11 }), { chain: headBefore.chain, seq: headBefore.seq, hash: headBefore.hash, at: headBefore.at }]));
+    expect(result.pages).toBe(4);
     const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
-    expect(lines).toHaveLength(31);
+    const checkpoints = result.manifest.checkpoints!.last - result.manifest.checkpoints!.first + 1;
+    expect(lines).toHaveLength(30 + checkpoints + 1);
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ type: 'manifest', exportId: result.manifest.exportId });
 
     const verdict = await verifyExportFile(out, { key: readVerificationKey(readFileSync(keyFile, 'utf8')) });
@@ -114,7 +130,7 @@ describe('the audit export over HTTP', () => {
 
     const head = (await deps.audit.head())!;
     expect(head).toMatchObject({ seq: headBefore.seq + 1, action: 'audit.exported', actor: { role: 'auditor' }, targets: { exportId: result.manifest.exportId } });
-    expect(head.detail).toMatchObject({ from, to, format: 'jsonl', count: 30, firstSeq: 2, lastSeq: headBefore.seq });
+    expect(head.detail).toMatchObject({ from, to, format: 'jsonl', count: 30, chains: 2, checkpoint: checkpoint.number });
   });
 
   it('downloads a csv export as one file with one header row, its manifest beside it, and both verify', async () => {
@@ -126,8 +142,13 @@ describe('the audit export over HTTP', () => {
     expect(text.split(csvHeader)).toHaveLength(2);
     expect(text).toContain(`"'+1,""\r\n🚨 \u200f=SUM(1)"`);
     const printed: string[] = [];
-    expect(await runVerifyExport([out, '--key', keyFile, '--manifest', result.manifestPath!], (line) => printed.push(line))).toBe(0);
-    expect(printed[0]).toMatch(/^VERIFIED: /);
+    // CSV has no room for checkpoints: the CLI fetched them through the API and wrote them beside the file.
+    expect(result.checkpointsPath).toBe(`${out}.checkpoints.jsonl`);
+    expect(await runVerifyExport([out, '--key', keyFile, '--manifest', result.manifestPath!], (line) => printed.push(line))).toBe(1);
+    expect(printed.at(-1)).toMatch(/checkpoints_missing|carries no checkpoints/);
+    expect(await runVerifyExport([out, '--key', keyFile, '--manifest', result.manifestPath!, '--checkpoints', result.checkpointsPath!], (line) => printed.push(line))).toBe(0);
+    // 31 entries: the jsonl export's own entry is in these dates too.
+    expect(printed.at(-1)).toMatch(/^VERIFIED: .* 31 entries in 2 chains/);
   });
 
   it('answers counsel: the tokens of a person, then the checks that carried them, and by whom', async () => {

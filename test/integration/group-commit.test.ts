@@ -10,7 +10,7 @@ import type { LocalConfig } from '#shared/config.ts';
 import type { QuotaOutcome, ScreeningLimits, ScreeningPolicy } from '#shared/ports.ts';
 import type { AuditBatch } from '#shared/records.ts';
 import { freshLocalConfig } from '../support/tables.ts';
-import { intactChain } from '../support/audit-chain.ts';
+import { intactChain, intactChains } from '../support/audit-chain.ts';
 
 /**
  * Group commit over real DynamoDB Local: many checks at once, from several practices, some over
@@ -41,9 +41,9 @@ function countingClient(): { client: DynamoDBDocumentClient; sent: Map<string, n
 }
 
 /** One "process": its own client, audit log and ledger, as one server or Lambda container has. */
-function serverProcess() {
+function serverProcess(chains?: number) {
   const { client, sent } = countingClient();
-  const audit = buildAuditLog(client, config.AUDIT_TABLE);
+  const audit = buildAuditLog(client, config.AUDIT_TABLE, { chains });
   return { client, sent, audit, ledger: buildScreeningLedger(client, config.MAIN_TABLE, audit) };
 }
 
@@ -113,7 +113,8 @@ describe('group commit on DynamoDB Local', () => {
   });
 
   it('two processes appending at once (each grouping its own checks) still leave one whole chain', async () => {
-    const [a, b] = [serverProcess(), serverProcess()];
+    // One chain for both, so they race for its head.
+    const [a, b] = [serverProcess(1), serverProcess(1)];
     const limits: ScreeningLimits = { perMinute: 1000, perDay: 1000 };
     const now = new Date('2026-11-20T10:00:10Z');
     const before = (await a.audit.head())?.seq ?? 0;
@@ -126,6 +127,20 @@ describe('group commit on DynamoDB Local', () => {
     expect(entries).toHaveLength(64);
     expect(new Set(entries.map((entry) => entry.targets.checkId)).size).toBe(64);
     for (const practiceId of practices) expect((await counter(a.client, practiceId, '2026-11-20')).dayCount).toBe(16);
+  });
+
+  it('four processes on many chains: each keeps its own chain while it wins, every chain whole, every check audited once', async () => {
+    const nodes = [serverProcess(), serverProcess(), serverProcess(), serverProcess()];
+    const limits: ScreeningLimits = { perMinute: 1000, perDay: 1000 };
+    const now = new Date('2026-11-20T10:00:20Z');
+    const practices = Array.from({ length: 4 }, (_, p) => `prac_many${p}${Math.random().toString(36).slice(2, 8)}`);
+    const outcomes = await Promise.all(nodes.flatMap((node, n) => Array.from({ length: 16 }, (_, i) => record(node.ledger, practices[n]!, 1, policyOf(limits), checkEvent(practices[n]!, `chk_many${n}_${i}`, now)))));
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    const entries = (await intactChains(nodes[0]!.audit)).filter((entry) => practices.includes(String(entry.targets.practiceId)));
+    expect(entries).toHaveLength(64);
+    expect(new Set(entries.map((entry) => entry.targets.checkId)).size).toBe(64);
+    // No chain beyond c000…c255; every one of these entries names its chain.
+    expect(entries.every((entry) => /^c[0-2][0-9]{2}$/.test(entry.chain ?? ''))).toBe(true);
   });
 
   it('a check stamped before the minute turned but counted after never sets the minute back (regression: it reset the count, then refused with a bogus 429)', async () => {

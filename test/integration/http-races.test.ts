@@ -28,7 +28,8 @@ let keys: LocalNetwork['net']['keys'];
 let elmDesk: string;
 
 beforeAll(async () => {
-  network = await startLocalNetwork({ CHECKS_PER_MINUTE: String(checksPerMinute) });
+  // One audit chain for both servers, so their appends race for one head (many chains are raced in group-commit.test.ts).
+  network = await startLocalNetwork({ CHECKS_PER_MINUTE: String(checksPerMinute), AUDIT_CHAINS: '1' });
   peer = await startPeerServer(network);
   keys = network.net.keys;
   const desk = await network.call('POST', '/v1/keys', { key: network.adminKey, body: { role: 'practice', practiceId: network.net.practices.elm, label: 'Elm front desk' } });

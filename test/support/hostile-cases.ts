@@ -168,6 +168,8 @@ export const routeSpecs: Record<string, RouteSpec> = {
   'GET /v1/audit/export': { role: 'auditor', alertState: 'pending_review', query: (t) => ({ from: t.today, to: t.today }) },
   'GET /v1/audit/verification-key': { role: 'auditor', alertState: 'pending_review' },
   'POST /v1/audit/subject-tokens': { role: 'auditor', alertState: 'pending_review', schema: subjectTokensSchema, body: () => ({ subject: { ...canary } }) },
+  'GET /v1/audit/checkpoints': { role: 'auditor', alertState: 'pending_review' },
+  'POST /v1/audit/checkpoints': { role: 'auditor', alertState: 'pending_review' },
 };
 
 export function specOf(route: RouteDefinition): RouteSpec {

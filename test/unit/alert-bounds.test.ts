@@ -74,14 +74,16 @@ describe('the sweep isolates a failing alert and always seals', () => {
 
     const report = await runSweep(sweepNet.deps);
     expect(report).toMatchObject({ expired: 2, failures: 1 });
-    expect(report.sealedSeq).toBe(net.deps.memory.audit.entries.at(-1)!.seq);
-    expect(net.deps.memory.seals.at(-1)!.seq).toBe(report.sealedSeq);
+    // The checkpoint covers the chain's head, and went to write-once storage.
+    const checkpoint = net.deps.memory.sealedCheckpoints.at(-1)!;
+    expect(checkpoint.number).toBe(report.checkpoint);
+    expect(checkpoint.heads.at(-1)!.seq).toBe(net.deps.memory.audit.entries.at(-1)!.seq);
     for (const id of [first, third]) expect((await store.get(id))!.status).toBe('expired');
     expect((await store.get(failing))!.status).toBe('published');
     expect(net.deps.logLines).toContainEqual(expect.objectContaining({ level: 'error', message: 'alert could not be expired', extra: [{ alertId: failing, errorName: 'ValidationException' }] }));
   });
 
-  it('seals even when a whole step fails (the expiry query itself)', async () => {
+  it('makes its checkpoint even when a whole step fails (the expiry query itself)', async () => {
     const net = await testNetwork();
     await publishedAlert(net);
     const broken = {
@@ -95,7 +97,7 @@ describe('the sweep isolates a failing alert and always seals', () => {
     };
     const report = await runSweep(broken);
     expect(report.failures).toBe(1);
-    expect(report.sealedSeq).toBe(net.deps.memory.audit.entries.at(-1)!.seq);
+    expect(net.deps.memory.sealedCheckpoints.at(-1)!.heads.at(-1)!.seq).toBe(net.deps.memory.audit.entries.at(-1)!.seq);
     expect(net.deps.logLines).toContainEqual(expect.objectContaining({ level: 'error', message: 'sweep step failed', extra: [{ step: 'expiry', errorName: 'Error' }] }));
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditHandler } from '#functions/audit.ts';
 import type { HttpEvent, HttpResult } from '#functions/http/group-handler.ts';
 import { csvHeader, csvNewline } from '#shared/audit/export-format.ts';
-import { manifestFromHeader, manifestLine, type Manifest } from '#shared/audit/manifest.ts';
+import { manifestFromHeader, manifestLine, rangesDigest, type Manifest } from '#shared/audit/manifest.ts';
 import { readVerificationKey } from '#shared/audit/statements.ts';
 import { verifyExportFile } from '#shared/audit/verify.ts';
 import { canonicalJson, sha256Hex } from '#shared/canonical.ts';
@@ -92,25 +92,27 @@ describe('GET /v1/audit/export', () => {
     const w = world(4);
     await seed(w.log);
     const pages = await allPages(w, { from: '2026-11-18', to: '2026-11-19', format: 'jsonl' });
-    expect(pages.map((page) => page.statusCode)).toEqual([200, 200]);
+    // Two pages of entries, then the checkpoint line and the manifest.
+    expect(pages.map((page) => page.statusCode)).toEqual([200, 200, 200]);
     const manifest = manifestOf(pages[0]!);
-    expect(manifest).toMatchObject({ type: 'manifest', format: 'jsonl', from: '2026-11-18', to: '2026-11-19', count: 8, firstSeq: 5, lastSeq: 12, exportedBy: 'key_counsel', algorithm: 'ECDSA_SHA_256' });
-    expect(manifest.headHash).toBe(w.log.entries[11]!.hash);
-    expect(manifest.firstPrevHash).toBe(w.log.entries[3]!.hash);
+    expect(manifest).toMatchObject({ type: 'manifest', version: 2, format: 'jsonl', from: '2026-11-18', to: '2026-11-19', count: 8, chains: 1, firstSeq: null, exportedBy: 'key_counsel', algorithm: 'ECDSA_SHA_256' });
+    // The one chain of seq 5..12, from the hash of entry 4 to the hash of entry 12, ending at the checkpoint the export made.
+    expect(manifest.rangesSha256).toBe(rangesDigest([{ chain: 'main', firstSeq: 5, lastSeq: 12, firstPrevHash: w.log.entries[3]!.hash, headHash: w.log.entries[11]!.hash }]));
+    const checkpoint = w.deps.memory.checkpoints.checkpoints.at(-1)!;
+    expect(manifest.checkpoints).toEqual({ first: 1, last: checkpoint.number, lastRootHash: checkpoint.rootHash });
     for (const page of pages) {
       expect(page.headers?.['Content-Type']).toBe('application/x-ndjson; charset=utf-8');
       expect(manifestOf(page)).toEqual(manifest);
       expect(page.headers?.['X-Audit-Signature']).toBe(manifest.signature);
     }
-    const [first, last] = [pages[0]!, pages[1]!];
+    const [first, second, last] = [pages[0]!, pages[1]!, pages[2]!];
     expect(first.body!.trimEnd().split('\n').map((line) => JSON.parse(line).seq)).toEqual([5, 6, 7, 8]);
     expect(first.headers?.['X-Audit-Next-Cursor']).toBeTruthy();
     expect(first.headers?.Link).toContain(`cursor=${first.headers?.['X-Audit-Next-Cursor']}`);
+    expect(second.body!.trimEnd().split('\n').map((line) => JSON.parse(line).seq)).toEqual([9, 10, 11, 12]);
     expect(last.headers?.Link).toBeUndefined();
     expect(last.headers?.['X-Audit-Next-Cursor']).toBeUndefined();
-    const lastLines = last.body!.trimEnd().split('\n');
-    expect(lastLines.at(-1)).toBe(manifestLine(manifest));
-    expect(lastLines.slice(0, -1).map((line) => JSON.parse(line).seq)).toEqual([9, 10, 11, 12]);
+    expect(last.body!.trimEnd().split('\n')).toEqual([canonicalJson(checkpoint), manifestLine(manifest)]);
 
     // The pages, put together, verify with the key the API publishes.
     const key = readVerificationKey((await w.handler(event('GET /v1/audit/verification-key'), context)).body!);
@@ -134,9 +136,10 @@ describe('GET /v1/audit/export', () => {
       actor: { keyId: 'key_counsel', role: 'auditor' },
       targets: { exportId: manifest.exportId },
       outcome: 'success',
-      detail: { from: '2026-11-17', to: '2026-11-21', format: 'csv', count: 16, firstSeq: 1, lastSeq: 16, manifestSha256: sha256Hex(canonicalJson(manifest)) },
+      detail: { from: '2026-11-17', to: '2026-11-21', format: 'csv', count: 16, chains: 1, checkpoint: manifest.checkpoints!.last, manifestSha256: sha256Hex(canonicalJson(manifest)) },
     });
-    expect(manifest.lastSeq).toBe(16);
+    // The export's own entry is after the checkpoint its ranges end at.
+    expect(w.deps.memory.checkpoints.checkpoints.at(-1)!.heads).toEqual([expect.objectContaining({ chain: 'main', seq: 16 })]);
   });
 
   it('sends csv pages that each start with the header row; the header-once concatenation verifies with the manifest file', async () => {
@@ -153,7 +156,13 @@ describe('GET /v1/audit/export', () => {
     writeFileSync(join(dir, 'paged.csv'), joined);
     writeFileSync(join(dir, 'paged.csv.manifest.json'), manifestLine(manifest));
     const key = { publicKeyPem: await w.deps.signer.publicKeyPem(), keyId: w.deps.signer.keyId };
-    expect(await verifyExportFile(join(dir, 'paged.csv'), { key, manifestPath: join(dir, 'paged.csv.manifest.json') })).toMatchObject({ ok: true, entries: 16 });
+    const csvOptions = { key, manifestPath: join(dir, 'paged.csv.manifest.json') };
+    // CSV has no room for checkpoints: without them the verifier refuses, with them (as GET /v1/audit/checkpoints answers) it verifies.
+    expect((await verifyExportFile(join(dir, 'paged.csv'), csvOptions)).failure).toMatchObject({ code: 'checkpoints_missing' });
+    const listed = await w.handler(event('GET /v1/audit/checkpoints', { query: { first: String(manifest.checkpoints!.first), last: String(manifest.checkpoints!.last) } }), context);
+    expect(listed.statusCode).toBe(200);
+    writeFileSync(join(dir, 'paged.csv.checkpoints.json'), listed.body!);
+    expect(await verifyExportFile(join(dir, 'paged.csv'), { ...csvOptions, checkpointsPath: join(dir, 'paged.csv.checkpoints.json') })).toMatchObject({ ok: true, entries: 16, checkpoints: 1 });
   });
 
   it('answers an empty range with a manifest of count 0 (jsonl: the manifest line alone), and still audits it', async () => {
@@ -162,8 +171,9 @@ describe('GET /v1/audit/export', () => {
     const page = await exportGet(w, { from: '2025-01-01', to: '2025-01-31' });
     expect(page.statusCode).toBe(200);
     const manifest = manifestOf(page);
-    expect(manifest).toMatchObject({ format: 'jsonl', count: 0, firstSeq: null, lastSeq: null, headHash: null });
-    expect(page.body).toBe(`${manifestLine(manifest)}\n`);
+    expect(manifest).toMatchObject({ format: 'jsonl', count: 0, chains: 0, firstSeq: null, lastSeq: null, headHash: null });
+    // No entries: the checkpoint (which vouches that there are none in these dates) and the manifest line.
+    expect(page.body).toBe(`${canonicalJson(w.deps.memory.checkpoints.checkpoints.at(-1))}\n${manifestLine(manifest)}\n`);
     expect(page.headers?.Link).toBeUndefined();
     expect(w.log.entries.at(-1)).toMatchObject({ action: 'audit.exported', detail: { count: 0, format: 'jsonl' } });
     expect(w.log.entries.at(-1)!.detail).not.toHaveProperty('firstSeq');
@@ -228,9 +238,9 @@ describe('GET /v1/audit/export', () => {
     const query = { from: '2026-11-17', to: '2026-11-20', format: 'jsonl' };
     const first = await exportGet(w, query);
     const cursor = String(first.headers?.['X-Audit-Next-Cursor']);
-    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { exportId: string; manifest: Manifest; next: number };
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { exportId: string; manifest: Manifest; next: number; chain: string };
     const entriesBefore = w.log.entries.length;
-    const forged = encodeCursor({ ...decoded, manifest: { ...decoded.manifest, count: 12, lastSeq: 12, headHash: w.log.entries[11]!.hash } });
+    const forged = encodeCursor({ ...decoded, manifest: { ...decoded.manifest, count: 12, chains: 1 } });
     const refused = async (q: Record<string, string>, lambda?: Record<string, string>) => {
       const result = await exportGet(w, q, lambda);
       expect(result.statusCode).toBe(400);
@@ -242,7 +252,9 @@ describe('GET /v1/audit/export', () => {
       { path: 'cursor', message: 'belongs to an export of other dates or another format: send the from, to and format it came with' },
     ]);
     const outOfRange = encodeCursor({ ...decoded, next: 99 });
-    expect(await refused({ ...query, cursor: outOfRange })).toEqual([{ path: 'cursor', message: 'is not a cursor this API issued; start the export again without one' }]);
+    expect(await refused({ ...query, cursor: outOfRange })).toEqual([{ path: 'cursor', message: 'points outside the export it belongs to; start the export again without one' }]);
+    const otherChain = encodeCursor({ ...decoded, chain: 'c007' });
+    expect(await refused({ ...query, cursor: otherChain })).toEqual([{ path: 'cursor', message: 'points outside the export it belongs to; start the export again without one' }]);
     expect((await exportGet(w, { ...query, cursor })).statusCode).toBe(200);
     expect(w.log.entries).toHaveLength(entriesBefore);
   });

@@ -105,9 +105,21 @@ describe('jsonl lines', () => {
 
 describe('csv rows', () => {
   it('have the fixed columns, and leave absent optional fields empty (not "null" or "[]")', () => {
-    expect(csvHeader).toBe('seq,at,action,actorKeyId,actorRole,actorPracticeId,targets,outcome,bookings,detail,prevHash,hash');
+    expect(csvHeader).toBe('seq,at,action,actorKeyId,actorRole,actorPracticeId,targets,outcome,bookings,detail,prevHash,hash,chain');
     const row = toCsvRow(sample[0]!);
-    expect(row).toBe(`1,2026-11-21T19:04:05Z,practice.created,key_admin,admin,,"{""practiceId"":""prc_1""}",success,,,${'0'.repeat(64)},${sample[0]!.hash}`);
+    // An entry of the one chain of before has no chain name: the last cell is empty.
+    expect(row).toBe(`1,2026-11-21T19:04:05Z,practice.created,key_admin,admin,,"{""practiceId"":""prc_1""}",success,,,${'0'.repeat(64)},${sample[0]!.hash},`);
+  });
+
+  it('carry the chain of an entry of many chains, and still read rows of the twelve columns of before', () => {
+    const { hash: _hash, ...unhashed } = { ...sample[0]!, chain: 'c042' };
+    const onChain = { ...unhashed, hash: entryHash(unhashed) };
+    const row = toCsvRow(onChain);
+    expect(row.endsWith(`,${onChain.hash},c042`)).toBe(true);
+    const cells = row.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((cell) => (cell.startsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell));
+    expect(fromCsvCells(cells)).toEqual(onChain);
+    const legacy = toCsvRow(sample[0]!).split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).slice(0, 12).map((cell) => (cell.startsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell));
+    expect(fromCsvCells(legacy)).toEqual(sample[0]);
   });
 
   it('round-trip every entry exactly, hostile strings included, however the file is split into chunks (property)', async () => {
@@ -152,7 +164,7 @@ describe('csv rows', () => {
 
   it('refuse malformed records and files, saying why', async () => {
     const cells = (row: string) => row.split(',');
-    expect(() => fromCsvCells(['1', '2'])).toThrow('has 2 cells, not 12');
+    expect(() => fromCsvCells(['1', '2'])).toThrow('has 2 cells, not 13');
     const good = toCsvRow(sample[0]!);
     expect(() => fromCsvCells(cells(good.replace(/^1,/, '01,')))).toThrow('seq is not a sequence number');
     const cellsOfGood: string[] = [];

@@ -5,9 +5,12 @@
  */
 import { canonicalJson } from '../../../shared/canonical.ts';
 import { ChainCheck, describeResult, type TokenMatch, type VerifyFailure, type VerifyResult } from '../../../shared/audit/verify.ts';
-import { entryFromJson, EntryFormatError } from '../../../shared/audit/export-format.ts';
 import { tokensInBooking } from '../../../shared/audit/check-tokens.ts';
+import { entryFromJson, EntryFormatError } from '../../../shared/audit/export-format.ts';
 import { manifestStatement, parseManifest, type Manifest } from '../../../shared/audit/manifest.ts';
+import { checkpointStatement, isCheckpointValue, parseCheckpoint } from '../../../shared/audit/checkpoint.ts';
+import { ChainsCheck, checkCheckpoints, type CheckpointExpectations } from '../../../shared/audit/verify-chains.ts';
+import type { AuditCheckpoint } from '../../../shared/records.ts';
 
 export interface BrowserKey {
   readonly keyId: string;
@@ -81,10 +84,36 @@ export async function verifyExportText(text: string, source: string, key: Browse
     }
   }
 
-  const chain = new ChainCheck(manifest);
+  // A many-chain export: its checkpoint lines first (signatures, tree heads, links), then the chains against them.
+  let expectations: CheckpointExpectations | undefined;
+  if (manifest.version === 2) {
+    const given: AuditCheckpoint[] = [];
+    for (const [i, line] of lines.entries()) {
+      if (line.startsWith('{"action"')) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (!isCheckpointValue(value)) continue;
+      const parsed = parseCheckpoint(value);
+      if ('error' in parsed) return unverified({ code: 'checkpoint_signature', line: i + 1, message: `line ${i + 1}: ${parsed.error}` }, manifest);
+      given.push(parsed.checkpoint);
+    }
+    const checked = await checkCheckpoints(manifest, given, key ? async (checkpoint) => {
+      if (checkpoint.keyId !== key.keyId) return `its names signing key ${checkpoint.keyId}, but the given public key is ${key.keyId}`;
+      return (await signatureValid(key, checkpointStatement(checkpoint), checkpoint.signature)) ? undefined : "its signature does not verify with the given public key: it was changed after signing, or signed by another key";
+    } : undefined);
+    if ('failure' in checked) return unverified(checked.failure, manifest);
+    expectations = checked.expectations;
+  }
+
+  const chain = manifest.version === 2 ? new ChainsCheck(manifest, expectations) : new ChainCheck(manifest);
   const wanted = new Set(findTokens);
   const manifestText = canonicalJson(manifest);
-  const done = (failure?: VerifyFailure) => finish({ ok: failure === undefined, manifest, signatureChecked: key !== undefined, entries: chain.entries, failure, sealsMatched: 0 });
+  const done = (failure?: VerifyFailure) =>
+    finish({ ok: failure === undefined, manifest, signatureChecked: key !== undefined, entries: chain.entries, failure, sealsMatched: 0, ...(manifest.version === 2 ? { checkpoints: expectations?.count ?? 'skipped' } : {}) });
   let manifestLine: number | undefined;
   for (let i = 0; i < lines.length; i += 1) {
     const number = i + 1;
@@ -96,6 +125,7 @@ export async function verifyExportText(text: string, source: string, key: Browse
     } catch {
       return done({ code: 'malformed_entry', line: number, message: `line ${number}: not an audit entry (not JSON)` });
     }
+    if (isCheckpointValue(value)) continue;
     if (isManifest(value)) {
       if (canonicalJson(value) !== manifestText) return done({ code: 'manifest_mismatch', line: number, message: `line ${number}: this manifest line differs from the manifest being verified` });
       manifestLine = number;

@@ -1,9 +1,10 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { chainEntries } from '../../audit/chain.ts';
+import { chainNames, entryChain, legacyChain, otherChain } from '../../audit/chains.ts';
 import { DependencyUnavailableError } from '../../errors.ts';
 import type { AuditAppender, AuditReader } from '../../ports.ts';
-import type { AuditBatch, AuditEntry } from '../../records.ts';
+import type { AuditBatch, AuditEntry, ChainHead } from '../../records.ts';
 import { attr, indexNames } from './tables.ts';
 import { queryPages } from './query-pages.ts';
 import { isConditionalCheckFailure, isTransient, storage, translated } from './errors.ts';
@@ -12,9 +13,9 @@ import { isCancellation, itemIdentity, judgeCancellation, ownCancellation, takeG
 /** The document client's transaction item (plain JS values instead of attribute values). */
 export type DocumentTransactItem = { [K in keyof TransactWriteItem]?: Record<string, unknown> };
 
-/** The one chain all entries belong to (the partition key of every audit item). */
-const chainName = 'main';
 const seqWidth = 12;
+/** How many chains' heads are read at once (a checkpoint reads them all). */
+const headReads = 16;
 
 /** How often an append retries when another writer took the next sequence number first. */
 const maxAppendAttempts = 40;
@@ -32,9 +33,12 @@ export interface AuditLog extends AuditReader, AuditAppender {
   transact(items: readonly DocumentTransactItem[], audit: AuditBatch): Promise<AuditEntry[]>;
 }
 
+/** The item of an entry: its chain is the partition key (the legacy chain's entries carry no `chain` of their own). */
 export function auditItem(entry: AuditEntry): Record<string, unknown> {
-  return { [attr.chain]: chainName, [attr.atSeq]: `${entry.at}#${String(entry.seq).padStart(seqWidth, '0')}`, ...entry };
+  return { ...entry, [attr.chain]: entryChain(entry), [attr.atSeq]: atSeq(entry) };
 }
+
+const atSeq = (entry: Pick<AuditEntry, 'at' | 'seq'>) => `${entry.at}#${String(entry.seq).padStart(seqWidth, '0')}`;
 
 /** One append waiting for its group's transaction. */
 interface Pending extends Packable {
@@ -47,22 +51,33 @@ interface Pending extends Packable {
 }
 
 function entryFrom(item: Record<string, unknown>): AuditEntry {
-  const { [attr.chain]: _chain, [attr.atSeq]: _atSeq, ...entry } = item;
-  return entry as unknown as AuditEntry;
+  const { [attr.chain]: chain, [attr.atSeq]: _atSeq, ...entry } = item;
+  return (chain === legacyChain ? entry : { ...entry, chain }) as unknown as AuditEntry;
+}
+
+export interface AuditLogOptions {
+  /** AUDIT_CHAINS: how many chains writers spread over (default 256). */
+  readonly chains?: number;
+  /** The random source of the chain choice (tests pin it). */
+  readonly random?: () => number;
 }
 
 /** Exponential backoff with full jitter, capped at 100 ms. */
 const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 * 2 ** attempt)));
 
-export function buildAuditLog(client: DynamoDBDocumentClient, table: string): AuditLog {
-  const head = () =>
+export function buildAuditLog(client: DynamoDBDocumentClient, table: string, options: AuditLogOptions = {}): AuditLog {
+  const chainCount = options.chains ?? 256;
+  /** The chain this process appends to: chosen at random, kept while it wins, changed when it loses a race. */
+  let current = otherChain(chainCount, undefined, options.random);
+
+  const head = (chain: string = current) =>
     storage(async () => {
       const { Items } = await client.send(
         new QueryCommand({
           TableName: table,
           KeyConditionExpression: '#chain = :chain',
           ExpressionAttributeNames: { '#chain': attr.chain },
-          ExpressionAttributeValues: { ':chain': chainName },
+          ExpressionAttributeValues: { ':chain': chain },
           ScanIndexForward: false,
           Limit: 1,
           ConsistentRead: true,
@@ -74,11 +89,11 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
   /** Whether `entry` is what the table holds at its seq (a write whose answer was lost may have landed). */
   const landed = (entry: AuditEntry) =>
     storage(async () => {
-      const { Item } = await client.send(new GetCommand({ TableName: table, Key: { [attr.chain]: chainName, [attr.seq]: entry.seq }, ConsistentRead: true }));
+      const { Item } = await client.send(new GetCommand({ TableName: table, Key: { [attr.chain]: entryChain(entry), [attr.seq]: entry.seq }, ConsistentRead: true }));
       return Item !== undefined && entryFrom(Item).hash === entry.hash;
     });
 
-  const byTime = (condition: string, value: string, forward: boolean) =>
+  const byTime = (chain: string, condition: string, value: string, forward: boolean) =>
     storage(async () => {
       const { Items } = await client.send(
         new QueryCommand({
@@ -86,7 +101,7 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
           IndexName: indexNames.auditByTime,
           KeyConditionExpression: `#chain = :chain AND #atSeq ${condition} :value`,
           ExpressionAttributeNames: { '#chain': attr.chain, '#atSeq': attr.atSeq },
-          ExpressionAttributeValues: { ':chain': chainName, ':value': value },
+          ExpressionAttributeValues: { ':chain': chain, ':value': value },
           ScanIndexForward: forward,
           Limit: 1,
         }),
@@ -106,6 +121,11 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
   const pending: Pending[] = [];
   let committing = false;
   let ownHead: { entry: AuditEntry; at: number } | undefined;
+  /** After a lost race: the next attempt goes to another chain, where this process is likely alone. */
+  const moveChain = () => {
+    current = otherChain(chainCount, current, options.random);
+    ownHead = undefined;
+  };
 
   const transact = (items: readonly DocumentTransactItem[], audit: AuditBatch): Promise<AuditEntry[]> =>
     new Promise((resolve, reject) => {
@@ -134,10 +154,11 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
   /** One attempt at one group. Appends that must try again go back to the front of the queue, in order. */
   const commit = async (group: Pending[]) => {
     // The head this process wrote last, while fresh; otherwise (and after any failure) the one in the table.
-    const trusted = ownHead && Date.now() - ownHead.at < trustOwnHeadMs ? ownHead.entry : undefined;
-    let previous = trusted ?? (await head());
+    const chain = current;
+    const trusted = ownHead && entryChain(ownHead.entry) === chain && Date.now() - ownHead.at < trustOwnHeadMs ? ownHead.entry : undefined;
+    let previous = trusted ?? (await head(chain));
     const plans = group.map((append) => {
-      const entries = chainEntries(previous, append.audit.events, append.audit.now);
+      const entries = chainEntries(previous, append.audit.events, append.audit.now, chain);
       previous = entries.at(-1) ?? previous;
       const puts = entries.map((entry) => ({
         Put: { TableName: table, Item: auditItem(entry), ConditionExpression: 'attribute_not_exists(#seq)', ExpressionAttributeNames: { '#seq': attr.seq } },
@@ -169,7 +190,8 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
           append.reject(new DependencyUnavailableError('The audit log is busy with other writers; retry shortly.', 1));
         } else again.push(append);
       }
-      if (retry.raced && again.length > 0) await pause(again[0]!.races);
+      if (retry.raced) moveChain();
+      if (retry.raced && again.length > 0 && again[0]!.races > 2) await pause(again[0]!.races);
       pending.unshift(...again);
     }
   };
@@ -206,21 +228,33 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string): Au
     return { appends, raced: verdicts.some((verdict) => verdict.kind === 'raced') };
   };
 
+  /** Every chain's head, a few reads at a time. */
+  const heads = async (): Promise<ChainHead[]> => {
+    const names = chainNames(chainCount);
+    const found: ChainHead[] = [];
+    for (let i = 0; i < names.length; i += headReads) {
+      const batch = await Promise.all(names.slice(i, i + headReads).map((name) => head(name)));
+      for (const [j, entry] of batch.entries()) if (entry) found.push({ chain: names[i + j]!, seq: entry.seq, hash: entry.hash, at: entry.at });
+    }
+    return found.sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
+  };
+
   return {
-    head,
+    head: (chain) => head(chain),
+    heads,
     transact,
     append: (events, now) => transact([], { events, now }),
-    bounds: async (from, to) => {
-      const first = await byTime('>=', from, true);
-      const last = await byTime('<', to, false);
+    bounds: async (from, to, chain = current) => {
+      const first = await byTime(chain, '>=', from, true);
+      const last = await byTime(chain, '<', to, false);
       return first && last && first.seq <= last.seq ? { first, last } : undefined;
     },
-    read: async function* (firstSeq, lastSeq, pageSize = 1000) {
+    read: async function* (firstSeq, lastSeq, pageSize = 1000, chain = current) {
       const items = queryPages(client, {
         TableName: table,
         KeyConditionExpression: '#chain = :chain AND #seq BETWEEN :first AND :last',
         ExpressionAttributeNames: { '#chain': attr.chain, '#seq': attr.seq },
-        ExpressionAttributeValues: { ':chain': chainName, ':first': firstSeq, ':last': lastSeq },
+        ExpressionAttributeValues: { ':chain': chain, ':first': firstSeq, ':last': lastSeq },
         ConsistentRead: true,
         Limit: pageSize,
       });

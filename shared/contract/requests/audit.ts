@@ -42,9 +42,34 @@ export function subjectTokensSchema(phoneRegion: string) {
   return schema;
 }
 
+/** At most this many checkpoints per GET /v1/audit/checkpoints. */
+export const maxCheckpointsPerRequest = 100;
+
+const checkpointNumber = (what: string) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,11}$/, 'must be a checkpoint number (1, 2, 3, …)')
+    .transform(Number)
+    .optional()
+    .meta({ description: what, examples: ['1'] });
+
+/** GET /v1/audit/checkpoints: a run first..last of at most 100, or (without both) the latest. */
+export const checkpointsQuerySchema = z
+  .strictObject({
+    first: checkpointNumber('The first checkpoint wanted (a manifest\'s `checkpoints.first`).'),
+    last: checkpointNumber(`The last checkpoint wanted (a manifest's \`checkpoints.last\`); at most ${maxCheckpointsPerRequest} from first.`),
+  })
+  .superRefine((query, ctx) => {
+    if ((query.first === undefined) !== (query.last === undefined)) ctx.addIssue({ code: 'custom', path: [query.first === undefined ? 'first' : 'last'], message: 'must be given with the other one (or neither, for the latest checkpoint)' });
+    else if (query.first !== undefined && query.last! < query.first) ctx.addIssue({ code: 'custom', path: ['last'], message: 'must not be before first' });
+    else if (query.first !== undefined && query.last! - query.first + 1 > maxCheckpointsPerRequest) ctx.addIssue({ code: 'custom', path: ['last'], message: `must be at most ${maxCheckpointsPerRequest - 1} after first; ask in parts` });
+  });
+
 /** What the audit routes take. */
 export const auditRequests = /* @__PURE__ */ defineRequests('audit', {
   'GET /v1/audit/export': { query: exportQuerySchema },
   'GET /v1/audit/verification-key': {},
   'POST /v1/audit/subject-tokens': { body: subjectTokensSchema },
+  'GET /v1/audit/checkpoints': { query: checkpointsQuerySchema },
+  'POST /v1/audit/checkpoints': {},
 });
