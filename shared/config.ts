@@ -47,6 +47,8 @@ const localSchema = z.object({
   EXPIRY_SWEEP_MINUTES: z.coerce.number().min(0.01).max(1440).default(60),
   /** How long the local server remembers a valid key's authorizer answer (API Gateway's cache is 60 s); 0 for never. */
   AUTHORIZER_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** How often the local server reads the audit table's stream into DATA_DIR/audit-copy (AWS: a stream-triggered Lambda); 0 for never. */
+  AUDIT_STREAM_POLL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
 
 const awsSchema = z.object({
@@ -67,7 +69,10 @@ const awsSchema = z.object({
       const [version, keyId] = pair.split('=') as [string, string];
       return { version, keyId };
     })),
+  /** The audit key: export manifests, checkpoints and seals (it signed every statement before statement types). */
   SIGNING_KEY_ID: z.string().min(1),
+  /** The alert key: submission receipts and publications (the alerts and reviews functions). */
+  ALERT_SIGNING_KEY_ID: z.string().min(1).optional(),
   /** A full key ARN: the summaries' data keys are generated under it and KMS Decrypt is pinned to it. */
   DATA_KEY_ID: z.string().startsWith('arn:', 'must be the full ARN of the KMS key'),
   REVIEWERS_TOPIC_ARN: z.string().min(1),
@@ -75,6 +80,8 @@ const awsSchema = z.object({
   SECURITY_TOPIC_ARN: z.string().min(1),
   /** The Object Lock bucket the sweep seals the audit chain's head into (the sweeper function only). */
   SEAL_BUCKET: z.string().min(3).optional(),
+  /** The Object Lock bucket of the audit table's write-once copy (the audit stream function only). */
+  AUDIT_COPY_BUCKET: z.string().min(3).optional(),
 });
 
 export const configSchema = z.discriminatedUnion('PEERGUARD_RUNTIME', [localSchema, awsSchema]);

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { canonicalJson } from '../canonical.ts';
 import { isRealDate } from '../dates.ts';
-import { signStatement } from '../domain/signing.ts';
+import { signTypedStatement } from '../domain/signing.ts';
 import type { Signer } from '../ports.ts';
 import type { AuditEntry } from '../records.ts';
 
@@ -15,6 +15,8 @@ export type ExportFormat = (typeof exportFormats)[number];
  * between. An empty range has count 0 and nulls for the seq, hash and time fields.
  */
 export interface UnsignedManifest {
+  /** Inside what is signed (shared/audit/statement-types.ts); absent on manifests signed before statement types. */
+  readonly statementType?: 'manifest' | undefined;
   readonly type: 'manifest';
   readonly exportId: string;
   /** The key id of the auditor who asked for the export (cursors only work for that key). */
@@ -55,6 +57,7 @@ type Ends = { readonly first: AuditEntry; readonly last: AuditEntry } | undefine
 export function describeRange(request: ManifestRequest, range: Ends, keyId: string): UnsignedManifest {
   const { exportId, exportedBy, format, from, to, generatedAt } = request;
   return {
+    statementType: 'manifest',
     type: 'manifest',
     exportId,
     exportedBy,
@@ -76,7 +79,7 @@ export function describeRange(request: ManifestRequest, range: Ends, keyId: stri
 
 export async function signManifest(signer: Signer, request: ManifestRequest, range: Ends): Promise<Manifest> {
   const unsigned = describeRange(request, range, signer.keyId);
-  const { signature } = await signStatement(signer, unsigned);
+  const { signature } = await signTypedStatement(signer, 'manifest', unsigned as UnsignedManifest & { statementType: 'manifest' });
   return { ...unsigned, signature };
 }
 
@@ -95,6 +98,7 @@ const nullable = <T extends z.ZodType>(schema: T) => schema.nullable();
 /** The manifest's shape and its internal arithmetic (count = lastSeq − firstSeq + 1). */
 export const manifestSchema = z
   .strictObject({
+    statementType: z.literal('manifest').optional(),
     type: z.literal('manifest'),
     exportId: z.string().regex(/^exp_[0-9a-z]{26}$/, 'must be an export id'),
     exportedBy: z.string().min(1).max(64),

@@ -195,13 +195,13 @@ export async function verifyExportFile(path: string, options: VerifyOptions = {}
     return unverified({ code: 'manifest_format', message: `the manifest is for a ${manifest.format} export, but this file is read as ${format}` }, manifest);
   }
   if (options.key) {
-    const problem = checkSignature(options.key, "the manifest's", manifestStatement(manifest), manifest.signature, manifest.keyId);
+    const problem = checkSignature(options.key, "the manifest's", manifestStatement(manifest), manifest.signature, manifest.keyId, 'manifest');
     if (problem) return unverified(problem, manifest);
   }
 
   const seals = new Map((options.seals ?? []).map((seal) => [seal.seq, seal]));
   for (const seal of seals.values()) {
-    const problem = options.key ? checkSignature(options.key, `the seal of seq ${seal.seq}'s`, sealStatement(seal), seal.signature, seal.keyId) : undefined;
+    const problem = options.key ? checkSignature(options.key, `the seal of seq ${seal.seq}'s`, sealStatement(seal), seal.signature, seal.keyId, 'seal') : undefined;
     if (problem) return unverified({ code: 'seal_signature', seq: seal.seq, message: problem.message }, manifest);
   }
   let sealsMatched = 0;

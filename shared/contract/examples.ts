@@ -14,7 +14,7 @@ export const submissionExample = {
   consent: { clauseId: ex.clauseId, clauseVersion: 1, clauseSha256: ex.sha256, signedOn: '2026-10-01', method: 'e_signature', documentSha256: ex.documentSha256 },
 };
 
-export const receiptExample = { alertId: ex.alertId, submittedAt: ex.at, practiceId: ex.practiceId, contentSha256: ex.sha256, digest: 'hmac-sha256', signature: ex.signature, keyId: ex.signingKeyId };
+export const receiptExample = { statementType: 'receipt', alertId: ex.alertId, submittedAt: ex.at, practiceId: ex.practiceId, contentSha256: ex.sha256, digest: 'hmac-sha256', signature: ex.signature, keyId: ex.signingKeyId };
 /** The receipt in the submitter's 201 answer: with its content key. */
 export const issuedReceiptExample = { ...receiptExample, contentKey: 'kQ3vX8pL2mN5rT9wY1zA4bC7dE0fG3hJ6kM9nP2qS5u' };
 
@@ -53,7 +53,7 @@ export const fullViewExample = {
   consent: submissionExample.consent,
   approvals: 2,
   receipt: receiptExample,
-  publication: { contentSha256: ex.sha256, signature: ex.signature, keyId: ex.signingKeyId },
+  publication: { statementType: 'publication', contentSha256: ex.sha256, signature: ex.signature, keyId: ex.signingKeyId },
   reviews: [
     { reviewerKeyId: ex.reviewerKeyId, reviewerPracticeId: ex.otherPracticeId, decision: 'approve', reason: 'Specific, consent in order.', decidedAt: '2026-11-04T10:01:55Z' },
   ],

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { statementTypes } from '../audit/statement-types.ts';
 import { tokenKinds } from '../identifiers/token-kinds.ts';
 import { alertStatuses, categories, severities } from '../records.ts';
 import { roles } from '../routes.ts';
@@ -54,6 +55,9 @@ export const clauseSchema = z
 
 export const clauseListSchema = z.strictObject({ items: z.array(clauseSchema) }).meta({ id: 'ConsentClauseList' });
 
+const typeOf = (type: 'receipt' | 'publication') =>
+  z.literal(type).optional().meta({ description: `The statement type, inside what is signed: a ${type} signature never verifies as another statement's (absent on statements signed before statement types).` });
+
 const signedStatement = {
   contentSha256: sha256Hex.meta({ description: 'Hex SHA-256 of the canonical JSON of the signed statement.' }),
   signature: z.string().meta({ description: 'Base64 DER ECDSA P-256 / SHA-256 signature over the canonical statement.' }),
@@ -61,6 +65,7 @@ const signedStatement = {
 };
 
 const receiptFields = {
+  statementType: typeOf('receipt'),
   alertId: idOf('alt', 'The alert id.'),
   submittedAt: instant,
   practiceId: idOf('prc', 'The submitting practice.'),
@@ -86,7 +91,7 @@ export const issuedReceiptSchema = z
   })
   .meta({ id: 'IssuedReceipt', description: 'The receipt as the submitting practice receives it: with the key of its digest. `npm run verify-receipt` checks it against the body.' });
 
-export const publicationSchema = z.strictObject(signedStatement).meta({ id: 'Publication', description: "The network's signature over the published alert." });
+export const publicationSchema = z.strictObject({ statementType: typeOf('publication'), ...signedStatement }).meta({ id: 'Publication', description: "The network's signature over the published alert." });
 
 export const submittedAlertSchema = z
   .strictObject({ alertId: idOf('alt', 'The new alert id.'), status: z.literal('pending_review'), receipt: issuedReceiptSchema })
@@ -323,8 +328,23 @@ export const batchResultSchema = z
   })
   .meta({ id: 'BatchCheckResults' });
 
+const networkKeySchema = z
+  .strictObject({
+    keyId: z.string(),
+    algorithm: z.literal('ECDSA_SHA_256'),
+    publicKeyPem: z.string().meta({ description: 'The P-256 public key, SPKI PEM.' }),
+    statementTypes: z.array(z.enum(statementTypes)).meta({ description: 'The statement types this key signs; each signed statement carries its type in `statementType`.' }),
+    signedUntypedStatements: z.boolean().optional().meta({ description: "True for the network's original key: it also signed the statements made before statement types (which carry none)." }),
+  })
+  .meta({ id: 'NetworkSigningKey' });
+
 export const verificationKeySchema = z
-  .strictObject({ keyId: z.string(), algorithm: z.literal('ECDSA_SHA_256'), publicKeyPem: z.string().meta({ description: 'The P-256 public key, SPKI PEM.' }) })
+  .strictObject({
+    keyId: z.string().meta({ description: "The network's original signing key (the audit key): it signs export manifests, checkpoints and seals, and signed every statement made before statement types." }),
+    algorithm: z.literal('ECDSA_SHA_256'),
+    publicKeyPem: z.string().meta({ description: 'The P-256 public key, SPKI PEM.' }),
+    keys: z.array(networkKeySchema).meta({ description: 'Every signing key of the network with the statement types it signs (receipts and publications have a key of their own). Save the whole answer as the key file.' }),
+  })
   .meta({ id: 'VerificationKey' });
 
 export const subjectTokensResultSchema = z

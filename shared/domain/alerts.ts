@@ -11,7 +11,7 @@ import type { AlertSubmission } from '../schemas.ts';
 import { alertView, readableAlert, summaryContext, visibleAlert } from './alert-views.ts';
 import { actionsTakenContext } from './free-text.ts';
 import { notifySafely } from './notify.ts';
-import { signStatement } from './signing.ts';
+import { signTypedStatement } from './signing.ts';
 
 export interface SubmissionResponse {
   alertId: string;
@@ -55,8 +55,8 @@ export async function submitAlert(
   const submittedAt = isoInstant(now);
   // Digested as the practice sent it (before any trimming), so it can recompute the digest itself.
   const contentKey = newContentKey();
-  const statement = { alertId, submittedAt, practiceId, contentSha256: contentDigest(contentKey, options.submitted ?? body) };
-  const receipt: Receipt = { ...statement, digest: receiptDigestScheme, ...(await signStatement(deps.signer, statement)) };
+  const statement = { statementType: 'receipt' as const, alertId, submittedAt, practiceId, contentSha256: contentDigest(contentKey, options.submitted ?? body) };
+  const receipt: Receipt = { ...statement, digest: receiptDigestScheme, ...(await signTypedStatement(deps.alertSigner, 'receipt', statement)) };
   const { summary, actionsTaken, ...incident } = body.incident;
   const alert: AlertRecord = {
     alertId,

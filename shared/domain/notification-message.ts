@@ -34,6 +34,10 @@ export function notificationMessage(notification: Notification): Record<string, 
       const { type, keyId, role, practiceId, byKeyId, at } = notification;
       return { type, keyId, role, ...(practiceId === undefined ? {} : { practiceId }), byKeyId, at };
     }
+    case 'audit.tampered': {
+      const { type, change, chain, seq, at } = notification;
+      return { type, change, chain, seq, at };
+    }
     default: {
       const { type, practiceId, alertId, category, severity, at } = notification;
       return { type, practiceId, alertId, category, severity, at };

@@ -123,6 +123,8 @@ export interface TestDeps extends Deps {
     readonly outbox: MemoryOutbox;
     readonly figures: MemoryFigures;
     readonly seals: AuditSeal[];
+    /** The audit copy's objects by name, as written (never replaced). */
+    readonly archive: Map<string, string>;
     readonly integrations: MemoryIntegrationStore;
   };
   /** What was asked of Cal.com's API (unless `calcom` is overridden). */
@@ -147,15 +149,17 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
   const ledger = memoryScreeningLedger(audit, figures);
   const outbox = memoryOutbox();
   const seals: AuditSeal[] = [];
+  const archive = new Map<string, string>();
   const integrations = memoryIntegrationStore(audit);
   const calcom = recordingCalcomApi();
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   return {
     settings: testSettings,
     logger,
     metrics,
     keyring: buildLocalKeyring(randomBytes(32)),
-    signer: buildLocalSigner(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+    signer: buildLocalSigner(pem(), 'audit'),
+    alertSigner: buildLocalSigner(pem(), 'alert'),
     cipher: buildEnvelopeCipher(localDataKeys(randomBytes(32))),
     notifier,
     outbox,
@@ -168,11 +172,19 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
     figures,
     audit,
     seals: { put: async (seal) => void seals.push(structuredClone(seal)) },
+    archive: {
+      put: async (name, body) => {
+        if (archive.has(name)) return 'exists';
+        archive.set(name, body);
+        return 'written';
+      },
+      has: async (name) => archive.has(name),
+    },
     integrations,
     calcom,
     ...overrides,
     clock,
-    memory: { alerts, tokenIndex, audit, ledger, outbox, figures, seals, integrations },
+    memory: { alerts, tokenIndex, audit, ledger, outbox, figures, seals, archive, integrations },
     calcomCalls: calcom.declined,
     sent: notifier.sent,
     logLines: logger.lines,
