@@ -254,7 +254,7 @@ export const t = {
     notices: 'Quota and enumeration notices',
     noNotices: 'No notices.',
     noticeType: (type: string) =>
-      ({ 'screening.quota_exceeded': 'Screening quota reached', 'screening.possible_enumeration': 'Possible enumeration (many name-only misses)' })[type] ?? type,
+      ({ 'screening.quota_exceeded': 'Screening quota reached', 'screening.possible_enumeration': 'Possible enumeration (many name-only misses)', 'audit.tampered': 'Audit entry changed after it was written' })[type] ?? type,
     practiceName: 'Practice name',
     region: 'Region',
     regionHint: 'For example CT or US-CT.',

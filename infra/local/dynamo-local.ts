@@ -92,6 +92,7 @@ export async function ensureTables(endpoint: string, tables: readonly { definiti
               ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' as const }] : []),
             ],
             GlobalSecondaryIndexes: definition.globalSecondaryIndexes.length ? definition.globalSecondaryIndexes.map(indexSpec) : undefined,
+            StreamSpecification: definition.stream ? { StreamEnabled: true, StreamViewType: definition.stream } : undefined,
           }),
         );
         if (definition.timeToLiveAttribute) {
@@ -101,6 +102,9 @@ export async function ensureTables(endpoint: string, tables: readonly { definiti
         if (!(error instanceof ResourceInUseException)) throw error;
         // A table from an older version: add the indexes it lacks (DynamoDB fills them from the items).
         const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+        if (definition.stream && !Table?.StreamSpecification?.StreamEnabled) {
+          await client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }));
+        }
         const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((gsi) => gsi.IndexName));
         for (const gsi of definition.globalSecondaryIndexes.filter((candidate) => !present.has(candidate.indexName))) {
           await client.send(

@@ -261,6 +261,13 @@ export const overviewSchema = z
         z.union([
           z.strictObject({ type: z.literal('screening.quota_exceeded'), ...noticeBase, window: z.enum(['minute', 'day']), limit: z.int() }),
           z.strictObject({ type: z.literal('screening.possible_enumeration'), ...noticeBase, nameOnlyNoMatch: z.int(), windowStart: instant }),
+          z.strictObject({
+            type: z.literal('audit.tampered'),
+            change: z.enum(['modified', 'removed']).meta({ description: 'An audit entry was overwritten or deleted in the audit table after it was written.' }),
+            chain: z.string(),
+            seq: z.int(),
+            at: instant,
+          }),
         ]),
       )
       .meta({ description: 'The latest 50 security notices, newest first.' }),
