@@ -47,15 +47,15 @@ const keyFile = z.object({
   keys: z.array(networkKey).min(1).optional(),
 });
 
-function assertP256(publicKeyPem: string, what: string): void {
+function assertP256(publicKeyPem: string, keyId?: string): void {
   let details: { type: string; curve?: string | undefined };
   try {
     const publicKey = createPublicKey(publicKeyPem);
     details = { type: publicKey.asymmetricKeyType ?? '', curve: publicKey.asymmetricKeyDetails?.namedCurve };
   } catch {
-    throw new Error(`${what} holds no readable public key (PEM "BEGIN PUBLIC KEY")`);
+    throw new Error(`the key file holds no readable public key${keyId ? ` for ${keyId}` : ''} (PEM "BEGIN PUBLIC KEY")`);
   }
-  if (details.type !== 'ec' || details.curve !== 'prime256v1') throw new Error(`${what} is not an ECDSA P-256 public key`);
+  if (details.type !== 'ec' || details.curve !== 'prime256v1') throw new Error(`the key${keyId ? ` ${keyId}` : ''} is not an ECDSA P-256 public key`);
 }
 
 /** A key file: a PEM public key, or the JSON answer of GET /v1/audit/verification-key (one key, or every key with its statement types). */
@@ -72,9 +72,9 @@ export function readVerificationKey(text: string): VerificationKey {
     const parsed = keyFile.safeParse(json);
     if (!parsed.success) throw new Error('the key file is JSON but not {keyId, publicKeyPem} (with, optionally, keys: [{keyId, publicKeyPem, statementTypes}])');
     key = { publicKeyPem: parsed.data.publicKeyPem, keyId: parsed.data.keyId, ...(parsed.data.keys ? { keys: parsed.data.keys } : {}) };
-    for (const listed of key.keys ?? []) assertP256(listed.publicKeyPem, `the key file's key ${listed.keyId}`);
+    for (const listed of key.keys ?? []) assertP256(listed.publicKeyPem, listed.keyId);
   }
-  assertP256(key.publicKeyPem, 'the key file');
+  assertP256(key.publicKeyPem);
   return key;
 }
 

@@ -256,11 +256,18 @@ describe('GET /v1/audit/export', () => {
 });
 
 describe('GET /v1/audit/verification-key', () => {
-  it('answers the signing key id, the algorithm and the public key', async () => {
+  it('answers the original (audit) key id, the algorithm and the public key as before, and every key with the statement types it signs', async () => {
     const w = world();
     const result = await w.handler(event('GET /v1/audit/verification-key'), context);
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body!)).toEqual({ keyId: w.deps.signer.keyId, algorithm: 'ECDSA_SHA_256', publicKeyPem: await w.deps.signer.publicKeyPem() });
+    const audit = { keyId: w.deps.signer.keyId, algorithm: 'ECDSA_SHA_256', publicKeyPem: await w.deps.signer.publicKeyPem() };
+    expect(JSON.parse(result.body!)).toEqual({
+      ...audit,
+      keys: [
+        { ...audit, statementTypes: ['manifest', 'checkpoint', 'seal'], signedUntypedStatements: true },
+        { keyId: w.deps.alertSigner.keyId, algorithm: 'ECDSA_SHA_256', publicKeyPem: await w.deps.alertSigner.publicKeyPem(), statementTypes: ['receipt', 'publication'] },
+      ],
+    });
   });
 });
 

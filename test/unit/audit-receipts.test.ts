@@ -46,7 +46,7 @@ describe('a submission receipt', () => {
     const file = await submitted();
     expect(verifySignedFile(key, file)).toEqual({
       ok: true,
-      summary: `submission receipt of alert ${file.receipt.alertId}: practice ${file.receipt.practiceId} submitted this body at ${file.receipt.submittedAt} (signed by ${net.deps.signer.keyId})`,
+      summary: `submission receipt of alert ${file.receipt.alertId}: practice ${file.receipt.practiceId} submitted this body at ${file.receipt.submittedAt} (signed by ${net.deps.alertSigner.keyId})`,
     });
   });
 
@@ -63,7 +63,8 @@ describe('a submission receipt', () => {
   it('checks through the CLI, printing ids only (never the body)', async () => {
     const file = await submitted();
     const printed: string[] = [];
-    const keyPath = write(key.publicKeyPem);
+    // A plain PEM file works too: the alert key's, which signs receipts.
+    const keyPath = write(await net.deps.alertSigner.publicKeyPem());
     expect(await runVerifyReceipt([write(JSON.stringify(file)), '--key', keyPath], (line) => printed.push(line))).toBe(0);
     expect(printed[0]).toMatch(/^VERIFIED: submission receipt of alert alt_/);
     const tampered = { ...file, body: { ...file.body, subject: { ...file.body.subject, phone: '+1 860 555 0100' } } };
@@ -156,7 +157,7 @@ describe('a publication signature', () => {
     const file = { publication: alert.publication, statement: publicationStatement(alert) };
     expect(verifySignedFile(key, JSON.parse(JSON.stringify(file)))).toEqual({
       ok: true,
-      summary: `publication of alert ${alertId} at ${alert.publishedAt} (signed by ${net.deps.signer.keyId})`,
+      summary: `publication of alert ${alertId} at ${alert.publishedAt} (signed by ${net.deps.alertSigner.keyId})`,
     });
     const changed = { ...file, statement: { ...file.statement, severity: 'low' } };
     expect(verifySignedFile(key, changed)).toMatchObject({ ok: false, reason: expect.stringMatching(/^the statement's SHA-256 .* the statement was changed$/) });

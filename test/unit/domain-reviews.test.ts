@@ -52,8 +52,12 @@ describe('decideReview', () => {
     const statement = publicationStatement(stored);
     expect(statement).toMatchObject({ alertId, publishedAt: '2026-11-23T08:00:00Z', approvals: [{ practiceId: net.reviewerB.practiceId }, { practiceId: net.reviewerC.practiceId }] });
     expect(stored.publication!.contentSha256).toBe(sha256Hex(canonicalJson(statement)));
-    const publicKeyPem = await deps.signer.publicKeyPem();
+    // Signed with the alert key, the publication's type inside what is signed.
+    expect(statement.statementType).toBe('publication');
+    expect(stored.publication).toMatchObject({ statementType: 'publication', keyId: deps.alertSigner.keyId });
+    const publicKeyPem = await deps.alertSigner.publicKeyPem();
     expect(verifyStatement(publicKeyPem, statement, stored.publication!.signature)).toBe(true);
+    expect(verifyStatement(publicKeyPem, { ...statement, statementType: 'manifest' }, stored.publication!.signature)).toBe(false);
     expect(verifyStatement(publicKeyPem, { ...statement, severity: 'low' }, stored.publication!.signature)).toBe(false);
 
     const index = await deps.tokenIndex.lookup(stored.tokens.map((t) => t.token));

@@ -25,12 +25,15 @@ describe('submitAlert', () => {
 
     expect(response.status).toBe('pending_review');
     const { receipt } = response;
-    expect(receipt).toMatchObject({ alertId: response.alertId, practiceId: practiceA.practiceId, submittedAt: '2026-11-21T19:04:05Z', keyId: deps.signer.keyId });
+    expect(receipt).toMatchObject({ statementType: 'receipt', alertId: response.alertId, practiceId: practiceA.practiceId, submittedAt: '2026-11-21T19:04:05Z', keyId: deps.alertSigner.keyId });
     expect(receipt.contentSha256).toBe(contentDigest(receipt.contentKey, body));
     expect(receipt.contentSha256).not.toBe(sha256Hex(canonicalJson(body)));
-    const statement = { alertId: receipt.alertId, submittedAt: receipt.submittedAt, practiceId: receipt.practiceId, contentSha256: receipt.contentSha256 };
-    const publicKeyPem = await deps.signer.publicKeyPem();
+    // The receipt's type is inside what the alert key signed.
+    const statement = { statementType: 'receipt', alertId: receipt.alertId, submittedAt: receipt.submittedAt, practiceId: receipt.practiceId, contentSha256: receipt.contentSha256 };
+    const publicKeyPem = await deps.alertSigner.publicKeyPem();
     expect(verifyStatement(publicKeyPem, statement, receipt.signature)).toBe(true);
+    const { statementType: _type, ...untyped } = statement;
+    expect(verifyStatement(publicKeyPem, untyped, receipt.signature)).toBe(false);
     expect(verifyStatement(publicKeyPem, { ...statement, submittedAt: '2026-11-20T00:00:00Z' }, receipt.signature)).toBe(false);
 
     const stored = await deps.alerts.get(response.alertId);
