@@ -199,7 +199,7 @@ it('serves 503s with Retry-After while DynamoDB Local is down and recovers by it
   }
   const once = (predicate: (entry: (typeof entries)[number]) => boolean, what: string) => expect(entries.filter(predicate).length, what).toBe(1);
   const state = await storedState(dynamo!.endpoint, { main: config.MAIN_TABLE, tokens: config.TOKEN_TABLE, audit: config.AUDIT_TABLE, keys: config.API_KEYS_TABLE });
-  expectWholeAlerts(state, await deps.signer.publicKeyPem());
+  expectWholeAlerts(state, await deps.alertSigner.publicKeyPem());
   // Every stored alert was audited when submitted, including any whose 503 hid that it landed.
   for (const alert of storedAlerts(state)) once((entry) => entry.action === 'alert.submitted' && entry.targets.alertId === alert.alertId, `alert ${alert.alertId}`);
   expect(JSON.stringify(state)).not.toContain(canaryName);

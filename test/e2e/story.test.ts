@@ -73,9 +73,9 @@ describe('submit, review, publish, screen', () => {
     expect(digest).toBe('hmac-sha256');
     expect(statement.contentSha256).toBe(contentDigest(contentKey, body));
     expect(statement.contentSha256).not.toBe(sha256Hex(canonicalJson(body)));
-    expect(keyId).toBe(deps.signer.keyId);
-    expect(verifyStatement(await deps.signer.publicKeyPem(), statement, signature)).toBe(true);
-    expect(verifyStatement(await deps.signer.publicKeyPem(), { ...statement, practiceId: net.practices.elm }, signature)).toBe(false);
+    expect(keyId).toBe(deps.alertSigner.keyId);
+    expect(verifyStatement(await deps.alertSigner.publicKeyPem(), statement, signature)).toBe(true);
+    expect(verifyStatement(await deps.alertSigner.publicKeyPem(), { ...statement, practiceId: net.practices.elm }, signature)).toBe(false);
   });
 
   it('does not match while the alert is only pending review', async () => {
@@ -107,7 +107,7 @@ describe('submit, review, publish, screen', () => {
     const view = await call('GET', `/v1/alerts/${alertId}`, { key: adminKey });
     expect(view.status).toBe(200);
     expect(Date.parse(view.body.expiresAt) - Date.parse(view.body.publishedAt)).toBe(730 * 86_400_000);
-    expect(view.body.publication.keyId).toBe(deps.signer.keyId);
+    expect(view.body.publication.keyId).toBe(deps.alertSigner.keyId);
     expect(view.body.approvals).toBe(2);
   });
 
