@@ -33,10 +33,15 @@ export interface AlarmsProps {
   readonly accessLogs: ILogGroup;
   readonly functions: Record<FunctionName, PeerguardFunction>;
   readonly sweeperDlq: IQueue;
+  /** Stream positions of the audit changes the archiver could not copy after its retries. */
+  readonly archiverDlq: IQueue;
   readonly operationsTopic: ITopic;
 }
 
 const fiveMinutes = Duration.minutes(5);
+
+/** How far (ms) the archiver may fall behind the audit table's stream before the operations topic hears. */
+export const archiverIteratorAgeMs = 300_000;
 
 /**
  * Every alarm goes to the operations topic (alarm and recovery). Names start with
@@ -194,6 +199,7 @@ export class PeerguardAlarms extends Construct {
     for (const [name, queue] of [
       ['Notifications', data.notificationsDlq],
       ['Sweeper', props.sweeperDlq],
+      ['Archiver', props.archiverDlq],
     ] as const) {
       this.add(`SQS-${name}Dlq-Depth`, {
         metric: queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
@@ -202,6 +208,12 @@ export class PeerguardAlarms extends Construct {
         inclusive: true,
       });
     }
+    // The write-once copy keeps up with the audit table: the oldest change not yet copied is at most 5 minutes old.
+    this.add('Archiver-IteratorAge', {
+      metric: props.functions.archiver.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }),
+      threshold: archiverIteratorAgeMs,
+      description: "The archiver is more than 5 minutes behind the audit table's stream: the write-once copy and the tamper notices are late.",
+    });
   }
 
   private add(

@@ -195,6 +195,7 @@ export class PeerguardStack extends Stack {
       accessLogs: this.accessLogs,
       functions: this.functions,
       sweeperDlq: this.sweeperDlq,
+      archiverDlq: this.archiverDlq,
       operationsTopic: data.operationsTopic,
     });
   }

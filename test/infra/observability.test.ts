@@ -114,13 +114,20 @@ describe('alarms', () => {
       expect(watched(props)).toEqual(['AWS/SNS/NumberOfNotificationsFailed']);
       expect(view.describe(dimension(props, 'TopicName'))).toBe(`${topic[0]!.toUpperCase()}${topic.slice(1)}Topic`);
     }
-    for (const [name, queue] of [['Notifications', 'NotificationsDlq'], ['Sweeper', 'SweeperDlq']]) {
+    for (const [name, queue] of [['Notifications', 'NotificationsDlq'], ['Sweeper', 'SweeperDlq'], ['Archiver', 'ArchiverDlq']]) {
       const props = alarm(`SQS-${name}Dlq-Depth`);
       expect(watched(props)).toEqual(['AWS/SQS/ApproximateNumberOfMessagesVisible']);
       expect(props.Threshold).toBe(config.alarms.deadLetterMessages);
       expect(view.describe(dimension(props, 'QueueName'))).toBe(queue);
     }
     expect(alarm('Sweeper-NotRunning').TreatMissingData).toBe('breaching');
+  });
+
+  it("the archiver falling more than 5 minutes behind the audit table's stream", () => {
+    const props = alarm('Archiver-IteratorAge');
+    expect(watched(props)).toEqual(['AWS/Lambda/IteratorAge']);
+    expect([props.Statistic, props.Threshold, props.Period]).toEqual(['Maximum', 300_000, 300]);
+    expect(refId(dimension(props, 'FunctionName'))).toBe(view.fn('archiver').id);
   });
 
   it('thresholds come from the stage settings', () => {
