@@ -35,6 +35,9 @@ export function peerguardApi(connection: Connection) {
   const alertId = (id: string) => ({ params: { path: { alertId: id } } });
   return {
     health: () => data(client.GET('/v1/health')),
+    whoAmI: () => data(client.GET('/v1/me')),
+    listPractices: () => data(client.GET('/v1/practices')),
+    listKeys: (practiceId?: string) => data(client.GET('/v1/keys', practiceId ? { params: { query: { practiceId } } } : {})),
     createPractice: (body: { name: string; region: string }) => data(client.POST('/v1/practices', { body })),
     createKey: (body: { role: 'admin' | 'reviewer' | 'practice' | 'auditor'; practiceId?: string | undefined; label: string }) => data(client.POST('/v1/keys', { body })),
     revokeKey: async (keyId: string) => {

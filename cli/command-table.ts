@@ -1,6 +1,6 @@
 /** Every `peerguard` command, in the order `peerguard --help` lists them. */
 import type { Command } from './command.ts';
-import { clauseList, clausePublish, clauseVersion, keyCreate, keyRevoke, practiceCreate } from './commands/admin.ts';
+import { clauseList, clausePublish, clauseVersion, keyCreate, keyList, keyRevoke, practiceCreate, practiceList } from './commands/admin.ts';
 import { alertDispute, alertReinstate, alertRetract, alertShow, alertSubmit } from './commands/alerts.ts';
 import { auditKey, auditTokens, exportCommand } from './commands/audit.ts';
 import { check, checkBatch } from './commands/check.ts';
@@ -8,6 +8,7 @@ import { health } from './commands/health.ts';
 import { reviewApprove, reviewQueue, reviewReconfirm, reviewReject } from './commands/reviews.ts';
 import { verify } from './commands/verify-export.ts';
 import { verifyReceiptCommand } from './commands/verify-receipt.ts';
+import { whoami } from './commands/whoami.ts';
 
 export const commands: readonly Command[] = [
   check,
@@ -22,7 +23,9 @@ export const commands: readonly Command[] = [
   reviewReject,
   reviewReconfirm,
   practiceCreate,
+  practiceList,
   keyCreate,
+  keyList,
   keyRevoke,
   clausePublish,
   clauseVersion,
@@ -32,5 +35,6 @@ export const commands: readonly Command[] = [
   auditTokens,
   verify,
   verifyReceiptCommand,
+  whoami,
   health,
 ];

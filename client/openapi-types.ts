@@ -774,6 +774,52 @@ export interface components {
                  */
                 windowStart: string;
             } | {
+                /**
+                 * @description An auditor key computed a subject's tokens: every lookup is heard.
+                 * @constant
+                 */
+                type: "audit.subject_tokens";
+                /** @description The auditor key. */
+                keyId: string;
+                lookupsToday: number;
+                limit: number;
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 UTC without fractions of a second.
+                 * @example 2026-11-21T19:04:05Z
+                 */
+                at: string;
+            } | {
+                /** @constant */
+                type: "governance.practice_created";
+                /** @description The practice concerned. */
+                practiceId: string;
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 UTC without fractions of a second.
+                 * @example 2026-11-21T19:04:05Z
+                 */
+                at: string;
+                /** @description The admin key that registered it. */
+                byKeyId: string;
+            } | {
+                /** @constant */
+                type: "governance.key_created";
+                /** @description The new key. */
+                keyId: string;
+                /** @enum {string} */
+                role: "admin" | "reviewer" | "practice" | "auditor";
+                /** @description The practice of a practice or reviewer key. */
+                practiceId?: string;
+                /** @description The admin key that created it, or `system:admin-cli` for a key made with `npm run admin -- create-key`. */
+                byKeyId: string;
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 UTC without fractions of a second.
+                 * @example 2026-11-21T19:04:05Z
+                 */
+                at: string;
+            } | {
                 /** @constant */
                 type: "audit.tampered";
                 /**

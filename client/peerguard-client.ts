@@ -14,6 +14,7 @@
 import createClient, { type Client, type ClientPathsWithMethod, type FetchResponse, type MaybeOptionalInit } from 'openapi-fetch';
 import type { paths } from './openapi-types.ts';
 
+/** @public The generated types, for integrators who name a schema (`components['schemas']['CheckResult']`) or an operation. */
 export type { paths, components, operations } from './openapi-types.ts';
 
 export interface PeerguardClientOptions {
@@ -80,6 +81,7 @@ export class PeerguardProblem extends Error {
 }
 
 type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
+// biome-ignore lint/complexity/noBannedTypes: `{} extends Pick<T, K>` is how a type tells an optional key from a required one
 type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
 type InitParam<Init> = RequiredKeys<Init> extends never ? [(Init & { [key: string]: unknown })?] : [Init & { [key: string]: unknown }];
 type Json = `${string}/${string}`;
@@ -94,7 +96,9 @@ export interface Answer<Data> {
 export type CallMethod<M extends Method> = <Path extends ClientPathsWithMethod<Client<paths>, M>, Init extends MaybeOptionalInit<paths[Path], M>>(
   url: Path,
   ...init: InitParam<Init>
-) => Promise<Answer<NonNullable<FetchResponse<Extract<paths[Path][M], Record<string | number, any>>, Init, Json>['data']>>>;
+) => Promise<
+  // biome-ignore lint/suspicious/noExplicitAny: openapi-fetch's own constraint on an operation (FetchResponse<T extends Record<string | number, any>>)
+  Answer<NonNullable<FetchResponse<Extract<paths[Path][M], Record<string | number, any>>, Init, Json>['data']>>>;
 
 export interface PeerguardClient {
   readonly GET: CallMethod<'get'>;

@@ -23,8 +23,6 @@ import { PeerguardEdgeStack, edgeRegion } from './edge-stack.ts';
 import { parseStageConfig, reservedConcurrencyOf, stageContextKey, stagesContextKey, type StageConfig } from './stage-config.ts';
 import { defaultWebAssets, PeerguardWebStack, webAssetFolders, webAssetsContextKey } from './web-stack.ts';
 
-export { functionGrants } from './grants.ts';
-
 /**
  * The HTTP API's access log: one JSON line per request with what an operator needs (status,
  * latency, route template, errors API Gateway itself produced) and nothing a caller sent: no

@@ -60,7 +60,7 @@ function benchEvent(i: number): AuditEvent {
   if (i % 20 === 0) {
     return {
       action: 'check.performed', actor: desk, targets: { checkId: newId('chk') }, outcome: 'no_match',
-      bookings: Array.from({ length: 10 }, (_, b) => ({ checkId: newId('chk'), tokenKinds: ['phone', 'email'], tokenDigests: [token(), token()], result: 'no_match' as const })),
+      bookings: Array.from({ length: 10 }, () => ({ checkId: newId('chk'), tokenKinds: ['phone', 'email'], tokenDigests: [token(), token()], result: 'no_match' as const })),
     };
   }
   if (i % 10 < 6) {

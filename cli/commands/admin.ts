@@ -23,6 +23,21 @@ export const practiceCreate: Command = {
   },
 };
 
+export const practiceList: Command = {
+  name: 'admin practice list',
+  summary: 'list every practice, oldest first',
+  usage: '',
+  positionals: 0,
+  options: {},
+  server: true,
+  examples: ['peerguard admin practice list --json'],
+  async run(context) {
+    const { items } = await (await context.api()).listPractices();
+    context.report(items, items.length === 0 ? ['No practices yet.'] : items.map((p) => `${p.practiceId} ${p.name} (${p.region}), since ${p.createdAt}`));
+    return exitCodes.ok;
+  },
+};
+
 export const keyCreate: Command = {
   name: 'admin key create',
   summary: 'create an API key (shown once)',
@@ -71,6 +86,30 @@ export const keyRevoke: Command = {
     return exitCodes.ok;
   },
 };
+
+export const keyList: Command = {
+  name: 'admin key list',
+  summary: 'list the API keys, oldest first (never a secret)',
+  usage: '[--practice PRACTICE_ID]',
+  positionals: 0,
+  options: {
+    practice: { type: 'string', value: 'PRACTICE_ID', description: 'only the practice and reviewer keys of this practice' },
+  },
+  server: true,
+  examples: ['peerguard admin key list --practice prc_01jd…'],
+  details: ['Revoked keys are listed too, with when they were revoked. A key secret is never listed: only its holder has it.'],
+  async run(context) {
+    const { items } = await (await context.api()).listKeys(stringOption(context.values, 'practice'));
+    context.report(items, items.length === 0 ? ['No keys.'] : items.map(keyLine));
+    return exitCodes.ok;
+  },
+};
+
+function keyLine(key: { keyId: string; role: string; label: string; practiceId?: string; createdAt: string; revokedAt?: string }): string {
+  const owner = key.practiceId ? ` of practice ${key.practiceId}` : '';
+  const revoked = key.revokedAt ? `, REVOKED ${key.revokedAt}` : '';
+  return `${key.keyId} ${key.role} key "${key.label}"${owner}, created ${key.createdAt}${revoked}`;
+}
 
 const isRole = (value: string): value is Role => (roles as readonly string[]).includes(value);
 

@@ -98,10 +98,11 @@ function problemFrom(response: Response, text: string): ApiError {
 /**
  * A call through the typed client (client/peerguard-client.ts, generated from the API's OpenAPI
  * document): bodies and answers are checked against the contract at build time. Refusals become
- * the same ApiError as `call`'s, so screens handle both alike.
+ * the same ApiError as `call`'s, so screens handle both alike. `key` replaces the signed-in key
+ * (sign-in checks a key before keeping it).
  */
-export async function typed<T>(run: (client: PeerguardClient) => Promise<{ data: T }>): Promise<T> {
-  const client = createPeerguardClient({ baseUrl: location.origin, apiKey: currentKey() });
+export async function typed<T>(run: (client: PeerguardClient) => Promise<{ data: T }>, key = currentKey()): Promise<T> {
+  const client = createPeerguardClient({ baseUrl: location.origin, apiKey: key });
   try {
     return (await run(client)).data;
   } catch (error) {

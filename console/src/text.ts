@@ -180,7 +180,7 @@ export const t = {
     demeanourHint: 'For example: calm, agitated, intoxicated, threatening.',
     witnesses: 'Witnesses (number of people)',
     actionsTaken: 'Actions taken',
-    actionsTakenHint: 'For example: session ended, client discharged, police called.',
+    actionsTakenHint: 'For example: session ended, client discharged, police called. Never the client’s name or contact details.',
     summary: 'Incident record',
     consentIntro: 'Cite the published consent clause the client signed at intake, and choose the signed intake form. The form is read on this computer only: the console sends its SHA-256 fingerprint, never the file.',
     clause: 'Consent clause and version',
@@ -222,6 +222,7 @@ export const t = {
     listMissing: 'This server does not list alerts yet: shown here are the alerts filed from this tab and those you look up by id.',
     actions: { retract: 'Retract…', dispute: 'Suspend (dispute)…', reinstate: 'Reinstate…' },
     reasonFor: { retract: 'Why is it retracted?', dispute: 'What is disputed?', reinstate: 'Why is it reinstated?' },
+    reasonHint: 'Write why, never who: no client names, phone numbers, e-mails or dates of birth.',
     confirmText: {
       retract: 'A retracted alert stops matching at once, for good.',
       dispute: 'A suspended alert stops matching until it is reinstated or retracted.',
@@ -236,7 +237,7 @@ export const t = {
     intakeHash: 'Intake form SHA-256',
     approvals: 'Approvals so far',
     reason: 'Reason for your decision',
-    reasonHint: 'The submitting practice reads this reason (not who gave it).',
+    reasonHint: 'The submitting practice reads this reason (not who gave it). Write why, never who: no client names, phone numbers, e-mails or dates of birth.',
     reconfirmReason: 'Why should it stay published?',
     approve: 'Approve',
     reject: 'Reject',
@@ -251,10 +252,17 @@ export const t = {
     day: 'Day',
     checks: 'Checks',
     matches: 'Matches',
-    notices: 'Quota and enumeration notices',
+    notices: 'Security notices',
     noNotices: 'No notices.',
     noticeType: (type: string) =>
-      ({ 'screening.quota_exceeded': 'Screening quota reached', 'screening.possible_enumeration': 'Possible enumeration (many name-only misses)', 'audit.tampered': 'Audit entry changed after it was written' })[type] ?? type,
+      ({
+        'screening.quota_exceeded': 'Screening quota reached',
+        'screening.possible_enumeration': 'Possible enumeration (many name-only misses)',
+        'audit.subject_tokens': 'Counsel searched for a person',
+        'governance.practice_created': 'Practice registered',
+        'governance.key_created': 'API key created',
+        'audit.tampered': 'Audit entry changed after it was written',
+      })[type] ?? type,
     practiceName: 'Practice name',
     region: 'Region',
     regionHint: 'For example CT or US-CT.',
@@ -331,5 +339,3 @@ export const t = {
     close: 'Close',
   },
 };
-
-export type Text = typeof t;

@@ -100,7 +100,7 @@ function declaredHeaders(schema: z.ZodObject, headers: HttpEvent['headers']): un
 function authorise(route: RouteDefinition, event: HttpEvent): Principal | undefined {
   if (route.auth === 'none') return undefined;
   const context = event.requestContext.authorizer?.lambda;
-  if (!context || context.authenticated !== 'true' || !context.keyId || !isRole(context.role)) {
+  if (context?.authenticated !== 'true' || !context.keyId || !isRole(context.role)) {
     throw new UnauthorizedError(header(event.headers, 'authorization') ? 'This API key is unknown or has been revoked.' : undefined);
   }
   if (!route.roles.includes(context.role)) {

@@ -54,7 +54,7 @@ export async function seedPublishedAlerts(options: {
   };
   await Promise.all(
     Array.from({ length: options.writers ?? 8 }, async () => {
-      let pending: Record<string, unknown>[] = [];
+      const pending: Record<string, unknown>[] = [];
       const flush = async (all: boolean) => {
         while (pending.length >= batchWriteLimit || (all && pending.length > 0)) {
           let batch = pending.splice(0, batchWriteLimit).map((Item) => ({ PutRequest: { Item } }));

@@ -42,7 +42,6 @@ function client(baseUrl: string) {
   };
 }
 
-type Client = ReturnType<typeof client>;
 const ok = (status: number) => status >= 200 && status <= 299;
 
 export interface SoakNetwork {

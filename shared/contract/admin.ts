@@ -1,5 +1,3 @@
-import * as z from 'zod';
-import { createKeySchema, createPracticeSchema } from '../schemas.ts';
 import { ex } from './common.ts';
 import { defineContract } from './define.ts';
 import { adminRequests } from './requests/admin.ts';

@@ -1,6 +1,5 @@
-import * as z from 'zod';
 import { ex } from './common.ts';
-import { fullViewExample, issuedReceiptExample, receiptExample, reviewerViewExample, submissionExample, submitterViewExample } from './examples.ts';
+import { fullViewExample, issuedReceiptExample, reviewerViewExample, submissionExample, submitterViewExample } from './examples.ts';
 import { defineContract } from './define.ts';
 import { alertsRequests } from './requests/alerts.ts';
 import { alertListSchema, anyAlertViewSchema, fullAlertViewSchema, submittedAlertSchema } from './views.ts';

@@ -1,4 +1,4 @@
-import { batchCheckSchema, checkSchema, maxBatchBookings } from '../schemas.ts';
+import { maxBatchBookings } from '../schemas.ts';
 import { guidance } from '../domain/checks.ts';
 import { ex } from './common.ts';
 import { defineContract } from './define.ts';

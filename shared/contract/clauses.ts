@@ -1,5 +1,3 @@
-import * as z from 'zod';
-import { publishClauseSchema } from '../schemas.ts';
 import { ex } from './common.ts';
 import { defineContract } from './define.ts';
 import { clausesRequests } from './requests/clauses.ts';

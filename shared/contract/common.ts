@@ -45,5 +45,4 @@ export const problemSchema = z
       .meta({ description: 'For a 400 about input: one entry per bad field.' }),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem document (`application/problem+json`).' });
-export type Problem = z.output<typeof problemSchema>;
 

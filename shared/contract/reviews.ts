@@ -1,4 +1,3 @@
-import { reasonSchema, reviewDecisionSchema } from '../schemas.ts';
 import { ex } from './common.ts';
 import { fullViewExample, reviewerViewExample } from './examples.ts';
 import { defineContract } from './define.ts';

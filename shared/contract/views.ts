@@ -262,6 +262,26 @@ export const overviewSchema = z
           z.strictObject({ type: z.literal('screening.quota_exceeded'), ...noticeBase, window: z.enum(['minute', 'day']), limit: z.int() }),
           z.strictObject({ type: z.literal('screening.possible_enumeration'), ...noticeBase, nameOnlyNoMatch: z.int(), windowStart: instant }),
           z.strictObject({
+            type: z.literal('audit.subject_tokens').meta({ description: 'An auditor key computed a subject\'s tokens: every lookup is heard.' }),
+            keyId: idOf('key', 'The auditor key.'),
+            lookupsToday: z.int().min(1),
+            limit: z.int(),
+            at: instant,
+          }),
+          z.strictObject({
+            type: z.literal('governance.practice_created'),
+            ...noticeBase,
+            byKeyId: z.string().meta({ description: 'The admin key that registered it.' }),
+          }),
+          z.strictObject({
+            type: z.literal('governance.key_created'),
+            keyId: idOf('key', 'The new key.'),
+            role: z.enum(roles),
+            practiceId: idOf('prc', 'The practice of a practice or reviewer key.').optional(),
+            byKeyId: z.string().meta({ description: 'The admin key that created it, or `system:admin-cli` for a key made with `npm run admin -- create-key`.' }),
+            at: instant,
+          }),
+          z.strictObject({
             type: z.literal('audit.tampered'),
             change: z.enum(['modified', 'removed']).meta({ description: 'An audit entry was overwritten or deleted in the audit table after it was written.' }),
             chain: z.string(),

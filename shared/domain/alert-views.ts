@@ -92,7 +92,9 @@ function historyView({ reasonCiphertext: _sealed, reason: _plain, ...entry }: Hi
  * decision with a label that is stable for this alert ("Reviewer A" decided first, "Reviewer B"
  * next, then anyone who re-confirmed), `mine` on the viewer's own. Never the reporting practice
  * (nor what reveals it: the receipt, and the publication digest over a statement that names it),
- * never another reviewer's key or practice, and the history's reasons only for reviewers' moves.
+ * never another reviewer's key or practice, and the history's reasons only for review decisions
+ * (the text `reviews` already shows): a reviewer never reads a dispute, reinstatement, retraction
+ * or re-confirmation reason (docs/security.md, "Free text is encrypted at rest").
  */
 async function reviewerView(deps: Pick<Deps, 'cipher'>, alert: AlertRecord, viewer: Principal): Promise<Record<string, unknown>> {
   const label = reviewerLabels(alert);
@@ -114,12 +116,14 @@ async function reviewerView(deps: Pick<Deps, 'cipher'>, alert: AlertRecord, view
       alert.history.map(async (entry) => {
         const { at, action, status, actorKeyId, actorRole } = entry;
         const byReviewer = actorRole === 'reviewer';
-        const reason = byReviewer ? await readReason(deps, alert, entry, at) : undefined;
+        const reason = reviewDecisions.has(action) ? await readReason(deps, alert, entry, at) : undefined;
         return { at, action, status, actorRole, actor: byReviewer ? label(actorKeyId) : otherActors[actorRole], mine: actorKeyId === viewer.keyId, ...(reason !== undefined ? { reason } : {}) };
       }),
     ),
   };
 }
+
+const reviewDecisions: ReadonlySet<HistoryEntry['action']> = new Set(['approved', 'rejected']);
 
 const otherActors: Record<Exclude<HistoryEntry['actorRole'], 'reviewer'>, string> = {
   practice: 'Submitting practice',

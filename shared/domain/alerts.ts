@@ -8,7 +8,7 @@ import { auditActor } from '../audit/events.ts';
 import { contentDigest, newContentKey, receiptDigestScheme } from '../audit/receipt-digest.ts';
 import type { AlertRecord, IdempotencyRecord, IssuedReceipt, Principal, Receipt } from '../records.ts';
 import type { AlertSubmission } from '../schemas.ts';
-import { alertView, readableAlert, summaryContext, visibleAlert } from './alert-views.ts';
+import { alertView, readableAlert, summaryContext } from './alert-views.ts';
 import { actionsTakenContext } from './free-text.ts';
 import { notifySafely } from './notify.ts';
 import { signTypedStatement } from './signing.ts';

@@ -13,7 +13,7 @@ import { checkSignature, type NetworkKey } from '../audit/statements.ts';
 import { typesOfPurpose } from '../audit/statement-types.ts';
 import { TooManyRequestsError, ValidationError } from '../errors.ts';
 import { notifySafely } from './notify.ts';
-import type { AuditActor, AuditEvent, Principal, SubjectToken } from '../records.ts';
+import type { AuditEvent, Principal, SubjectToken } from '../records.ts';
 
 /**
  * Counsel's side of the audit log: the paged, signed export, the verification key, and the

@@ -4,7 +4,7 @@ import { visibleAlert } from './alert-views.ts';
 import { notifySafely } from './notify.ts';
 import { sealPlainText } from './free-text.ts';
 import { StaleAlertError, type IndexChange } from '../ports.ts';
-import { type AlertRecord, type AuditEvent, type Notification, type Principal } from '../records.ts';
+import type { AlertRecord, AuditEvent, Notification, Principal } from '../records.ts';
 
 const maxAttempts = 5;
 

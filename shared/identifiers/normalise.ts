@@ -9,7 +9,7 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 /** E.164 (`+18605550100`), or undefined when the text is not a valid number for the region. */
 export function normalisePhone(raw: string, defaultRegion: string): string | undefined {
   const parsed = parsePhoneNumberFromString(raw, defaultRegion as CountryCode);
-  if (!parsed || !parsed.isValid()) return undefined;
+  if (!parsed?.isValid()) return undefined;
   return parsed.number; // the extension, if any, is not part of the number
 }
 

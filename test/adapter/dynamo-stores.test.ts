@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException, RequestLimitExceeded,
+  DynamoDBClient, ProvisionedThroughputExceededException, RequestLimitExceeded,
   ThrottlingException, TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
+  BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { buildAlertStore, buildTokenIndex } from '#shared/adapters/dynamo/alert-store.ts';
 import { buildApiKeyStore, buildClauseStore, buildPracticeStore } from '#shared/adapters/dynamo/simple-stores.ts';
@@ -13,7 +13,7 @@ import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { genesisHash } from '#shared/audit/chain.ts';
 import { ConflictError, DependencyUnavailableError } from '#shared/errors.ts';
 import { StaleAlertError } from '#shared/ports.ts';
-import { type AlertRecord, type AuditBatch, type IdempotencyRecord, type IndexedAlert } from '#shared/records.ts';
+import type { AlertRecord, AuditBatch, IdempotencyRecord, IndexedAlert } from '#shared/records.ts';
 import { collect } from '../support/collect.ts';
 import './support.ts';
 
@@ -32,7 +32,6 @@ const $metadata = {};
 
 const canceled = (...codes: string[]) =>
   new TransactionCanceledException({ message: 'Transaction cancelled', $metadata, CancellationReasons: codes.map((Code) => ({ Code })) });
-const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata });
 
 const alert: AlertRecord = {
   alertId: 'alert-1',

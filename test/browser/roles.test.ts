@@ -126,6 +126,7 @@ describe('every role’s main journey in the browser', () => {
       const text = (await card.textContent()) ?? '';
       expect(text).toContain('What was said: “You know you want to.”');
       expect(text).toContain(createHash('sha256').update(intake).digest('hex'));
+      expect(text).toContain('Write why, never who: no client names'); // the reason box warns against identifiers
       if (i === 0) await checkPage('review queue', 'review-queue');
       await card.getByLabel('Reason for your decision').fill('Detailed, consented record; consistent with the category.');
       await card.getByRole('button', { name: 'Approve' }).click();
@@ -195,6 +196,7 @@ describe('every role’s main journey in the browser', () => {
     const card = page.locator(`[data-alert="${alertId}"]`).first();
     await card.waitFor();
     await card.getByRole('button', { name: 'Suspend (dispute)…' }).click();
+    await expect(card.textContent()).resolves.toContain('Write why, never who: no client names');
     await card.getByLabel('What is disputed?').fill('The client disputes the account through counsel.');
     await card.getByRole('button', { name: 'Suspend the alert' }).click();
     await card.locator('h3 .pill', { hasText: 'Suspended (disputed)' }).waitFor();

@@ -130,8 +130,20 @@ const alertViewFor = (caller: Caller): Allowed =>
 
 const alertList = (caller: Caller): Allowed => ({ items: [alertViewFor(caller)], nextCursor: 'leaf' });
 const keyListing = { keyId: 'leaf', role: 'leaf', practiceId: 'leaf', label: 'leaf', createdAt: 'leaf', revokedAt: 'leaf' } as const;
-/** Every field a security notice may carry (quota and enumeration notices). */
-const notice = { type: 'leaf', practiceId: 'leaf', window: 'leaf', limit: 'leaf', nameOnlyNoMatch: 'leaf', windowStart: 'leaf', at: 'leaf' } as const;
+/** Every field a security notice may carry (quota, enumeration, subject-token lookup and governance notices). */
+const notice = {
+  type: 'leaf',
+  practiceId: 'leaf',
+  window: 'leaf',
+  limit: 'leaf',
+  nameOnlyNoMatch: 'leaf',
+  windowStart: 'leaf',
+  keyId: 'leaf',
+  lookupsToday: 'leaf',
+  role: 'leaf',
+  byKeyId: 'leaf',
+  at: 'leaf',
+} as const;
 
 const checkResult = {
   checkId: 'leaf',

@@ -101,7 +101,13 @@ describe('peerguard, the command line', () => {
     const birchKey = read('birch.key').trim();
     expect(key.stdout + key.stderr).not.toContain(birchKey);
     expect(statSync(join(work, 'birch.key')).mode & 0o777).toBe(0o600);
-    expect((await cli(['health'], { key: 'birch' })).code).toBe(0);
+    const me = await cli(['whoami'], { key: 'birch' });
+    expect(me.code).toBe(0);
+    expect(me.stdout).toMatch(new RegExp(`^This is the practice key key_\\S+ \\("front desk"\\) of practice ${practiceId} \\(Birch Lane Massage\\)\\.\\n$`));
+    expect(me.stdout + me.stderr).not.toContain(birchKey);
+    const admin = JSON.parse((await cli(['whoami', '--json', '--local-admin'], { env })).stdout) as { role: string; practiceId?: string };
+    expect(admin).toMatchObject({ role: 'admin' });
+    expect(admin.practiceId).toBeUndefined();
 
     const again = await cli(['admin', 'key', 'create', '--role', 'practice', '--practice', practiceId, '--label', 'x', '--out', 'birch.key', '--local-admin'], { env });
     expect(again.code).toBe(2);
@@ -114,6 +120,25 @@ describe('peerguard, the command line', () => {
     const revoked = await cli(['audit', 'key', '--out', 'nope.json'], { key: 'counsel2' });
     expect(revoked.code).toBe(6);
     expect(revoked.stderr).toContain('unknown or revoked');
+    expect((await cli(['whoami'], { key: 'counsel2' })).code).toBe(6);
+
+    const practices = await cli(['admin', 'practice', 'list', '--local-admin'], { env });
+    expect(practices.code).toBe(0);
+    expect(practices.stdout).toMatch(new RegExp(`^${practiceId} Birch Lane Massage \\(CT\\), since \\d{4}-\\d{2}-\\d{2}T\\S+$`, 'm'));
+    const practiceList = await cli(['admin', 'practice', 'list', '--json', '--local-admin'], { env });
+    const { harbour, elm, valley } = network.net.practices;
+    const listedIds = (JSON.parse(practiceList.stdout) as { practiceId: string }[]).map((p) => p.practiceId);
+    expect(listedIds).toEqual(expect.arrayContaining([practiceId, harbour, elm, valley]));
+    const birchKeys = await cli(['admin', 'key', 'list', '--practice', practiceId, '--local-admin'], { env });
+    expect(birchKeys.code).toBe(0);
+    expect(birchKeys.stdout).toMatch(new RegExp(`^key_\\S+ practice key "front desk" of practice ${practiceId}, created \\S+\\n$`));
+    const keyList = await cli(['admin', 'key', 'list', '--json', '--local-admin'], { env });
+    const allKeys = JSON.parse(keyList.stdout) as { keyId: string; revokedAt?: string }[];
+    expect(allKeys.find((k) => k.keyId === auditor.keyId)?.revokedAt).toMatch(/^\d{4}-/);
+    expect(JSON.stringify(allKeys)).not.toContain(birchKey);
+    expect(JSON.stringify(allKeys)).not.toContain(auditor.apiKey);
+    expect((await cli(['admin', 'key', 'list', '--practice', 'prc_01kbz0h7yq3m5c8e2w4r6t9p1n', '--local-admin'], { env })).code).toBe(7);
+    expect((await cli(['admin', 'key', 'list'], { key: 'birch' })).code).toBe(6);
 
     write('clause.txt', 'I agree that this practice may tell other participating professionals whether it would see me again.\n');
     const clause = await cli(['admin', 'clause', 'publish', '--text-file', 'clause.txt', '--jurisdiction', 'US-CT', '--local-admin', '--json'], { env });
@@ -156,8 +181,10 @@ describe('peerguard, the command line', () => {
     expect(twice.code).toBe(8);
     const second = await cli(['review', 'approve', alertId, '--reason', 'Agree.', '--json'], { key: 'valleyReviewer' });
     expect(JSON.parse(second.stdout)).toMatchObject({ alertId, status: 'published' });
-    const reconfirmed = await cli(['review', 'reconfirm', alertId, '--reason', 'Still relevant.'], { key: 'elmReviewer' });
-    expect(reconfirmed.stdout).toMatch(new RegExp(`^Alert ${alertId} is published until \\d{4}-`));
+    // Re-confirmation opens only in the window before expiry (the lifecycle suite renews one in it).
+    const early = await cli(['review', 'reconfirm', alertId, '--reason', 'Still relevant.'], { key: 'elmReviewer' });
+    expect(early.code).toBe(8);
+    expect(early.stderr).toMatch(/re-confirmed only in the 60 days before it expires, from \d{4}-/);
   }, 120_000);
 
   it('screens one booking: exit 4 on a match, 0 on none, identifiers from stdin or a file', async () => {

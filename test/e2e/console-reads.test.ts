@@ -214,5 +214,7 @@ describe('GET /v1/overview', () => {
     expect(checksPerDay.filter((day: { checks: number }) => day.checks > 0).map((day: { day: string }) => day.day)).toEqual([today]);
     expect(notices[0]).toEqual({ type: 'screening.quota_exceeded', practiceId: local.net.practices.valley, window: 'minute', limit: perMinute, at: `${today}T09:00:30Z` });
     expect(local.notifications().filter((n) => n.type === 'screening.quota_exceeded')).toHaveLength(1);
+    // Registering the network's practices and keys told the security topic, and the overview lists it.
+    expect(notices.map((n: { type: string }) => n.type)).toEqual(expect.arrayContaining(['governance.practice_created', 'governance.key_created']));
   });
 });

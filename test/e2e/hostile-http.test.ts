@@ -7,7 +7,7 @@ import { maxBodyBytes } from '#functions/http/request.ts';
 import { localClient } from '../../infra/local/dynamo-local.ts';
 import { startLocalNetwork, type LocalNetwork } from '../support/local-network.ts';
 import { alertBody } from '../support/story.ts';
-import { canary, echoedCanary, hostileCase, hostileWebhookSecret, specOf, type HostileCase, type HostileTargets } from '../support/hostile-cases.ts';
+import { canary, hostileCase, hostileWebhookSecret, specOf, type HostileCase, type HostileTargets } from '../support/hostile-cases.ts';
 import { checkAnswer } from '../support/hostile-answers.ts';
 import { rawRequest, type RawAnswer } from '../support/raw-http.ts';
 

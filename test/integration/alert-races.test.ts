@@ -9,7 +9,7 @@ import { decideReview } from '#shared/domain/reviews.ts';
 import { checkBooking } from '#shared/domain/checks.ts';
 import { ConflictError } from '#shared/errors.ts';
 import { StaleAlertError } from '#shared/ports.ts';
-import { type ConsentClause } from '#shared/records.ts';
+import type { ConsentClause } from '#shared/records.ts';
 import { freshLocalConfig } from '../support/tables.ts';
 import { collect } from '../support/collect.ts';
 import { checkRequest, newPracticeId, principal, publishTestClause, submission } from '../fakes/fixtures.ts';

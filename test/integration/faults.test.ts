@@ -341,8 +341,6 @@ const dynamoCalls = {
   'audit export': QueryCommand,
 } as const;
 
-type OperationName = keyof typeof operations;
-
 /** Sends `operation` under a fault and expects a 503 that changed nothing; then heals and expects success. */
 async function expectUnavailableThenRecovery(operation: Operation, inject: () => void, retryAfter: string): Promise<void> {
   const before = await storedState(endpoint, tables);

@@ -29,7 +29,7 @@ export function apiClient(baseUrl: string) {
     const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
     const text = await response.text();
     assertDocumented({ method, target: path, status: response.status, contentType: response.headers.get('content-type'), body: text });
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {

@@ -26,7 +26,7 @@ function validatorFor(pointer: string): ValidateFunction {
   return validate;
 }
 
-const escape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
+const escapePointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
 interface Operation {
   readonly method: string;
@@ -43,11 +43,6 @@ const operations: Operation[] = Object.entries(document.paths as JsonObject).fla
     responses: (op as JsonObject).responses as JsonObject,
   })),
 );
-
-/** The documented operation a request reached, if any. */
-export function operationFor(method: string, pathname: string): { method: string; template: string } | undefined {
-  return operations.find((op) => op.method === method.toUpperCase() && op.pattern.test(pathname));
-}
 
 export interface CheckedAnswer {
   readonly method: string;
@@ -69,7 +64,7 @@ export function contractViolations(answer: CheckedAnswer): string[] {
     if (answer.status < 400) return [`${where}: a request that reaches no operation must be refused`];
     return checkBody(where, '/components/schemas/Problem', answer, 'application/problem+json');
   }
-  const pointer = `/paths/${escape(op.template)}/${op.method.toLowerCase()}/responses`;
+  const pointer = `/paths/${escapePointer(op.template)}/${op.method.toLowerCase()}/responses`;
   let response = op.responses[String(answer.status)] as JsonObject | undefined;
   let responsePointer = `${pointer}/${answer.status}`;
   if (!response) return [`${where}: status ${answer.status} is not documented for this operation (documented: ${Object.keys(op.responses).join(', ')})`];
@@ -81,7 +76,7 @@ export function contractViolations(answer: CheckedAnswer): string[] {
   if (!content) return answer.body === '' ? [] : [`${where}: documented without a body, but the answer has one`];
   const mediaType = (answer.contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (!Object.hasOwn(content, mediaType)) return [`${where}: Content-Type ${JSON.stringify(answer.contentType)} is not documented (documented: ${Object.keys(content).join(', ')})`];
-  return checkBody(where, `${responsePointer}/content/${escape(mediaType)}/schema`, answer, mediaType);
+  return checkBody(where, `${responsePointer}/content/${escapePointer(mediaType)}/schema`, answer, mediaType);
 }
 
 function checkBody(where: string, schemaPointer: string, answer: CheckedAnswer, mediaType: string): string[] {

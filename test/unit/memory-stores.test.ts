@@ -1,7 +1,7 @@
 /** The in-memory fakes keep the promises of the ports they stand in for; these tests pin them. */
 import { describe, expect, it } from 'vitest';
 import { StaleAlertError } from '#shared/ports.ts';
-import { type AlertRecord, type IdempotencyRecord, type IndexedAlert } from '#shared/records.ts';
+import type { AlertRecord, IdempotencyRecord, IndexedAlert } from '#shared/records.ts';
 import { settableClock } from '../fakes/deps.ts';
 import { collect } from '../support/collect.ts';
 import { memoryAlertStore, memoryTokenIndex } from '../fakes/memory-stores.ts';

@@ -6,6 +6,7 @@
 import { canonicalJson } from '../../../shared/canonical.ts';
 import { ChainCheck, describeResult, type TokenMatch, type VerifyFailure, type VerifyResult } from '../../../shared/audit/verify.ts';
 import { entryFromJson, EntryFormatError } from '../../../shared/audit/export-format.ts';
+import { tokensInBooking } from '../../../shared/audit/check-tokens.ts';
 import { manifestStatement, parseManifest, type Manifest } from '../../../shared/audit/manifest.ts';
 
 export interface BrowserKey {
@@ -110,7 +111,7 @@ export async function verifyExportText(text: string, source: string, key: Browse
     const failure = chain.push(entry, number);
     if (failure) return done(failure);
     if (wanted.size > 0) {
-      for (const booking of entry.bookings ?? []) for (const token of booking.tokens) if (wanted.has(token)) matches.push({ token, line: number, entry, booking });
+      for (const booking of entry.bookings ?? []) for (const token of tokensInBooking(booking, wanted)) matches.push({ token, line: number, entry, booking });
     }
   }
   return done(chain.finish());

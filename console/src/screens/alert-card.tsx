@@ -125,7 +125,7 @@ export function AlertCard({ alert, onChange }: { readonly alert: AlertView; read
       )}
       {action && (
         <form onSubmit={act}>
-          <TextArea id={`reason-${alert.alertId}`} label={a.reasonFor[action]} value={reason} onInput={(e) => setReason(e.currentTarget.value)} required />
+          <TextArea id={`reason-${alert.alertId}`} label={a.reasonFor[action]} hint={a.reasonHint} value={reason} onInput={(e) => setReason(e.currentTarget.value)} required />
           <p class="hint">{a.confirmText[action]}</p>
           <div class="actions">
             <button type="button" onClick={() => setAction(undefined)}>

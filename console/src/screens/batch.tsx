@@ -189,11 +189,11 @@ export function Batch() {
   const shown = hiddenCount > 0 ? ordered.slice(0, ordered.length - hiddenCount) : ordered;
   const possible = rows.filter((row) => row.verdict === 'possible').length;
   const resultsCsv = () =>
-    [
+    `${[
       csvLine(['ref', 'result', 'alerts']),
       ...rows.map((row) => csvLine([row.ref, row.verdict, row.alerts])),
       ...refused.map((row) => csvLine([row.ref, 'refused', `${row.field}: ${row.reason}`])),
-    ].join('\r\n') + '\r\n';
+    ].join('\r\n')}\r\n`;
 
   return (
     <Section title={t.batch.title}>

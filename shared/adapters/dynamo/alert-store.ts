@@ -2,7 +2,7 @@ import { BatchGetCommand, DeleteCommand, GetCommand, QueryCommand, type DynamoDB
 import { DependencyUnavailableError } from '../../errors.ts';
 import { epochSeconds } from '../../dates.ts';
 import { StaleAlertError, type AlertStore, type IndexChange, type TokenIndex } from '../../ports.ts';
-import { type AlertRecord, type AlertSummary, type IdempotencyRecord, type IndexedAlert } from '../../records.ts';
+import type { AlertRecord, AlertSummary, IdempotencyRecord, IndexedAlert } from '../../records.ts';
 import { alertCountUpdate } from './network-figures.ts';
 import { batchGetAll } from './batch-get.ts';
 import { queryPages } from './query-pages.ts';

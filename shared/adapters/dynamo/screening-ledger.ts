@@ -94,6 +94,7 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
     const { day, minute, limits } = round[0]!;
     let sameMinute = (lastMinute.get(practiceId) ?? '') >= minute;
     for (let attempt = 1; attempt <= 4 && round.length > 0; attempt += 1) {
+      // biome-ignore lint/complexity/useMathMinMax: these are Dates, which Math.max would turn into numbers
       const latest = round.reduce((now, check) => (check.batch.now > now ? check.batch.now : now), round[0]!.batch.now);
       try {
         // The network's day counter moves with the quota (second, so the quota's reason stays at index 0).

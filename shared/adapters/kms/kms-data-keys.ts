@@ -15,7 +15,7 @@ export function kmsDataKeys(client: KMSClient, keyId: string, metrics: Metrics =
       kmsCall('encrypt the incident summary', async () => {
         const { GenerateDataKeyCommand } = await import('@aws-sdk/client-kms');
         const { Plaintext, CiphertextBlob } = await client.send(new GenerateDataKeyCommand({ KeyId: keyId, NumberOfBytes: 32, EncryptionContext: context }));
-        if (!Plaintext || Plaintext.length !== 32 || !CiphertextBlob) throw new Error('KMS GenerateDataKey returned no 256-bit data key');
+        if (Plaintext?.length !== 32 || !CiphertextBlob) throw new Error('KMS GenerateDataKey returned no 256-bit data key');
         return { plaintext: copyAndZero(Plaintext), wrapped: Buffer.from(CiphertextBlob) };
       }, metrics),
     unwrap: (wrapped, context) =>
@@ -29,7 +29,7 @@ export function kmsDataKeys(client: KMSClient, keyId: string, metrics: Metrics =
           if (error instanceof Error && error.name === 'InvalidCiphertextException') throw Object.assign(contextMismatch(), { cause: error });
           throw error;
         }
-        if (!answer.Plaintext || answer.Plaintext.length !== 32) throw new Error('KMS Decrypt returned no 256-bit data key');
+        if (answer.Plaintext?.length !== 32) throw new Error('KMS Decrypt returned no 256-bit data key');
         return copyAndZero(answer.Plaintext);
       }, metrics),
   };

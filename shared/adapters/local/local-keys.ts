@@ -20,7 +20,7 @@ export function loadOrCreateLocalKeys(dataDir: string): LocalKeyMaterial {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = (name: string) => join(dir, name);
   const secret = (name: string) => {
-    if (!existsSync(file(name))) writeFileSync(file(name), randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+    if (!existsSync(file(name))) writeFileSync(file(name), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
     return Buffer.from(readFileSync(file(name), 'utf8').trim(), 'hex');
   };
   const ecKey = (name: string) => {
