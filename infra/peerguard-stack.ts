@@ -136,19 +136,25 @@ export class PeerguardStack extends Stack {
     this.functions = {} as Record<FunctionName, PeerguardFunction>;
     for (const name of functionNames) {
       const sweeper = name === 'sweeper';
-      this.functions[name] = this.createFunction(name, config, data, {
-        ...environment,
-        ...powertools,
-        ...(sweeper ? { SEAL_BUCKET: data.sealBucket.bucketName } : {}),
-        ...(name === 'archiver' ? { AUDIT_COPY_BUCKET: data.auditCopyBucket.bucketName } : {}),
-      }, sweeper
-        ? { timeout: Duration.minutes(5), deadLetterQueue: this.sweeperDlq }
-        : name === 'audit'
-          ? // An export page reads, encodes and signs up to AUDIT_EXPORT_PAGE_SIZE entries: allow up to API Gateway's 30 s.
-            { timeout: Duration.seconds(29) }
-          : name === 'archiver'
-            ? { timeout: Duration.minutes(1) }
-            : {});
+      this.functions[name] = this.createFunction(
+        name,
+        config,
+        data,
+        {
+          ...environment,
+          ...powertools,
+          ...(sweeper ? { SEAL_BUCKET: data.sealBucket.bucketName } : {}),
+          ...(name === 'archiver' ? { AUDIT_COPY_BUCKET: data.auditCopyBucket.bucketName } : {}),
+        },
+        sweeper
+          ? { timeout: Duration.minutes(5), deadLetterQueue: this.sweeperDlq }
+          : name === 'audit'
+            ? // An export page reads, encodes and signs up to AUDIT_EXPORT_PAGE_SIZE entries: allow up to API Gateway's 30 s.
+              { timeout: Duration.seconds(29) }
+            : name === 'archiver'
+              ? { timeout: Duration.minutes(1) }
+              : {},
+      );
     }
 
     // The audit table's stream, from its oldest record, in order, into the archiver. A batch that keeps
@@ -219,9 +225,7 @@ export class PeerguardStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // Instead of AWSLambdaBasicExecutionRole (logs:* on every log group): its own log group only.
-    role.addToPolicy(
-      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-    );
+    role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
     for (const statement of grantStatements(name, data)) role.addToPolicy(statement);
 
     const fn = new PeerguardFunction(this, `${id}Function`, {
@@ -391,8 +395,10 @@ export function grantStatements(name: FunctionName, data: PeerguardDataStack): P
     if (grants.auditStream.includes('dynamodb:ListStreams')) statements.push(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
   }
   if (grants.auditCopyBucket?.length) {
-    if (grants.auditCopyBucket.includes('s3:PutObject')) statements.push(new PolicyStatement({ actions: ['s3:PutObject'], resources: [names.auditCopyObjectsArn(data.stage)] }));
-    if (grants.auditCopyBucket.includes('s3:GetObject')) statements.push(new PolicyStatement({ actions: ['s3:GetObject'], resources: [names.auditCopyObjectsArn(data.stage, 'changes/')] }));
+    if (grants.auditCopyBucket.includes('s3:PutObject'))
+      statements.push(new PolicyStatement({ actions: ['s3:PutObject'], resources: [names.auditCopyObjectsArn(data.stage)] }));
+    if (grants.auditCopyBucket.includes('s3:GetObject'))
+      statements.push(new PolicyStatement({ actions: ['s3:GetObject'], resources: [names.auditCopyObjectsArn(data.stage, 'changes/')] }));
     statements.push(new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [data.sealKey.keyArn] }));
   }
   if (grants.sealBucket?.length) {

@@ -3,7 +3,27 @@
  * KMS, SNS in AWS; DynamoDB Local, local keys, a file on a laptop). Domain code depends on
  * these types only, never on an AWS SDK.
  */
-import type { AlertRecord, AlertStatus, AlertSummary, ApiKeyListing, ApiKeyRecord, AuditBatch, AuditEntry, AuditEvent, AuditSeal, CalcomIntegration, ConsentClause, DayFigures, DeliveryClaim, FailedNotification, IdempotencyRecord, IndexedAlert, Notification, Practice, SecurityNotification } from './records.ts';
+import type {
+  AlertRecord,
+  AlertStatus,
+  AlertSummary,
+  ApiKeyListing,
+  ApiKeyRecord,
+  AuditBatch,
+  AuditEntry,
+  AuditEvent,
+  AuditSeal,
+  CalcomIntegration,
+  ConsentClause,
+  DayFigures,
+  DeliveryClaim,
+  FailedNotification,
+  IdempotencyRecord,
+  IndexedAlert,
+  Notification,
+  Practice,
+  SecurityNotification,
+} from './records.ts';
 import type { Role } from './routes.ts';
 import type { MetricName } from './metric-names.ts';
 import type { KeyPurpose } from './audit/statement-types.ts';
@@ -241,4 +261,3 @@ export class StaleAlertError extends Error {
     super(`alert ${alertId} was changed by another request`);
   }
 }
-

@@ -34,11 +34,14 @@ export function buildAwsDeps(config: AwsConfig, overrides: Partial<Deps> = {}, d
     // A stage deployed before the alert key existed signs everything with its one key.
     alertSigner: buildKmsSigner(kms, config.ALERT_SIGNING_KEY_ID ?? config.SIGNING_KEY_ID, metrics, config.ALERT_SIGNING_KEY_ID ? 'alert' : undefined),
     cipher: buildEnvelopeCipher(kmsDataKeys(kms, config.DATA_KEY_ID, metrics)),
-    notifier: buildSnsNotifier(lazyClient<SNSClient>(async () => new (await import('@aws-sdk/client-sns')).SNSClient(boundedSdkClientOptions)), {
-      reviewers: config.REVIEWERS_TOPIC_ARN,
-      practices: config.PRACTICES_TOPIC_ARN,
-      security: config.SECURITY_TOPIC_ARN,
-    }),
+    notifier: buildSnsNotifier(
+      lazyClient<SNSClient>(async () => new (await import('@aws-sdk/client-sns')).SNSClient(boundedSdkClientOptions)),
+      {
+        reviewers: config.REVIEWERS_TOPIC_ARN,
+        practices: config.PRACTICES_TOPIC_ARN,
+        security: config.SECURITY_TOPIC_ARN,
+      },
+    ),
     seals: config.SEAL_BUCKET ? buildS3SealStore(s3, config.SEAL_BUCKET) : noSealStore,
     archive: config.AUDIT_COPY_BUCKET ? buildS3AuditArchive(s3, config.AUDIT_COPY_BUCKET) : noArchive,
     ...overrides,

@@ -1,5 +1,13 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, ExpiredIteratorException, GetRecordsCommand, GetShardIteratorCommand, TrimmedDataAccessException, type Shard } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  TrimmedDataAccessException,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
 import { auditChangeOf } from '#shared/adapters/dynamo/audit-stream-records.ts';
 import { copyAuditChanges, type StreamCopyDeps } from '#shared/domain/audit-stream.ts';
 import { errorName } from '#shared/errors.ts';

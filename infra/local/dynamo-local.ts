@@ -3,7 +3,16 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTableCommand, UpdateTimeToLiveCommand, type GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+  type GlobalSecondaryIndex,
+} from '@aws-sdk/client-dynamodb';
 import { tableDefinitions, type TableDefinition } from '#shared/adapters/dynamo/tables.ts';
 import type { Config } from '#shared/config.ts';
 
@@ -70,7 +79,10 @@ export function localClient(endpoint: string): DynamoDBClient {
 
 /** Creates every table a config names (the physical names in API_KEYS_TABLE, MAIN_TABLE, …) unless it exists. */
 export function ensureConfiguredTables(endpoint: string, config: Pick<Config, TableDefinition['configKey']>): Promise<void> {
-  return ensureTables(endpoint, tableDefinitions.map((definition) => ({ definition, name: config[definition.configKey] })));
+  return ensureTables(
+    endpoint,
+    tableDefinitions.map((definition) => ({ definition, name: config[definition.configKey] })),
+  );
 }
 
 /** Creates the tables (same definitions as the CDK stack) unless they exist. */
@@ -96,7 +108,9 @@ export async function ensureTables(endpoint: string, tables: readonly { definiti
           }),
         );
         if (definition.timeToLiveAttribute) {
-          await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: definition.timeToLiveAttribute, Enabled: true } }));
+          await client.send(
+            new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: definition.timeToLiveAttribute, Enabled: true } }),
+          );
         }
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;

@@ -33,7 +33,11 @@ export function buildS3AuditArchive(client: S3Client, bucket: string): AuditArch
         );
         return 'written';
       } catch (error) {
-        if (error instanceof Error && (error.name === 'PreconditionFailed' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412)) return 'exists';
+        if (
+          error instanceof Error &&
+          (error.name === 'PreconditionFailed' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412)
+        )
+          return 'exists';
         return unavailable(error);
       }
     },
@@ -43,7 +47,8 @@ export function buildS3AuditArchive(client: S3Client, bucket: string): AuditArch
         await client.send(new HeadObjectCommand({ Bucket: bucket, Key: name }));
         return true;
       } catch (error) {
-        if (error instanceof Error && (error.name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)) return false;
+        if (error instanceof Error && (error.name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404))
+          return false;
         return unavailable(error);
       }
     },

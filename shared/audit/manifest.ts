@@ -115,12 +115,16 @@ export const manifestSchema = z
     generatedAt: instant,
     keyId: z.string().min(1).max(2048),
     algorithm: z.literal('ECDSA_SHA_256'),
-    signature: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64').max(200),
+    signature: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+      .max(200),
   })
   .superRefine((manifest, ctx) => {
     const ends = [manifest.firstSeq, manifest.lastSeq, manifest.firstPrevHash, manifest.headHash, manifest.firstAt, manifest.lastAt];
     if (manifest.count === 0) {
-      if (ends.some((value) => value !== null)) ctx.addIssue({ code: 'custom', path: ['count'], message: 'is 0 but the seq, hash and time fields are not null' });
+      if (ends.some((value) => value !== null))
+        ctx.addIssue({ code: 'custom', path: ['count'], message: 'is 0 but the seq, hash and time fields are not null' });
       return;
     }
     if (ends.some((value) => value === null)) {

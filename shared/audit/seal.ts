@@ -15,7 +15,14 @@ export const sealName = (seal: Pick<AuditSeal, 'seq' | 'sealedAt'>): string => `
 export async function sealHead(deps: Pick<Deps, 'audit' | 'signer' | 'seals' | 'clock'>): Promise<AuditSeal | undefined> {
   const head = await deps.audit.head();
   if (!head) return undefined;
-  const statement = { statementType: 'seal' as const, type: 'peerguard.audit.seal.v1' as const, seq: head.seq, hash: head.hash, at: head.at, sealedAt: isoInstant(deps.clock()) };
+  const statement = {
+    statementType: 'seal' as const,
+    type: 'peerguard.audit.seal.v1' as const,
+    seq: head.seq,
+    hash: head.hash,
+    at: head.at,
+    sealedAt: isoInstant(deps.clock()),
+  };
   const seal: AuditSeal = { ...statement, ...(await signTypedStatement(deps.signer, 'seal', statement)) };
   await deps.seals.put(seal);
   return seal;

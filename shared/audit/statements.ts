@@ -70,7 +70,8 @@ export function readVerificationKey(text: string): VerificationKey {
       throw new Error('the key file starts like JSON but is not JSON');
     }
     const parsed = keyFile.safeParse(json);
-    if (!parsed.success) throw new Error('the key file is JSON but not {keyId, publicKeyPem} (with, optionally, keys: [{keyId, publicKeyPem, statementTypes}])');
+    if (!parsed.success)
+      throw new Error('the key file is JSON but not {keyId, publicKeyPem} (with, optionally, keys: [{keyId, publicKeyPem, statementTypes}])');
     key = { publicKeyPem: parsed.data.publicKeyPem, keyId: parsed.data.keyId, ...(parsed.data.keys ? { keys: parsed.data.keys } : {}) };
     for (const listed of key.keys ?? []) assertP256(listed.publicKeyPem, listed.keyId);
   }
@@ -89,15 +90,26 @@ export interface SignatureProblem {
  * types) verifies only with the network's original key. With a key file that lists the network's
  * keys, the statement's key must be listed and sign `type`.
  */
-export function checkSignature(key: VerificationKey, what: string, statement: object, signature: string, keyId: string, type: StatementType): SignatureProblem | undefined {
+export function checkSignature(
+  key: VerificationKey,
+  what: string,
+  statement: object,
+  signature: string,
+  keyId: string,
+  type: StatementType,
+): SignatureProblem | undefined {
   const declared = declaredType(statement);
   if (declared !== undefined && declared !== type) {
-    return { code: 'bad_signature', message: `${what} statement is a ${String(declared)} statement, not a ${type}: a signature on one statement type never stands for another` };
+    return {
+      code: 'bad_signature',
+      message: `${what} statement is a ${String(declared)} statement, not a ${type}: a signature on one statement type never stands for another`,
+    };
   }
   let publicKeyPem = key.publicKeyPem;
   if (key.keys) {
     const listed = key.keys.find((candidate) => candidate.keyId === keyId);
-    if (!listed) return { code: 'wrong_key', message: `${what} names signing key ${keyId}, which is none of the given keys (${key.keys.map((k) => k.keyId).join(', ')})` };
+    if (!listed)
+      return { code: 'wrong_key', message: `${what} names signing key ${keyId}, which is none of the given keys (${key.keys.map((k) => k.keyId).join(', ')})` };
     if (declared === undefined ? !listed.signedUntypedStatements : !listed.statementTypes.includes(type)) {
       return {
         code: 'wrong_key',
@@ -118,12 +130,18 @@ export function checkSignature(key: VerificationKey, what: string, statement: ob
     valid = false;
   }
   if (!valid) {
-    return { code: 'bad_signature', message: `${what} signature does not verify with the given public key: it was changed after signing, or signed by another key` };
+    return {
+      code: 'bad_signature',
+      message: `${what} signature does not verify with the given public key: it was changed after signing, or signed by another key`,
+    };
   }
   return undefined;
 }
 
-const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(200);
+const base64 = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+  .max(200);
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
 const receiptFile = z.object({
@@ -167,32 +185,50 @@ export function verifySignedFile(key: VerificationKey, file: unknown): Statement
     const { signature, keyId, digest, contentKey, ...statement } = receipt.data.receipt;
     if (digest === receiptDigestScheme) {
       if (contentKey === undefined) {
-        return { ok: false, reason: 'the receipt has no contentKey: keep the receipt exactly as the 201 answer gave it, which is the only place its content key appears' };
+        return {
+          ok: false,
+          reason: 'the receipt has no contentKey: keep the receipt exactly as the 201 answer gave it, which is the only place its content key appears',
+        };
       }
       const bodyDigest = contentDigest(contentKey, receipt.data.body);
       if (bodyDigest !== statement.contentSha256) {
-        return { ok: false, reason: `the body's keyed digest (HMAC-SHA-256 of its canonical JSON under the receipt's contentKey) is ${bodyDigest}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted, or not its content key` };
+        return {
+          ok: false,
+          reason: `the body's keyed digest (HMAC-SHA-256 of its canonical JSON under the receipt's contentKey) is ${bodyDigest}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted, or not its content key`,
+        };
       }
     } else {
       const bodySha256 = sha256Hex(canonicalJson(receipt.data.body));
       if (bodySha256 !== statement.contentSha256) {
-        return { ok: false, reason: `the body's SHA-256 (of its canonical JSON) is ${bodySha256}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted` };
+        return {
+          ok: false,
+          reason: `the body's SHA-256 (of its canonical JSON) is ${bodySha256}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted`,
+        };
       }
     }
     const problem = checkSignature(key, "the receipt's", statement, signature, keyId, 'receipt');
     if (problem) return { ok: false, reason: problem.message };
-    return { ok: true, summary: `submission receipt of alert ${statement.alertId}: practice ${statement.practiceId} submitted this body at ${statement.submittedAt} (signed by ${keyId})` };
+    return {
+      ok: true,
+      summary: `submission receipt of alert ${statement.alertId}: practice ${statement.practiceId} submitted this body at ${statement.submittedAt} (signed by ${keyId})`,
+    };
   }
   const publication = publicationFile.safeParse(file);
   if (publication.success) {
     const { statement } = publication.data;
     const { contentSha256, signature, keyId, statementType } = publication.data.publication;
     if (statementType !== declaredType(statement)) {
-      return { ok: false, reason: `the publication says statementType ${statementType ?? '(none)'} but its statement says ${String(declaredType(statement) ?? '(none)')}: the statement is not the one this publication signed` };
+      return {
+        ok: false,
+        reason: `the publication says statementType ${statementType ?? '(none)'} but its statement says ${String(declaredType(statement) ?? '(none)')}: the statement is not the one this publication signed`,
+      };
     }
     const statementSha256 = sha256Hex(canonicalJson(statement));
     if (statementSha256 !== contentSha256) {
-      return { ok: false, reason: `the statement's SHA-256 (of its canonical JSON) is ${statementSha256}, but the publication says ${contentSha256}: the statement was changed` };
+      return {
+        ok: false,
+        reason: `the statement's SHA-256 (of its canonical JSON) is ${statementSha256}, but the publication says ${contentSha256}: the statement was changed`,
+      };
     }
     const problem = checkSignature(key, "the publication's", statement, signature, keyId, 'publication');
     if (problem) return { ok: false, reason: problem.message };

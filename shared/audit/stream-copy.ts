@@ -38,7 +38,9 @@ export const tamperKindOf = (change: AuditChange): AuditTamperKind | undefined =
 /** Where the copy of a change goes, relative to the archive's root. */
 export function copyName(change: AuditChange): string {
   const chain = safeChain(change.chain);
-  return change.kind === 'insert' ? `entries/${chain}/${padded(change.seq)}.json` : `changes/${chain}/${padded(change.seq)}/${safeEventId(change.eventId)}.json`;
+  return change.kind === 'insert'
+    ? `entries/${chain}/${padded(change.seq)}.json`
+    : `changes/${chain}/${padded(change.seq)}/${safeEventId(change.eventId)}.json`;
 }
 
 /**

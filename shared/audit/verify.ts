@@ -154,7 +154,12 @@ export class ChainCheck {
     }
     if (entry.seq === manifest.lastSeq) {
       if (hash !== manifest.headHash) {
-        return { code: 'head_mismatch', line, seq: entry.seq, message: `${at}: the last entry's hash is not the manifest's headHash: the manifest does not describe these entries` };
+        return {
+          code: 'head_mismatch',
+          line,
+          seq: entry.seq,
+          message: `${at}: the last entry's hash is not the manifest's headHash: the manifest does not describe these entries`,
+        };
       }
       if (entry.at !== manifest.lastAt) {
         return { code: 'manifest_mismatch', line, seq: entry.seq, message: `${at}: at ${entry.at} is not the manifest's lastAt ${manifest.lastAt}` };
@@ -201,7 +206,9 @@ export async function verifyExportFile(path: string, options: VerifyOptions = {}
 
   const seals = new Map((options.seals ?? []).map((seal) => [seal.seq, seal]));
   for (const seal of seals.values()) {
-    const problem = options.key ? checkSignature(options.key, `the seal of seq ${seal.seq}'s`, sealStatement(seal), seal.signature, seal.keyId, 'seal') : undefined;
+    const problem = options.key
+      ? checkSignature(options.key, `the seal of seq ${seal.seq}'s`, sealStatement(seal), seal.signature, seal.keyId, 'seal')
+      : undefined;
     if (problem) return unverified({ code: 'seal_signature', seq: seal.seq, message: problem.message }, manifest);
   }
   let sealsMatched = 0;
@@ -222,7 +229,12 @@ export async function verifyExportFile(path: string, options: VerifyOptions = {}
     const seal = seals.get(entry.seq);
     if (seal) {
       if (seal.hash !== entry.hash) {
-        return { code: 'seal_mismatch', line, seq: entry.seq, message: `line ${line}, seq ${entry.seq}: the entry's hash is not the one sealed at ${seal.sealedAt}: the history up to here was rewritten` };
+        return {
+          code: 'seal_mismatch',
+          line,
+          seq: entry.seq,
+          message: `line ${line}, seq ${entry.seq}: the entry's hash is not the one sealed at ${seal.sealedAt}: the history up to here was rewritten`,
+        };
       }
       sealsMatched += 1;
     }
@@ -266,7 +278,9 @@ async function* jsonlEntries(path: string, manifestText: string): AsyncGenerator
       }
       if (isManifest(value)) {
         if (canonicalJson(value) !== manifestText) {
-          yield { failure: { code: 'manifest_mismatch', line: number, message: `line ${number}: this manifest line differs from the manifest being verified` } };
+          yield {
+            failure: { code: 'manifest_mismatch', line: number, message: `line ${number}: this manifest line differs from the manifest being verified` },
+          };
           return;
         }
         manifestLine = number;
@@ -376,6 +390,8 @@ export function describeResult(result: VerifyResult, source: string): string {
   if (!result.signatureChecked) {
     return `INCOMPLETE: the chain of ${source} is intact (${range}), but the manifest's signature was NOT checked: pass --key with the network's public key.`;
   }
-  const seals = result.sealsMatched ? ` ${result.sealsMatched} seal${result.sealsMatched === 1 ? '' : 's'} agree${result.sealsMatched === 1 ? 's' : ''} with it.` : '';
+  const seals = result.sealsMatched
+    ? ` ${result.sealsMatched} seal${result.sealsMatched === 1 ? '' : 's'} agree${result.sealsMatched === 1 ? 's' : ''} with it.`
+    : '';
   return `VERIFIED: ${source} holds ${range}; every hash, the chain and the manifest signature (key ${manifest?.keyId}) check out.${seals}`;
 }

@@ -157,12 +157,28 @@ export function decodeCursor(value: string): ExportCursor | undefined {
  * answer older verifiers read is unchanged); `keys` lists every signing key with the statement
  * types it signs. The same key id twice (a stage still on one key) is listed once, with every type.
  */
-export async function verificationKey(deps: Pick<Deps, 'signer' | 'alertSigner'>): Promise<{ keyId: string; algorithm: 'ECDSA_SHA_256'; publicKeyPem: string; keys: NetworkKey[] }> {
-  const audit: NetworkKey = { keyId: deps.signer.keyId, algorithm: 'ECDSA_SHA_256', publicKeyPem: await deps.signer.publicKeyPem(), statementTypes: typesOfPurpose.audit, signedUntypedStatements: true };
+export async function verificationKey(
+  deps: Pick<Deps, 'signer' | 'alertSigner'>,
+): Promise<{ keyId: string; algorithm: 'ECDSA_SHA_256'; publicKeyPem: string; keys: NetworkKey[] }> {
+  const audit: NetworkKey = {
+    keyId: deps.signer.keyId,
+    algorithm: 'ECDSA_SHA_256',
+    publicKeyPem: await deps.signer.publicKeyPem(),
+    statementTypes: typesOfPurpose.audit,
+    signedUntypedStatements: true,
+  };
   const keys =
     deps.alertSigner.keyId === deps.signer.keyId
       ? [{ ...audit, statementTypes: [...typesOfPurpose.alert, ...typesOfPurpose.audit] }]
-      : [audit, { keyId: deps.alertSigner.keyId, algorithm: 'ECDSA_SHA_256' as const, publicKeyPem: await deps.alertSigner.publicKeyPem(), statementTypes: typesOfPurpose.alert }];
+      : [
+          audit,
+          {
+            keyId: deps.alertSigner.keyId,
+            algorithm: 'ECDSA_SHA_256' as const,
+            publicKeyPem: await deps.alertSigner.publicKeyPem(),
+            statementTypes: typesOfPurpose.alert,
+          },
+        ];
   return { keyId: audit.keyId, algorithm: 'ECDSA_SHA_256', publicKeyPem: audit.publicKeyPem, keys };
 }
 

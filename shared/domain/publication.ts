@@ -21,7 +21,9 @@ export function publicationStatement(alert: AlertRecord, typed = alert.publicati
     tokens: alert.tokens,
     consent: alert.consent,
     receiptContentSha256: alert.receipt.contentSha256,
-    approvals: alert.reviews.filter((review) => review.decision === 'approve').map((review) => ({ practiceId: review.reviewerPracticeId, decidedAt: review.decidedAt })),
+    approvals: alert.reviews
+      .filter((review) => review.decision === 'approve')
+      .map((review) => ({ practiceId: review.reviewerPracticeId, decidedAt: review.decidedAt })),
     publishedAt: alert.publishedAt,
     expiresAt: alert.expiresAt,
   };
@@ -53,4 +55,3 @@ export function indexEntry(alert: AlertRecord): IndexedAlert {
     hasDob: alert.tokens.some(({ kind }) => dobAnchoredKinds.has(kind)),
   };
 }
-

@@ -14,7 +14,11 @@ export async function signStatement(signer: Signer, statement: object): Promise<
  * inside what is signed), and the signer must be a key of that type's purpose (a signer that
  * names its purpose; the KMS key policies enforce the same in AWS).
  */
-export async function signTypedStatement<T extends { readonly statementType: StatementType }>(signer: Signer, type: T['statementType'], statement: T): Promise<{ signature: string; keyId: string }> {
+export async function signTypedStatement<T extends { readonly statementType: StatementType }>(
+  signer: Signer,
+  type: T['statementType'],
+  statement: T,
+): Promise<{ signature: string; keyId: string }> {
   if (declaredType(statement) !== type) throw new Error(`a ${type} statement must carry statementType "${type}"`);
   if (signer.purpose !== undefined && signer.purpose !== purposeOfType(type)) {
     throw new Error(`the ${signer.purpose} key does not sign ${type} statements (they are signed with the ${purposeOfType(type)} key)`);

@@ -12,7 +12,8 @@ import './support.ts';
 /** The audit table's write-once copy: S3 with Object Lock (mocked client) and read-only local files. */
 const s3 = mockClient(S3Client);
 const dataDir = mkdtempSync(join(tmpdir(), 'peerguard-audit-copy-'));
-const failure = (name: string, status: number) => new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: name });
+const failure = (name: string, status: number) =>
+  new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: name });
 
 beforeEach(() => s3.reset());
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -24,7 +25,12 @@ describe('S3 audit archive', () => {
     s3.on(PutObjectCommand).resolves({});
     expect(await archive.put('entries/main/000000000001.json', '{"seq":1}\n')).toBe('written');
     expect(s3).toHaveReceivedCommandWith(PutObjectCommand, {
-      Bucket: 'peerguard-audit', Key: 'entries/main/000000000001.json', Body: '{"seq":1}\n', IfNoneMatch: '*', ChecksumAlgorithm: 'SHA256', ContentType: 'application/json',
+      Bucket: 'peerguard-audit',
+      Key: 'entries/main/000000000001.json',
+      Body: '{"seq":1}\n',
+      IfNoneMatch: '*',
+      ChecksumAlgorithm: 'SHA256',
+      ContentType: 'application/json',
     });
     s3.on(PutObjectCommand).rejects(failure('PreconditionFailed', 412));
     expect(await archive.put('entries/main/000000000001.json', 'other')).toBe('exists');
@@ -64,19 +70,35 @@ describe('local audit archive', () => {
 describe('the archiver function', () => {
   it('reports the first change it could not handle as the batch item failure (the stream delivers it again)', async () => {
     const env = {
-      PEERGUARD_RUNTIME: 'aws', HMAC_KEY_ID: 'k', SIGNING_KEY_ID: 's', DATA_KEY_ID: 'arn:aws:kms:eu-west-2:111122223333:key/d',
-      REVIEWERS_TOPIC_ARN: 'r', PRACTICES_TOPIC_ARN: 'p', SECURITY_TOPIC_ARN: 'x', AUDIT_COPY_BUCKET: 'peerguard-audit', AWS_REGION: 'eu-west-2',
+      PEERGUARD_RUNTIME: 'aws',
+      HMAC_KEY_ID: 'k',
+      SIGNING_KEY_ID: 's',
+      DATA_KEY_ID: 'arn:aws:kms:eu-west-2:111122223333:key/d',
+      REVIEWERS_TOPIC_ARN: 'r',
+      PRACTICES_TOPIC_ARN: 'p',
+      SECURITY_TOPIC_ARN: 'x',
+      AUDIT_COPY_BUCKET: 'peerguard-audit',
+      AWS_REGION: 'eu-west-2',
     };
     Object.assign(process.env, env);
     try {
       s3.on(PutObjectCommand).resolves({}).on(PutObjectCommand, { Key: 'entries/main/000000000002.json' }).rejects(failure('InternalError', 500));
       const record = (seq: number) => ({
-        eventID: `e${seq}`, eventName: 'INSERT' as const,
-        dynamodb: { Keys: { chain: { S: 'main' }, seq: { N: String(seq) } }, NewImage: { chain: { S: 'main' }, seq: { N: String(seq) } }, SequenceNumber: `${seq}00`, ApproximateCreationDateTime: 1_790_000_000 },
+        eventID: `e${seq}`,
+        eventName: 'INSERT' as const,
+        dynamodb: {
+          Keys: { chain: { S: 'main' }, seq: { N: String(seq) } },
+          NewImage: { chain: { S: 'main' }, seq: { N: String(seq) } },
+          SequenceNumber: `${seq}00`,
+          ApproximateCreationDateTime: 1_790_000_000,
+        },
       });
       const answer = await handler({ Records: [record(1), record(2), record(3)] } as never);
       expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: '200' }] });
-      expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual(['entries/main/000000000001.json', 'entries/main/000000000002.json']);
+      expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toEqual([
+        'entries/main/000000000001.json',
+        'entries/main/000000000002.json',
+      ]);
     } finally {
       for (const name of Object.keys(env)) delete process.env[name];
     }

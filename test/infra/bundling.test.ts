@@ -52,7 +52,9 @@ describe('Lambda bundling', () => {
  * Sizes are the benchmark's business; these are the structural facts behind them.
  */
 describe('what each Lambda bundle carries', () => {
-  const entries = readdirSync(join(repoRoot, 'functions')).filter((file) => file.endsWith('.ts')).map((file) => file.slice(0, -3));
+  const entries = readdirSync(join(repoRoot, 'functions'))
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => file.slice(0, -3));
   /** The functions that read client identifiers, and so normalise phone numbers. */
   const readsSubjects = ['alerts', 'audit', 'checks', 'integrations'];
 
@@ -79,9 +81,16 @@ describe('what each Lambda bundle carries', () => {
         banner: { js: bundling.banner! },
       });
       const output = Object.values(result.metafile.outputs).find((candidate) => candidate.entryPoint)!;
-      const inputs = Object.fromEntries(Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path, input]) => [path, input.bytesInOutput]));
+      const inputs = Object.fromEntries(
+        Object.entries(output.inputs)
+          .filter(([, input]) => input.bytesInOutput > 0)
+          .map(([path, input]) => [path, input.bytesInOutput]),
+      );
       bundles.set(name, inputs);
-      externals.set(name, output.imports.filter((entry) => entry.external).map(({ path, kind }) => ({ path, kind })));
+      externals.set(
+        name,
+        output.imports.filter((entry) => entry.external).map(({ path, kind }) => ({ path, kind })),
+      );
     }
   }, 60_000);
 
@@ -120,10 +129,20 @@ describe('what each Lambda bundle carries', () => {
 
   it('loads only the DynamoDB clients at start-up; KMS, SNS and S3 load on first use', () => {
     for (const name of entries) {
-      const atStart = externals.get(name)!.filter((entry) => entry.kind === 'import-statement' && entry.path.startsWith('@aws-sdk/')).map((entry) => entry.path);
+      const atStart = externals
+        .get(name)!
+        .filter((entry) => entry.kind === 'import-statement' && entry.path.startsWith('@aws-sdk/'))
+        .map((entry) => entry.path);
       // The archiver also unmarshalls the stream's images (util-dynamodb, which lib-dynamodb loads anyway).
-      expect([...new Set(atStart)].sort(), name).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', ...(name === 'archiver' ? ['@aws-sdk/util-dynamodb'] : [])]);
-      const onUse = externals.get(name)!.filter((entry) => entry.kind === 'dynamic-import' && entry.path.startsWith('@aws-sdk/')).map((entry) => entry.path);
+      expect([...new Set(atStart)].sort(), name).toEqual([
+        '@aws-sdk/client-dynamodb',
+        '@aws-sdk/lib-dynamodb',
+        ...(name === 'archiver' ? ['@aws-sdk/util-dynamodb'] : []),
+      ]);
+      const onUse = externals
+        .get(name)!
+        .filter((entry) => entry.kind === 'dynamic-import' && entry.path.startsWith('@aws-sdk/'))
+        .map((entry) => entry.path);
       expect([...new Set(onUse)].sort(), name).toEqual(['@aws-sdk/client-kms', '@aws-sdk/client-s3', '@aws-sdk/client-sns']);
     }
   });

@@ -110,11 +110,19 @@ describe('Lambda functions', () => {
     const aws = configSchema.options.find((o) => o.shape.PEERGUARD_RUNTIME.value === 'aws')!;
     // The re-confirmation window, token retention and the subject-token lookup limit are
     // network-wide policy with documented defaults (docs/security.md), not yet stage settings.
-    const leftToDefaults = ['IDEMPOTENCY_TTL_HOURS', 'AUDIT_EXPORT_PAGE_SIZE', 'RECONFIRM_WINDOW_DAYS', 'TOKEN_RETENTION_DAYS', 'SUBJECT_TOKEN_LOOKUPS_PER_DAY'];
+    const leftToDefaults = [
+      'IDEMPOTENCY_TTL_HOURS',
+      'AUDIT_EXPORT_PAGE_SIZE',
+      'RECONFIRM_WINDOW_DAYS',
+      'TOKEN_RETENTION_DAYS',
+      'SUBJECT_TOKEN_LOOKUPS_PER_DAY',
+    ];
     const optional = ['HMAC_PREVIOUS_KEYS', 'SEAL_BUCKET', 'AUDIT_COPY_BUCKET'];
     const settable = Object.keys(aws.shape).filter((k) => ![...leftToDefaults, ...optional].includes(k));
     expect(Object.keys(env)).toEqual(expect.arrayContaining(settable));
-    expect(Object.keys(env).filter((k) => optional.includes(k))).toEqual(name === 'sweeper' ? ['SEAL_BUCKET'] : name === 'archiver' ? ['AUDIT_COPY_BUCKET'] : []);
+    expect(Object.keys(env).filter((k) => optional.includes(k))).toEqual(
+      name === 'sweeper' ? ['SEAL_BUCKET'] : name === 'archiver' ? ['AUDIT_COPY_BUCKET'] : [],
+    );
     // Nothing the function would not read (a misspelt variable would silently fall back to a default).
     const runtimeOnly = /^(POWERTOOLS_[A-Z_]+|NODE_OPTIONS)$/;
     expect(Object.keys(env).filter((k) => !(k in aws.shape) && !runtimeOnly.test(k))).toEqual([]);
@@ -196,11 +204,7 @@ describe('IAM least privilege', () => {
   const main = (...actions: string[]) => actions.map((a) => `dynamodb:${a} Main`);
   const mainQuery = ['dynamodb:Query Main', 'dynamodb:Query Main/index/gsi1', 'dynamodb:Query Main/index/gsi2', 'dynamodb:Query Main/index/byKind'];
   const audit = ['dynamodb:PutItem Audit', 'dynamodb:Query Audit', 'dynamodb:Query Audit/index/byTime'];
-  const publish = (...topics: string[]) => [
-    ...topics.map((t) => `sns:Publish ${t}Topic`),
-    'kms:Decrypt MessagingKey',
-    'kms:GenerateDataKey MessagingKey',
-  ];
+  const publish = (...topics: string[]) => [...topics.map((t) => `sns:Publish ${t}Topic`), 'kms:Decrypt MessagingKey', 'kms:GenerateDataKey MessagingKey'];
   const baseline = (name: string) => [
     `logs:CreateLogStream ${name}Logs`,
     `logs:PutLogEvents ${name}Logs`,
@@ -285,9 +289,7 @@ describe('IAM least privilege', () => {
     const role = view.resource(view.roleOf(name)).Properties;
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(view.describe(role.RoleName)).toBe(`peerguard-dev-${name}-\${AWS::Region}`);
-    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
-      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
-    ]);
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }]);
   });
 
   it('no identity policy statement uses a wildcard action or NotAction', () => {
@@ -300,10 +302,18 @@ describe('IAM least privilege', () => {
   });
 
   it('the only wildcard resources are X-Ray and stream listing (no resource-level permissions), and the seal and copy objects', () => {
-    const allowed = new Set(['s3:PutObject SealBucket/*', 's3:PutObject AuditCopyBucket/*', 's3:GetObject AuditCopyBucket/changes/*', 'dynamodb:ListStreams *']);
+    const allowed = new Set([
+      's3:PutObject SealBucket/*',
+      's3:PutObject AuditCopyBucket/*',
+      's3:GetObject AuditCopyBucket/changes/*',
+      'dynamodb:ListStreams *',
+    ]);
     for (const name of functionNames) {
       const wildcards = view.permissionsOf(name).filter((p) => p.includes('*'));
-      expect(wildcards.filter((p) => !p.startsWith('xray:') && !allowed.has(p)), name).toEqual([]);
+      expect(
+        wildcards.filter((p) => !p.startsWith('xray:') && !allowed.has(p)),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -315,11 +325,20 @@ describe('IAM least privilege', () => {
   it('nobody may update or delete audit entries, only the sweeper writes seals and only the archiver writes the audit copy', () => {
     for (const name of functionNames) {
       const permissions = view.permissionsOf(name);
-      expect(permissions.filter((p) => /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem|PartiQL\w+) Audit/.test(p)), name).toEqual([]);
-      expect(permissions.some((p) => p.startsWith('s3:')), name).toBe(name === 'sweeper' || name === 'archiver');
+      expect(
+        permissions.filter((p) => /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem|PartiQL\w+) Audit/.test(p)),
+        name,
+      ).toEqual([]);
+      expect(
+        permissions.some((p) => p.startsWith('s3:')),
+        name,
+      ).toBe(name === 'sweeper' || name === 'archiver');
     }
     expect(view.permissionsOf('sweeper').filter((p) => p.startsWith('s3:'))).toEqual(['s3:PutObject SealBucket/*']);
-    expect(view.permissionsOf('archiver').filter((p) => p.startsWith('s3:'))).toEqual(['s3:GetObject AuditCopyBucket/changes/*', 's3:PutObject AuditCopyBucket/*']);
+    expect(view.permissionsOf('archiver').filter((p) => p.startsWith('s3:'))).toEqual([
+      's3:GetObject AuditCopyBucket/changes/*',
+      's3:PutObject AuditCopyBucket/*',
+    ]);
   });
 
   it('the audit table refuses updates, deletes, batch and PartiQL writes to everyone, whatever their IAM policies', () => {
@@ -336,7 +355,7 @@ describe('IAM least privilege', () => {
     expect(auditTable.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
   });
 
-  it("each signing key is usable only by the functions of its statement types: receipts and publications, or manifests, checkpoints and seals", () => {
+  it('each signing key is usable only by the functions of its statement types: receipts and publications, or manifests, checkpoints and seals', () => {
     const signers = (key: string) => functionNames.filter((name) => view.permissionsOf(name).includes(`kms:Sign ${key}`));
     expect(signers('AlertSigningKey')).toEqual(['alerts', 'reviews']);
     expect(signers('SigningKey')).toEqual(['audit', 'sweeper']);

@@ -54,13 +54,25 @@ const readCopy = (name: string): string | undefined => {
 };
 
 async function entries(): Promise<AuditEntry[]> {
-  const { Items } = await documents().send(new QueryCommand({ TableName: config.AUDIT_TABLE, KeyConditionExpression: '#c = :c', ExpressionAttributeNames: { '#c': attr.chain }, ExpressionAttributeValues: { ':c': 'main' }, ConsistentRead: true }));
+  const { Items } = await documents().send(
+    new QueryCommand({
+      TableName: config.AUDIT_TABLE,
+      KeyConditionExpression: '#c = :c',
+      ExpressionAttributeNames: { '#c': attr.chain },
+      ExpressionAttributeValues: { ':c': 'main' },
+      ConsistentRead: true,
+    }),
+  );
   return (Items ?? []) as AuditEntry[];
 }
 
 const notices = (): Record<string, unknown>[] => {
   try {
-    return readFileSync(join(dataDir, 'notifications.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    return readFileSync(join(dataDir, 'notifications.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   } catch {
     return [];
   }
@@ -82,7 +94,9 @@ afterAll(() => {
 describe('the write-once copy of the audit table', () => {
   it('copies each entry as it is written, as a read-only file holding exactly the stored item', async () => {
     const written = await deps.audit.append([event(1), event(2), event(3)], new Date());
-    const copies = await until('the three copies', () => (written.every((entry) => readCopy(`entries/main/${String(entry.seq).padStart(12, '0')}.json`)) ? true : undefined));
+    const copies = await until('the three copies', () =>
+      written.every((entry) => readCopy(`entries/main/${String(entry.seq).padStart(12, '0')}.json`)) ? true : undefined,
+    );
     expect(copies).toBe(true);
     for (const entry of written) {
       const file = join(copyDir(), `entries/main/${String(entry.seq).padStart(12, '0')}.json`);
@@ -104,13 +118,21 @@ describe('the write-once copy of the audit table', () => {
         ExpressionAttributeValues: { ':o': canary },
       }),
     );
-    const recorded = await until('the audit.tampered entry for the change', async () => (await entries()).find((entry) => entry.action === 'audit.tampered' && entry.outcome === 'modified'));
-    expect(recorded).toMatchObject({ actor: { keyId: 'system:audit-stream', role: 'system' }, targets: { chain: 'main', seq: victim!.seq }, detail: { oldHash: victim!.hash, newHash: victim!.hash } });
+    const recorded = await until('the audit.tampered entry for the change', async () =>
+      (await entries()).find((entry) => entry.action === 'audit.tampered' && entry.outcome === 'modified'),
+    );
+    expect(recorded).toMatchObject({
+      actor: { keyId: 'system:audit-stream', role: 'system' },
+      targets: { chain: 'main', seq: victim!.seq },
+      detail: { oldHash: victim!.hash, newHash: victim!.hash },
+    });
     expect(recorded.detail?.streamEventId).toEqual(expect.any(String));
     const notice = await until('the security notice', () => tamperNotices().find((line) => JSON.stringify(line).includes('"modified"')));
     expect(JSON.stringify(notice)).toContain(`"seq":${victim!.seq}`);
     // The change's copy (read-only) names it; the overwritten content appears nowhere.
-    const change = await until('the copy of the change', () => readCopy(`changes/main/${String(victim!.seq).padStart(12, '0')}/${String(recorded.detail!.streamEventId)}.json`));
+    const change = await until('the copy of the change', () =>
+      readCopy(`changes/main/${String(victim!.seq).padStart(12, '0')}/${String(recorded.detail!.streamEventId)}.json`),
+    );
     expect(JSON.parse(change)).toMatchObject({ type: 'peerguard.audit.change.v1', change: 'modified', chain: 'main', seq: victim!.seq });
     for (const text of [JSON.stringify(recorded), JSON.stringify(notices()), change]) expect(text).not.toContain('Canary');
     // The copy of the entry as first written is untouched.
@@ -120,7 +142,9 @@ describe('the write-once copy of the audit table', () => {
   it('a deleted entry raises a notice and is recorded as an entry of its own', async () => {
     const victim = (await entries()).find((entry) => entry.action === 'practice.created' && entry.seq === 2)!;
     await documents().send(new DeleteCommand({ TableName: config.AUDIT_TABLE, Key: { [attr.chain]: 'main', [attr.seq]: victim.seq } }));
-    const recorded = await until('the audit.tampered entry for the removal', async () => (await entries()).find((entry) => entry.action === 'audit.tampered' && entry.outcome === 'removed'));
+    const recorded = await until('the audit.tampered entry for the removal', async () =>
+      (await entries()).find((entry) => entry.action === 'audit.tampered' && entry.outcome === 'removed'),
+    );
     expect(recorded).toMatchObject({ targets: { chain: 'main', seq: victim.seq }, detail: { oldHash: victim.hash } });
     expect(recorded.detail).not.toHaveProperty('newHash');
     await until('the security notice of the removal', () => tamperNotices().find((line) => JSON.stringify(line).includes('"removed"')));
@@ -130,7 +154,9 @@ describe('the write-once copy of the audit table', () => {
   it('an item overwritten whole (a Put over an entry) is caught the same way, and each change is recorded once', async () => {
     const victim = (await entries()).find((entry) => entry.seq === 3)!;
     await documents().send(new PutCommand({ TableName: config.AUDIT_TABLE, Item: { ...victim, [attr.chain]: 'main', detail: { note: canary } } }));
-    await until('the second modified entry', async () => ((await entries()).filter((entry) => entry.action === 'audit.tampered' && entry.outcome === 'modified').length === 2 ? true : undefined));
+    await until('the second modified entry', async () =>
+      (await entries()).filter((entry) => entry.action === 'audit.tampered' && entry.outcome === 'modified').length === 2 ? true : undefined,
+    );
     // Draining again (a redelivery from the stream's start) records nothing more.
     const poller2 = startAuditStreamPoller(deps, { endpoint: config.DYNAMODB_ENDPOINT!, table: config.AUDIT_TABLE, intervalMs: 0 });
     try {

@@ -11,8 +11,22 @@ import { buildTestDeps } from '../fakes/deps.ts';
  * topic and copied as a change record holding positions and hashes only.
  */
 const hash = (c: string) => c.repeat(64);
-const entry = (seq: number, extra: Record<string, unknown> = {}) => ({ chain: 'main', seq, atSeq: `2026-11-21T19:04:05Z#${seq}`, action: 'practice.created', outcome: 'success', prevHash: hash('0'), hash: hash('a'), ...extra });
-const change = (kind: AuditChange['kind'], seq: number, images: Partial<Pick<AuditChange, 'newItem' | 'oldItem'>>, eventId = `ev-${kind}-${seq}`): AuditChange => ({
+const entry = (seq: number, extra: Record<string, unknown> = {}) => ({
+  chain: 'main',
+  seq,
+  atSeq: `2026-11-21T19:04:05Z#${seq}`,
+  action: 'practice.created',
+  outcome: 'success',
+  prevHash: hash('0'),
+  hash: hash('a'),
+  ...extra,
+});
+const change = (
+  kind: AuditChange['kind'],
+  seq: number,
+  images: Partial<Pick<AuditChange, 'newItem' | 'oldItem'>>,
+  eventId = `ev-${kind}-${seq}`,
+): AuditChange => ({
   eventId,
   position: `${seq}000${kind.length}`,
   kind,
@@ -41,8 +55,20 @@ describe('copyAuditChanges', () => {
     expect(await copyAuditChanges(deps, [modified, removed])).toEqual({ copied: 0, tampered: 2 });
 
     expect(deps.memory.audit.entries.map(({ action, actor, targets, outcome, detail }) => ({ action, actor, targets, outcome, detail }))).toEqual([
-      { action: 'audit.tampered', actor: { keyId: 'system:audit-stream', role: 'system' }, targets: { chain: 'main', seq: 3 }, outcome: 'modified', detail: { changedAt: '2026-11-22T10:00:00Z', streamEventId: 'ev-modify-3', oldHash: hash('a'), newHash: hash('b') } },
-      { action: 'audit.tampered', actor: { keyId: 'system:audit-stream', role: 'system' }, targets: { chain: 'main', seq: 4 }, outcome: 'removed', detail: { changedAt: '2026-11-22T10:00:00Z', streamEventId: 'ev-remove-4', oldHash: hash('a') } },
+      {
+        action: 'audit.tampered',
+        actor: { keyId: 'system:audit-stream', role: 'system' },
+        targets: { chain: 'main', seq: 3 },
+        outcome: 'modified',
+        detail: { changedAt: '2026-11-22T10:00:00Z', streamEventId: 'ev-modify-3', oldHash: hash('a'), newHash: hash('b') },
+      },
+      {
+        action: 'audit.tampered',
+        actor: { keyId: 'system:audit-stream', role: 'system' },
+        targets: { chain: 'main', seq: 4 },
+        outcome: 'removed',
+        detail: { changedAt: '2026-11-22T10:00:00Z', streamEventId: 'ev-remove-4', oldHash: hash('a') },
+      },
     ]);
     expect(deps.sent).toEqual([
       { topic: 'security', type: 'audit.tampered', change: 'modified', chain: 'main', seq: 3, at: '2026-11-21T19:04:05Z' },
@@ -132,7 +158,13 @@ describe('auditChangeOf (a stream record, as Lambda and GetRecords give it)', ()
       oldItem: { chain: 'main', seq: 12, hash: hash('a') },
       newItem: { chain: 'main', seq: 12, hash: hash('b') },
     });
-    expect(auditChangeOf({ ...record, eventName: 'REMOVE', dynamodb: { ...record.dynamodb, NewImage: undefined, ApproximateCreationDateTime: new Date('2026-11-19T08:26:40.500Z') } })).toMatchObject({ kind: 'remove', at: '2026-11-19T08:26:40Z', newItem: undefined });
+    expect(
+      auditChangeOf({
+        ...record,
+        eventName: 'REMOVE',
+        dynamodb: { ...record.dynamodb, NewImage: undefined, ApproximateCreationDateTime: new Date('2026-11-19T08:26:40.500Z') },
+      }),
+    ).toMatchObject({ kind: 'remove', at: '2026-11-19T08:26:40Z', newItem: undefined });
     expect(() => auditChangeOf({ eventName: 'INSERT' })).toThrow('not a DynamoDB stream record of the audit table');
   });
 });

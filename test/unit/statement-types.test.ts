@@ -17,7 +17,13 @@ import { buildTestDeps, type TestDeps } from '../fakes/deps.ts';
 const pem = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 let deps: TestDeps;
 let keys: VerificationKey;
-const receipt = { statementType: 'receipt' as const, alertId: 'alt_1', submittedAt: '2026-11-21T19:04:05Z', practiceId: 'prc_1', contentSha256: 'a'.repeat(64) };
+const receipt = {
+  statementType: 'receipt' as const,
+  alertId: 'alt_1',
+  submittedAt: '2026-11-21T19:04:05Z',
+  practiceId: 'prc_1',
+  contentSha256: 'a'.repeat(64),
+};
 
 beforeAll(async () => {
   deps = buildTestDeps();
@@ -33,10 +39,16 @@ describe('statement types', () => {
 
   it('a signer refuses a statement without its type, and a type of the other key', async () => {
     const { statementType: _type, ...untyped } = receipt;
-    await expect(signTypedStatement(deps.alertSigner, 'receipt', untyped as unknown as typeof receipt)).rejects.toThrow('a receipt statement must carry statementType "receipt"');
-    await expect(signTypedStatement(deps.alertSigner, 'manifest', { ...receipt, statementType: 'manifest' })).rejects.toThrow('the alert key does not sign manifest statements');
+    await expect(signTypedStatement(deps.alertSigner, 'receipt', untyped as unknown as typeof receipt)).rejects.toThrow(
+      'a receipt statement must carry statementType "receipt"',
+    );
+    await expect(signTypedStatement(deps.alertSigner, 'manifest', { ...receipt, statementType: 'manifest' })).rejects.toThrow(
+      'the alert key does not sign manifest statements',
+    );
     await expect(signTypedStatement(deps.signer, 'receipt', receipt)).rejects.toThrow('the audit key does not sign receipt statements');
-    await expect(signTypedStatement(deps.signer, 'checkpoint', { statementType: 'checkpoint', root: 'b'.repeat(64) })).resolves.toMatchObject({ keyId: deps.signer.keyId });
+    await expect(signTypedStatement(deps.signer, 'checkpoint', { statementType: 'checkpoint', root: 'b'.repeat(64) })).resolves.toMatchObject({
+      keyId: deps.signer.keyId,
+    });
   });
 
   it('a signature over one type never verifies as another, even with every other field equal', async () => {
@@ -48,7 +60,9 @@ describe('statement types', () => {
       message: "the publication's statement is a receipt statement, not a publication: a signature on one statement type never stands for another",
     });
     // Relabelled: the type is inside what was signed, so the signature no longer verifies.
-    expect(checkSignature(keys, "the publication's", { ...receipt, statementType: 'publication' }, signature, keyId, 'publication')).toMatchObject({ code: 'bad_signature' });
+    expect(checkSignature(keys, "the publication's", { ...receipt, statementType: 'publication' }, signature, keyId, 'publication')).toMatchObject({
+      code: 'bad_signature',
+    });
   });
 
   it("a key cannot stand for another's types: a manifest signed with the alert key (the alerts function's) is refused", async () => {
@@ -97,7 +111,15 @@ describe('statement types', () => {
   it('a stage still on one key answers it once, with every type', async () => {
     const single = buildTestDeps();
     const answer = await verificationKey({ signer: single.signer, alertSigner: single.signer });
-    expect(answer.keys).toEqual([{ keyId: single.signer.keyId, algorithm: 'ECDSA_SHA_256', publicKeyPem: await single.signer.publicKeyPem(), statementTypes: [...typesOfPurpose.alert, ...typesOfPurpose.audit], signedUntypedStatements: true }]);
+    expect(answer.keys).toEqual([
+      {
+        keyId: single.signer.keyId,
+        algorithm: 'ECDSA_SHA_256',
+        publicKeyPem: await single.signer.publicKeyPem(),
+        statementTypes: [...typesOfPurpose.alert, ...typesOfPurpose.audit],
+        signedUntypedStatements: true,
+      },
+    ]);
   });
 
   it('a publication file whose statement lost or changed its type is refused before any signature check', async () => {
@@ -106,6 +128,9 @@ describe('statement types', () => {
     const publication = { statementType: 'publication' as const, contentSha256: sha256Hex(canonicalJson(statement)), ...signed };
     expect(verifySignedFile(keys, { publication, statement })).toMatchObject({ ok: true });
     const { statementType: _type, ...untyped } = statement;
-    expect(verifySignedFile(keys, { publication, statement: untyped })).toMatchObject({ ok: false, reason: expect.stringMatching(/^the publication says statementType publication but its statement says \(none\)/) });
+    expect(verifySignedFile(keys, { publication, statement: untyped })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^the publication says statementType publication but its statement says \(none\)/),
+    });
   });
 });

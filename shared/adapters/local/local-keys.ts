@@ -30,5 +30,10 @@ export function loadOrCreateLocalKeys(dataDir: string): LocalKeyMaterial {
     }
     return readFileSync(file(name), 'utf8');
   };
-  return { hmacKey: secret('hmac.key'), signingKeyPem: ecKey('signing-key.pem'), alertSigningKeyPem: ecKey('alert-signing-key.pem'), dataKey: secret('data.key') };
+  return {
+    hmacKey: secret('hmac.key'),
+    signingKeyPem: ecKey('signing-key.pem'),
+    alertSigningKeyPem: ecKey('alert-signing-key.pem'),
+    dataKey: secret('data.key'),
+  };
 }
