@@ -38,6 +38,8 @@ export function peerguardApi(connection: Connection) {
     whoAmI: () => data(client.GET('/v1/me')),
     listPractices: () => data(client.GET('/v1/practices')),
     listKeys: (practiceId?: string) => data(client.GET('/v1/keys', practiceId ? { params: { query: { practiceId } } } : {})),
+    stats: () => data(client.GET('/v1/stats')),
+    statsSummary: () => data(client.GET('/v1/stats/summary')),
     createPractice: (body: { name: string; region: string }) => data(client.POST('/v1/practices', { body })),
     createKey: (body: { role: 'admin' | 'reviewer' | 'practice' | 'auditor'; practiceId?: string | undefined; label: string }) => data(client.POST('/v1/keys', { body })),
     revokeKey: async (keyId: string) => {

@@ -5,6 +5,7 @@ import { alertDispute, alertReinstate, alertRetract, alertShow, alertSubmit } fr
 import { auditKey, auditTokens, exportCommand } from './commands/audit.ts';
 import { check, checkBatch } from './commands/check.ts';
 import { health } from './commands/health.ts';
+import { stats } from './commands/stats.ts';
 import { reviewApprove, reviewQueue, reviewReconfirm, reviewReject } from './commands/reviews.ts';
 import { verify } from './commands/verify-export.ts';
 import { verifyReceiptCommand } from './commands/verify-receipt.ts';
@@ -35,6 +36,6 @@ export const commands: readonly Command[] = [
   auditTokens,
   verify,
   verifyReceiptCommand,
-  whoami,
+  whoami, stats,
   health,
 ];

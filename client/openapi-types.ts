@@ -170,6 +170,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Network statistics
+         * @description Alerts by status, category and severity; publications, rejections, disputes and their outcomes; review times (median and 90th percentile, as histogram bounds); bookings screened per UTC day for the last 14 days and the match rate by tier; booking registrations and re-screen notifications; quota and possible-enumeration notices. Read from counters kept as the network works, never by reading alerts or the audit log. Any figure behind fewer than `k` practices or `k` alerts (5 unless configured) is `{"suppressed": true, "reason": ...}`, never a small number: see docs/statistics.md.
+         *
+         *     **Who may call it**: `admin` keys.
+         */
+        get: operations["getNetworkStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Network statistics, public summary
+         * @description The network-wide figures a funder's or overseer's report can cite: alerts published and submitted, outcomes, review times, bookings screened and match rates, re-screening. Needs no API key and holds no identifier, no practice and no per-day series; the same suppression as GET /v1/stats applies. Cacheable for 5 minutes.
+         *
+         *     **Who may call it**: Anyone, without an API key.
+         */
+        get: operations["getStatsSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/consent-clauses": {
         parameters: {
             query?: never;
@@ -836,6 +880,214 @@ export interface components {
                  */
                 at: string;
             })[];
+        };
+        NetworkStats: {
+            /** @description The suppression threshold: a figure behind fewer than k practices or k alerts is suppressed. */
+            k: number;
+            /** @description The UTC days the daily figures (checks, re-screening, notices) add up, today last. Alert figures count since counting began. */
+            window: {
+                /**
+                 * Format: date
+                 * @description A calendar date, YYYY-MM-DD (UTC).
+                 * @example 2026-11-21
+                 */
+                from: string;
+                /**
+                 * Format: date
+                 * @description A calendar date, YYYY-MM-DD (UTC).
+                 * @example 2026-11-21
+                 */
+                to: string;
+                days: number;
+            };
+            alerts: {
+                /** @description Alerts by their stored status now. */
+                byStatus: {
+                    pending_review: components["schemas"]["StatFigure"];
+                    published: components["schemas"]["StatFigure"];
+                    rejected: components["schemas"]["StatFigure"];
+                    suspended: components["schemas"]["StatFigure"];
+                    retracted: components["schemas"]["StatFigure"];
+                    expired: components["schemas"]["StatFigure"];
+                };
+                /** @description Alerts submitted, by category. */
+                byCategory: {
+                    sexual_misconduct: components["schemas"]["StatFigure"];
+                    harassment: components["schemas"]["StatFigure"];
+                    threat_or_violence: components["schemas"]["StatFigure"];
+                    boundary_violation: components["schemas"]["StatFigure"];
+                    other_safety: components["schemas"]["StatFigure"];
+                };
+                /** @description Alerts submitted, by severity. */
+                bySeverity: {
+                    low: components["schemas"]["StatFigure"];
+                    medium: components["schemas"]["StatFigure"];
+                    high: components["schemas"]["StatFigure"];
+                };
+                /** @description Alerts submitted. */
+                submitted: components["schemas"]["StatFigure"];
+            };
+            outcomes: {
+                /** @description Alerts published by review. */
+                published: components["schemas"]["StatFigure"];
+                /** @description Alerts rejected by review. */
+                rejected: components["schemas"]["StatFigure"];
+                /** @description Published alerts retracted (by the submitting practice or the admin). */
+                retracted: components["schemas"]["StatFigure"];
+                /** @description Published alerts that reached their expiry. */
+                expired: components["schemas"]["StatFigure"];
+                disputes: {
+                    /** @description Disputes: a published alert suspended by the admin. */
+                    opened: components["schemas"]["StatFigure"];
+                    /** @description Disputes ended by reinstatement (the record stands). */
+                    upheld: components["schemas"]["StatFigure"];
+                    /** @description Disputes ended by retraction. */
+                    removed: components["schemas"]["StatFigure"];
+                    /** @description Alerts suspended now. */
+                    open: components["schemas"]["StatFigure"];
+                };
+            };
+            reviewTimes: {
+                /** @description Alerts published or rejected by review: the histogram behind the two times. */
+                decided: components["schemas"]["StatFigure"];
+                /** @description Half of the decided alerts were decided within this many hours of submission (a histogram bound: 1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 336 or 720). */
+                medianHoursAtMost: components["schemas"]["StatFigure"];
+                /** @description Nine in ten were decided within this many hours (the same bounds; 720 means 30 days or more). */
+                p90HoursAtMost: components["schemas"]["StatFigure"];
+            };
+            checks: {
+                /** @description Bookings screened per UTC day, oldest first, today last. */
+                perDay: {
+                    /**
+                     * Format: date
+                     * @description A calendar date, YYYY-MM-DD (UTC).
+                     * @example 2026-11-21
+                     */
+                    day: string;
+                    checks: components["schemas"]["StatFigure"];
+                }[];
+                /** @description Bookings screened in the window. */
+                total: components["schemas"]["StatFigure"];
+                /** @description Screened bookings that matched, by the answer's confidence. */
+                matches: {
+                    strong: components["schemas"]["StatFigure"];
+                    possible: components["schemas"]["StatFigure"];
+                };
+                /** @description Matches of the tier per booking screened in the window (0 to 1, four decimals). */
+                matchRate: {
+                    strong: components["schemas"]["StatFigure"];
+                    possible: components["schemas"]["StatFigure"];
+                };
+            };
+            rescreen: {
+                /** @description Upcoming bookings registered for re-screening in the window. */
+                registrations: components["schemas"]["StatFigure"];
+                /** @description Registered bookings a newly published or reinstated alert matched (practices told) in the window. */
+                notifications: components["schemas"]["StatFigure"];
+            };
+            notices: {
+                /** @description Security notices of a practice over its screening quota. */
+                quotaExceeded: components["schemas"]["StatFigure"];
+                /** @description Security notices of many name-only guesses from one practice in an hour. */
+                possibleEnumeration: components["schemas"]["StatFigure"];
+            };
+        };
+        /** @description A number, or suppressed (never a small number): see docs/statistics.md. */
+        StatFigure: {
+            /** @constant */
+            suppressed: false;
+            value: number;
+        } | {
+            /** @constant */
+            suppressed: true;
+            /**
+             * @description Fewer than `k` distinct practices, or (for a figure about alerts) fewer than `k` distinct alerts, are behind it.
+             * @enum {string}
+             */
+            reason: "fewer_than_k_practices" | "fewer_than_k_alerts";
+        };
+        /** @description The network-wide figures a report may cite: no identifier, no practice, no per-day series. */
+        NetworkStatsSummary: {
+            /** @description The suppression threshold: a figure behind fewer than k practices or k alerts is suppressed. */
+            k: number;
+            /** @description The UTC days the daily figures (checks, re-screening, notices) add up, today last. Alert figures count since counting began. */
+            window: {
+                /**
+                 * Format: date
+                 * @description A calendar date, YYYY-MM-DD (UTC).
+                 * @example 2026-11-21
+                 */
+                from: string;
+                /**
+                 * Format: date
+                 * @description A calendar date, YYYY-MM-DD (UTC).
+                 * @example 2026-11-21
+                 */
+                to: string;
+                days: number;
+            };
+            alerts: {
+                /** @description Alerts published (matching checks) now. */
+                published: components["schemas"]["StatFigure"];
+                /** @description Alerts submitted. */
+                submitted: components["schemas"]["StatFigure"];
+                /** @description Alerts submitted, by category. */
+                byCategory: {
+                    sexual_misconduct: components["schemas"]["StatFigure"];
+                    harassment: components["schemas"]["StatFigure"];
+                    threat_or_violence: components["schemas"]["StatFigure"];
+                    boundary_violation: components["schemas"]["StatFigure"];
+                    other_safety: components["schemas"]["StatFigure"];
+                };
+            };
+            outcomes: {
+                /** @description Alerts published by review. */
+                published: components["schemas"]["StatFigure"];
+                /** @description Alerts rejected by review. */
+                rejected: components["schemas"]["StatFigure"];
+                /** @description Published alerts retracted (by the submitting practice or the admin). */
+                retracted: components["schemas"]["StatFigure"];
+                /** @description Published alerts that reached their expiry. */
+                expired: components["schemas"]["StatFigure"];
+                disputes: {
+                    /** @description Disputes: a published alert suspended by the admin. */
+                    opened: components["schemas"]["StatFigure"];
+                    /** @description Disputes ended by reinstatement (the record stands). */
+                    upheld: components["schemas"]["StatFigure"];
+                    /** @description Disputes ended by retraction. */
+                    removed: components["schemas"]["StatFigure"];
+                    /** @description Alerts suspended now. */
+                    open: components["schemas"]["StatFigure"];
+                };
+            };
+            reviewTimes: {
+                /** @description Alerts published or rejected by review: the histogram behind the two times. */
+                decided: components["schemas"]["StatFigure"];
+                /** @description Half of the decided alerts were decided within this many hours of submission (a histogram bound: 1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 336 or 720). */
+                medianHoursAtMost: components["schemas"]["StatFigure"];
+                /** @description Nine in ten were decided within this many hours (the same bounds; 720 means 30 days or more). */
+                p90HoursAtMost: components["schemas"]["StatFigure"];
+            };
+            checks: {
+                /** @description Bookings screened in the window. */
+                total: components["schemas"]["StatFigure"];
+                /** @description Screened bookings that matched, by the answer's confidence. */
+                matches: {
+                    strong: components["schemas"]["StatFigure"];
+                    possible: components["schemas"]["StatFigure"];
+                };
+                /** @description Matches of the tier per booking screened in the window (0 to 1, four decimals). */
+                matchRate: {
+                    strong: components["schemas"]["StatFigure"];
+                    possible: components["schemas"]["StatFigure"];
+                };
+            };
+            rescreen: {
+                /** @description Upcoming bookings registered for re-screening in the window. */
+                registrations: components["schemas"]["StatFigure"];
+                /** @description Registered bookings a newly published or reinstated alert matched (practices told) in the window. */
+                notifications: components["schemas"]["StatFigure"];
+            };
         };
         PublishedClause: {
             /** @description The clause id. */
@@ -2031,6 +2283,59 @@ export interface operations {
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getNetworkStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statistics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkStats"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getStatsSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkStatsSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     listClauses: {

@@ -2,6 +2,7 @@ import { createApiKey, revokeApiKey } from '#shared/domain/api-keys.ts';
 import { createPractice } from '#shared/domain/practices.ts';
 import { listKeys, listPractices, whoAmI } from '#shared/domain/directory.ts';
 import { networkOverview } from '#shared/domain/overview.ts';
+import { networkStats, statsSummary } from '#shared/domain/stats.ts';
 import type { adminContract } from '#shared/contract/admin.ts';
 import { adminRequests } from '#shared/contract/requests/admin.ts';
 import { createGroupHandler, type DepsSource } from './http/group-handler.ts';
@@ -23,6 +24,8 @@ export const createAdminHandler = (deps: DepsSource) =>
       'GET /v1/practices': async (_request, deps) => ({ status: 200, body: await listPractices(deps) }),
       'GET /v1/keys': async (request, deps) => ({ status: 200, body: await listKeys(deps, request.query) }),
       'GET /v1/overview': async (_request, deps) => ({ status: 200, body: await networkOverview(deps) }),
+      'GET /v1/stats': async (_request, deps) => ({ status: 200, body: await networkStats(deps) }),
+      'GET /v1/stats/summary': async (_request, deps) => ({ status: 200, body: await statsSummary(deps), headers: { 'Cache-Control': 'public, max-age=300' } }),
     },
     deps,
   );

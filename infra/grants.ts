@@ -82,7 +82,7 @@ export const functionGrants: Record<FunctionName, FunctionGrants> = {
   admin: {
     tables: {
       ApiKeys: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      // Query: the practices (by-kind index) and the security notices; BatchGetItem: the overview's day counters.
+      // Query: the practices (by-kind index) and the security notices; BatchGetItem: the overview's and the statistics' counters.
       Main: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
       Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
     },
@@ -121,8 +121,9 @@ export const functionGrants: Record<FunctionName, FunctionGrants> = {
   checks: {
     tables: {
       TokenIndex: ['dynamodb:BatchGetItem'],
-      // Quota counters (UpdateItem in the check's transaction; GetItem to tell a new minute from a spent quota),
-      // refusal notices and the notification outbox (PutItem).
+      // Quota counters (UpdateItem in the check's transaction, with the network's day counter; GetItem to tell a
+      // new minute from a spent quota), refusal notices and the notification outbox (PutItem), the statistics'
+      // notice counters (UpdateItem).
       Main: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:GetItem'],
       Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
     },

@@ -91,6 +91,7 @@ export class PeerguardStack extends Stack {
       NAME_ONLY_MISSES_PER_HOUR: String(config.quotas.nameOnlyMissesPerHour),
       PHONE_DEFAULT_REGION: config.phoneDefaultRegion,
       ALERT_TTL_DAYS: String(config.alertTtlDays),
+      STATS_MIN_CONTRIBUTORS: String(config.statsMinContributors),
       LOG_LEVEL: config.logLevel,
     } satisfies Partial<Record<keyof AwsConfig, string>>;
     const powertools = {
@@ -341,6 +342,8 @@ export class PeerguardStack extends Stack {
 export const publicRouteReasons: Readonly<Record<string, string>> = {
   'GET /v1/health': 'GET /v1/health is the public liveness probe: it answers {"status":"ok"} and reads no data.',
   'GET /v1/openapi.json': 'GET /v1/openapi.json is the public OpenAPI document of the API: a static file built into the function, it reads no data.',
+  'GET /v1/stats/summary':
+    'GET /v1/stats/summary is the public statistics summary a report can cite: network-wide counts only, every figure behind fewer than k practices or alerts suppressed, no identifier; the edge rate limits per IP apply.',
   'POST /v1/integrations/calcom/{practiceId}':
     "POST /v1/integrations/calcom/{practiceId} is Cal.com's webhook: Cal.com holds no API key, and each delivery is authenticated in the function by its X-Cal-Signature-256 HMAC under the practice's own secret before anything of it is read.",
 } satisfies Record<RouteKey<Extract<(typeof routes)[number], { auth: 'none' }>>, string>;

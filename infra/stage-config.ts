@@ -68,6 +68,8 @@ export const stageConfigSchema = z
     sealRetentionDays: z.number().int().min(1).max(36_500),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
     alertTtlDays: z.number().int().min(1).max(3650),
+    /** k of the network statistics: a figure behind fewer than k practices or alerts is suppressed (docs/statistics.md). */
+    statsMinContributors: z.number().int().min(2).max(1000).default(5),
     phoneDefaultRegion: z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO 3166 region code such as US'),
     /**
      * The HMAC (token) keys, oldest first: the last is the current key (new tokens), the others

@@ -12,8 +12,11 @@
  * - Local: set DYNAMODB_ENDPOINT to the DynamoDB Local that `npm start` printed.
  * The key is printed once; only its SHA-256 is stored.
  *
- * `recount-alerts` counts the stored alerts by status and sets the overview's counts to that: once,
- * on a network that had alerts before the counters existed (run it when no alert is moving).
+ * `recount-alerts` counts the stored alerts by status and sets the overview's counts to that, and
+ * replays every alert's history into the statistics' alert events (submissions by category and
+ * severity, publications, rejections, disputes and outcomes, review times): once, on a network
+ * that had alerts before the counters existed (run it when no alert is moving). Daily figures
+ * (checks, notices) start from the day the counters were deployed.
  */
 import { buildLoggedMetrics } from '#shared/adapters/local/logged-metrics.ts';
 import { parseArgs } from 'node:util';
@@ -21,7 +24,8 @@ import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { buildApiKeyStore, buildPracticeStore } from '#shared/adapters/dynamo/simple-stores.ts';
 import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { buildAlertStore } from '#shared/adapters/dynamo/alert-store.ts';
-import { replaceAlertCounts } from '#shared/adapters/dynamo/network-figures.ts';
+import { replaceAlertTallies } from '#shared/adapters/dynamo/network-figures.ts';
+import { alertHistoryMoves } from '#shared/stats/counters.ts';
 import { alertStatuses, type AlertStatus } from '#shared/records.ts';
 import { systemActor } from '#shared/audit/events.ts';
 import { createApiKey } from '#shared/domain/api-keys.ts';
@@ -44,8 +48,15 @@ async function main(): Promise<void> {
   if (positionals[0] === 'recount-alerts') {
     const alerts = buildAlertStore(client, { main: mainTable, tokens: process.env.TOKEN_TABLE ?? 'peerguard-token-index' }, buildAuditLog(client, auditTable));
     const counts = Object.fromEntries(alertStatuses.map((status) => [status, 0])) as Record<AlertStatus, number>;
-    for (const { status } of await alerts.summaries({})) counts[status] += 1;
-    await replaceAlertCounts(client, mainTable, counts);
+    const ids = (await alerts.summaries({})).map(({ alertId }) => alertId);
+    const moves = [];
+    for (let i = 0; i < ids.length; i += 100) {
+      for (const alert of await alerts.getMany(ids.slice(i, i + 100))) {
+        counts[alert.status] += 1;
+        moves.push(...alertHistoryMoves(alert));
+      }
+    }
+    await replaceAlertTallies(client, mainTable, moves);
     process.stdout.write(`${JSON.stringify(counts)}\n`);
     return;
   }

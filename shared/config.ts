@@ -30,6 +30,8 @@ const common = {
   TOKEN_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   /** "Was this person checked" lookups (POST /v1/audit/subject-tokens) per auditor key per UTC day. */
   SUBJECT_TOKEN_LOOKUPS_PER_DAY: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** k of the statistics: a figure counted from fewer than k practices or k alerts is suppressed (docs/statistics.md). */
+  STATS_MIN_CONTRIBUTORS: z.coerce.number().int().min(2).max(1000).default(5),
 };
 
 const localSchema = z.object({

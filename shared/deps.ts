@@ -38,6 +38,8 @@ export interface Settings {
   readonly tokenRetentionDays: number;
   /** "Was this person checked" lookups (POST /v1/audit/subject-tokens) per auditor key per UTC day. */
   readonly subjectTokenLookupsPerDay: number;
+  /** k: a statistic counted from fewer than k practices or k alerts is suppressed (docs/statistics.md). */
+  readonly statsMinContributors: number;
 }
 
 /** Everything a domain function may use, built once per process by shared/runtime-aws.ts (Lambda) or shared/runtime-local.ts. */

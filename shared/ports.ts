@@ -27,6 +27,8 @@ import type {
 import type { Role } from './routes.ts';
 import type { MetricName } from './metric-names.ts';
 import type { KeyPurpose } from './audit/statement-types.ts';
+import type { ScreeningTally } from './stats/counters.ts';
+import type { ItemTallies } from './stats/tally.ts';
 
 export type Clock = () => Date;
 
@@ -204,8 +206,12 @@ export type QuotaOutcome = { readonly ok: true } | { readonly ok: false; readonl
  * answered one is both.
  */
 export interface ScreeningLedger {
-  /** Counts `bookings` (`matches` of them matched) for the practice's quota and the network's day, with the check's audit entry. */
-  record(practiceId: string, bookings: number, limits: ScreeningLimits, audit: AuditBatch, matches?: number): Promise<QuotaOutcome>;
+  /**
+   * Counts `bookings` for the practice's quota and the network's day, with the check's audit
+   * entry. `matches` says how many matched (a number), or which alerts each matched booking found
+   * by tier (a tally: the statistics' match figures, shared/stats/counters.ts).
+   */
+  record(practiceId: string, bookings: number, limits: ScreeningLimits, audit: AuditBatch, matches?: number | ScreeningTally): Promise<QuotaOutcome>;
   /** True for the first refusal of this practice in this window (`minute#…` or `day#…`), false after. */
   claimRefusalNotice(practiceId: string, windowKey: string): Promise<boolean>;
   /** Adds `count` name-only checks without a match to the practice's count for the hour; returns the new total. */
@@ -219,8 +225,9 @@ export interface ScreeningLedger {
 }
 
 /**
- * The network at a glance, from counters kept as it works (alert writes move the status counts,
- * the screening ledger counts checks per day) and the security notices as they were sent.
+ * The network at a glance, from counters kept as it works (alert writes move the status counts and
+ * the statistics' alert events, the screening ledger counts checks per day) and the security
+ * notices as they were sent (each quota or enumeration notice also counted for the statistics).
  */
 export interface NetworkFigures {
   alertsByStatus(): Promise<Record<AlertStatus, number>>;
@@ -229,6 +236,8 @@ export interface NetworkFigures {
   recordNotice(notice: SecurityNotification): Promise<void>;
   /** The latest notices, newest first. */
   latestNotices(limit: number): Promise<SecurityNotification[]>;
+  /** The statistics' counters held in these stats items (shared/stats/counters.ts); an item never written is left out. */
+  tallies(items: readonly string[]): Promise<Map<string, ItemTallies>>;
 }
 
 /** Practices' booking-software integrations and the deliveries their webhooks made. */

@@ -42,6 +42,10 @@ export const routes = [
   { method: 'DELETE', path: '/v1/keys/{keyId}', group: 'admin', auth: 'apiKey', roles: ['admin'] },
   { method: 'GET', path: '/v1/overview', group: 'admin', auth: 'apiKey', roles: ['admin'] },
 
+  // Network statistics (served by the admin function): the full breakdown, and a public summary with the same suppression.
+  { method: 'GET', path: '/v1/stats', group: 'admin', auth: 'apiKey', roles: ['admin'] },
+  { method: 'GET', path: '/v1/stats/summary', group: 'admin', auth: 'none', roles: [] },
+
   { method: 'POST', path: '/v1/consent-clauses', group: 'clauses', auth: 'apiKey', roles: ['admin'] },
   { method: 'POST', path: '/v1/consent-clauses/{clauseId}/versions', group: 'clauses', auth: 'apiKey', roles: ['admin'] },
   { method: 'GET', path: '/v1/consent-clauses', group: 'clauses', auth: 'apiKey', roles: everyRole },

@@ -27,6 +27,7 @@ export function settingsFrom(config: Config): Settings {
     reconfirmWindowDays: config.RECONFIRM_WINDOW_DAYS,
     tokenRetentionDays: config.TOKEN_RETENTION_DAYS,
     subjectTokenLookupsPerDay: config.SUBJECT_TOKEN_LOOKUPS_PER_DAY,
+    statsMinContributors: config.STATS_MIN_CONTRIBUTORS,
   };
 }
 

@@ -1,10 +1,12 @@
 import { ex } from './common.ts';
 import { defineContract } from './define.ts';
 import { adminRequests } from './requests/admin.ts';
+import { statsRouteDocs } from './stats.ts';
 import { createdKeySchema, keyListSchema, overviewSchema, practiceListSchema, practiceSchema, whoAmISchema } from './views.ts';
 
 /** Network administration: practices, API keys and the overview (admin role); who a key is (any role). */
 export const adminContract = defineContract(adminRequests, {
+  ...statsRouteDocs,
   'GET /v1/me': {
     operationId: 'whoAmI',
     summary: 'Who this key is',

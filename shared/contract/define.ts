@@ -73,6 +73,7 @@ export const tags = {
   Reviews: 'Reviewers of two other practices approve or reject each alert before it matches anything.',
   Screening: 'A practice screens a booking (or a batch of them) against the published alerts.',
   Audit: "Counsel's signed, tamper-evident export of the audit log, its verification key, and a subject's tokens.",
+  Statistics: 'Figures about the network that reveal no practice and no client: any figure behind fewer than k practices or alerts is suppressed.',
   Integrations: "Booking software that screens each new booking by itself: a practice's Cal.com integration and the webhook Cal.com calls.",
 } as const;
 export type Tag = keyof typeof tags;

@@ -9,6 +9,7 @@ import { auditedKinds, dobAnchoredKinds, strongKinds, tokenKinds, type TokenKind
 import type { AuditActor, AuditedBooking, IndexedAlert, Principal, Severity } from '../records.ts';
 import type { CheckRequest } from '../schemas.ts';
 import { notifySafely } from './notify.ts';
+import type { ScreeningTally } from '../stats/counters.ts';
 
 export type CheckResult =
   | { checkId: string; result: 'no_match' }
@@ -88,7 +89,8 @@ async function screen(deps: Deps, screener: Screener, bookings: readonly (CheckR
   const now = deps.clock();
   const tokensPerBooking = await Promise.all(bookings.map((booking) => lookupTokens(deps.keyring, booking.subject, deps.settings.phoneRegion)));
   const index = await deps.tokenIndex.lookup(tokensPerBooking.flat().map(({ token }) => token));
-  const results = tokensPerBooking.map((tokens) => evaluate(tokens, index, now));
+  const evaluated = tokensPerBooking.map((tokens) => evaluate(tokens, index, now));
+  const results = evaluated.map(({ result }) => result);
 
   const audited: AuditedBooking[] = results.map((result, i) => ({
     checkId: result.checkId,
@@ -97,6 +99,12 @@ async function screen(deps: Deps, screener: Screener, bookings: readonly (CheckR
     confidence: result.result === 'match' ? result.confidence : undefined,
   }));
   const matches = results.filter((result) => result.result === 'match').length;
+  // The statistics' match figures: which alerts each matched booking found, by its tier (never leaves the counters as ids).
+  const tally: ScreeningTally = {
+    bookings: bookings.length,
+    strongAlertIds: evaluated.filter(({ result }) => result.result === 'match' && result.confidence === 'strong').map(({ alertIds }) => alertIds),
+    possibleAlertIds: evaluated.filter(({ result }) => result.result === 'match' && result.confidence === 'possible').map(({ alertIds }) => alertIds),
+  };
   const quota = await deps.ledger.record(practiceId, bookings.length, deps.settings.screening, {
     events: [
       {
@@ -109,7 +117,7 @@ async function screen(deps: Deps, screener: Screener, bookings: readonly (CheckR
       },
     ],
     now,
-  }, matches);
+  }, tally);
   if (!quota.ok) {
     await reportRefusal(deps, practiceId, quota.window, now);
     const limit = quota.window === 'minute' ? deps.settings.screening.perMinute : deps.settings.screening.perDay;
@@ -167,10 +175,11 @@ export function matchAlerts(tokens: readonly SubjectToken[], index: ReadonlyMap<
  */
 const nameOnlyEarnsPossible = true;
 
-function evaluate(tokens: readonly SubjectToken[], index: ReadonlyMap<string, readonly IndexedAlert[]>, now: Date): CheckResult {
+/** A booking's answer, and the ids of the alerts it matched at the answer's tier (for the statistics only). */
+function evaluate(tokens: readonly SubjectToken[], index: ReadonlyMap<string, readonly IndexedAlert[]>, now: Date): { result: CheckResult; alertIds: string[] } {
   const checkId = newId('chk', now);
   const matched = matchAlerts(tokens, index, now);
-  if (matched.length === 0) return { checkId, result: 'no_match' };
+  if (matched.length === 0) return { result: { checkId, result: 'no_match' }, alertIds: [] };
 
   const alerts = matched
     .map(({ alert, kinds }) => ({
@@ -186,7 +195,7 @@ function evaluate(tokens: readonly SubjectToken[], index: ReadonlyMap<string, re
     );
   const confidence = alerts[0]!.confidence;
   const matchedOn = new Set(alerts.flatMap((alert) => alert.matchedOn));
-  return {
+  const result: CheckResult = {
     checkId,
     result: 'match',
     confidence,
@@ -195,6 +204,7 @@ function evaluate(tokens: readonly SubjectToken[], index: ReadonlyMap<string, re
     reportingPractices: new Set(alerts.map(({ entry }) => entry.practiceId)).size,
     guidance: guidance[confidence],
   };
+  return { result, alertIds: alerts.filter((alert) => alert.confidence === confidence).map(({ entry }) => entry.alertId) };
 }
 
 /** The security topic hears of a practice over its quota once per window, not once per refused request. */

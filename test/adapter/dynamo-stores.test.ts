@@ -14,6 +14,7 @@ import { genesisHash } from '#shared/audit/chain.ts';
 import { ConflictError, DependencyUnavailableError } from '#shared/errors.ts';
 import { StaleAlertError } from '#shared/ports.ts';
 import type { AlertRecord, AuditBatch, IdempotencyRecord, IndexedAlert } from '#shared/records.ts';
+import { slotOf } from '#shared/stats/tally.ts';
 import { collect } from '../support/collect.ts';
 import './support.ts';
 
@@ -27,6 +28,13 @@ const batch: AuditBatch = {
   now: new Date('2025-01-03T00:00:00Z'),
 };
 /** The items of the n-th transaction sent. */
+/** What an ADD update adds, by attribute name. */
+const added = (update: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } | undefined) =>
+  Object.fromEntries(
+    Object.entries(update!.ExpressionAttributeNames!)
+      .filter(([placeholder]) => placeholder.startsWith('#a'))
+      .map(([placeholder, name]) => [name, update!.ExpressionAttributeValues![`:${placeholder.slice(1)}`]]),
+  );
 const transaction = (n = 0) => ddb.commandCalls(TransactWriteCommand)[n]!.args[0].input.TransactItems!;
 const $metadata = {};
 
@@ -144,18 +152,26 @@ describe('alert store: create and idempotency', () => {
     ddb.on(TransactWriteCommand).resolves({});
     await expect(alerts.create(alert, undefined, batch)).resolves.toEqual({ created: true });
     expect(transaction()[0]!.Put).toMatchObject({ TableName: tables.main, ConditionExpression: 'attribute_not_exists(#pk)' });
-    // The network's alert counts move in the same transaction.
-    expect(transaction()[1]!.Update).toMatchObject({ TableName: tables.main, Key: { pk: 'STATS', sk: 'ALERTS' }, UpdateExpression: 'ADD #to :one', ExpressionAttributeNames: { '#to': 'published' } });
-    expect(transaction()[2]!.Put).toMatchObject({ TableName: tables.audit });
+    // The network's alert counts and the statistics' alert events move in the same transaction.
+    expect(transaction()[1]!.Update).toMatchObject({ TableName: tables.main, Key: { pk: 'STATS', sk: 'ALERTS' } });
+    expect(added(transaction()[1]!.Update)).toEqual({ published: 1, [`g#published#${slotOf(alert.practiceId)}`]: 1 });
+    expect(transaction()[2]!.Update).toMatchObject({ TableName: tables.main, Key: { pk: 'STATS', sk: 'ALERT_EVENTS' } });
+    expect(added(transaction()[2]!.Update)).toMatchObject({ submitted: 1, 'p#submitted': new Set([slotOf(alert.practiceId)]), 'a#submitted': new Set([slotOf(alert.alertId)]) });
+    expect(transaction()[3]!.Put).toMatchObject({ TableName: tables.audit });
   });
 
   it('moves the alert counts and lists a decision under its reviewer in the alert\'s own transaction', async () => {
     ddb.on(TransactWriteCommand).resolves({});
     await alerts.update(alert, 2, undefined, batch, { previousStatus: 'pending_review', decision: { reviewerKeyId: 'key-9', decidedAt: '2025-01-02T00:00:00Z' } });
     const items = transaction();
-    expect(items[1]!.Update).toMatchObject({ Key: { pk: 'STATS', sk: 'ALERTS' }, ExpressionAttributeNames: { '#to': 'published', '#from': 'pending_review' }, ExpressionAttributeValues: { ':one': 1, ':minusOne': -1 } });
-    expect(items[2]!.Put).toMatchObject({ TableName: tables.main, Item: { pk: 'DECIDED#key-9', sk: '2025-01-02T00:00:00Z#alert-1', alertId: 'alert-1' } });
-    expect(items[3]!.Put).toMatchObject({ TableName: tables.audit });
+    const slot = slotOf(alert.practiceId);
+    expect(items[1]!.Update).toMatchObject({ Key: { pk: 'STATS', sk: 'ALERTS' } });
+    expect(added(items[1]!.Update)).toEqual({ published: 1, [`g#published#${slot}`]: 1, pending_review: -1, [`g#pending_review#${slot}`]: -1 });
+    // A publication: counted, and its review time (submission to this write) in the histogram.
+    expect(items[2]!.Update).toMatchObject({ Key: { pk: 'STATS', sk: 'ALERT_EVENTS' } });
+    expect(Object.keys(added(items[2]!.Update)).filter((name) => !/^[pag]#/.test(name))).toEqual(['published', 'decided', expect.stringMatching(/^review#/)]);
+    expect(items[3]!.Put).toMatchObject({ TableName: tables.main, Item: { pk: 'DECIDED#key-9', sk: '2025-01-02T00:00:00Z#alert-1', alertId: 'alert-1' } });
+    expect(items[4]!.Put).toMatchObject({ TableName: tables.audit });
     // A move that keeps the status (an approval short of publication) leaves the counts alone.
     await alerts.update(alert, 3, undefined, batch, { previousStatus: 'published' });
     expect(transaction(1).map((item) => Object.keys(item)[0])).toEqual(['Put', 'Put']);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoDate } from '#shared/dates.ts';
 import { newId } from '#shared/ids.ts';
 import { routeKey, routes, type Role } from '#shared/routes.ts';
+import { alertStatuses, categories, severities } from '#shared/records.ts';
 import { startLocalNetwork, type LocalNetwork } from '../support/local-network.ts';
 import type { ApiAnswer } from '../support/api-client.ts';
 import { alertBody } from '../support/story.ts';
@@ -77,6 +78,27 @@ interface Expectation {
 type RouteKey = keyof { [R in (typeof routes)[number] as `${R['method']} ${R['path']}`]: R };
 
 // ── allow-lists ─────────────────────────────────────────────────────────────
+
+/** A statistic: its value, or suppressed with the reason (never both). */
+const figure: Allowed = { suppressed: 'leaf', value: 'leaf', reason: 'leaf' };
+const figures = (keys: readonly string[]): Allowed => Object.fromEntries(keys.map((key) => [key, figure]));
+/** GET /v1/stats (`full`) and its public summary: figures only, no identifier anywhere. */
+function statsAllowed(full: boolean): Allowed {
+  const disputes = figures(['opened', 'upheld', 'removed', 'open']);
+  const tiers = figures(['strong', 'possible']);
+  return {
+    k: 'leaf',
+    window: { from: 'leaf', to: 'leaf', days: 'leaf' },
+    alerts: full
+      ? { byStatus: figures(alertStatuses), byCategory: figures(categories), bySeverity: figures(severities), submitted: figure }
+      : { published: figure, submitted: figure, byCategory: figures(categories) },
+    outcomes: { ...(figures(['published', 'rejected', 'retracted', 'expired']) as Record<string, Allowed>), disputes },
+    reviewTimes: figures(['decided', 'medianHoursAtMost', 'p90HoursAtMost']),
+    checks: { ...(full ? { perDay: [{ day: 'leaf', checks: figure }] as const } : {}), total: figure, matches: tiers, matchRate: tiers },
+    rescreen: figures(['registrations', 'notifications']),
+    ...(full ? { notices: figures(['quotaExceeded', 'possibleEnumeration']) } : {}),
+  };
+}
 
 const signed = { contentSha256: 'leaf', signature: 'leaf', keyId: 'leaf' } as const;
 const receipt = { alertId: 'leaf', submittedAt: 'leaf', practiceId: 'leaf', digest: 'leaf', ...signed } as const;
@@ -274,6 +296,20 @@ const matrix: Record<RouteKey, Expectation> = {
     ...refusedToAllBut('admin', 200),
     request: async () => ({ path: '/v1/overview' }),
     allow: { alertsByStatus: 'record', checksPerDay: [{ day: 'leaf', checks: 'leaf', matches: 'leaf' }], notices: [notice] },
+  },
+  'GET /v1/stats': {
+    ...refusedToAllBut('admin', 200),
+    request: async () => ({ path: '/v1/stats' }),
+    allow: statsAllowed(true),
+  },
+  'GET /v1/stats/summary': {
+    admin: 200,
+    reviewer: 200,
+    practice: 200,
+    auditor: 200,
+    withoutValidKey: 200, // public: network-wide figures with the suppression, no identifier; credentials are not looked at
+    request: async () => ({ path: '/v1/stats/summary' }),
+    allow: statsAllowed(false),
   },
   'POST /v1/practices': {
     ...refusedToAllBut('admin', 201),

@@ -111,6 +111,8 @@ function canaryRequests(alert: string, clauseId: string, practiceId: string): Re
     'GET /v1/practices': [{ path: '/v1/practices' }],
     'GET /v1/keys': [{ path: '/v1/keys' }, { path: `/v1/keys?practiceId=${enc(canary.email)}` }],
     'GET /v1/overview': [{ path: '/v1/overview' }],
+    'GET /v1/stats': [{ path: '/v1/stats' }],
+    'GET /v1/stats/summary': [{ path: '/v1/stats/summary' }, { path: `/v1/stats/summary?${canaryQuery}`, headers: canaryHeader }],
     'POST /v1/keys': [{ path: '/v1/keys', body: { role: 'auditor', label: 'canary', ...unknownFields } }, { path: '/v1/keys', body: { role: canary.fullName, practiceId: canary.email, label: 'canary' } }],
     'DELETE /v1/keys/{keyId}': [{ path: `/v1/keys/${enc(canary.fullName)}` }, { path: `/v1/keys/${enc(canary.email)}` }],
     'POST /v1/consent-clauses': [{ path: '/v1/consent-clauses', body: { text: 'Canary clause text.', ...unknownFields } }],

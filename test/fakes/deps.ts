@@ -126,6 +126,7 @@ export const testSettings: Settings = {
   reconfirmWindowDays: 60,
   tokenRetentionDays: 30,
   subjectTokenLookupsPerDay: 20,
+  statsMinContributors: 5,
 };
 
 export interface TestDeps extends Deps {

@@ -5,6 +5,8 @@
  * would, so a caller mutating what it got back never changes what is stored.
  */
 import { ConflictError } from '#shared/errors.ts';
+import { alertMoves, checkMoves, dayShards, noticeMoves, screeningTally, statsItems } from '#shared/stats/counters.ts';
+import { groupMoves, type ItemTallies, type TallyMove } from '#shared/stats/tally.ts';
 import { type AlertStore, type ApiKeyStore, type ClauseStore, type Clock, type IndexChange, type IntegrationStore, type NetworkFigures, type NotificationOutbox, type PracticeStore, type ScreeningLedger, StaleAlertError, type TokenIndex } from '#shared/ports.ts';
 import { type AlertRecord, type AlertStatus, alertStatuses, type ApiKeyListing, type ApiKeyRecord, type CalcomIntegration, type ConsentClause, type FailedNotification, type IdempotencyRecord, type IndexedAlert, type Practice, type SecurityNotification } from '#shared/records.ts';
 import type { MemoryAuditLog } from './memory-audit.ts';
@@ -140,7 +142,7 @@ export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock, audit: M
       audit.commit(batch, () => {
         if (record) idempotency.set(idemKey(record.practiceId, record.key), copy(record));
         alerts.set(alert.alertId, copy(alert));
-        figures?.countAlert(undefined, alert.status);
+        figures?.apply(alertMoves(undefined, alert, batch.now));
       });
       return { created: true };
     },
@@ -154,7 +156,7 @@ export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock, audit: M
       audit.commit(batch, () => {
         alerts.set(alert.alertId, copy(alert));
         index.apply(alert, change);
-        if (facts) figures?.countAlert(facts.previousStatus, alert.status);
+        if (facts) figures?.apply(alertMoves(facts.previousStatus, alert, batch.now));
         if (facts?.decision) decisions.push({ keyId: facts.decision.reviewerKeyId, decidedAt: facts.decision.decidedAt, alertId: alert.alertId });
       });
     },
@@ -219,7 +221,7 @@ export function memoryScreeningLedger(audit: MemoryAuditLog, figures?: MemoryFig
       audit.commit(batch, () => {
         counts.set(dayKey, (counts.get(dayKey) ?? 0) + bookings);
         counts.set(minuteKey, (counts.get(minuteKey) ?? 0) + bookings);
-        figures?.countChecks(batch.now.toISOString().slice(0, 10), bookings, matches);
+        figures?.apply(checkMoves(practiceId, batch.now, screeningTally(bookings, matches)));
       });
       return { ok: true };
     },
@@ -265,28 +267,57 @@ export function memoryOutbox(): MemoryOutbox {
 
 /** The network's counters and notices, moved by the memory alert store and ledger as the DynamoDB ones move theirs. */
 export interface MemoryFigures extends NetworkFigures {
-  countAlert(from: AlertStatus | undefined, to: AlertStatus): void;
-  countChecks(day: string, checks: number, matches: number): void;
+  /** Applies tally moves, as a store's transaction would. */
+  apply(moves: readonly TallyMove[]): void;
 }
 
 export function memoryFigures(): MemoryFigures {
-  const byStatus = new Map<AlertStatus, number>();
-  const days = new Map<string, { checks: number; matches: number }>();
+  const items = new Map<string, Map<string, { count: number; practices: Set<number>; alerts?: Set<number>; gauge?: Map<number, number> }>>();
   const notices: SecurityNotification[] = [];
+  const apply = (moves: readonly TallyMove[]) => {
+    for (const [item, counters] of groupMoves(moves)) {
+      let held = items.get(item);
+      if (!held) items.set(item, (held = new Map()));
+      for (const [counter, change] of counters) {
+        const tally = held.get(counter) ?? { count: 0, practices: new Set<number>() };
+        tally.count += change.by;
+        for (const slot of change.practiceSlots) tally.practices.add(slot);
+        if (change.alertSlots.size > 0) tally.alerts = new Set([...(tally.alerts ?? []), ...change.alertSlots]);
+        if (change.gaugeSlots.size > 0) {
+          tally.gauge ??= new Map();
+          for (const [slot, by] of change.gaugeSlots) tally.gauge.set(slot, (tally.gauge.get(slot) ?? 0) + by);
+        }
+        held.set(counter, tally);
+      }
+    }
+  };
+  const read = (item: string): ItemTallies | undefined => {
+    const held = items.get(item);
+    if (!held) return undefined;
+    return Object.fromEntries(
+      [...held].map(([counter, tally]) => [
+        counter,
+        {
+          count: tally.count,
+          practices: tally.gauge ? new Set([...tally.gauge].filter(([, n]) => n > 0).map(([slot]) => slot)) : new Set(tally.practices),
+          alerts: tally.alerts && new Set(tally.alerts),
+        },
+      ]),
+    );
+  };
   return {
-    countAlert: (from, to) => {
-      if (from === to) return;
-      if (from !== undefined) byStatus.set(from, (byStatus.get(from) ?? 0) - 1);
-      byStatus.set(to, (byStatus.get(to) ?? 0) + 1);
-    },
-    countChecks: (day, checks, matches) => {
-      const total = days.get(day) ?? { checks: 0, matches: 0 };
-      days.set(day, { checks: total.checks + checks, matches: total.matches + matches });
-    },
-    alertsByStatus: async () => Object.fromEntries(alertStatuses.map((status) => [status, byStatus.get(status) ?? 0])) as Record<AlertStatus, number>,
-    checksPerDay: async (wanted) => wanted.map((day) => ({ day, ...(days.get(day) ?? { checks: 0, matches: 0 }) })),
+    apply,
+    tallies: async (wanted) => new Map(wanted.flatMap((item) => (items.has(item) ? [[item, read(item)!] as const] : []))),
+    alertsByStatus: async () => Object.fromEntries(alertStatuses.map((status) => [status, read(statsItems.alerts)?.[status]?.count ?? 0])) as Record<AlertStatus, number>,
+    checksPerDay: async (wanted) =>
+      wanted.map((day) => {
+        const shards = Array.from({ length: dayShards }, (_, shard) => read(statsItems.checks(day, shard)));
+        const sum = (counter: string) => shards.reduce((total, shard) => total + (shard?.[counter]?.count ?? 0), 0);
+        return { day, checks: sum('checks'), matches: sum('matches') };
+      }),
     recordNotice: async (notice) => {
       notices.push(copy(notice));
+      apply(noticeMoves(notice));
     },
     latestNotices: async (limit) => notices.slice().reverse().slice(0, limit).map(copy),
   };

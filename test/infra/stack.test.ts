@@ -54,6 +54,7 @@ describe('Lambda functions', () => {
       PEERGUARD_RUNTIME: 'aws',
       PHONE_DEFAULT_REGION: 'US',
       ALERT_TTL_DAYS: '730',
+      STATS_MIN_CONTRIBUTORS: '5',
       LOG_LEVEL: config.logLevel,
       HMAC_KEY_VERSION: 'k1',
       CHECKS_PER_MINUTE: String(config.quotas.checksPerMinute),
@@ -169,9 +170,9 @@ describe('HTTP API', () => {
     },
   );
 
-  it("only GET /v1/health, GET /v1/openapi.json and Cal.com's signed webhook are public, each with its reason", () => {
+  it("only GET /v1/health, GET /v1/openapi.json, the statistics summary and Cal.com's signed webhook are public, each with its reason", () => {
     const publicKeys = [...routesByKey].filter(([, r]) => r.AuthorizationType !== 'CUSTOM').map(([k]) => k);
-    expect(publicKeys.sort()).toEqual(['GET /v1/health', 'GET /v1/openapi.json', 'POST /v1/integrations/calcom/{practiceId}']);
+    expect(publicKeys.sort()).toEqual(['GET /v1/health', 'GET /v1/openapi.json', 'GET /v1/stats/summary', 'POST /v1/integrations/calcom/{practiceId}']);
     expect(Object.keys(publicRouteReasons).sort()).toEqual(publicKeys);
   });
 

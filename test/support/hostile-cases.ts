@@ -93,6 +93,8 @@ export const routeSpecs: Record<string, RouteSpec> = {
     hostileQueries: () => [[['practiceId', '']], [['practiceId', canary.email]], [['practiceId', 'prc_1']], [['practiceId', `key_${'0'.repeat(26)}`]], [['role', 'admin']], [[canary.fullName, canary.phone]]],
   },
   'GET /v1/overview': { role: 'admin', alertState: 'pending_review' },
+  'GET /v1/stats': { role: 'admin', alertState: 'pending_review' },
+  'GET /v1/stats/summary': { role: undefined, alertState: 'pending_review' },
   'GET /v1/alerts': {
     role: 'practice', alertState: 'pending_review', query: () => ({ status: 'pending_review', limit: '10' }),
     hostileQueries: () => [

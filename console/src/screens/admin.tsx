@@ -1,7 +1,8 @@
-/** Admin: the network's overview, practices, API keys (shown once; revoked after confirmation) and consent clauses. */
+/** Admin: the network's overview (its statistics, and the latest security notices), practices, API keys (shown once; revoked after confirmation) and consent clauses. */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, call, typed } from '../api.ts';
 import { t } from '../text.ts';
+import { NetworkStatistics } from './stats.tsx';
 import { ErrorNotice, fieldError, Input, Section, Select, TextArea, when } from '../ui.tsx';
 
 function useGet<T>(path: string, query?: Record<string, string>) {
@@ -23,45 +24,13 @@ interface Overview {
 export function AdminOverview() {
   const { data, error, missing } = useGet<Overview>('/v1/overview');
   const o = t.admin;
-  const most = Math.max(1, ...(data?.checksPerDay ?? []).map((d) => d.checks));
   return (
     <Section title={t.nav.overview}>
+      <NetworkStatistics />
       {missing && <p class="notice warn">{t.errors.notYetOnServer}</p>}
       <ErrorNotice error={error} />
       {data && (
         <>
-          <h3>{o.byStatus}</h3>
-          <dl class="facts">
-            {Object.entries(data.alertsByStatus).map(([status, count]) => (
-              <>
-                <dt>{t.label.status(status)}</dt>
-                <dd>{count}</dd>
-              </>
-            ))}
-          </dl>
-          <h3>{o.checksPerDay}</h3>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{o.day}</th>
-                  <th scope="col">{o.checks}</th>
-                  <th scope="col">{o.matches}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.checksPerDay.map((d) => (
-                  <tr key={d.day}>
-                    <td>{d.day}</td>
-                    <td>
-                      <span class="bar" style={{ width: `${(d.checks / most) * 8}rem` }} aria-hidden="true" /> {d.checks}
-                    </td>
-                    <td>{d.matches}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
           <h3>{o.notices}</h3>
           {data.notices.length === 0 ? (
             <p>{o.noNotices}</p>

@@ -3,7 +3,8 @@ import { DependencyUnavailableError } from '../../errors.ts';
 import { epochSeconds } from '../../dates.ts';
 import { StaleAlertError, type AlertStore, type IndexChange, type TokenIndex } from '../../ports.ts';
 import type { AlertRecord, AlertSummary, IdempotencyRecord, IndexedAlert } from '../../records.ts';
-import { alertCountUpdate } from './network-figures.ts';
+import { tallyUpdates } from './network-figures.ts';
+import { alertMoves } from '../../stats/counters.ts';
 import { batchGetAll } from './batch-get.ts';
 import { queryPages } from './query-pages.ts';
 import { attr, indexNames } from './tables.ts';
@@ -62,9 +63,9 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
         ExpressionAttributeNames: { '#pk': attr.pk },
       };
       // The network's alert counts move in the same transaction (last, so the items' reasons keep their indexes).
-      const counted = alertCountUpdate(tables.main, undefined, alert.status)!;
+      const counted = tallyUpdates(tables.main, alertMoves(undefined, alert, audit.now), audit.now);
       if (!idempotency) {
-        await auditLog.transact([{ Put: putAlert }, counted], audit);
+        await auditLog.transact([{ Put: putAlert }, ...counted], audit);
         return { created: true } as const;
       }
       // The request's own instant (its clock), not this machine's: a record older than its 24 h is replaceable.
@@ -78,7 +79,7 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
         ExpressionAttributeValues: { ':now': nowSeconds },
       };
       try {
-        await auditLog.transact([{ Put: putAlert }, { Put: putIdempotency }, counted], audit);
+        await auditLog.transact([{ Put: putAlert }, { Put: putIdempotency }, ...counted], audit);
         return { created: true } as const;
       } catch (error) {
         if (cancellationReasons(error)?.[1] === 'ConditionalCheckFailed') {
@@ -111,11 +112,12 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
         ExpressionAttributeValues: { ':expected': expectedVersion },
       };
       try {
-        const counted = facts ? alertCountUpdate(tables.main, facts.previousStatus, alert.status) : undefined;
+        // The status counts and the statistics' alert events (shared/stats/counters.ts).
+        const counted = facts ? tallyUpdates(tables.main, alertMoves(facts.previousStatus, alert, audit.now), audit.now) : [];
         const decided = facts?.decision
           ? { Put: { TableName: tables.main, Item: { ...decidedKey(facts.decision.reviewerKeyId, facts.decision.decidedAt, alert.alertId), alertId: alert.alertId, decidedAt: facts.decision.decidedAt } } }
           : undefined;
-        const extra = [counted, decided].filter((item) => item !== undefined);
+        const extra = [...counted, decided].filter((item) => item !== undefined);
         await auditLog.transact([{ Put: putAlert }, ...tokenIndexWrites(tables.tokens, alert, change), ...extra], audit);
       } catch (error) {
         // The audit log retries races itself; a failed version condition means another request wrote first.

@@ -1,8 +1,10 @@
-import { PutCommand, QueryCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { epochSeconds } from '../../dates.ts';
 import { newId } from '../../ids.ts';
 import type { NetworkFigures } from '../../ports.ts';
 import { alertStatuses, type AlertStatus, type DayFigures, type SecurityNotification } from '../../records.ts';
+import { dailyItemsKeptForDays, dayShards, isDailyItem, noticeMoves, statsItems } from '../../stats/counters.ts';
+import { groupMoves, type ItemTallies, type Tally, type TallyMove } from '../../stats/tally.ts';
 import { batchGetAll } from './batch-get.ts';
 import { storage } from './errors.ts';
 import { attr } from './tables.ts';
@@ -10,86 +12,132 @@ import { attr } from './tables.ts';
 /**
  * The network's counters and notices, in the main table, written inside the transactions that
  * already exist (an alert's write, a screening round's quota update), so a figure moves exactly
- * when what it counts happens:
+ * when what it counts happens. The counters are tallies (shared/stats/tally.ts), one item per
+ * `STATS` / `<item>` (shared/stats/counters.ts lists them). In an item, a counter `c` is held as
+ * the number `c`, its contributors' slots as the number sets `p#c` (practices) and `a#c` (alerts),
+ * and a gauge's per-slot counts as the numbers `g#c#<slot>`.
  *
- * - `STATS` / `ALERTS`: one number per stored alert status;
- * - `STATS` / `CHECKS#<day>#<shard>`: checks and matches of a UTC day. Spread over a few items by
- *   practice, so that screening rounds of different practices rarely touch the same item (two
- *   writes to one item cannot share a transaction, which would undo the audit log's group commit);
- * - `NOTICES` / `<at>#<seq>`: each security notification as it was sent, kept 90 days.
+ * Daily items (checks, re-screening) are spread over a few items by practice, so that screening
+ * rounds of different practices rarely touch the same item (two writes to one item cannot share a
+ * transaction, which would undo the audit log's group commit). Security notices are kept as sent
+ * under `NOTICES` / `<at>#<seq>`, 90 days.
  */
 const statsPk = 'STATS';
-const alertCountsSk = 'ALERTS';
-export const checkShards = 8;
 const noticesPk = 'NOTICES';
-const checkDaysKeptFor = 20 * 86_400;
 const noticesKeptFor = 90 * 86_400;
 
-const alertCountsKey = { [attr.pk]: statsPk, [attr.sk]: alertCountsSk };
-const checkDayKey = (day: string, shard: number) => ({ [attr.pk]: statsPk, [attr.sk]: `CHECKS#${day}#${shard}` });
+const statsKey = (item: string) => ({ [attr.pk]: statsPk, [attr.sk]: item });
+const countName = (counter: string) => counter;
+const practicesName = (counter: string) => `p#${counter}`;
+const alertsName = (counter: string) => `a#${counter}`;
+const gaugeName = (counter: string, slot: number) => `g#${counter}#${slot}`;
 
-/** A practice's shard of the day's check counter: stable, and spread evenly enough. */
-export function checkShard(practiceId: string): number {
-  let sum = 0;
-  for (const char of practiceId) sum = (sum * 31 + char.charCodeAt(0)) >>> 0;
-  return sum % checkShards;
+/**
+ * The updates that apply these moves: one per stats item (a transaction may touch an item only
+ * once), to add to a transaction beside the write of the action counted. Daily items expire
+ * 20 days after their last write.
+ */
+export function tallyUpdates(table: string, moves: readonly TallyMove[], now: Date) {
+  return [...groupMoves(moves)].map(([item, counters]) => {
+    const adds: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    let n = 0;
+    const add = (name: string, value: unknown) => {
+      n += 1;
+      names[`#a${n}`] = name;
+      values[`:a${n}`] = value;
+      adds.push(`#a${n} :a${n}`);
+    };
+    for (const [counter, change] of counters) {
+      add(countName(counter), change.by);
+      if (change.practiceSlots.size > 0) add(practicesName(counter), change.practiceSlots);
+      if (change.alertSlots.size > 0) add(alertsName(counter), change.alertSlots);
+      for (const [slot, by] of change.gaugeSlots) add(gaugeName(counter, slot), by);
+    }
+    const daily = isDailyItem(item);
+    if (daily) {
+      names['#ttl'] = attr.ttl;
+      values[':ttl'] = epochSeconds(now) + dailyItemsKeptForDays * 86_400;
+    }
+    return {
+      Update: {
+        TableName: table,
+        Key: statsKey(item),
+        UpdateExpression: `ADD ${adds.join(', ')}${daily ? ' SET #ttl = :ttl' : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  });
 }
 
-/** The update moving one alert from `from` (none: a new alert) to `to` in the status counts; undefined when the status stays. */
-export function alertCountUpdate(table: string, from: AlertStatus | undefined, to: AlertStatus) {
-  if (from === to) return undefined;
-  return {
-    Update: {
-      TableName: table,
-      Key: alertCountsKey,
-      UpdateExpression: from === undefined ? 'ADD #to :one' : 'ADD #to :one, #from :minusOne',
-      ExpressionAttributeNames: { '#to': to, ...(from === undefined ? {} : { '#from': from }) },
-      ExpressionAttributeValues: { ':one': 1, ...(from === undefined ? {} : { ':minusOne': -1 }) },
-    },
-  };
-}
-
-/** The update adding a screening round's bookings and matches to the day's counter. */
-export function checkCountUpdate(table: string, practiceId: string, day: string, checks: number, matches: number, now: Date) {
-  return {
-    Update: {
-      TableName: table,
-      Key: checkDayKey(day, checkShard(practiceId)),
-      UpdateExpression: 'ADD #checks :checks, #matches :matches SET #ttl = :ttl',
-      ExpressionAttributeNames: { '#checks': 'checks', '#matches': 'matches', '#ttl': attr.ttl },
-      ExpressionAttributeValues: { ':checks': checks, ':matches': matches, ':ttl': epochSeconds(now) + checkDaysKeptFor },
-    },
-  };
+/** One stats item's attributes as tallies (see the layout above). */
+export function readTallies(item: Record<string, unknown>): ItemTallies {
+  const counts = new Map<string, number>();
+  const practices = new Map<string, Set<number>>();
+  const alerts = new Map<string, Set<number>>();
+  const gauges = new Map<string, Set<number>>();
+  for (const [name, value] of Object.entries(item)) {
+    if (name === attr.pk || name === attr.sk || name === attr.ttl) continue;
+    if (name.startsWith('p#')) practices.set(name.slice(2), new Set(value as Set<number>));
+    else if (name.startsWith('a#')) alerts.set(name.slice(2), new Set(value as Set<number>));
+    else if (name.startsWith('g#')) {
+      const cut = name.lastIndexOf('#');
+      const counter = name.slice(2, cut);
+      if (!gauges.has(counter)) gauges.set(counter, new Set());
+      if (Number(value) > 0) gauges.get(counter)!.add(Number(name.slice(cut + 1)));
+    } else if (typeof value === 'number') counts.set(name, value);
+  }
+  const out: Record<string, Tally> = {};
+  for (const [counter, count] of counts) {
+    out[counter] = { count, practices: gauges.get(counter) ?? practices.get(counter) ?? new Set(), alerts: alerts.get(counter) };
+  }
+  return out;
 }
 
 /**
- * Sets the alert counts outright (`npm run admin -- recount-alerts`): for a network that had alerts
- * before the counters existed. Moves made while it runs are lost to the counts: run it when quiet.
+ * Replaces the alert items outright with what these moves add up to (`npm run admin --
+ * recount-alerts`): for a network that had alerts before the counters existed. Moves made while
+ * it runs are lost to the counts: run it when quiet.
  */
-export async function replaceAlertCounts(client: DynamoDBDocumentClient, table: string, counts: Record<AlertStatus, number>): Promise<void> {
-  await storage(() => client.send(new PutCommand({ TableName: table, Item: { ...alertCountsKey, ...counts } })));
+export async function replaceAlertTallies(client: DynamoDBDocumentClient, table: string, moves: readonly TallyMove[]): Promise<void> {
+  const grouped = groupMoves(moves);
+  for (const item of [statsItems.alerts, statsItems.alertEvents]) {
+    const attributes: Record<string, unknown> = {};
+    // Every status is written (0 when none), as the overview reads them.
+    if (item === statsItems.alerts) for (const status of alertStatuses) attributes[status] = 0;
+    for (const [counter, change] of grouped.get(item) ?? []) {
+      attributes[countName(counter)] = change.by;
+      if (change.practiceSlots.size > 0) attributes[practicesName(counter)] = change.practiceSlots;
+      if (change.alertSlots.size > 0) attributes[alertsName(counter)] = change.alertSlots;
+      for (const [slot, by] of change.gaugeSlots) if (by !== 0) attributes[gaugeName(counter, slot)] = by;
+    }
+    await storage(() => client.send(new PutCommand({ TableName: table, Item: { ...statsKey(item), ...attributes } })));
+  }
 }
 
 export function buildNetworkFigures(client: DynamoDBDocumentClient, table: string): NetworkFigures {
+  const tallies = async (items: readonly string[]) => {
+    const read = await batchGetAll(client, table, items.map(statsKey), { consistent: true });
+    return new Map(read.map((item) => [String(item[attr.sk]), readTallies(item)]));
+  };
   return {
-    alertsByStatus: () =>
-      storage(async () => {
-        const { Item } = await client.send(new GetCommand({ TableName: table, Key: alertCountsKey, ConsistentRead: true }));
-        return Object.fromEntries(alertStatuses.map((status) => [status, Number(Item?.[status] ?? 0)])) as Record<AlertStatus, number>;
-      }),
+    tallies,
+
+    alertsByStatus: async () => {
+      const read = (await tallies([statsItems.alerts])).get(statsItems.alerts) ?? {};
+      return Object.fromEntries(alertStatuses.map((status) => [status, read[status]?.count ?? 0])) as Record<AlertStatus, number>;
+    },
 
     checksPerDay: async (days) => {
-      const keys = days.flatMap((day) => Array.from({ length: checkShards }, (_, shard) => checkDayKey(day, shard)));
-      const items = await batchGetAll(client, table, keys);
-      const totals = new Map(days.map((day) => [day, { day, checks: 0, matches: 0 }]));
-      for (const item of items) {
-        const day = String(item[attr.sk]).split('#')[1]!;
-        const total = totals.get(day);
-        if (!total) continue;
-        total.checks += Number(item.checks ?? 0);
-        total.matches += Number(item.matches ?? 0);
-      }
-      return days.map((day) => totals.get(day)!) as DayFigures[];
+      const names = days.flatMap((day) => Array.from({ length: dayShards }, (_, shard) => statsItems.checks(day, shard)));
+      const read = await tallies(names);
+      return days.map((day) => {
+        const shards = Array.from({ length: dayShards }, (_, shard) => read.get(statsItems.checks(day, shard)));
+        const sum = (counter: string) => shards.reduce((total, shard) => total + (shard?.[counter]?.count ?? 0), 0);
+        return { day, checks: sum('checks'), matches: sum('matches') };
+      }) as DayFigures[];
     },
 
     recordNotice: (notice) =>
@@ -98,6 +146,7 @@ export function buildNetworkFigures(client: DynamoDBDocumentClient, table: strin
         // The notification under one attribute: a top-level practiceId would put the item in the by-kind index.
         const sk = `${notice.at}#${newId('ntf', at)}`;
         await client.send(new PutCommand({ TableName: table, Item: { [attr.pk]: noticesPk, [attr.sk]: sk, notice, [attr.ttl]: epochSeconds(at) + noticesKeptFor } }));
+        for (const { Update } of tallyUpdates(table, noticeMoves(notice), at)) await client.send(new UpdateCommand(Update));
       }),
 
     latestNotices: (limit) =>

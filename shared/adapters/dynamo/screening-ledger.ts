@@ -6,7 +6,8 @@ import { DependencyUnavailableError } from '../../errors.ts';
 import { attr } from './tables.ts';
 import { cancellationReasons, isConditionalCheckFailure, storage } from './errors.ts';
 import type { AuditLog } from './audit-log.ts';
-import { checkCountUpdate } from './network-figures.ts';
+import { tallyUpdates } from './network-figures.ts';
+import { checkMoves, screeningTally, type ScreeningTally } from '../../stats/counters.ts';
 
 const quotaPk = (practiceId: string) => `QUOTA#${practiceId}`;
 
@@ -17,7 +18,7 @@ const twoDays = 2 * 86_400;
 /** One check waiting to be counted. */
 interface Pending {
   readonly bookings: number;
-  readonly matches: number;
+  readonly tally: ScreeningTally;
   readonly limits: ScreeningLimits;
   readonly batch: AuditBatch;
   readonly day: string;
@@ -97,16 +98,10 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
       // biome-ignore lint/complexity/useMathMinMax: these are Dates, which Math.max would turn into numbers
       const latest = round.reduce((now, check) => (check.batch.now > now ? check.batch.now : now), round[0]!.batch.now);
       try {
-        // The network's day counter moves with the quota (second, so the quota's reason stays at index 0).
-        const counted = checkCountUpdate(
-          table,
-          practiceId,
-          day,
-          round.reduce((sum, check) => sum + check.bookings, 0),
-          round.reduce((sum, check) => sum + check.matches, 0),
-          latest,
-        );
-        await audit.transact([{ Update: counterUpdate(practiceId, round, sameMinute) }, counted], { events: round.flatMap((check) => check.batch.events), now: latest });
+        // The network's day counter moves with the quota (second, so the quota's reason stays at index 0):
+        // the same one item as before, whatever the statistics count in it.
+        const counted = tallyUpdates(table, round.flatMap((check) => checkMoves(practiceId, new Date(`${day}T12:00:00Z`), check.tally)), latest);
+        await audit.transact([{ Update: counterUpdate(practiceId, round, sameMinute) }, ...counted], { events: round.flatMap((check) => check.batch.events), now: latest });
         if (!sameMinute) lastMinute.set(practiceId, minute);
         for (const check of round) check.resolve({ ok: true });
         return;
@@ -161,7 +156,7 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
       if (bookings > limits.perDay) return refuse(now, 'day');
       if (bookings > limits.perMinute) return refuse(now, 'minute');
       return new Promise<QuotaOutcome>((resolve, reject) => {
-        const check = { bookings, matches, limits, batch, day: isoDate(now), minute: now.toISOString().slice(0, 16), resolve, reject };
+        const check = { bookings, tally: screeningTally(bookings, matches), limits, batch, day: isoDate(now), minute: now.toISOString().slice(0, 16), resolve, reject };
         const queue = queues.get(practiceId);
         if (queue) return void queue.push(check);
         const fresh = [check];

@@ -3,6 +3,7 @@ import { createKeySchema, createPracticeSchema } from '../../schemas.ts';
 import { isId } from '../../ids.ts';
 import { idOf } from '../params.ts';
 import { defineRequests } from '../define.ts';
+import { statsRequests } from './stats.ts';
 
 /** GET /v1/keys's query string: `practiceId` narrows the list to one practice's keys. */
 export const listKeysQuerySchema = z.strictObject({
@@ -22,4 +23,5 @@ export const adminRequests = /* @__PURE__ */ defineRequests('admin', {
   'GET /v1/keys': { query: listKeysQuerySchema },
   'GET /v1/overview': {},
   'DELETE /v1/keys/{keyId}': { params: z.strictObject({ keyId: idOf('key', 'The key to revoke.') }) },
+  ...statsRequests,
 });
