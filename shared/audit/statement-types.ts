@@ -28,7 +28,5 @@ export const typesOfPurpose: Readonly<Record<KeyPurpose, readonly StatementType[
 
 export const purposeOfType = (type: StatementType): KeyPurpose => (typesOfPurpose.alert.includes(type) ? 'alert' : 'audit');
 
-export const isStatementType = (value: unknown): value is StatementType => typeof value === 'string' && (statementTypes as readonly string[]).includes(value);
-
 /** The statement's declared type; undefined for a statement signed before types existed. */
 export const declaredType = (statement: object): unknown => (statement as Record<string, unknown>)[statementTypeField];
