@@ -611,7 +611,7 @@ export interface paths {
         };
         /**
          * The network's signature verification key
-         * @description The public key that verifies receipts, publications and export manifests, for the offline verifiers.
+         * @description The public keys that verify what the network signs, for the offline verifiers. The top level is the audit key (export manifests, checkpoints, seals, and every statement signed before statement types), as older verifiers read it; `keys` lists every signing key with the statement types it signs (receipts and publications have a key of their own). Save the whole answer as the key file.
          *
          *     **Who may call it**: `auditor` keys.
          */

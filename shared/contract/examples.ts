@@ -69,7 +69,7 @@ export const fullViewExample = {
   consent: submissionExample.consent,
   approvals: 2,
   receipt: receiptExample,
-  publication: { statementType: 'publication', contentSha256: ex.sha256, signature: ex.signature, keyId: ex.signingKeyId },
+  publication: { statementType: 'publication', contentSha256: ex.sha256, signature: ex.signature, keyId: ex.alertSigningKeyId },
   reviews: [
     {
       reviewerKeyId: ex.reviewerKeyId,
