@@ -29,7 +29,7 @@ export const receiptExample = {
   contentSha256: ex.sha256,
   digest: 'hmac-sha256',
   signature: ex.signature,
-  keyId: ex.signingKeyId,
+  keyId: ex.alertSigningKeyId,
 };
 /** The receipt in the submitter's 201 answer: with its content key. */
 export const issuedReceiptExample = { ...receiptExample, contentKey: 'kQ3vX8pL2mN5rT9wY1zA4bC7dE0fG3hJ6kM9nP2qS5u' };
