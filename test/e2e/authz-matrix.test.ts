@@ -100,7 +100,8 @@ function statsAllowed(full: boolean): Allowed {
   };
 }
 
-const signed = { contentSha256: 'leaf', signature: 'leaf', keyId: 'leaf' } as const;
+/** A statement's type is inside what is signed (receipts and publications signed before types have none). */
+const signed = { statementType: 'leaf', contentSha256: 'leaf', signature: 'leaf', keyId: 'leaf' } as const;
 const receipt = { alertId: 'leaf', submittedAt: 'leaf', practiceId: 'leaf', digest: 'leaf', ...signed } as const;
 /** The content key of the receipt's keyed digest reaches the submitter in its 201 answer, and nobody else ever. */
 const issuedReceipt = { ...receipt, contentKey: 'leaf' } as const;
@@ -191,7 +192,7 @@ const auditEntry: Allowed = {
   hash: 'leaf',
 };
 const exportManifest: Allowed = Object.fromEntries(
-  ['type', 'exportId', 'exportedBy', 'format', 'from', 'to', 'count', 'firstSeq', 'lastSeq', 'firstPrevHash', 'headHash', 'firstAt', 'lastAt', 'generatedAt', 'keyId', 'algorithm', 'signature'].map((field) => [field, 'leaf' as const]),
+  ['statementType', 'type', 'exportId', 'exportedBy', 'format', 'from', 'to', 'count', 'firstSeq', 'lastSeq', 'firstPrevHash', 'headHash', 'firstAt', 'lastAt', 'generatedAt', 'keyId', 'algorithm', 'signature'].map((field) => [field, 'leaf' as const]),
 );
 
 // ── per-case resources (all of them Harbour's) ──────────────────────────────
@@ -474,7 +475,12 @@ const matrix: Record<RouteKey, Expectation> = {
   'GET /v1/audit/verification-key': {
     ...refusedToAllBut('auditor', 200),
     request: async () => ({ path: '/v1/audit/verification-key' }),
-    allow: { keyId: 'leaf', algorithm: 'leaf', publicKeyPem: 'leaf' },
+    allow: {
+      keyId: 'leaf',
+      algorithm: 'leaf',
+      publicKeyPem: 'leaf',
+      keys: [{ keyId: 'leaf', algorithm: 'leaf', publicKeyPem: 'leaf', statementTypes: ['leaf'], signedUntypedStatements: 'leaf' }],
+    },
   },
   'POST /v1/audit/subject-tokens': {
     ...refusedToAllBut('auditor', 200),
