@@ -192,7 +192,26 @@ const auditEntry: Allowed = {
   hash: 'leaf',
 };
 const exportManifest: Allowed = Object.fromEntries(
-  ['statementType', 'type', 'exportId', 'exportedBy', 'format', 'from', 'to', 'count', 'firstSeq', 'lastSeq', 'firstPrevHash', 'headHash', 'firstAt', 'lastAt', 'generatedAt', 'keyId', 'algorithm', 'signature'].map((field) => [field, 'leaf' as const]),
+  [
+    'statementType',
+    'type',
+    'exportId',
+    'exportedBy',
+    'format',
+    'from',
+    'to',
+    'count',
+    'firstSeq',
+    'lastSeq',
+    'firstPrevHash',
+    'headHash',
+    'firstAt',
+    'lastAt',
+    'generatedAt',
+    'keyId',
+    'algorithm',
+    'signature',
+  ].map((field) => [field, 'leaf' as const]),
 );
 
 // ── per-case resources (all of them Harbour's) ──────────────────────────────
@@ -212,7 +231,10 @@ async function pendingAlert(subject: Record<string, string> = { email: `authz-${
 async function publishedAlert(subject?: Record<string, string>): Promise<string> {
   const alertId = await pendingAlert(subject);
   for (const reviewer of [keys().elmReviewer, keys().valleyReviewer]) {
-    const answer = await local.call('POST', `/v1/alerts/${alertId}/reviews`, { key: reviewer.apiKey, body: { decision: 'approve', reason: 'Consent and account in order.' } });
+    const answer = await local.call('POST', `/v1/alerts/${alertId}/reviews`, {
+      key: reviewer.apiKey,
+      body: { decision: 'approve', reason: 'Consent and account in order.' },
+    });
     expect(answer.status).toBe(200);
   }
   return alertId;
@@ -234,11 +256,16 @@ async function freshKeyId(): Promise<string> {
 /** Harbour's Cal.com integration, (re)set by every case that needs one. */
 const calcomSecret = 'authz-matrix-webhook-secret-0001';
 async function harbourCalcom(): Promise<void> {
-  const answer = await local.call('PUT', `/v1/practices/${local.net.practices.harbour}/integrations/calcom`, { key: local.adminKey, body: { webhookSecret: calcomSecret } });
+  const answer = await local.call('PUT', `/v1/practices/${local.net.practices.harbour}/integrations/calcom`, {
+    key: local.adminKey,
+    body: { webhookSecret: calcomSecret },
+  });
   expect(answer.status).toBe(200);
 }
 const calcomView: Allowed = Object.fromEntries(
-  ['practiceId', 'provider', 'webhookPath', 'webhookSecretSet', 'calcomApiKeySet', 'calcomApiBaseUrl', 'onMatch', 'declineReason', 'configuredAt'].map((field) => [field, 'leaf' as const]),
+  ['practiceId', 'provider', 'webhookPath', 'webhookSecretSet', 'calcomApiKeySet', 'calcomApiBaseUrl', 'onMatch', 'declineReason', 'configuredAt'].map(
+    (field) => [field, 'leaf' as const],
+  ),
 );
 
 let readableAlertId: string;
@@ -395,7 +422,17 @@ const matrix: Record<RouteKey, Expectation> = {
     ...refusedToAllBut('reviewer', 200),
     request: async () => ({ path: '/v1/reviews/queue' }),
     allow: {
-      items: [{ alertId: 'leaf', category: 'leaf', severity: 'leaf', incident: { ...incident, actionsTaken: 'leaf', summary: 'leaf' }, consent, submittedAt: 'leaf', approvals: 'leaf' }],
+      items: [
+        {
+          alertId: 'leaf',
+          category: 'leaf',
+          severity: 'leaf',
+          incident: { ...incident, actionsTaken: 'leaf', summary: 'leaf' },
+          consent,
+          submittedAt: 'leaf',
+          approvals: 'leaf',
+        },
+      ],
     },
   },
   'GET /v1/reviews/decided': {
@@ -430,14 +467,22 @@ const matrix: Record<RouteKey, Expectation> = {
     ...refusedToAllBut('practice', 200),
     request: async () => ({
       path: '/v1/checks/batch',
-      body: { bookings: [{ ref: 'bk-1', subject: matchingSubject }, { ref: 'bk-2', subject: { email: `nobody-${unique()}@example.org` } }] },
+      body: {
+        bookings: [
+          { ref: 'bk-1', subject: matchingSubject },
+          { ref: 'bk-2', subject: { email: `nobody-${unique()}@example.org` } },
+        ],
+      },
     }),
     allow: { results: [{ ref: 'leaf', ...checkResult }] },
   },
   'PUT /v1/practices/{practiceId}/integrations/calcom': {
     ...refusedToAllBut('admin', 200),
     practice: { own: 200, other: 404 }, // another practice's integration reads like a practice that does not exist
-    request: async () => ({ path: `/v1/practices/${local.net.practices.harbour}/integrations/calcom`, body: { webhookSecret: calcomSecret, onMatch: 'notify' } }),
+    request: async () => ({
+      path: `/v1/practices/${local.net.practices.harbour}/integrations/calcom`,
+      body: { webhookSecret: calcomSecret, onMatch: 'notify' },
+    }),
     allow: calcomView,
   },
   'GET /v1/practices/{practiceId}/integrations/calcom': {
@@ -458,8 +503,14 @@ const matrix: Record<RouteKey, Expectation> = {
     withoutValidKey: 200,
     request: async () => {
       await harbourCalcom();
-      const rawBody = JSON.stringify(calcomDelivery({ uid: `authz-${unique().replace(/[^A-Za-z0-9-]/g, '')}`, attendees: [{ name: 'Matrix Guest', email: matchingSubject.email }] }));
-      return { path: `/v1/integrations/calcom/${local.net.practices.harbour}`, rawBody, headers: { 'content-type': 'application/json', 'x-cal-signature-256': signCalcom(calcomSecret, rawBody) } };
+      const rawBody = JSON.stringify(
+        calcomDelivery({ uid: `authz-${unique().replace(/[^A-Za-z0-9-]/g, '')}`, attendees: [{ name: 'Matrix Guest', email: matchingSubject.email }] }),
+      );
+      return {
+        path: `/v1/integrations/calcom/${local.net.practices.harbour}`,
+        rawBody,
+        headers: { 'content-type': 'application/json', 'x-cal-signature-256': signCalcom(calcomSecret, rawBody) },
+      };
     },
     allow: { triggerEvent: 'leaf', screened: 'leaf', result: 'leaf', bookingAction: 'leaf', attendees: [{ attendee: 'leaf', ...checkResult, reason: 'leaf' }] },
   },
@@ -565,7 +616,10 @@ beforeAll(async () => {
   await publishedAlert(matchingSubject);
   // Something in every reviewer's queue: an alert of Valley's for Harbour's reviewer, of Harbour's for Valley's.
   await pendingAlert();
-  const valleyAlert = await local.call('POST', '/v1/alerts', { key: keys().valleyDesk.apiKey, body: alertBody(local.net.clause, { email: `valley-${unique()}@example.org` }) });
+  const valleyAlert = await local.call('POST', '/v1/alerts', {
+    key: keys().valleyDesk.apiKey,
+    body: alertBody(local.net.clause, { email: `valley-${unique()}@example.org` }),
+  });
   expect(valleyAlert.status).toBe(201);
   for (const role of ['admin', 'reviewer', 'practice', 'auditor'] as const) {
     const practiceId = role === 'reviewer' || role === 'practice' ? local.net.practices.harbour : undefined;
@@ -584,7 +638,9 @@ describe('the matrix itself', () => {
   });
 
   it('the allow-list check names a field it does not allow, however deep', () => {
-    expect(unexpectedFields({ alertId: 'alt_1', reviews: [{ decision: 'approve', reviewerKeyId: 'key_x' }] }, practiceAlertView)).toEqual(['$.reviews[0].reviewerKeyId']);
+    expect(unexpectedFields({ alertId: 'alt_1', reviews: [{ decision: 'approve', reviewerKeyId: 'key_x' }] }, practiceAlertView)).toEqual([
+      '$.reviews[0].reviewerKeyId',
+    ]);
     expect(unexpectedFields({ incident: { summary: 'text' } }, adminAlertView)).toEqual(['$.incident.summary']);
     expect(unexpectedFields({ targets: { alertId: { nested: 1 } } }, auditEntry)).toEqual(['$.targets.alertId (expected a plain value)']);
     expect(unexpectedFields({ status: 'ok', tokens: ['abc'] }, { status: 'leaf' })).toEqual(['$.tokens']);
@@ -612,7 +668,12 @@ describe('every route × every caller', () => {
         expect(answer.text).toBe('');
         return;
       }
-      const bodies = expectation.jsonLines ? answer.text.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) : [answer.body];
+      const bodies = expectation.jsonLines
+        ? answer.text
+            .trimEnd()
+            .split('\n')
+            .map((line) => JSON.parse(line) as Record<string, unknown>)
+        : [answer.body];
       expect(bodies.length).toBeGreaterThan(0);
       for (const body of bodies) {
         const shape = expectation.jsonLines && body.type === 'manifest' ? exportManifest : allowed;
@@ -623,7 +684,12 @@ describe('every route × every caller', () => {
 
     // A refusal: a problem document a person can act on, and nothing changed.
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(answer.body).toMatchObject({ type: expect.stringMatching(/^https:\/\/peerguard\.dev\/problems\//), title: expect.any(String), status: expected, detail: expect.any(String) });
+    expect(answer.body).toMatchObject({
+      type: expect.stringMatching(/^https:\/\/peerguard\.dev\/problems\//),
+      title: expect.any(String),
+      status: expected,
+      detail: expect.any(String),
+    });
     if (request.alertId) expect(await alertState(request.alertId)).toEqual(before);
     if (expected === 404 && request.alertId) {
       // Another practice's alert reads exactly like one that does not exist.
@@ -655,7 +721,14 @@ describe('a reviewer reads only what reviewing needs', () => {
   it('any other alert is a 404 exactly like one that does not exist', async () => {
     const published = await publishedAlert(); // decided by Elm's first reviewer and Valley's
     const rejected = await pendingAlert();
-    expect((await local.call('POST', `/v1/alerts/${rejected}/reviews`, { key: keys().elmReviewer.apiKey, body: { decision: 'reject', reason: 'No consent on file.' } })).status).toBe(200);
+    expect(
+      (
+        await local.call('POST', `/v1/alerts/${rejected}/reviews`, {
+          key: keys().elmReviewer.apiKey,
+          body: { decision: 'reject', reason: 'No consent on file.' },
+        })
+      ).status,
+    ).toBe(200);
     const ownPractice = await pendingAlert();
     const missing = await read(newId('alt', local.clock()), keys().elmReviewer2.apiKey);
     expect(missing.status).toBe(404);
@@ -672,7 +745,13 @@ describe('a reviewer reads only what reviewing needs', () => {
 
   it('sees the other reviewers as stable labels, never their keys or practices', async () => {
     const alertId = await publishedAlert(); // Elm's reviewer first, then Valley's
-    const decision = (reviewer: string, mine: boolean) => ({ reviewer, mine, decision: 'approve', reason: 'Consent and account in order.', decidedAt: expect.any(String) });
+    const decision = (reviewer: string, mine: boolean) => ({
+      reviewer,
+      mine,
+      decision: 'approve',
+      reason: 'Consent and account in order.',
+      decidedAt: expect.any(String),
+    });
     const asValley = await read(alertId, keys().valleyReviewer.apiKey);
     expect(asValley.status).toBe(200);
     expect(asValley.body.reviews).toEqual([decision('Reviewer A', false), decision('Reviewer B', true)]);
@@ -688,8 +767,11 @@ describe('a reviewer reads only what reviewing needs', () => {
 });
 
 describe('alert lists', () => {
-  it('a practice lists only its own alerts; an admin lists every practice\'s', async () => {
-    const valleyAlert = await local.call('POST', '/v1/alerts', { key: keys().valleyDesk.apiKey, body: alertBody(local.net.clause, { email: `valley-list-${unique()}@example.org` }) });
+  it("a practice lists only its own alerts; an admin lists every practice's", async () => {
+    const valleyAlert = await local.call('POST', '/v1/alerts', {
+      key: keys().valleyDesk.apiKey,
+      body: alertBody(local.net.clause, { email: `valley-list-${unique()}@example.org` }),
+    });
     expect(valleyAlert.status).toBe(201);
     const ids = async (key: string) => {
       const answer = await local.call('GET', '/v1/alerts?limit=100', { key });
