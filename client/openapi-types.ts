@@ -693,7 +693,7 @@ export interface paths {
         };
         /**
          * The network's signature verification key
-         * @description The public key that verifies receipts, publications and export manifests, for the offline verifiers.
+         * @description The public keys that verify what the network signs, for the offline verifiers. The top level is the audit key (export manifests, checkpoints, seals, and every statement signed before statement types), as older verifiers read it; `keys` lists every signing key with the statement types it signs (receipts and publications have a key of their own). Save the whole answer as the key file.
          *
          *     **Who may call it**: `auditor` keys.
          */
@@ -1001,6 +1001,22 @@ export interface components {
                  * @example 2026-11-21T19:04:05Z
                  */
                 at: string;
+            } | {
+                /** @constant */
+                type: "audit.tampered";
+                /**
+                 * @description An audit entry was overwritten or deleted in the audit table after it was written.
+                 * @enum {string}
+                 */
+                change: "modified" | "removed";
+                chain: string;
+                seq: number;
+                /**
+                 * Format: date-time
+                 * @description An instant, ISO 8601 UTC without fractions of a second.
+                 * @example 2026-11-21T19:04:05Z
+                 */
+                at: string;
             })[];
         };
         NetworkStats: {
@@ -1257,6 +1273,11 @@ export interface components {
         };
         /** @description The receipt as the submitting practice receives it: with the key of its digest. `npm run verify-receipt` checks it against the body. */
         IssuedReceipt: {
+            /**
+             * @description The statement type, inside what is signed: a receipt signature never verifies as another statement's (absent on statements signed before statement types).
+             * @constant
+             */
+            statementType?: "receipt";
             /** @description The alert id. */
             alertId: string;
             /**
@@ -1368,6 +1389,11 @@ export interface components {
         };
         /** @description Signed by the network: proves what the practice submitted and when (`npm run verify-receipt`). As others see it: without its content key. */
         Receipt: {
+            /**
+             * @description The statement type, inside what is signed: a receipt signature never verifies as another statement's (absent on statements signed before statement types).
+             * @constant
+             */
+            statementType?: "receipt";
             /** @description The alert id. */
             alertId: string;
             /**
@@ -1395,6 +1421,11 @@ export interface components {
         };
         /** @description The network's signature over the published alert. */
         Publication: {
+            /**
+             * @description The statement type, inside what is signed: a publication signature never verifies as another statement's (absent on statements signed before statement types).
+             * @constant
+             */
+            statementType?: "publication";
             /**
              * @description Hex SHA-256 of the canonical JSON of the signed statement.
              * @example 6b9c1fd3b0c49e2d7f0e5a8c2d4b6a8e0f1c3d5e7a9b1c3d5e7f9a1b3c5d7e9f
@@ -2009,11 +2040,25 @@ export interface components {
             }[];
         };
         VerificationKey: {
+            /** @description The network's original signing key (the audit key): it signs export manifests, checkpoints and seals, and signed every statement made before statement types. */
             keyId: string;
             /** @constant */
             algorithm: "ECDSA_SHA_256";
             /** @description The P-256 public key, SPKI PEM. */
             publicKeyPem: string;
+            /** @description Every signing key of the network with the statement types it signs (receipts and publications have a key of their own). Save the whole answer as the key file. */
+            keys: components["schemas"]["NetworkSigningKey"][];
+        };
+        NetworkSigningKey: {
+            keyId: string;
+            /** @constant */
+            algorithm: "ECDSA_SHA_256";
+            /** @description The P-256 public key, SPKI PEM. */
+            publicKeyPem: string;
+            /** @description The statement types this key signs; each signed statement carries its type in `statementType`. */
+            statementTypes: ("receipt" | "publication" | "manifest" | "checkpoint" | "seal")[];
+            /** @description True for the network's original key: it also signed the statements made before statement types (which carry none). */
+            signedUntypedStatements?: boolean;
         };
         SubjectTokens: {
             tokens: {
@@ -2033,6 +2078,11 @@ export interface components {
             latest: number | null;
         };
         AuditCheckpoint: {
+            /**
+             * @description The statement type, inside what is signed: a checkpoint signature never passes for another statement.
+             * @constant
+             */
+            statementType: "checkpoint";
             /** @constant */
             type: "peerguard.audit.checkpoint.v1";
             /** @description 1, 2, 3, … with no gaps. */

@@ -1,13 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import {
-  Alarm,
-  ComparisonOperator,
-  MathExpression,
-  Metric,
-  TreatMissingData,
-  type IMetric,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -33,10 +26,15 @@ export interface AlarmsProps {
   readonly accessLogs: ILogGroup;
   readonly functions: Record<FunctionName, PeerguardFunction>;
   readonly sweeperDlq: IQueue;
+  /** Stream positions of the audit changes the archiver could not copy after its retries. */
+  readonly archiverDlq: IQueue;
   readonly operationsTopic: ITopic;
 }
 
 const fiveMinutes = Duration.minutes(5);
+
+/** How far (ms) the archiver may fall behind the audit table's stream before the operations topic hears. */
+export const archiverIteratorAgeMs = 300_000;
 
 /**
  * Every alarm goes to the operations topic (alarm and recovery). Names start with
@@ -126,9 +124,7 @@ export class PeerguardAlarms extends Construct {
         }
       };
       throttles('Table', { TableName: tableName });
-      def.globalSecondaryIndexes.forEach((gsi, i) =>
-        throttles(`Index${i}`, { TableName: tableName, GlobalSecondaryIndexName: gsi.indexName }),
-      );
+      def.globalSecondaryIndexes.forEach((gsi, i) => throttles(`Index${i}`, { TableName: tableName, GlobalSecondaryIndexName: gsi.indexName }));
       this.add(`DynamoDB-${def.id}-Throttles`, {
         metric: new MathExpression({
           expression: Object.keys(metrics).join(' + '),
@@ -194,6 +190,7 @@ export class PeerguardAlarms extends Construct {
     for (const [name, queue] of [
       ['Notifications', data.notificationsDlq],
       ['Sweeper', props.sweeperDlq],
+      ['Archiver', props.archiverDlq],
     ] as const) {
       this.add(`SQS-${name}Dlq-Depth`, {
         metric: queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
@@ -202,6 +199,12 @@ export class PeerguardAlarms extends Construct {
         inclusive: true,
       });
     }
+    // The write-once copy keeps up with the audit table: the oldest change not yet copied is at most 5 minutes old.
+    this.add('Archiver-IteratorAge', {
+      metric: props.functions.archiver.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' }),
+      threshold: archiverIteratorAgeMs,
+      description: "The archiver is more than 5 minutes behind the audit table's stream: the write-once copy and the tamper notices are late.",
+    });
   }
 
   private add(
@@ -223,8 +226,7 @@ export class PeerguardAlarms extends Construct {
       threshold: props.threshold,
       evaluationPeriods: props.evaluationPeriods ?? 1,
       comparisonOperator:
-        props.comparisonOperator ??
-        (props.inclusive ? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD : ComparisonOperator.GREATER_THAN_THRESHOLD),
+        props.comparisonOperator ?? (props.inclusive ? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD : ComparisonOperator.GREATER_THAN_THRESHOLD),
       treatMissingData: props.treatMissingData ?? TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(this.action);

@@ -1,28 +1,24 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
-import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage, type KeyProps } from 'aws-cdk-lib/aws-kms';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  ObjectLockRetention,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { SubscriptionFilter, Topic, Subscription, SubscriptionProtocol } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { tableDefinitions, type KeyAttribute, type TableDefinition } from '#shared/adapters/dynamo/tables.ts';
-import { firstHmacKeyVersion, names, publishersOf, sealWriters, topicNames, type CryptoKeyName, type TableId, type TopicName } from './grants.ts';
 import {
-  dataKeyPolicy,
-  hmacKeyPolicy,
-  logsKeyPolicy,
-  messagingKeyPolicy,
-  sealKeyPolicy,
-  signingKeyPolicy,
-  tablesKeyPolicy,
-} from './key-policies.ts';
+  auditCopyWriters,
+  firstHmacKeyVersion,
+  names,
+  publishersOf,
+  sealWriters,
+  topicNames,
+  type CryptoKeyName,
+  type TableId,
+  type TopicName,
+} from './grants.ts';
+import { dataKeyPolicy, hmacKeyPolicy, logsKeyPolicy, messagingKeyPolicy, sealKeyPolicy, signingKeyPolicy, tablesKeyPolicy } from './key-policies.ts';
 import { acknowledge } from './nag.ts';
 import type { StageConfig } from './stage-config.ts';
 
@@ -42,7 +38,7 @@ export interface PeerguardDataStackProps extends StackProps {
 
 /**
  * Everything that holds state: tables, KMS keys, topics, the notifications dead-letter queue
- * and the audit-seal bucket. Termination protection on; every resource is retained when the
+ * the audit-seal bucket and the audit table's write-once copy. Termination protection on; every resource is retained when the
  * stack or the resource is deleted, and the tables have deletion protection and PITR.
  * The app stack (functions, API, alarms) can be destroyed and redeployed without touching this.
  */
@@ -64,6 +60,8 @@ export class PeerguardDataStack extends Stack {
   readonly operationsTopic: Topic;
   readonly notificationsDlq: Queue;
   readonly sealBucket: Bucket;
+  /** The audit table's write-once copy (Object Lock, COMPLIANCE), written by the archiver from the table's stream. */
+  readonly auditCopyBucket: Bucket;
   readonly accessLogsBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: PeerguardDataStackProps) {
@@ -95,10 +93,20 @@ export class PeerguardDataStack extends Stack {
     }));
     this.keys = {
       hmac: this.hmacKeys.at(-1)!.key,
-      signing: key('signing', 'signs receipts, publications and audit manifests', {
+      // The audit key. It keeps its construct id and alias: it signed every statement before statement types.
+      signing: key('signing', 'signs audit manifests, checkpoints and seals (and, before the alert key, receipts and publications)', {
         keySpec: KeySpec.ECC_NIST_P256,
         keyUsage: KeyUsage.SIGN_VERIFY,
-        policy: signingKeyPolicy(stage),
+        policy: signingKeyPolicy(stage, 'signing'),
+      }),
+      alertSigning: new Key(this, 'AlertSigningKey', {
+        alias: names.alias(stage, 'alert-signing'),
+        description: `Peerguard ${stage}: signs submission receipts and publications`,
+        removalPolicy: RemovalPolicy.RETAIN,
+        pendingWindow: Duration.days(30),
+        keySpec: KeySpec.ECC_NIST_P256,
+        keyUsage: KeyUsage.SIGN_VERIFY,
+        policy: signingKeyPolicy(stage, 'alertSigning'),
       }),
       data: key('data', 'envelope encryption of incident summaries', { enableKeyRotation: true, policy: dataKeyPolicy(stage) }),
     };
@@ -108,7 +116,10 @@ export class PeerguardDataStack extends Stack {
       policy: messagingKeyPolicy(stage, Object.fromEntries(topicNames.map((t) => [t, publishersOf(t)]))),
     });
     this.logsKey = key('logs', 'CloudWatch log groups', { enableKeyRotation: true, policy: logsKeyPolicy() });
-    this.sealKey = key('seals', 'audit seals in S3', { enableKeyRotation: true, policy: sealKeyPolicy(stage, sealWriters()) });
+    this.sealKey = key('seals', "audit seals and the audit table's write-once copy in S3", {
+      enableKeyRotation: true,
+      policy: sealKeyPolicy(stage, [...sealWriters(), ...auditCopyWriters()]),
+    });
 
     this.tables = Object.fromEntries(tableDefinitions.map((def) => [def.id, this.createTable(def)])) as Record<TableId, Table>;
 
@@ -217,6 +228,44 @@ export class PeerguardDataStack extends Stack {
       }),
     );
 
+    this.auditCopyBucket = new Bucket(this, 'AuditCopyBucket', {
+      // Named, so the archiver's policy in the app stack names it without a cross-stack import.
+      bucketName: names.auditCopyBucket(stage),
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.sealKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(config.sealRetentionDays)),
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'audit-copy-bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Only the archiver writes copies; nobody deletes one (Object Lock also refuses it while locked).
+    this.auditCopyBucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyTheArchiverWritesCopies',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.auditCopyBucket.arnForObjects('*')],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': auditCopyWriters().map((fn) => names.roleArn(stage, fn)) } },
+      }),
+    );
+    this.auditCopyBucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'NobodyDeletesCopies',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: [this.auditCopyBucket.arnForObjects('*')],
+      }),
+    );
+
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     // The admin command (`npm run admin`) writes the first admin key straight into these tables.
     output('ApiKeysTableName', this.tables.ApiKeys.tableName, 'API_KEYS_TABLE for npm run admin');
@@ -229,6 +278,7 @@ export class PeerguardDataStack extends Stack {
     output('OperationsTopicArn', this.operationsTopic.topicArn, 'Alarms are sent here: subscribe the on-call operator');
     output('NotificationsDlqArn', this.notificationsDlq.queueArn, 'Dead-letter queue for every subscription (RedrivePolicy)');
     output('SealBucketName', this.sealBucket.bucketName, 'Audit seals (Object Lock, COMPLIANCE)');
+    output('AuditCopyBucketName', this.auditCopyBucket.bucketName, "The audit table's write-once copy (Object Lock, COMPLIANCE)");
     for (const { version, key: hmacKey } of this.hmacKeys) {
       const current = hmacKey === this.keys.hmac;
       output(
@@ -258,6 +308,8 @@ export class PeerguardDataStack extends Stack {
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.tablesKey,
       removalPolicy: RemovalPolicy.RETAIN,
+      ...(def.stream ? { stream: StreamViewType[def.stream] } : {}),
+      ...(def.id === 'Audit' ? { resourcePolicy: auditTablePolicy() } : {}),
     });
     for (const gsi of def.globalSecondaryIndexes) {
       table.addGlobalSecondaryIndex({
@@ -291,6 +343,34 @@ export class PeerguardDataStack extends Stack {
     }
   }
 }
+
+/** Actions that change or delete an existing item, and how a batch or PartiQL statement does the same. */
+export const auditItemRewriteActions = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+] as const;
+
+/**
+ * The audit table's resource policy: nobody, whatever their IAM policies say, may update or delete
+ * an entry (nor write in batches or through PartiQL). Entries are only ever Put, conditionally, in
+ * the action's own transaction; a Put over an existing entry is still possible for a role that may
+ * Put (IAM cannot require the condition), and the archiver reports it from the table's stream.
+ */
+export const auditTablePolicy = () =>
+  new PolicyDocument({
+    statements: [
+      new PolicyStatement({
+        sid: 'NobodyRewritesAuditEntries',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: [...auditItemRewriteActions],
+        resources: ['*'],
+      }),
+    ],
+  });
 
 /**
  * A practice's HTTPS endpoint on the practices topic, receiving only the messages whose

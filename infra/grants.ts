@@ -3,14 +3,15 @@ import { indexNames, type TableDefinition } from '#shared/adapters/dynamo/tables
 import { functionGroups, type FunctionGroup } from '#shared/routes.ts';
 
 /**
- * One Lambda per route group, plus the authorizer, the scheduled sweeper and the rescreener (the
- * practices topic's publications start it). The entry is `functions/<name>.ts`.
+ * One Lambda per route group, plus the authorizer, the scheduled sweeper, the rescreener (the
+ * practices topic's publications start it) and the archiver (the audit table's stream into write-once storage). The entry is `functions/<name>.ts`.
  */
-export type FunctionName = FunctionGroup | 'authorizer' | 'sweeper' | 'rescreener';
-export const functionNames: readonly FunctionName[] = [...functionGroups, 'authorizer', 'sweeper', 'rescreener'];
+export type FunctionName = FunctionGroup | 'authorizer' | 'sweeper' | 'rescreener' | 'archiver';
+export const functionNames: readonly FunctionName[] = [...functionGroups, 'authorizer', 'sweeper', 'rescreener', 'archiver'];
 
 export type TableId = TableDefinition['id'];
-export type CryptoKeyName = 'hmac' | 'signing' | 'data';
+/** `signing` is the audit key (manifests, checkpoints, seals); `alertSigning` signs receipts and publications. */
+export type CryptoKeyName = 'hmac' | 'signing' | 'alertSigning' | 'data';
 export type TopicName = 'reviewers' | 'practices' | 'security';
 export const topicNames: readonly TopicName[] = ['reviewers', 'practices', 'security'];
 
@@ -30,7 +31,14 @@ type ItemWrite = Dynamo<'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionChec
  * - `publish` also grants `kms:GenerateDataKey` and `kms:Decrypt` on the messaging key, which
  *   SNS needs to encrypt the message, and the key policy admits the role only through SNS and
  *   only for the topics it publishes to;
- * - `sealBucket` also grants `kms:GenerateDataKey` on the seal key (SSE-KMS), through S3 only.
+ * - `sealBucket` and `auditCopyBucket` also grant `kms:GenerateDataKey` on the seal key (SSE-KMS),
+ *   through S3 only.
+ *
+ * Every function that acts writes its audit entry in the same transaction as the action, so each
+ * of them needs `PutItem` on the audit table; no function has UpdateItem or DeleteItem there, and
+ * the table's resource policy refuses both (and batch and PartiQL writes) to everyone. IAM cannot
+ * require the `attribute_not_exists` condition of a Put, so a role could still overwrite an entry:
+ * the archiver sees that on the table's stream, reports it and records it.
  */
 export interface FunctionGrants {
   readonly tables?: {
@@ -48,6 +56,7 @@ export interface FunctionGrants {
   readonly keys?: {
     readonly hmac?: readonly 'kms:GenerateMac'[];
     readonly signing?: readonly ('kms:Sign' | 'kms:GetPublicKey')[];
+    readonly alertSigning?: readonly ('kms:Sign' | 'kms:GetPublicKey')[];
     readonly data?: readonly ('kms:GenerateDataKey' | 'kms:Decrypt')[];
   };
   /**
@@ -57,6 +66,13 @@ export interface FunctionGrants {
   readonly dataKeyPurposes?: readonly DataKeyPurpose[];
   readonly publish?: readonly TopicName[];
   readonly sealBucket?: readonly 's3:PutObject'[];
+  /** The audit table's stream (read by the archiver's event source mapping). */
+  readonly auditStream?: readonly Dynamo<'DescribeStream' | 'GetRecords' | 'GetShardIterator' | 'ListStreams'>[];
+  /**
+   * The write-once copy of the audit table: PutObject on every name, GetObject (to tell whether
+   * a tampering change was already handled) only on the change records under `changes/`.
+   */
+  readonly auditCopyBucket?: readonly ('s3:PutObject' | 's3:GetObject')[];
 }
 
 /** The one audited table of permissions. Changing a line here changes the roles and the key policies. */
@@ -86,7 +102,8 @@ export const functionGrants: Record<FunctionName, FunctionGrants> = {
       TokenIndex: ['dynamodb:UpdateItem'],
       Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
     },
-    keys: { hmac: ['kms:GenerateMac'], signing: ['kms:Sign'], data: ['kms:GenerateDataKey', 'kms:Decrypt'] },
+    // alertSigning: submission receipts.
+    keys: { hmac: ['kms:GenerateMac'], alertSigning: ['kms:Sign'], data: ['kms:GenerateDataKey', 'kms:Decrypt'] },
     publish: ['reviewers', 'practices'],
   },
   reviews: {
@@ -97,7 +114,8 @@ export const functionGrants: Record<FunctionName, FunctionGrants> = {
       TokenIndex: ['dynamodb:UpdateItem'],
       Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
     },
-    keys: { signing: ['kms:Sign'], data: ['kms:Decrypt'] },
+    // alertSigning: publications (a second approval, a re-confirmation).
+    keys: { alertSigning: ['kms:Sign'], data: ['kms:Decrypt'] },
     publish: ['practices'],
   },
   checks: {
@@ -149,7 +167,8 @@ export const functionGrants: Record<FunctionName, FunctionGrants> = {
   },
   audit: {
     tables: { Audit: ['dynamodb:Query', 'dynamodb:PutItem'] },
-    keys: { signing: ['kms:Sign', 'kms:GetPublicKey'], hmac: ['kms:GenerateMac'] },
+    // signing: export manifests (and checkpoints); the alert key's public half for the verification-key answer.
+    keys: { signing: ['kms:Sign', 'kms:GetPublicKey'], alertSigning: ['kms:GetPublicKey'], hmac: ['kms:GenerateMac'] },
   },
   sweeper: {
     tables: {
@@ -159,9 +178,20 @@ export const functionGrants: Record<FunctionName, FunctionGrants> = {
       TokenIndex: ['dynamodb:UpdateItem'],
       Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
     },
+    // signing: seals (and scheduled checkpoints).
     keys: { signing: ['kms:Sign'] },
     publish: ['reviewers', 'practices', 'security'],
     sealBucket: ['s3:PutObject'],
+  },
+  archiver: {
+    tables: {
+      // Its own `audit.tampered` entries; Main: the outbox of an undelivered notice and the overview's copy of it.
+      Audit: ['dynamodb:PutItem', 'dynamodb:Query'],
+      Main: ['dynamodb:PutItem'],
+    },
+    auditStream: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+    auditCopyBucket: ['s3:PutObject', 's3:GetObject'],
+    publish: ['security'],
   },
 };
 
@@ -186,6 +216,10 @@ export function sealWriters(): FunctionName[] {
   return functionNames.filter((name) => functionGrants[name].sealBucket?.includes('s3:PutObject'));
 }
 
+export function auditCopyWriters(): FunctionName[] {
+  return functionNames.filter((name) => functionGrants[name].auditCopyBucket?.includes('s3:PutObject'));
+}
+
 /** The version label of the token key every stage started with (and tokens without a label were made with). */
 export const firstHmacKeyVersion = 'k1';
 
@@ -203,11 +237,9 @@ export const names = {
   role: (stage: string, fn: FunctionName) => `peerguard-${stage}-${fn}-${Aws.REGION}`,
   roleArn: (stage: string, fn: FunctionName) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${names.role(stage, fn)}`,
   topic: (stage: string, topic: TopicName | 'operations') => `peerguard-${stage}-${topic}`,
-  topicArn: (stage: string, topic: TopicName | 'operations') =>
-    `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${names.topic(stage, topic)}`,
+  topicArn: (stage: string, topic: TopicName | 'operations') => `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${names.topic(stage, topic)}`,
   notificationsDlq: (stage: string) => `peerguard-${stage}-notifications-dlq`,
-  notificationsDlqArn: (stage: string) =>
-    `arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${names.notificationsDlq(stage)}`,
+  notificationsDlqArn: (stage: string) => `arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${names.notificationsDlq(stage)}`,
   alias: (stage: string, key: string) => `alias/peerguard-${stage}-${key}`,
   /** The first token key (`k1`) keeps the alias it always had; later versions carry theirs in the name. */
   hmacAlias: (stage: string, version: string) => names.alias(stage, version === firstHmacKeyVersion ? 'hmac' : `hmac-${version}`),
@@ -216,4 +248,7 @@ export const names = {
   /** Globally unique: at most 63 characters with an 18-character stage and the longest region names. */
   sealBucket: (stage: string) => `peerguard-${stage}-seals-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
   sealObjectsArn: (stage: string) => `arn:${Aws.PARTITION}:s3:::${names.sealBucket(stage)}/*`,
+  /** The audit table's write-once copy; at most 63 characters like the seal bucket's name. */
+  auditCopyBucket: (stage: string) => `peerguard-${stage}-audit-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+  auditCopyObjectsArn: (stage: string, prefix = '') => `arn:${Aws.PARTITION}:s3:::${names.auditCopyBucket(stage)}/${prefix}*`,
 };

@@ -81,13 +81,19 @@ export const hmacKeyPolicy = (stage: string) =>
     }),
   );
 
-/** The signing key: `Sign` (ECDSA_SHA_256 over a raw message) and `GetPublicKey` for the functions that need them. */
-export const signingKeyPolicy = (stage: string) =>
+/**
+ * A signing key: `Sign` (ECDSA_SHA_256 over a raw message) and `GetPublicKey` for the functions
+ * that need them. `signing` is the audit key (export manifests, checkpoints, seals: the audit
+ * function and the sweeper); `alertSigning` signs receipts and publications (the alerts and
+ * reviews functions). Each statement carries its type inside what is signed, and each key's
+ * policy names only the functions of its types, so neither group can sign the other's statements.
+ */
+export const signingKeyPolicy = (stage: string, key: 'signing' | 'alertSigning' = 'signing') =>
   doc(
-    use(stage, 'SignEcdsaSha256Raw', ['kms:Sign'], crypto('signing', 'kms:Sign'), {
+    use(stage, 'SignEcdsaSha256Raw', ['kms:Sign'], crypto(key, 'kms:Sign'), {
       StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' },
     }),
-    use(stage, 'GetPublicKey', ['kms:GetPublicKey'], crypto('signing', 'kms:GetPublicKey'), {}),
+    use(stage, 'GetPublicKey', ['kms:GetPublicKey'], crypto(key, 'kms:GetPublicKey'), {}),
   );
 
 /**
@@ -205,12 +211,13 @@ export const logsKeyPolicy = () =>
   );
 
 /**
- * The seal key (SSE-KMS of the audit-seal bucket): the sweeper writes seals through S3; the
- * account's operators (IAM-delegated) read them through S3 to verify the chain.
+ * The seal key (SSE-KMS of the audit-seal bucket and of the audit table's write-once copy): the
+ * sweeper writes seals and the archiver writes copies, through S3; the account's operators
+ * (IAM-delegated) read them through S3 to verify the chain.
  */
 export const sealKeyPolicy = (stage: string, writers: readonly FunctionName[]) =>
   doc(
-    use(stage, 'SweeperWritesSealsThroughS3', ['kms:GenerateDataKey'], writers, {
+    use(stage, 'WritersWriteThroughS3', ['kms:GenerateDataKey'], writers, {
       StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` },
     }),
     new PolicyStatement({

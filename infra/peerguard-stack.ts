@@ -6,6 +6,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { CfnSubscription, Subscription, SubscriptionFilter, SubscriptionProtocol } from 'aws-cdk-lib/aws-sns';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { EventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -64,6 +66,8 @@ export class PeerguardStack extends Stack {
   readonly api: HttpApi;
   readonly accessLogs: LogGroup;
   readonly sweeperDlq: Queue;
+  /** Batches of the audit table's stream the archiver still failed after its retries (their stream positions). */
+  readonly archiverDlq: Queue;
   readonly alarms: PeerguardAlarms;
 
   constructor(scope: Construct, id: string, props: PeerguardStackProps) {
@@ -78,6 +82,7 @@ export class PeerguardStack extends Stack {
       AUDIT_TABLE: data.tables.Audit.tableName,
       ...hmacEnvironment(data),
       SIGNING_KEY_ID: data.keys.signing.keyArn,
+      ALERT_SIGNING_KEY_ID: data.keys.alertSigning.keyArn,
       DATA_KEY_ID: data.keys.data.keyArn,
       REVIEWERS_TOPIC_ARN: data.topics.reviewers.topicArn,
       PRACTICES_TOPIC_ARN: data.topics.practices.topicArn,
@@ -114,6 +119,22 @@ export class PeerguardStack extends Stack {
       'A dead-letter queue has no dead-letter queue of its own: the failed schedule events stay 14 days and its depth is alarmed.',
     );
 
+    this.archiverDlq = new Queue(this, 'ArchiverDlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      this.archiverDlq,
+      'AwsSolutions-SQS3',
+      "This queue is itself the on-failure destination of the archiver's stream mapping (which cdk-nag does not follow); its depth is alarmed.",
+    );
+    acknowledge(
+      this.archiverDlq,
+      'Serverless-SQSRedrivePolicy',
+      "A dead-letter queue has no dead-letter queue of its own: it holds the stream positions of the archiver's failed batches for 14 days, and its depth is alarmed.",
+    );
+
     this.roles = {} as Record<FunctionName, Role>;
     this.logGroups = {} as Record<FunctionName, LogGroup>;
     this.functions = {} as Record<FunctionName, PeerguardFunction>;
@@ -123,6 +144,7 @@ export class PeerguardStack extends Stack {
         ...environment,
         ...powertools,
         ...(sweeper ? { SEAL_BUCKET: data.sealBucket.bucketName } : {}),
+        ...(name === 'archiver' ? { AUDIT_COPY_BUCKET: data.auditCopyBucket.bucketName } : {}),
       }, sweeper
         ? { timeout: Duration.minutes(5), deadLetterQueue: this.sweeperDlq }
         : name === 'rescreener'
@@ -131,8 +153,25 @@ export class PeerguardStack extends Stack {
         : name === 'audit'
           ? // An export page reads, encodes and signs up to AUDIT_EXPORT_PAGE_SIZE entries: allow up to API Gateway's 30 s.
             { timeout: Duration.seconds(29) }
-          : {});
+          : name === 'archiver'
+            ? { timeout: Duration.minutes(1) }
+            : {});
     }
+
+    // The audit table's stream, from its oldest record, in order, into the archiver. A batch that keeps
+    // failing is split to find the failing change, retried, and finally its positions go to the queue.
+    const auditStreamMapping = new EventSourceMapping(this, 'ArchiverAuditStream', {
+      target: this.functions.archiver,
+      eventSourceArn: data.tables.Audit.tableStreamArn!,
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(1),
+      bisectBatchOnError: true,
+      retryAttempts: 20,
+      reportBatchItemFailures: true,
+      onFailure: new SqsDlq(this.archiverDlq),
+    });
+    void auditStreamMapping;
 
     const schedule = new Rule(this, 'SweeperSchedule', {
       description: `Peerguard ${stage}: expire alerts, redeliver notifications, seal the audit chain`,
@@ -190,6 +229,7 @@ export class PeerguardStack extends Stack {
       accessLogs: this.accessLogs,
       functions: this.functions,
       sweeperDlq: this.sweeperDlq,
+      archiverDlq: this.archiverDlq,
       operationsTopic: data.operationsTopic,
     });
   }
@@ -215,9 +255,7 @@ export class PeerguardStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // Instead of AWSLambdaBasicExecutionRole (logs:* on every log group): its own log group only.
-    role.addToPolicy(
-      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-    );
+    role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
     for (const statement of grantStatements(name, data)) role.addToPolicy(statement);
 
     const fn = new PeerguardFunction(this, `${id}Function`, {
@@ -232,17 +270,37 @@ export class PeerguardStack extends Stack {
     this.roles[name] = role;
     this.logGroups[name] = logGroup;
 
-    // X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions.
+    // X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions (nor has DynamoDB's ListStreams).
     acknowledge(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      'X-Ray tracing (Tracing.ACTIVE) needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource but *.',
+      functionGrants[name].auditStream?.includes('dynamodb:ListStreams')
+        ? "X-Ray tracing (Tracing.ACTIVE) needs xray:PutTraceSegments and xray:PutTelemetryRecords, and Lambda's stream polling dynamodb:ListStreams, which support no resource but *."
+        : 'X-Ray tracing (Tracing.ACTIVE) needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource but *.',
     );
-    if (name !== 'sweeper' && name !== 'rescreener') {
+    if (name === 'archiver') {
+      acknowledge(
+        fn,
+        'Serverless-LambdaDLQ',
+        "The archiver is invoked by the audit table's stream (an event source mapping), whose on-failure destination is the archiver dead-letter queue; a function dead-letter queue only receives failed asynchronous invocations.",
+      );
+    } else if (name !== 'sweeper' && name !== 'rescreener') {
       acknowledge(
         fn,
         'Serverless-LambdaDLQ',
         `The ${name} function is only invoked synchronously (${name === 'authorizer' ? 'API Gateway authorizer' : 'API Gateway integration'}): a dead-letter queue only receives failed asynchronous invocations.`,
+      );
+    }
+    if (functionGrants[name].auditCopyBucket) {
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::peerguard-${stage}-audit-<AWS::AccountId>-<AWS::Region>/*]`,
+        "A copy's object name is its chain position, so PutObject must cover every name in the audit copy bucket; there is no Delete.",
+      );
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::peerguard-${stage}-audit-<AWS::AccountId>-<AWS::Region>/changes/*]`,
+        'GetObject only on the change records (positions and hashes, never content), to tell a redelivered change from a new one.',
       );
     }
     if (functionGrants[name].sealBucket) {
@@ -361,6 +419,19 @@ export function grantStatements(name: FunctionName, data: PeerguardDataStack): P
   if (grants.publish?.length) {
     statements.push(new PolicyStatement({ actions: ['sns:Publish'], resources: grants.publish.map((t) => data.topics[t].topicArn) }));
     statements.push(new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [data.messagingKey.keyArn] }));
+  }
+  if (grants.auditStream?.length) {
+    // The table's one stream by its ARN; ListStreams is a list action with no resource but *.
+    const onStream = grants.auditStream.filter((action) => action !== 'dynamodb:ListStreams');
+    if (onStream.length > 0) statements.push(new PolicyStatement({ actions: onStream, resources: [data.tables.Audit.tableStreamArn!] }));
+    if (grants.auditStream.includes('dynamodb:ListStreams')) statements.push(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
+  }
+  if (grants.auditCopyBucket?.length) {
+    if (grants.auditCopyBucket.includes('s3:PutObject'))
+      statements.push(new PolicyStatement({ actions: ['s3:PutObject'], resources: [names.auditCopyObjectsArn(data.stage)] }));
+    if (grants.auditCopyBucket.includes('s3:GetObject'))
+      statements.push(new PolicyStatement({ actions: ['s3:GetObject'], resources: [names.auditCopyObjectsArn(data.stage, 'changes/')] }));
+    statements.push(new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [data.sealKey.keyArn] }));
   }
   if (grants.sealBucket?.length) {
     statements.push(new PolicyStatement({ actions: [...grants.sealBucket], resources: [names.sealObjectsArn(data.stage)] }));

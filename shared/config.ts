@@ -64,6 +64,8 @@ const localSchema = z.object({
   MATCH_DIGEST_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(6),
   /** How long the local server remembers a valid key's authorizer answer (API Gateway's cache is 60 s); 0 for never. */
   AUTHORIZER_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** How often the local server reads the audit table's stream into DATA_DIR/audit-copy (AWS: a stream-triggered Lambda); 0 for never. */
+  AUDIT_STREAM_POLL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
 
 const awsSchema = z.object({
@@ -71,7 +73,10 @@ const awsSchema = z.object({
   ...common,
   HMAC_KEY_ID: z.string().min(1),
   /** The label new tokens record for HMAC_KEY_ID; a rotation moves to a new label (k1 → k2 …). */
-  HMAC_KEY_VERSION: z.string().regex(/^k[0-9]{1,4}$/, 'a key version label such as k2').default('k1'),
+  HMAC_KEY_VERSION: z
+    .string()
+    .regex(/^k[0-9]{1,4}$/, 'a key version label such as k2')
+    .default('k1'),
   /**
    * The keys a rotation replaced, still needed to look up alerts tokenised with them:
    * `k1=<key id>,k0=<key id>` (newest first). Empty outside a migration window.
@@ -80,11 +85,19 @@ const awsSchema = z.object({
     .string()
     .regex(/^(k[0-9]{1,4}=[^,=\s]+)(,k[0-9]{1,4}=[^,=\s]+)*$/, 'a list like k1=<key id>,k0=<key id>')
     .optional()
-    .transform((value) => (value ?? '').split(',').filter(Boolean).map((pair) => {
-      const [version, keyId] = pair.split('=') as [string, string];
-      return { version, keyId };
-    })),
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((pair) => {
+          const [version, keyId] = pair.split('=') as [string, string];
+          return { version, keyId };
+        }),
+    ),
+  /** The audit key: export manifests, checkpoints and seals (it signed every statement before statement types). */
   SIGNING_KEY_ID: z.string().min(1),
+  /** The alert key: submission receipts and publications (the alerts and reviews functions). */
+  ALERT_SIGNING_KEY_ID: z.string().min(1).optional(),
   /** A full key ARN: the summaries' data keys are generated under it and KMS Decrypt is pinned to it. */
   DATA_KEY_ID: z.string().startsWith('arn:', 'must be the full ARN of the KMS key'),
   REVIEWERS_TOPIC_ARN: z.string().min(1),
@@ -92,6 +105,8 @@ const awsSchema = z.object({
   SECURITY_TOPIC_ARN: z.string().min(1),
   /** The Object Lock bucket the sweep seals the audit chain's head into (the sweeper function only). */
   SEAL_BUCKET: z.string().min(3).optional(),
+  /** The Object Lock bucket of the audit table's write-once copy (the audit stream function only). */
+  AUDIT_COPY_BUCKET: z.string().min(3).optional(),
 });
 
 export const configSchema = z.discriminatedUnion('PEERGUARD_RUNTIME', [localSchema, awsSchema]);
@@ -109,9 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const input = { PEERGUARD_RUNTIME: 'aws', ...stripEmpty(env) };
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
-    const detail = parsed.error.issues
-      .map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)
-      .join('; ');
+    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${detail}`);
   }
   return parsed.data;

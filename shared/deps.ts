@@ -1,4 +1,4 @@
-import type { AlertStore, ApiKeyStore, AuditAppender, AuditReader, BookingRegistry, CalcomApi, CheckpointStore, ClauseStore, Clock, GuessBudget, IntegrationStore, Keyring, Logger, MatchDigestStore, Metrics, NetworkFigures, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
+import type { AlertStore, ApiKeyStore, AuditAppender, AuditArchive, AuditReader, BookingRegistry, CalcomApi, CheckpointStore, ClauseStore, Clock, GuessBudget, IntegrationStore, Keyring, Logger, MatchDigestStore, Metrics, NetworkFigures, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
 
 /** Settings the domain reads; a slice of the config, so domain tests need no environment. */
 export interface Settings {
@@ -28,7 +28,10 @@ export interface Deps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly keyring: Keyring;
+  /** The audit key: export manifests, checkpoints and seals (and every statement signed before statement types). */
   readonly signer: Signer;
+  /** The alert key: submission receipts and publications. */
+  readonly alertSigner: Signer;
   readonly cipher: TextCipher;
   readonly notifier: Notifier;
   readonly outbox: NotificationOutbox;
@@ -42,6 +45,8 @@ export interface Deps {
   readonly audit: AuditReader & AuditAppender;
   readonly seals: SealStore;
   readonly checkpoints: CheckpointStore;
+  /** The audit table's write-once copy (the stream copier only). */
+  readonly archive: AuditArchive;
   readonly integrations: IntegrationStore;
   readonly calcom: CalcomApi;
   readonly bookings: BookingRegistry;

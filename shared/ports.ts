@@ -6,6 +6,7 @@
 import type { AlertRecord, AlertStatus, AlertSummary, ApiKeyListing, ApiKeyRecord, AuditBatch, AuditCheckpoint, AuditEntry, AuditEvent, AuditSeal, BookingRegistration, CalcomIntegration, ChainHead, ConsentClause, DayFigures, DeliveryClaim, FailedNotification, IdempotencyRecord, IndexedAlert, MatchDigestOptIn, Notification, Practice, RescreenMatch, SecurityNotification } from './records.ts';
 import type { Role } from './routes.ts';
 import type { MetricName } from './metric-names.ts';
+import type { KeyPurpose } from './audit/statement-types.ts';
 import type { ScreeningTally } from './stats/counters.ts';
 import type { ItemTallies } from './stats/tally.ts';
 
@@ -58,6 +59,17 @@ export interface SealStore {
   putCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
 }
 
+/**
+ * The audit table's write-once copy (S3 Object Lock in compliance mode in AWS, read-only files
+ * locally). An object, once written, is never replaced: writing a name that exists answers
+ * `exists` and leaves the first one as it was.
+ */
+export interface AuditArchive {
+  put(name: string, body: string): Promise<'written' | 'exists'>;
+  /** Whether an object of that name was written (only asked of the copies of tampering changes). */
+  has(name: string): Promise<boolean>;
+}
+
 /** Appends events that have no other write of their own (an export, a token lookup). */
 export interface AuditAppender {
   append(events: readonly AuditEvent[], now: Date): Promise<AuditEntry[]>;
@@ -77,6 +89,8 @@ export interface Keyring {
 /** ECDSA P-256 with SHA-256 over raw bytes (KMS Sign in AWS); DER signatures. */
 export interface Signer {
   readonly keyId: string;
+  /** Which statement types the key signs (shared/audit/statement-types.ts); unnamed, any. */
+  readonly purpose?: KeyPurpose | undefined;
   sign(message: Uint8Array): Promise<Uint8Array>;
   publicKeyPem(): Promise<string>;
 }

@@ -114,6 +114,8 @@ export interface SignedStatement {
  * shared/audit/receipt-digest.ts): without that key it reveals nothing about the body.
  */
 export interface Receipt extends SignedStatement {
+  /** Inside what is signed (shared/audit/statement-types.ts); absent on receipts signed before statement types. */
+  readonly statementType?: 'receipt' | undefined;
   readonly alertId: string;
   readonly submittedAt: string;
   readonly practiceId: string;
@@ -131,7 +133,10 @@ export interface IssuedReceipt extends Receipt {
  * SHA-256 of the body (identifiers included); they are read without it (`contentSha256` absent,
  * no `digest`), and stored so at the alert's next write.
  */
-export type StoredReceipt = Omit<Receipt, 'contentSha256' | 'digest'> & { readonly contentSha256?: string | undefined; readonly digest?: 'hmac-sha256' | undefined };
+export type StoredReceipt = Omit<Receipt, 'contentSha256' | 'digest'> & {
+  readonly contentSha256?: string | undefined;
+  readonly digest?: 'hmac-sha256' | undefined;
+};
 
 export interface AlertRecord {
   readonly alertId: string;
@@ -146,7 +151,8 @@ export interface AlertRecord {
   readonly summaryCiphertext: string;
   readonly consent: ConsentProof;
   readonly receipt: StoredReceipt;
-  readonly publication?: SignedStatement | undefined;
+  /** `statementType: 'publication'` when the statement signed carried it (absent on publications signed before statement types). */
+  readonly publication?: (SignedStatement & { readonly statementType?: 'publication' | undefined }) | undefined;
   readonly reviews: readonly Review[];
   /** The first entry and the latest ones (shared/alerts/bounds.ts); the audit log keeps every move. */
   readonly history: readonly HistoryEntry[];
@@ -217,6 +223,8 @@ export const auditActions = [
   'booking.rescreened',
   // The reporter's opt-in to a daily digest of its alert's matches (shared/domain/match-digest.ts).
   'alert.match_digest_set',
+  /** An audit item was changed or deleted in the table (seen on its stream): recorded, never copied. */
+  'audit.tampered',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -275,6 +283,28 @@ export interface AuditEntry extends AuditEvent {
   readonly hash: string;
 }
 
+export type AuditTamperKind = 'modified' | 'removed';
+
+/**
+ * One change to an audit item as the audit table's stream reports it (DynamoDB Streams,
+ * NEW_AND_OLD_IMAGES), items unmarshalled. Entries are only ever inserted: a `modify` or a
+ * `remove` is someone rewriting history.
+ */
+export interface AuditChange {
+  /** The stream's id of the event (unique per change; a redelivery carries the same id). */
+  readonly eventId: string;
+  /** The stream's sequence number of the event (what a Lambda reports as a batch item failure). */
+  readonly position: string;
+  readonly kind: 'insert' | 'modify' | 'remove';
+  /** ISO instant the stream gives the change (to the second). */
+  readonly at: string;
+  /** The item's key as the stream reports it (partition and sort key of the audit table). */
+  readonly chain: string;
+  readonly seq: number;
+  readonly newItem?: Readonly<Record<string, unknown>> | undefined;
+  readonly oldItem?: Readonly<Record<string, unknown>> | undefined;
+}
+
 /**
  * A signed statement of the chain's head at a moment, written where nobody (operators included)
  * can change or delete it: S3 Object Lock in compliance mode in AWS, a read-only file locally.
@@ -282,6 +312,8 @@ export interface AuditEntry extends AuditEvent {
  */
 export interface AuditSeal {
   readonly type: 'peerguard.audit.seal.v1';
+  /** Inside what is signed; absent on seals made before statement types. */
+  readonly statementType?: 'seal' | undefined;
   readonly seq: number;
   readonly hash: string;
   readonly at: string;
@@ -304,6 +336,8 @@ export interface ChainHead {
  * the hash of the one before, so a missing checkpoint shows as a gap or a broken link.
  */
 export interface AuditCheckpoint {
+  /** Inside what is signed (shared/audit/statement-types.ts). */
+  readonly statementType: 'checkpoint';
   readonly type: 'peerguard.audit.checkpoint.v1';
   readonly number: number;
   /** checkpointHash of checkpoint number − 1 (64 zeros for the first). */
@@ -428,6 +462,18 @@ export type Notification =
       readonly role: Role;
       readonly practiceId?: string | undefined;
       readonly byKeyId: string;
+      readonly at: string;
+    }
+  | {
+      readonly topic: 'security';
+      /**
+       * An audit entry was overwritten (`modified`) or deleted (`removed`) in the audit table: the
+       * table's stream saw it. Names the entry's position only, never its content.
+       */
+      readonly type: 'audit.tampered';
+      readonly change: AuditTamperKind;
+      readonly chain: string;
+      readonly seq: number;
       readonly at: string;
     };
 

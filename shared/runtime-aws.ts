@@ -4,7 +4,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsConfig } from './config.ts';
 import type { Deps } from './deps.ts';
-import type { SealStore } from './ports.ts';
+import type { AuditArchive, SealStore } from './ports.ts';
 import { buildDocumentClient } from './adapters/dynamo/client.ts';
 import { buildEnvelopeCipher } from './adapters/envelope-cipher.ts';
 import { kmsDataKeys } from './adapters/kms/kms-data-keys.ts';
@@ -14,31 +14,49 @@ import { buildEmfMetrics } from './adapters/metrics.ts';
 import { lazyClient } from './adapters/lazy-client.ts';
 import { boundedSdkClientOptions } from './adapters/sdk-client-options.ts';
 import { buildS3SealStore } from './adapters/s3-seal-store.ts';
+import { buildS3AuditArchive } from './adapters/s3-audit-archive.ts';
 import { buildSnsNotifier } from './adapters/sns-notifier.ts';
 import { buildCommonDeps } from './runtime-common.ts';
 
 /**
- * Lambda's adapters: DynamoDB, KMS, SNS and (the sweeper only) S3. What every function bundle
+ * Lambda's adapters: DynamoDB, KMS, SNS and (the sweeper and the audit stream function only) S3. What every function bundle
  * wires. Only DynamoDB's client loads at start-up; the others load on first use (lazy-client.ts).
  */
 export function buildAwsDeps(config: AwsConfig, overrides: Partial<Deps> = {}, documents?: DynamoDBDocumentClient): Deps {
   const kms = lazyClient<KMSClient>(async () => new (await import('@aws-sdk/client-kms')).KMSClient(boundedSdkClientOptions));
   const metrics = overrides.metrics ?? buildEmfMetrics();
+  const s3 = lazyClient<S3Client>(async () => new (await import('@aws-sdk/client-s3')).S3Client({ maxAttempts: 3 }));
   return {
     ...buildCommonDeps(config, documents ?? buildDocumentClient(), overrides),
     metrics,
     keyring: buildKmsKeyring(kms, config.HMAC_KEY_ID, config.HMAC_KEY_VERSION, config.HMAC_PREVIOUS_KEYS, metrics),
-    signer: buildKmsSigner(kms, config.SIGNING_KEY_ID, metrics),
+    signer: buildKmsSigner(kms, config.SIGNING_KEY_ID, metrics, 'audit'),
+    // A stage deployed before the alert key existed signs everything with its one key.
+    alertSigner: buildKmsSigner(kms, config.ALERT_SIGNING_KEY_ID ?? config.SIGNING_KEY_ID, metrics, config.ALERT_SIGNING_KEY_ID ? 'alert' : undefined),
     cipher: buildEnvelopeCipher(kmsDataKeys(kms, config.DATA_KEY_ID, metrics)),
-    notifier: buildSnsNotifier(lazyClient<SNSClient>(async () => new (await import('@aws-sdk/client-sns')).SNSClient(boundedSdkClientOptions)), {
-      reviewers: config.REVIEWERS_TOPIC_ARN,
-      practices: config.PRACTICES_TOPIC_ARN,
-      security: config.SECURITY_TOPIC_ARN,
-    }),
-    seals: config.SEAL_BUCKET ? buildS3SealStore(lazyClient<S3Client>(async () => new (await import('@aws-sdk/client-s3')).S3Client({ maxAttempts: 3 })), config.SEAL_BUCKET) : noSealStore,
+    notifier: buildSnsNotifier(
+      lazyClient<SNSClient>(async () => new (await import('@aws-sdk/client-sns')).SNSClient(boundedSdkClientOptions)),
+      {
+        reviewers: config.REVIEWERS_TOPIC_ARN,
+        practices: config.PRACTICES_TOPIC_ARN,
+        security: config.SECURITY_TOPIC_ARN,
+      },
+    ),
+    seals: config.SEAL_BUCKET ? buildS3SealStore(s3, config.SEAL_BUCKET) : noSealStore,
+    archive: config.AUDIT_COPY_BUCKET ? buildS3AuditArchive(s3, config.AUDIT_COPY_BUCKET) : noArchive,
     ...overrides,
   };
 }
+
+/** Only the audit stream function has the copy bucket. */
+const noArchive: AuditArchive = {
+  put: async () => {
+    throw new Error('AUDIT_COPY_BUCKET is not set: only the audit stream function writes the audit copy');
+  },
+  has: async () => {
+    throw new Error('AUDIT_COPY_BUCKET is not set: only the audit stream function reads the audit copy');
+  },
+};
 
 /** Only the sweeper function has a seal bucket; anything else that tried to seal would be a bug. */
 const noSealStore: SealStore = {

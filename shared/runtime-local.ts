@@ -10,6 +10,7 @@ import { loadOrCreateLocalKeys } from './adapters/local/local-keys.ts';
 import { buildLocalKeyring } from './adapters/local/local-keyring.ts';
 import { buildLocalNotifier } from './adapters/local/local-notifier.ts';
 import { buildLocalSealStore } from './adapters/local/local-seal-store.ts';
+import { buildLocalAuditArchive } from './adapters/local/local-audit-archive.ts';
 import { buildLocalSigner } from './adapters/local/local-signer.ts';
 import { buildCommonDeps } from './runtime-common.ts';
 import { subscribeRescreen } from './domain/rescreen.ts';
@@ -28,10 +29,12 @@ export function buildLocalDeps(config: LocalConfig, overrides: Partial<Deps> = {
     ...common,
     metrics: buildLoggedMetrics(common.logger),
     keyring: buildLocalKeyring(keys.hmacKey),
-    signer: buildLocalSigner(keys.signingKeyPem),
+    signer: buildLocalSigner(keys.signingKeyPem, 'audit'),
+    alertSigner: buildLocalSigner(keys.alertSigningKeyPem, 'alert'),
     cipher: buildEnvelopeCipher(localDataKeys(keys.dataKey)),
     notifier: buildLocalNotifier(join(config.DATA_DIR, 'notifications.jsonl'), common.logger, common.clock),
     seals: buildLocalSealStore(config.DATA_DIR),
+    archive: buildLocalAuditArchive(config.DATA_DIR),
     ...overrides,
   });
 }

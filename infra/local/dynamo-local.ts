@@ -124,7 +124,10 @@ export function localClient(endpoint: string): DynamoDBClient {
 
 /** Creates every table a config names (the physical names in API_KEYS_TABLE, MAIN_TABLE, …) unless it exists. */
 export function ensureConfiguredTables(endpoint: string, config: Pick<Config, TableDefinition['configKey']>): Promise<void> {
-  return ensureTables(endpoint, tableDefinitions.map((definition) => ({ definition, name: config[definition.configKey] })));
+  return ensureTables(
+    endpoint,
+    tableDefinitions.map((definition) => ({ definition, name: config[definition.configKey] })),
+  );
 }
 
 /** Creates the tables (same definitions as the CDK stack) unless they exist. */
@@ -146,15 +149,21 @@ export async function ensureTables(endpoint: string, tables: readonly { definiti
               ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' as const }] : []),
             ],
             GlobalSecondaryIndexes: definition.globalSecondaryIndexes.length ? definition.globalSecondaryIndexes.map(indexSpec) : undefined,
+            StreamSpecification: definition.stream ? { StreamEnabled: true, StreamViewType: definition.stream } : undefined,
           }),
         );
         if (definition.timeToLiveAttribute) {
-          await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: definition.timeToLiveAttribute, Enabled: true } }));
+          await client.send(
+            new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: definition.timeToLiveAttribute, Enabled: true } }),
+          );
         }
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;
         // A table from an older version: add the indexes it lacks (DynamoDB fills them from the items).
         const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+        if (definition.stream && !Table?.StreamSpecification?.StreamEnabled) {
+          await client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }));
+        }
         const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((gsi) => gsi.IndexName));
         for (const gsi of definition.globalSecondaryIndexes.filter((candidate) => !present.has(candidate.indexName))) {
           await client.send(

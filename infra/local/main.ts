@@ -10,6 +10,7 @@ import { ensureConfiguredTables, startDynamoLocal, type RunningDynamoLocal } fro
 import { adminKeyFile, ensureAdminKey, type LocalAdminKey } from './admin-key.ts';
 import { createLocalServer } from './server.ts';
 import { docsSiteDir, ensureDocsSite } from './docs-site.ts';
+import { startAuditStreamPoller } from './audit-stream-poller.ts';
 
 /**
  * `npm start`: the whole network on a laptop. DynamoDB Local (data in DATA_DIR/dynamodb),
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
   };
   digests();
   setInterval(digests, 3_600_000).unref();
+  // What the audit table's stream-triggered Lambda does in AWS: the write-once copy in DATA_DIR/audit-copy.
+  startAuditStreamPoller(deps, { endpoint, table: config.AUDIT_TABLE, intervalMs: config.AUDIT_STREAM_POLL_MS });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
 
@@ -68,7 +71,7 @@ async function main(): Promise<void> {
       '',
       `Peerguard is running at http://${config.HOST}:${port} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
       `  web console:     http://${config.HOST}:${port}/  (sign in with the admin API key below)`,
-      `  data folder:     ${dataDir}`,
+      `  data folder:     ${dataDir}  (write-once audit copy in ${join(dataDir, 'audit-copy')})`,
       `  DynamoDB Local:  ${endpoint}`,
       `  admin API key:   ${adminLine(admin, dataDir, endpoint)}`,
       `  API reference:   http://${config.HOST}:${port}/docs  (OpenAPI document: /v1/openapi.json)`,

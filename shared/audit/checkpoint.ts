@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { canonicalJson, sha256Hex } from '../canonical.ts';
 import { isoInstant } from '../dates.ts';
 import type { Deps } from '../deps.ts';
-import { signStatement } from '../domain/signing.ts';
+import { signTypedStatement } from '../domain/signing.ts';
 import { DependencyUnavailableError } from '../errors.ts';
 import type { AuditCheckpoint, ChainHead } from '../records.ts';
 import { genesisHash } from './chain.ts';
@@ -63,6 +63,7 @@ export async function makeCheckpoint(
       if (options.onlyIfChanged && sameHeads(latest.heads, heads)) return latest;
     }
     const statement = {
+      statementType: 'checkpoint',
       type: checkpointType,
       number: (latest?.number ?? 0) + 1,
       prevHash: latest ? checkpointHash(latest) : genesisHash,
@@ -71,7 +72,7 @@ export async function makeCheckpoint(
       rootHash: treeHead(heads),
       heads: [...heads].sort(byChain),
     } as const;
-    const checkpoint: AuditCheckpoint = { ...statement, ...(await signStatement(deps.signer, statement)) };
+    const checkpoint: AuditCheckpoint = { ...statement, ...(await signTypedStatement(deps.signer, 'checkpoint', statement)) };
     if (await deps.checkpoints.put(checkpoint)) return checkpoint;
   }
   throw new DependencyUnavailableError('Other checkpoints were being made at the same moment; retry shortly.', 1);
@@ -112,6 +113,7 @@ const instant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$
 export const chainHeadSchema = z.strictObject({ chain: z.string().min(1).max(64), seq: z.number().int().min(1), hash: hex64, at: instant });
 
 export const checkpointSchema = z.strictObject({
+  statementType: z.literal('checkpoint'),
   type: z.literal(checkpointType),
   number: z.number().int().min(1),
   prevHash: hex64,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { canonicalJson, sha256Hex } from '../canonical.ts';
 import { isRealDate } from '../dates.ts';
-import { signStatement } from '../domain/signing.ts';
+import { signTypedStatement } from '../domain/signing.ts';
 import type { Signer } from '../ports.ts';
 import type { AuditEntry } from '../records.ts';
 
@@ -40,6 +40,8 @@ export interface ManifestCheckpoints {
  */
 export interface UnsignedManifest {
   readonly version?: 2 | undefined;
+  /** Inside what is signed (shared/audit/statement-types.ts); absent on manifests signed before statement types. */
+  readonly statementType?: 'manifest' | undefined;
   readonly type: 'manifest';
   readonly exportId: string;
   /** The key id of the auditor who asked for the export (cursors only work for that key). */
@@ -91,6 +93,7 @@ export const rangeCount = (range: ExportRange): number => range.lastSeq - range.
 export function describeRanges(request: ManifestRequest, ranges: readonly ExportRange[], checkpoints: ManifestCheckpoints, keyId: string): UnsignedManifest {
   const { exportId, exportedBy, format, from, to, generatedAt } = request;
   return {
+    statementType: 'manifest',
     type: 'manifest',
     version: 2,
     exportId,
@@ -116,7 +119,7 @@ export function describeRanges(request: ManifestRequest, ranges: readonly Export
 
 export async function signRangesManifest(signer: Signer, request: ManifestRequest, ranges: readonly ExportRange[], checkpoints: ManifestCheckpoints): Promise<Manifest> {
   const unsigned = describeRanges(request, ranges, checkpoints, signer.keyId);
-  const { signature } = await signStatement(signer, unsigned);
+  const { signature } = await signTypedStatement(signer, 'manifest', unsigned as UnsignedManifest & { statementType: 'manifest' });
   return { ...unsigned, signature };
 }
 
@@ -124,6 +127,7 @@ export async function signRangesManifest(signer: Signer, request: ManifestReques
 export function describeRange(request: ManifestRequest, range: Ends, keyId: string): UnsignedManifest {
   const { exportId, exportedBy, format, from, to, generatedAt } = request;
   return {
+    statementType: 'manifest',
     type: 'manifest',
     exportId,
     exportedBy,
@@ -145,7 +149,7 @@ export function describeRange(request: ManifestRequest, range: Ends, keyId: stri
 
 export async function signManifest(signer: Signer, request: ManifestRequest, range: Ends): Promise<Manifest> {
   const unsigned = describeRange(request, range, signer.keyId);
-  const { signature } = await signStatement(signer, unsigned);
+  const { signature } = await signTypedStatement(signer, 'manifest', unsigned as UnsignedManifest & { statementType: 'manifest' });
   return { ...unsigned, signature };
 }
 
@@ -164,6 +168,7 @@ const nullable = <T extends z.ZodType>(schema: T) => schema.nullable();
 /** The manifest's shape and its internal arithmetic (count = lastSeq − firstSeq + 1). */
 export const manifestSchema = z
   .strictObject({
+    statementType: z.literal('manifest').optional(),
     type: z.literal('manifest'),
     exportId: z.string().regex(/^exp_[0-9a-z]{26}$/, 'must be an export id'),
     exportedBy: z.string().min(1).max(64),
@@ -204,7 +209,8 @@ export const manifestSchema = z
       return;
     }
     if (manifest.count === 0) {
-      if (ends.some((value) => value !== null)) ctx.addIssue({ code: 'custom', path: ['count'], message: 'is 0 but the seq, hash and time fields are not null' });
+      if (ends.some((value) => value !== null))
+        ctx.addIssue({ code: 'custom', path: ['count'], message: 'is 0 but the seq, hash and time fields are not null' });
       return;
     }
     if (ends.some((value) => value === null)) {

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Deps } from '../deps.ts';
 import { isoInstant } from '../dates.ts';
 import type { AuditCheckpoint, AuditSeal } from '../records.ts';
-import { signStatement, verifyStatement } from '../domain/signing.ts';
+import { signStatement, signTypedStatement, verifyStatement } from '../domain/signing.ts';
 
 /** Where a seal is kept: by day, then sequence number, so a listing reads in order. */
 export const sealName = (seal: Pick<AuditSeal, 'seq' | 'sealedAt'>): string => `seals/${seal.sealedAt.slice(0, 10)}/${String(seal.seq).padStart(12, '0')}.json`;
@@ -19,8 +19,15 @@ export const checkpointObjectName = (checkpoint: Pick<AuditCheckpoint, 'number' 
 export async function sealHead(deps: Pick<Deps, 'audit' | 'signer' | 'seals' | 'clock'>): Promise<AuditSeal | undefined> {
   const head = await deps.audit.head();
   if (!head) return undefined;
-  const statement = { type: 'peerguard.audit.seal.v1' as const, seq: head.seq, hash: head.hash, at: head.at, sealedAt: isoInstant(deps.clock()) };
-  const seal: AuditSeal = { ...statement, ...(await signStatement(deps.signer, statement)) };
+  const statement = {
+    statementType: 'seal' as const,
+    type: 'peerguard.audit.seal.v1' as const,
+    seq: head.seq,
+    hash: head.hash,
+    at: head.at,
+    sealedAt: isoInstant(deps.clock()),
+  };
+  const seal: AuditSeal = { ...statement, ...(await signTypedStatement(deps.signer, 'seal', statement)) };
   await deps.seals.put(seal);
   return seal;
 }
@@ -37,6 +44,7 @@ export function verifySeal(seal: AuditSeal, publicKeyPem: string): boolean {
 }
 
 const sealSchema = z.strictObject({
+  statementType: z.literal('seal').optional(),
   type: z.literal('peerguard.audit.seal.v1'),
   seq: z.number().int().min(1),
   hash: z.string().regex(/^[0-9a-f]{64}$/),

@@ -3,21 +3,62 @@ import * as z from 'zod';
 import { canonicalJson, sha256Hex } from '../canonical.ts';
 import { verifyStatement } from '../domain/signing.ts';
 import { contentDigest, contentKeyPattern, receiptDigestScheme } from './receipt-digest.ts';
+import { declaredType, statementTypes, type StatementType } from './statement-types.ts';
 
 /**
- * Offline checks of what the network signs: export manifests, submission receipts and
- * publication signatures all go through `checkSignature`, which is `verifyStatement` (ECDSA
- * P-256 / SHA-256 over the canonical JSON of the statement) plus a key-id comparison.
+ * Offline checks of what the network signs: export manifests, checkpoints, seals, submission
+ * receipts and publication signatures all go through `checkSignature`, which is
+ * `verifyStatement` (ECDSA P-256 / SHA-256 over the canonical JSON of the statement) plus the
+ * statement type the caller expects and the key that may sign it (statement-types.ts).
  */
 export interface VerificationKey {
   readonly publicKeyPem: string;
   /** Known when the key came from GET /v1/audit/verification-key; then the statement must name it. */
   readonly keyId?: string | undefined;
+  /**
+   * Every key of the network with what it signs, when the key file lists them (the answer of
+   * GET /v1/audit/verification-key does): then a statement must name one of them, of its type.
+   */
+  readonly keys?: readonly NetworkKey[] | undefined;
 }
 
-const keyFile = z.object({ keyId: z.string().min(1), algorithm: z.literal('ECDSA_SHA_256').optional(), publicKeyPem: z.string().min(1) });
+/** One of the network's signing keys as the verification-key answer lists it. */
+export interface NetworkKey {
+  readonly keyId: string;
+  readonly algorithm: 'ECDSA_SHA_256';
+  readonly publicKeyPem: string;
+  /** The statement types it signs. */
+  readonly statementTypes: readonly StatementType[];
+  /** True for the network's original key: it also signed the untyped statements made before statement types. */
+  readonly signedUntypedStatements?: boolean | undefined;
+}
 
-/** A key file: a PEM public key, or the JSON answer of GET /v1/audit/verification-key. */
+const networkKey = z.object({
+  keyId: z.string().min(1),
+  algorithm: z.literal('ECDSA_SHA_256'),
+  publicKeyPem: z.string().min(1),
+  statementTypes: z.array(z.enum(statementTypes)).min(1),
+  signedUntypedStatements: z.boolean().optional(),
+});
+const keyFile = z.object({
+  keyId: z.string().min(1),
+  algorithm: z.literal('ECDSA_SHA_256').optional(),
+  publicKeyPem: z.string().min(1),
+  keys: z.array(networkKey).min(1).optional(),
+});
+
+function assertP256(publicKeyPem: string, keyId?: string): void {
+  let details: { type: string; curve?: string | undefined };
+  try {
+    const publicKey = createPublicKey(publicKeyPem);
+    details = { type: publicKey.asymmetricKeyType ?? '', curve: publicKey.asymmetricKeyDetails?.namedCurve };
+  } catch {
+    throw new Error(`the key file holds no readable public key${keyId ? ` for ${keyId}` : ''} (PEM "BEGIN PUBLIC KEY")`);
+  }
+  if (details.type !== 'ec' || details.curve !== 'prime256v1') throw new Error(`the key${keyId ? ` ${keyId}` : ''} is not an ECDSA P-256 public key`);
+}
+
+/** A key file: a PEM public key, or the JSON answer of GET /v1/audit/verification-key (one key, or every key with its statement types). */
 export function readVerificationKey(text: string): VerificationKey {
   const trimmed = text.trim();
   let key: VerificationKey = { publicKeyPem: trimmed };
@@ -29,17 +70,12 @@ export function readVerificationKey(text: string): VerificationKey {
       throw new Error('the key file starts like JSON but is not JSON');
     }
     const parsed = keyFile.safeParse(json);
-    if (!parsed.success) throw new Error('the key file is JSON but not {keyId, publicKeyPem}');
-    key = { publicKeyPem: parsed.data.publicKeyPem, keyId: parsed.data.keyId };
+    if (!parsed.success)
+      throw new Error('the key file is JSON but not {keyId, publicKeyPem} (with, optionally, keys: [{keyId, publicKeyPem, statementTypes}])');
+    key = { publicKeyPem: parsed.data.publicKeyPem, keyId: parsed.data.keyId, ...(parsed.data.keys ? { keys: parsed.data.keys } : {}) };
+    for (const listed of key.keys ?? []) assertP256(listed.publicKeyPem, listed.keyId);
   }
-  let details: { type: string; curve?: string | undefined };
-  try {
-    const publicKey = createPublicKey(key.publicKeyPem);
-    details = { type: publicKey.asymmetricKeyType ?? '', curve: publicKey.asymmetricKeyDetails?.namedCurve };
-  } catch {
-    throw new Error('the key file holds no readable public key (PEM "BEGIN PUBLIC KEY")');
-  }
-  if (details.type !== 'ec' || details.curve !== 'prime256v1') throw new Error('the key is not an ECDSA P-256 public key');
+  assertP256(key.publicKeyPem);
   return key;
 }
 
@@ -48,28 +84,70 @@ export interface SignatureProblem {
   readonly message: string;
 }
 
-/** The one signature check: undefined when `signature` over `statement` verifies with `key`. */
-export function checkSignature(key: VerificationKey, what: string, statement: object, signature: string, keyId: string): SignatureProblem | undefined {
-  if (key.keyId !== undefined && key.keyId !== keyId) {
+/**
+ * The one signature check: undefined when `signature` over `statement` verifies as a statement of
+ * type `type`. A typed statement must declare that type; an untyped one (signed before statement
+ * types) verifies only with the network's original key. With a key file that lists the network's
+ * keys, the statement's key must be listed and sign `type`.
+ */
+export function checkSignature(
+  key: VerificationKey,
+  what: string,
+  statement: object,
+  signature: string,
+  keyId: string,
+  type: StatementType,
+): SignatureProblem | undefined {
+  const declared = declaredType(statement);
+  if (declared !== undefined && declared !== type) {
+    return {
+      code: 'bad_signature',
+      message: `${what} statement is a ${String(declared)} statement, not a ${type}: a signature on one statement type never stands for another`,
+    };
+  }
+  let publicKeyPem = key.publicKeyPem;
+  if (key.keys) {
+    const listed = key.keys.find((candidate) => candidate.keyId === keyId);
+    if (!listed)
+      return { code: 'wrong_key', message: `${what} names signing key ${keyId}, which is none of the given keys (${key.keys.map((k) => k.keyId).join(', ')})` };
+    if (declared === undefined ? !listed.signedUntypedStatements : !listed.statementTypes.includes(type)) {
+      return {
+        code: 'wrong_key',
+        message:
+          declared === undefined
+            ? `${what} statement has no statementType, and key ${keyId} signed no statement before statement types`
+            : `${what} names key ${keyId}, which does not sign ${type} statements (it signs ${listed.statementTypes.join(', ')})`,
+      };
+    }
+    publicKeyPem = listed.publicKeyPem;
+  } else if (key.keyId !== undefined && key.keyId !== keyId) {
     return { code: 'wrong_key', message: `${what} names signing key ${keyId}, but the given public key is ${key.keyId}` };
   }
   let valid = false;
   try {
-    valid = verifyStatement(key.publicKeyPem, statement, signature);
+    valid = verifyStatement(publicKeyPem, statement, signature);
   } catch {
     valid = false;
   }
   if (!valid) {
-    return { code: 'bad_signature', message: `${what} signature does not verify with the given public key: it was changed after signing, or signed by another key` };
+    return {
+      code: 'bad_signature',
+      message: `${what} signature does not verify with the given public key: it was changed after signing, or signed by another key`,
+    };
   }
   return undefined;
 }
 
-const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(200);
+const base64 = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+  .max(200);
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
 const receiptFile = z.object({
   receipt: z.strictObject({
+    /** Present on receipts signed since statement types (inside what is signed). */
+    statementType: z.literal('receipt').optional(),
     alertId: z.string().min(1),
     submittedAt: z.string().min(1),
     practiceId: z.string().min(1),
@@ -84,7 +162,7 @@ const receiptFile = z.object({
 });
 
 const publicationFile = z.object({
-  publication: z.strictObject({ contentSha256: hex64, signature: base64, keyId: z.string().min(1) }),
+  publication: z.strictObject({ statementType: z.literal('publication').optional(), contentSha256: hex64, signature: base64, keyId: z.string().min(1) }),
   statement: z.looseObject({ type: z.literal('peerguard.alert.publication.v1'), alertId: z.string(), publishedAt: z.string() }),
 });
 
@@ -107,31 +185,52 @@ export function verifySignedFile(key: VerificationKey, file: unknown): Statement
     const { signature, keyId, digest, contentKey, ...statement } = receipt.data.receipt;
     if (digest === receiptDigestScheme) {
       if (contentKey === undefined) {
-        return { ok: false, reason: 'the receipt has no contentKey: keep the receipt exactly as the 201 answer gave it, which is the only place its content key appears' };
+        return {
+          ok: false,
+          reason: 'the receipt has no contentKey: keep the receipt exactly as the 201 answer gave it, which is the only place its content key appears',
+        };
       }
       const bodyDigest = contentDigest(contentKey, receipt.data.body);
       if (bodyDigest !== statement.contentSha256) {
-        return { ok: false, reason: `the body's keyed digest (HMAC-SHA-256 of its canonical JSON under the receipt's contentKey) is ${bodyDigest}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted, or not its content key` };
+        return {
+          ok: false,
+          reason: `the body's keyed digest (HMAC-SHA-256 of its canonical JSON under the receipt's contentKey) is ${bodyDigest}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted, or not its content key`,
+        };
       }
     } else {
       const bodySha256 = sha256Hex(canonicalJson(receipt.data.body));
       if (bodySha256 !== statement.contentSha256) {
-        return { ok: false, reason: `the body's SHA-256 (of its canonical JSON) is ${bodySha256}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted` };
+        return {
+          ok: false,
+          reason: `the body's SHA-256 (of its canonical JSON) is ${bodySha256}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted`,
+        };
       }
     }
-    const problem = checkSignature(key, "the receipt's", statement, signature, keyId);
+    const problem = checkSignature(key, "the receipt's", statement, signature, keyId, 'receipt');
     if (problem) return { ok: false, reason: problem.message };
-    return { ok: true, summary: `submission receipt of alert ${statement.alertId}: practice ${statement.practiceId} submitted this body at ${statement.submittedAt} (signed by ${keyId})` };
+    return {
+      ok: true,
+      summary: `submission receipt of alert ${statement.alertId}: practice ${statement.practiceId} submitted this body at ${statement.submittedAt} (signed by ${keyId})`,
+    };
   }
   const publication = publicationFile.safeParse(file);
   if (publication.success) {
     const { statement } = publication.data;
-    const { contentSha256, signature, keyId } = publication.data.publication;
+    const { contentSha256, signature, keyId, statementType } = publication.data.publication;
+    if (statementType !== declaredType(statement)) {
+      return {
+        ok: false,
+        reason: `the publication says statementType ${statementType ?? '(none)'} but its statement says ${String(declaredType(statement) ?? '(none)')}: the statement is not the one this publication signed`,
+      };
+    }
     const statementSha256 = sha256Hex(canonicalJson(statement));
     if (statementSha256 !== contentSha256) {
-      return { ok: false, reason: `the statement's SHA-256 (of its canonical JSON) is ${statementSha256}, but the publication says ${contentSha256}: the statement was changed` };
+      return {
+        ok: false,
+        reason: `the statement's SHA-256 (of its canonical JSON) is ${statementSha256}, but the publication says ${contentSha256}: the statement was changed`,
+      };
     }
-    const problem = checkSignature(key, "the publication's", statement, signature, keyId);
+    const problem = checkSignature(key, "the publication's", statement, signature, keyId, 'publication');
     if (problem) return { ok: false, reason: problem.message };
     return { ok: true, summary: `publication of alert ${statement.alertId} at ${statement.publishedAt} (signed by ${keyId})` };
   }

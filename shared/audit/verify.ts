@@ -168,7 +168,12 @@ export class ChainCheck {
     }
     if (entry.seq === manifest.lastSeq) {
       if (hash !== manifest.headHash) {
-        return { code: 'head_mismatch', line, seq: entry.seq, message: `${at}: the last entry's hash is not the manifest's headHash: the manifest does not describe these entries` };
+        return {
+          code: 'head_mismatch',
+          line,
+          seq: entry.seq,
+          message: `${at}: the last entry's hash is not the manifest's headHash: the manifest does not describe these entries`,
+        };
       }
       if (entry.at !== manifest.lastAt) {
         return { code: 'manifest_mismatch', line, seq: entry.seq, message: `${at}: at ${entry.at} is not the manifest's lastAt ${manifest.lastAt}` };
@@ -209,7 +214,7 @@ export async function verifyExportFile(path: string, options: VerifyOptions = {}
     return unverified({ code: 'manifest_format', message: `the manifest is for a ${manifest.format} export, but this file is read as ${format}` }, manifest);
   }
   if (options.key) {
-    const problem = checkSignature(options.key, "the manifest's", manifestStatement(manifest), manifest.signature, manifest.keyId);
+    const problem = checkSignature(options.key, "the manifest's", manifestStatement(manifest), manifest.signature, manifest.keyId, 'manifest');
     if (problem) return unverified(problem, manifest);
   }
 
@@ -218,14 +223,16 @@ export async function verifyExportFile(path: string, options: VerifyOptions = {}
     const given = await checkpointsFor(path, format, options.checkpointsPath);
     if ('failure' in given) return unverified(given.failure, manifest);
     const key = options.key;
-    const checked = await checkCheckpoints(manifest, given.checkpoints, key ? (checkpoint) => checkSignature(key, 'its', checkpointStatement(checkpoint), checkpoint.signature, checkpoint.keyId)?.message : undefined);
+    const checked = await checkCheckpoints(manifest, given.checkpoints, key ? (checkpoint) => checkSignature(key, 'its', checkpointStatement(checkpoint), checkpoint.signature, checkpoint.keyId, 'checkpoint')?.message : undefined);
     if ('failure' in checked) return unverified(checked.failure, manifest);
     expectations = checked.expectations;
   }
 
   const seals = new Map((options.seals ?? []).map((seal) => [seal.seq, seal]));
   for (const seal of seals.values()) {
-    const problem = options.key ? checkSignature(options.key, `the seal of seq ${seal.seq}'s`, sealStatement(seal), seal.signature, seal.keyId) : undefined;
+    const problem = options.key
+      ? checkSignature(options.key, `the seal of seq ${seal.seq}'s`, sealStatement(seal), seal.signature, seal.keyId, 'seal')
+      : undefined;
     if (problem) return unverified({ code: 'seal_signature', seq: seal.seq, message: problem.message }, manifest);
   }
   let sealsMatched = 0;
@@ -248,7 +255,12 @@ export async function verifyExportFile(path: string, options: VerifyOptions = {}
     const seal = entryChain(entry) === legacyChain ? seals.get(entry.seq) : undefined;
     if (seal) {
       if (seal.hash !== entry.hash) {
-        return { code: 'seal_mismatch', line, seq: entry.seq, message: `line ${line}, seq ${entry.seq}: the entry's hash is not the one sealed at ${seal.sealedAt}: the history up to here was rewritten` };
+        return {
+          code: 'seal_mismatch',
+          line,
+          seq: entry.seq,
+          message: `line ${line}, seq ${entry.seq}: the entry's hash is not the one sealed at ${seal.sealedAt}: the history up to here was rewritten`,
+        };
       }
       sealsMatched += 1;
     }
@@ -293,7 +305,9 @@ async function* jsonlEntries(path: string, manifestText: string): AsyncGenerator
       if (isCheckpointValue(value)) continue;
       if (isManifest(value)) {
         if (canonicalJson(value) !== manifestText) {
-          yield { failure: { code: 'manifest_mismatch', line: number, message: `line ${number}: this manifest line differs from the manifest being verified` } };
+          yield {
+            failure: { code: 'manifest_mismatch', line: number, message: `line ${number}: this manifest line differs from the manifest being verified` },
+          };
           return;
         }
         manifestLine = number;

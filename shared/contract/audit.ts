@@ -4,6 +4,11 @@ import { defineContract } from './define.ts';
 import { auditRequests } from './requests/audit.ts';
 import { checkpointResultSchema, checkpointsResultSchema, subjectTokensResultSchema, verificationKeySchema } from './views.ts';
 
+const auditKeyPem =
+  '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEq9mW0cL1Tz0u0x4Kf1Z1vV0tq3Qm9Hkq7sE3b2WbX7mYvF1m6cQ9pZ8n4mJ1tR5wq2XkP3yL0aB6vN8sD4eG2w==\n-----END PUBLIC KEY-----\n';
+const alertKeyPem =
+  '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2b8wQ1mT5kR7nX3pL9vC4yH6sJ0eA8zD1fG5hK2qW7uB3rN9tM4xV6cY0iO8lP2aS5dF7gH1jK3zX9bQ4wE6rg==\n-----END PUBLIC KEY-----\n';
+
 const exportLine = '{"seq":1,"at":"2026-11-02T08:00:00Z","action":"practice.created","prevHash":"…","hash":"…",…}';
 
 /** Audit (auditor): the paged signed export, the verification key, and a subject's tokens. */
@@ -23,8 +28,14 @@ export const auditContract = defineContract(auditRequests, {
       200: {
         description: 'One page of the export.',
         content: {
-          'application/x-ndjson': { schema: z.string().meta({ description: 'JSON lines: audit entries, and on the last page the manifest line.' }), example: `${exportLine}\n` },
-          'text/csv': { schema: z.string().meta({ description: 'CSV with a header row.' }), example: 'seq,at,action,…\n1,2026-11-02T08:00:00Z,practice.created,…\n' },
+          'application/x-ndjson': {
+            schema: z.string().meta({ description: 'JSON lines: audit entries, and on the last page the manifest line.' }),
+            example: `${exportLine}\n`,
+          },
+          'text/csv': {
+            schema: z.string().meta({ description: 'CSV with a header row.' }),
+            example: 'seq,at,action,…\n1,2026-11-02T08:00:00Z,practice.created,…\n',
+          },
         },
         headers: {
           'X-Audit-Manifest': { description: "base64url of the manifest's canonical JSON, signature included.", schema: z.string(), required: true },
@@ -38,7 +49,8 @@ export const auditContract = defineContract(auditRequests, {
   'GET /v1/audit/verification-key': {
     operationId: 'getVerificationKey',
     summary: "The network's signature verification key",
-    description: 'The public key that verifies receipts, publications and export manifests, for the offline verifiers.',
+    description:
+      'The public keys that verify what the network signs, for the offline verifiers. The top level is the audit key (export manifests, checkpoints, seals, and every statement signed before statement types), as older verifiers read it; `keys` lists every signing key with the statement types it signs (receipts and publications have a key of their own). Save the whole answer as the key file.',
     tags: ['Audit'],
     responses: {
       200: {
@@ -46,11 +58,21 @@ export const auditContract = defineContract(auditRequests, {
         schema: verificationKeySchema,
         examples: {
           key: {
-            summary: 'A P-256 key',
+            summary: 'The audit key, and every key with the statement types it signs',
             value: {
               keyId: ex.signingKeyId,
               algorithm: 'ECDSA_SHA_256',
-              publicKeyPem: '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEq9mW0cL1Tz0u0x4Kf1Z1vV0tq3Qm9Hkq7sE3b2WbX7mYvF1m6cQ9pZ8n4mJ1tR5wq2XkP3yL0aB6vN8sD4eG2w==\n-----END PUBLIC KEY-----\n',
+              publicKeyPem: auditKeyPem,
+              keys: [
+                {
+                  keyId: ex.signingKeyId,
+                  algorithm: 'ECDSA_SHA_256',
+                  publicKeyPem: auditKeyPem,
+                  statementTypes: ['manifest', 'checkpoint', 'seal'],
+                  signedUntypedStatements: true,
+                },
+                { keyId: ex.alertSigningKeyId, algorithm: 'ECDSA_SHA_256', publicKeyPem: alertKeyPem, statementTypes: ['receipt', 'publication'] },
+              ],
             },
           },
         },
@@ -81,7 +103,9 @@ export const auditContract = defineContract(auditRequests, {
         },
       },
     },
-    errors: { 429: 'This key has made its daily number of lookups (`SUBJECT_TOKEN_LOOKUPS_PER_DAY`); retry after `Retry-After` seconds (the next UTC midnight).' },
+    errors: {
+      429: 'This key has made its daily number of lookups (`SUBJECT_TOKEN_LOOKUPS_PER_DAY`); retry after `Retry-After` seconds (the next UTC midnight).',
+    },
   },
   'GET /v1/audit/checkpoints': {
     operationId: 'listAuditCheckpoints',

@@ -15,6 +15,7 @@ export const ex = {
   alertId: 'alt_01kbz0p6j8m0p2r4t6w8y0a2c4',
   checkId: 'chk_01kbz0q9k1n3q5s7v9x1z3b5d7',
   signingKeyId: 'local:3f6c2a9e1b7d4058',
+  alertSigningKeyId: 'local:8d2e5b0c7a1f9364',
   sha256: '6b9c1fd3b0c49e2d7f0e5a8c2d4b6a8e0f1c3d5e7a9b1c3d5e7f9a1b3c5d7e9f',
   documentSha256: '3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b',
   signature: 'MEUCIQDd9pX2Jx3Qm8mWq0z0mS5m8o0m1d3dY6r0VbM3r2x1iwIgR1cQ7u3Kq0nV6x8yT2l9w4gP5u7e3b1a9c7d5f3h1j0=',
@@ -24,16 +25,26 @@ export const ex = {
 
 export const instant = z.string().meta({ format: 'date-time', description: 'An instant, ISO 8601 UTC without fractions of a second.', examples: [ex.at] });
 export const day = z.string().meta({ format: 'date', description: 'A calendar date, YYYY-MM-DD (UTC).', examples: [ex.on] });
-export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/).meta({ description: 'A lower-case hex SHA-256.', examples: [ex.sha256] });
+export const sha256Hex = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/)
+  .meta({ description: 'A lower-case hex SHA-256.', examples: [ex.sha256] });
 
 /** RFC 9457 problem document: every refusal and failure of the API. */
 export const problemSchema = z
   .strictObject({
-    type: z.url().meta({ description: 'What kind of problem: one of the problem types in docs/api.md.', examples: ['https://peerguard.dev/problems/validation-error'] }),
+    type: z
+      .url()
+      .meta({ description: 'What kind of problem: one of the problem types in docs/api.md.', examples: ['https://peerguard.dev/problems/validation-error'] }),
     title: z.string().meta({ description: 'A short summary of the problem type; the same for every problem of the type.' }),
     status: z.int().min(400).max(599).meta({ description: 'The HTTP status, repeated.' }),
     detail: z.string().meta({ description: 'What went wrong with this request and what to do about it. Never quotes what was sent.' }),
-    instance: z.string().meta({ description: 'This request, as `urn:request:<request id>`: quote it to the network operator.', examples: ['urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69'] }),
+    instance: z
+      .string()
+      .meta({
+        description: 'This request, as `urn:request:<request id>`: quote it to the network operator.',
+        examples: ['urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69'],
+      }),
     errors: z
       .array(
         z.strictObject({
@@ -45,4 +56,3 @@ export const problemSchema = z
       .meta({ description: 'For a 400 about input: one entry per bad field.' }),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem document (`application/problem+json`).' });
-

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { statementTypes } from '../audit/statement-types.ts';
 import { tokenKinds } from '../identifiers/token-kinds.ts';
 import { alertStatuses, categories, severities } from '../records.ts';
 import { roles } from '../routes.ts';
@@ -54,6 +55,14 @@ export const clauseSchema = z
 
 export const clauseListSchema = z.strictObject({ items: z.array(clauseSchema) }).meta({ id: 'ConsentClauseList' });
 
+const typeOf = (type: 'receipt' | 'publication') =>
+  z
+    .literal(type)
+    .optional()
+    .meta({
+      description: `The statement type, inside what is signed: a ${type} signature never verifies as another statement's (absent on statements signed before statement types).`,
+    });
+
 const signedStatement = {
   contentSha256: sha256Hex.meta({ description: 'Hex SHA-256 of the canonical JSON of the signed statement.' }),
   signature: z.string().meta({ description: 'Base64 DER ECDSA P-256 / SHA-256 signature over the canonical statement.' }),
@@ -61,39 +70,56 @@ const signedStatement = {
 };
 
 const receiptFields = {
+  statementType: typeOf('receipt'),
   alertId: idOf('alt', 'The alert id.'),
   submittedAt: instant,
   practiceId: idOf('prc', 'The submitting practice.'),
   ...signedStatement,
   contentSha256: sha256Hex.meta({
-    description: "Hex HMAC-SHA-256 of the canonical JSON of the body exactly as submitted, keyed with the receipt's `contentKey` (which only the submitter received): without the key it reveals nothing about the body.",
+    description:
+      "Hex HMAC-SHA-256 of the canonical JSON of the body exactly as submitted, keyed with the receipt's `contentKey` (which only the submitter received): without the key it reveals nothing about the body.",
   }),
 };
 
 export const receiptSchema = z
   .strictObject({
     ...receiptFields,
-    contentSha256: receiptFields.contentSha256.optional().meta({ description: 'The keyed digest (absent on alerts submitted before digests were keyed: their plain digest is no longer shown).' }),
+    contentSha256: receiptFields.contentSha256
+      .optional()
+      .meta({ description: 'The keyed digest (absent on alerts submitted before digests were keyed: their plain digest is no longer shown).' }),
     digest: z.literal('hmac-sha256').optional().meta({ description: 'How `contentSha256` was made: HMAC-SHA-256 under the content key.' }),
   })
-  .meta({ id: 'Receipt', description: 'Signed by the network: proves what the practice submitted and when (`npm run verify-receipt`). As others see it: without its content key.' });
+  .meta({
+    id: 'Receipt',
+    description: 'Signed by the network: proves what the practice submitted and when (`npm run verify-receipt`). As others see it: without its content key.',
+  });
 
 export const issuedReceiptSchema = z
   .strictObject({
     ...receiptFields,
     digest: z.literal('hmac-sha256'),
-    contentKey: z.string().meta({ description: "base64url of the 32-byte key of `contentSha256`. It is in this answer only (and a replay of it): keep the receipt exactly as answered, with the body you sent." }),
+    contentKey: z.string().meta({
+      description:
+        'base64url of the 32-byte key of `contentSha256`. It is in this answer only (and a replay of it): keep the receipt exactly as answered, with the body you sent.',
+    }),
   })
-  .meta({ id: 'IssuedReceipt', description: 'The receipt as the submitting practice receives it: with the key of its digest. `npm run verify-receipt` checks it against the body.' });
+  .meta({
+    id: 'IssuedReceipt',
+    description: 'The receipt as the submitting practice receives it: with the key of its digest. `npm run verify-receipt` checks it against the body.',
+  });
 
-export const publicationSchema = z.strictObject(signedStatement).meta({ id: 'Publication', description: "The network's signature over the published alert." });
+export const publicationSchema = z
+  .strictObject({ statementType: typeOf('publication'), ...signedStatement })
+  .meta({ id: 'Publication', description: "The network's signature over the published alert." });
 
 export const submittedAlertSchema = z
   .strictObject({ alertId: idOf('alt', 'The new alert id.'), status: z.literal('pending_review'), receipt: issuedReceiptSchema })
   .meta({ id: 'SubmittedAlert' });
 
 const historyActions = ['submitted', 'approved', 'rejected', 'published', 'retracted', 'disputed', 'reinstated', 'reconfirmed', 'expired'] as const;
-const status = z.enum(alertStatuses).meta({ description: 'pending_review → published | rejected; published → suspended | retracted | expired; suspended → published | retracted.' });
+const status = z
+  .enum(alertStatuses)
+  .meta({ description: 'pending_review → published | rejected; published → suspended | retracted | expired; suspended → published | retracted.' });
 const category = z.enum(categories);
 const severity = z.enum(severities);
 
@@ -115,7 +141,10 @@ export const submitterAlertViewSchema = z
       z.strictObject({ at: instant, action: z.enum(historyActions), status, actorRole: z.enum([...roles, 'system']), reason: z.string().optional() }),
     ),
   })
-  .meta({ id: 'SubmitterAlertView', description: 'What the submitting practice (and a reviewer of that practice) sees: decisions and reasons, never who decided.' });
+  .meta({
+    id: 'SubmitterAlertView',
+    description: 'What the submitting practice (and a reviewer of that practice) sees: decisions and reasons, never who decided.',
+  });
 
 export const incidentSchema = z.strictObject({
   occurredOn: day,
@@ -205,7 +234,8 @@ export const reviewerAlertViewSchema = z
   })
   .meta({
     id: 'ReviewerAlertView',
-    description: 'What a reviewer of another practice sees: the incident with its summary, the consent proof and the decisions, never the reporting practice nor who the other reviewers are.',
+    description:
+      'What a reviewer of another practice sees: the incident with its summary, the consent proof and the decisions, never the reporting practice nor who the other reviewers are.',
   });
 
 export const anyAlertViewSchema = z.union([fullAlertViewSchema, reviewerAlertViewSchema, submitterAlertViewSchema]).meta({ id: 'AnyAlertView' });
@@ -250,7 +280,9 @@ const noticeBase = { practiceId: idOf('prc', 'The practice concerned.'), at: ins
 export const overviewSchema = z
   .strictObject({
     alertsByStatus: z.strictObject(Object.fromEntries(alertStatuses.map((s) => [s, z.int()])) as Record<(typeof alertStatuses)[number], z.ZodInt>),
-    checksPerDay: z.array(z.strictObject({ day, checks: z.int().min(0), matches: z.int().min(0) })).meta({ description: 'The last 14 UTC days, oldest first, today last.' }),
+    checksPerDay: z
+      .array(z.strictObject({ day, checks: z.int().min(0), matches: z.int().min(0) }))
+      .meta({ description: 'The last 14 UTC days, oldest first, today last.' }),
     notices: z
       .array(
         z.union([
@@ -266,7 +298,7 @@ export const overviewSchema = z
             .strictObject({ type: z.literal('screening.possible_enumeration'), ...noticeBase, nameOnlyNoMatch: z.int(), windowStart: instant })
             .meta({ description: 'An enumeration notice from before the guess budget (kept 90 days): name-only misses in the hour from `windowStart`.' }),
           z.strictObject({
-            type: z.literal('audit.subject_tokens').meta({ description: 'An auditor key computed a subject\'s tokens: every lookup is heard.' }),
+            type: z.literal('audit.subject_tokens').meta({ description: "An auditor key computed a subject's tokens: every lookup is heard." }),
             keyId: idOf('key', 'The auditor key.'),
             lookupsToday: z.int().min(1),
             limit: z.int(),
@@ -282,7 +314,16 @@ export const overviewSchema = z
             keyId: idOf('key', 'The new key.'),
             role: z.enum(roles),
             practiceId: idOf('prc', 'The practice of a practice or reviewer key.').optional(),
-            byKeyId: z.string().meta({ description: 'The admin key that created it, or `system:admin-cli` for a key made with `npm run admin -- create-key`.' }),
+            byKeyId: z
+              .string()
+              .meta({ description: 'The admin key that created it, or `system:admin-cli` for a key made with `npm run admin -- create-key`.' }),
+            at: instant,
+          }),
+          z.strictObject({
+            type: z.literal('audit.tampered'),
+            change: z.enum(['modified', 'removed']).meta({ description: 'An audit entry was overwritten or deleted in the audit table after it was written.' }),
+            chain: z.string(),
+            seq: z.int(),
             at: instant,
           }),
         ]),
@@ -319,7 +360,7 @@ export const match = {
   result: z.literal('match'),
   confidence: tier.meta({
     description:
-      '`strong`: an exact phone, e-mail, or full name with date of birth matched. `possible`: only a tolerant recipe matched (a nickname, a typing error, a missing middle name, a date of birth one digit apart, the name alone). The best of the alerts\' own confidences.',
+      "`strong`: an exact phone, e-mail, or full name with date of birth matched. `possible`: only a tolerant recipe matched (a nickname, a typing error, a missing middle name, a date of birth one digit apart, the name alone). The best of the alerts' own confidences.",
   }),
   matchedOn: z.array(tokenKind).meta({ description: 'Every recipe that found one of the alerts, strongest first.' }),
   alerts: z
@@ -361,8 +402,34 @@ export const batchResultSchema = z
   })
   .meta({ id: 'BatchCheckResults' });
 
+const networkKeySchema = z
+  .strictObject({
+    keyId: z.string(),
+    algorithm: z.literal('ECDSA_SHA_256'),
+    publicKeyPem: z.string().meta({ description: 'The P-256 public key, SPKI PEM.' }),
+    statementTypes: z
+      .array(z.enum(statementTypes))
+      .meta({ description: 'The statement types this key signs; each signed statement carries its type in `statementType`.' }),
+    signedUntypedStatements: z
+      .boolean()
+      .optional()
+      .meta({ description: "True for the network's original key: it also signed the statements made before statement types (which carry none)." }),
+  })
+  .meta({ id: 'NetworkSigningKey' });
+
 export const verificationKeySchema = z
-  .strictObject({ keyId: z.string(), algorithm: z.literal('ECDSA_SHA_256'), publicKeyPem: z.string().meta({ description: 'The P-256 public key, SPKI PEM.' }) })
+  .strictObject({
+    keyId: z.string().meta({
+      description:
+        "The network's original signing key (the audit key): it signs export manifests, checkpoints and seals, and signed every statement made before statement types.",
+    }),
+    algorithm: z.literal('ECDSA_SHA_256'),
+    publicKeyPem: z.string().meta({ description: 'The P-256 public key, SPKI PEM.' }),
+    keys: z.array(networkKeySchema).meta({
+      description:
+        'Every signing key of the network with the statement types it signs (receipts and publications have a key of their own). Save the whole answer as the key file.',
+    }),
+  })
   .meta({ id: 'VerificationKey' });
 
 const chainHeadView = z
@@ -371,6 +438,7 @@ const chainHeadView = z
 
 export const checkpointSchema = z
   .strictObject({
+    statementType: z.literal('checkpoint').meta({ description: 'The statement type, inside what is signed: a checkpoint signature never passes for another statement.' }),
     type: z.literal('peerguard.audit.checkpoint.v1'),
     number: z.number().int().meta({ description: '1, 2, 3, … with no gaps.' }),
     prevHash: z.string().meta({ description: "SHA-256 of the previous checkpoint's canonical JSON (64 zeros for checkpoint 1)." }),

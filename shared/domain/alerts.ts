@@ -11,7 +11,7 @@ import type { AlertSubmission } from '../schemas.ts';
 import { alertView, readableAlert, summaryContext } from './alert-views.ts';
 import { actionsTakenContext } from './free-text.ts';
 import { notifySafely } from './notify.ts';
-import { signStatement } from './signing.ts';
+import { signTypedStatement } from './signing.ts';
 
 export interface SubmissionResponse {
   alertId: string;
@@ -55,8 +55,14 @@ export async function submitAlert(
   const submittedAt = isoInstant(now);
   // Digested as the practice sent it (before any trimming), so it can recompute the digest itself.
   const contentKey = newContentKey();
-  const statement = { alertId, submittedAt, practiceId, contentSha256: contentDigest(contentKey, options.submitted ?? body) };
-  const receipt: Receipt = { ...statement, digest: receiptDigestScheme, ...(await signStatement(deps.signer, statement)) };
+  const statement = {
+    statementType: 'receipt' as const,
+    alertId,
+    submittedAt,
+    practiceId,
+    contentSha256: contentDigest(contentKey, options.submitted ?? body),
+  };
+  const receipt: Receipt = { ...statement, digest: receiptDigestScheme, ...(await signTypedStatement(deps.alertSigner, 'receipt', statement)) };
   const { summary, actionsTaken, ...incident } = body.incident;
   const alert: AlertRecord = {
     alertId,
@@ -65,7 +71,9 @@ export async function submitAlert(
     submittedAt,
     tokens,
     incident:
-      actionsTaken === undefined ? incident : { ...incident, actionsTakenCiphertext: await deps.cipher.encrypt(actionsTaken, actionsTakenContext({ alertId, practiceId })) },
+      actionsTaken === undefined
+        ? incident
+        : { ...incident, actionsTakenCiphertext: await deps.cipher.encrypt(actionsTaken, actionsTakenContext({ alertId, practiceId })) },
     summaryCiphertext: await deps.cipher.encrypt(summary, summaryContext({ alertId, practiceId })),
     consent: body.consent,
     receipt,
@@ -94,7 +102,12 @@ export async function submitAlert(
         actor: auditActor(submitter),
         targets: { alertId, practiceId },
         outcome: 'pending_review',
-        detail: { category: incident.category, severity: incident.severity, tokenKinds: tokens.map(({ kind }) => kind).join(','), contentSha256: receipt.contentSha256 },
+        detail: {
+          category: incident.category,
+          severity: incident.severity,
+          tokenKinds: tokens.map(({ kind }) => kind).join(','),
+          contentSha256: receipt.contentSha256,
+        },
       },
     ],
     now,
@@ -106,7 +119,11 @@ export async function submitAlert(
 }
 
 /** Binds a stored content key to its alert. */
-const contentKeyContext = (alert: { alertId: string; practiceId: string }) => ({ purpose: 'receipt-content-key', alertId: alert.alertId, practiceId: alert.practiceId });
+const contentKeyContext = (alert: { alertId: string; practiceId: string }) => ({
+  purpose: 'receipt-content-key',
+  alertId: alert.alertId,
+  practiceId: alert.practiceId,
+});
 
 /** The first answer again, with its content key decrypted (a record from before keyed digests has none to add). */
 async function replay(deps: Pick<Deps, 'cipher'>, existing: IdempotencyRecord, fingerprint: string): Promise<SubmissionResponse> {
@@ -115,7 +132,10 @@ async function replay(deps: Pick<Deps, 'cipher'>, existing: IdempotencyRecord, f
   }
   const response = existing.response as StoredResponse;
   if (existing.contentKeyCiphertext === undefined) return response as SubmissionResponse;
-  const contentKey = await deps.cipher.decrypt(existing.contentKeyCiphertext, contentKeyContext({ alertId: existing.alertId, practiceId: existing.practiceId }));
+  const contentKey = await deps.cipher.decrypt(
+    existing.contentKeyCiphertext,
+    contentKeyContext({ alertId: existing.alertId, practiceId: existing.practiceId }),
+  );
   return { ...response, receipt: { ...response.receipt, contentKey } };
 }
 

@@ -11,7 +11,8 @@ import { csvHeader, csvNewline, toCsvRow, toJsonLine } from '../audit/export-for
 import { manifestLine, manifestSchema, manifestStatement, rangesDigest, signRangesManifest, type ExportFormat, type ExportRange, type Manifest } from '../audit/manifest.ts';
 import { makeCheckpoint } from '../audit/checkpoint.ts';
 import { legacyChain } from '../audit/chains.ts';
-import { checkSignature } from '../audit/statements.ts';
+import { checkSignature, type NetworkKey } from '../audit/statements.ts';
+import { typesOfPurpose } from '../audit/statement-types.ts';
 import { TooManyRequestsError, ValidationError } from '../errors.ts';
 import { notifySafely } from './notify.ts';
 import type { AuditCheckpoint, AuditEvent, Principal, SubjectToken } from '../records.ts';
@@ -220,7 +221,7 @@ async function startExport(deps: Deps, auditor: Principal, request: ExportReques
 async function assertCursorIsOurs(deps: Deps, auditor: Principal, request: ExportRequest, cursor: ExportCursor): Promise<void> {
   const { manifest } = cursor;
   const key = { publicKeyPem: await deps.signer.publicKeyPem(), keyId: deps.signer.keyId };
-  if (checkSignature(key, "the cursor's manifest", manifestStatement(manifest), manifest.signature, manifest.keyId)) {
+  if (checkSignature(key, "the cursor's manifest", manifestStatement(manifest), manifest.signature, manifest.keyId, 'manifest')) {
     throw ValidationError.field('cursor', 'is not a cursor this API issued; start the export again without one');
   }
   if (manifest.exportedBy !== auditor.keyId) throw ValidationError.field('cursor', 'belongs to an export another API key started');
@@ -267,9 +268,35 @@ export async function listCheckpoints(deps: Pick<Deps, 'checkpoints'>, query: { 
   return { checkpoints: await deps.checkpoints.list(query.first, query.last), latest: latest?.number ?? null };
 }
 
-/** GET /v1/audit/verification-key: what counsel verifies manifests, receipts and publications with. */
-export async function verificationKey(deps: Pick<Deps, 'signer'>): Promise<{ keyId: string; algorithm: 'ECDSA_SHA_256'; publicKeyPem: string }> {
-  return { keyId: deps.signer.keyId, algorithm: 'ECDSA_SHA_256', publicKeyPem: await deps.signer.publicKeyPem() };
+/**
+ * GET /v1/audit/verification-key: what counsel verifies manifests, checkpoints, seals, receipts
+ * and publications with. The top level is the audit key, the network's original key (so the
+ * answer older verifiers read is unchanged); `keys` lists every signing key with the statement
+ * types it signs. The same key id twice (a stage still on one key) is listed once, with every type.
+ */
+export async function verificationKey(
+  deps: Pick<Deps, 'signer' | 'alertSigner'>,
+): Promise<{ keyId: string; algorithm: 'ECDSA_SHA_256'; publicKeyPem: string; keys: NetworkKey[] }> {
+  const audit: NetworkKey = {
+    keyId: deps.signer.keyId,
+    algorithm: 'ECDSA_SHA_256',
+    publicKeyPem: await deps.signer.publicKeyPem(),
+    statementTypes: typesOfPurpose.audit,
+    signedUntypedStatements: true,
+  };
+  const keys =
+    deps.alertSigner.keyId === deps.signer.keyId
+      ? [{ ...audit, statementTypes: [...typesOfPurpose.alert, ...typesOfPurpose.audit] }]
+      : [
+          audit,
+          {
+            keyId: deps.alertSigner.keyId,
+            algorithm: 'ECDSA_SHA_256' as const,
+            publicKeyPem: await deps.alertSigner.publicKeyPem(),
+            statementTypes: typesOfPurpose.alert,
+          },
+        ];
+  return { keyId: audit.keyId, algorithm: 'ECDSA_SHA_256', publicKeyPem: audit.publicKeyPem, keys };
 }
 
 /**

@@ -42,6 +42,10 @@ export function notificationMessage(notification: Notification): Record<string, 
       const { type, practiceId, alertId, day, matches } = notification;
       return { type, practiceId, alertId, day, matches };
     }
+    case 'audit.tampered': {
+      const { type, change, chain, seq, at } = notification;
+      return { type, change, chain, seq, at };
+    }
     default: {
       const { type, practiceId, alertId, category, severity, at } = notification;
       return { type, practiceId, alertId, category, severity, at };

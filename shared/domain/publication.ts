@@ -2,12 +2,17 @@ import type { Deps } from '../deps.ts';
 import { addDays, isoInstant } from '../dates.ts';
 import { canonicalJson, sha256Hex } from '../canonical.ts';
 import type { AlertRecord, IndexedAlert } from '../records.ts';
-import { signStatement } from './signing.ts';
+import { signTypedStatement } from './signing.ts';
 import { dobAnchoredKinds } from '../identifiers/token-kinds.ts';
 
-/** What the network's publication signature covers (verifiable with the public key alone). */
-export function publicationStatement(alert: AlertRecord): Record<string, unknown> {
+/**
+ * What the network's publication signature covers (verifiable with the public key alone). A
+ * publication signed since statement types carries `statementType: "publication"` inside the
+ * statement (and on the alert's `publication`); one signed before does not, and is rebuilt without.
+ */
+export function publicationStatement(alert: AlertRecord, typed = alert.publication?.statementType === 'publication'): Record<string, unknown> {
   return {
+    ...(typed ? { statementType: 'publication' } : {}),
     type: 'peerguard.alert.publication.v1',
     alertId: alert.alertId,
     practiceId: alert.practiceId,
@@ -16,7 +21,9 @@ export function publicationStatement(alert: AlertRecord): Record<string, unknown
     tokens: alert.tokens,
     consent: alert.consent,
     receiptContentSha256: alert.receipt.contentSha256,
-    approvals: alert.reviews.filter((review) => review.decision === 'approve').map((review) => ({ practiceId: review.reviewerPracticeId, decidedAt: review.decidedAt })),
+    approvals: alert.reviews
+      .filter((review) => review.decision === 'approve')
+      .map((review) => ({ practiceId: review.reviewerPracticeId, decidedAt: review.decidedAt })),
     publishedAt: alert.publishedAt,
     expiresAt: alert.expiresAt,
   };
@@ -26,13 +33,13 @@ export function publicationStatement(alert: AlertRecord): Record<string, unknown
  * The alert as published at `now`, signed: on first publication it gets publishedAt; its expiry
  * is a full period from now (a re-confirmation renews it, never shortening it).
  */
-export async function publishedAlert(deps: Pick<Deps, 'signer' | 'settings'>, alert: AlertRecord, now: Date): Promise<AlertRecord> {
+export async function publishedAlert(deps: Pick<Deps, 'alertSigner' | 'settings'>, alert: AlertRecord, now: Date): Promise<AlertRecord> {
   const renewedTo = isoInstant(addDays(now, deps.settings.alertTtlDays));
   const publishedAt = alert.publishedAt ?? isoInstant(now);
   const expiresAt = alert.expiresAt !== undefined && alert.expiresAt > renewedTo ? alert.expiresAt : renewedTo;
-  const statement = publicationStatement({ ...alert, publishedAt, expiresAt });
-  const signed = await signStatement(deps.signer, statement);
-  return { ...alert, publishedAt, expiresAt, publication: { contentSha256: sha256Hex(canonicalJson(statement)), ...signed } };
+  const statement = publicationStatement({ ...alert, publishedAt, expiresAt }, true) as Record<string, unknown> & { statementType: 'publication' };
+  const signed = await signTypedStatement(deps.alertSigner, 'publication', statement);
+  return { ...alert, publishedAt, expiresAt, publication: { statementType: 'publication', contentSha256: sha256Hex(canonicalJson(statement)), ...signed } };
 }
 
 /** What a token's index item holds for a published alert: enough to answer a check. */
@@ -48,4 +55,3 @@ export function indexEntry(alert: AlertRecord): IndexedAlert {
     hasDob: alert.tokens.some(({ kind }) => dobAnchoredKinds.has(kind)),
   };
 }
-

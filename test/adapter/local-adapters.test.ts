@@ -23,18 +23,21 @@ describe('local keys', () => {
     const first = loadOrCreateLocalKeys(dataDir);
     const keysDir = join(dataDir, 'keys');
 
-    expect(readdirSync(keysDir).sort()).toEqual(['data.key', 'hmac.key', 'signing-key.pem']);
+    expect(readdirSync(keysDir).sort()).toEqual(['alert-signing-key.pem', 'data.key', 'hmac.key', 'signing-key.pem']);
     expect(mode(keysDir)).toBe(0o700);
     for (const name of readdirSync(keysDir)) expect(mode(join(keysDir, name)), name).toBe(0o600);
     expect(first.hmacKey).toHaveLength(32);
     expect(first.dataKey).toHaveLength(32);
     expect(first.hmacKey.equals(first.dataKey)).toBe(false);
     expect(first.signingKeyPem).toContain('BEGIN PRIVATE KEY');
+    expect(first.alertSigningKeyPem).toContain('BEGIN PRIVATE KEY');
+    expect(first.alertSigningKeyPem).not.toBe(first.signingKeyPem);
 
     const second = loadOrCreateLocalKeys(dataDir);
     expect(second.hmacKey.equals(first.hmacKey)).toBe(true);
     expect(second.dataKey.equals(first.dataKey)).toBe(true);
     expect(second.signingKeyPem).toBe(first.signingKeyPem);
+    expect(second.alertSigningKeyPem).toBe(first.alertSigningKeyPem);
   });
 
   it('give a signer whose statements verify with its public key', async () => {
@@ -62,7 +65,10 @@ it('the local notifier appends one JSON line per notification and logs only ids'
   await notifier.publish({ topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-1', category: 'harassment', severity: 'high' });
   await notifier.publish({ topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-2', category: 'other_safety', severity: 'low' });
 
-  const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+  const lines = readFileSync(file, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   expect(lines).toEqual([
     { sentAt: '2025-01-01T12:00:00.000Z', topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-1', category: 'harassment', severity: 'high' },
     { sentAt: '2025-01-01T12:00:00.000Z', topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-2', category: 'other_safety', severity: 'low' },

@@ -16,6 +16,7 @@ const seal: AuditSeal = {
   type: 'peerguard.audit.seal.v1', seq: 42, hash: 'a'.repeat(64), at: '2026-11-21T19:00:00Z', sealedAt: '2026-11-21T19:15:00Z', keyId: 'k', signature: 'MEU=',
 };
 const checkpoint: AuditCheckpoint = {
+  statementType: 'checkpoint',
   type: 'peerguard.audit.checkpoint.v1', number: 7, prevHash: 'd'.repeat(64), madeAt: '2026-11-21T19:15:00Z', treeSize: 1, rootHash: 'e'.repeat(64),
   heads: [{ chain: 'c003', seq: 9, hash: 'f'.repeat(64), at: '2026-11-21T19:14:00Z' }], keyId: 'k', signature: 'MEU=',
 };

@@ -101,7 +101,8 @@ function statsAllowed(full: boolean): Allowed {
   };
 }
 
-const signed = { contentSha256: 'leaf', signature: 'leaf', keyId: 'leaf' } as const;
+/** A statement's type is inside what is signed (receipts and publications signed before types have none). */
+const signed = { statementType: 'leaf', contentSha256: 'leaf', signature: 'leaf', keyId: 'leaf' } as const;
 const receipt = { alertId: 'leaf', submittedAt: 'leaf', practiceId: 'leaf', digest: 'leaf', ...signed } as const;
 /** The content key of the receipt's keyed digest reaches the submitter in its 201 answer, and nobody else ever. */
 const issuedReceipt = { ...receipt, contentKey: 'leaf' } as const;
@@ -198,7 +199,7 @@ const auditEntry: Allowed = {
 };
 const exportManifest: Allowed = {
   ...Object.fromEntries(
-    ['type', 'version', 'exportId', 'exportedBy', 'format', 'from', 'to', 'count', 'chains', 'rangesSha256', 'firstSeq', 'lastSeq', 'firstPrevHash', 'headHash', 'firstAt', 'lastAt', 'generatedAt', 'keyId', 'algorithm', 'signature'].map((field) => [field, 'leaf' as const]),
+    ['statementType', 'type', 'version', 'exportId', 'exportedBy', 'format', 'from', 'to', 'count', 'chains', 'rangesSha256', 'firstSeq', 'lastSeq', 'firstPrevHash', 'headHash', 'firstAt', 'lastAt', 'generatedAt', 'keyId', 'algorithm', 'signature'].map((field) => [field, 'leaf' as const]),
   ),
   checkpoints: { first: 'leaf', last: 'leaf', lastRootHash: 'leaf' },
 };
@@ -220,7 +221,10 @@ async function pendingAlert(subject: Record<string, string> = { email: `authz-${
 async function publishedAlert(subject?: Record<string, string>): Promise<string> {
   const alertId = await pendingAlert(subject);
   for (const reviewer of [keys().elmReviewer, keys().valleyReviewer]) {
-    const answer = await local.call('POST', `/v1/alerts/${alertId}/reviews`, { key: reviewer.apiKey, body: { decision: 'approve', reason: 'Consent and account in order.' } });
+    const answer = await local.call('POST', `/v1/alerts/${alertId}/reviews`, {
+      key: reviewer.apiKey,
+      body: { decision: 'approve', reason: 'Consent and account in order.' },
+    });
     expect(answer.status).toBe(200);
   }
   return alertId;
@@ -242,11 +246,16 @@ async function freshKeyId(): Promise<string> {
 /** Harbour's Cal.com integration, (re)set by every case that needs one. */
 const calcomSecret = 'authz-matrix-webhook-secret-0001';
 async function harbourCalcom(): Promise<void> {
-  const answer = await local.call('PUT', `/v1/practices/${local.net.practices.harbour}/integrations/calcom`, { key: local.adminKey, body: { webhookSecret: calcomSecret } });
+  const answer = await local.call('PUT', `/v1/practices/${local.net.practices.harbour}/integrations/calcom`, {
+    key: local.adminKey,
+    body: { webhookSecret: calcomSecret },
+  });
   expect(answer.status).toBe(200);
 }
 const calcomView: Allowed = Object.fromEntries(
-  ['practiceId', 'provider', 'webhookPath', 'webhookSecretSet', 'calcomApiKeySet', 'calcomApiBaseUrl', 'onMatch', 'declineReason', 'configuredAt'].map((field) => [field, 'leaf' as const]),
+  ['practiceId', 'provider', 'webhookPath', 'webhookSecretSet', 'calcomApiKeySet', 'calcomApiBaseUrl', 'onMatch', 'declineReason', 'configuredAt'].map(
+    (field) => [field, 'leaf' as const],
+  ),
 );
 
 /** A booking of Harbour's registered for re-screening (a fresh ref per case). */
@@ -262,7 +271,7 @@ const rescreenMatch = { checkId: 'leaf', confidence: 'leaf', category: 'leaf', s
 const matchDigest: Allowed = { alertId: 'leaf', enabled: 'leaf', threshold: 'leaf', days: [{ day: 'leaf', matches: 'leaf' }] };
 /** A checkpoint: chain names, sequence numbers, hashes and instants only. */
 const checkpointView: Allowed = {
-  ...Object.fromEntries(['type', 'number', 'prevHash', 'madeAt', 'treeSize', 'rootHash', 'keyId', 'signature'].map((field) => [field, 'leaf' as const])),
+  ...Object.fromEntries(['statementType', 'type', 'number', 'prevHash', 'madeAt', 'treeSize', 'rootHash', 'keyId', 'signature'].map((field) => [field, 'leaf' as const])),
   heads: [{ chain: 'leaf', seq: 'leaf', hash: 'leaf', at: 'leaf' }],
 };
 
@@ -420,7 +429,17 @@ const matrix: Record<RouteKey, Expectation> = {
     ...refusedToAllBut('reviewer', 200),
     request: async () => ({ path: '/v1/reviews/queue' }),
     allow: {
-      items: [{ alertId: 'leaf', category: 'leaf', severity: 'leaf', incident: { ...incident, actionsTaken: 'leaf', summary: 'leaf' }, consent, submittedAt: 'leaf', approvals: 'leaf' }],
+      items: [
+        {
+          alertId: 'leaf',
+          category: 'leaf',
+          severity: 'leaf',
+          incident: { ...incident, actionsTaken: 'leaf', summary: 'leaf' },
+          consent,
+          submittedAt: 'leaf',
+          approvals: 'leaf',
+        },
+      ],
     },
   },
   'GET /v1/reviews/decided': {
@@ -455,14 +474,22 @@ const matrix: Record<RouteKey, Expectation> = {
     ...refusedToAllBut('practice', 200),
     request: async () => ({
       path: '/v1/checks/batch',
-      body: { bookings: [{ ref: 'bk-1', subject: matchingSubject }, { ref: 'bk-2', subject: { email: `nobody-${unique()}@example.org` } }] },
+      body: {
+        bookings: [
+          { ref: 'bk-1', subject: matchingSubject },
+          { ref: 'bk-2', subject: { email: `nobody-${unique()}@example.org` } },
+        ],
+      },
     }),
     allow: { results: [{ ref: 'leaf', ...checkResult }] },
   },
   'PUT /v1/practices/{practiceId}/integrations/calcom': {
     ...refusedToAllBut('admin', 200),
     practice: { own: 200, other: 404 }, // another practice's integration reads like a practice that does not exist
-    request: async () => ({ path: `/v1/practices/${local.net.practices.harbour}/integrations/calcom`, body: { webhookSecret: calcomSecret, onMatch: 'notify' } }),
+    request: async () => ({
+      path: `/v1/practices/${local.net.practices.harbour}/integrations/calcom`,
+      body: { webhookSecret: calcomSecret, onMatch: 'notify' },
+    }),
     allow: calcomView,
   },
   'GET /v1/practices/{practiceId}/integrations/calcom': {
@@ -483,8 +510,14 @@ const matrix: Record<RouteKey, Expectation> = {
     withoutValidKey: 200,
     request: async () => {
       await harbourCalcom();
-      const rawBody = JSON.stringify(calcomDelivery({ uid: `authz-${unique().replace(/[^A-Za-z0-9-]/g, '')}`, attendees: [{ name: 'Matrix Guest', email: matchingSubject.email }] }));
-      return { path: `/v1/integrations/calcom/${local.net.practices.harbour}`, rawBody, headers: { 'content-type': 'application/json', 'x-cal-signature-256': signCalcom(calcomSecret, rawBody) } };
+      const rawBody = JSON.stringify(
+        calcomDelivery({ uid: `authz-${unique().replace(/[^A-Za-z0-9-]/g, '')}`, attendees: [{ name: 'Matrix Guest', email: matchingSubject.email }] }),
+      );
+      return {
+        path: `/v1/integrations/calcom/${local.net.practices.harbour}`,
+        rawBody,
+        headers: { 'content-type': 'application/json', 'x-cal-signature-256': signCalcom(calcomSecret, rawBody) },
+      };
     },
     allow: { triggerEvent: 'leaf', screened: 'leaf', result: 'leaf', bookingAction: 'leaf', attendees: [{ attendee: 'leaf', ...checkResult, reason: 'leaf' }] },
   },
@@ -533,7 +566,12 @@ const matrix: Record<RouteKey, Expectation> = {
   'GET /v1/audit/verification-key': {
     ...refusedToAllBut('auditor', 200),
     request: async () => ({ path: '/v1/audit/verification-key' }),
-    allow: { keyId: 'leaf', algorithm: 'leaf', publicKeyPem: 'leaf' },
+    allow: {
+      keyId: 'leaf',
+      algorithm: 'leaf',
+      publicKeyPem: 'leaf',
+      keys: [{ keyId: 'leaf', algorithm: 'leaf', publicKeyPem: 'leaf', statementTypes: ['leaf'], signedUntypedStatements: 'leaf' }],
+    },
   },
   'POST /v1/audit/subject-tokens': {
     ...refusedToAllBut('auditor', 200),
@@ -630,7 +668,10 @@ beforeAll(async () => {
   await publishedAlert(matchingSubject);
   // Something in every reviewer's queue: an alert of Valley's for Harbour's reviewer, of Harbour's for Valley's.
   await pendingAlert();
-  const valleyAlert = await local.call('POST', '/v1/alerts', { key: keys().valleyDesk.apiKey, body: alertBody(local.net.clause, { email: `valley-${unique()}@example.org` }) });
+  const valleyAlert = await local.call('POST', '/v1/alerts', {
+    key: keys().valleyDesk.apiKey,
+    body: alertBody(local.net.clause, { email: `valley-${unique()}@example.org` }),
+  });
   expect(valleyAlert.status).toBe(201);
   for (const role of ['admin', 'reviewer', 'practice', 'auditor'] as const) {
     const practiceId = role === 'reviewer' || role === 'practice' ? local.net.practices.harbour : undefined;
@@ -649,7 +690,9 @@ describe('the matrix itself', () => {
   });
 
   it('the allow-list check names a field it does not allow, however deep', () => {
-    expect(unexpectedFields({ alertId: 'alt_1', reviews: [{ decision: 'approve', reviewerKeyId: 'key_x' }] }, practiceAlertView)).toEqual(['$.reviews[0].reviewerKeyId']);
+    expect(unexpectedFields({ alertId: 'alt_1', reviews: [{ decision: 'approve', reviewerKeyId: 'key_x' }] }, practiceAlertView)).toEqual([
+      '$.reviews[0].reviewerKeyId',
+    ]);
     expect(unexpectedFields({ incident: { summary: 'text' } }, adminAlertView)).toEqual(['$.incident.summary']);
     expect(unexpectedFields({ targets: { alertId: { nested: 1 } } }, auditEntry)).toEqual(['$.targets.alertId (expected a plain value)']);
     expect(unexpectedFields({ status: 'ok', tokens: ['abc'] }, { status: 'leaf' })).toEqual(['$.tokens']);
@@ -677,7 +720,12 @@ describe('every route × every caller', () => {
         expect(answer.text).toBe('');
         return;
       }
-      const bodies = expectation.jsonLines ? answer.text.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) : [answer.body];
+      const bodies = expectation.jsonLines
+        ? answer.text
+            .trimEnd()
+            .split('\n')
+            .map((line) => JSON.parse(line) as Record<string, unknown>)
+        : [answer.body];
       expect(bodies.length).toBeGreaterThan(0);
       for (const body of bodies) {
         const shape = expectation.jsonLines && body.type === 'manifest' ? exportManifest : expectation.jsonLines && body.type === 'peerguard.audit.checkpoint.v1' ? checkpointView : allowed;
@@ -723,7 +771,14 @@ describe('a reviewer reads only what reviewing needs', () => {
   it('any other alert is a 404 exactly like one that does not exist', async () => {
     const published = await publishedAlert(); // decided by Elm's first reviewer and Valley's
     const rejected = await pendingAlert();
-    expect((await local.call('POST', `/v1/alerts/${rejected}/reviews`, { key: keys().elmReviewer.apiKey, body: { decision: 'reject', reason: 'No consent on file.' } })).status).toBe(200);
+    expect(
+      (
+        await local.call('POST', `/v1/alerts/${rejected}/reviews`, {
+          key: keys().elmReviewer.apiKey,
+          body: { decision: 'reject', reason: 'No consent on file.' },
+        })
+      ).status,
+    ).toBe(200);
     const ownPractice = await pendingAlert();
     const missing = await read(newId('alt', local.clock()), keys().elmReviewer2.apiKey);
     expect(missing.status).toBe(404);
@@ -740,7 +795,13 @@ describe('a reviewer reads only what reviewing needs', () => {
 
   it('sees the other reviewers as stable labels, never their keys or practices', async () => {
     const alertId = await publishedAlert(); // Elm's reviewer first, then Valley's
-    const decision = (reviewer: string, mine: boolean) => ({ reviewer, mine, decision: 'approve', reason: 'Consent and account in order.', decidedAt: expect.any(String) });
+    const decision = (reviewer: string, mine: boolean) => ({
+      reviewer,
+      mine,
+      decision: 'approve',
+      reason: 'Consent and account in order.',
+      decidedAt: expect.any(String),
+    });
     const asValley = await read(alertId, keys().valleyReviewer.apiKey);
     expect(asValley.status).toBe(200);
     expect(asValley.body.reviews).toEqual([decision('Reviewer A', false), decision('Reviewer B', true)]);
@@ -756,8 +817,11 @@ describe('a reviewer reads only what reviewing needs', () => {
 });
 
 describe('alert lists', () => {
-  it('a practice lists only its own alerts; an admin lists every practice\'s', async () => {
-    const valleyAlert = await local.call('POST', '/v1/alerts', { key: keys().valleyDesk.apiKey, body: alertBody(local.net.clause, { email: `valley-list-${unique()}@example.org` }) });
+  it("a practice lists only its own alerts; an admin lists every practice's", async () => {
+    const valleyAlert = await local.call('POST', '/v1/alerts', {
+      key: keys().valleyDesk.apiKey,
+      body: alertBody(local.net.clause, { email: `valley-list-${unique()}@example.org` }),
+    });
     expect(valleyAlert.status).toBe(201);
     const ids = async (key: string) => {
       const answer = await local.call('GET', '/v1/alerts?limit=100', { key });

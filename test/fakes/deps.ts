@@ -13,7 +13,21 @@ import { localDataKeys } from '#shared/adapters/local/local-data-keys.ts';
 import { buildLocalKeyring } from '#shared/adapters/local/local-keyring.ts';
 import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
 import {
-  memoryAlertStore, memoryApiKeyStore, memoryClauseStore, memoryFigures, memoryOutbox, memoryPracticeStore, memoryScreeningLedger, memoryTokenIndex, type MemoryAlertStore, type MemoryFigures, type MemoryLedger, type MemoryOutbox, type MemoryTokenIndex, memoryIntegrationStore, type MemoryIntegrationStore,
+  memoryAlertStore,
+  memoryApiKeyStore,
+  memoryClauseStore,
+  memoryFigures,
+  memoryOutbox,
+  memoryPracticeStore,
+  memoryScreeningLedger,
+  memoryTokenIndex,
+  type MemoryAlertStore,
+  type MemoryFigures,
+  type MemoryLedger,
+  type MemoryOutbox,
+  type MemoryTokenIndex,
+  memoryIntegrationStore,
+  type MemoryIntegrationStore,
 } from './memory-stores.ts';
 import { memoryAuditLog, memoryCheckpointStore, type MemoryAuditLog, type MemoryCheckpointStore } from './memory-audit.ts';
 import { memoryBookingRegistry, memoryMatchDigests, type MemoryBookingRegistry } from './memory-rescreen.ts';
@@ -69,9 +83,11 @@ export interface RecordingLogger extends Logger {
 /** Silent: lines are kept for assertions, never printed. */
 export function recordingLogger(): RecordingLogger {
   const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (message: string, ...extra: Record<string, unknown>[]) => {
-    lines.push({ level, message, extra });
-  };
+  const at =
+    (level: LogLine['level']) =>
+    (message: string, ...extra: Record<string, unknown>[]) => {
+      lines.push({ level, message, extra });
+    };
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -129,6 +145,8 @@ export interface TestDeps extends Deps {
     /** Checkpoints written to the seal store (write-once). */
     readonly sealedCheckpoints: AuditCheckpoint[];
     readonly checkpoints: MemoryCheckpointStore;
+    /** The audit copy's objects by name, as written (never replaced). */
+    readonly archive: Map<string, string>;
     readonly integrations: MemoryIntegrationStore;
     readonly bookings: MemoryBookingRegistry;
   };
@@ -154,18 +172,20 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
   const ledger = memoryScreeningLedger(audit, figures);
   const outbox = memoryOutbox();
   const seals: AuditSeal[] = [];
+  const archive = new Map<string, string>();
   const sealedCheckpoints: AuditCheckpoint[] = [];
   const checkpoints = memoryCheckpointStore();
   const integrations = memoryIntegrationStore(audit);
   const calcom = recordingCalcomApi();
   const bookings = memoryBookingRegistry(audit);
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   return {
     settings: testSettings,
     logger,
     metrics,
     keyring: buildLocalKeyring(randomBytes(32)),
-    signer: buildLocalSigner(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+    signer: buildLocalSigner(pem(), 'audit'),
+    alertSigner: buildLocalSigner(pem(), 'alert'),
     cipher: buildEnvelopeCipher(localDataKeys(randomBytes(32))),
     notifier,
     outbox,
@@ -179,13 +199,21 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
     audit,
     seals: { put: async (seal) => void seals.push(structuredClone(seal)), putCheckpoint: async (checkpoint) => void sealedCheckpoints.push(structuredClone(checkpoint)) },
     checkpoints,
+    archive: {
+      put: async (name, body) => {
+        if (archive.has(name)) return 'exists';
+        archive.set(name, body);
+        return 'written';
+      },
+      has: async (name) => archive.has(name),
+    },
     integrations,
     calcom,
     bookings,
     matchDigests: memoryMatchDigests(audit),
     ...overrides,
     clock,
-    memory: { alerts, tokenIndex, audit, ledger, outbox, figures, seals, sealedCheckpoints, checkpoints, integrations, bookings },
+    memory: { alerts, tokenIndex, audit, ledger, outbox, figures, seals, sealedCheckpoints, checkpoints, archive, integrations, bookings },
     calcomCalls: calcom.declined,
     sent: notifier.sent,
     logLines: logger.lines,

@@ -3,13 +3,15 @@ import { tableDefinitions, type KeyAttribute } from '#shared/adapters/dynamo/tab
 import { functionNames, functionGrants, type FunctionName } from '#infra/grants.ts';
 import { keyAdministrationActions } from '#infra/key-policies.ts';
 import { secretContext } from '#shared/domain/integrations.ts';
-import { asArray, cdkContext, isAccountRoot, keySchema, synth, type Json, type Statement } from './support.ts';
+import { asArray, cdkContext, isAccountRoot, keySchema, refId, synth, type Json, type Statement } from './support.ts';
 
 const built = synth();
 const { view, dataTemplate, config } = built;
 
 const rolesIn = (statement: Statement): string[] =>
-  asArray<Json>(statement.Condition?.ArnEquals?.['aws:PrincipalArn']).map((arn) => view.describe(arn)).sort();
+  asArray<Json>(statement.Condition?.ArnEquals?.['aws:PrincipalArn'])
+    .map((arn) => view.describe(arn))
+    .sort();
 const roles = (...fns: FunctionName[]) => fns.map((fn) => `${fn}Role`).sort();
 const actionsOf = (statement: Statement) => asArray(statement.Action).sort();
 const statefulTypes = ['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::SQS::Queue', 'AWS::S3::Bucket'];
@@ -25,7 +27,8 @@ describe('stateful stack', () => {
 
   it('retains every stateful resource on deletion and on replacement', () => {
     const stateful = Object.entries(view.dataResources).filter(([, r]) => statefulTypes.includes(r.Type));
-    expect(stateful.length).toBe(4 + 7 + 4 + 1 + 2);
+    // Tables, KMS keys (the alert signing key included), topics, the notifications queue, buckets (seals, copy, access logs).
+    expect(stateful.length).toBe(4 + 8 + 4 + 1 + 3);
     for (const [id, r] of stateful) {
       expect(r.DeletionPolicy, id).toBe('Retain');
       expect(r.UpdateReplacePolicy, id).toBe('Retain');
@@ -47,9 +50,7 @@ describe('stateful stack', () => {
     for (const a of keyAttributes.filter((a): a is KeyAttribute => !!a)) {
       expect(props.AttributeDefinitions).toContainEqual({ AttributeName: a.name, AttributeType: a.type });
     }
-    expect(props.TimeToLiveSpecification).toEqual(
-      def.timeToLiveAttribute ? { AttributeName: def.timeToLiveAttribute, Enabled: true } : undefined,
-    );
+    expect(props.TimeToLiveSpecification).toEqual(def.timeToLiveAttribute ? { AttributeName: def.timeToLiveAttribute, Enabled: true } : undefined);
     expect(props.BillingMode).toBe('PAY_PER_REQUEST');
   });
 
@@ -85,12 +86,15 @@ describe('stateful stack', () => {
 describe('KMS keys', () => {
   const keys = view.ofType('data', 'AWS::KMS::Key');
 
-  it('are the three application keys and four customer managed storage keys, each aliased', () => {
+  it('are the four application keys and four customer managed storage keys, each aliased', () => {
     expect(keys.map(([id]) => view.friendly.get(id)).sort()).toEqual(
-      ['DataKey', 'HmacKey', 'LogsKey', 'MessagingKey', 'SealKey', 'SigningKey', 'TablesKey'].sort(),
+      ['AlertSigningKey', 'DataKey', 'HmacKey', 'LogsKey', 'MessagingKey', 'SealKey', 'SigningKey', 'TablesKey'].sort(),
     );
-    const aliases = view.ofType('data', 'AWS::KMS::Alias').map(([, a]) => a.Properties.AliasName).sort();
-    expect(aliases).toEqual(['data', 'hmac', 'logs', 'messaging', 'seals', 'signing', 'tables'].map((k) => `alias/peerguard-dev-${k}`));
+    const aliases = view
+      .ofType('data', 'AWS::KMS::Alias')
+      .map(([, a]) => a.Properties.AliasName)
+      .sort();
+    expect(aliases).toEqual(['alert-signing', 'data', 'hmac', 'logs', 'messaging', 'seals', 'signing', 'tables'].map((k) => `alias/peerguard-dev-${k}`));
   });
 
   it('HMAC key is HMAC_256 for GENERATE_VERIFY_MAC; signing key is ECC_NIST_P256 for SIGN_VERIFY', () => {
@@ -134,12 +138,21 @@ describe('KMS keys', () => {
     expect(rolesIn(use!)).toEqual(roles('alerts', 'checks', 'audit', 'integrations', 'bookings'));
   });
 
-  it('the signing key allows Sign (ECDSA_SHA_256, RAW) to the signers and GetPublicKey to the audit function only', () => {
+  it('the audit signing key allows Sign (ECDSA_SHA_256, RAW) to the audit function and the sweeper only, GetPublicKey to the audit function', () => {
     const statements = view.keyStatements('SigningKey').slice(1);
     expect(statements.map((s) => [actionsOf(s), rolesIn(s), s.Condition?.StringEquals])).toEqual([
-      [['kms:Sign'], roles('alerts', 'reviews', 'audit', 'sweeper'), { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' }],
+      [['kms:Sign'], roles('audit', 'sweeper'), { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' }],
       [['kms:GetPublicKey'], roles('audit'), undefined],
     ]);
+  });
+
+  it('the alert signing key allows Sign (ECDSA_SHA_256, RAW) to the alerts and reviews functions only, GetPublicKey to the audit function', () => {
+    const statements = view.keyStatements('AlertSigningKey').slice(1);
+    expect(statements.map((s) => [actionsOf(s), rolesIn(s), s.Condition?.StringEquals])).toEqual([
+      [['kms:Sign'], roles('alerts', 'reviews'), { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' }],
+      [['kms:GetPublicKey'], roles('audit'), undefined],
+    ]);
+    dataTemplate.resourcePropertiesCountIs('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }, 2);
   });
 
   it('the data key allows GenerateDataKey and Decrypt for summaries to the alert functions, for integration secrets to the integrations function', () => {
@@ -191,18 +204,23 @@ describe('KMS keys', () => {
     );
   });
 
-  it('the seal key lets the sweeper encrypt through S3 and operators decrypt through S3', () => {
+  it('the seal key lets the sweeper (seals) and the archiver (the audit copy) encrypt through S3 and operators decrypt through S3', () => {
     const statements = view.keyStatements('SealKey').slice(1);
     expect(statements.map((s) => [s.Sid, actionsOf(s)])).toEqual([
-      ['SweeperWritesSealsThroughS3', ['kms:GenerateDataKey']],
+      ['WritersWriteThroughS3', ['kms:GenerateDataKey']],
       ['OperatorsReadSealsThroughS3', ['kms:Decrypt']],
     ]);
-    expect(rolesIn(statements[0]!)).toEqual(roles('sweeper'));
+    expect(rolesIn(statements[0]!)).toEqual(roles('sweeper', 'archiver'));
   });
 
   it('key policies name exactly the roles the app stack creates, and agree with their IAM policies', () => {
     const roleNames = new Set(view.ofType('app', 'AWS::IAM::Role').map(([, r]) => view.describe(r.Properties.RoleName)));
-    for (const [key, friendly] of [['hmac', 'HmacKey'], ['signing', 'SigningKey'], ['data', 'DataKey']] as const) {
+    for (const [key, friendly] of [
+      ['hmac', 'HmacKey'],
+      ['signing', 'SigningKey'],
+      ['alertSigning', 'AlertSigningKey'],
+      ['data', 'DataKey'],
+    ] as const) {
       // An action may be split over statements (the data key: one per encryption-context purpose); together they name the granted roles.
       const byAction = new Map<string, Set<unknown>>();
       for (const s of view.keyStatements(friendly).slice(1)) {
@@ -260,12 +278,11 @@ describe('SNS topics and the dead-letter queue', () => {
     expect(statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
     const sns = statements.find((s) => s.Sid === 'PeerguardTopicsDeadLetter')!;
     expect(sns.Principal).toEqual({ Service: 'sns.amazonaws.com' });
-    expect(asArray<Json>(sns.Condition!.ArnEquals!['aws:SourceArn']).map((a) => view.describe(a)).sort()).toEqual([
-      'OperationsTopic',
-      'PracticesTopic',
-      'ReviewersTopic',
-      'SecurityTopic',
-    ]);
+    expect(
+      asArray<Json>(sns.Condition!.ArnEquals!['aws:SourceArn'])
+        .map((a) => view.describe(a))
+        .sort(),
+    ).toEqual(['OperationsTopic', 'PracticesTopic', 'ReviewersTopic', 'SecurityTopic']);
   });
 
   it('subscriptions from the stage settings: practices filtered on practiceId, every one with the dead-letter queue', () => {
@@ -368,8 +385,69 @@ describe('audit seal bucket', () => {
     ]);
     // The bucket policy grants nothing; the sweeper's PutObject comes from its role alone.
     expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
-    // Server access logs are delivered by S3's logging service, from the seal bucket only.
+    // Server access logs are delivered by S3's logging service, from the seal and copy buckets only.
     const delivery = policyOf(logsId).filter((s) => s.Effect === 'Allow');
-    expect(delivery.map((s) => [s.Principal, s.Action])).toEqual([[{ Service: 'logging.s3.amazonaws.com' }, 's3:PutObject']]);
+    expect(delivery.map((s) => [s.Principal, s.Action, view.describe(asArray<Json>(s.Resource)[0])])).toEqual([
+      [{ Service: 'logging.s3.amazonaws.com' }, 's3:PutObject', expect.stringMatching(/\/seal-bucket\/\*$/)],
+      [{ Service: 'logging.s3.amazonaws.com' }, 's3:PutObject', expect.stringMatching(/\/audit-copy-bucket\/\*$/)],
+    ]);
+  });
+});
+
+describe("the audit table's write-once copy", () => {
+  const buckets = view.ofType('data', 'AWS::S3::Bucket');
+  const [copyId, copy] = buckets.find(([id]) => view.friendly.get(id) === 'AuditCopyBucket')!;
+  const statements = view
+    .ofType('data', 'AWS::S3::BucketPolicy')
+    .filter(([, p]) => view.describe(p.Properties.Bucket) === view.friendly.get(copyId))
+    .flatMap(([, p]) => asArray<Statement>(p.Properties.PolicyDocument.Statement));
+
+  it('is a bucket with Object Lock in COMPLIANCE mode with the stage retention, versioning, the seal key and access logs', () => {
+    expect(copy.Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: config.sealRetentionDays } },
+    });
+    expect(copy.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    const [rule] = copy.Properties.BucketEncryption.ServerSideEncryptionConfiguration;
+    expect(view.describe(rule.ServerSideEncryptionByDefault.KMSMasterKeyID)).toBe('SealKey');
+    expect(view.describe(copy.Properties.BucketName)).toBe('peerguard-dev-audit-${AWS::AccountId}-${AWS::Region}');
+    expect(view.describe(copy.Properties.LoggingConfiguration.DestinationBucketName)).toBe('AccessLogsBucket');
+    expect(copy.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
+  });
+
+  it('refuses PutObject from anyone but the archiver role, and every delete; grants nothing', () => {
+    const put = statements.find((s) => s.Sid === 'OnlyTheArchiverWritesCopies')!;
+    expect([put.Effect, put.Principal, put.Action]).toEqual(['Deny', { AWS: '*' }, 's3:PutObject']);
+    expect(asArray<Json>(put.Condition!.ArnNotEquals!['aws:PrincipalArn']).map((a) => view.describe(a))).toEqual(['archiverRole']);
+    const del = statements.find((s) => s.Sid === 'NobodyDeletesCopies')!;
+    expect([del.Effect, del.Principal, actionsOf(del), del.Condition]).toEqual([
+      'Deny',
+      { AWS: '*' },
+      ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+      undefined,
+    ]);
+    expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
+  });
+
+  it("keeps the audit table's stream with both images, which the archiver reads from its oldest record, in order, with partial-batch retries and a dead-letter queue", () => {
+    const auditId = view.tableIdOf(tableDefinitions.find((def) => def.id === 'Audit')!);
+    expect(view.dataResources[auditId].Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    const mappings = view.ofType('app', 'AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    const [, mapping] = mappings[0]!;
+    expect(view.describe(mapping.Properties.EventSourceArn)).toBe('Audit.StreamArn');
+    expect(refId(mapping.Properties.FunctionName)).toBe(view.fn('archiver').id);
+    expect(mapping.Properties).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(view.describe(mapping.Properties.DestinationConfig.OnFailure.Destination)).toBe('ArchiverDlq');
   });
 });

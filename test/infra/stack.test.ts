@@ -30,7 +30,7 @@ describe('app', () => {
 });
 
 describe('Lambda functions', () => {
-  it('one function per route group, plus the authorizer and the sweeper', () => {
+  it('one function per route group, plus the authorizer, the sweeper and the archiver', () => {
     expect([...view.functions.keys()].sort()).toEqual([...functionNames].sort());
   });
 
@@ -39,7 +39,7 @@ describe('Lambda functions', () => {
     expect(props.Runtime).toBe('nodejs24.x');
     expect(props.Architectures).toEqual(['arm64']);
     expect(props.MemorySize).toBe(512);
-    expect(props.Timeout).toBe(name === 'sweeper' ? 300 : name === 'audit' ? 29 : name === 'rescreener' ? 60 : 10);
+    expect(props.Timeout).toBe(name === 'sweeper' ? 300 : name === 'audit' ? 29 : name === 'rescreener' || name === 'archiver' ? 60 : 10);
     expect(props.TracingConfig).toEqual({ Mode: 'Active' });
     const logGroup = view.resource(refId(props.LoggingConfig?.LogGroup)!);
     expect(logGroup.Properties.RetentionInDays).toBe(config.logRetentionDays);
@@ -108,16 +108,19 @@ describe('Lambda functions', () => {
     expect(parsed.data).toMatchObject({ HMAC_KEY_VERSION: 'k1', HMAC_PREVIOUS_KEYS: [] });
     // Every variable of the aws branch is set by the stack, not left to a default, except those
     // that are optional by design: the replaced token keys (set only while a rotation's migration
-    // window is open; cdk.json lists one version) and the seal bucket (the sweeper's alone).
+    // window is open; cdk.json lists one version), the seal bucket (the sweeper's alone) and the
+    // audit copy bucket (the archiver's alone).
     const aws = configSchema.options.find((o) => o.shape.PEERGUARD_RUNTIME.value === 'aws')!;
     // The re-confirmation window, token retention and the subject-token lookup limit are
     // network-wide policy with documented defaults (docs/security.md), not yet stage settings.
     // So is the threshold of the reporters' match digest (docs/rescreening.md).
     const leftToDefaults = ['IDEMPOTENCY_TTL_HOURS', 'AUDIT_EXPORT_PAGE_SIZE', 'AUDIT_CHAINS', 'RECONFIRM_WINDOW_DAYS', 'TOKEN_RETENTION_DAYS', 'SUBJECT_TOKEN_LOOKUPS_PER_DAY', 'MATCH_DIGEST_MIN_COUNT'];
-    const optional = ['HMAC_PREVIOUS_KEYS', 'SEAL_BUCKET'];
+    const optional = ['HMAC_PREVIOUS_KEYS', 'SEAL_BUCKET', 'AUDIT_COPY_BUCKET'];
     const settable = Object.keys(aws.shape).filter((k) => ![...leftToDefaults, ...optional].includes(k));
     expect(Object.keys(env)).toEqual(expect.arrayContaining(settable));
-    expect(Object.keys(env).filter((k) => optional.includes(k))).toEqual(name === 'sweeper' ? ['SEAL_BUCKET'] : []);
+    expect(Object.keys(env).filter((k) => optional.includes(k))).toEqual(
+      name === 'sweeper' ? ['SEAL_BUCKET'] : name === 'archiver' ? ['AUDIT_COPY_BUCKET'] : [],
+    );
     // Nothing the function would not read (a misspelt variable would silently fall back to a default).
     const runtimeOnly = /^(POWERTOOLS_[A-Z_]+|NODE_OPTIONS)$/;
     expect(Object.keys(env).filter((k) => !(k in aws.shape) && !runtimeOnly.test(k))).toEqual([]);
@@ -222,11 +225,7 @@ describe('IAM least privilege', () => {
   const main = (...actions: string[]) => actions.map((a) => `dynamodb:${a} Main`);
   const mainQuery = ['dynamodb:Query Main', 'dynamodb:Query Main/index/gsi1', 'dynamodb:Query Main/index/gsi2', 'dynamodb:Query Main/index/byKind'];
   const audit = ['dynamodb:PutItem Audit', 'dynamodb:Query Audit', 'dynamodb:Query Audit/index/byTime'];
-  const publish = (...topics: string[]) => [
-    ...topics.map((t) => `sns:Publish ${t}Topic`),
-    'kms:Decrypt MessagingKey',
-    'kms:GenerateDataKey MessagingKey',
-  ];
+  const publish = (...topics: string[]) => [...topics.map((t) => `sns:Publish ${t}Topic`), 'kms:Decrypt MessagingKey', 'kms:GenerateDataKey MessagingKey'];
   const baseline = (name: string) => [
     `logs:CreateLogStream ${name}Logs`,
     `logs:PutLogEvents ${name}Logs`,
@@ -252,7 +251,7 @@ describe('IAM least privilege', () => {
       'dynamodb:UpdateItem TokenIndex',
       ...audit,
       'kms:GenerateMac HmacKey',
-      'kms:Sign SigningKey',
+      'kms:Sign AlertSigningKey',
       'kms:GenerateDataKey DataKey',
       'kms:Decrypt DataKey',
       ...publish('Reviewers', 'Practices'),
@@ -262,7 +261,7 @@ describe('IAM least privilege', () => {
       ...mainQuery,
       'dynamodb:UpdateItem TokenIndex',
       ...audit,
-      'kms:Sign SigningKey',
+      'kms:Sign AlertSigningKey',
       'kms:Decrypt DataKey',
       ...publish('Practices'),
     ],
@@ -276,7 +275,7 @@ describe('IAM least privilege', () => {
       'kms:Decrypt DataKey',
       ...publish('Practices', 'Security'),
     ],
-    audit: [...audit, 'kms:Sign SigningKey', 'kms:GetPublicKey SigningKey', 'kms:GenerateMac HmacKey'],
+    audit: [...audit, 'kms:Sign SigningKey', 'kms:GetPublicKey SigningKey', 'kms:GetPublicKey AlertSigningKey', 'kms:GenerateMac HmacKey'],
     bookings: [
       'dynamodb:BatchGetItem TokenIndex',
       ...main('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'),
@@ -297,6 +296,19 @@ describe('IAM least privilege', () => {
       'kms:GenerateDataKey SealKey',
       'sqs:SendMessage SweeperDlq',
     ],
+    archiver: [
+      ...main('PutItem'),
+      ...audit,
+      ...['DescribeStream', 'GetRecords', 'GetShardIterator'].map((a) => `dynamodb:${a} Audit.StreamArn`),
+      'dynamodb:ListStreams *',
+      ...publish('Security'),
+      's3:PutObject AuditCopyBucket/*',
+      's3:GetObject AuditCopyBucket/changes/*',
+      'kms:GenerateDataKey SealKey',
+      'sqs:SendMessage ArchiverDlq',
+      'sqs:GetQueueAttributes ArchiverDlq',
+      'sqs:GetQueueUrl ArchiverDlq',
+    ],
   };
 
   it.each(functionNames)('%s has exactly its audited permissions', (name) => {
@@ -307,9 +319,7 @@ describe('IAM least privilege', () => {
     const role = view.resource(view.roleOf(name)).Properties;
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(view.describe(role.RoleName)).toBe(`peerguard-dev-${name}-\${AWS::Region}`);
-    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
-      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
-    ]);
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }]);
   });
 
   it('no identity policy statement uses a wildcard action or NotAction', () => {
@@ -321,10 +331,19 @@ describe('IAM least privilege', () => {
     }
   });
 
-  it('the only wildcard resources are X-Ray (no resource-level permissions) and the seal objects', () => {
+  it('the only wildcard resources are X-Ray and stream listing (no resource-level permissions), and the seal and copy objects', () => {
+    const allowed = new Set([
+      's3:PutObject SealBucket/*',
+      's3:PutObject AuditCopyBucket/*',
+      's3:GetObject AuditCopyBucket/changes/*',
+      'dynamodb:ListStreams *',
+    ]);
     for (const name of functionNames) {
       const wildcards = view.permissionsOf(name).filter((p) => p.includes('*'));
-      expect(wildcards.filter((p) => !p.startsWith('xray:') && p !== 's3:PutObject SealBucket/*'), name).toEqual([]);
+      expect(
+        wildcards.filter((p) => !p.startsWith('xray:') && !allowed.has(p)),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -333,13 +352,46 @@ describe('IAM least privilege', () => {
     for (const { roles: attached } of view.identityStatements()) for (const role of attached) expect(roles.has(role), role).toBe(true);
   });
 
-  it('nobody may update or delete audit entries, and only the sweeper writes seals', () => {
+  it('nobody may update or delete audit entries, only the sweeper writes seals and only the archiver writes the audit copy', () => {
     for (const name of functionNames) {
       const permissions = view.permissionsOf(name);
-      expect(permissions.filter((p) => /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem) Audit/.test(p)), name).toEqual([]);
-      expect(permissions.some((p) => p.startsWith('s3:')), name).toBe(name === 'sweeper');
+      expect(
+        permissions.filter((p) => /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem|PartiQL\w+) Audit/.test(p)),
+        name,
+      ).toEqual([]);
+      expect(
+        permissions.some((p) => p.startsWith('s3:')),
+        name,
+      ).toBe(name === 'sweeper' || name === 'archiver');
     }
     expect(view.permissionsOf('sweeper').filter((p) => p.startsWith('s3:'))).toEqual(['s3:PutObject SealBucket/*']);
+    expect(view.permissionsOf('archiver').filter((p) => p.startsWith('s3:'))).toEqual([
+      's3:GetObject AuditCopyBucket/changes/*',
+      's3:PutObject AuditCopyBucket/*',
+    ]);
+  });
+
+  it('the audit table refuses updates, deletes, batch and PartiQL writes to everyone, whatever their IAM policies', () => {
+    const [, auditTable] = view.ofType('data', 'AWS::DynamoDB::Table').find(([, t]) => JSON.stringify(t.Properties.KeySchema).includes('"chain"'))!;
+    expect(auditTable.Properties.ResourcePolicy.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'NobodyRewritesAuditEntries',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PartiQLDelete', 'dynamodb:PartiQLUpdate', 'dynamodb:UpdateItem'],
+        Resource: '*',
+      },
+    ]);
+    expect(auditTable.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+  });
+
+  it('each signing key is usable only by the functions of its statement types: receipts and publications, or manifests, checkpoints and seals', () => {
+    const signers = (key: string) => functionNames.filter((name) => view.permissionsOf(name).includes(`kms:Sign ${key}`));
+    expect(signers('AlertSigningKey')).toEqual(['alerts', 'reviews']);
+    expect(signers('SigningKey')).toEqual(['audit', 'sweeper']);
+    const readers = (key: string) => functionNames.filter((name) => view.permissionsOf(name).includes(`kms:GetPublicKey ${key}`));
+    expect(readers('AlertSigningKey')).toEqual(['audit']);
+    expect(readers('SigningKey')).toEqual(['audit']);
   });
 
   it('the grants table cannot express an audit update or delete, nor a key used for another purpose (npm run typecheck)', () => {

@@ -41,6 +41,7 @@ export { keySchema };
 const aliasFriendly: Record<string, string> = {
   hmac: 'HmacKey',
   signing: 'SigningKey',
+  'alert-signing': 'AlertSigningKey',
   data: 'DataKey',
   tables: 'TablesKey',
   messaging: 'MessagingKey',
@@ -64,7 +65,10 @@ export function testWebAssets(): string {
     builtWebAssets = mkdtempSync(join(tmpdir(), 'peerguard-web-'));
     for (const root of webRoots) {
       mkdirSync(join(builtWebAssets, root.folder), { recursive: true });
-      writeFileSync(join(builtWebAssets, root.folder, 'index.html'), `<!doctype html><title>${root.folder}</title><script type="module" src="/assets/index.js"></script>`);
+      writeFileSync(
+        join(builtWebAssets, root.folder, 'index.html'),
+        `<!doctype html><title>${root.folder}</title><script type="module" src="/assets/index.js"></script>`,
+      );
     }
   }
   return builtWebAssets;
@@ -129,9 +133,10 @@ export class TemplatesView {
       this.friendly.set(id, `${name[0]!.toUpperCase()}${name.slice(1)}Topic`);
     }
     for (const [id] of this.ofType('data', 'AWS::SQS::Queue')) this.friendly.set(id, 'NotificationsDlq');
-    for (const [id] of this.ofType('app', 'AWS::SQS::Queue')) this.friendly.set(id, 'SweeperDlq');
+    for (const [id] of this.ofType('app', 'AWS::SQS::Queue')) this.friendly.set(id, id.startsWith('ArchiverDlq') ? 'ArchiverDlq' : 'SweeperDlq');
     for (const [id, bucket] of this.ofType('data', 'AWS::S3::Bucket')) {
-      this.friendly.set(id, bucket.Properties.ObjectLockEnabled ? 'SealBucket' : 'AccessLogsBucket');
+      const copy = JSON.stringify(bucket.Properties.BucketName ?? '').includes(`peerguard-${stage}-audit-`);
+      this.friendly.set(id, bucket.Properties.ObjectLockEnabled ? (copy ? 'AuditCopyBucket' : 'SealBucket') : 'AccessLogsBucket');
     }
     for (const [name, fn] of this.functions) {
       this.friendly.set(refId(fn.props.LoggingConfig?.LogGroup)!, `${name}Logs`);
@@ -180,6 +185,9 @@ export class TemplatesView {
    */
   describe(value: Json): string {
     if (typeof value === 'string') return value;
+    // A table's stream ARN (GetAtt StreamArn, here or imported from the data stack): `Audit.StreamArn`.
+    const imported = Object.values<Json>(this.data.Outputs ?? {}).find((o) => o.Export?.Name === value?.['Fn::ImportValue'])?.Value ?? value;
+    if (imported?.['Fn::GetAtt']?.[1] === 'StreamArn') return `${this.friendly.get(imported['Fn::GetAtt'][0]) ?? imported['Fn::GetAtt'][0]}.StreamArn`;
     const id = refId(value) ?? this.importedId(value);
     if (id) return this.friendly.get(id) ?? (id.startsWith('AWS::') ? `\${${id}}` : id);
     const join = value?.['Fn::Join'];
@@ -189,6 +197,8 @@ export class TemplatesView {
       if (role && functionNames.includes(role[1] as FunctionName)) return `${role[1]}Role`;
       const seals = `arn:\${AWS::Partition}:s3:::peerguard-${this.stage}-seals-\${AWS::AccountId}-\${AWS::Region}/*`;
       if (text === seals) return 'SealBucket/*';
+      const copies = `arn:\${AWS::Partition}:s3:::peerguard-${this.stage}-audit-\${AWS::AccountId}-\${AWS::Region}/`;
+      if (text.startsWith(copies)) return `AuditCopyBucket/${text.slice(copies.length)}`;
       return text;
     }
     return JSON.stringify(value);
@@ -197,23 +207,27 @@ export class TemplatesView {
   /** Every identity-policy statement, with the roles it is attached to. */
   identityStatements(): { roles: string[]; statement: Statement }[] {
     const all = { ...this.dataResources, ...this.appResources };
-    return Object.values<Json>(all).flatMap((r) => {
-      if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
-        return asArray<Statement>(r.Properties.PolicyDocument.Statement).map((statement) => ({
-          roles: asArray<Json>(r.Properties.Roles).map(refId).filter((x): x is string => !!x),
-          statement,
-        }));
-      }
-      return [];
-    }).concat(
-      Object.entries(all)
-        .filter(([, r]) => r.Type === 'AWS::IAM::Role')
-        .flatMap(([roleId, r]) =>
-          asArray<Json>(r.Properties.Policies).flatMap((p) =>
-            asArray<Statement>(p.PolicyDocument.Statement).map((statement) => ({ roles: [roleId], statement })),
+    return Object.values<Json>(all)
+      .flatMap((r) => {
+        if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
+          return asArray<Statement>(r.Properties.PolicyDocument.Statement).map((statement) => ({
+            roles: asArray<Json>(r.Properties.Roles)
+              .map(refId)
+              .filter((x): x is string => !!x),
+            statement,
+          }));
+        }
+        return [];
+      })
+      .concat(
+        Object.entries(all)
+          .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+          .flatMap(([roleId, r]) =>
+            asArray<Json>(r.Properties.Policies).flatMap((p) =>
+              asArray<Statement>(p.PolicyDocument.Statement).map((statement) => ({ roles: [roleId], statement })),
+            ),
           ),
-        ),
-    );
+      );
   }
 
   /** A function role's effective Allow permissions as sorted `action resource` pairs. */

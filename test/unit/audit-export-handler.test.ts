@@ -54,14 +54,20 @@ function world(pageSize = 4): World {
   return { deps, log, handler: createAuditHandler(deps) };
 }
 
-const approval = (i: number): AuditEvent => ({ action: 'alert.approved', actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_elm' }, targets: { alertId: `alt_${i}` }, outcome: 'pending_review' });
+const approval = (i: number): AuditEvent => ({
+  action: 'alert.approved',
+  actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_elm' },
+  targets: { alertId: `alt_${i}` },
+  outcome: 'pending_review',
+});
 
 /** Four entries a day from 2026-11-17 to 2026-11-20 (seq 1 to 16). */
 async function seed(log: MemoryAuditLog) {
   for (let i = 0; i < 16; i += 1) await log.append([approval(i)], new Date(Date.UTC(2026, 10, 17 + Math.floor(i / 4), 8, i)));
 }
 
-const exportGet = (w: World, query: Record<string, string>, lambda?: Record<string, string>) => w.handler(event('GET /v1/audit/export', { query, lambda }), context);
+const exportGet = (w: World, query: Record<string, string>, lambda?: Record<string, string>) =>
+  w.handler(event('GET /v1/audit/export', { query, lambda }), context);
 const problem = (result: HttpResult) => JSON.parse(result.body ?? '{}') as { status: number; errors?: { path: string; message: string }[] };
 
 /** Follows the Link headers from the first page to the last. */
@@ -181,7 +187,7 @@ describe('GET /v1/audit/export', () => {
     expect(csv.body).toBe(csvHeader + csvNewline);
   });
 
-  it('stops a page before its escaped body would pass Lambda\'s answer limit, whatever the page size', async () => {
+  it("stops a page before its escaped body would pass Lambda's answer limit, whatever the page size", async () => {
     const w = world(5_000);
     const bookings = Array.from({ length: 100 }, (_, b) => ({
       checkId: `chk_${String(b).padStart(26, '0')}`,
@@ -189,7 +195,13 @@ describe('GET /v1/audit/export', () => {
       tokenDigests: Array.from({ length: 4 }, (_, t) => `${String(b).padStart(3, '0')}${t}`.padEnd(64, '0')),
       result: 'no_match' as const,
     }));
-    const batch: AuditEvent = { action: 'check.performed', actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_v' }, targets: { checkId: 'chk_batch' }, outcome: 'no_match', bookings: bookings.map((b) => ({ ...b, tokenKinds: [...b.tokenKinds] })) };
+    const batch: AuditEvent = {
+      action: 'check.performed',
+      actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_v' },
+      targets: { checkId: 'chk_batch' },
+      outcome: 'no_match',
+      bookings: bookings.map((b) => ({ ...b, tokenKinds: [...b.tokenKinds] })),
+    };
     for (let i = 0; i < 300; i += 1) await w.log.append([batch], new Date('2026-11-20T12:00:00Z'));
     const pages = await allPages(w, { from: '2026-11-20', to: '2026-11-20' });
     expect(pages.length).toBeGreaterThan(1);
@@ -224,7 +236,9 @@ describe('GET /v1/audit/export', () => {
     expect(await errorsOf({ from: '2026-01-01', to: '2027-01-02' })).toEqual([
       { path: 'to', message: 'must be at most 366 days from from (both included); export longer periods in parts' },
     ]);
-    expect(await errorsOf({ from: '2026-01-01', to: '2026-01-02', page: '2' })).toEqual([{ path: '(unrecognised field name)', message: 'is not a known field' }]);
+    expect(await errorsOf({ from: '2026-01-01', to: '2026-01-02', page: '2' })).toEqual([
+      { path: '(unrecognised field name)', message: 'is not a known field' },
+    ]);
     expect(await errorsOf({ from: '2026-01-01', to: '2026-01-02', cursor: 'not-a-cursor' })).toEqual([
       { path: 'cursor', message: 'is not a cursor this API issued; start the export again without one' },
     ]);
@@ -246,8 +260,12 @@ describe('GET /v1/audit/export', () => {
       expect(result.statusCode).toBe(400);
       return problem(result).errors;
     };
-    expect(await refused({ ...query, cursor: forged })).toEqual([{ path: 'cursor', message: 'is not a cursor this API issued; start the export again without one' }]);
-    expect(await refused({ ...query, cursor }, { ...auditor, keyId: 'key_other' })).toEqual([{ path: 'cursor', message: 'belongs to an export another API key started' }]);
+    expect(await refused({ ...query, cursor: forged })).toEqual([
+      { path: 'cursor', message: 'is not a cursor this API issued; start the export again without one' },
+    ]);
+    expect(await refused({ ...query, cursor }, { ...auditor, keyId: 'key_other' })).toEqual([
+      { path: 'cursor', message: 'belongs to an export another API key started' },
+    ]);
     expect(await refused({ ...query, to: '2026-11-21', cursor })).toEqual([
       { path: 'cursor', message: 'belongs to an export of other dates or another format: send the from, to and format it came with' },
     ]);
@@ -261,23 +279,39 @@ describe('GET /v1/audit/export', () => {
 
   it('is for auditors only', async () => {
     const w = world();
-    const result = await exportGet(w, { from: '2026-11-17', to: '2026-11-20' }, { authenticated: 'true', keyId: 'key_desk', role: 'practice', practiceId: 'prc_x' });
+    const result = await exportGet(
+      w,
+      { from: '2026-11-17', to: '2026-11-20' },
+      { authenticated: 'true', keyId: 'key_desk', role: 'practice', practiceId: 'prc_x' },
+    );
     expect(result.statusCode).toBe(403);
     expect(w.log.entries).toHaveLength(0);
   });
 });
 
 describe('GET /v1/audit/verification-key', () => {
-  it('answers the signing key id, the algorithm and the public key', async () => {
+  it('answers the original (audit) key id, the algorithm and the public key as before, and every key with the statement types it signs', async () => {
     const w = world();
     const result = await w.handler(event('GET /v1/audit/verification-key'), context);
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body!)).toEqual({ keyId: w.deps.signer.keyId, algorithm: 'ECDSA_SHA_256', publicKeyPem: await w.deps.signer.publicKeyPem() });
+    const audit = { keyId: w.deps.signer.keyId, algorithm: 'ECDSA_SHA_256', publicKeyPem: await w.deps.signer.publicKeyPem() };
+    expect(JSON.parse(result.body!)).toEqual({
+      ...audit,
+      keys: [
+        { ...audit, statementTypes: ['manifest', 'checkpoint', 'seal'], signedUntypedStatements: true },
+        {
+          keyId: w.deps.alertSigner.keyId,
+          algorithm: 'ECDSA_SHA_256',
+          publicKeyPem: await w.deps.alertSigner.publicKeyPem(),
+          statementTypes: ['receipt', 'publication'],
+        },
+      ],
+    });
   });
 });
 
 describe('POST /v1/audit/subject-tokens', () => {
-  it('answers the tokens a check computes for the subject, and audits the lookup with the tokens it returned (counsel\'s searches are visible)', async () => {
+  it("answers the tokens a check computes for the subject, and audits the lookup with the tokens it returned (counsel's searches are visible)", async () => {
     const w = world();
     w.deps.clock.set('2026-11-21T11:00:00Z');
     const result = await w.handler(event('POST /v1/audit/subject-tokens', { body: { subject: canarySubject } }), context);
@@ -293,9 +327,16 @@ describe('POST /v1/audit/subject-tokens', () => {
       at: '2026-11-21T11:00:00Z',
       actor: { keyId: 'key_counsel', role: 'auditor' },
       outcome: 'success',
-      detail: { tokenKinds: 'phone,email,name,name_dob,name_dob,name', count: 6, searched: tokens.map(({ kind, token }) => `${kind}:${token}`).join(','), dailyLimit: 20 },
+      detail: {
+        tokenKinds: 'phone,email,name,name_dob,name_dob,name',
+        count: 6,
+        searched: tokens.map(({ kind, token }) => `${kind}:${token}`).join(','),
+        dailyLimit: 20,
+      },
     });
-    expect(w.deps.sent).toEqual([{ topic: 'security', type: 'audit.subject_tokens', keyId: 'key_counsel', lookupsToday: 1, limit: 20, at: '2026-11-21T11:00:00Z' }]);
+    expect(w.deps.sent).toEqual([
+      { topic: 'security', type: 'audit.subject_tokens', keyId: 'key_counsel', lookupsToday: 1, limit: 20, at: '2026-11-21T11:00:00Z' },
+    ]);
     const stored = JSON.stringify(w.log.entries) + JSON.stringify(w.deps.logLines);
     for (const { token } of tokens) expect(JSON.stringify(w.deps.logLines)).not.toContain(token);
     for (const value of [...Object.values(canarySubject), ...canaryNormalised]) expect(stored.toLowerCase()).not.toContain(value.toLowerCase());
@@ -312,7 +353,9 @@ describe('POST /v1/audit/subject-tokens', () => {
     expect(refused.headers?.['Retry-After']).toBe('3600');
     expect(refused.body).not.toMatch(/"token"/);
     expect(w.log.entries.filter((entry) => entry.action === 'audit.subject_tokens')).toHaveLength(20);
-    expect(w.deps.sent.filter((sent) => sent.type === 'audit.subject_tokens').map((sent) => (sent as { lookupsToday: number }).lookupsToday)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(w.deps.sent.filter((sent) => sent.type === 'audit.subject_tokens').map((sent) => (sent as { lookupsToday: number }).lookupsToday)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     // Another key has its own budget; the next UTC day starts afresh.
     expect((await lookup('+1 860 555 0199', 'key_counsel2')).statusCode).toBe(200);
     w.deps.clock.set('2026-11-22T00:00:01Z');
@@ -321,7 +364,10 @@ describe('POST /v1/audit/subject-tokens', () => {
 
   it('answers a bad subject with 400 naming fields, never values, and audits nothing', async () => {
     const w = world();
-    const result = await w.handler(event('POST /v1/audit/subject-tokens', { body: { subject: { phone: '12', fullName: canarySubject.fullName }, extra: canarySubject.email } }), context);
+    const result = await w.handler(
+      event('POST /v1/audit/subject-tokens', { body: { subject: { phone: '12', fullName: canarySubject.fullName }, extra: canarySubject.email } }),
+      context,
+    );
     expect(result.statusCode).toBe(400);
     expect(problem(result).errors).toEqual([
       { path: 'subject.phone', message: expect.stringContaining('must be a valid phone number') },
@@ -332,11 +378,19 @@ describe('POST /v1/audit/subject-tokens', () => {
     expect(w.log.entries).toHaveLength(0);
   });
 
-  it('lets counsel find who checked a person: the phone token, written any way, is in that check\'s entry', async () => {
+  it("lets counsel find who checked a person: the phone token, written any way, is in that check's entry", async () => {
     const w = world();
     const [phone] = await computeTokens(w.deps.keyring, { phone: '860.555.0199' }, 'US');
     await w.log.append(
-      [{ action: 'check.performed', actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_valley' }, targets: { checkId: 'chk_1' }, outcome: 'no_match', bookings: [{ checkId: 'chk_1', tokenKinds: ['phone'], tokenDigests: [checkTokenDigest('chk_1', phone!.token)], result: 'no_match' }] }],
+      [
+        {
+          action: 'check.performed',
+          actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_valley' },
+          targets: { checkId: 'chk_1' },
+          outcome: 'no_match',
+          bookings: [{ checkId: 'chk_1', tokenKinds: ['phone'], tokenDigests: [checkTokenDigest('chk_1', phone!.token)], result: 'no_match' }],
+        },
+      ],
       new Date('2026-11-20T09:00:00Z'),
     );
     const lookup = await w.handler(event('POST /v1/audit/subject-tokens', { body: { subject: { phone: '+1 (860) 555-0199' } } }), context);

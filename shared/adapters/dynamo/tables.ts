@@ -50,6 +50,8 @@ export interface TableDefinition {
     readonly include?: readonly string[];
   }[];
   readonly timeToLiveAttribute?: string;
+  /** A stream of the table's changes, with both images (the audit table's write-once copy reads it). */
+  readonly stream?: 'NEW_AND_OLD_IMAGES';
 }
 
 /**
@@ -124,7 +126,8 @@ export const tokenIndexTable: TableDefinition = {
 /**
  * The audit log: one hash chain, an item per entry keyed by (chain, seq). Appends are
  * conditional Puts on the next sequence number inside the action's own transaction; the
- * by-time index finds the first and last entry of an export's date range.
+ * by-time index finds the first and last entry of an export's date range. Its stream (both
+ * images) feeds the write-once copy and reports any item changed or deleted after it was written.
  */
 export const auditTable: TableDefinition = {
   id: 'Audit',
@@ -138,6 +141,7 @@ export const auditTable: TableDefinition = {
       sortKey: { name: attr.atSeq, type: 'S' },
     },
   ],
+  stream: 'NEW_AND_OLD_IMAGES',
 };
 
 export const tableDefinitions = [apiKeysTable, mainTable, tokenIndexTable, auditTable] as const;
