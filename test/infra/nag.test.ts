@@ -67,12 +67,12 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
   it("acknowledges only what cannot be fixed: X-Ray, stream-listing, seal-object and copy-object wildcards, synchronous and stream-invoked functions, DLQs, the public routes (health probe, OpenAPI document, statistics summary, Cal.com's signed webhook)", () => {
     expect(byRule('PeerguardData', 'Peerguard')).toEqual({
       'AwsSolutions-APIG4': 4,
-      'AwsSolutions-IAM5[Resource::*]': 12,
+      'AwsSolutions-IAM5[Resource::*]': 13,
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::peerguard-dev-seals-<AWS::AccountId>-<AWS::Region>/*]': 1,
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::peerguard-dev-audit-<AWS::AccountId>-<AWS::Region>/*]': 1,
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::peerguard-dev-audit-<AWS::AccountId>-<AWS::Region>/changes/*]': 1,
       'AwsSolutions-SQS3': 2,
-      'Serverless-LambdaDLQ': 10,
+      'Serverless-LambdaDLQ': 11,
       'Serverless-SQSRedrivePolicy': 3,
     });
     expect(byRule('PeerguardEdge')).toEqual({});

@@ -59,7 +59,7 @@ async function entries(): Promise<AuditEntry[]> {
       TableName: config.AUDIT_TABLE,
       KeyConditionExpression: '#c = :c',
       ExpressionAttributeNames: { '#c': attr.chain },
-      ExpressionAttributeValues: { ':c': 'main' },
+      ExpressionAttributeValues: { ':c': 'c000' },
       ConsistentRead: true,
     }),
   );
@@ -81,7 +81,8 @@ const tamperNotices = () => notices().filter((line) => JSON.stringify(line).incl
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'pg-audit-stream-'));
-  config = await freshLocalConfig(dataDir);
+  // One chain, so every entry of this one writer is in c000.
+  config = await freshLocalConfig(dataDir, { AUDIT_CHAINS: '1' });
   deps = buildDeps(config);
   poller = startAuditStreamPoller(deps, { endpoint: config.DYNAMODB_ENDPOINT!, table: config.AUDIT_TABLE, intervalMs: 0 });
 });
@@ -95,11 +96,11 @@ describe('the write-once copy of the audit table', () => {
   it('copies each entry as it is written, as a read-only file holding exactly the stored item', async () => {
     const written = await deps.audit.append([event(1), event(2), event(3)], new Date());
     const copies = await until('the three copies', () =>
-      written.every((entry) => readCopy(`entries/main/${String(entry.seq).padStart(12, '0')}.json`)) ? true : undefined,
+      written.every((entry) => readCopy(`entries/c000/${String(entry.seq).padStart(12, '0')}.json`)) ? true : undefined,
     );
     expect(copies).toBe(true);
     for (const entry of written) {
-      const file = join(copyDir(), `entries/main/${String(entry.seq).padStart(12, '0')}.json`);
+      const file = join(copyDir(), `entries/c000/${String(entry.seq).padStart(12, '0')}.json`);
       const copy = JSON.parse(readFileSync(file, 'utf8')) as AuditEntry;
       expect(copy).toMatchObject({ seq: entry.seq, hash: entry.hash, prevHash: entry.prevHash, action: 'practice.created' });
       expect(statSync(file).mode & 0o777).toBe(0o400);
@@ -113,7 +114,7 @@ describe('the write-once copy of the audit table', () => {
     await documents().send(
       new UpdateCommand({
         TableName: config.AUDIT_TABLE,
-        Key: { [attr.chain]: 'main', [attr.seq]: victim!.seq },
+        Key: { [attr.chain]: 'c000', [attr.seq]: victim!.seq },
         UpdateExpression: 'SET outcome = :o',
         ExpressionAttributeValues: { ':o': canary },
       }),
@@ -123,7 +124,7 @@ describe('the write-once copy of the audit table', () => {
     );
     expect(recorded).toMatchObject({
       actor: { keyId: 'system:audit-stream', role: 'system' },
-      targets: { chain: 'main', seq: victim!.seq },
+      targets: { chain: 'c000', seq: victim!.seq },
       detail: { oldHash: victim!.hash, newHash: victim!.hash },
     });
     expect(recorded.detail?.streamEventId).toEqual(expect.any(String));
@@ -131,29 +132,29 @@ describe('the write-once copy of the audit table', () => {
     expect(JSON.stringify(notice)).toContain(`"seq":${victim!.seq}`);
     // The change's copy (read-only) names it; the overwritten content appears nowhere.
     const change = await until('the copy of the change', () =>
-      readCopy(`changes/main/${String(victim!.seq).padStart(12, '0')}/${String(recorded.detail!.streamEventId)}.json`),
+      readCopy(`changes/c000/${String(victim!.seq).padStart(12, '0')}/${String(recorded.detail!.streamEventId)}.json`),
     );
-    expect(JSON.parse(change)).toMatchObject({ type: 'peerguard.audit.change.v1', change: 'modified', chain: 'main', seq: victim!.seq });
+    expect(JSON.parse(change)).toMatchObject({ type: 'peerguard.audit.change.v1', change: 'modified', chain: 'c000', seq: victim!.seq });
     for (const text of [JSON.stringify(recorded), JSON.stringify(notices()), change]) expect(text).not.toContain('Canary');
     // The copy of the entry as first written is untouched.
-    expect(JSON.parse(readCopy(`entries/main/${String(victim!.seq).padStart(12, '0')}.json`)!)).toMatchObject({ outcome: 'success', hash: victim!.hash });
+    expect(JSON.parse(readCopy(`entries/c000/${String(victim!.seq).padStart(12, '0')}.json`)!)).toMatchObject({ outcome: 'success', hash: victim!.hash });
   });
 
   it('a deleted entry raises a notice and is recorded as an entry of its own', async () => {
     const victim = (await entries()).find((entry) => entry.action === 'practice.created' && entry.seq === 2)!;
-    await documents().send(new DeleteCommand({ TableName: config.AUDIT_TABLE, Key: { [attr.chain]: 'main', [attr.seq]: victim.seq } }));
+    await documents().send(new DeleteCommand({ TableName: config.AUDIT_TABLE, Key: { [attr.chain]: 'c000', [attr.seq]: victim.seq } }));
     const recorded = await until('the audit.tampered entry for the removal', async () =>
       (await entries()).find((entry) => entry.action === 'audit.tampered' && entry.outcome === 'removed'),
     );
-    expect(recorded).toMatchObject({ targets: { chain: 'main', seq: victim.seq }, detail: { oldHash: victim.hash } });
+    expect(recorded).toMatchObject({ targets: { chain: 'c000', seq: victim.seq }, detail: { oldHash: victim.hash } });
     expect(recorded.detail).not.toHaveProperty('newHash');
     await until('the security notice of the removal', () => tamperNotices().find((line) => JSON.stringify(line).includes('"removed"')));
-    expect(readCopy(`entries/main/${String(victim.seq).padStart(12, '0')}.json`)).toContain(victim.hash);
+    expect(readCopy(`entries/c000/${String(victim.seq).padStart(12, '0')}.json`)).toContain(victim.hash);
   });
 
   it('an item overwritten whole (a Put over an entry) is caught the same way, and each change is recorded once', async () => {
     const victim = (await entries()).find((entry) => entry.seq === 3)!;
-    await documents().send(new PutCommand({ TableName: config.AUDIT_TABLE, Item: { ...victim, [attr.chain]: 'main', detail: { note: canary } } }));
+    await documents().send(new PutCommand({ TableName: config.AUDIT_TABLE, Item: { ...victim, [attr.chain]: 'c000', detail: { note: canary } } }));
     await until('the second modified entry', async () =>
       (await entries()).filter((entry) => entry.action === 'audit.tampered' && entry.outcome === 'modified').length === 2 ? true : undefined,
     );
