@@ -140,22 +140,28 @@ export class PeerguardStack extends Stack {
     this.functions = {} as Record<FunctionName, PeerguardFunction>;
     for (const name of functionNames) {
       const sweeper = name === 'sweeper';
-      this.functions[name] = this.createFunction(name, config, data, {
-        ...environment,
-        ...powertools,
-        ...(sweeper ? { SEAL_BUCKET: data.sealBucket.bucketName } : {}),
-        ...(name === 'archiver' ? { AUDIT_COPY_BUCKET: data.auditCopyBucket.bucketName } : {}),
-      }, sweeper
-        ? { timeout: Duration.minutes(5), deadLetterQueue: this.sweeperDlq }
-        : name === 'rescreener'
-          ? // Invoked asynchronously by SNS: what still fails after Lambda's retries waits in the jobs' dead-letter queue.
-            { timeout: Duration.minutes(1), deadLetterQueue: this.sweeperDlq }
-        : name === 'audit'
-          ? // An export page reads, encodes and signs up to AUDIT_EXPORT_PAGE_SIZE entries: allow up to API Gateway's 30 s.
-            { timeout: Duration.seconds(29) }
-          : name === 'archiver'
-            ? { timeout: Duration.minutes(1) }
-            : {});
+      this.functions[name] = this.createFunction(
+        name,
+        config,
+        data,
+        {
+          ...environment,
+          ...powertools,
+          ...(sweeper ? { SEAL_BUCKET: data.sealBucket.bucketName } : {}),
+          ...(name === 'archiver' ? { AUDIT_COPY_BUCKET: data.auditCopyBucket.bucketName } : {}),
+        },
+        sweeper
+          ? { timeout: Duration.minutes(5), deadLetterQueue: this.sweeperDlq }
+          : name === 'rescreener'
+            ? // Invoked asynchronously by SNS: what still fails after Lambda's retries waits in the jobs' dead-letter queue.
+              { timeout: Duration.minutes(1), deadLetterQueue: this.sweeperDlq }
+            : name === 'audit'
+              ? // An export page reads, encodes and signs up to AUDIT_EXPORT_PAGE_SIZE entries: allow up to API Gateway's 30 s.
+                { timeout: Duration.seconds(29) }
+              : name === 'archiver'
+                ? { timeout: Duration.minutes(1) }
+                : {},
+      );
     }
 
     // The audit table's stream, from its oldest record, in order, into the archiver. A batch that keeps

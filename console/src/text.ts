@@ -396,7 +396,8 @@ export const t = {
   },
   upcoming: {
     title: 'Upcoming bookings that now match',
-    intro: 'Bookings your practice registered for re-screening (from your booking software, the API or the CLI) that match an alert published since. Speak to your practice owner before the client comes in.',
+    intro:
+      'Bookings your practice registered for re-screening (from your booking software, the API or the CLI) that match an alert published since. Speak to your practice owner before the client comes in.',
     none: 'No registered upcoming booking matches a published alert.',
     registered: (n: number) => (n === 1 ? '1 upcoming booking is registered for re-screening.' : `${n} upcoming bookings are registered for re-screening.`),
     ref: 'Booking ref',
@@ -412,7 +413,8 @@ export const t = {
   digest: {
     title: 'Did this alert matter?',
     off: 'Not told. Turn on to hear, once a day, how many bookings this alert matched.',
-    on: (threshold: number) => `On: once a day you are told how many bookings this alert matched that day, when at least ${threshold} did. Never which practice, booking or time.`,
+    on: (threshold: number) =>
+      `On: once a day you are told how many bookings this alert matched that day, when at least ${threshold} did. Never which practice, booking or time.`,
     turnOn: 'Tell me when it matches',
     turnOff: 'Stop telling me',
     days: 'Days it mattered',

@@ -223,7 +223,13 @@ export async function verifyExportFile(path: string, options: VerifyOptions = {}
     const given = await checkpointsFor(path, format, options.checkpointsPath);
     if ('failure' in given) return unverified(given.failure, manifest);
     const key = options.key;
-    const checked = await checkCheckpoints(manifest, given.checkpoints, key ? (checkpoint) => checkSignature(key, 'its', checkpointStatement(checkpoint), checkpoint.signature, checkpoint.keyId, 'checkpoint')?.message : undefined);
+    const checked = await checkCheckpoints(
+      manifest,
+      given.checkpoints,
+      key
+        ? (checkpoint) => checkSignature(key, 'its', checkpointStatement(checkpoint), checkpoint.signature, checkpoint.keyId, 'checkpoint')?.message
+        : undefined,
+    );
     if ('failure' in checked) return unverified(checked.failure, manifest);
     expectations = checked.expectations;
   }
@@ -358,7 +364,11 @@ async function* csvEntries(path: string): AsyncGenerator<Item> {
  * The checkpoints of a many-chain export: from a file given for them, else from the jsonl export's
  * own checkpoint lines (read in a first pass; they are few beside the entries).
  */
-async function checkpointsFor(path: string, format: ExportFormat, checkpointsPath: string | undefined): Promise<{ checkpoints: AuditCheckpoint[] } | { failure: VerifyFailure }> {
+async function checkpointsFor(
+  path: string,
+  format: ExportFormat,
+  checkpointsPath: string | undefined,
+): Promise<{ checkpoints: AuditCheckpoint[] } | { failure: VerifyFailure }> {
   const found: AuditCheckpoint[] = [];
   const take = (value: unknown, where: string): VerifyFailure | undefined => {
     const parsed = parseCheckpoint(value);
@@ -375,13 +385,26 @@ async function checkpointsFor(path: string, format: ExportFormat, checkpointsPat
     }
     try {
       const whole = text.trimStart().startsWith('[') || text.trimStart().startsWith('{"checkpoints"') ? (JSON.parse(text) as unknown) : undefined;
-      const values = whole === undefined ? text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as unknown) : Array.isArray(whole) ? whole : (whole as { checkpoints: unknown[] }).checkpoints;
+      const values =
+        whole === undefined
+          ? text
+              .split('\n')
+              .filter((line) => line.trim() !== '')
+              .map((line) => JSON.parse(line) as unknown)
+          : Array.isArray(whole)
+            ? whole
+            : (whole as { checkpoints: unknown[] }).checkpoints;
       for (const [i, value] of values.entries()) {
         const problem = take(value, `${checkpointsPath} item ${i + 1}`);
         if (problem) return { failure: problem };
       }
     } catch {
-      return { failure: { code: 'checkpoints_missing', message: `the checkpoints file ${checkpointsPath} is not JSON (one checkpoint a line, an array, or the answer of GET /v1/audit/checkpoints)` } };
+      return {
+        failure: {
+          code: 'checkpoints_missing',
+          message: `the checkpoints file ${checkpointsPath} is not JSON (one checkpoint a line, an array, or the answer of GET /v1/audit/checkpoints)`,
+        },
+      };
     }
   }
   if (format === 'csv') return { checkpoints: found };
@@ -460,13 +483,14 @@ function findTokens(entry: AuditEntry, line: number, wanted: ReadonlySet<string>
 /** The verdict as counsel reads it: one line, then the details. */
 export function describeResult(result: VerifyResult, source: string): string {
   const manifest = result.manifest;
-  const range = manifest?.version === 2
-    ? `${manifest.count} entries in ${manifest.chains} chain${manifest.chains === 1 ? '' : 's'} (${manifest.from} to ${manifest.to}), up to checkpoint ${manifest.checkpoints!.last} (tree head ${manifest.checkpoints!.lastRootHash})`
-    : manifest
-    ? manifest.count === 0
-      ? `no entries (${manifest.from} to ${manifest.to})`
-      : `${manifest.count} entries, seq ${manifest.firstSeq} to ${manifest.lastSeq} (${manifest.from} to ${manifest.to}), head ${manifest.headHash}`
-    : 'no manifest';
+  const range =
+    manifest?.version === 2
+      ? `${manifest.count} entries in ${manifest.chains} chain${manifest.chains === 1 ? '' : 's'} (${manifest.from} to ${manifest.to}), up to checkpoint ${manifest.checkpoints!.last} (tree head ${manifest.checkpoints!.lastRootHash})`
+      : manifest
+        ? manifest.count === 0
+          ? `no entries (${manifest.from} to ${manifest.to})`
+          : `${manifest.count} entries, seq ${manifest.firstSeq} to ${manifest.lastSeq} (${manifest.from} to ${manifest.to}), head ${manifest.headHash}`
+        : 'no manifest';
   if (!result.ok) {
     const where = result.failure?.seq === undefined ? '' : ` First bad seq: ${result.failure.seq}.`;
     return `FAILED: ${source} is not an intact export. ${result.failure?.message ?? ''}.${where}\n  manifest: ${range}`;
@@ -477,7 +501,9 @@ export function describeResult(result: VerifyResult, source: string): string {
   if (result.checkpoints === 'skipped') {
     return `INCOMPLETE: every hash, every chain and the manifest signature of ${source} check out (${range}), but its checkpoints were NOT checked (--no-checkpoints): a history rewritten and re-signed before the export would not show.`;
   }
-  const seals = result.sealsMatched ? ` ${result.sealsMatched} seal${result.sealsMatched === 1 ? '' : 's'} agree${result.sealsMatched === 1 ? 's' : ''} with it.` : '';
+  const seals = result.sealsMatched
+    ? ` ${result.sealsMatched} seal${result.sealsMatched === 1 ? '' : 's'} agree${result.sealsMatched === 1 ? 's' : ''} with it.`
+    : '';
   if (manifest?.version === 2) {
     return `VERIFIED: ${source} holds ${range}; every hash, every chain, the manifest signature (key ${manifest.keyId}) and ${result.checkpoints} checkpoint${result.checkpoints === 1 ? '' : 's'} (signature, tree head, links, and every chain head they recorded in the dates) check out.${seals}`;
   }

@@ -39,12 +39,10 @@ export const problemSchema = z
     title: z.string().meta({ description: 'A short summary of the problem type; the same for every problem of the type.' }),
     status: z.int().min(400).max(599).meta({ description: 'The HTTP status, repeated.' }),
     detail: z.string().meta({ description: 'What went wrong with this request and what to do about it. Never quotes what was sent.' }),
-    instance: z
-      .string()
-      .meta({
-        description: 'This request, as `urn:request:<request id>`: quote it to the network operator.',
-        examples: ['urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69'],
-      }),
+    instance: z.string().meta({
+      description: 'This request, as `urn:request:<request id>`: quote it to the network operator.',
+      examples: ['urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69'],
+    }),
     errors: z
       .array(
         z.strictObject({

@@ -288,7 +288,9 @@ export const overviewSchema = z
         z.union([
           z.strictObject({ type: z.literal('screening.quota_exceeded'), ...noticeBase, window: z.enum(['minute', 'day']), limit: z.int() }),
           z.strictObject({
-            type: z.literal('screening.possible_enumeration').meta({ description: 'The practice spent its guess budget for the day and is slowed down (docs/abuse-limits.md).' }),
+            type: z
+              .literal('screening.possible_enumeration')
+              .meta({ description: 'The practice spent its guess budget for the day and is slowed down (docs/abuse-limits.md).' }),
             ...noticeBase,
             budget: z.int().meta({ description: 'Bookings per UTC day that may find no strong match (`GUESSES_PER_DAY`).' }),
             day,
@@ -380,24 +382,23 @@ export const match = {
 
 /** Screening answers are padded to one size, so a match and a no-match cannot be told apart by their length (docs/abuse-limits.md). */
 const padding = {
-  padding: z
-    .string()
-    .regex(/^ *$/)
-    .optional()
-    .meta({ description: 'Spaces that bring each answer (each result of a batch) to a whole number of 2,048 bytes, so that its size does not tell a match from a no-match. Ignore it.' }),
+  padding: z.string().regex(/^ *$/).optional().meta({
+    description:
+      'Spaces that bring each answer (each result of a batch) to a whole number of 2,048 bytes, so that its size does not tell a match from a no-match. Ignore it.',
+  }),
 };
 
 export const checkResultSchema = z
-  .discriminatedUnion('result', [z.strictObject({ ...noMatch, ...padding }).meta({ id: 'NoMatch' }), z.strictObject({ ...match, ...padding }).meta({ id: 'Match' })])
+  .discriminatedUnion('result', [
+    z.strictObject({ ...noMatch, ...padding }).meta({ id: 'NoMatch' }),
+    z.strictObject({ ...match, ...padding }).meta({ id: 'Match' }),
+  ])
   .meta({ id: 'CheckResult' });
 
 export const batchResultSchema = z
   .strictObject({
     results: z.array(
-      z.discriminatedUnion('result', [
-        z.strictObject({ ref: z.string(), ...noMatch, ...padding }),
-        z.strictObject({ ref: z.string(), ...match, ...padding }),
-      ]),
+      z.discriminatedUnion('result', [z.strictObject({ ref: z.string(), ...noMatch, ...padding }), z.strictObject({ ref: z.string(), ...match, ...padding })]),
     ),
   })
   .meta({ id: 'BatchCheckResults' });
@@ -438,7 +439,9 @@ const chainHeadView = z
 
 export const checkpointSchema = z
   .strictObject({
-    statementType: z.literal('checkpoint').meta({ description: 'The statement type, inside what is signed: a checkpoint signature never passes for another statement.' }),
+    statementType: z
+      .literal('checkpoint')
+      .meta({ description: 'The statement type, inside what is signed: a checkpoint signature never passes for another statement.' }),
     type: z.literal('peerguard.audit.checkpoint.v1'),
     number: z.number().int().meta({ description: '1, 2, 3, … with no gaps.' }),
     prevHash: z.string().meta({ description: "SHA-256 of the previous checkpoint's canonical JSON (64 zeros for checkpoint 1)." }),
@@ -452,7 +455,10 @@ export const checkpointSchema = z
   .meta({ id: 'AuditCheckpoint' });
 
 export const checkpointsResultSchema = z
-  .strictObject({ checkpoints: z.array(checkpointSchema), latest: z.number().int().nullable().meta({ description: 'The number of the latest checkpoint (null before the first).' }) })
+  .strictObject({
+    checkpoints: z.array(checkpointSchema),
+    latest: z.number().int().nullable().meta({ description: 'The number of the latest checkpoint (null before the first).' }),
+  })
   .meta({ id: 'AuditCheckpoints' });
 
 export const checkpointResultSchema = z.strictObject({ checkpoint: checkpointSchema }).meta({ id: 'AuditCheckpointMade' });

@@ -199,7 +199,29 @@ const auditEntry: Allowed = {
 };
 const exportManifest: Allowed = {
   ...Object.fromEntries(
-    ['statementType', 'type', 'version', 'exportId', 'exportedBy', 'format', 'from', 'to', 'count', 'chains', 'rangesSha256', 'firstSeq', 'lastSeq', 'firstPrevHash', 'headHash', 'firstAt', 'lastAt', 'generatedAt', 'keyId', 'algorithm', 'signature'].map((field) => [field, 'leaf' as const]),
+    [
+      'statementType',
+      'type',
+      'version',
+      'exportId',
+      'exportedBy',
+      'format',
+      'from',
+      'to',
+      'count',
+      'chains',
+      'rangesSha256',
+      'firstSeq',
+      'lastSeq',
+      'firstPrevHash',
+      'headHash',
+      'firstAt',
+      'lastAt',
+      'generatedAt',
+      'keyId',
+      'algorithm',
+      'signature',
+    ].map((field) => [field, 'leaf' as const]),
   ),
   checkpoints: { first: 'leaf', last: 'leaf', lastRootHash: 'leaf' },
 };
@@ -262,7 +284,10 @@ const calcomView: Allowed = Object.fromEntries(
 const appointmentSoon = () => isoDate(addDays(local.clock(), 7));
 async function harbourRegistration(): Promise<string> {
   const ref = `matrix-${unique().replace(/[^A-Za-z0-9-]/g, '')}`;
-  const answer = await local.call('POST', '/v1/bookings', { key: keys().harbourDesk.apiKey, body: { ref, appointmentOn: appointmentSoon(), subject: { email: `booked-${ref}@example.org` } } });
+  const answer = await local.call('POST', '/v1/bookings', {
+    key: keys().harbourDesk.apiKey,
+    body: { ref, appointmentOn: appointmentSoon(), subject: { email: `booked-${ref}@example.org` } },
+  });
   expect(answer.status).toBe(201);
   return ref;
 }
@@ -271,7 +296,9 @@ const rescreenMatch = { checkId: 'leaf', confidence: 'leaf', category: 'leaf', s
 const matchDigest: Allowed = { alertId: 'leaf', enabled: 'leaf', threshold: 'leaf', days: [{ day: 'leaf', matches: 'leaf' }] };
 /** A checkpoint: chain names, sequence numbers, hashes and instants only. */
 const checkpointView: Allowed = {
-  ...Object.fromEntries(['statementType', 'type', 'number', 'prevHash', 'madeAt', 'treeSize', 'rootHash', 'keyId', 'signature'].map((field) => [field, 'leaf' as const])),
+  ...Object.fromEntries(
+    ['statementType', 'type', 'number', 'prevHash', 'madeAt', 'treeSize', 'rootHash', 'keyId', 'signature'].map((field) => [field, 'leaf' as const]),
+  ),
   heads: [{ chain: 'leaf', seq: 'leaf', hash: 'leaf', at: 'leaf' }],
 };
 
@@ -523,7 +550,10 @@ const matrix: Record<RouteKey, Expectation> = {
   },
   'POST /v1/bookings': {
     ...refusedToAllBut('practice', 201), // each practice registers its own bookings
-    request: async () => ({ path: '/v1/bookings', body: { ref: `matrix-${unique().replace(/[^A-Za-z0-9-]/g, '')}`, appointmentOn: appointmentSoon(), subject: matchingSubject } }),
+    request: async () => ({
+      path: '/v1/bookings',
+      body: { ref: `matrix-${unique().replace(/[^A-Za-z0-9-]/g, '')}`, appointmentOn: appointmentSoon(), subject: matchingSubject },
+    }),
     allow: registrationAnswer,
   },
   'GET /v1/bookings': {
@@ -728,7 +758,12 @@ describe('every route × every caller', () => {
         : [answer.body];
       expect(bodies.length).toBeGreaterThan(0);
       for (const body of bodies) {
-        const shape = expectation.jsonLines && body.type === 'manifest' ? exportManifest : expectation.jsonLines && body.type === 'peerguard.audit.checkpoint.v1' ? checkpointView : allowed;
+        const shape =
+          expectation.jsonLines && body.type === 'manifest'
+            ? exportManifest
+            : expectation.jsonLines && body.type === 'peerguard.audit.checkpoint.v1'
+              ? checkpointView
+              : allowed;
         expect(unexpectedFields(body, shape), `fields not in the allow-list of ${routeKey(route)} for ${caller}`).toEqual([]);
       }
       return;
@@ -738,8 +773,14 @@ describe('every route × every caller', () => {
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     // A request without a valid key never reaches the route's function (in AWS, API Gateway answers it).
     if (caller === 'no key') expect(local.serverLog.at(-1)).toMatch(/ 401 .*\(no key\)$/);
-    if (caller === 'malformed key' || caller === 'forged key' || caller === 'revoked key') expect(local.serverLog.at(-1)).toMatch(/ 401 .*\(refused by the authorizer\)$/);
-    expect(answer.body).toMatchObject({ type: expect.stringMatching(/^https:\/\/peerguard\.dev\/problems\//), title: expect.any(String), status: expected, detail: expect.any(String) });
+    if (caller === 'malformed key' || caller === 'forged key' || caller === 'revoked key')
+      expect(local.serverLog.at(-1)).toMatch(/ 401 .*\(refused by the authorizer\)$/);
+    expect(answer.body).toMatchObject({
+      type: expect.stringMatching(/^https:\/\/peerguard\.dev\/problems\//),
+      title: expect.any(String),
+      status: expected,
+      detail: expect.any(String),
+    });
     if (request.alertId) expect(await alertState(request.alertId)).toEqual(before);
     if (expected === 404 && request.alertId) {
       // Another practice's alert reads exactly like one that does not exist.

@@ -153,7 +153,11 @@ describe('submit, review, publish, screen', () => {
     expect((await check({ phone: '+1 860 555 0199' })).body.result).toBe('no_match');
     // The same name with a date of birth two digits away is another person, not a weaker match.
     expect((await check({ fullName: 'Brannigan Testcase-Oyelaran', dateOfBirth: '1981-02-28' })).body.result).toBe('no_match');
-    expect((await check({ email: 'someone.else@example.org' })).body).toEqual({ checkId: expect.stringMatching(/^chk_/), result: 'no_match', padding: expect.stringMatching(/^ +$/) });
+    expect((await check({ email: 'someone.else@example.org' })).body).toEqual({
+      checkId: expect.stringMatching(/^chk_/),
+      result: 'no_match',
+      padding: expect.stringMatching(/^ +$/),
+    });
   });
 
   it("matches the reporting practice's own screening too", async () => {

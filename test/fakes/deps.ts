@@ -197,7 +197,10 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
     ledger,
     figures,
     audit,
-    seals: { put: async (seal) => void seals.push(structuredClone(seal)), putCheckpoint: async (checkpoint) => void sealedCheckpoints.push(structuredClone(checkpoint)) },
+    seals: {
+      put: async (seal) => void seals.push(structuredClone(seal)),
+      putCheckpoint: async (checkpoint) => void sealedCheckpoints.push(structuredClone(checkpoint)),
+    },
     checkpoints,
     archive: {
       put: async (name, body) => {

@@ -97,7 +97,21 @@ describe('what each Lambda bundle carries', () => {
   const carried = (name: string, pattern: RegExp) => Object.keys(bundles.get(name)!).filter((path) => pattern.test(path));
 
   it('bundles every function entry', () => {
-    expect(entries.sort()).toEqual(['admin', 'alerts', 'archiver', 'audit', 'authorizer', 'bookings', 'checks', 'clauses', 'health', 'integrations', 'rescreener', 'reviews', 'sweeper']);
+    expect(entries.sort()).toEqual([
+      'admin',
+      'alerts',
+      'archiver',
+      'audit',
+      'authorizer',
+      'bookings',
+      'checks',
+      'clauses',
+      'health',
+      'integrations',
+      'rescreener',
+      'reviews',
+      'sweeper',
+    ]);
     for (const name of entries) expect(carried(name, new RegExp(`^functions/${name}\\.ts$`)), name).toHaveLength(1);
   });
 

@@ -114,7 +114,15 @@ describe('Lambda functions', () => {
     // The re-confirmation window, token retention and the subject-token lookup limit are
     // network-wide policy with documented defaults (docs/security.md), not yet stage settings.
     // So is the threshold of the reporters' match digest (docs/rescreening.md).
-    const leftToDefaults = ['IDEMPOTENCY_TTL_HOURS', 'AUDIT_EXPORT_PAGE_SIZE', 'AUDIT_CHAINS', 'RECONFIRM_WINDOW_DAYS', 'TOKEN_RETENTION_DAYS', 'SUBJECT_TOKEN_LOOKUPS_PER_DAY', 'MATCH_DIGEST_MIN_COUNT'];
+    const leftToDefaults = [
+      'IDEMPOTENCY_TTL_HOURS',
+      'AUDIT_EXPORT_PAGE_SIZE',
+      'AUDIT_CHAINS',
+      'RECONFIRM_WINDOW_DAYS',
+      'TOKEN_RETENTION_DAYS',
+      'SUBJECT_TOKEN_LOOKUPS_PER_DAY',
+      'MATCH_DIGEST_MIN_COUNT',
+    ];
     const optional = ['HMAC_PREVIOUS_KEYS', 'SEAL_BUCKET', 'AUDIT_COPY_BUCKET'];
     const settable = Object.keys(aws.shape).filter((k) => ![...leftToDefaults, ...optional].includes(k));
     expect(Object.keys(env)).toEqual(expect.arrayContaining(settable));
@@ -127,7 +135,10 @@ describe('Lambda functions', () => {
   });
 
   it('the sweeper runs every 15 minutes from EventBridge, with retries and a dead-letter queue', () => {
-    const rule = view.ofType('app', 'AWS::Events::Rule').map(([, r]) => r as Json).find((r) => r.Properties.ScheduleExpression === 'rate(15 minutes)');
+    const rule = view
+      .ofType('app', 'AWS::Events::Rule')
+      .map(([, r]) => r as Json)
+      .find((r) => r.Properties.ScheduleExpression === 'rate(15 minutes)');
     expect(rule).toBeDefined();
     const [target] = rule.Properties.Targets;
     expect(refId(target.Arn)).toBe(view.fn('sweeper').id);
@@ -155,7 +166,10 @@ describe('Lambda functions', () => {
     expect(view.describe(subscription.TopicArn)).toBe('PracticesTopic');
     expect(JSON.stringify(subscription.Endpoint)).toContain(view.fn('rescreener').id);
     expect(subscription.FilterPolicy).toEqual({ type: ['alert.published', 'alert.reinstated'] });
-    const invoke = view.ofType('app', 'AWS::Lambda::Permission').map(([, p]) => p.Properties as Json).find((p) => p.Principal === 'sns.amazonaws.com');
+    const invoke = view
+      .ofType('app', 'AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties as Json)
+      .find((p) => p.Principal === 'sns.amazonaws.com');
     expect(JSON.stringify(invoke.FunctionName)).toContain(view.fn('rescreener').id);
     expect(view.describe(invoke.SourceArn)).toBe('PracticesTopic');
     expect(view.describe(view.fn('rescreener').props.DeadLetterConfig.TargetArn)).toBe('SweeperDlq');

@@ -101,9 +101,22 @@ describe('GET /v1/audit/export', () => {
     // Two pages of entries, then the checkpoint line and the manifest.
     expect(pages.map((page) => page.statusCode)).toEqual([200, 200, 200]);
     const manifest = manifestOf(pages[0]!);
-    expect(manifest).toMatchObject({ type: 'manifest', version: 2, format: 'jsonl', from: '2026-11-18', to: '2026-11-19', count: 8, chains: 1, firstSeq: null, exportedBy: 'key_counsel', algorithm: 'ECDSA_SHA_256' });
+    expect(manifest).toMatchObject({
+      type: 'manifest',
+      version: 2,
+      format: 'jsonl',
+      from: '2026-11-18',
+      to: '2026-11-19',
+      count: 8,
+      chains: 1,
+      firstSeq: null,
+      exportedBy: 'key_counsel',
+      algorithm: 'ECDSA_SHA_256',
+    });
     // The one chain of seq 5..12, from the hash of entry 4 to the hash of entry 12, ending at the checkpoint the export made.
-    expect(manifest.rangesSha256).toBe(rangesDigest([{ chain: 'main', firstSeq: 5, lastSeq: 12, firstPrevHash: w.log.entries[3]!.hash, headHash: w.log.entries[11]!.hash }]));
+    expect(manifest.rangesSha256).toBe(
+      rangesDigest([{ chain: 'main', firstSeq: 5, lastSeq: 12, firstPrevHash: w.log.entries[3]!.hash, headHash: w.log.entries[11]!.hash }]),
+    );
     const checkpoint = w.deps.memory.checkpoints.checkpoints.at(-1)!;
     expect(manifest.checkpoints).toEqual({ first: 1, last: checkpoint.number, lastRootHash: checkpoint.rootHash });
     for (const page of pages) {
@@ -112,10 +125,20 @@ describe('GET /v1/audit/export', () => {
       expect(page.headers?.['X-Audit-Signature']).toBe(manifest.signature);
     }
     const [first, second, last] = [pages[0]!, pages[1]!, pages[2]!];
-    expect(first.body!.trimEnd().split('\n').map((line) => JSON.parse(line).seq)).toEqual([5, 6, 7, 8]);
+    expect(
+      first
+        .body!.trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line).seq),
+    ).toEqual([5, 6, 7, 8]);
     expect(first.headers?.['X-Audit-Next-Cursor']).toBeTruthy();
     expect(first.headers?.Link).toContain(`cursor=${first.headers?.['X-Audit-Next-Cursor']}`);
-    expect(second.body!.trimEnd().split('\n').map((line) => JSON.parse(line).seq)).toEqual([9, 10, 11, 12]);
+    expect(
+      second
+        .body!.trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line).seq),
+    ).toEqual([9, 10, 11, 12]);
     expect(last.headers?.Link).toBeUndefined();
     expect(last.headers?.['X-Audit-Next-Cursor']).toBeUndefined();
     expect(last.body!.trimEnd().split('\n')).toEqual([canonicalJson(checkpoint), manifestLine(manifest)]);
@@ -142,7 +165,15 @@ describe('GET /v1/audit/export', () => {
       actor: { keyId: 'key_counsel', role: 'auditor' },
       targets: { exportId: manifest.exportId },
       outcome: 'success',
-      detail: { from: '2026-11-17', to: '2026-11-21', format: 'csv', count: 16, chains: 1, checkpoint: manifest.checkpoints!.last, manifestSha256: sha256Hex(canonicalJson(manifest)) },
+      detail: {
+        from: '2026-11-17',
+        to: '2026-11-21',
+        format: 'csv',
+        count: 16,
+        chains: 1,
+        checkpoint: manifest.checkpoints!.last,
+        manifestSha256: sha256Hex(canonicalJson(manifest)),
+      },
     });
     // The export's own entry is after the checkpoint its ranges end at.
     expect(w.deps.memory.checkpoints.checkpoints.at(-1)!.heads).toEqual([expect.objectContaining({ chain: 'main', seq: 16 })]);
@@ -165,10 +196,17 @@ describe('GET /v1/audit/export', () => {
     const csvOptions = { key, manifestPath: join(dir, 'paged.csv.manifest.json') };
     // CSV has no room for checkpoints: without them the verifier refuses, with them (as GET /v1/audit/checkpoints answers) it verifies.
     expect((await verifyExportFile(join(dir, 'paged.csv'), csvOptions)).failure).toMatchObject({ code: 'checkpoints_missing' });
-    const listed = await w.handler(event('GET /v1/audit/checkpoints', { query: { first: String(manifest.checkpoints!.first), last: String(manifest.checkpoints!.last) } }), context);
+    const listed = await w.handler(
+      event('GET /v1/audit/checkpoints', { query: { first: String(manifest.checkpoints!.first), last: String(manifest.checkpoints!.last) } }),
+      context,
+    );
     expect(listed.statusCode).toBe(200);
     writeFileSync(join(dir, 'paged.csv.checkpoints.json'), listed.body!);
-    expect(await verifyExportFile(join(dir, 'paged.csv'), { ...csvOptions, checkpointsPath: join(dir, 'paged.csv.checkpoints.json') })).toMatchObject({ ok: true, entries: 16, checkpoints: 1 });
+    expect(await verifyExportFile(join(dir, 'paged.csv'), { ...csvOptions, checkpointsPath: join(dir, 'paged.csv.checkpoints.json') })).toMatchObject({
+      ok: true,
+      entries: 16,
+      checkpoints: 1,
+    });
   });
 
   it('answers an empty range with a manifest of count 0 (jsonl: the manifest line alone), and still audits it', async () => {
@@ -270,9 +308,13 @@ describe('GET /v1/audit/export', () => {
       { path: 'cursor', message: 'belongs to an export of other dates or another format: send the from, to and format it came with' },
     ]);
     const outOfRange = encodeCursor({ ...decoded, next: 99 });
-    expect(await refused({ ...query, cursor: outOfRange })).toEqual([{ path: 'cursor', message: 'points outside the export it belongs to; start the export again without one' }]);
+    expect(await refused({ ...query, cursor: outOfRange })).toEqual([
+      { path: 'cursor', message: 'points outside the export it belongs to; start the export again without one' },
+    ]);
     const otherChain = encodeCursor({ ...decoded, chain: 'c007' });
-    expect(await refused({ ...query, cursor: otherChain })).toEqual([{ path: 'cursor', message: 'points outside the export it belongs to; start the export again without one' }]);
+    expect(await refused({ ...query, cursor: otherChain })).toEqual([
+      { path: 'cursor', message: 'points outside the export it belongs to; start the export again without one' },
+    ]);
     expect((await exportGet(w, { ...query, cursor })).statusCode).toBe(200);
     expect(w.log.entries).toHaveLength(entriesBefore);
   });
