@@ -41,7 +41,8 @@ export function peerguardApi(connection: Connection) {
     stats: () => data(client.GET('/v1/stats')),
     statsSummary: () => data(client.GET('/v1/stats/summary')),
     createPractice: (body: { name: string; region: string }) => data(client.POST('/v1/practices', { body })),
-    createKey: (body: { role: 'admin' | 'reviewer' | 'practice' | 'auditor'; practiceId?: string | undefined; label: string }) => data(client.POST('/v1/keys', { body })),
+    createKey: (body: { role: 'admin' | 'reviewer' | 'practice' | 'auditor'; practiceId?: string | undefined; label: string }) =>
+      data(client.POST('/v1/keys', { body })),
     revokeKey: async (keyId: string) => {
       await data(client.DELETE('/v1/keys/{keyId}', { params: { path: { keyId } } }));
     },
@@ -57,7 +58,8 @@ export function peerguardApi(connection: Connection) {
     disputeAlert: (id: string, reason: string) => data(client.POST('/v1/alerts/{alertId}/disputes', { ...alertId(id), body: { reason } })),
     reinstateAlert: (id: string, reason: string) => data(client.POST('/v1/alerts/{alertId}/reinstate', { ...alertId(id), body: { reason } })),
     reviewQueue: () => data(client.GET('/v1/reviews/queue')),
-    review: (id: string, decision: 'approve' | 'reject', reason: string) => data(client.POST('/v1/alerts/{alertId}/reviews', { ...alertId(id), body: { decision, reason } })),
+    review: (id: string, decision: 'approve' | 'reject', reason: string) =>
+      data(client.POST('/v1/alerts/{alertId}/reviews', { ...alertId(id), body: { decision, reason } })),
     reconfirm: (id: string, reason: string) => data(client.POST('/v1/alerts/{alertId}/reconfirm', { ...alertId(id), body: { reason } })),
     check: (subject: SubjectFields, bookingOn?: string) => data(client.POST('/v1/checks', { body: { subject, ...(bookingOn ? { bookingOn } : {}) } })),
     checkBatch: (bookings: { ref: string; subject: SubjectFields; bookingOn?: string }[]) => data(client.POST('/v1/checks/batch', { body: { bookings } })),

@@ -80,7 +80,9 @@ export function listOption(values: OptionValues, name: string): string[] {
 
 /** Help lines for options: `  --name VALUE   description`, aligned. */
 export function optionLines(options: OptionSpecs): string[] {
-  const entries = Object.entries(options).map(([name, spec]) => [`--${name}${spec.value ? ` ${spec.value}` : ''}`, spec.description + (spec.multiple ? ' (repeatable)' : '')] as const);
+  const entries = Object.entries(options).map(
+    ([name, spec]) => [`--${name}${spec.value ? ` ${spec.value}` : ''}`, spec.description + (spec.multiple ? ' (repeatable)' : '')] as const,
+  );
   const width = Math.max(0, ...entries.map(([flag]) => flag.length));
   return entries.map(([flag, description]) => `  ${flag.padEnd(width)}  ${description}`);
 }

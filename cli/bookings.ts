@@ -35,7 +35,13 @@ export function parseBookings(text: string): Booking[] {
   const [header, ...rows] = parseCsv(text);
   if (!header) throw new CsvError(1, 'the file is empty: it needs a header row (ref,name,dob,phone,email) and one row per booking');
   const fields = header.cells.map((cell, column) => {
-    const field = columnNames[cell.trim().toLowerCase().replace(/[\s_-]/g, '')];
+    const field =
+      columnNames[
+        cell
+          .trim()
+          .toLowerCase()
+          .replace(/[\s_-]/g, '')
+      ];
     if (!field) throw new CsvError(header.line, `column ${column + 1} of the header is not one of ref, name, dob, phone, email`);
     return field;
   });

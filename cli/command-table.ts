@@ -41,6 +41,7 @@ export const commands: readonly Command[] = [
   auditTokens,
   verify,
   verifyReceiptCommand,
-  whoami, stats,
+  whoami,
+  stats,
   health,
 ];

@@ -70,7 +70,8 @@ export async function downloadExport(options: DownloadOptions): Promise<Download
         throw unreachable(options.url, error);
       }
       const { response } = answer;
-      if (response.status !== 200 || !answer.data) throw new ExportFailed(problemSummary(await PeerguardProblem.from(response, answer.error), pages + 1), response.status);
+      if (response.status !== 200 || !answer.data)
+        throw new ExportFailed(problemSummary(await PeerguardProblem.from(response, answer.error), pages + 1), response.status);
       const header = response.headers.get('x-audit-manifest');
       if (!header) throw new ExportFailed(`page ${pages + 1} has no X-Audit-Manifest header`);
       if (manifestValue !== undefined && header !== manifestValue) throw new ExportFailed(`the manifest changed on page ${pages + 1}`);
@@ -101,7 +102,10 @@ export async function downloadExport(options: DownloadOptions): Promise<Download
     // CSV has no room for checkpoints: fetch the ones the manifest names and keep them beside the file.
     if (parsed.manifest.checkpoints) {
       checkpointsPath = `${options.out}.checkpoints.jsonl`;
-      await writeFile(checkpointsPath, (await fetchCheckpoints(client, options.url, parsed.manifest.checkpoints)).map((checkpoint) => `${canonicalJson(checkpoint)}\n`).join(''));
+      await writeFile(
+        checkpointsPath,
+        (await fetchCheckpoints(client, options.url, parsed.manifest.checkpoints)).map((checkpoint) => `${canonicalJson(checkpoint)}\n`).join(''),
+      );
     }
   }
   await rename(partial, options.out);
@@ -140,7 +144,8 @@ async function fetchCheckpoints(client: ReturnType<typeof createPeerguardClient>
     } catch (error) {
       throw unreachable(url, error);
     }
-    if (answer.response.status !== 200 || !answer.data) throw new ExportFailed(`checkpoints ${first} to ${last}: HTTP ${answer.response.status}`, answer.response.status);
+    if (answer.response.status !== 200 || !answer.data)
+      throw new ExportFailed(`checkpoints ${first} to ${last}: HTTP ${answer.response.status}`, answer.response.status);
     found.push(...answer.data.checkpoints);
   }
   return found;

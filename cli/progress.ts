@@ -19,9 +19,11 @@ export function progress(io: Io, label: string): Progress {
       const text = `${label} ${done}/${total}${suffix ? ` ${suffix}` : ''}`;
       if (io.stderrIsTTY) {
         const filled = Math.round(fraction * width);
-        io.stderr(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(fraction * 100)
-          .toString()
-          .padStart(3)}% ${text}\x1b[K`);
+        io.stderr(
+          `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(fraction * 100)
+            .toString()
+            .padStart(3)}% ${text}\x1b[K`,
+        );
         drawn = true;
       } else {
         io.stderr(`${text}\n`);

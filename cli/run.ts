@@ -47,7 +47,13 @@ export function topHelp(): string {
 function groupHelp(prefix: string): string {
   const members = commands.filter((command) => command.name.startsWith(`${prefix} `));
   const width = Math.max(...members.map((command) => command.name.length));
-  return [`peerguard ${prefix}: one of`, ...members.map((command) => `  peerguard ${command.name.padEnd(width)}  ${command.summary}`), '', `peerguard ${prefix} <command> --help shows its options.`, ''].join('\n');
+  return [
+    `peerguard ${prefix}: one of`,
+    ...members.map((command) => `  peerguard ${command.name.padEnd(width)}  ${command.summary}`),
+    '',
+    `peerguard ${prefix} <command> --help shows its options.`,
+    '',
+  ].join('\n');
 }
 
 export function commandHelp(command: Command): string {
@@ -159,23 +165,43 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
 
 /** Prints a failure (stderr; with --json also a JSON error document on stdout) and returns its exit code. */
 function failure(io: Io, json: boolean, command: Command, error: unknown): number {
-  if (error instanceof UsageError) return fail(io, json, exitCodes.usage, 'usage', `peerguard ${command.name}: ${error.message}\nRun "peerguard ${command.name} --help" for its options.`);
+  if (error instanceof UsageError)
+    return fail(io, json, exitCodes.usage, 'usage', `peerguard ${command.name}: ${error.message}\nRun "peerguard ${command.name} --help" for its options.`);
   if (error instanceof MissingKey) return fail(io, json, exitCodes.auth, 'auth', error.message);
-  if (error instanceof ApiUnreachable) return fail(io, json, exitCodes.unavailable, 'unavailable', `${error.message} Is the server running, and is --url (or PEERGUARD_URL) right?`);
+  if (error instanceof ApiUnreachable)
+    return fail(io, json, exitCodes.unavailable, 'unavailable', `${error.message} Is the server running, and is --url (or PEERGUARD_URL) right?`);
   if (error instanceof PeerguardProblem) {
     const code = exitCodeForStatus(error.status);
     const { type, title, detail, instance, errors } = error;
     const lines = [`${title}${detail ? `: ${detail}` : '.'}`, ...errors.map((e) => `  ${e.path}: ${e.message}`)];
-    if (code === exitCodes.auth) lines.push(error.status === 401 ? 'Check the API key (PEERGUARD_API_KEY, --key-file or --local-admin): it is unknown or revoked.' : `This key's role may not run peerguard ${command.name}.`);
+    if (code === exitCodes.auth)
+      lines.push(
+        error.status === 401
+          ? 'Check the API key (PEERGUARD_API_KEY, --key-file or --local-admin): it is unknown or revoked.'
+          : `This key's role may not run peerguard ${command.name}.`,
+      );
     if (code === exitCodes.rateLimited && error.retryAfter !== undefined) lines.push(`Try again in ${error.retryAfter} seconds.`);
-    const problem = { type, title, status: error.status, ...(detail ? { detail } : {}), ...(instance ? { instance } : {}), ...(errors.length > 0 ? { errors } : {}) };
+    const problem = {
+      type,
+      title,
+      status: error.status,
+      ...(detail ? { detail } : {}),
+      ...(instance ? { instance } : {}),
+      ...(errors.length > 0 ? { errors } : {}),
+    };
     return fail(io, json, code, kindOf(code), lines.join('\n'), { status: error.status, problem, retryAfterSeconds: error.retryAfter });
   }
   if (error instanceof ExportFailed) {
     const code = error.status === undefined ? exitCodes.unavailable : exitCodeForStatus(error.status);
     return fail(io, json, code, kindOf(code), `The export failed: ${error.message}`, { status: error.status });
   }
-  return fail(io, json, exitCodes.internal, 'internal', `peerguard ${command.name} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+  return fail(
+    io,
+    json,
+    exitCodes.internal,
+    'internal',
+    `peerguard ${command.name} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 /** `--print a,b.c`: the values at those paths of the JSON answer, space-separated (text as is, the rest as JSON). */
@@ -186,7 +212,10 @@ export function printFields(document: unknown, fields: string, io: Pick<Io, 'std
       const value = field
         .trim()
         .split('.')
-        .reduce<unknown>((at, key) => (at !== null && typeof at === 'object' && Object.hasOwn(at, key) ? (at as Record<string, unknown>)[key] : undefined), document);
+        .reduce<unknown>(
+          (at, key) => (at !== null && typeof at === 'object' && Object.hasOwn(at, key) ? (at as Record<string, unknown>)[key] : undefined),
+          document,
+        );
       if (value === undefined) io.stderr(`(the answer has no field ${field.trim()})\n`);
       return value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
     })
@@ -202,4 +231,3 @@ function fail(io: Io, json: boolean, code: number, kind: string, message: string
   if (json) io.stdout(`${JSON.stringify({ error: { kind, exitCode: code, message, ...extra } }, null, 2)}\n`);
   return code;
 }
-

@@ -15,11 +15,20 @@ export const subjectOptions: OptionSpecs = {
   dob: { type: 'string', value: 'YYYY-MM-DD', description: "the client's date of birth" },
   phone: { type: 'string', value: 'PHONE', description: 'a phone number, any format' },
   email: { type: 'string', value: 'EMAIL', description: 'an e-mail address' },
-  'subject-file': { type: 'string', value: 'FILE', description: 'read the identifiers from FILE, or - for stdin (JSON, or "field: value" lines), instead of the flags' },
+  'subject-file': {
+    type: 'string',
+    value: 'FILE',
+    description: 'read the identifiers from FILE, or - for stdin (JSON, or "field: value" lines), instead of the flags',
+  },
 };
 
-
-const field = (name: string): keyof SubjectFields | undefined => fieldNames[name.trim().toLowerCase().replace(/[\s_-]/g, '')];
+const field = (name: string): keyof SubjectFields | undefined =>
+  fieldNames[
+    name
+      .trim()
+      .toLowerCase()
+      .replace(/[\s_-]/g, '')
+  ];
 
 export async function readSubject(values: OptionValues, io: Io): Promise<SubjectFields> {
   const fromFlags: SubjectFields = {};

@@ -98,7 +98,8 @@ export type CallMethod<M extends Method> = <Path extends ClientPathsWithMethod<C
   ...init: InitParam<Init>
 ) => Promise<
   // biome-ignore lint/suspicious/noExplicitAny: openapi-fetch's own constraint on an operation (FetchResponse<T extends Record<string | number, any>>)
-  Answer<NonNullable<FetchResponse<Extract<paths[Path][M], Record<string | number, any>>, Init, Json>['data']>>>;
+  Answer<NonNullable<FetchResponse<Extract<paths[Path][M], Record<string | number, any>>, Init, Json>['data']>>
+>;
 
 export interface PeerguardClient {
   readonly GET: CallMethod<'get'>;

@@ -11,12 +11,10 @@ import { lambdaDeps } from './http/lambda-deps.ts';
 type ReasonedMove = (deps: Deps, actor: Principal, alertId: string, reason: string) => Promise<Record<string, unknown>>;
 
 /** A status move that takes `{ "reason" }` and answers with the alert. */
-const withReason =
-  (move: ReasonedMove) =>
-  async (request: { principal: Principal; params: { alertId: string }; body: { reason: string } }, deps: Deps) => ({
-    status: 200 as const,
-    body: await move(deps, request.principal, request.params.alertId, request.body.reason),
-  });
+const withReason = (move: ReasonedMove) => async (request: { principal: Principal; params: { alertId: string }; body: { reason: string } }, deps: Deps) => ({
+  status: 200 as const,
+  body: await move(deps, request.principal, request.params.alertId, request.body.reason),
+});
 
 /** Alerts: a practice submits, lists and retracts; the submitter, reviewers and admins read; admins list all and handle disputes. */
 export const createAlertsHandler = (deps: DepsSource) =>

@@ -17,15 +17,17 @@ export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<Autho
  * (the local server caches valid keys the same way, but forgets a key revoked through it at once:
  * infra/local/authorizer-cache.ts).
  */
-export const createAuthorizer = (source: Deps | (() => Deps)) => async (event: Pick<APIGatewayRequestAuthorizerEventV2, 'headers' | 'identitySource'>): Promise<AuthorizerResult> => {
-  const deps = typeof source === 'function' ? source() : source;
-  const presented = bearerToken(event.headers?.authorization ?? event.headers?.Authorization ?? event.identitySource?.[0]);
-  const principal = presented === undefined ? undefined : await authenticate(deps, presented);
-  if (!principal) return { isAuthorized: false, context: { authenticated: 'false' } };
-  return {
-    isAuthorized: true,
-    context: { authenticated: 'true', keyId: principal.keyId, role: principal.role, practiceId: principal.practiceId ?? '' },
+export const createAuthorizer =
+  (source: Deps | (() => Deps)) =>
+  async (event: Pick<APIGatewayRequestAuthorizerEventV2, 'headers' | 'identitySource'>): Promise<AuthorizerResult> => {
+    const deps = typeof source === 'function' ? source() : source;
+    const presented = bearerToken(event.headers?.authorization ?? event.headers?.Authorization ?? event.identitySource?.[0]);
+    const principal = presented === undefined ? undefined : await authenticate(deps, presented);
+    if (!principal) return { isAuthorized: false, context: { authenticated: 'false' } };
+    return {
+      isAuthorized: true,
+      context: { authenticated: 'true', keyId: principal.keyId, role: principal.role, practiceId: principal.practiceId ?? '' },
+    };
   };
-};
 
 export const handler = createAuthorizer(lambdaDeps);

@@ -1,13 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import {
-  Alarm,
-  ComparisonOperator,
-  MathExpression,
-  Metric,
-  TreatMissingData,
-  type IMetric,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -126,9 +119,7 @@ export class PeerguardAlarms extends Construct {
         }
       };
       throttles('Table', { TableName: tableName });
-      def.globalSecondaryIndexes.forEach((gsi, i) =>
-        throttles(`Index${i}`, { TableName: tableName, GlobalSecondaryIndexName: gsi.indexName }),
-      );
+      def.globalSecondaryIndexes.forEach((gsi, i) => throttles(`Index${i}`, { TableName: tableName, GlobalSecondaryIndexName: gsi.indexName }));
       this.add(`DynamoDB-${def.id}-Throttles`, {
         metric: new MathExpression({
           expression: Object.keys(metrics).join(' + '),
@@ -223,8 +214,7 @@ export class PeerguardAlarms extends Construct {
       threshold: props.threshold,
       evaluationPeriods: props.evaluationPeriods ?? 1,
       comparisonOperator:
-        props.comparisonOperator ??
-        (props.inclusive ? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD : ComparisonOperator.GREATER_THAN_THRESHOLD),
+        props.comparisonOperator ?? (props.inclusive ? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD : ComparisonOperator.GREATER_THAN_THRESHOLD),
       treatMissingData: props.treatMissingData ?? TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(this.action);

@@ -2,27 +2,13 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage, type KeyProps } from 'aws-cdk-lib/aws-kms';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  ObjectLockRetention,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { SubscriptionFilter, Topic, Subscription, SubscriptionProtocol } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { tableDefinitions, type KeyAttribute, type TableDefinition } from '#shared/adapters/dynamo/tables.ts';
 import { firstHmacKeyVersion, names, publishersOf, sealWriters, topicNames, type CryptoKeyName, type TableId, type TopicName } from './grants.ts';
-import {
-  dataKeyPolicy,
-  hmacKeyPolicy,
-  logsKeyPolicy,
-  messagingKeyPolicy,
-  sealKeyPolicy,
-  signingKeyPolicy,
-  tablesKeyPolicy,
-} from './key-policies.ts';
+import { dataKeyPolicy, hmacKeyPolicy, logsKeyPolicy, messagingKeyPolicy, sealKeyPolicy, signingKeyPolicy, tablesKeyPolicy } from './key-policies.ts';
 import { acknowledge } from './nag.ts';
 import type { StageConfig } from './stage-config.ts';
 

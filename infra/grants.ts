@@ -203,11 +203,9 @@ export const names = {
   role: (stage: string, fn: FunctionName) => `peerguard-${stage}-${fn}-${Aws.REGION}`,
   roleArn: (stage: string, fn: FunctionName) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${names.role(stage, fn)}`,
   topic: (stage: string, topic: TopicName | 'operations') => `peerguard-${stage}-${topic}`,
-  topicArn: (stage: string, topic: TopicName | 'operations') =>
-    `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${names.topic(stage, topic)}`,
+  topicArn: (stage: string, topic: TopicName | 'operations') => `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${names.topic(stage, topic)}`,
   notificationsDlq: (stage: string) => `peerguard-${stage}-notifications-dlq`,
-  notificationsDlqArn: (stage: string) =>
-    `arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${names.notificationsDlq(stage)}`,
+  notificationsDlqArn: (stage: string) => `arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${names.notificationsDlq(stage)}`,
   alias: (stage: string, key: string) => `alias/peerguard-${stage}-${key}`,
   /** The first token key (`k1`) keeps the alias it always had; later versions carry theirs in the name. */
   hmacAlias: (stage: string, version: string) => names.alias(stage, version === firstHmacKeyVersion ? 'hmac' : `hmac-${version}`),

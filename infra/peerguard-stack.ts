@@ -119,19 +119,25 @@ export class PeerguardStack extends Stack {
     this.functions = {} as Record<FunctionName, PeerguardFunction>;
     for (const name of functionNames) {
       const sweeper = name === 'sweeper';
-      this.functions[name] = this.createFunction(name, config, data, {
-        ...environment,
-        ...powertools,
-        ...(sweeper ? { SEAL_BUCKET: data.sealBucket.bucketName } : {}),
-      }, sweeper
-        ? { timeout: Duration.minutes(5), deadLetterQueue: this.sweeperDlq }
-        : name === 'rescreener'
-          ? // Invoked asynchronously by SNS: what still fails after Lambda's retries waits in the jobs' dead-letter queue.
-            { timeout: Duration.minutes(1), deadLetterQueue: this.sweeperDlq }
-        : name === 'audit'
-          ? // An export page reads, encodes and signs up to AUDIT_EXPORT_PAGE_SIZE entries: allow up to API Gateway's 30 s.
-            { timeout: Duration.seconds(29) }
-          : {});
+      this.functions[name] = this.createFunction(
+        name,
+        config,
+        data,
+        {
+          ...environment,
+          ...powertools,
+          ...(sweeper ? { SEAL_BUCKET: data.sealBucket.bucketName } : {}),
+        },
+        sweeper
+          ? { timeout: Duration.minutes(5), deadLetterQueue: this.sweeperDlq }
+          : name === 'rescreener'
+            ? // Invoked asynchronously by SNS: what still fails after Lambda's retries waits in the jobs' dead-letter queue.
+              { timeout: Duration.minutes(1), deadLetterQueue: this.sweeperDlq }
+            : name === 'audit'
+              ? // An export page reads, encodes and signs up to AUDIT_EXPORT_PAGE_SIZE entries: allow up to API Gateway's 30 s.
+                { timeout: Duration.seconds(29) }
+              : {},
+      );
     }
 
     const schedule = new Rule(this, 'SweeperSchedule', {
@@ -215,9 +221,7 @@ export class PeerguardStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // Instead of AWSLambdaBasicExecutionRole (logs:* on every log group): its own log group only.
-    role.addToPolicy(
-      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-    );
+    role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
     for (const statement of grantStatements(name, data)) role.addToPolicy(statement);
 
     const fn = new PeerguardFunction(this, `${id}Function`, {

@@ -11,9 +11,7 @@ export const stagesContextKey = 'peerguard:stages';
 export const stageContextKey = 'stage';
 
 /** The retention periods CloudWatch Logs accepts (days). */
-export const logRetentionDays = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export const logRetentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 const retention = z
   .number()
@@ -58,8 +56,14 @@ const hmacKeyVersions = z
 export const stageConfigSchema = z
   .object({
     /** Pin the stacks to an account and region; left out, they are environment-agnostic. */
-    account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1').optional(),
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'a 12-digit AWS account id')
+      .optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')
+      .optional(),
     /** Lambda log groups. */
     logRetentionDays: retention,
     /** The HTTP API's access log group. */
@@ -110,10 +114,16 @@ export const stageConfigSchema = z
         /** ISO 3166 countries the site answers; empty for everywhere. */
         allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, 'a two-letter ISO 3166 country code such as US')).default([]),
         /** Optional: the site's own host name, with an ACM certificate for it in us-east-1 (then TLS 1.2 at least). */
-        domainName: z.string().regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lower-case host name such as console.example.org').optional(),
+        domainName: z
+          .string()
+          .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lower-case host name such as console.example.org')
+          .optional(),
         certificateArn: z
           .string()
-          .regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/, 'an ACM certificate ARN in us-east-1 (CloudFront takes certificates only from there)')
+          .regex(
+            /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/,
+            'an ACM certificate ARN in us-east-1 (CloudFront takes certificates only from there)',
+          )
           .optional(),
       })
       .strict()
@@ -194,9 +204,7 @@ export function parseStageConfig(stage: string, stages: unknown): StageConfig {
   }
   const raw = (stages as Record<string, unknown>)[stage];
   if (raw === undefined) {
-    throw new StageConfigError(
-      `Invalid stage "${stage}": no settings under "${stagesContextKey}" (known: ${Object.keys(stages).join(', ') || 'none'})`,
-    );
+    throw new StageConfigError(`Invalid stage "${stage}": no settings under "${stagesContextKey}" (known: ${Object.keys(stages).join(', ') || 'none'})`);
   }
   const parsed = stageConfigSchema.safeParse(raw);
   if (!parsed.success) {

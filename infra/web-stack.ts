@@ -218,19 +218,20 @@ export class PeerguardWebStack extends Stack {
       encryptionKey: props.logsKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const deployments = webRoots.map((root) =>
-      new BucketDeployment(this, `Deploy-${root.folder}`, {
-        sources: [Source.asset(folders[root.folder])],
-        destinationBucket: this.siteBucket,
-        destinationKeyPrefix: root.prefix || undefined,
-        exclude: root.prefix === '' ? webRoots.filter((other) => other.prefix !== '').map((other) => `${other.prefix}*`) : undefined,
-        prune: true,
-        cacheControl: [CacheControl.fromString('no-cache')],
-        distribution: this.distribution,
-        distributionPaths: [root.prefix === '' ? '/*' : `/${root.prefix}*`],
-        logGroup: deploymentLogs,
-        memoryLimit: 512,
-      }),
+    const deployments = webRoots.map(
+      (root) =>
+        new BucketDeployment(this, `Deploy-${root.folder}`, {
+          sources: [Source.asset(folders[root.folder])],
+          destinationBucket: this.siteBucket,
+          destinationKeyPrefix: root.prefix || undefined,
+          exclude: root.prefix === '' ? webRoots.filter((other) => other.prefix !== '').map((other) => `${other.prefix}*`) : undefined,
+          prune: true,
+          cacheControl: [CacheControl.fromString('no-cache')],
+          distribution: this.distribution,
+          distributionPaths: [root.prefix === '' ? '/*' : `/${root.prefix}*`],
+          logGroup: deploymentLogs,
+          memoryLimit: 512,
+        }),
     );
 
     this.acknowledgeFindings(config, deployments[0]!);
@@ -267,20 +268,44 @@ export class PeerguardWebStack extends Stack {
       `${why}; the CDK gives its role the basic execution policy to write its own log group, and it runs only during a deployment.`,
     );
     for (const [finding, reason] of [
-      ['AwsSolutions-IAM5[Action::s3:GetObject*]', 'it reads the asset zip and the site objects it replaces (GetObject and its variants, granted by the CDK read grant).'],
+      [
+        'AwsSolutions-IAM5[Action::s3:GetObject*]',
+        'it reads the asset zip and the site objects it replaces (GetObject and its variants, granted by the CDK read grant).',
+      ],
       ['AwsSolutions-IAM5[Action::s3:GetBucket*]', 'it reads the location and settings of the asset and site buckets (CDK read grant).'],
       ['AwsSolutions-IAM5[Action::s3:List*]', 'it lists the site bucket to find the files a new build no longer has (prune).'],
       ['AwsSolutions-IAM5[Action::s3:DeleteObject*]', 'it deletes from the site bucket the files a new build no longer has (prune).'],
       ['AwsSolutions-IAM5[Action::s3:Abort*]', 'it aborts its own multipart uploads into the site bucket when a copy fails.'],
-      ['AwsSolutions-IAM5[Resource::<SiteBucket397A1860.Arn>/*]', 'it writes any object key of the built folders, which are only known at build time, and only in the site bucket.'],
-      ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]', 'the asset object key is a content hash known only at synthesis, in the CDK bootstrap asset bucket.'],
-      ['AwsSolutions-IAM5[Resource::*]', 'cloudfront:CreateInvalidation and GetInvalidation, which it calls to clear the cache after a deployment, are granted by the CDK on every distribution.'],
+      [
+        'AwsSolutions-IAM5[Resource::<SiteBucket397A1860.Arn>/*]',
+        'it writes any object key of the built folders, which are only known at build time, and only in the site bucket.',
+      ],
+      [
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        'the asset object key is a content hash known only at synthesis, in the CDK bootstrap asset bucket.',
+      ],
+      [
+        'AwsSolutions-IAM5[Resource::*]',
+        'cloudfront:CreateInvalidation and GetInvalidation, which it calls to clear the cache after a deployment, are granted by the CDK on every distribution.',
+      ],
     ] as const) {
       acknowledge(role, finding, `${why}: ${reason}`);
     }
-    acknowledge(handler, 'AwsSolutions-L1', `${why}; its runtime is chosen by the aws-cdk-lib version (the CDK's Python handler), and moves when aws-cdk-lib is upgraded.`);
-    acknowledge(handler, 'Serverless-LambdaLatestVersion', `${why}; its runtime is chosen by the aws-cdk-lib version, not by this app, and moves with aws-cdk-lib upgrades.`);
-    acknowledge(handler, 'Serverless-LambdaTracing', `${why}; the CDK construct offers no tracing setting, and the function runs only while CloudFormation deploys this stack.`);
+    acknowledge(
+      handler,
+      'AwsSolutions-L1',
+      `${why}; its runtime is chosen by the aws-cdk-lib version (the CDK's Python handler), and moves when aws-cdk-lib is upgraded.`,
+    );
+    acknowledge(
+      handler,
+      'Serverless-LambdaLatestVersion',
+      `${why}; its runtime is chosen by the aws-cdk-lib version, not by this app, and moves with aws-cdk-lib upgrades.`,
+    );
+    acknowledge(
+      handler,
+      'Serverless-LambdaTracing',
+      `${why}; the CDK construct offers no tracing setting, and the function runs only while CloudFormation deploys this stack.`,
+    );
     acknowledge(
       handler,
       'Serverless-LambdaDLQ',
@@ -288,4 +313,3 @@ export class PeerguardWebStack extends Stack {
     );
   }
 }
-

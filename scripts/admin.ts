@@ -62,17 +62,37 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(counts)}\n`);
     return;
   }
-  if (positionals[0] !== 'create-key') throw new Error('usage: npm run admin -- create-key --role admin|reviewer|practice|auditor [--label TEXT] [--practice-id ID] [--out FILE] | recount-alerts');
-  const input = parseInput(createKeySchema, { role: values.role, label: values.label ?? `created by npm run admin on ${new Date().toISOString().slice(0, 10)}`, practiceId: values['practice-id'] });
+  if (positionals[0] !== 'create-key')
+    throw new Error(
+      'usage: npm run admin -- create-key --role admin|reviewer|practice|auditor [--label TEXT] [--practice-id ID] [--out FILE] | recount-alerts',
+    );
+  const input = parseInput(createKeySchema, {
+    role: values.role,
+    label: values.label ?? `created by npm run admin on ${new Date().toISOString().slice(0, 10)}`,
+    practiceId: values['practice-id'],
+  });
   const audit = buildAuditLog(client, auditTable);
   const outbox = buildNotificationOutbox(client, mainTable);
   // Straight into the outbox, where the sweep picks it up and sends it to the security topic.
   const queued: Notifier = {
     publish: (notification) => outbox.record({ failureId: newId('ntf'), failedAt: isoInstant(new Date()), attempts: 0, notification }),
   };
-  const logger: Logger = { debug: () => {}, info: () => {}, warn: (message) => process.stderr.write(`admin: ${message}\n`), error: (message) => process.stderr.write(`admin: ${message}\n`) };
+  const logger: Logger = {
+    debug: () => {},
+    info: () => {},
+    warn: (message) => process.stderr.write(`admin: ${message}\n`),
+    error: (message) => process.stderr.write(`admin: ${message}\n`),
+  };
   const created = await createApiKey(
-    { apiKeys: buildApiKeyStore(client, apiKeysTable, audit), practices: buildPracticeStore(client, mainTable, audit), clock: () => new Date(), notifier: queued, outbox, logger, metrics: buildLoggedMetrics(logger) },
+    {
+      apiKeys: buildApiKeyStore(client, apiKeysTable, audit),
+      practices: buildPracticeStore(client, mainTable, audit),
+      clock: () => new Date(),
+      notifier: queued,
+      outbox,
+      logger,
+      metrics: buildLoggedMetrics(logger),
+    },
     systemActor('admin-cli'),
     input,
   );

@@ -43,7 +43,11 @@ const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 async function call(path: string, key: string, body: unknown): Promise<{ status: number; text: string; ms: number }> {
   const started = performance.now();
-  const response = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, text, ms: performance.now() - started };
 }
@@ -58,16 +62,29 @@ try {
   const practice = async (name: string) => (await created('/v1/practices', admin, { name, region: 'CT' })).practiceId as string;
   const key = async (role: string, practiceId: string) => (await created('/v1/keys', admin, { role, practiceId, label: role })).apiKey as string;
   const [harbour, elm, valley] = [await practice('Harbour'), await practice('Elm'), await practice('Valley')];
-  const [harbourDesk, elmReviewer, valleyReviewer, valleyDesk] = [await key('practice', harbour), await key('reviewer', elm), await key('reviewer', valley), await key('practice', valley)];
+  const [harbourDesk, elmReviewer, valleyReviewer, valleyDesk] = [
+    await key('practice', harbour),
+    await key('reviewer', elm),
+    await key('reviewer', valley),
+    await key('practice', valley),
+  ];
   const text = 'I authorise this practice to tell other participating professionals whether it would be willing to work with me again.';
   const clause = await created('/v1/consent-clauses', admin, { text, jurisdiction: 'US-CT' });
   const flagged = { fullName: 'Orsolya Brennan-Akintola', dateOfBirth: '1975-04-09', phone: '+1 860 555 0164', email: 'o.brennan@example.org' };
   const alert = await created('/v1/alerts', harbourDesk, {
     subject: flagged,
     incident: { occurredOn: '2026-11-02', category: 'harassment', severity: 'medium', summary: 'Repeated unwanted messages after the session.', witnesses: 0 },
-    consent: { clauseId: clause.clauseId, clauseVersion: clause.version, clauseSha256: clause.sha256, signedOn: '2026-10-01', method: 'e_signature', documentSha256: 'a'.repeat(64) },
+    consent: {
+      clauseId: clause.clauseId,
+      clauseVersion: clause.version,
+      clauseSha256: clause.sha256,
+      signedOn: '2026-10-01',
+      method: 'e_signature',
+      documentSha256: 'a'.repeat(64),
+    },
   });
-  for (const reviewer of [elmReviewer, valleyReviewer]) await created(`/v1/alerts/${alert.alertId}/reviews`, reviewer, { decision: 'approve', reason: 'In order.' });
+  for (const reviewer of [elmReviewer, valleyReviewer])
+    await created(`/v1/alerts/${alert.alertId}/reviews`, reviewer, { decision: 'approve', reason: 'In order.' });
 
   let n = 0;
   const kinds = {
@@ -77,7 +94,9 @@ try {
     'phone, miss': () => ({ phone: `+1 203 555 ${String(1000 + ((n += 1) % 9000)).slice(-4)}` }),
   } as const;
   type Kind = keyof typeof kinds;
-  const samples = new Map<Kind, { ms: number[]; bytes: Set<number>; results: Set<string> }>(Object.keys(kinds).map((kind) => [kind as Kind, { ms: [], bytes: new Set(), results: new Set() }]));
+  const samples = new Map<Kind, { ms: number[]; bytes: Set<number>; results: Set<string> }>(
+    Object.keys(kinds).map((kind) => [kind as Kind, { ms: [], bytes: new Set(), results: new Set() }]),
+  );
   const order: Kind[] = [];
   for (let i = 0; i < warmup + rounds; i += 1) order.push(...(Object.keys(kinds) as Kind[]));
   for (let i = order.length - 1; i > 0; i -= 1) {
@@ -101,7 +120,12 @@ try {
   console.log(`answer shape: ${rounds} checks of each kind (after ${warmup} to warm up), shuffled, one at a time over HTTP`);
   console.log('kind                    answer        bytes        median ms   p90 ms');
   for (const [kind, sample] of samples) {
-    console.log(`${kind.padEnd(24)}${[...sample.results].join(',').padEnd(14)}${[...sample.bytes].sort((a, b) => a - b).join('/').padEnd(13)}${quantile(sample.ms, 0.5).toFixed(1).padStart(9)}${quantile(sample.ms, 0.9).toFixed(1).padStart(9)}`);
+    console.log(
+      `${kind.padEnd(24)}${[...sample.results].join(',').padEnd(14)}${[...sample.bytes]
+        .sort((a, b) => a - b)
+        .join('/')
+        .padEnd(13)}${quantile(sample.ms, 0.5).toFixed(1).padStart(9)}${quantile(sample.ms, 0.9).toFixed(1).padStart(9)}`,
+    );
   }
   const median = (kind: Kind) => quantile(samples.get(kind)!.ms, 0.5);
   console.log(`name: miss minus hit, medians: ${(median('name, miss') - median('name, hit (possible)')).toFixed(1)} ms`);

@@ -45,7 +45,9 @@ function runPhase(args: string[], env: Record<string, string> = {}): Promise<Rec
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(output.trim().split('\n').at(-1)!)) : reject(new Error(`phase ${args[1]} exited with ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(output.trim().split('\n').at(-1)!)) : reject(new Error(`phase ${args[1]} exited with ${code}`)),
+    );
   });
 }
 
@@ -59,18 +61,44 @@ function benchEvent(i: number): AuditEvent {
   const desk = { keyId: `key_${String(i % 97).padStart(26, '0')}`, role: 'practice' as const, practiceId };
   if (i % 20 === 0) {
     return {
-      action: 'check.performed', actor: desk, targets: { checkId: newId('chk') }, outcome: 'no_match',
-      bookings: Array.from({ length: 10 }, () => ({ checkId: newId('chk'), tokenKinds: ['phone', 'email'], tokenDigests: [token(), token()], result: 'no_match' as const })),
+      action: 'check.performed',
+      actor: desk,
+      targets: { checkId: newId('chk') },
+      outcome: 'no_match',
+      bookings: Array.from({ length: 10 }, () => ({
+        checkId: newId('chk'),
+        tokenKinds: ['phone', 'email'],
+        tokenDigests: [token(), token()],
+        result: 'no_match' as const,
+      })),
     };
   }
   if (i % 10 < 6) {
     const match = i % 50 === 1;
     return {
-      action: 'check.performed', actor: desk, targets: { checkId: newId('chk') }, outcome: match ? 'match' : 'no_match',
-      bookings: [{ checkId: newId('chk'), tokenKinds: ['phone', 'email', 'name_dob', 'name'], tokenDigests: [token(), token(), token(), token()], result: match ? 'match' : 'no_match', ...(match ? { confidence: 'strong' as const } : {}) }],
+      action: 'check.performed',
+      actor: desk,
+      targets: { checkId: newId('chk') },
+      outcome: match ? 'match' : 'no_match',
+      bookings: [
+        {
+          checkId: newId('chk'),
+          tokenKinds: ['phone', 'email', 'name_dob', 'name'],
+          tokenDigests: [token(), token(), token(), token()],
+          result: match ? 'match' : 'no_match',
+          ...(match ? { confidence: 'strong' as const } : {}),
+        },
+      ],
     };
   }
-  if (i % 10 < 8) return { action: 'alert.approved', actor: { ...desk, role: 'reviewer' }, targets: { alertId: newId('alt') }, outcome: 'pending_review', detail: { reasonCiphertextSha256: sha256Hex(String(i)) } };
+  if (i % 10 < 8)
+    return {
+      action: 'alert.approved',
+      actor: { ...desk, role: 'reviewer' },
+      targets: { alertId: newId('alt') },
+      outcome: 'pending_review',
+      detail: { reasonCiphertextSha256: sha256Hex(String(i)) },
+    };
   return { action: 'alert.submitted', actor: desk, targets: { alertId: newId('alt') }, outcome: 'pending_review' };
 }
 
@@ -105,14 +133,26 @@ async function seed(endpoint: string, table: string, entries: number, start: Dat
 // ── the run ─────────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { entries: { type: 'string', default: '100000' }, 'page-size': { type: 'string', default: '5000' }, formats: { type: 'string', default: 'jsonl,csv' } } });
+  const { values } = parseArgs({
+    options: {
+      entries: { type: 'string', default: '100000' },
+      'page-size': { type: 'string', default: '5000' },
+      formats: { type: 'string', default: 'jsonl,csv' },
+    },
+  });
   const entries = Number(values.entries);
   const pageSize = Number(values['page-size']);
   const formats = values.formats!.split(',') as ExportFormat[];
   const dataDir = mkdtempSync(join(tmpdir(), 'peerguard-bench-audit-'));
   const dynamo = await startDynamoLocal();
   try {
-    const config = loadConfig({ PEERGUARD_RUNTIME: 'local', DATA_DIR: dataDir, DYNAMODB_ENDPOINT: dynamo.endpoint, LOG_LEVEL: 'ERROR', AUDIT_EXPORT_PAGE_SIZE: String(pageSize) }) as LocalConfig;
+    const config = loadConfig({
+      PEERGUARD_RUNTIME: 'local',
+      DATA_DIR: dataDir,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      LOG_LEVEL: 'ERROR',
+      AUDIT_EXPORT_PAGE_SIZE: String(pageSize),
+    }) as LocalConfig;
     await ensureConfiguredTables(dynamo.endpoint, config);
     const audit = buildAuditLog(buildDocumentClient({ endpoint: dynamo.endpoint }), config.AUDIT_TABLE);
     const deps = buildDeps(config, { audit, settings: { ...settingsFrom(config), auditExportPageSize: pageSize } });
@@ -122,7 +162,9 @@ async function main(): Promise<void> {
     const start = addDays(now, -30);
     let t0 = performance.now();
     await seed(dynamo.endpoint, config.AUDIT_TABLE, entries, start, new Date(now.getTime() - 60_000));
-    console.log(`seed:   ${entries} chained entries BatchWritten in ${seconds(performance.now() - t0)} (${Math.round(entries / ((performance.now() - t0) / 1000))}/s)`);
+    console.log(
+      `seed:   ${entries} chained entries BatchWritten in ${seconds(performance.now() - t0)} (${Math.round(entries / ((performance.now() - t0) / 1000))}/s)`,
+    );
 
     const server = createLocalServer(deps, () => undefined);
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -139,14 +181,26 @@ async function main(): Promise<void> {
       const serverRss = rssSampler();
       t0 = performance.now();
       // The key goes by the environment, never on a command line (where the process list shows it).
-      const exported = await runPhase(['--phase', 'export', '--url', url, '--from', isoDate(start), '--to', isoDate(now), '--format', format, '--out', out], { PEERGUARD_API_KEY: apiKey });
+      const exported = await runPhase(['--phase', 'export', '--url', url, '--from', isoDate(start), '--to', isoDate(now), '--format', format, '--out', out], {
+        PEERGUARD_API_KEY: apiKey,
+      });
       const serverPeak = serverRss.stop();
       console.log(
         `${format.padEnd(5)} export: ${exported.manifest.count} entries in ${exported.pages} pages, file ${mb(statSync(out).size)}, ${seconds(exported.ms)} ` +
           `(wall ${seconds(performance.now() - t0)} with process start); peak RSS: CLI ${mb(exported.peakRss)} (at start ${mb(exported.baselineRss)}), server ${mb(serverPeak)}`,
       );
-      const verified = await runPhase(['--phase', 'verify', '--file', out, '--pem', JSON.stringify({ keyId: deps.signer.keyId, publicKeyPem: pem }), ...(exported.manifestPath ? ['--manifest', exported.manifestPath] : [])]);
-      console.log(`${format.padEnd(5)} verify: ${verified.entries} entries in ${seconds(verified.ms)}; peak RSS ${mb(verified.peakRss)} (at start ${mb(verified.baselineRss)})`);
+      const verified = await runPhase([
+        '--phase',
+        'verify',
+        '--file',
+        out,
+        '--pem',
+        JSON.stringify({ keyId: deps.signer.keyId, publicKeyPem: pem }),
+        ...(exported.manifestPath ? ['--manifest', exported.manifestPath] : []),
+      ]);
+      console.log(
+        `${format.padEnd(5)} verify: ${verified.entries} entries in ${seconds(verified.ms)}; peak RSS ${mb(verified.peakRss)} (at start ${mb(verified.baselineRss)})`,
+      );
       console.log(`       verdict: ${verified.verdict}`);
       if (format === 'jsonl') jsonl = { file: out, manifest: exported.manifest as Manifest };
     }
@@ -168,7 +222,9 @@ async function main(): Promise<void> {
         const result = await verifyExportFile(copy, { key });
         const expected = expectedFailure(kind, plan);
         const right = result.failure?.code === expected.code && result.failure?.seq === expected.seq;
-        console.log(`  ${kind.padEnd(22)} ${right ? 'caught' : 'WRONG '} in ${seconds(performance.now() - t0)}: [${result.failure?.code ?? 'ok'}${result.failure?.seq === undefined ? '' : ` seq ${result.failure.seq}`}] ${result.failure?.message ?? 'VERIFIED'}`);
+        console.log(
+          `  ${kind.padEnd(22)} ${right ? 'caught' : 'WRONG '} in ${seconds(performance.now() - t0)}: [${result.failure?.code ?? 'ok'}${result.failure?.seq === undefined ? '' : ` seq ${result.failure.seq}`}] ${result.failure?.message ?? 'VERIFIED'}`,
+        );
         rmSync(copy);
       }
     }

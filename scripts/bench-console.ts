@@ -14,7 +14,9 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { consoleDist } from './lib/console-build.ts';
 
-const { values } = parseArgs({ options: { url: { type: 'string', default: 'http://127.0.0.1:3000' }, key: { type: 'string' }, bookings: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: { url: { type: 'string', default: 'http://127.0.0.1:3000' }, key: { type: 'string' }, bookings: { type: 'string', default: '1000' } },
+});
 if (!values.key) {
   process.stderr.write('usage: npm run bench:console -- --url <server> --key <practice api key> [--bookings 1000]\n');
   process.exit(2);
@@ -29,7 +31,15 @@ const lazy = readdirSync(join(consoleDist, 'assets')).filter((file) => !firstLoa
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   headless: false,
-  args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 try {
   const page = await browser.newPage();

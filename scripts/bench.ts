@@ -59,7 +59,15 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
   // Published alerts for checks to find: the first growth size, seeded through the domain builders.
   let seeded = 0;
   const seedTo = async (alerts: number) => {
-    const done = await seedPublishedAlerts({ documents: network.documents, tokenTable: config.TOKEN_TABLE, keyring: deps.keyring, phoneRegion: region, practiceId: network.harbour, from: seeded, to: alerts });
+    const done = await seedPublishedAlerts({
+      documents: network.documents,
+      tokenTable: config.TOKEN_TABLE,
+      keyring: deps.keyring,
+      phoneRegion: region,
+      practiceId: network.harbour,
+      from: seeded,
+      to: alerts,
+    });
     seeded = alerts;
     log(`seeded ${done.alerts} published alerts (${done.items} token index items) in ${done.seconds.toFixed(1)} s; ${seeded} in all`);
     return done;
@@ -86,23 +94,60 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
     log(`floor at concurrency ${concurrency}`);
     const floor = await counted(() =>
       measureFloor({
-        documents: network.documents, tokenTable: config.TOKEN_TABLE, auditTable: config.AUDIT_TABLE, tokenSets, auditItem: auditItem(head),
-        concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds,
+        documents: network.documents,
+        tokenTable: config.TOKEN_TABLE,
+        auditTable: config.AUDIT_TABLE,
+        tokenSets,
+        auditItem: auditItem(head),
+        concurrency,
+        seconds: options.seconds,
+        warmupSeconds: options.warmupSeconds,
       }),
     );
     log(`references at concurrency ${concurrency}: the floor with the quota counter, and HTTP alone`);
     const withCounter = await measureFloor({
-      documents: network.documents, tokenTable: config.TOKEN_TABLE, auditTable: config.AUDIT_TABLE, tokenSets, auditItem: auditItem(head),
-      concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds, counterTable: config.MAIN_TABLE,
+      documents: network.documents,
+      tokenTable: config.TOKEN_TABLE,
+      auditTable: config.AUDIT_TABLE,
+      tokenSets,
+      auditItem: auditItem(head),
+      concurrency,
+      seconds: options.seconds,
+      warmupSeconds: options.warmupSeconds,
+      counterTable: config.MAIN_TABLE,
     });
-    const http = await runLoad({ baseUrl: network.baseUrl, apiKey: warmDesk, method: 'GET', next: () => ({ path: '/v1/health' }), connections: concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds });
+    const http = await runLoad({
+      baseUrl: network.baseUrl,
+      apiKey: warmDesk,
+      method: 'GET',
+      next: () => ({ path: '/v1/health' }),
+      connections: concurrency,
+      seconds: options.seconds,
+      warmupSeconds: options.warmupSeconds,
+    });
     log(`single checks at concurrency ${concurrency}`);
     const desk = await network.newDesk(`Desk c${concurrency}`);
     matches = 0;
     const checks = await counted(() =>
-      runLoad({ baseUrl: network.baseUrl, apiKey: desk, method: 'POST', next: nextCheck, connections: concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds, onAnswer: countMatch }),
+      runLoad({
+        baseUrl: network.baseUrl,
+        apiKey: desk,
+        method: 'POST',
+        next: nextCheck,
+        connections: concurrency,
+        seconds: options.seconds,
+        warmupSeconds: options.warmupSeconds,
+        onAnswer: countMatch,
+      }),
     );
-    levels.push({ concurrency, floor: floor.result, check: checks.result, matches, requests: checks.requests, references: { floorWithCounter: withCounter, http } });
+    levels.push({
+      concurrency,
+      floor: floor.result,
+      check: checks.result,
+      matches,
+      requests: checks.requests,
+      references: { floorWithCounter: withCounter, http },
+    });
   }
 
   log('cost per check (sequential, counted)');
@@ -121,20 +166,33 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
       if (answer.status !== 200) throw new Error(`a batch answered ${answer.status}`);
     }
   });
-  const kindsPer = (subjects: readonly BenchSubject[]) => subjects.reduce((sum, s) => sum + keyedMacCount(subjectMessages(s, region, 'lookup')), 0) / subjects.length;
+  const kindsPer = (subjects: readonly BenchSubject[]) =>
+    subjects.reduce((sum, s) => sum + keyedMacCount(subjectMessages(s, region, 'lookup')), 0) / subjects.length;
   const cost = {
     perCheck: { tokenKinds: kindsPer(costSubjects), ...perUnit(single.requests, costSubjects.length), checks: costSubjects.length },
-    perBooking: { tokenKinds: kindsPer(batchSubjects.flat()), ...perUnit(batched.requests, batchSubjects.flat().length), bookings: batchSubjects.flat().length },
+    perBooking: {
+      tokenKinds: kindsPer(batchSubjects.flat()),
+      ...perUnit(batched.requests, batchSubjects.flat().length),
+      bookings: batchSubjects.flat().length,
+    },
   };
 
   log('batch checks of 100 bookings');
   const batchDesk = await network.newDesk('Batch Practice');
   let batchTurn = 0;
   const batch = await runLoad({
-    baseUrl: network.baseUrl, apiKey: batchDesk, method: 'POST', connections: 4, seconds: options.seconds, warmupSeconds: options.warmupSeconds,
+    baseUrl: network.baseUrl,
+    apiKey: batchDesk,
+    method: 'POST',
+    connections: 4,
+    seconds: options.seconds,
+    warmupSeconds: options.warmupSeconds,
     next: () => {
       const b = batchTurn++;
-      return { path: '/v1/checks/batch', body: { bookings: Array.from({ length: 100 }, (_, i) => ({ ref: `r${i}`, subject: pool[(b * 100 + i) % pool.length]! })) } };
+      return {
+        path: '/v1/checks/batch',
+        body: { bookings: Array.from({ length: 100 }, (_, i) => ({ ref: `r${i}`, subject: pool[(b * 100 + i) % pool.length]! })) },
+      };
     },
   });
 
@@ -142,7 +200,11 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
   const submitted: string[] = [];
   let submissionTurn = 5_000_000;
   const submissions = await runLoad({
-    baseUrl: network.baseUrl, apiKey: network.keys.harbourDesk, method: 'POST', connections: 4, seconds: options.seconds,
+    baseUrl: network.baseUrl,
+    apiKey: network.keys.harbourDesk,
+    method: 'POST',
+    connections: 4,
+    seconds: options.seconds,
     next: () => ({ path: '/v1/alerts', body: alertBody(network.clause, subject(submissionTurn++) as unknown as Record<string, string>) }),
     onAnswer: (status, body) => {
       if (status === 201) submitted.push((JSON.parse(body) as { alertId: string }).alertId);
@@ -153,15 +215,27 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
   const candidates = submitted.slice(0, options.publications);
   let firstTurn = 0;
   const firstApprovals = await runLoad({
-    baseUrl: network.baseUrl, apiKey: network.keys.elmReviewer, method: 'POST', connections: 4, amount: candidates.length,
-    next: () => ({ path: `/v1/alerts/${candidates[firstTurn++ % candidates.length]}/reviews`, body: { decision: 'approve', reason: 'Specific; consent in order.' } }),
+    baseUrl: network.baseUrl,
+    apiKey: network.keys.elmReviewer,
+    method: 'POST',
+    connections: 4,
+    amount: candidates.length,
+    next: () => ({
+      path: `/v1/alerts/${candidates[firstTurn++ % candidates.length]}/reviews`,
+      body: { decision: 'approve', reason: 'Specific; consent in order.' },
+    }),
   });
-  if (firstApprovals.non2xx + firstApprovals.errors > 0) throw new Error(`first approvals failed: ${firstApprovals.non2xx} non-2xx, ${firstApprovals.errors} errors`);
+  if (firstApprovals.non2xx + firstApprovals.errors > 0)
+    throw new Error(`first approvals failed: ${firstApprovals.non2xx} non-2xx, ${firstApprovals.errors} errors`);
   let publishTurn = 0;
   let published = 0;
   const publications = await counted(() =>
     runLoad({
-      baseUrl: network.baseUrl, apiKey: network.keys.valleyReviewer, method: 'POST', connections: 4, amount: candidates.length,
+      baseUrl: network.baseUrl,
+      apiKey: network.keys.valleyReviewer,
+      method: 'POST',
+      connections: 4,
+      amount: candidates.length,
       next: () => ({ path: `/v1/alerts/${candidates[publishTurn++ % candidates.length]}/reviews`, body: { decision: 'approve', reason: 'Agree.' } }),
       onAnswer: (_status, body) => {
         if (body.includes('"status":"published"')) published += 1;
@@ -180,23 +254,41 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
       let g = 0;
       matches = 0;
       const point = await runLoad({
-        baseUrl: network.baseUrl, apiKey: growthDesk, method: 'POST', connections: 1, seconds: options.seconds, warmupSeconds: options.warmupSeconds,
-        next: () => ({ path: '/v1/checks', body: { subject: growthPool[g++ % growthPool.length]! } }), onAnswer: countMatch,
+        baseUrl: network.baseUrl,
+        apiKey: growthDesk,
+        method: 'POST',
+        connections: 1,
+        seconds: options.seconds,
+        warmupSeconds: options.warmupSeconds,
+        next: () => ({ path: '/v1/checks', body: { subject: growthPool[g++ % growthPool.length]! } }),
+        onAnswer: countMatch,
       });
       growth.points.push({ alerts, check: point, matches, seedSeconds: seeding?.seconds });
     }
     const event = { action: head.action, actor: head.actor, targets: head.targets, outcome: head.outcome, bookings: head.bookings, detail: head.detail };
     for (const writers of [1, 32]) {
       log(`audit appends with ${writers} concurrent writer(s)`);
-      growth.appends.push(await measureAuditAppends({ documents: network.documents, auditTable: config.AUDIT_TABLE, event, writers, seconds: options.seconds }));
+      growth.appends.push(
+        await measureAuditAppends({ documents: network.documents, auditTable: config.AUDIT_TABLE, event, writers, seconds: options.seconds }),
+      );
     }
   }
 
   const auditScale = options.auditScale
-    ? await measureAuditScale({ endpoint: config.DYNAMODB_ENDPOINT!, auditTable: config.AUDIT_TABLE, mainTable: config.MAIN_TABLE, writers: [1, 8, 32, 64], seconds: options.seconds, latencyMs: 8, log })
+    ? await measureAuditScale({
+        endpoint: config.DYNAMODB_ENDPOINT!,
+        auditTable: config.AUDIT_TABLE,
+        mainTable: config.MAIN_TABLE,
+        writers: [1, 8, 32, 64],
+        seconds: options.seconds,
+        latencyMs: 8,
+        log,
+      })
     : undefined;
 
-  const bundles = options.coldStart ? (log('cold start: bundle sizes and module initialisation'), measureColdStarts(repoRoot, options.coldRuns, options.reuseSynth, log)) : [];
+  const bundles = options.coldStart
+    ? (log('cold start: bundle sizes and module initialisation'), measureColdStarts(repoRoot, options.coldRuns, options.reuseSynth, log))
+    : [];
 
   return {
     at: new Date().toISOString(),
@@ -213,7 +305,12 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
     bundles,
     goals: [
       floorGoal(levels.map(({ concurrency, check, floor }) => ({ concurrency, checkP50: check.p50, floorP50: floor.p50 }))),
-      costGoal({ tokenKinds: cost.perCheck.tokenKinds, kms: cost.perCheck.kms, dynamoReads: cost.perCheck.dynamoReads, dynamoWrites: cost.perCheck.dynamoWrites }),
+      costGoal({
+        tokenKinds: cost.perCheck.tokenKinds,
+        kms: cost.perCheck.kms,
+        dynamoReads: cost.perCheck.dynamoReads,
+        dynamoWrites: cost.perCheck.dynamoWrites,
+      }),
       growthGoal(growth.points.map(({ alerts, check }) => ({ alerts, p50: check.p50 }))),
       bundleGoal(bundles),
     ],

@@ -130,26 +130,64 @@ for (const [kind, bookings] of negativeCases) {
   negativeRows.push(row);
 }
 
-const totals = rows.reduce((sum, row) => ({ n: sum.n + row.n, any: sum.any + row.any, strong: sum.strong + row.strong, wrongStrong: sum.wrongStrong + row.wrongStrong }), { n: 0, any: 0, strong: 0, wrongStrong: 0 });
+const totals = rows.reduce(
+  (sum, row) => ({ n: sum.n + row.n, any: sum.any + row.any, strong: sum.strong + row.strong, wrongStrong: sum.wrongStrong + row.wrongStrong }),
+  { n: 0, any: 0, strong: 0, wrongStrong: 0 },
+);
 const withoutNameOnly = negativeRows.filter((row) => !row.kind.includes('name only'));
-const negTotals = withoutNameOnly.reduce((sum, row) => ({ n: sum.n + row.n, falsePossible: sum.falsePossible + row.falsePossible, falseStrong: sum.falseStrong + row.falseStrong }), { n: 0, falsePossible: 0, falseStrong: 0 });
+const negTotals = withoutNameOnly.reduce(
+  (sum, row) => ({ n: sum.n + row.n, falsePossible: sum.falsePossible + row.falsePossible, falseStrong: sum.falseStrong + row.falseStrong }),
+  { n: 0, falsePossible: 0, falseStrong: 0 },
+);
 const fullBooking = { fullName: 'Mary Ann Smith', dateOfBirth: '1980-02-01', phone: '+1 860 555 0100', email: 'mary.smith+spa@gmail.com' };
 
-console.log(`\nMatching evaluation${baseline ? ' (baseline: exact v1 recipes only)' : ''}: ${size} people, ${alertCount} alerted, seed ${seed}; ${(storedTokens / alertCount).toFixed(1)} tokens stored per alert\n`);
+console.log(
+  `\nMatching evaluation${baseline ? ' (baseline: exact v1 recipes only)' : ''}: ${size} people, ${alertCount} alerted, seed ${seed}; ${(storedTokens / alertCount).toFixed(1)} tokens stored per alert\n`,
+);
 console.log('Variants of alerted clients          bookings   any match   strong   wrong person strong / possible');
-for (const row of rows) console.log(`  ${row.kind.padEnd(34)} ${String(row.n).padStart(8)}   ${pct(row.any, row.n).padStart(9)}   ${pct(row.strong, row.n).padStart(6)}   ${row.wrongStrong} / ${row.wrongPossible}`);
-console.log(`  ${'all variant kinds'.padEnd(34)} ${String(totals.n).padStart(8)}   ${pct(totals.any, totals.n).padStart(9)}   ${pct(totals.strong, totals.n).padStart(6)}   ${totals.wrongStrong}`);
+for (const row of rows)
+  console.log(
+    `  ${row.kind.padEnd(34)} ${String(row.n).padStart(8)}   ${pct(row.any, row.n).padStart(9)}   ${pct(row.strong, row.n).padStart(6)}   ${row.wrongStrong} / ${row.wrongPossible}`,
+  );
+console.log(
+  `  ${'all variant kinds'.padEnd(34)} ${String(totals.n).padStart(8)}   ${pct(totals.any, totals.n).padStart(9)}   ${pct(totals.strong, totals.n).padStart(6)}   ${totals.wrongStrong}`,
+);
 console.log('\nPeople not in the set                                         bookings   false possible   false strong');
-for (const row of negativeRows) console.log(`  ${row.kind.padEnd(58)} ${String(row.n).padStart(8)}   ${pct(row.falsePossible, row.n).padStart(14)}   ${row.falseStrong}`);
-console.log(`  ${'all but name-only'.padEnd(58)} ${String(negTotals.n).padStart(8)}   ${pct(negTotals.falsePossible, negTotals.n).padStart(14)}   ${negTotals.falseStrong}`);
+for (const row of negativeRows)
+  console.log(`  ${row.kind.padEnd(58)} ${String(row.n).padStart(8)}   ${pct(row.falsePossible, row.n).padStart(14)}   ${row.falseStrong}`);
+console.log(
+  `  ${'all but name-only'.padEnd(58)} ${String(negTotals.n).padStart(8)}   ${pct(negTotals.falsePossible, negTotals.n).padStart(14)}   ${negTotals.falseStrong}`,
+);
 const lookup = subjectMessages(fullBooking, region, 'lookup');
-console.log(`\nA booking with name, date of birth, phone and e-mail: ${keyedMacCount(lookup)} network-key MACs (KMS GenerateMac in AWS), ${(await lookupTokens(keyring, fullBooking, region)).length} tokens looked up`);
+console.log(
+  `\nA booking with name, date of birth, phone and e-mail: ${keyedMacCount(lookup)} network-key MACs (KMS GenerateMac in AWS), ${(await lookupTokens(keyring, fullBooking, region)).length} tokens looked up`,
+);
 console.log('\nGoals (reported, not asserted):');
 console.log(`  any-match recall over the variant kinds ≥ 97 %: ${pct(totals.any, totals.n)} ${totals.any / totals.n >= 0.97 ? 'met' : 'NOT met'}`);
-console.log(`  strong precision 100 % (no strong match for a different person): ${totals.wrongStrong + negTotals.falseStrong === 0 ? 'met' : `NOT met (${totals.wrongStrong + negTotals.falseStrong})`}`);
-console.log(`  false possible on negatives ≤ 0.5 %: ${pct(negTotals.falsePossible, negTotals.n)} ${negTotals.falsePossible / negTotals.n <= 0.005 ? 'met' : 'NOT met'}`);
+console.log(
+  `  strong precision 100 % (no strong match for a different person): ${totals.wrongStrong + negTotals.falseStrong === 0 ? 'met' : `NOT met (${totals.wrongStrong + negTotals.falseStrong})`}`,
+);
+console.log(
+  `  false possible on negatives ≤ 0.5 %: ${pct(negTotals.falsePossible, negTotals.n)} ${negTotals.falsePossible / negTotals.n <= 0.005 ? 'met' : 'NOT met'}`,
+);
 
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `matching${baseline ? '-baseline' : ''}-${now.toISOString().slice(0, 16).replace(/[:T]/g, '')}.json`);
-writeFileSync(file, JSON.stringify({ baseline, size, alertCount, seed, tokensPerAlert: storedTokens / alertCount, variants: rows, negatives: negativeRows, keyedMacsPerFullBooking: keyedMacCount(lookup) }, null, 2));
+writeFileSync(
+  file,
+  JSON.stringify(
+    {
+      baseline,
+      size,
+      alertCount,
+      seed,
+      tokensPerAlert: storedTokens / alertCount,
+      variants: rows,
+      negatives: negativeRows,
+      keyedMacsPerFullBooking: keyedMacCount(lookup),
+    },
+    null,
+    2,
+  ),
+);
 console.log(`\nwritten to ${file}`);

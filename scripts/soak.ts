@@ -49,13 +49,18 @@ export async function runSoak(options: SoakOptions, print: (line: string) => voi
   });
   // However the run goes, it ends: a run that overstays its time by 5 minutes is stopped.
   const durationMs = options.minutes * 60_000;
-  const watchdog = setTimeout(() => {
-    print('soak: overran its time by 5 minutes; stopping');
-    void server.stop().then(() => process.exit(1));
-  }, durationMs + 5 * 60_000);
+  const watchdog = setTimeout(
+    () => {
+      print('soak: overran its time by 5 minutes; stopping');
+      void server.stop().then(() => process.exit(1));
+    },
+    durationMs + 5 * 60_000,
+  );
   watchdog.unref();
   try {
-    print(`Soak: ${options.minutes} min at concurrency ${options.concurrency} (at most ${options.maxRequests} requests) against ${server.baseUrl} (pid ${server.pid}), data in ${dataDir}`);
+    print(
+      `Soak: ${options.minutes} min at concurrency ${options.concurrency} (at most ${options.maxRequests} requests) against ${server.baseUrl} (pid ${server.pid}), data in ${dataDir}`,
+    );
     const requests: RecordedRequest[] = [];
     const record = (request: RecordedRequest) => requests.push(request);
     const network = await setUpSoakNetwork(server.baseUrl, server.adminKey, record);
@@ -76,7 +81,14 @@ export async function runSoak(options: SoakOptions, print: (line: string) => voi
     const exportFile = join(dataDir, 'soak-audit.jsonl');
     const keyAnswer = await fetch(new URL('/v1/audit/verification-key', server.baseUrl), { headers: { authorization: `Bearer ${network.keys.auditor}` } });
     const key = readVerificationKey(await keyAnswer.text());
-    const download = await downloadExport({ url: server.baseUrl, apiKey: network.keys.auditor, from: startDay, to: isoDate(new Date()), format: 'jsonl', out: exportFile });
+    const download = await downloadExport({
+      url: server.baseUrl,
+      apiKey: network.keys.auditor,
+      from: startDay,
+      to: isoDate(new Date()),
+      format: 'jsonl',
+      out: exportFile,
+    });
     const verified = await verifyExportFile(exportFile, { key });
     const lines = readFileSync(exportFile, 'utf8').trimEnd().split('\n');
     const entries: AuditEntry[] = lines.slice(0, -1).map((line) => entryFromJson(JSON.parse(line)));
@@ -89,7 +101,8 @@ export async function runSoak(options: SoakOptions, print: (line: string) => voi
       'every status was the one its kind expects': reconciliation.unexpectedStatuses === 0,
       'every screening and review answer was right': reconciliation.wrongAnswers.length === 0,
       'the export verifies (chain and signature)': verified.ok && verified.signatureChecked,
-      'the export holds the whole log': verified.ok && entries.length === download.manifest.count && (download.manifest.version === 2 || download.manifest.firstSeq === 1),
+      'the export holds the whole log':
+        verified.ok && entries.length === download.manifest.count && (download.manifest.version === 2 || download.manifest.firstSeq === 1),
       'every 2xx request has exactly one audit entry': reconciliation.missingCount === 0,
       'every audit entry has exactly one 2xx request': reconciliation.unexplainedCount === 0,
       'memory did not grow without bound': memory.ok,
@@ -97,23 +110,40 @@ export async function runSoak(options: SoakOptions, print: (line: string) => voi
     const passed = Object.values(checks).every(Boolean);
 
     print('');
-    print(`Requests: ${sent} in ${loadSeconds.toFixed(1)} s of load (${(sent / loadSeconds).toFixed(1)}/s), after ${requests.filter((r) => r.kind === 'setup').length} to set up`);
+    print(
+      `Requests: ${sent} in ${loadSeconds.toFixed(1)} s of load (${(sent / loadSeconds).toFixed(1)}/s), after ${requests.filter((r) => r.kind === 'setup').length} to set up`,
+    );
     print('kind                                | requests | statuses');
     for (const [kind, count] of Object.entries(reconciliation.kinds).sort()) {
-      const statuses = Object.entries(count.byStatus).map(([status, n]) => `${status}×${n}`).join(' ');
+      const statuses = Object.entries(count.byStatus)
+        .map(([status, n]) => `${status}×${n}`)
+        .join(' ');
       print(`${kind.padEnd(35)} | ${String(count.requests).padStart(8)} | ${statuses}`);
     }
     print('');
     print('audit action        | promised by 2xx | found in export');
     const actions = [...new Set([...Object.keys(reconciliation.expectedByAction), ...Object.keys(reconciliation.foundByAction)])].sort();
     for (const action of actions) {
-      print(`${action.padEnd(19)} | ${String(reconciliation.expectedByAction[action] ?? 0).padStart(15)} | ${String(reconciliation.foundByAction[action] ?? 0).padStart(15)}`);
+      print(
+        `${action.padEnd(19)} | ${String(reconciliation.expectedByAction[action] ?? 0).padStart(15)} | ${String(reconciliation.foundByAction[action] ?? 0).padStart(15)}`,
+      );
     }
-    print(`entries: ${entries.length} (${reconciliation.systemEntries} written by the network itself: the first admin key); missing ${reconciliation.missingCount}, unexplained ${reconciliation.unexplainedCount}`);
-    for (const line of [...reconciliation.missing.map((id) => `  missing: ${id}`), ...reconciliation.unexplained.map((id) => `  unexplained: ${id}`), ...reconciliation.wrongAnswers.map((text) => `  wrong answer: ${text}`)]) print(line);
+    print(
+      `entries: ${entries.length} (${reconciliation.systemEntries} written by the network itself: the first admin key); missing ${reconciliation.missingCount}, unexplained ${reconciliation.unexplainedCount}`,
+    );
+    for (const line of [
+      ...reconciliation.missing.map((id) => `  missing: ${id}`),
+      ...reconciliation.unexplained.map((id) => `  unexplained: ${id}`),
+      ...reconciliation.wrongAnswers.map((text) => `  wrong answer: ${text}`),
+    ])
+      print(line);
     print(`verifier: ${describeResult(verified, exportFile)}`);
-    print(`memory (server process, ${memory.samples} samples): start RSS ${mb(samples[0]?.rss)} heap ${mb(samples[0]?.heapUsed)}; end RSS ${mb(samples.at(-1)?.rss)} heap ${mb(samples.at(-1)?.heapUsed)}`);
-    print(`  settled medians: early RSS ${mb(memory.early?.rss)} heap ${mb(memory.early?.heapUsed)}; late RSS ${mb(memory.late?.rss)} heap ${mb(memory.late?.heapUsed)}; ${memory.reason}`);
+    print(
+      `memory (server process, ${memory.samples} samples): start RSS ${mb(samples[0]?.rss)} heap ${mb(samples[0]?.heapUsed)}; end RSS ${mb(samples.at(-1)?.rss)} heap ${mb(samples.at(-1)?.heapUsed)}`,
+    );
+    print(
+      `  settled medians: early RSS ${mb(memory.early?.rss)} heap ${mb(memory.early?.heapUsed)}; late RSS ${mb(memory.late?.rss)} heap ${mb(memory.late?.heapUsed)}; ${memory.reason}`,
+    );
     print('');
     for (const [name, ok] of Object.entries(checks)) print(`${ok ? 'PASS' : 'FAIL'}  ${name}`);
 
@@ -136,7 +166,12 @@ export async function runSoak(options: SoakOptions, print: (line: string) => voi
             unexplained: reconciliation.unexplained,
           },
           verifier: { ok: verified.ok, signatureChecked: verified.signatureChecked, entries: verified.entries, verdict: describeResult(verified, exportFile) },
-          errors: { serverErrors: reconciliation.serverErrors, networkErrors: reconciliation.networkErrors, unexpectedStatuses: reconciliation.unexpectedStatuses, wrongAnswers: reconciliation.wrongAnswers },
+          errors: {
+            serverErrors: reconciliation.serverErrors,
+            networkErrors: reconciliation.networkErrors,
+            unexpectedStatuses: reconciliation.unexpectedStatuses,
+            wrongAnswers: reconciliation.wrongAnswers,
+          },
           memory: { verdict: memory, start: samples[0], end: samples.at(-1), samples },
           checks,
           passed,

@@ -71,7 +71,10 @@ const awsSchema = z.object({
   ...common,
   HMAC_KEY_ID: z.string().min(1),
   /** The label new tokens record for HMAC_KEY_ID; a rotation moves to a new label (k1 → k2 …). */
-  HMAC_KEY_VERSION: z.string().regex(/^k[0-9]{1,4}$/, 'a key version label such as k2').default('k1'),
+  HMAC_KEY_VERSION: z
+    .string()
+    .regex(/^k[0-9]{1,4}$/, 'a key version label such as k2')
+    .default('k1'),
   /**
    * The keys a rotation replaced, still needed to look up alerts tokenised with them:
    * `k1=<key id>,k0=<key id>` (newest first). Empty outside a migration window.
@@ -80,10 +83,15 @@ const awsSchema = z.object({
     .string()
     .regex(/^(k[0-9]{1,4}=[^,=\s]+)(,k[0-9]{1,4}=[^,=\s]+)*$/, 'a list like k1=<key id>,k0=<key id>')
     .optional()
-    .transform((value) => (value ?? '').split(',').filter(Boolean).map((pair) => {
-      const [version, keyId] = pair.split('=') as [string, string];
-      return { version, keyId };
-    })),
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((pair) => {
+          const [version, keyId] = pair.split('=') as [string, string];
+          return { version, keyId };
+        }),
+    ),
   SIGNING_KEY_ID: z.string().min(1),
   /** A full key ARN: the summaries' data keys are generated under it and KMS Decrypt is pinned to it. */
   DATA_KEY_ID: z.string().startsWith('arn:', 'must be the full ARN of the KMS key'),
@@ -109,9 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const input = { PEERGUARD_RUNTIME: 'aws', ...stripEmpty(env) };
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
-    const detail = parsed.error.issues
-      .map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)
-      .join('; ');
+    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${detail}`);
   }
   return parsed.data;

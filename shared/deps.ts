@@ -1,4 +1,30 @@
-import type { AlertStore, ApiKeyStore, AuditAppender, AuditReader, BookingRegistry, CalcomApi, CheckpointStore, ClauseStore, Clock, GuessBudget, IntegrationStore, Keyring, Logger, MatchDigestStore, Metrics, NetworkFigures, NotificationOutbox, Notifier, PracticeStore, ScreeningLedger, ScreeningLimits, SealStore, Signer, TextCipher, TokenIndex } from './ports.ts';
+import type {
+  AlertStore,
+  ApiKeyStore,
+  AuditAppender,
+  AuditReader,
+  BookingRegistry,
+  CalcomApi,
+  CheckpointStore,
+  ClauseStore,
+  Clock,
+  GuessBudget,
+  IntegrationStore,
+  Keyring,
+  Logger,
+  MatchDigestStore,
+  Metrics,
+  NetworkFigures,
+  NotificationOutbox,
+  Notifier,
+  PracticeStore,
+  ScreeningLedger,
+  ScreeningLimits,
+  SealStore,
+  Signer,
+  TextCipher,
+  TokenIndex,
+} from './ports.ts';
 
 /** Settings the domain reads; a slice of the config, so domain tests need no environment. */
 export interface Settings {

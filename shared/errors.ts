@@ -105,7 +105,9 @@ export class ConflictError extends DomainError {
 export class RecordTooLargeError extends DomainError {
   override readonly name = 'RecordTooLargeError';
   readonly kind = 'record_too_large' as const;
-  constructor(detail = 'This change would make the record larger than the network can store, so nothing was changed. Send a shorter reason, or ask the network operator to retract the alert.') {
+  constructor(
+    detail = 'This change would make the record larger than the network can store, so nothing was changed. Send a shorter reason, or ask the network operator to retract the alert.',
+  ) {
     super(detail);
   }
 }

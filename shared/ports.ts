@@ -3,7 +3,32 @@
  * KMS, SNS in AWS; DynamoDB Local, local keys, a file on a laptop). Domain code depends on
  * these types only, never on an AWS SDK.
  */
-import type { AlertRecord, AlertStatus, AlertSummary, ApiKeyListing, ApiKeyRecord, AuditBatch, AuditCheckpoint, AuditEntry, AuditEvent, AuditSeal, BookingRegistration, CalcomIntegration, ChainHead, ConsentClause, DayFigures, DeliveryClaim, FailedNotification, IdempotencyRecord, IndexedAlert, MatchDigestOptIn, Notification, Practice, RescreenMatch, SecurityNotification } from './records.ts';
+import type {
+  AlertRecord,
+  AlertStatus,
+  AlertSummary,
+  ApiKeyListing,
+  ApiKeyRecord,
+  AuditBatch,
+  AuditCheckpoint,
+  AuditEntry,
+  AuditEvent,
+  AuditSeal,
+  BookingRegistration,
+  CalcomIntegration,
+  ChainHead,
+  ConsentClause,
+  DayFigures,
+  DeliveryClaim,
+  FailedNotification,
+  IdempotencyRecord,
+  IndexedAlert,
+  MatchDigestOptIn,
+  Notification,
+  Practice,
+  RescreenMatch,
+  SecurityNotification,
+} from './records.ts';
 import type { Role } from './routes.ts';
 import type { MetricName } from './metric-names.ts';
 import type { ScreeningTally } from './stats/counters.ts';
@@ -291,7 +316,6 @@ export class StaleAlertError extends Error {
     super(`alert ${alertId} was changed by another request`);
   }
 }
-
 
 // ── Re-screening and the reporter's digest ─────────────────────────────────
 

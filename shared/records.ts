@@ -131,7 +131,10 @@ export interface IssuedReceipt extends Receipt {
  * SHA-256 of the body (identifiers included); they are read without it (`contentSha256` absent,
  * no `digest`), and stored so at the alert's next write.
  */
-export type StoredReceipt = Omit<Receipt, 'contentSha256' | 'digest'> & { readonly contentSha256?: string | undefined; readonly digest?: 'hmac-sha256' | undefined };
+export type StoredReceipt = Omit<Receipt, 'contentSha256' | 'digest'> & {
+  readonly contentSha256?: string | undefined;
+  readonly digest?: 'hmac-sha256' | undefined;
+};
 
 export interface AlertRecord {
   readonly alertId: string;

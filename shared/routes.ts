@@ -91,7 +91,10 @@ export type Route = (typeof routes)[number];
 export type RouteKey<R extends RouteDefinition = Route> = R extends RouteDefinition ? `${R['method']} ${R['path']}` : never;
 
 /** The route whose key is K. */
-export type RouteOf<K extends RouteKey> = Extract<Route, { readonly method: K extends `${infer M} ${string}` ? M : never; readonly path: K extends `${string} ${infer P}` ? P : never }>;
+export type RouteOf<K extends RouteKey> = Extract<
+  Route,
+  { readonly method: K extends `${infer M} ${string}` ? M : never; readonly path: K extends `${string} ${infer P}` ? P : never }
+>;
 
 /** The route keys of one function group. */
 export type GroupRouteKey<G extends FunctionGroup> = RouteKey<Extract<Route, { readonly group: G }>>;

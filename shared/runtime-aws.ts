@@ -30,12 +30,20 @@ export function buildAwsDeps(config: AwsConfig, overrides: Partial<Deps> = {}, d
     keyring: buildKmsKeyring(kms, config.HMAC_KEY_ID, config.HMAC_KEY_VERSION, config.HMAC_PREVIOUS_KEYS, metrics),
     signer: buildKmsSigner(kms, config.SIGNING_KEY_ID, metrics),
     cipher: buildEnvelopeCipher(kmsDataKeys(kms, config.DATA_KEY_ID, metrics)),
-    notifier: buildSnsNotifier(lazyClient<SNSClient>(async () => new (await import('@aws-sdk/client-sns')).SNSClient(boundedSdkClientOptions)), {
-      reviewers: config.REVIEWERS_TOPIC_ARN,
-      practices: config.PRACTICES_TOPIC_ARN,
-      security: config.SECURITY_TOPIC_ARN,
-    }),
-    seals: config.SEAL_BUCKET ? buildS3SealStore(lazyClient<S3Client>(async () => new (await import('@aws-sdk/client-s3')).S3Client({ maxAttempts: 3 })), config.SEAL_BUCKET) : noSealStore,
+    notifier: buildSnsNotifier(
+      lazyClient<SNSClient>(async () => new (await import('@aws-sdk/client-sns')).SNSClient(boundedSdkClientOptions)),
+      {
+        reviewers: config.REVIEWERS_TOPIC_ARN,
+        practices: config.PRACTICES_TOPIC_ARN,
+        security: config.SECURITY_TOPIC_ARN,
+      },
+    ),
+    seals: config.SEAL_BUCKET
+      ? buildS3SealStore(
+          lazyClient<S3Client>(async () => new (await import('@aws-sdk/client-s3')).S3Client({ maxAttempts: 3 })),
+          config.SEAL_BUCKET,
+        )
+      : noSealStore,
     ...overrides,
   };
 }

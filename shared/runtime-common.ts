@@ -41,7 +41,23 @@ export function buildLogger(config: Config): Logger {
 
 export type CommonDeps = Pick<
   Deps,
-  'settings' | 'clock' | 'logger' | 'audit' | 'checkpoints' | 'practices' | 'apiKeys' | 'clauses' | 'alerts' | 'tokenIndex' | 'ledger' | 'outbox' | 'figures' | 'integrations' | 'calcom' | 'bookings' | 'matchDigests'
+  | 'settings'
+  | 'clock'
+  | 'logger'
+  | 'audit'
+  | 'checkpoints'
+  | 'practices'
+  | 'apiKeys'
+  | 'clauses'
+  | 'alerts'
+  | 'tokenIndex'
+  | 'ledger'
+  | 'outbox'
+  | 'figures'
+  | 'integrations'
+  | 'calcom'
+  | 'bookings'
+  | 'matchDigests'
 >;
 
 /** Settings, clock, logger and the stores over `documents`; `overrides` win over what is built here. */

@@ -17,17 +17,15 @@ const id = z.string().refine((value) => isId(value), 'must be an id as returned 
 
 export const createPracticeSchema = z.strictObject({ name: text(200), region: text(100) });
 
-export const createKeySchema = z
-  .strictObject({ role: z.enum(roles), practiceId: id.optional(), label: text(100) })
-  .superRefine((body, ctx) => {
-    const needsPractice = body.role === 'practice' || body.role === 'reviewer';
-    if (needsPractice && !body.practiceId) {
-      ctx.addIssue({ code: 'custom', path: ['practiceId'], message: `is required for a ${body.role} key` });
-    }
-    if (!needsPractice && body.practiceId) {
-      ctx.addIssue({ code: 'custom', path: ['practiceId'], message: `must be left out: ${body.role} keys belong to no practice` });
-    }
-  });
+export const createKeySchema = z.strictObject({ role: z.enum(roles), practiceId: id.optional(), label: text(100) }).superRefine((body, ctx) => {
+  const needsPractice = body.role === 'practice' || body.role === 'reviewer';
+  if (needsPractice && !body.practiceId) {
+    ctx.addIssue({ code: 'custom', path: ['practiceId'], message: `is required for a ${body.role} key` });
+  }
+  if (!needsPractice && body.practiceId) {
+    ctx.addIssue({ code: 'custom', path: ['practiceId'], message: `must be left out: ${body.role} keys belong to no practice` });
+  }
+});
 
 export const publishClauseSchema = z.strictObject({ text: z.string().min(1, 'must not be empty').max(20_000), jurisdiction: text(100).optional() });
 
@@ -43,10 +41,18 @@ function subjectSchema(phoneRegion: string) {
     phone: z
       .string()
       .max(40, 'must be at most 40 characters')
-      .refine((value) => normalisePhone(value, phoneRegion) !== undefined, `must be a valid phone number (international, or national for region ${phoneRegion})`)
+      .refine(
+        (value) => normalisePhone(value, phoneRegion) !== undefined,
+        `must be a valid phone number (international, or national for region ${phoneRegion})`,
+      )
       .optional(),
     // Internationalised addresses (`søren@example.com`, `x@exämple.de`) are addresses too.
-    email: z.string().trim().max(254, 'must be at most 254 characters').pipe(z.email({ pattern: z.regexes.unicodeEmail, message: 'must be an e-mail address' })).optional(),
+    email: z
+      .string()
+      .trim()
+      .max(254, 'must be at most 254 characters')
+      .pipe(z.email({ pattern: z.regexes.unicodeEmail, message: 'must be an e-mail address' }))
+      .optional(),
   });
 }
 
@@ -189,15 +195,21 @@ const apiBaseUrl = z
  */
 export const calcomIntegrationSchema = z
   .strictObject({
-    webhookSecret: z.string().min(16, 'must be at least 16 characters (generate one, e.g. with openssl rand -hex 32)').max(256, 'must be at most 256 characters'),
-    calcomApiKey: z.string().regex(/^\S{8,256}$/, 'must be a Cal.com API key (8 to 256 characters, no spaces)').optional(),
+    webhookSecret: z
+      .string()
+      .min(16, 'must be at least 16 characters (generate one, e.g. with openssl rand -hex 32)')
+      .max(256, 'must be at most 256 characters'),
+    calcomApiKey: z
+      .string()
+      .regex(/^\S{8,256}$/, 'must be a Cal.com API key (8 to 256 characters, no spaces)')
+      .optional(),
     calcomApiBaseUrl: apiBaseUrl.optional(),
     onMatch: z.enum(onMatchActions).default('notify'),
     declineReason: text(200).optional(),
   })
   .superRefine((body, ctx) => {
     if (body.onMatch === 'decline' && !body.calcomApiKey) {
-      ctx.addIssue({ code: 'custom', path: ['calcomApiKey'], message: 'is required when onMatch is decline (Peerguard declines through Cal.com\'s API)' });
+      ctx.addIssue({ code: 'custom', path: ['calcomApiKey'], message: "is required when onMatch is decline (Peerguard declines through Cal.com's API)" });
     }
   });
 export type CalcomIntegrationInput = z.infer<typeof calcomIntegrationSchema>;
@@ -268,8 +280,42 @@ function printable(key: string): string {
  * Lambda bundle; test/unit/schemas.test.ts walks the schemas and checks this list against them.
  */
 export const requestFieldNames: ReadonlySet<string> = new Set([
-  'actionsTaken', 'appointmentOn', 'bookingOn', 'enabled', 'bookings', 'calcomApiBaseUrl', 'calcomApiKey', 'category', 'clauseId', 'clauseSha256', 'clauseVersion',
-  'consent', 'dateOfBirth', 'decision', 'declineReason', 'documentSha256', 'email', 'fullName', 'incident', 'jurisdiction', 'label',
-  'method', 'name', 'occurredOn', 'onMatch', 'phone', 'practiceId', 'reason', 'ref', 'region', 'role', 'severity', 'signedOn', 'subject',
-  'summary', 'text', 'webhookSecret', 'witnesses',
+  'actionsTaken',
+  'appointmentOn',
+  'bookingOn',
+  'enabled',
+  'bookings',
+  'calcomApiBaseUrl',
+  'calcomApiKey',
+  'category',
+  'clauseId',
+  'clauseSha256',
+  'clauseVersion',
+  'consent',
+  'dateOfBirth',
+  'decision',
+  'declineReason',
+  'documentSha256',
+  'email',
+  'fullName',
+  'incident',
+  'jurisdiction',
+  'label',
+  'method',
+  'name',
+  'occurredOn',
+  'onMatch',
+  'phone',
+  'practiceId',
+  'reason',
+  'ref',
+  'region',
+  'role',
+  'severity',
+  'signedOn',
+  'subject',
+  'summary',
+  'text',
+  'webhookSecret',
+  'witnesses',
 ]);

@@ -17,7 +17,10 @@ export const practiceCreate: Command = {
   server: true,
   examples: ['peerguard admin practice create --name "Harbour Massage" --region CT'],
   async run(context) {
-    const practice = await (await context.api()).createPractice({ name: requiredOption(context.values, 'name'), region: requiredOption(context.values, 'region') });
+    const practice = await (await context.api()).createPractice({
+      name: requiredOption(context.values, 'name'),
+      region: requiredOption(context.values, 'region'),
+    });
     context.report(practice, [`Created practice ${practice.practiceId} (${practice.name}, ${practice.region}).`]);
     return exitCodes.ok;
   },
@@ -57,12 +60,18 @@ export const keyCreate: Command = {
     const out = stringOption(context.values, 'out') === undefined ? undefined : outputPath(context.values, context.io, 'the key');
     const role = requiredOption(context.values, 'role');
     if (!isRole(role)) throw new UsageError(`--role must be one of ${roles.join(', ')}.`);
-    const created = await (await context.api()).createKey({ role, practiceId: stringOption(context.values, 'practice'), label: requiredOption(context.values, 'label') });
+    const created = await (await context.api()).createKey({
+      role,
+      practiceId: stringOption(context.values, 'practice'),
+      label: requiredOption(context.values, 'label'),
+    });
     const owner = created.practiceId ? ` of practice ${created.practiceId}` : '';
     if (out !== undefined) {
       await writeOutput(out, `${created.apiKey}\n`, 0o600);
       const { apiKey: _shownOnce, ...listing } = created;
-      context.report({ ...listing, keyFile: out }, [`Created ${created.role} key ${created.keyId}${owner}; the key is in ${context.values.out as string} (use --key-file ${context.values.out as string}).`]);
+      context.report({ ...listing, keyFile: out }, [
+        `Created ${created.role} key ${created.keyId}${owner}; the key is in ${context.values.out as string} (use --key-file ${context.values.out as string}).`,
+      ]);
     } else {
       context.report(created, [`Created ${created.role} key ${created.keyId}${owner}. The key, shown this once:`, created.apiKey]);
     }
@@ -154,7 +163,10 @@ export const clauseVersion: Command = {
   async run(context) {
     if (context.positionals.length !== 1) throw new UsageError('Give one clause id: peerguard admin clause version <clauseId> --text-file FILE');
     const text = await clauseText(context);
-    const clause = await (await context.api()).publishClauseVersion(context.positionals[0]!, { text, jurisdiction: stringOption(context.values, 'jurisdiction') });
+    const clause = await (await context.api()).publishClauseVersion(context.positionals[0]!, {
+      text,
+      jurisdiction: stringOption(context.values, 'jurisdiction'),
+    });
     context.report(clause, [`Published clause ${clause.clauseId} version ${clause.version}, sha256 ${clause.sha256}.`]);
     return exitCodes.ok;
   },
@@ -172,7 +184,9 @@ export const clauseList: Command = {
     const { items } = await (await context.api()).listClauses();
     context.report(
       items,
-      items.length === 0 ? ['No clauses published yet.'] : items.map((c) => `${c.clauseId} v${c.version}${c.jurisdiction ? ` (${c.jurisdiction})` : ''}, sha256 ${c.sha256}, published ${c.publishedAt}`),
+      items.length === 0
+        ? ['No clauses published yet.']
+        : items.map((c) => `${c.clauseId} v${c.version}${c.jurisdiction ? ` (${c.jurisdiction})` : ''}, sha256 ${c.sha256}, published ${c.publishedAt}`),
     );
     return exitCodes.ok;
   },

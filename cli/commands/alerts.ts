@@ -55,7 +55,8 @@ export const alertSubmit: Command = {
     } catch {
       throw new UsageError('The alert file is not valid JSON.');
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new UsageError('The alert file must hold one JSON object: {"subject", "incident", "consent"}.');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new UsageError('The alert file must hold one JSON object: {"subject", "incident", "consent"}.');
     const api = await context.api();
     const submitted = await api.submitAlert(body, stringOption(context.values, 'idempotency-key'));
     await writeOutput(out, `${JSON.stringify({ receipt: submitted.receipt, body }, null, 2)}\n`, 0o600);
@@ -84,7 +85,13 @@ export const alertShow: Command = {
   },
 };
 
-function transition(name: string, summary: string, example: string, call: (api: Awaited<ReturnType<Context['api']>>, alertId: string, reason: string) => Promise<AlertView>, details: string[]): Command {
+function transition(
+  name: string,
+  summary: string,
+  example: string,
+  call: (api: Awaited<ReturnType<Context['api']>>, alertId: string, reason: string) => Promise<AlertView>,
+  details: string[],
+): Command {
   return {
     name,
     summary,
@@ -104,10 +111,24 @@ function transition(name: string, summary: string, example: string, call: (api: 
   };
 }
 
-export const alertRetract = transition('alert retract', 'retract an alert (it stops matching at once)', 'peerguard alert retract alt_01jd… --reason "Entered against the wrong client."', (api, id, reason) => api.retractAlert(id, reason), [
-  'The submitting practice or an admin may retract.',
-]);
-export const alertDispute = transition('alert dispute', 'suspend a published alert while a dispute is heard (admin)', 'peerguard alert dispute alt_01jd… --reason "Client disputes the account through counsel."', (api, id, reason) => api.disputeAlert(id, reason), [
-  'A suspended alert does not match until it is reinstated.',
-]);
-export const alertReinstate = transition('alert reinstate', 'publish a suspended alert again (admin)', 'peerguard alert reinstate alt_01jd… --reason "Dispute heard; record upheld."', (api, id, reason) => api.reinstateAlert(id, reason), []);
+export const alertRetract = transition(
+  'alert retract',
+  'retract an alert (it stops matching at once)',
+  'peerguard alert retract alt_01jd… --reason "Entered against the wrong client."',
+  (api, id, reason) => api.retractAlert(id, reason),
+  ['The submitting practice or an admin may retract.'],
+);
+export const alertDispute = transition(
+  'alert dispute',
+  'suspend a published alert while a dispute is heard (admin)',
+  'peerguard alert dispute alt_01jd… --reason "Client disputes the account through counsel."',
+  (api, id, reason) => api.disputeAlert(id, reason),
+  ['A suspended alert does not match until it is reinstated.'],
+);
+export const alertReinstate = transition(
+  'alert reinstate',
+  'publish a suspended alert again (admin)',
+  'peerguard alert reinstate alt_01jd… --reason "Dispute heard; record upheld."',
+  (api, id, reason) => api.reinstateAlert(id, reason),
+  [],
+);

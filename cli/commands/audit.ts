@@ -17,7 +17,11 @@ export const exportCommand: Command = {
   options: {
     from: { type: 'string', value: 'YYYY-MM-DD', description: 'first day (UTC)' },
     to: { type: 'string', value: 'YYYY-MM-DD', description: 'last day (UTC)' },
-    format: { type: 'string', value: 'FORMAT', description: 'jsonl (default; the manifest is the last line) or csv (the manifest goes to <out>.manifest.json)' },
+    format: {
+      type: 'string',
+      value: 'FORMAT',
+      description: 'jsonl (default; the manifest is the last line) or csv (the manifest goes to <out>.manifest.json)',
+    },
     out: { type: 'string', value: 'FILE', description: 'where to write the export' },
     force: forceOption,
   },

@@ -78,11 +78,19 @@ export const checkBatch: Command = {
   usage: '<bookings.csv> --out <results.csv>',
   positionals: 1,
   options: {
-    out: { type: 'string', value: 'FILE', description: 'where to write the results (ref, result, confidence, matched_on, alerts, reporting_practices, check_id)' },
+    out: {
+      type: 'string',
+      value: 'FILE',
+      description: 'where to write the results (ref, result, confidence, matched_on, alerts, reporting_practices, check_id)',
+    },
     force: forceOption,
     'booking-on': { type: 'string', value: 'YYYY-MM-DD', description: 'the date of every booking in the file (optional)' },
     'chunk-size': { type: 'string', value: 'N', description: `bookings per request, 1 to ${maxBatchBookings} (default ${maxBatchBookings})` },
-    'phone-region': { type: 'string', value: 'CC', description: "region of phone numbers written without a country code, for the check before sending (default US, as the server's PHONE_DEFAULT_REGION)" },
+    'phone-region': {
+      type: 'string',
+      value: 'CC',
+      description: "region of phone numbers written without a country code, for the check before sending (default US, as the server's PHONE_DEFAULT_REGION)",
+    },
     'max-wait': { type: 'string', value: 'SECONDS', description: 'wait at most this long for the per-minute screening quota before giving up (default 90)' },
   },
   server: true,
@@ -130,20 +138,20 @@ export const checkBatch: Command = {
       bar.finish();
       file.end();
       await once(file, 'finish');
-      if (results.length > 0) context.note(`Stopped after ${results.length} of ${bookings.length} bookings: their results are in ${partial}; the others were not screened.`);
+      if (results.length > 0)
+        context.note(`Stopped after ${results.length} of ${bookings.length} bookings: their results are in ${partial}; the others were not screened.`);
       throw error;
     }
     bar.finish();
     file.end();
     await once(file, 'finish');
     await rename(partial, out);
-    context.report(
-      { screened: results.length, matches, out, results },
-      [
-        `Screened ${results.length} booking${results.length === 1 ? '' : 's'}: ${matches === 0 ? 'no match' : `${matches} MATCH${matches === 1 ? '' : 'ES'}`}. Results: ${context.values.out as string}`,
-        ...results.filter((result) => result.result === 'match').map((result) => `  ${result.ref}: match (${result.confidence}) on ${(result.matchedOn ?? []).join(', ')}`),
-      ],
-    );
+    context.report({ screened: results.length, matches, out, results }, [
+      `Screened ${results.length} booking${results.length === 1 ? '' : 's'}: ${matches === 0 ? 'no match' : `${matches} MATCH${matches === 1 ? '' : 'ES'}`}. Results: ${context.values.out as string}`,
+      ...results
+        .filter((result) => result.result === 'match')
+        .map((result) => `  ${result.ref}: match (${result.confidence}) on ${(result.matchedOn ?? []).join(', ')}`),
+    ]);
     return matches > 0 ? exitCodes.match : exitCodes.ok;
   },
 };

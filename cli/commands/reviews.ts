@@ -34,7 +34,7 @@ function decision(kind: 'approve' | 'reject'): Command {
     options: { reason: { type: 'string', value: 'TEXT', description: 'why (kept in the alert history and the audit log)' } },
     server: true,
     examples: [`peerguard review ${kind} alt_01jd… --reason "${kind === 'approve' ? 'Specific, consent in order.' : 'No consent on file for this date.'}"`],
-    details: ["A reviewer of the submitting practice gets exit 6; a second decision on the same alert, exit 8."],
+    details: ['A reviewer of the submitting practice gets exit 6; a second decision on the same alert, exit 8.'],
     async run(context) {
       if (context.positionals.length !== 1) throw new UsageError(`Give one alert id: peerguard review ${kind} <alertId> --reason TEXT`);
       const reason = requiredOption(context.values, 'reason');

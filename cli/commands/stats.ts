@@ -24,7 +24,9 @@ export const stats: Command = {
   options: { public: { type: 'boolean', description: 'the public summary a report may cite (GET /v1/stats/summary): no key needed' } },
   server: true,
   examples: ['peerguard stats --local-admin', 'peerguard stats --public --url https://api.example.org --json'],
-  details: ['A figure counted from fewer than k practices or k alerts (k is 5 unless the network configures it) is shown as hidden, never as a number (docs/statistics.md).'],
+  details: [
+    'A figure counted from fewer than k practices or k alerts (k is 5 unless the network configures it) is shown as hidden, never as a number (docs/statistics.md).',
+  ],
   async run(context) {
     const api = await context.api({ keyRequired: !context.values.public });
     const answer = context.values.public ? await api.statsSummary() : await api.stats();
@@ -32,9 +34,7 @@ export const stats: Command = {
     const lines = [
       `Network statistics${context.values.public ? ' (public summary)' : ''}: figures behind fewer than ${k} practices or alerts are hidden.`,
       'Alerts (since counting began):',
-      'byStatus' in answer.alerts
-        ? `  now: ${list(answer.alerts.byStatus, k)}`
-        : `  published now: ${figureText(answer.alerts.published, k)}`,
+      'byStatus' in answer.alerts ? `  now: ${list(answer.alerts.byStatus, k)}` : `  published now: ${figureText(answer.alerts.published, k)}`,
       `  submitted: ${figureText(answer.alerts.submitted, k)}; by category: ${list(answer.alerts.byCategory, k)}`,
       ...('bySeverity' in answer.alerts ? [`  by severity: ${list(answer.alerts.bySeverity, k)}`] : []),
       `  published ${figureText(answer.outcomes.published, k)}, rejected ${figureText(answer.outcomes.rejected, k)}, retracted ${figureText(answer.outcomes.retracted, k)}, expired ${figureText(answer.outcomes.expired, k)}`,
@@ -44,7 +44,11 @@ export const stats: Command = {
       `  bookings screened: ${figureText(answer.checks.total, k)}; matches strong ${figureText(answer.checks.matches.strong, k)} (${percent(answer.checks.matchRate.strong, k)}), possible ${figureText(answer.checks.matches.possible, k)} (${percent(answer.checks.matchRate.possible, k)})`,
       ...('perDay' in answer.checks ? answer.checks.perDay.map(({ day, checks }) => `  ${day}: ${figureText(checks, k)}`) : []),
       `  bookings registered for re-screening: ${figureText(answer.rescreen.registrations, k)}; re-screen notifications: ${figureText(answer.rescreen.notifications, k)}`,
-      ...('notices' in answer ? [`Security notices: over quota ${figureText(answer.notices.quotaExceeded, k)}, possible enumeration ${figureText(answer.notices.possibleEnumeration, k)}`] : []),
+      ...('notices' in answer
+        ? [
+            `Security notices: over quota ${figureText(answer.notices.quotaExceeded, k)}, possible enumeration ${figureText(answer.notices.possibleEnumeration, k)}`,
+          ]
+        : []),
     ];
     context.report(answer, lines);
     return exitCodes.ok;

@@ -28,13 +28,18 @@ import { describeResult, verifyExportFile, type TokenMatch } from '#shared/audit
 import { parseSeal } from '#shared/audit/seal.ts';
 import type { AuditSeal } from '#shared/records.ts';
 
-const usage = 'usage: peerguard verify <file> [--key <pem or verification-key.json>] [--format jsonl|csv] [--manifest <file>] [--checkpoints <file> | --no-checkpoints] [--seal <seal file> ...] [--find-token <token> ...]';
+const usage =
+  'usage: peerguard verify <file> [--key <pem or verification-key.json>] [--format jsonl|csv] [--manifest <file>] [--checkpoints <file> | --no-checkpoints] [--seal <seal file> ...] [--find-token <token> ...]';
 
 const verifyOptions: OptionSpecs = {
   key: { type: 'string', value: 'FILE', description: "the network's public key: PEM, or the JSON of `peerguard audit key`" },
   format: { type: 'string', value: 'FORMAT', description: 'jsonl or csv (default: csv for a .csv file, else jsonl)' },
   manifest: { type: 'string', value: 'FILE', description: "a CSV export's manifest (<export>.manifest.json)" },
-  checkpoints: { type: 'string', value: 'FILE', description: "the export's checkpoints, when the file does not carry them (a CSV export: <export>.checkpoints.jsonl)" },
+  checkpoints: {
+    type: 'string',
+    value: 'FILE',
+    description: "the export's checkpoints, when the file does not carry them (a CSV export: <export>.checkpoints.jsonl)",
+  },
   'no-checkpoints': { type: 'boolean', description: 'verify without checkpoints (the verdict is then INCOMPLETE, exit 3)' },
   seal: { type: 'string', multiple: true, value: 'FILE', description: 'a chain-head seal from the Object Lock bucket to check the export against' },
   'find-token': { type: 'string', multiple: true, value: 'TOKEN', description: 'list the checks whose bookings carry TOKEN (from `peerguard audit tokens`)' },
@@ -67,14 +72,37 @@ async function verifyExport(values: OptionValues, positionals: readonly string[]
     const checkpointsPath = stringOption(values, 'checkpoints');
     const skipCheckpoints = values['no-checkpoints'] === true;
     if (skipCheckpoints && checkpointsPath !== undefined) throw new UsageError('give --checkpoints or --no-checkpoints, not both');
-    result = await verifyExportFile(path, { format, key, manifestPath: stringOption(values, 'manifest'), findTokens: tokens, onMatch: (match) => matches.push(match), seals, checkpointsPath, skipCheckpoints });
+    result = await verifyExportFile(path, {
+      format,
+      key,
+      manifestPath: stringOption(values, 'manifest'),
+      findTokens: tokens,
+      onMatch: (match) => matches.push(match),
+      seals,
+      checkpointsPath,
+      skipCheckpoints,
+    });
   } catch (error) {
     throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  const code = !result.ok ? exitCodes.verificationFailed : result.signatureChecked && result.checkpoints !== 'skipped' ? exitCodes.ok : exitCodes.signatureUnchecked;
+  const code = !result.ok
+    ? exitCodes.verificationFailed
+    : result.signatureChecked && result.checkpoints !== 'skipped'
+      ? exitCodes.ok
+      : exitCodes.signatureUnchecked;
   if (json) {
     const incomplete = result.signatureChecked ? 'checkpoints_unchecked' : 'signature_unchecked';
-    print(JSON.stringify({ ...result, verdict: code === 0 ? 'verified' : code === 1 ? 'failed' : incomplete, ...(tokens.length > 0 ? { matches: tokens.map((token) => ({ token, found: matches.filter((m) => m.token === token).map(matchJson) })) } : {}) }, null, 2));
+    print(
+      JSON.stringify(
+        {
+          ...result,
+          verdict: code === 0 ? 'verified' : code === 1 ? 'failed' : incomplete,
+          ...(tokens.length > 0 ? { matches: tokens.map((token) => ({ token, found: matches.filter((m) => m.token === token).map(matchJson) })) } : {}),
+        },
+        null,
+        2,
+      ),
+    );
     return code;
   }
   print(describeResult(result, path));
@@ -89,7 +117,9 @@ async function verifyExport(values: OptionValues, positionals: readonly string[]
         const ref = booking.checkId === entry.targets.checkId ? '' : ` ${booking.checkId}`;
         const confidence = booking.confidence ? ` (${booking.confidence})` : '';
         const checkId = entry.targets.checkId === undefined ? '' : ` ${entry.targets.checkId}`;
-        print(`  seq ${entry.seq} (line ${line}) ${entry.at}: ${entry.action}${checkId} by ${entry.actor.role} key ${entry.actor.keyId}${practice}; booking${ref} checked [${booking.tokenKinds.join(', ')}] → ${booking.result}${confidence}`);
+        print(
+          `  seq ${entry.seq} (line ${line}) ${entry.at}: ${entry.action}${checkId} by ${entry.actor.role} key ${entry.actor.keyId}${practice}; booking${ref} checked [${booking.tokenKinds.join(', ')}] → ${booking.result}${confidence}`,
+        );
       }
     }
   }
@@ -97,7 +127,17 @@ async function verifyExport(values: OptionValues, positionals: readonly string[]
 }
 
 function matchJson({ line, entry, booking }: TokenMatch) {
-  return { line, seq: entry.seq, at: entry.at, action: entry.action, checkId: booking.checkId, actor: entry.actor, tokenKinds: booking.tokenKinds, result: booking.result, confidence: booking.confidence };
+  return {
+    line,
+    seq: entry.seq,
+    at: entry.at,
+    action: entry.action,
+    checkId: booking.checkId,
+    actor: entry.actor,
+    tokenKinds: booking.tokenKinds,
+    result: booking.result,
+    confidence: booking.confidence,
+  };
 }
 
 /** The verifier as a function of its arguments (tests, and the scripts before the CLI). */
@@ -121,7 +161,7 @@ export const verify: Command = {
   server: false,
   examples: ['peerguard verify nov.jsonl --key key.json', 'peerguard verify nov.csv --key key.json --manifest nov.csv.manifest.json'],
   details: [
-    'A many-chain export is verified with its checkpoints (a jsonl export carries them; give a CSV export\'s with --checkpoints); --no-checkpoints skips them and says so.',
+    "A many-chain export is verified with its checkpoints (a jsonl export carries them; give a CSV export's with --checkpoints); --no-checkpoints skips them and says so.",
     'Exit codes: 0 verified, 1 NOT intact (names the first bad line and seq), 2 unreadable input, 3 intact but no --key given, or checkpoints skipped.',
   ],
   run: (context) => verifyExport(context.values, context.positionals, (line) => context.io.stdout(`${line}\n`), context.json),

@@ -46,8 +46,7 @@ export function App() {
             <p>
               <span class="muted">{t.banner.actingAs}</span> <strong data-role={who.role}>{t.label.role(who.role)}</strong>
               {' · '}
-              <span class="muted">{t.banner.practice}</span>{' '}
-              <strong>{practiceLine(who.role, who.practiceName, who.practiceId)}</strong>
+              <span class="muted">{t.banner.practice}</span> <strong>{practiceLine(who.role, who.practiceName, who.practiceId)}</strong>
               {who.label && (
                 <>
                   {' · '}

@@ -10,7 +10,20 @@ import { Decided, ReviewQueue } from './screens/review-queue.tsx';
 import { AdminClauses, AdminKeys, AdminOverview, AdminPractices } from './screens/admin.tsx';
 import { AuditExport, SubjectSearch } from './screens/counsel.tsx';
 
-export type ScreenId = 'screen' | 'batch' | 'file' | 'myAlerts' | 'queue' | 'decided' | 'overview' | 'practices' | 'keys' | 'clauses' | 'alerts' | 'export' | 'subject';
+export type ScreenId =
+  | 'screen'
+  | 'batch'
+  | 'file'
+  | 'myAlerts'
+  | 'queue'
+  | 'decided'
+  | 'overview'
+  | 'practices'
+  | 'keys'
+  | 'clauses'
+  | 'alerts'
+  | 'export'
+  | 'subject';
 
 export interface ScreenEntry {
   readonly id: ScreenId;
@@ -27,7 +40,13 @@ export function screensFor(role: Role): ScreenEntry[] {
     case 'reviewer':
       return [entry('queue', ReviewQueue), entry('decided', Decided)];
     case 'admin':
-      return [entry('overview', AdminOverview), entry('practices', AdminPractices), entry('keys', AdminKeys), entry('clauses', AdminClauses), entry('alerts', AllAlerts)];
+      return [
+        entry('overview', AdminOverview),
+        entry('practices', AdminPractices),
+        entry('keys', AdminKeys),
+        entry('clauses', AdminClauses),
+        entry('alerts', AllAlerts),
+      ];
     case 'auditor':
       return [entry('export', AuditExport), entry('subject', SubjectSearch)];
   }

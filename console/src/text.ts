@@ -55,7 +55,8 @@ export const t = {
   severities,
   signIn: {
     title: 'Sign in',
-    intro: 'Paste the API key your network administrator gave you. The console keeps it in this browser tab only, and forgets it when you sign out, reload or close the tab.',
+    intro:
+      'Paste the API key your network administrator gave you. The console keeps it in this browser tab only, and forgets it when you sign out, reload or close the tab.',
     keyLabel: 'API key',
     keyHint: 'It starts with pg. It is never saved on this computer.',
     submit: 'Sign in',
@@ -100,7 +101,8 @@ export const t = {
   },
   screen: {
     title: 'Screen a booking',
-    intro: 'Enter what you have about the client: a phone, an e-mail, or a full name (best with the date of birth). Nothing you type is kept: the details are cleared as soon as the answer is shown.',
+    intro:
+      'Enter what you have about the client: a phone, an e-mail, or a full name (best with the date of birth). Nothing you type is kept: the details are cleared as soon as the answer is shown.',
     fullName: 'Full name',
     dateOfBirth: 'Date of birth',
     phone: 'Phone',
@@ -128,7 +130,8 @@ export const t = {
   },
   batch: {
     title: 'Screen a list of bookings',
-    intro: 'Choose a CSV file of bookings with the columns ref, fullName, dateOfBirth, phone, email (a header line first). Bookings are screened 100 at a time. The file stays on this computer; only each booking’s details go to the network, as for one check.',
+    intro:
+      'Choose a CSV file of bookings with the columns ref, fullName, dateOfBirth, phone, email (a header line first). Bookings are screened 100 at a time. The file stays on this computer; only each booking’s details go to the network, as for one check.',
     template: 'Download a template CSV',
     fileLabel: 'CSV file of bookings',
     start: 'Screen the list',
@@ -161,7 +164,8 @@ export const t = {
     title: 'File an alert',
     stepsLabel: 'Steps',
     steps: { client: 'The client', incident: 'The incident', consent: 'Consent proof', review: 'Check and submit' },
-    clientIntro: 'The client’s identifiers are turned into keyed tokens by the network and never stored as written. Give a phone, an e-mail, or a full name with the date of birth.',
+    clientIntro:
+      'The client’s identifiers are turned into keyed tokens by the network and never stored as written. Give a phone, an e-mail, or a full name with the date of birth.',
     subjectNeeds: 'Give a phone, an e-mail, or a full name with a date of birth.',
     required: 'Required',
     next: 'Continue',
@@ -182,7 +186,8 @@ export const t = {
     actionsTaken: 'Actions taken',
     actionsTakenHint: 'For example: session ended, client discharged, police called. Never the client’s name or contact details.',
     summary: 'Incident record',
-    consentIntro: 'Cite the published consent clause the client signed at intake, and choose the signed intake form. The form is read on this computer only: the console sends its SHA-256 fingerprint, never the file.',
+    consentIntro:
+      'Cite the published consent clause the client signed at intake, and choose the signed intake form. The form is read on this computer only: the console sends its SHA-256 fingerprint, never the file.',
     clause: 'Consent clause and version',
     clauseOption: (id: string, version: number, jurisdiction?: string) => `${id}, version ${version}${jurisdiction ? ` (${jurisdiction})` : ''}`,
     signedOn: 'Signed on',
@@ -202,7 +207,8 @@ export const t = {
     doneTitle: 'Alert submitted',
     doneText: (id: string) => `Alert ${id} is waiting for review by two other practices. You can follow it under “My alerts”.`,
     receiptText: 'The network signed a receipt of what you submitted and when. Keep it: “npm run verify-receipt” checks it with the network’s public key.',
-    receiptWarning: 'The receipt file holds the submission exactly as sent, including the client’s details: keep it with the client’s intake record, not in shared folders.',
+    receiptWarning:
+      'The receipt file holds the submission exactly as sent, including the client’s details: keep it with the client’s intake record, not in shared folders.',
     downloadReceipt: 'Download the signed receipt',
     another: 'File another alert',
   },
@@ -232,7 +238,8 @@ export const t = {
   },
   review: {
     queueTitle: 'Review queue',
-    queueIntro: 'Alerts from other practices waiting for your decision. Two approvals from two practices other than the submitter publish an alert; one rejection ends it.',
+    queueIntro:
+      'Alerts from other practices waiting for your decision. Two approvals from two practices other than the submitter publish an alert; one rejection ends it.',
     empty: 'Nothing waits for your review.',
     intakeHash: 'Intake form SHA-256',
     approvals: 'Approvals so far',
@@ -349,7 +356,8 @@ export const t = {
   },
   counsel: {
     exportTitle: 'Audit export',
-    exportIntro: 'Every action of the network is an entry in a hash-chained, signed log. Export a date range (UTC), keep the file, and verify it here or offline with “npm run verify-export”.',
+    exportIntro:
+      'Every action of the network is an entry in a hash-chained, signed log. Export a date range (UTC), keep the file, and verify it here or offline with “npm run verify-export”.',
     from: 'From',
     to: 'To (inclusive)',
     export: 'Export',
@@ -365,7 +373,8 @@ export const t = {
     verified: 'Verified: intact and signed by the network.',
     failed: 'Not verified.',
     subjectTitle: 'Was this person checked?',
-    subjectIntro: 'Give the person’s details: the network turns them into the same keyed tokens that checks record, and the console looks for them in the export of this tab. The details are cleared once the tokens are back; the search itself is an audit entry.',
+    subjectIntro:
+      'Give the person’s details: the network turns them into the same keyed tokens that checks record, and the console looks for them in the export of this tab. The details are cleared once the tokens are back; the search itself is an audit entry.',
     needExport: 'Export the date range to search first (Audit export).',
     search: 'Search the export',
     foundCount: (n: number, name: string) => (n === 0 ? `No check of this person in ${name}.` : `${n} check${n === 1 ? '' : 's'} of this person in ${name}:`),
@@ -386,7 +395,8 @@ export const t = {
   },
   upcoming: {
     title: 'Upcoming bookings that now match',
-    intro: 'Bookings your practice registered for re-screening (from your booking software, the API or the CLI) that match an alert published since. Speak to your practice owner before the client comes in.',
+    intro:
+      'Bookings your practice registered for re-screening (from your booking software, the API or the CLI) that match an alert published since. Speak to your practice owner before the client comes in.',
     none: 'No registered upcoming booking matches a published alert.',
     registered: (n: number) => (n === 1 ? '1 upcoming booking is registered for re-screening.' : `${n} upcoming bookings are registered for re-screening.`),
     ref: 'Booking ref',
@@ -402,7 +412,8 @@ export const t = {
   digest: {
     title: 'Did this alert matter?',
     off: 'Not told. Turn on to hear, once a day, how many bookings this alert matched.',
-    on: (threshold: number) => `On: once a day you are told how many bookings this alert matched that day, when at least ${threshold} did. Never which practice, booking or time.`,
+    on: (threshold: number) =>
+      `On: once a day you are told how many bookings this alert matched that day, when at least ${threshold} did. Never which practice, booking or time.`,
     turnOn: 'Tell me when it matches',
     turnOff: 'Stop telling me',
     days: 'Days it mattered',

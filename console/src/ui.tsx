@@ -39,7 +39,12 @@ export function Field({ id, label, error, hint, children }: FieldProps) {
   );
 }
 
-type InputProps = InputHTMLAttributes<HTMLInputElement> & { readonly label: string; readonly error?: string | undefined; readonly hint?: string | undefined; readonly id: string };
+type InputProps = InputHTMLAttributes<HTMLInputElement> & {
+  readonly label: string;
+  readonly error?: string | undefined;
+  readonly hint?: string | undefined;
+  readonly id: string;
+};
 
 export function Input({ label, error, hint, id, ...rest }: InputProps) {
   return (
@@ -49,7 +54,12 @@ export function Input({ label, error, hint, id, ...rest }: InputProps) {
   );
 }
 
-type TextAreaProps = TextareaHTMLAttributes<HTMLTextAreaElement> & { readonly label: string; readonly error?: string | undefined; readonly hint?: string | undefined; readonly id: string };
+type TextAreaProps = TextareaHTMLAttributes<HTMLTextAreaElement> & {
+  readonly label: string;
+  readonly error?: string | undefined;
+  readonly hint?: string | undefined;
+  readonly id: string;
+};
 
 export function TextArea({ label, error, hint, id, ...rest }: TextAreaProps) {
   return (

@@ -49,7 +49,12 @@ export function createGroupHandler<C extends AnyGroupContract>(requests: C['requ
       const handle = Object.hasOwn(handlerOf, event.routeKey) ? handlerOf[event.routeKey] : undefined;
       if (!route || route.group !== requests.group || !entry || !handle) throw new NotFoundError('There is no such route.');
       const principal = authorise(route, event);
-      deps().logger.debug('handling request', { routeKey: event.routeKey, requestId: event.requestContext.requestId, role: principal?.role, keyId: principal?.keyId });
+      deps().logger.debug('handling request', {
+        routeKey: event.routeKey,
+        requestId: event.requestContext.requestId,
+        role: principal?.role,
+        keyId: principal?.keyId,
+      });
       // A route that takes its body raw (a signed webhook) gets the bytes as sent and parses them itself.
       const json = entry.rawBody ? undefined : readJsonBody(event);
       const rawBody = entry.rawBody ? rawRequestBody(event) : undefined;

@@ -95,7 +95,11 @@ export function openApiDocument(version: string): JsonObject {
       },
       headers: {
         'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 0 }, example: 30 },
-        'WWW-Authenticate': { description: 'The authentication scheme: `Bearer realm="peerguard"`.', schema: { type: 'string' }, example: 'Bearer realm="peerguard"' },
+        'WWW-Authenticate': {
+          description: 'The authentication scheme: `Bearer realm="peerguard"`.',
+          schema: { type: 'string' },
+          example: 'Bearer realm="peerguard"',
+        },
       },
       responses: Object.fromEntries(
         Object.entries(commonProblems)
@@ -107,28 +111,36 @@ export function openApiDocument(version: string): JsonObject {
   };
 }
 
-const infoDescription = () => [
-  'Peerguard lets a practice that ended a client relationship for safety reasons file an **alert**, backed by proof that the client signed the network\'s consent clause. Reviewers from two other practices approve it, and from then on any participating practice that **screens a booking** is told whether it matches, how strongly, and the category and severity of what happened: never who reported, never a name.',
-  '',
-  '- **Auth**: every route but `GET /v1/health`, `GET /v1/openapi.json` and Cal.com\'s webhook (`POST /v1/integrations/calcom/{practiceId}`, authenticated by its `X-Cal-Signature-256` signature instead) needs `Authorization: Bearer <api key>`. Missing, unknown or revoked: 401. A role the route does not allow: 403. A resource of another practice: 404, as if it did not exist.',
-  '- **Roles**: `admin` (the network operator), `reviewer` (a peer-review committee member of a practice), `practice` (a practice\'s booking software or front desk), `auditor` (counsel pulling audit exports). Each operation says which roles may call it.',
-  `- **Errors**: RFC 9457 problem documents (\`application/problem+json\`). Bad input is a 400 with one \`errors\` entry per bad field; unknown fields are refused, not ignored. Bodies are JSON, at most ${maxBodyBytes / 1024} KiB.`,
-  '- **Privacy**: client identifiers (name, date of birth, phone, e-mail) are accepted in request bodies only. They are never stored, logged, returned, put in an error message or sent anywhere.',
-  '- **Idempotency**: `POST /v1/alerts` takes an `Idempotency-Key`; **quotas**: screening is limited per practice per minute and per day (429 with `Retry-After`).',
-  '',
-  '',
-  '**Problem types** (the `type` of a problem document, by status):',
-  '',
-  '| type | status | title |',
-  '| --- | --- | --- |',
-  ...[...Object.values(problemKinds), ...[431, 500].map((status) => ({ status, ...slugByStatus.get(status)! }))].map(
-    ({ status, slug, title }) => `| \`${problemTypeBase}${slug}\` | ${status} | ${title} |`,
-  ),
-  '',
-  'The conventions in full: docs/api.md in the repository.',
-].join('\n');
+const infoDescription = () =>
+  [
+    "Peerguard lets a practice that ended a client relationship for safety reasons file an **alert**, backed by proof that the client signed the network's consent clause. Reviewers from two other practices approve it, and from then on any participating practice that **screens a booking** is told whether it matches, how strongly, and the category and severity of what happened: never who reported, never a name.",
+    '',
+    "- **Auth**: every route but `GET /v1/health`, `GET /v1/openapi.json` and Cal.com's webhook (`POST /v1/integrations/calcom/{practiceId}`, authenticated by its `X-Cal-Signature-256` signature instead) needs `Authorization: Bearer <api key>`. Missing, unknown or revoked: 401. A role the route does not allow: 403. A resource of another practice: 404, as if it did not exist.",
+    "- **Roles**: `admin` (the network operator), `reviewer` (a peer-review committee member of a practice), `practice` (a practice's booking software or front desk), `auditor` (counsel pulling audit exports). Each operation says which roles may call it.",
+    `- **Errors**: RFC 9457 problem documents (\`application/problem+json\`). Bad input is a 400 with one \`errors\` entry per bad field; unknown fields are refused, not ignored. Bodies are JSON, at most ${maxBodyBytes / 1024} KiB.`,
+    '- **Privacy**: client identifiers (name, date of birth, phone, e-mail) are accepted in request bodies only. They are never stored, logged, returned, put in an error message or sent anywhere.',
+    '- **Idempotency**: `POST /v1/alerts` takes an `Idempotency-Key`; **quotas**: screening is limited per practice per minute and per day (429 with `Retry-After`).',
+    '',
+    '',
+    '**Problem types** (the `type` of a problem document, by status):',
+    '',
+    '| type | status | title |',
+    '| --- | --- | --- |',
+    ...[...Object.values(problemKinds), ...[431, 500].map((status) => ({ status, ...slugByStatus.get(status)! }))].map(
+      ({ status, slug, title }) => `| \`${problemTypeBase}${slug}\` | ${status} | ${title} |`,
+    ),
+    '',
+    'The conventions in full: docs/api.md in the repository.',
+  ].join('\n');
 
-function operation(route: RouteDefinition, request: RouteRequest, contract: RouteDocs, components: ComponentSchemas, problemRef: JsonObject, used: Set<string>): JsonObject {
+function operation(
+  route: RouteDefinition,
+  request: RouteRequest,
+  contract: RouteDocs,
+  components: ComponentSchemas,
+  problemRef: JsonObject,
+  used: Set<string>,
+): JsonObject {
   const parameters: Json[] = [
     ...parametersOf(request.params, 'path', components),
     ...parametersOf(request.query, 'query', components),
@@ -182,7 +194,10 @@ function operation(route: RouteDefinition, request: RouteRequest, contract: Rout
  * bad input, authentication, body limits, our own failures and unavailable dependencies.
  */
 const commonProblems = {
-  BadRequest: [400, 'Bad input: a body field, query parameter or header is missing, malformed or unknown (`errors` names each), or the body is not valid JSON.'],
+  BadRequest: [
+    400,
+    'Bad input: a body field, query parameter or header is missing, malformed or unknown (`errors` names each), or the body is not valid JSON.',
+  ],
   Unauthorized: [401, 'No API key, or an unknown or revoked one.'],
   Forbidden: [403, "The key's role may not use this route (see who may call it)."],
   NotFound: [404, 'No such resource (or not one your key may see).'],
@@ -220,7 +235,9 @@ export function errorResponses(route: RouteDefinition, request: RouteRequest, co
 }
 
 const slugByStatus = new Map<number, { slug: string; title: string }>([
-  ...Object.values(problemKinds).map(({ status, slug, title }) => [status, { slug, title }] as const).reverse(),
+  ...Object.values(problemKinds)
+    .map(({ status, slug, title }) => [status, { slug, title }] as const)
+    .reverse(),
   [431, { slug: 'headers-too-large', title: 'The request headers are too large' }],
   [500, { slug: 'internal-error', title: 'Something went wrong on our side' }],
 ]);
@@ -296,7 +313,9 @@ function rewriteRefs(value: Json): Json {
   if (Array.isArray(value)) return value.map(rewriteRefs);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [key, key === '$ref' && typeof inner === 'string' ? inner.replace(/^#\/\$defs\//, '#/components/schemas/') : rewriteRefs(inner)]),
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      key === '$ref' && typeof inner === 'string' ? inner.replace(/^#\/\$defs\//, '#/components/schemas/') : rewriteRefs(inner),
+    ]),
   );
 }
-

@@ -24,7 +24,7 @@ export const problemKinds: Readonly<Record<ErrorKind, { readonly status: number;
   unsupported_media_type: { status: 415, slug: 'unsupported-media-type', title: 'Send the body as application/json' },
   payload_too_large: { status: 413, slug: 'payload-too-large', title: 'The request body is too large' },
   unauthenticated: { status: 401, slug: 'unauthorized', title: 'A valid API key is required' },
-  bad_signature: { status: 401, slug: 'invalid-signature', title: 'The delivery is not signed with this webhook\'s secret' },
+  bad_signature: { status: 401, slug: 'invalid-signature', title: "The delivery is not signed with this webhook's secret" },
   forbidden: { status: 403, slug: 'forbidden', title: 'Your API key may not do this' },
   not_found: { status: 404, slug: 'not-found', title: 'Not found' },
   conflict: { status: 409, slug: 'conflict', title: 'The request conflicts with the current state' },
@@ -55,7 +55,13 @@ export function problemResponse(error: unknown, requestId: string, logger: Logge
     errorMessage: error instanceof Error ? error.message : undefined,
     stack: error instanceof Error ? error.stack : undefined,
   });
-  return problem(500, 'internal-error', 'Something went wrong on our side', `The request failed and changed nothing we know of. Quote request id ${requestId} to the network operator.`, requestId);
+  return problem(
+    500,
+    'internal-error',
+    'Something went wrong on our side',
+    `The request failed and changed nothing we know of. Quote request id ${requestId} to the network operator.`,
+    requestId,
+  );
 }
 
 export function problem(

@@ -30,8 +30,9 @@ export interface RawRequestBody {
   json(): unknown;
 }
 
-type PartOf<Q extends RouteRequest, P extends 'params' | 'query' | 'headers'> =
-  Q[P] extends infer S extends z.ZodType ? z.output<S> : Readonly<Record<string, never>>;
+type PartOf<Q extends RouteRequest, P extends 'params' | 'query' | 'headers'> = Q[P] extends infer S extends z.ZodType
+  ? z.output<S>
+  : Readonly<Record<string, never>>;
 
 export interface ApiResponse<Status extends number = number> {
   readonly status: Status;

@@ -53,7 +53,9 @@ export async function serveConsole(req: IncomingMessage, res: ServerResponse, pa
     body = await readFile(file);
   } catch {
     if (!isIndex) return false;
-    body = Buffer.from('<!doctype html><title>Peerguard</title><p>The web console is not built. Run <code>npm run build:console</code> (npm start does it for you).</p>');
+    body = Buffer.from(
+      '<!doctype html><title>Peerguard</title><p>The web console is not built. Run <code>npm run build:console</code> (npm start does it for you).</p>',
+    );
   }
   res.writeHead(200, {
     ...consoleSecurityHeaders,

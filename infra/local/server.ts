@@ -124,11 +124,22 @@ export function createLocalServer(
         if (matched.route.auth === 'apiKey') {
           // As API Gateway does when the identity source is missing: 401 without calling the authorizer.
           if (!headers.authorization) {
-            return finish(problem(401, 'unauthorized', 'A valid API key is required', 'Send "Authorization: Bearer <api key>".', requestId, undefined, { 'WWW-Authenticate': 'Bearer realm="peerguard"' }), ' (no key)', true);
+            return finish(
+              problem(401, 'unauthorized', 'A valid API key is required', 'Send "Authorization: Bearer <api key>".', requestId, undefined, {
+                'WWW-Authenticate': 'Bearer realm="peerguard"',
+              }),
+              ' (no key)',
+              true,
+            );
           }
           const decision = await authorizer.authorize({ headers, identitySource: [headers.authorization] });
           // Refused by the authorizer: no route's function runs (in AWS, API Gateway answers it).
-          if (!decision.isAuthorized) return finish(problemResponse(new UnauthorizedError('This API key is unknown or has been revoked.'), requestId, deps.logger), ' (refused by the authorizer)', true);
+          if (!decision.isAuthorized)
+            return finish(
+              problemResponse(new UnauthorizedError('This API key is unknown or has been revoked.'), requestId, deps.logger),
+              ' (refused by the authorizer)',
+              true,
+            );
           context = { lambda: decision.context };
         }
         const declared = Number(req.headers['content-length'] ?? 0);
@@ -210,10 +221,28 @@ function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex, log: (li
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
   const tooSlow = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
   const result = tooLarge
-    ? problem(431, 'headers-too-large', 'The request headers are too large', 'Headers are limited to 16 KiB in all; send the API key and the usual headers only.', randomUUID())
+    ? problem(
+        431,
+        'headers-too-large',
+        'The request headers are too large',
+        'Headers are limited to 16 KiB in all; send the API key and the usual headers only.',
+        randomUUID(),
+      )
     : tooSlow
-      ? problem(408, 'request-timeout', 'The request took too long to arrive', 'Send the whole request (head and body) at once; slow requests are cut off.', randomUUID())
-      : problem(400, 'malformed-request', 'The request is not valid HTTP', 'The request line, a header or the body framing could not be read as HTTP/1.1.', randomUUID());
+      ? problem(
+          408,
+          'request-timeout',
+          'The request took too long to arrive',
+          'Send the whole request (head and body) at once; slow requests are cut off.',
+          randomUUID(),
+        )
+      : problem(
+          400,
+          'malformed-request',
+          'The request is not valid HTTP',
+          'The request line, a header or the body framing could not be read as HTTP/1.1.',
+          randomUUID(),
+        );
   const body = Buffer.from(result.body ?? '', 'utf8');
   const reason = tooLarge ? 'Request Header Fields Too Large' : tooSlow ? 'Request Timeout' : 'Bad Request';
   const head = [`HTTP/1.1 ${result.statusCode} ${reason}`, 'Connection: close', `Content-Length: ${body.length}`];
@@ -273,7 +302,14 @@ function headersOf(req: IncomingMessage): Record<string, string> {
   return Object.fromEntries(headerValues);
 }
 
-function toEvent(req: IncomingMessage, headers: Record<string, string>, url: URL, matched: { route: RouteDefinition; params: Record<string, string> }, body: Buffer, requestId: string): HttpEvent {
+function toEvent(
+  req: IncomingMessage,
+  headers: Record<string, string>,
+  url: URL,
+  matched: { route: RouteDefinition; params: Record<string, string> },
+  body: Buffer,
+  requestId: string,
+): HttpEvent {
   // A Map, then own properties: a query parameter named `__proto__` stays a key, as it does in API Gateway's JSON event.
   const queryValues = new Map<string, string>();
   for (const [name, value] of url.searchParams) queryValues.set(name, queryValues.has(name) ? `${queryValues.get(name)},${value}` : value);
@@ -297,7 +333,13 @@ function toEvent(req: IncomingMessage, headers: Record<string, string>, url: URL
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'localhost',
-      http: { method: matched.route.method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: matched.route.method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId,
       routeKey: key,
       stage: '$default',

@@ -27,7 +27,9 @@ interface TemplateFunction {
 export const functionName = (logicalId: string) => logicalId.replace(/Function[0-9A-F]{8}$/, '').toLowerCase();
 
 /** The functions of a synthesised template: asset folder, handler file and environment (tokens as placeholders). */
-export function lambdaAssets(template: { Resources: Record<string, TemplateFunction> }): { name: string; asset: string; file: string; env: Record<string, string> }[] {
+export function lambdaAssets(template: {
+  Resources: Record<string, TemplateFunction>;
+}): { name: string; asset: string; file: string; env: Record<string, string> }[] {
   return Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function' && typeof resource.Metadata?.['aws:asset:path'] === 'string')
     .map(([logicalId, resource]) => {
@@ -35,7 +37,12 @@ export function lambdaAssets(template: { Resources: Record<string, TemplateFunct
       const env = Object.fromEntries(
         Object.entries(resource.Properties.Environment?.Variables ?? {}).map(([name, value]) => [name, typeof value === 'string' ? value : placeholder(name)]),
       );
-      return { name: functionName(logicalId), asset: resource.Metadata!['aws:asset:path'] as string, file: `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`, env };
+      return {
+        name: functionName(logicalId),
+        asset: resource.Metadata!['aws:asset:path'] as string,
+        file: `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`,
+        env,
+      };
     });
 }
 
@@ -63,16 +70,36 @@ export function measureColdStarts(repoRoot: string, runs: number, reuseSynth: bo
     for (let i = 0; i < runs; i += 1) {
       const child = spawnSync(
         process.execPath,
-        ['--input-type=module', '-e', 'const t0 = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t0));', path],
+        [
+          '--input-type=module',
+          '-e',
+          'const t0 = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t0));',
+          path,
+        ],
         {
           cwd: join(cdkOut, asset),
-          env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_LAMBDA_FUNCTION_NAME: `peerguard-${name}`, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512', ...env },
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: 'us-east-1',
+            AWS_LAMBDA_FUNCTION_NAME: `peerguard-${name}`,
+            AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+            ...env,
+          },
           encoding: 'utf8',
         },
       );
       if (child.status !== 0) throw new Error(`importing the ${name} bundle failed: ${child.stderr}`);
       samples.push(Number(child.stdout));
     }
-    return { name, asset, bytes: statSync(path).size, initMs: percentile(samples.sort((a, b) => a - b), 50), runs };
+    return {
+      name,
+      asset,
+      bytes: statSync(path).size,
+      initMs: percentile(
+        samples.sort((a, b) => a - b),
+        50,
+      ),
+      runs,
+    };
   });
 }

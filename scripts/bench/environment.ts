@@ -94,7 +94,8 @@ export async function startBenchNetwork(): Promise<BenchNetwork> {
       return body;
     };
     const adminKey = await workingAdminKey(deps, dataDir);
-    const practice = async (name: string) => (await expect(call('POST', '/v1/practices', adminKey, { name, region: 'CT' }), 201, 'creating a practice')).practiceId as string;
+    const practice = async (name: string) =>
+      (await expect(call('POST', '/v1/practices', adminKey, { name, region: 'CT' }), 201, 'creating a practice')).practiceId as string;
     const key = async (role: string, practiceId: string, label: string) =>
       (await expect(call('POST', '/v1/keys', adminKey, { role, practiceId, label }), 201, 'creating a key')).apiKey as string;
     const [harbour, elm, valley] = [await practice('Harbour Massage'), await practice('Elm Street Bodywork'), await practice('Valley Therapy')];
@@ -104,9 +105,23 @@ export async function startBenchNetwork(): Promise<BenchNetwork> {
       valleyReviewer: await key('reviewer', valley, 'Valley reviewer'),
     };
     const clauseText = 'I authorise this practice to tell other participating professionals whether it would be willing to work with me again.';
-    const clause = (await expect(call('POST', '/v1/consent-clauses', adminKey, { text: clauseText, jurisdiction: 'US-CT' }), 201, 'publishing the clause')) as Clause;
+    const clause = (await expect(
+      call('POST', '/v1/consent-clauses', adminKey, { text: clauseText, jurisdiction: 'US-CT' }),
+      201,
+      'publishing the clause',
+    )) as Clause;
     return {
-      baseUrl, config, deps, documents, counter, adminKey, clause, keys, harbour, call, stop,
+      baseUrl,
+      config,
+      deps,
+      documents,
+      counter,
+      adminKey,
+      clause,
+      keys,
+      harbour,
+      call,
+      stop,
       newDesk: async (name) => key('practice', await practice(name), `${name} front desk`),
     };
   } catch (error) {
@@ -120,11 +135,18 @@ export function alertBody(clause: Clause, subject: Record<string, string>) {
   return {
     subject,
     incident: {
-      occurredOn: '2026-11-02', category: 'harassment', severity: 'medium',
-      summary: 'Client made repeated unwanted remarks during the session and would not stop when asked.', witnesses: 1,
+      occurredOn: '2026-11-02',
+      category: 'harassment',
+      severity: 'medium',
+      summary: 'Client made repeated unwanted remarks during the session and would not stop when asked.',
+      witnesses: 1,
     },
     consent: {
-      clauseId: clause.clauseId, clauseVersion: clause.version, clauseSha256: clause.sha256, signedOn: '2026-10-01', method: 'e_signature',
+      clauseId: clause.clauseId,
+      clauseVersion: clause.version,
+      clauseSha256: clause.sha256,
+      signedOn: '2026-10-01',
+      method: 'e_signature',
       documentSha256: createHash('sha256').update('signed intake form').digest('hex'),
     },
   };

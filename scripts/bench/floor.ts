@@ -49,7 +49,9 @@ async function loop(options: FloorOptions, seconds: number, latencies: number[] 
         const tokens = options.tokenSets[turn++ % options.tokenSets.length]!;
         const seq = nextSeq++;
         const t0 = performance.now();
-        await options.documents.send(new BatchGetCommand({ RequestItems: { [options.tokenTable]: { Keys: tokens.map((token) => ({ [attr.token]: token })) } } }));
+        await options.documents.send(
+          new BatchGetCommand({ RequestItems: { [options.tokenTable]: { Keys: tokens.map((token) => ({ [attr.token]: token })) } } }),
+        );
         const put = {
           TableName: options.auditTable,
           Item: { ...options.auditItem, [attr.chain]: floorChain, [attr.seq]: seq },

@@ -40,7 +40,11 @@ export function costGoal(cost: CheckCost | undefined): GoalResult {
   const goal = 'per check ≤ 1 KMS request per token kind, ≤ 1 DynamoDB read and ≤ 1 write (authorisation apart)';
   if (!cost) return { goal, met: undefined, detail: 'not measured' };
   const met = cost.kms <= cost.tokenKinds + 1e-9 && cost.dynamoReads <= 1 + 1e-9 && cost.dynamoWrites <= 1 + 1e-9;
-  return { goal, met, detail: `KMS ${fixed(cost.kms)} for ${fixed(cost.tokenKinds)} kinds, reads ${fixed(cost.dynamoReads)}, writes ${fixed(cost.dynamoWrites)}` };
+  return {
+    goal,
+    met,
+    detail: `KMS ${fixed(cost.kms)} for ${fixed(cost.tokenKinds)} kinds, reads ${fixed(cost.dynamoReads)}, writes ${fixed(cost.dynamoWrites)}`,
+  };
 }
 
 export function growthGoal(points: readonly { alerts: number; p50: number }[]): GoalResult {
@@ -51,7 +55,11 @@ export function growthGoal(points: readonly { alerts: number; p50: number }[]): 
   const last = sorted.at(-1)!;
   const change = first.p50 > 0 ? last.p50 / first.p50 - 1 : Number.NaN;
   const met = Number.isFinite(change) && Math.abs(change) <= limits.growthSlowdown;
-  return { goal, met, detail: `${first.alerts} → ${last.alerts} alerts: p50 ${fixed(first.p50)} → ${fixed(last.p50)} ms (${change >= 0 ? '+' : ''}${fixed(change * 100, 0)}%)` };
+  return {
+    goal,
+    met,
+    detail: `${first.alerts} → ${last.alerts} alerts: p50 ${fixed(first.p50)} → ${fixed(last.p50)} ms (${change >= 0 ? '+' : ''}${fixed(change * 100, 0)}%)`,
+  };
 }
 
 export function bundleGoal(bundles: readonly { name: string; bytes: number }[]): GoalResult {
@@ -61,7 +69,10 @@ export function bundleGoal(bundles: readonly { name: string; bytes: number }[]):
   return {
     goal,
     met: over.length === 0,
-    detail: over.length === 0 ? `largest ${fixed(Math.max(...bundles.map(({ bytes }) => bytes)) / 1024, 0)} KB` : `over: ${over.map(({ name, bytes }) => `${name} ${fixed(bytes / 1024, 0)} KB`).join(', ')}`,
+    detail:
+      over.length === 0
+        ? `largest ${fixed(Math.max(...bundles.map(({ bytes }) => bytes)) / 1024, 0)} KB`
+        : `over: ${over.map(({ name, bytes }) => `${name} ${fixed(bytes / 1024, 0)} KB`).join(', ')}`,
   };
 }
 

@@ -38,7 +38,11 @@ export async function runLoad(phase: LoadPhase): Promise<LoadResult> {
   return { ...summarise(latencies, seconds), connections: phase.connections, seconds, non2xx: result.non2xx, errors: result.errors + result.timeouts };
 }
 
-function fire(phase: LoadPhase, run: { seconds?: number | undefined; amount?: number | undefined }, latencies: number[] | undefined): Promise<autocannon.Result> {
+function fire(
+  phase: LoadPhase,
+  run: { seconds?: number | undefined; amount?: number | undefined },
+  latencies: number[] | undefined,
+): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {

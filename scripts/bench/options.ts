@@ -34,14 +34,26 @@ export const usage = `npm run bench [-- options]
   --reuse-synth        measure the bundles already in cdk.out (default: npm run synth first)
   --out <dir>          where the JSON goes (default bench/results)`;
 
-const list = (value: string) => value.split(',').map((item) => Number(item.trim())).filter((n) => Number.isFinite(n) && n > 0);
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => Number(item.trim()))
+    .filter((n) => Number.isFinite(n) && n > 0);
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      duration: { type: 'string' }, quick: { type: 'boolean' }, concurrency: { type: 'string' }, alerts: { type: 'string' },
-      'match-ratio': { type: 'string' }, 'skip-growth': { type: 'boolean' }, 'skip-audit-scale': { type: 'boolean' }, 'skip-cold-start': { type: 'boolean' }, 'reuse-synth': { type: 'boolean' }, out: { type: 'string' },
+      duration: { type: 'string' },
+      quick: { type: 'boolean' },
+      concurrency: { type: 'string' },
+      alerts: { type: 'string' },
+      'match-ratio': { type: 'string' },
+      'skip-growth': { type: 'boolean' },
+      'skip-audit-scale': { type: 'boolean' },
+      'skip-cold-start': { type: 'boolean' },
+      'reuse-synth': { type: 'boolean' },
+      out: { type: 'string' },
       help: { type: 'boolean' },
     },
   });

@@ -49,29 +49,67 @@ function table(headers: string[], rows: string[][]): string {
 
 export function renderReport(report: BenchReport): string {
   const out: string[] = [];
-  out.push(`\nPeerguard benchmark, ${report.at}: ${report.machine.cores} cores (${report.machine.cpu}), Node ${report.machine.node}; ${report.options.seconds} s per phase; ${report.totalSeconds.toFixed(0)} s in all`);
-  out.push(`\nSingle checks (${report.publishedAlertsDuringChecks} published alerts; ~${Math.round(report.options.matchRatio * 100)}% of checks match) against the floor (BatchGetItem + PutItem, same client, same DynamoDB Local)`);
+  out.push(
+    `\nPeerguard benchmark, ${report.at}: ${report.machine.cores} cores (${report.machine.cpu}), Node ${report.machine.node}; ${report.options.seconds} s per phase; ${report.totalSeconds.toFixed(0)} s in all`,
+  );
+  out.push(
+    `\nSingle checks (${report.publishedAlertsDuringChecks} published alerts; ~${Math.round(report.options.matchRatio * 100)}% of checks match) against the floor (BatchGetItem + PutItem, same client, same DynamoDB Local)`,
+  );
   out.push(
     table(
-      ['conc.', 'check p50', 'p95', 'p99', 'checks/s', 'errors', 'floor p50', 'p95', 'p99', 'ops/s', 'p50 ÷ floor', 'p95 ÷ floor', 'p99 ÷ floor', 'throughput ÷ floor', 'p50 ≤ 1.5×'],
+      [
+        'conc.',
+        'check p50',
+        'p95',
+        'p99',
+        'checks/s',
+        'errors',
+        'floor p50',
+        'p95',
+        'p99',
+        'ops/s',
+        'p50 ÷ floor',
+        'p95 ÷ floor',
+        'p99 ÷ floor',
+        'throughput ÷ floor',
+        'p50 ≤ 1.5×',
+      ],
       report.checks.map(({ concurrency, check, floor }) => {
         const r = ratio(check.p50, floor.p50);
         return [
-          String(concurrency), ms(check.p50), ms(check.p95), ms(check.p99), num(check.perSecond), String(check.non2xx + check.errors),
-          ms(floor.p50), ms(floor.p95), ms(floor.p99), num(floor.perSecond),
-          times(r), times(ratio(check.p95, floor.p95)), times(ratio(check.p99, floor.p99)), times(ratio(check.perSecond, floor.perSecond)),
+          String(concurrency),
+          ms(check.p50),
+          ms(check.p95),
+          ms(check.p99),
+          num(check.perSecond),
+          String(check.non2xx + check.errors),
+          ms(floor.p50),
+          ms(floor.p95),
+          ms(floor.p99),
+          num(floor.perSecond),
+          times(r),
+          times(ratio(check.p95, floor.p95)),
+          times(ratio(check.p99, floor.p99)),
+          times(ratio(check.perSecond, floor.perSecond)),
           Number.isFinite(r) ? (r <= 1.5 ? 'met' : 'NOT MET') : 'n/a',
         ];
       }),
     ),
   );
   out.push('(latencies in ms)');
-  out.push('\nWhere the rest goes (p50 ms; references, not goals): the floor with the quota counter in the same TransactWriteItems as the audit Put, and an HTTP round trip alone (GET /v1/health)');
+  out.push(
+    '\nWhere the rest goes (p50 ms; references, not goals): the floor with the quota counter in the same TransactWriteItems as the audit Put, and an HTTP round trip alone (GET /v1/health)',
+  );
   out.push(
     table(
       ['conc.', 'floor', 'floor + counter (transaction)', 'HTTP alone', 'check', 'check ÷ (floor + counter)'],
       report.checks.map(({ concurrency, check, floor, references }) => [
-        String(concurrency), ms(floor.p50), ms(references.floorWithCounter.p50), ms(references.http.p50), ms(check.p50), times(ratio(check.p50, references.floorWithCounter.p50)),
+        String(concurrency),
+        ms(floor.p50),
+        ms(references.floorWithCounter.p50),
+        ms(references.http.p50),
+        ms(check.p50),
+        times(ratio(check.p50, references.floorWithCounter.p50)),
       ]),
     ),
   );
@@ -82,12 +120,32 @@ export function renderReport(report: BenchReport): string {
     table(
       ['per', 'token kinds', 'KMS requests', 'DynamoDB reads', 'DynamoDB writes', 'authorisation reads', 'goal'],
       [
-        ['check', num(perCheck.tokenKinds, 2), num(perCheck.kms, 2), num(perCheck.dynamoReads, 2), num(perCheck.dynamoWrites, 2), num(perCheck.authReads, 2), verdict(report.goals[1]!.met)],
-        ['booking in a batch', num(perBooking.tokenKinds, 2), num(perBooking.kms, 2), num(perBooking.dynamoReads, 3), num(perBooking.dynamoWrites, 3), num(perBooking.authReads, 3), ''],
+        [
+          'check',
+          num(perCheck.tokenKinds, 2),
+          num(perCheck.kms, 2),
+          num(perCheck.dynamoReads, 2),
+          num(perCheck.dynamoWrites, 2),
+          num(perCheck.authReads, 2),
+          verdict(report.goals[1]!.met),
+        ],
+        [
+          'booking in a batch',
+          num(perBooking.tokenKinds, 2),
+          num(perBooking.kms, 2),
+          num(perBooking.dynamoReads, 3),
+          num(perBooking.dynamoWrites, 3),
+          num(perBooking.authReads, 3),
+          '',
+        ],
       ],
     ),
   );
-  out.push(`per check: ${Object.entries(perCheck.detail).map(([name, count]) => `${name} ${num(count, 2)}`).join(', ')}`);
+  out.push(
+    `per check: ${Object.entries(perCheck.detail)
+      .map(([name, count]) => `${name} ${num(count, 2)}`)
+      .join(', ')}`,
+  );
   out.push('authorisation reads: once per key per minute; the local server caches the authorizer as API Gateway does in AWS (60 s).');
 
   out.push('\nBatches, submissions, publications');
@@ -95,9 +153,30 @@ export function renderReport(report: BenchReport): string {
     table(
       ['phase', 'requests', 'p50 ms', 'p99 ms', 'per second', 'errors'],
       [
-        ['batch check (100 bookings, 4 connections)', String(report.batch.count), ms(report.batch.p50), ms(report.batch.p99), `${num(report.batch.bookingsPerSecond)} bookings/s`, String(report.batch.non2xx + report.batch.errors)],
-        ['submission (4 connections)', String(report.submissions.count), ms(report.submissions.p50), ms(report.submissions.p99), `${num(report.submissions.perSecond)} /s`, String(report.submissions.non2xx + report.submissions.errors)],
-        [`publication (approval completing the quorum; ${report.publications.published} published)`, String(report.publications.count), ms(report.publications.p50), ms(report.publications.p99), `${num(report.publications.perSecond)} /s`, String(report.publications.non2xx + report.publications.errors)],
+        [
+          'batch check (100 bookings, 4 connections)',
+          String(report.batch.count),
+          ms(report.batch.p50),
+          ms(report.batch.p99),
+          `${num(report.batch.bookingsPerSecond)} bookings/s`,
+          String(report.batch.non2xx + report.batch.errors),
+        ],
+        [
+          'submission (4 connections)',
+          String(report.submissions.count),
+          ms(report.submissions.p50),
+          ms(report.submissions.p99),
+          `${num(report.submissions.perSecond)} /s`,
+          String(report.submissions.non2xx + report.submissions.errors),
+        ],
+        [
+          `publication (approval completing the quorum; ${report.publications.published} published)`,
+          String(report.publications.count),
+          ms(report.publications.p50),
+          ms(report.publications.p99),
+          `${num(report.publications.perSecond)} /s`,
+          String(report.publications.non2xx + report.publications.errors),
+        ],
       ],
     ),
   );
@@ -107,7 +186,15 @@ export function renderReport(report: BenchReport): string {
     out.push(
       table(
         ['published alerts', 'check p50', 'p95', 'p99', 'checks/s', 'matches', 'seeding s'],
-        report.growth.points.map(({ alerts, check, matches, seedSeconds }) => [String(alerts), ms(check.p50), ms(check.p95), ms(check.p99), num(check.perSecond), String(matches), seedSeconds === undefined ? '' : num(seedSeconds, 1)]),
+        report.growth.points.map(({ alerts, check, matches, seedSeconds }) => [
+          String(alerts),
+          ms(check.p50),
+          ms(check.p95),
+          ms(check.p99),
+          num(check.perSecond),
+          String(matches),
+          seedSeconds === undefined ? '' : num(seedSeconds, 1),
+        ]),
       ),
     );
     out.push(
@@ -129,6 +216,11 @@ export function renderReport(report: BenchReport): string {
   }
 
   out.push('\nGoals (reported, not asserted)');
-  out.push(table(['goal', 'verdict', 'figures'], report.goals.map((g) => [g.goal, verdict(g.met), g.detail])));
+  out.push(
+    table(
+      ['goal', 'verdict', 'figures'],
+      report.goals.map((g) => [g.goal, verdict(g.met), g.detail]),
+    ),
+  );
   return out.join('\n');
 }

@@ -9,8 +9,40 @@ export interface BenchSubject {
   readonly email?: string;
 }
 
-const first = ['Alex', 'Blake', 'Casey', 'Drew', 'Emery', 'Finley', 'Gray', 'Harper', 'Jordan', 'Kendall', 'Logan', 'Morgan', 'Noel', 'Parker', 'Quinn', 'Reese'];
-const last = ['Abbott', 'Barrow', 'Carver', 'Dalton', 'Ellison', 'Fairley', 'Garrison', 'Holloway', 'Ingram', 'Jessup', 'Kimball', 'Lowell', 'Mercer', 'Norwood'];
+const first = [
+  'Alex',
+  'Blake',
+  'Casey',
+  'Drew',
+  'Emery',
+  'Finley',
+  'Gray',
+  'Harper',
+  'Jordan',
+  'Kendall',
+  'Logan',
+  'Morgan',
+  'Noel',
+  'Parker',
+  'Quinn',
+  'Reese',
+];
+const last = [
+  'Abbott',
+  'Barrow',
+  'Carver',
+  'Dalton',
+  'Ellison',
+  'Fairley',
+  'Garrison',
+  'Holloway',
+  'Ingram',
+  'Jessup',
+  'Kimball',
+  'Lowell',
+  'Mercer',
+  'Norwood',
+];
 
 /** Subject `n` (0 ≤ n < 10^7): a unique name, a date of birth, a unique US phone and, for even n, an e-mail. */
 export function subject(n: number): BenchSubject {
@@ -18,7 +50,7 @@ export function subject(n: number): BenchSubject {
   const dob = `19${50 + (n % 50)}-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`;
   // 860 area code, exchange 2xx–9xx: valid North American numbers that libphonenumber accepts.
   const digits = String(n).padStart(7, '0');
-  const phone = `+1 860 ${String(200 + Number(digits.slice(0, 3)) % 800)} ${digits.slice(3)}`;
+  const phone = `+1 860 ${String(200 + (Number(digits.slice(0, 3)) % 800))} ${digits.slice(3)}`;
   return { fullName: name, dateOfBirth: dob, phone, ...(n % 2 === 0 ? { email: `client${n}@example.org` } : {}) };
 }
 

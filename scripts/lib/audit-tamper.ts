@@ -81,7 +81,11 @@ export async function* tamper(lines: AsyncIterable<string> | Iterable<string>, k
       case 'inserted_entry': {
         // A forgery done properly: the next seq, the right prevHash, a correct hash of its own.
         yield line;
-        const [forged] = chainEntries(entry, [{ action: 'key.revoked', actor: { keyId: entry.actor.keyId, role: 'admin' }, targets: { keyId: 'key_forged' }, outcome: 'success' }], new Date(entry.at));
+        const [forged] = chainEntries(
+          entry,
+          [{ action: 'key.revoked', actor: { keyId: entry.actor.keyId, role: 'admin' }, targets: { keyId: 'key_forged' }, outcome: 'success' }],
+          new Date(entry.at),
+        );
         yield JSON.stringify(forged);
         break;
       }

@@ -19,8 +19,15 @@ export function rssSampler(everyMs = 10) {
 async function phase(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      phase: { type: 'string' }, url: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
-      format: { type: 'string' }, out: { type: 'string' }, file: { type: 'string' }, manifest: { type: 'string' }, pem: { type: 'string' },
+      phase: { type: 'string' },
+      url: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      file: { type: 'string' },
+      manifest: { type: 'string' },
+      pem: { type: 'string' },
     },
   });
   const baselineRss = process.memoryUsage().rss;
@@ -28,7 +35,14 @@ async function phase(): Promise<void> {
   const started = performance.now();
   let answer: Record<string, unknown>;
   if (values.phase === 'export') {
-    const result = await downloadExport({ url: values.url!, apiKey: process.env.PEERGUARD_API_KEY!, from: values.from!, to: values.to!, format: values.format as ExportFormat, out: values.out! });
+    const result = await downloadExport({
+      url: values.url!,
+      apiKey: process.env.PEERGUARD_API_KEY!,
+      from: values.from!,
+      to: values.to!,
+      format: values.format as ExportFormat,
+      out: values.out!,
+    });
     answer = { pages: result.pages, bytes: result.bytes, manifest: result.manifest, manifestPath: result.manifestPath };
   } else {
     const result = await verifyExportFile(values.file!, { key: readVerificationKey(values.pem!), manifestPath: values.manifest });

@@ -45,7 +45,16 @@ function client(baseUrl: string) {
 const ok = (status: number) => status >= 200 && status <= 299;
 
 export interface SoakNetwork {
-  readonly keys: { admin: string; harbourDesk: string; valleyDesk: string; elmDesk: string; elmReviewer: string; elmReviewer2: string; valleyReviewer: string; auditor: string };
+  readonly keys: {
+    admin: string;
+    harbourDesk: string;
+    valleyDesk: string;
+    elmDesk: string;
+    elmReviewer: string;
+    elmReviewer2: string;
+    valleyReviewer: string;
+    auditor: string;
+  };
   /** Key ids of the reviewer keys (the audit log names the reviewer by key id). */
   readonly reviewerKeyIds: { elmReviewer: string; elmReviewer2: string; valleyReviewer: string };
   readonly clause: { clauseId: string; version: number; sha256: string };
@@ -160,8 +169,21 @@ export async function runLoad(options: LoadOptions): Promise<number> {
       const email = `client-${n}@soak.example`;
       const answer = await call('POST', '/v1/alerts', keys.harbourDesk, {
         subject: { email, fullName: `Soak Client ${n}`, dateOfBirth: '1980-01-01' },
-        incident: { occurredOn: '2026-11-02', category: 'harassment', severity: 'medium', summary: `Soak incident ${n}: repeated unwanted messages.`, witnesses: 0 },
-        consent: { clauseId: clause.clauseId, clauseVersion: clause.version, clauseSha256: clause.sha256, signedOn: '2026-10-01', method: 'e_signature', documentSha256 },
+        incident: {
+          occurredOn: '2026-11-02',
+          category: 'harassment',
+          severity: 'medium',
+          summary: `Soak incident ${n}: repeated unwanted messages.`,
+          witnesses: 0,
+        },
+        consent: {
+          clauseId: clause.clauseId,
+          clauseVersion: clause.version,
+          clauseSha256: clause.sha256,
+          signedOn: '2026-10-01',
+          method: 'e_signature',
+          documentSha256,
+        },
       });
       const expects: ExpectedEntry[] = ok(answer.status) ? [{ action: 'alert.submitted', key: answer.body.alertId }] : [];
       options.record({ kind: 'submit', status: answer.status, allowed: [201], expects });
@@ -184,7 +206,8 @@ export async function runLoad(options: LoadOptions): Promise<number> {
         expects.push({ action: decision === 'approve' ? 'alert.approved' : 'alert.rejected', key: `${alert.alertId}|${keyId}` });
         if (answer.body.status === 'published') expects.push({ action: 'alert.published', key: alert.alertId });
         const expectedStatus = decision === 'reject' ? 'rejected' : alert.stage === 'new' ? 'pending_review' : 'published';
-        const wrongAnswer = answer.body.status === expectedStatus ? undefined : `review of ${alert.alertId} left it ${answer.body.status}, not ${expectedStatus}`;
+        const wrongAnswer =
+          answer.body.status === expectedStatus ? undefined : `review of ${alert.alertId} left it ${answer.body.status}, not ${expectedStatus}`;
         options.record({ kind: `review.${decision}`, status: answer.status, allowed: [200], expects, wrongAnswer });
         if (expectedStatus === 'pending_review') {
           alert.stage = 'approved-once';
@@ -209,7 +232,8 @@ export async function runLoad(options: LoadOptions): Promise<number> {
       const { subject, expected } = knownSubject();
       const answer = await call('POST', '/v1/checks', pick(desks)!, { subject });
       const expects: ExpectedEntry[] = ok(answer.status) ? [{ action: 'check.performed', key: answer.body.checkId }] : [];
-      const wrongAnswer = ok(answer.status) && answer.body.result !== expected ? `check of ${subject.email}: ${answer.body.result}, not ${expected}` : undefined;
+      const wrongAnswer =
+        ok(answer.status) && answer.body.result !== expected ? `check of ${subject.email}: ${answer.body.result}, not ${expected}` : undefined;
       options.record({ kind: 'check', status: answer.status, allowed: [200], expects, wrongAnswer });
     },
     batch: async () => {
@@ -218,7 +242,13 @@ export async function runLoad(options: LoadOptions): Promise<number> {
       const results = ok(answer.status) ? (answer.body.results as { ref: string; checkId: string; result: string }[]) : [];
       const expects: ExpectedEntry[] = ok(answer.status) ? [{ action: 'check.performed', key: results.map((result) => result.checkId).join(',') }] : [];
       const wrong = results.find((result, i) => result.ref !== bookings[i]!.ref || result.result !== bookings[i]!.expected);
-      options.record({ kind: 'batch', status: answer.status, allowed: [200], expects, wrongAnswer: wrong ? `batch booking ${wrong.ref}: ${wrong.result}` : undefined });
+      options.record({
+        kind: 'batch',
+        status: answer.status,
+        allowed: [200],
+        expects,
+        wrongAnswer: wrong ? `batch booking ${wrong.ref}: ${wrong.result}` : undefined,
+      });
     },
     export: async () => {
       // The first page of today's export: a real export, audited when it starts.
@@ -227,7 +257,12 @@ export async function runLoad(options: LoadOptions): Promise<number> {
       const header = answer.headers?.get('x-audit-manifest');
       const manifest = header ? manifestFromHeader(header) : undefined;
       const exportId = manifest && 'manifest' in manifest ? manifest.manifest.exportId : '';
-      options.record({ kind: 'export', status: answer.status, allowed: [200], expects: ok(answer.status) ? [{ action: 'audit.exported', key: exportId }] : [] });
+      options.record({
+        kind: 'export',
+        status: answer.status,
+        allowed: [200],
+        expects: ok(answer.status) ? [{ action: 'audit.exported', key: exportId }] : [],
+      });
     },
     queue: async () => {
       const answer = await call('GET', '/v1/reviews/queue', keys.elmReviewer2);

@@ -163,9 +163,13 @@ const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
  * last third may exceed the median of the first third by at most `factor` plus `slackBytes`
  * (garbage collection makes single samples noisy, so medians and a generous bound).
  */
-export function memoryVerdict(samples: readonly MemorySample[], bounds = { factor: 1.5, rssSlackBytes: 64 * 1_048_576, heapSlackBytes: 32 * 1_048_576 }): MemoryVerdict {
+export function memoryVerdict(
+  samples: readonly MemorySample[],
+  bounds = { factor: 1.5, rssSlackBytes: 64 * 1_048_576, heapSlackBytes: 32 * 1_048_576 },
+): MemoryVerdict {
   const settled = samples.slice(Math.floor(samples.length / 5));
-  if (settled.length < 6) return { ok: false, samples: samples.length, early: undefined, late: undefined, reason: `only ${samples.length} memory samples; run longer` };
+  if (settled.length < 6)
+    return { ok: false, samples: samples.length, early: undefined, late: undefined, reason: `only ${samples.length} memory samples; run longer` };
   const third = Math.floor(settled.length / 3);
   const summary = (part: readonly MemorySample[]) => ({ rss: median(part.map((s) => s.rss)), heapUsed: median(part.map((s) => s.heapUsed)) });
   const early = summary(settled.slice(0, third));

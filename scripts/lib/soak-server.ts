@@ -11,8 +11,23 @@ const probe = fileURLToPath(new URL('./memory-probe.ts', import.meta.url));
 
 /** Settings the soak must not inherit from the caller's shell: it runs its own fresh network. */
 const inheritedConfig = [
-  'PEERGUARD_RUNTIME', 'PORT', 'HOST', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'DYNAMODB_LOCAL_PORT', 'API_KEYS_TABLE', 'MAIN_TABLE', 'TOKEN_TABLE', 'AUDIT_TABLE',
-  'CHECKS_PER_MINUTE', 'CHECKS_PER_DAY', 'GUESSES_PER_DAY', 'AUDIT_EXPORT_PAGE_SIZE', 'EXPIRY_SWEEP_MINUTES', 'AUTHORIZER_CACHE_SECONDS', 'LOG_LEVEL',
+  'PEERGUARD_RUNTIME',
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'DYNAMODB_ENDPOINT',
+  'DYNAMODB_LOCAL_PORT',
+  'API_KEYS_TABLE',
+  'MAIN_TABLE',
+  'TOKEN_TABLE',
+  'AUDIT_TABLE',
+  'CHECKS_PER_MINUTE',
+  'CHECKS_PER_DAY',
+  'GUESSES_PER_DAY',
+  'AUDIT_EXPORT_PAGE_SIZE',
+  'EXPIRY_SWEEP_MINUTES',
+  'AUTHORIZER_CACHE_SECONDS',
+  'LOG_LEVEL',
 ];
 
 export interface SoakServer {

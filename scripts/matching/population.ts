@@ -39,8 +39,12 @@ const w = (text: string): string[] => text.trim().split(/\s*\|\s*/);
 export const cultures: readonly Culture[] = [
   {
     name: 'english',
-    given: w('James|Robert|Michael|William|David|Richard|Joseph|Thomas|Charles|Christopher|Daniel|Matthew|Anthony|Steven|Andrew|Mary|Patricia|Jennifer|Linda|Elizabeth|Barbara|Susan|Jessica|Sarah|Karen|Margaret|Katherine|Rebecca|Samantha|Victoria|Edward|Alexander|Nicholas|Jonathan|Abigail'),
-    family: w('Smith|Johnson|Williams|Brown|Jones|Miller|Davis|Wilson|Anderson|Taylor|Thomas|Moore|Martin|Jackson|Thompson|White|Harris|Clark|Lewis|Robinson|Walker|Young|Allen|King|Wright|Scott|Green|Baker|Adams|Nelson|Hill|Campbell|Mitchell|Roberts|Carter'),
+    given: w(
+      'James|Robert|Michael|William|David|Richard|Joseph|Thomas|Charles|Christopher|Daniel|Matthew|Anthony|Steven|Andrew|Mary|Patricia|Jennifer|Linda|Elizabeth|Barbara|Susan|Jessica|Sarah|Karen|Margaret|Katherine|Rebecca|Samantha|Victoria|Edward|Alexander|Nicholas|Jonathan|Abigail',
+    ),
+    family: w(
+      'Smith|Johnson|Williams|Brown|Jones|Miller|Davis|Wilson|Anderson|Taylor|Thomas|Moore|Martin|Jackson|Thompson|White|Harris|Clark|Lewis|Robinson|Walker|Young|Allen|King|Wright|Scott|Green|Baker|Adams|Nelson|Hill|Campbell|Mitchell|Roberts|Carter',
+    ),
     latin: true,
     spaced: true,
     weight: 30,
@@ -78,8 +82,20 @@ export const cultures: readonly Culture[] = [
     spaced: true,
     weight: 4,
   },
-  { name: 'russian', given: w('Дмитрий|Екатерина|Иван|Ольга|Сергей|Наталья|Алексей|Татьяна|Михаил|Анастасия'), family: w('Иванов|Смирнов|Кузнецов|Попова|Соколова|Лебедев|Козлов|Новикова|Морозов|Петрова'), spaced: true, weight: 5 },
-  { name: 'greek', given: w('Γιώργος|Μαρία|Νίκος|Ελένη|Κώστας|Αικατερίνη'), family: w('Παπαδόπουλος|Παπαδοπούλου|Οικονόμου|Γεωργίου|Νικολάου|Δημητρίου'), spaced: true, weight: 3 },
+  {
+    name: 'russian',
+    given: w('Дмитрий|Екатерина|Иван|Ольга|Сергей|Наталья|Алексей|Татьяна|Михаил|Анастасия'),
+    family: w('Иванов|Смирнов|Кузнецов|Попова|Соколова|Лебедев|Козлов|Новикова|Морозов|Петрова'),
+    spaced: true,
+    weight: 5,
+  },
+  {
+    name: 'greek',
+    given: w('Γιώργος|Μαρία|Νίκος|Ελένη|Κώστας|Αικατερίνη'),
+    family: w('Παπαδόπουλος|Παπαδοπούλου|Οικονόμου|Γεωργίου|Νικολάου|Δημητρίου'),
+    spaced: true,
+    weight: 3,
+  },
   {
     name: 'indian-latin',
     given: w('Rahul|Priya|Amit|Sunita|Ravi|Anjali|Vikram|Deepa|Arjun|Kavita'),
@@ -91,7 +107,13 @@ export const cultures: readonly Culture[] = [
   { name: 'devanagari', given: w('राहुल|प्रिया|अमित|सुनीता|रवि|अंजलि|विक्रम|दीपा'), family: w('शर्मा|वर्मा|गुप्ता|सिंह|पटेल|कुमार'), spaced: true, weight: 3 },
   { name: 'bengali', given: w('অমিত|রিয়া|সুমন|প্রিয়া|রাহুল|অনিতা'), family: w('দাস|রায়|ঘোষ|বসু|সেন|মিত্র'), spaced: true, weight: 2 },
   { name: 'thai', given: w('สมชาย|สมศรี|ปิยะ|สุดา|วิชัย|มาลี'), family: w('สุขสวัสดิ์|วงศ์ใหญ่|ศรีสุข|ทองดี|แก้วมณี|บุญมา'), spaced: true, weight: 2 },
-  { name: 'japanese-kana', given: w('はると|ゆうき|さくら|ひろし|けんじ|ゆい|だいき|かずこ'), family: w('さとう|すずき|たかはし|たなか|わたなべ|いとう|やまだ|なかむら'), spaced: true, weight: 3 },
+  {
+    name: 'japanese-kana',
+    given: w('はると|ゆうき|さくら|ひろし|けんじ|ゆい|だいき|かずこ'),
+    family: w('さとう|すずき|たかはし|たなか|わたなべ|いとう|やまだ|なかむら'),
+    spaced: true,
+    weight: 3,
+  },
   { name: 'korean', given: w('민준|서연|지훈|하은|도윤|지우|현우|수빈'), family: w('김|이|박|최|정|강'), spaced: true, weight: 3 },
   { name: 'chinese', given: w('伟|芳|娜|敏|静|磊|洋|勇'), family: w('王|李|张|刘|陈|杨'), spaced: false, weight: 3 },
   {
@@ -128,7 +150,13 @@ export function randomDate(random: Random, fromYear = 1950, toYear = 2005): stri
   return new Date(start + Math.floor(random() * ((end - start) / 86_400_000)) * 86_400_000).toISOString().slice(0, 10);
 }
 
-const ascii = (text: string): string => text.normalize('NFKD').replace(/\p{M}/gu, '').replace(/ł/g, 'l').replace(/[^A-Za-z]/g, '').toLowerCase();
+const ascii = (text: string): string =>
+  text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/ł/g, 'l')
+    .replace(/[^A-Za-z]/g, '')
+    .toLowerCase();
 
 export function population(size: number, seed: number): Person[] {
   const random = seeded(seed);
@@ -139,14 +167,31 @@ export function population(size: number, seed: number): Person[] {
     let roll = random() * totalWeight;
     const culture = cultures.find((c) => (roll -= c.weight) < 0) ?? cultures[0]!;
     const given = pick(random, culture.given);
-    const middle = culture.spaced !== false && random() < 0.3 ? pick(random, culture.given.filter((name) => name !== given)) : undefined;
+    const middle =
+      culture.spaced !== false && random() < 0.3
+        ? pick(
+            random,
+            culture.given.filter((name) => name !== given),
+          )
+        : undefined;
     const family = culture.twoSurnames ? [pick(random, culture.family), pick(random, culture.family)] : [pick(random, culture.family)];
     let phone: string;
     do phone = `+1 860 ${200 + Math.floor(random() * 800)} ${String(Math.floor(random() * 10_000)).padStart(4, '0')}`;
     while (phones.has(phone));
     phones.add(phone);
     const local = culture.latin ? `${ascii(given)}.${ascii(family[0]!)}${id}` : random() < 0.2 ? `${given}${id}` : `user${id}`;
-    people.push({ id, culture: culture.name, latin: culture.latin === true, spaced: culture.spaced !== false, given, middle, family, dateOfBirth: randomDate(random), phone, email: `${local}@${pick(random, providers)}` });
+    people.push({
+      id,
+      culture: culture.name,
+      latin: culture.latin === true,
+      spaced: culture.spaced !== false,
+      given,
+      middle,
+      family,
+      dateOfBirth: randomDate(random),
+      phone,
+      email: `${local}@${pick(random, providers)}`,
+    });
   }
   return people;
 }

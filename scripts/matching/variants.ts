@@ -20,7 +20,10 @@ function nicknamesOf(given: string): string[] {
   for (const candidate of nicknameCandidates) if (candidate !== lower && formalGivenNames(candidate).includes(lower)) out.push(candidate);
   return out;
 }
-const nicknameCandidates = 'bob rob robbie bobby bill will billy liam jim jimmy jamie mike mickey mick dave davey rick ricky dick rich richie joe joey tom tommy chuck charlie chris kit dan danny matt tony andy drew steve liz beth betty lizzie eliza patty trish pat jen jenny sue susie suzy jess jessie sally peggy maggie meg kate katie kathy becky becca sam sammy vicky tori ed eddie ted teddy alex sandy nick nicky jon jonny abby gail pepe paco pancho lola lupe nacho chucho chuy charo meche memo quique hans jan fritz liesel kasia gosia wojtek olek'.split(' ');
+const nicknameCandidates =
+  'bob rob robbie bobby bill will billy liam jim jimmy jamie mike mickey mick dave davey rick ricky dick rich richie joe joey tom tommy chuck charlie chris kit dan danny matt tony andy drew steve liz beth betty lizzie eliza patty trish pat jen jenny sue susie suzy jess jessie sally peggy maggie meg kate katie kathy becky becca sam sammy vicky tori ed eddie ted teddy alex sandy nick nicky jon jonny abby gail pepe paco pancho lola lupe nacho chucho chuy charo meche memo quique hans jan fritz liesel kasia gosia wojtek olek'.split(
+    ' ',
+  );
 
 const capitalise = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);
 
@@ -34,7 +37,11 @@ function typo(kind: 'substitution' | 'deletion' | 'insertion' | 'transposition')
     if (chars.length < 4) return undefined;
     const i = 1 + Math.floor(random() * (chars.length - 2));
     const letters = person.latin ? 'abcdefghijklmnopqrstuvwxyz' : [...new Set(chars)].join('');
-    if (kind === 'substitution') chars[i] = pick(random, [...letters].filter((letter) => letter !== chars[i]));
+    if (kind === 'substitution')
+      chars[i] = pick(
+        random,
+        [...letters].filter((letter) => letter !== chars[i]),
+      );
     if (kind === 'deletion') chars.splice(i, 1);
     if (kind === 'insertion') chars.splice(i, 0, pick(random, [...letters]));
     if (kind === 'transposition') [chars[i], chars[i + 1]] = [chars[i + 1]!, chars[i]!];
@@ -67,7 +74,9 @@ export const variantKinds: Readonly<Record<string, Variant>> = {
   typo_transposition: typo('transposition'),
   word_order: (person) => (person.spaced ? nameAndDob([...person.family, person.given].join(' '), person) : undefined),
   middle_name_added: (person, random) =>
-    person.middle || !person.spaced ? undefined : nameAndDob(fullName({ ...person, middle: random() < 0.5 ? `${person.given === 'Ann' ? 'B' : 'J'}.` : 'Marie' }), person),
+    person.middle || !person.spaced
+      ? undefined
+      : nameAndDob(fullName({ ...person, middle: random() < 0.5 ? `${person.given === 'Ann' ? 'B' : 'J'}.` : 'Marie' }), person),
   middle_name_dropped: (person) => (person.middle ? nameAndDob(fullName({ ...person, middle: undefined }), person) : undefined),
   middle_initial: (person) => (person.middle && person.latin ? nameAndDob(fullName({ ...person, middle: `${person.middle.charAt(0)}.` }), person) : undefined),
   surname_dropped: (person) => (person.family.length > 1 ? nameAndDob(fullName({ ...person, family: person.family.slice(0, 1) }), person) : undefined),
@@ -114,7 +123,11 @@ export const variantKinds: Readonly<Record<string, Variant>> = {
 
 /** Bookings of people who are not in the alert set, made to resemble the people who are. */
 export const negativeKinds = {
-  stranger: (person: Person): SubjectIdentifiers => ({ fullName: fullName(person), dateOfBirth: person.dateOfBirth, ...(person.id % 2 ? { phone: person.phone } : { email: person.email }) }),
+  stranger: (person: Person): SubjectIdentifiers => ({
+    fullName: fullName(person),
+    dateOfBirth: person.dateOfBirth,
+    ...(person.id % 2 ? { phone: person.phone } : { email: person.email }),
+  }),
   stranger_name_and_dob: (person: Person): SubjectIdentifiers => nameAndDob(fullName(person), person),
   same_name_other_birthday: (alerted: Person, random: Random): SubjectIdentifiers => {
     let dob: string;

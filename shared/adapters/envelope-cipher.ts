@@ -18,7 +18,9 @@ export interface DataKeySource {
 const formatHeader = Buffer.from([0x50, 0x47, 0x45, 0x01]);
 
 export const contextMismatch = () =>
-  new Error('The incident summary could not be decrypted: the encryption context does not match this alert, or the key or ciphertext is not the one it was written with.');
+  new Error(
+    'The incident summary could not be decrypted: the encryption context does not match this alert, or the key or ciphertext is not the one it was written with.',
+  );
 
 /** The summary's additional data: the stored header and wrapped key, then the canonical encryption context. */
 const additionalData = (prefix: Buffer, context: Record<string, string>) => Buffer.concat([prefix, Buffer.from(canonicalJson(context), 'utf8')]);

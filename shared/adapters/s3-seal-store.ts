@@ -9,25 +9,25 @@ import { DependencyUnavailableError } from '../errors.ts';
  */
 export function buildS3SealStore(client: S3Client, bucket: string): SealStore {
   const write = async (key: string, value: object) => {
-      try {
-        const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-        await client.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: `${JSON.stringify(value)}\n`,
-            ContentType: 'application/json',
-            // Object Lock needs an integrity checksum on every write.
-            ChecksumAlgorithm: 'SHA256',
-          }),
-        );
-      } catch (error) {
-        const name = error instanceof Error ? error.name : '';
-        if (['SlowDown', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'TimeoutError'].includes(name)) {
-          throw new DependencyUnavailableError('The seal store is busy; the next sweep seals again.', 60, { cause: error });
-        }
-        throw error;
+    try {
+      const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: `${JSON.stringify(value)}\n`,
+          ContentType: 'application/json',
+          // Object Lock needs an integrity checksum on every write.
+          ChecksumAlgorithm: 'SHA256',
+        }),
+      );
+    } catch (error) {
+      const name = error instanceof Error ? error.name : '';
+      if (['SlowDown', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'TimeoutError'].includes(name)) {
+        throw new DependencyUnavailableError('The seal store is busy; the next sweep seals again.', 60, { cause: error });
       }
+      throw error;
+    }
   };
   return {
     put: (seal) => write(sealName(seal), seal),

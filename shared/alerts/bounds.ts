@@ -27,6 +27,8 @@ export function withHistoryEntry(alert: AlertRecord, entry: HistoryEntry): Alert
 /** Refuses a review decision the alert has no room for (409; never reached by the two-practice rule in practice). */
 export function assertRoomForReview(alert: AlertRecord): void {
   if (alert.reviews.length >= maxReviews) {
-    throw new ConflictError(`This alert already holds ${maxReviews} review decisions, the most it can take; an admin can retract it if it should not stay under review.`);
+    throw new ConflictError(
+      `This alert already holds ${maxReviews} review decisions, the most it can take; an admin can retract it if it should not stay under review.`,
+    );
   }
 }

@@ -19,7 +19,12 @@ export function entryHash(entry: UnhashedEntry): string {
  * carrying the hash of the one before. Time never runs backwards along the chain (an entry is
  * stamped no earlier than its predecessor), so sequence order and time order agree.
  */
-export function chainEntries(previous: Pick<AuditEntry, 'seq' | 'hash' | 'at'> | undefined, events: readonly AuditEvent[], now: Date, chain?: string): AuditEntry[] {
+export function chainEntries(
+  previous: Pick<AuditEntry, 'seq' | 'hash' | 'at'> | undefined,
+  events: readonly AuditEvent[],
+  now: Date,
+  chain?: string,
+): AuditEntry[] {
   const entries: AuditEntry[] = [];
   let seq = previous?.seq ?? 0;
   let prevHash = previous?.hash ?? genesisHash;

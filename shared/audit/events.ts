@@ -13,4 +13,6 @@ export const systemActor = (job: string): AuditActor => ({ keyId: `system:${job}
  * (A digest of the plain text would let anyone with an export test guesses such as a client's
  * name against it.)
  */
-export const reasonDigest = (reasonCiphertext: string): { reasonCiphertextSha256: string } => ({ reasonCiphertextSha256: sha256Hex(Buffer.from(reasonCiphertext, 'utf8')) });
+export const reasonDigest = (reasonCiphertext: string): { reasonCiphertextSha256: string } => ({
+  reasonCiphertextSha256: sha256Hex(Buffer.from(reasonCiphertext, 'utf8')),
+});

@@ -20,7 +20,19 @@ import type { AuditEntry } from '../records.ts';
  *   `@`, tab, CR, spaces, RTL and other invisible marks before a `=` are all covered.
  */
 export const csvColumns = [
-  'seq', 'at', 'action', 'actorKeyId', 'actorRole', 'actorPracticeId', 'targets', 'outcome', 'bookings', 'detail', 'prevHash', 'hash', 'chain',
+  'seq',
+  'at',
+  'action',
+  'actorKeyId',
+  'actorRole',
+  'actorPracticeId',
+  'targets',
+  'outcome',
+  'bookings',
+  'detail',
+  'prevHash',
+  'hash',
+  'chain',
 ] as const;
 
 /** The columns of a CSV export written before there were many chains (no `chain`): still read. */
@@ -74,7 +86,8 @@ export function toCsvRow(entry: AuditEntry): string {
 
 /** The entry of one CSV record's cells (as csvRecords yields them); throws EntryFormatError. */
 export function fromCsvCells(cells: readonly string[]): AuditEntry {
-  if (cells.length !== csvColumns.length && cells.length !== legacyCsvColumns.length) throw new EntryFormatError(`has ${cells.length} cells, not ${csvColumns.length}`);
+  if (cells.length !== csvColumns.length && cells.length !== legacyCsvColumns.length)
+    throw new EntryFormatError(`has ${cells.length} cells, not ${csvColumns.length}`);
   const cell = (column: (typeof csvColumns)[number]) => {
     const raw = cells[csvColumns.indexOf(column)] ?? '';
     return raw === '' ? undefined : unguard(raw);
@@ -217,7 +230,10 @@ let entryShape: ReturnType<typeof buildEntryShape> | undefined;
 const buildEntryShape = () => {
   const flat = z.union([z.string(), z.number(), z.boolean()]);
   return z.object({
-    chain: z.string().regex(/^c[0-9]{3}$/).optional(),
+    chain: z
+      .string()
+      .regex(/^c[0-9]{3}$/)
+      .optional(),
     seq: z.number().int().min(1),
     at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
     action: z.string().min(1),

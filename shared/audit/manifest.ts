@@ -82,7 +82,13 @@ type Ends = { readonly first: AuditEntry; readonly last: AuditEntry } | undefine
 
 /** SHA-256 of the canonical JSON of the ranges, sorted by chain: what a version 2 manifest signs. */
 export const rangesDigest = (ranges: readonly ExportRange[]): string =>
-  sha256Hex(canonicalJson([...ranges].sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0)).map(({ chain, firstSeq, lastSeq, firstPrevHash, headHash }) => ({ chain, firstSeq, lastSeq, firstPrevHash, headHash }))));
+  sha256Hex(
+    canonicalJson(
+      [...ranges]
+        .sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0))
+        .map(({ chain, firstSeq, lastSeq, firstPrevHash, headHash }) => ({ chain, firstSeq, lastSeq, firstPrevHash, headHash })),
+    ),
+  );
 
 /** The entries of a range. */
 export const rangeCount = (range: ExportRange): number => range.lastSeq - range.firstSeq + 1;
@@ -114,7 +120,12 @@ export function describeRanges(request: ManifestRequest, ranges: readonly Export
   };
 }
 
-export async function signRangesManifest(signer: Signer, request: ManifestRequest, ranges: readonly ExportRange[], checkpoints: ManifestCheckpoints): Promise<Manifest> {
+export async function signRangesManifest(
+  signer: Signer,
+  request: ManifestRequest,
+  ranges: readonly ExportRange[],
+  checkpoints: ManifestCheckpoints,
+): Promise<Manifest> {
   const unsigned = describeRanges(request, ranges, checkpoints, signer.keyId);
   const { signature } = await signStatement(signer, unsigned);
   return { ...unsigned, signature };
@@ -180,7 +191,10 @@ export const manifestSchema = z
     generatedAt: instant,
     keyId: z.string().min(1).max(2048),
     algorithm: z.literal('ECDSA_SHA_256'),
-    signature: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64').max(200),
+    signature: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+      .max(200),
     version: z.literal(2).optional(),
     chains: z.number().int().min(0).max(1001).optional(),
     rangesSha256: hex64.optional(),
@@ -189,7 +203,8 @@ export const manifestSchema = z
   .superRefine((manifest, ctx) => {
     const ends = [manifest.firstSeq, manifest.lastSeq, manifest.firstPrevHash, manifest.headHash, manifest.firstAt, manifest.lastAt];
     if (manifest.version === 2) {
-      if (ends.some((value) => value !== null)) ctx.addIssue({ code: 'custom', path: ['version'], message: 'is 2 but a seq, hash or time field is not null (they are per chain)' });
+      if (ends.some((value) => value !== null))
+        ctx.addIssue({ code: 'custom', path: ['version'], message: 'is 2 but a seq, hash or time field is not null (they are per chain)' });
       if (manifest.chains === undefined || manifest.rangesSha256 === undefined || manifest.checkpoints === undefined) {
         ctx.addIssue({ code: 'custom', path: ['version'], message: 'is 2 but chains, rangesSha256 or checkpoints is missing' });
       } else if (manifest.checkpoints.first > manifest.checkpoints.last) {
@@ -204,7 +219,8 @@ export const manifestSchema = z
       return;
     }
     if (manifest.count === 0) {
-      if (ends.some((value) => value !== null)) ctx.addIssue({ code: 'custom', path: ['count'], message: 'is 0 but the seq, hash and time fields are not null' });
+      if (ends.some((value) => value !== null))
+        ctx.addIssue({ code: 'custom', path: ['count'], message: 'is 0 but the seq, hash and time fields are not null' });
       return;
     }
     if (ends.some((value) => value === null)) {

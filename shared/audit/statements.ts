@@ -60,12 +60,18 @@ export function checkSignature(key: VerificationKey, what: string, statement: ob
     valid = false;
   }
   if (!valid) {
-    return { code: 'bad_signature', message: `${what} signature does not verify with the given public key: it was changed after signing, or signed by another key` };
+    return {
+      code: 'bad_signature',
+      message: `${what} signature does not verify with the given public key: it was changed after signing, or signed by another key`,
+    };
   }
   return undefined;
 }
 
-const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(200);
+const base64 = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+  .max(200);
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
 const receiptFile = z.object({
@@ -107,21 +113,33 @@ export function verifySignedFile(key: VerificationKey, file: unknown): Statement
     const { signature, keyId, digest, contentKey, ...statement } = receipt.data.receipt;
     if (digest === receiptDigestScheme) {
       if (contentKey === undefined) {
-        return { ok: false, reason: 'the receipt has no contentKey: keep the receipt exactly as the 201 answer gave it, which is the only place its content key appears' };
+        return {
+          ok: false,
+          reason: 'the receipt has no contentKey: keep the receipt exactly as the 201 answer gave it, which is the only place its content key appears',
+        };
       }
       const bodyDigest = contentDigest(contentKey, receipt.data.body);
       if (bodyDigest !== statement.contentSha256) {
-        return { ok: false, reason: `the body's keyed digest (HMAC-SHA-256 of its canonical JSON under the receipt's contentKey) is ${bodyDigest}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted, or not its content key` };
+        return {
+          ok: false,
+          reason: `the body's keyed digest (HMAC-SHA-256 of its canonical JSON under the receipt's contentKey) is ${bodyDigest}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted, or not its content key`,
+        };
       }
     } else {
       const bodySha256 = sha256Hex(canonicalJson(receipt.data.body));
       if (bodySha256 !== statement.contentSha256) {
-        return { ok: false, reason: `the body's SHA-256 (of its canonical JSON) is ${bodySha256}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted` };
+        return {
+          ok: false,
+          reason: `the body's SHA-256 (of its canonical JSON) is ${bodySha256}, but the receipt says ${statement.contentSha256}: this is not the body that was submitted`,
+        };
       }
     }
     const problem = checkSignature(key, "the receipt's", statement, signature, keyId);
     if (problem) return { ok: false, reason: problem.message };
-    return { ok: true, summary: `submission receipt of alert ${statement.alertId}: practice ${statement.practiceId} submitted this body at ${statement.submittedAt} (signed by ${keyId})` };
+    return {
+      ok: true,
+      summary: `submission receipt of alert ${statement.alertId}: practice ${statement.practiceId} submitted this body at ${statement.submittedAt} (signed by ${keyId})`,
+    };
   }
   const publication = publicationFile.safeParse(file);
   if (publication.success) {
@@ -129,7 +147,10 @@ export function verifySignedFile(key: VerificationKey, file: unknown): Statement
     const { contentSha256, signature, keyId } = publication.data.publication;
     const statementSha256 = sha256Hex(canonicalJson(statement));
     if (statementSha256 !== contentSha256) {
-      return { ok: false, reason: `the statement's SHA-256 (of its canonical JSON) is ${statementSha256}, but the publication says ${contentSha256}: the statement was changed` };
+      return {
+        ok: false,
+        reason: `the statement's SHA-256 (of its canonical JSON) is ${statementSha256}, but the publication says ${contentSha256}: the statement was changed`,
+      };
     }
     const problem = checkSignature(key, "the publication's", statement, signature, keyId);
     if (problem) return { ok: false, reason: problem.message };

@@ -168,7 +168,12 @@ export class ChainCheck {
     }
     if (entry.seq === manifest.lastSeq) {
       if (hash !== manifest.headHash) {
-        return { code: 'head_mismatch', line, seq: entry.seq, message: `${at}: the last entry's hash is not the manifest's headHash: the manifest does not describe these entries` };
+        return {
+          code: 'head_mismatch',
+          line,
+          seq: entry.seq,
+          message: `${at}: the last entry's hash is not the manifest's headHash: the manifest does not describe these entries`,
+        };
       }
       if (entry.at !== manifest.lastAt) {
         return { code: 'manifest_mismatch', line, seq: entry.seq, message: `${at}: at ${entry.at} is not the manifest's lastAt ${manifest.lastAt}` };
@@ -218,7 +223,11 @@ export async function verifyExportFile(path: string, options: VerifyOptions = {}
     const given = await checkpointsFor(path, format, options.checkpointsPath);
     if ('failure' in given) return unverified(given.failure, manifest);
     const key = options.key;
-    const checked = await checkCheckpoints(manifest, given.checkpoints, key ? (checkpoint) => checkSignature(key, 'its', checkpointStatement(checkpoint), checkpoint.signature, checkpoint.keyId)?.message : undefined);
+    const checked = await checkCheckpoints(
+      manifest,
+      given.checkpoints,
+      key ? (checkpoint) => checkSignature(key, 'its', checkpointStatement(checkpoint), checkpoint.signature, checkpoint.keyId)?.message : undefined,
+    );
     if ('failure' in checked) return unverified(checked.failure, manifest);
     expectations = checked.expectations;
   }
@@ -248,7 +257,12 @@ export async function verifyExportFile(path: string, options: VerifyOptions = {}
     const seal = entryChain(entry) === legacyChain ? seals.get(entry.seq) : undefined;
     if (seal) {
       if (seal.hash !== entry.hash) {
-        return { code: 'seal_mismatch', line, seq: entry.seq, message: `line ${line}, seq ${entry.seq}: the entry's hash is not the one sealed at ${seal.sealedAt}: the history up to here was rewritten` };
+        return {
+          code: 'seal_mismatch',
+          line,
+          seq: entry.seq,
+          message: `line ${line}, seq ${entry.seq}: the entry's hash is not the one sealed at ${seal.sealedAt}: the history up to here was rewritten`,
+        };
       }
       sealsMatched += 1;
     }
@@ -293,7 +307,9 @@ async function* jsonlEntries(path: string, manifestText: string): AsyncGenerator
       if (isCheckpointValue(value)) continue;
       if (isManifest(value)) {
         if (canonicalJson(value) !== manifestText) {
-          yield { failure: { code: 'manifest_mismatch', line: number, message: `line ${number}: this manifest line differs from the manifest being verified` } };
+          yield {
+            failure: { code: 'manifest_mismatch', line: number, message: `line ${number}: this manifest line differs from the manifest being verified` },
+          };
           return;
         }
         manifestLine = number;
@@ -344,7 +360,11 @@ async function* csvEntries(path: string): AsyncGenerator<Item> {
  * The checkpoints of a many-chain export: from a file given for them, else from the jsonl export's
  * own checkpoint lines (read in a first pass; they are few beside the entries).
  */
-async function checkpointsFor(path: string, format: ExportFormat, checkpointsPath: string | undefined): Promise<{ checkpoints: AuditCheckpoint[] } | { failure: VerifyFailure }> {
+async function checkpointsFor(
+  path: string,
+  format: ExportFormat,
+  checkpointsPath: string | undefined,
+): Promise<{ checkpoints: AuditCheckpoint[] } | { failure: VerifyFailure }> {
   const found: AuditCheckpoint[] = [];
   const take = (value: unknown, where: string): VerifyFailure | undefined => {
     const parsed = parseCheckpoint(value);
@@ -361,13 +381,26 @@ async function checkpointsFor(path: string, format: ExportFormat, checkpointsPat
     }
     try {
       const whole = text.trimStart().startsWith('[') || text.trimStart().startsWith('{"checkpoints"') ? (JSON.parse(text) as unknown) : undefined;
-      const values = whole === undefined ? text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as unknown) : Array.isArray(whole) ? whole : (whole as { checkpoints: unknown[] }).checkpoints;
+      const values =
+        whole === undefined
+          ? text
+              .split('\n')
+              .filter((line) => line.trim() !== '')
+              .map((line) => JSON.parse(line) as unknown)
+          : Array.isArray(whole)
+            ? whole
+            : (whole as { checkpoints: unknown[] }).checkpoints;
       for (const [i, value] of values.entries()) {
         const problem = take(value, `${checkpointsPath} item ${i + 1}`);
         if (problem) return { failure: problem };
       }
     } catch {
-      return { failure: { code: 'checkpoints_missing', message: `the checkpoints file ${checkpointsPath} is not JSON (one checkpoint a line, an array, or the answer of GET /v1/audit/checkpoints)` } };
+      return {
+        failure: {
+          code: 'checkpoints_missing',
+          message: `the checkpoints file ${checkpointsPath} is not JSON (one checkpoint a line, an array, or the answer of GET /v1/audit/checkpoints)`,
+        },
+      };
     }
   }
   if (format === 'csv') return { checkpoints: found };
@@ -446,13 +479,14 @@ function findTokens(entry: AuditEntry, line: number, wanted: ReadonlySet<string>
 /** The verdict as counsel reads it: one line, then the details. */
 export function describeResult(result: VerifyResult, source: string): string {
   const manifest = result.manifest;
-  const range = manifest?.version === 2
-    ? `${manifest.count} entries in ${manifest.chains} chain${manifest.chains === 1 ? '' : 's'} (${manifest.from} to ${manifest.to}), up to checkpoint ${manifest.checkpoints!.last} (tree head ${manifest.checkpoints!.lastRootHash})`
-    : manifest
-    ? manifest.count === 0
-      ? `no entries (${manifest.from} to ${manifest.to})`
-      : `${manifest.count} entries, seq ${manifest.firstSeq} to ${manifest.lastSeq} (${manifest.from} to ${manifest.to}), head ${manifest.headHash}`
-    : 'no manifest';
+  const range =
+    manifest?.version === 2
+      ? `${manifest.count} entries in ${manifest.chains} chain${manifest.chains === 1 ? '' : 's'} (${manifest.from} to ${manifest.to}), up to checkpoint ${manifest.checkpoints!.last} (tree head ${manifest.checkpoints!.lastRootHash})`
+      : manifest
+        ? manifest.count === 0
+          ? `no entries (${manifest.from} to ${manifest.to})`
+          : `${manifest.count} entries, seq ${manifest.firstSeq} to ${manifest.lastSeq} (${manifest.from} to ${manifest.to}), head ${manifest.headHash}`
+        : 'no manifest';
   if (!result.ok) {
     const where = result.failure?.seq === undefined ? '' : ` First bad seq: ${result.failure.seq}.`;
     return `FAILED: ${source} is not an intact export. ${result.failure?.message ?? ''}.${where}\n  manifest: ${range}`;
@@ -463,7 +497,9 @@ export function describeResult(result: VerifyResult, source: string): string {
   if (result.checkpoints === 'skipped') {
     return `INCOMPLETE: every hash, every chain and the manifest signature of ${source} check out (${range}), but its checkpoints were NOT checked (--no-checkpoints): a history rewritten and re-signed before the export would not show.`;
   }
-  const seals = result.sealsMatched ? ` ${result.sealsMatched} seal${result.sealsMatched === 1 ? '' : 's'} agree${result.sealsMatched === 1 ? 's' : ''} with it.` : '';
+  const seals = result.sealsMatched
+    ? ` ${result.sealsMatched} seal${result.sealsMatched === 1 ? '' : 's'} agree${result.sealsMatched === 1 ? 's' : ''} with it.`
+    : '';
   if (manifest?.version === 2) {
     return `VERIFIED: ${source} holds ${range}; every hash, every chain, the manifest signature (key ${manifest.keyId}) and ${result.checkpoints} checkpoint${result.checkpoints === 1 ? '' : 's'} (signature, tree head, links, and every chain head they recorded in the dates) check out.${seals}`;
   }

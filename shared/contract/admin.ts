@@ -10,13 +10,19 @@ export const adminContract = defineContract(adminRequests, {
   'GET /v1/me': {
     operationId: 'whoAmI',
     summary: 'Who this key is',
-    description: 'The key id, role and label of the API key sent, and for a practice or reviewer key its practice and the practice name: what a console shows as "signed in as".',
+    description:
+      'The key id, role and label of the API key sent, and for a practice or reviewer key its practice and the practice name: what a console shows as "signed in as".',
     tags: ['Administration'],
     responses: {
       200: {
         description: 'This key.',
         schema: whoAmISchema,
-        examples: { desk: { summary: 'A front desk key', value: { keyId: ex.keyId, role: 'practice', practiceId: ex.practiceId, practiceName: 'Harbour Massage', label: 'Harbour front desk' } } },
+        examples: {
+          desk: {
+            summary: 'A front desk key',
+            value: { keyId: ex.keyId, role: 'practice', practiceId: ex.practiceId, practiceName: 'Harbour Massage', label: 'Harbour front desk' },
+          },
+        },
       },
     },
   },
@@ -29,7 +35,9 @@ export const adminContract = defineContract(adminRequests, {
       200: {
         description: 'The practices.',
         schema: practiceListSchema,
-        examples: { practices: { summary: 'One practice', value: { items: [{ practiceId: ex.practiceId, name: 'Harbour Massage', region: 'CT', createdAt: ex.at }] } } },
+        examples: {
+          practices: { summary: 'One practice', value: { items: [{ practiceId: ex.practiceId, name: 'Harbour Massage', region: 'CT', createdAt: ex.at }] } },
+        },
       },
     },
   },
@@ -43,7 +51,12 @@ export const adminContract = defineContract(adminRequests, {
       200: {
         description: 'The keys.',
         schema: keyListSchema,
-        examples: { keys: { summary: "A practice's desk key", value: { items: [{ keyId: ex.keyId, role: 'practice', practiceId: ex.practiceId, label: 'Harbour front desk', createdAt: ex.at }] } } },
+        examples: {
+          keys: {
+            summary: "A practice's desk key",
+            value: { items: [{ keyId: ex.keyId, role: 'practice', practiceId: ex.practiceId, label: 'Harbour front desk', createdAt: ex.at }] },
+          },
+        },
       },
     },
     errors: { 404: 'No practice has this `practiceId`.' },
@@ -95,9 +108,9 @@ export const adminContract = defineContract(adminRequests, {
       'The secret `apiKey` is in this answer only: only a hash of it is stored, so keep it now.',
     tags: ['Administration'],
     examples: {
-        frontDesk: { summary: "A practice's front desk", value: { role: 'practice', practiceId: ex.practiceId, label: 'Harbour front desk' } },
-        counsel: { summary: 'Counsel (auditor)', value: { role: 'auditor', label: 'Counsel' } },
-      },
+      frontDesk: { summary: "A practice's front desk", value: { role: 'practice', practiceId: ex.practiceId, label: 'Harbour front desk' } },
+      counsel: { summary: 'Counsel (auditor)', value: { role: 'auditor', label: 'Counsel' } },
+    },
     responses: {
       201: {
         description: 'The key was issued; `apiKey` is shown this once.',
@@ -105,7 +118,13 @@ export const adminContract = defineContract(adminRequests, {
         examples: {
           created: {
             summary: 'A practice key',
-            value: { keyId: ex.keyId, apiKey: `pg.${ex.keyId}.q7Zx2mV9pL4tR8wK1nB6cF3hJ5sD0gYa2Ee4Uu6Ii8Oo`, role: 'practice', practiceId: ex.practiceId, label: 'Harbour front desk' },
+            value: {
+              keyId: ex.keyId,
+              apiKey: `pg.${ex.keyId}.q7Zx2mV9pL4tR8wK1nB6cF3hJ5sD0gYa2Ee4Uu6Ii8Oo`,
+              role: 'practice',
+              practiceId: ex.practiceId,
+              label: 'Harbour front desk',
+            },
           },
         },
       },

@@ -20,7 +20,7 @@ export const alertsContract = defineContract(alertsRequests, {
     description: [
       'A practice reports a client it ended the relationship with for safety reasons. The client identifiers in `subject` become keyed tokens at once and are never stored; `subject` needs a phone, an e-mail, or a full name with a date of birth. ',
       '`consent` must cite a published clause version whose `sha256` matches; `signedOn` must not be after `occurredOn` nor in the future. The incident `summary` is encrypted at rest and shown only to reviewers.',
-      '\n\nThe alert starts as `pending_review`. The answer carries a **receipt** signed by the network over a keyed digest (HMAC-SHA-256 under the receipt\'s `contentKey`, which this answer alone carries) of the canonical JSON of the body exactly as sent: keep the receipt as answered and the body to prove later what was submitted and when. Others who see the receipt see the digest without its key. Free text (`actionsTaken`, reasons) is stored encrypted: never type a client\'s identifiers into it.',
+      "\n\nThe alert starts as `pending_review`. The answer carries a **receipt** signed by the network over a keyed digest (HMAC-SHA-256 under the receipt's `contentKey`, which this answer alone carries) of the canonical JSON of the body exactly as sent: keep the receipt as answered and the body to prove later what was submitted and when. Others who see the receipt see the digest without its key. Free text (`actionsTaken`, reasons) is stored encrypted: never type a client's identifiers into it.",
       '\n\nSend an `Idempotency-Key` to retry safely: the same key and body within 24 hours answers the first response again and creates nothing; the same key with another body is a 409.',
     ].join(''),
     tags: ['Alerts'],
@@ -29,7 +29,9 @@ export const alertsContract = defineContract(alertsRequests, {
       201: {
         description: 'The alert was submitted (or, with a repeated Idempotency-Key and the same body, the first answer again).',
         schema: submittedAlertSchema,
-        examples: { submitted: { summary: 'Submitted, with its receipt', value: { alertId: ex.alertId, status: 'pending_review', receipt: issuedReceiptExample } } },
+        examples: {
+          submitted: { summary: 'Submitted, with its receipt', value: { alertId: ex.alertId, status: 'pending_review', receipt: issuedReceiptExample } },
+        },
       },
     },
     errors: { 403: 'The key belongs to no practice.', 409: 'The Idempotency-Key was used in the last 24 hours with a different body.' },
@@ -45,7 +47,12 @@ export const alertsContract = defineContract(alertsRequests, {
       200: {
         description: 'A page of alerts.',
         schema: alertListSchema,
-        examples: { page: { summary: "A practice's page", value: { items: [submitterViewExample], nextCursor: 'eyJiZWZvcmUiOiJhbHRfMDFrYnowcDZqOG0wcDJyNHQ2dzh5MGEyYzQifQ' } } },
+        examples: {
+          page: {
+            summary: "A practice's page",
+            value: { items: [submitterViewExample], nextCursor: 'eyJiZWZvcmUiOiJhbHRfMDFrYnowcDZqOG0wcDJyNHQ2dzh5MGEyYzQifQ' },
+          },
+        },
       },
     },
   },
@@ -73,11 +80,15 @@ export const alertsContract = defineContract(alertsRequests, {
   'POST /v1/alerts/{alertId}/retract': {
     operationId: 'retractAlert',
     summary: 'Retract an alert',
-    description: 'The submitting practice (or an admin) withdraws an alert that is pending, published or suspended. A retracted alert no longer matches. The reason is kept in the history and the audit log.',
+    description:
+      'The submitting practice (or an admin) withdraws an alert that is pending, published or suspended. A retracted alert no longer matches. The reason is kept in the history and the audit log.',
     tags: ['Alerts'],
     examples: reasonBody('Entered against the wrong client.'),
     responses: { 200: alertAnswer('The alert, now `retracted`.', submitterViewExample) },
-    errors: { 404: 'No alert with this id is visible to your key.', 409: 'The alert cannot be retracted from its current status (or is being changed by others right now).' },
+    errors: {
+      404: 'No alert with this id is visible to your key.',
+      409: 'The alert cannot be retracted from its current status (or is being changed by others right now).',
+    },
   },
   'POST /v1/alerts/{alertId}/disputes': {
     operationId: 'disputeAlert',
@@ -85,7 +96,13 @@ export const alertsContract = defineContract(alertsRequests, {
     description: 'An admin suspends a published alert the client disputes: it stops matching at once, until reinstated or retracted.',
     tags: ['Alerts'],
     examples: reasonBody('Client disputes the account through counsel.'),
-    responses: { 200: { description: 'The alert, now `suspended`.', schema: fullAlertViewSchema, examples: { suspended: { summary: 'Suspended', value: fullViewExample } } } },
+    responses: {
+      200: {
+        description: 'The alert, now `suspended`.',
+        schema: fullAlertViewSchema,
+        examples: { suspended: { summary: 'Suspended', value: fullViewExample } },
+      },
+    },
     errors: { 404: 'No such alert.', 409: 'Only a published alert can be suspended.' },
   },
   'POST /v1/alerts/{alertId}/reinstate': {
@@ -95,7 +112,11 @@ export const alertsContract = defineContract(alertsRequests, {
     tags: ['Alerts'],
     examples: reasonBody('Dispute heard; record upheld.'),
     responses: {
-      200: { description: 'The alert, `published` again.', schema: fullAlertViewSchema, examples: { reinstated: { summary: 'Reinstated', value: { ...fullViewExample, status: 'published' } } } },
+      200: {
+        description: 'The alert, `published` again.',
+        schema: fullAlertViewSchema,
+        examples: { reinstated: { summary: 'Reinstated', value: { ...fullViewExample, status: 'published' } } },
+      },
     },
     errors: { 404: 'No such alert.', 409: 'Only a suspended alert can be reinstated.' },
   },

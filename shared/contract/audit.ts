@@ -23,8 +23,14 @@ export const auditContract = defineContract(auditRequests, {
       200: {
         description: 'One page of the export.',
         content: {
-          'application/x-ndjson': { schema: z.string().meta({ description: 'JSON lines: audit entries, and on the last page the manifest line.' }), example: `${exportLine}\n` },
-          'text/csv': { schema: z.string().meta({ description: 'CSV with a header row.' }), example: 'seq,at,action,…\n1,2026-11-02T08:00:00Z,practice.created,…\n' },
+          'application/x-ndjson': {
+            schema: z.string().meta({ description: 'JSON lines: audit entries, and on the last page the manifest line.' }),
+            example: `${exportLine}\n`,
+          },
+          'text/csv': {
+            schema: z.string().meta({ description: 'CSV with a header row.' }),
+            example: 'seq,at,action,…\n1,2026-11-02T08:00:00Z,practice.created,…\n',
+          },
         },
         headers: {
           'X-Audit-Manifest': { description: "base64url of the manifest's canonical JSON, signature included.", schema: z.string(), required: true },
@@ -50,7 +56,8 @@ export const auditContract = defineContract(auditRequests, {
             value: {
               keyId: ex.signingKeyId,
               algorithm: 'ECDSA_SHA_256',
-              publicKeyPem: '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEq9mW0cL1Tz0u0x4Kf1Z1vV0tq3Qm9Hkq7sE3b2WbX7mYvF1m6cQ9pZ8n4mJ1tR5wq2XkP3yL0aB6vN8sD4eG2w==\n-----END PUBLIC KEY-----\n',
+              publicKeyPem:
+                '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEq9mW0cL1Tz0u0x4Kf1Z1vV0tq3Qm9Hkq7sE3b2WbX7mYvF1m6cQ9pZ8n4mJ1tR5wq2XkP3yL0aB6vN8sD4eG2w==\n-----END PUBLIC KEY-----\n',
             },
           },
         },
@@ -81,7 +88,9 @@ export const auditContract = defineContract(auditRequests, {
         },
       },
     },
-    errors: { 429: 'This key has made its daily number of lookups (`SUBJECT_TOKEN_LOOKUPS_PER_DAY`); retry after `Retry-After` seconds (the next UTC midnight).' },
+    errors: {
+      429: 'This key has made its daily number of lookups (`SUBJECT_TOKEN_LOOKUPS_PER_DAY`); retry after `Retry-After` seconds (the next UTC midnight).',
+    },
   },
   'GET /v1/audit/checkpoints': {
     operationId: 'listAuditCheckpoints',

@@ -16,7 +16,7 @@ const strongMatch = {
 };
 
 const quota =
-  'Each booking counts against the practice\'s screening quota (`CHECKS_PER_MINUTE` per minute, `CHECKS_PER_DAY` per UTC day). Over it, the answer is a 429 with `Retry-After`, and nothing is counted, screened or audited.';
+  "Each booking counts against the practice's screening quota (`CHECKS_PER_MINUTE` per minute, `CHECKS_PER_DAY` per UTC day). Over it, the answer is a 429 with `Retry-After`, and nothing is counted, screened or audited.";
 
 /** Screening bookings, one at a time or up to 100 at once: the hot path front desks wait on. */
 export const checksContract = defineContract(checksRequests, {
@@ -24,17 +24,20 @@ export const checksContract = defineContract(checksRequests, {
     operationId: 'checkBooking',
     summary: 'Screen a booking',
     description: [
-      'Screens one booking against the published alerts. `subject` needs at least a phone, an e-mail or a full name; give every identifier you have (any phone format works; national numbers are read in the deployment\'s region). ',
+      "Screens one booking against the published alerts. `subject` needs at least a phone, an e-mail or a full name; give every identifier you have (any phone format works; national numbers are read in the deployment's region). ",
       'The identifiers become keyed tokens and are dropped: they are never stored, logged or returned.\n\n',
-      'The answer is `no_match`, or `match` with a `confidence` (`strong` when a phone, an e-mail or a full name with date of birth matched; `possible` for the name alone), the categories and severities of the alerts, how many practices reported (never which), and `guidance` for the front desk. Only published, unexpired alerts match; a practice\'s own alerts match too. ',
+      "The answer is `no_match`, or `match` with a `confidence` (`strong` when a phone, an e-mail or a full name with date of birth matched; `possible` for the name alone), the categories and severities of the alerts, how many practices reported (never which), and `guidance` for the front desk. Only published, unexpired alerts match; a practice's own alerts match too. ",
       'Every check is written to the audit log with the practice, the kinds of identifier checked and the result.\n\n',
       quota,
     ].join(''),
     tags: ['Screening'],
     examples: {
-        phone: { summary: 'By phone', value: { subject: { phone: '(860) 555-0100' }, bookingOn: '2026-12-01' } },
-        everything: { summary: 'Every identifier', value: { subject: { fullName: 'John Q. Sample', dateOfBirth: '1980-02-29', phone: '+1 860 555 0100', email: 'jq@example.org' } } },
+      phone: { summary: 'By phone', value: { subject: { phone: '(860) 555-0100' }, bookingOn: '2026-12-01' } },
+      everything: {
+        summary: 'Every identifier',
+        value: { subject: { fullName: 'John Q. Sample', dateOfBirth: '1980-02-29', phone: '+1 860 555 0100', email: 'jq@example.org' } },
       },
+    },
     responses: {
       200: {
         description: 'The result of the screening.',
@@ -65,18 +68,36 @@ export const checksContract = defineContract(checksRequests, {
       `Each booking is screened and audited exactly like \`POST /v1/checks\`, and each counts against the quota. ${quota}`,
     tags: ['Screening'],
     examples: {
-        batch: {
-          summary: 'Two bookings',
-          value: { bookings: [{ ref: 'bk-1', subject: { email: 'JQ@example.org' } }, { ref: 'bk-2', subject: { phone: '+1 203 555 0111' }, bookingOn: '2026-12-02' }] },
+      batch: {
+        summary: 'Two bookings',
+        value: {
+          bookings: [
+            { ref: 'bk-1', subject: { email: 'JQ@example.org' } },
+            { ref: 'bk-2', subject: { phone: '+1 203 555 0111' }, bookingOn: '2026-12-02' },
+          ],
         },
       },
+    },
     responses: {
       200: {
         description: 'One result per booking, in input order, each with its ref.',
         schema: batchResultSchema,
-        examples: { results: { summary: 'One match, one not', value: { results: [{ ref: 'bk-1', ...strongMatch, matchedOn: ['email'], alerts: [{ ...strongMatch.alerts[0], matchedOn: ['email'] }] }, { ref: 'bk-2', checkId: 'chk_01kbz0s5n7q9t1w3y5a7c9e1g3', result: 'no_match' }] } } },
+        examples: {
+          results: {
+            summary: 'One match, one not',
+            value: {
+              results: [
+                { ref: 'bk-1', ...strongMatch, matchedOn: ['email'], alerts: [{ ...strongMatch.alerts[0], matchedOn: ['email'] }] },
+                { ref: 'bk-2', checkId: 'chk_01kbz0s5n7q9t1w3y5a7c9e1g3', result: 'no_match' },
+              ],
+            },
+          },
+        },
       },
     },
-    errors: { 403: 'The key belongs to no practice.', 429: "The practice's screening quota cannot take this many bookings now; retry after `Retry-After` seconds." },
+    errors: {
+      403: 'The key belongs to no practice.',
+      429: "The practice's screening quota cannot take this many bookings now; retry after `Retry-After` seconds.",
+    },
   },
 });

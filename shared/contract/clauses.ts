@@ -16,7 +16,9 @@ export const clausesContract = defineContract(clausesRequests, {
       'The answer carries the `sha256` of the text (hex SHA-256 of its UTF-8 bytes), which an alert cites with the clause id and version.',
     tags: ['Consent clauses'],
     examples: { clause: { summary: 'A clause', value: { text: clauseText, jurisdiction: 'US-CT' } } },
-    responses: { 201: { description: 'Version 1 of a new clause.', schema: publishedClauseSchema, examples: { published: { summary: 'Published', value: published } } } },
+    responses: {
+      201: { description: 'Version 1 of a new clause.', schema: publishedClauseSchema, examples: { published: { summary: 'Published', value: published } } },
+    },
   },
   'POST /v1/consent-clauses/{clauseId}/versions': {
     operationId: 'publishClauseVersion',
@@ -24,13 +26,20 @@ export const clausesContract = defineContract(clausesRequests, {
     description: 'Publishes new text under an existing clause id as its next version. Alerts citing older versions stay valid.',
     tags: ['Consent clauses'],
     examples: { clause: { summary: 'Revised text', value: { text: `${clauseText} This applies to every practice in the network.`, jurisdiction: 'US-CT' } } },
-    responses: { 201: { description: 'The new version.', schema: publishedClauseSchema, examples: { published: { summary: 'Version 2', value: { ...published, version: 2 } } } } },
+    responses: {
+      201: {
+        description: 'The new version.',
+        schema: publishedClauseSchema,
+        examples: { published: { summary: 'Version 2', value: { ...published, version: 2 } } },
+      },
+    },
     errors: { 404: 'No consent clause has this id.' },
   },
   'GET /v1/consent-clauses': {
     operationId: 'listClauses',
     summary: 'List consent clauses',
-    description: 'Every published version of every clause, with its text: what a practice prints in its intake paperwork and cites in an alert. Any role may read it.',
+    description:
+      'Every published version of every clause, with its text: what a practice prints in its intake paperwork and cites in an alert. Any role may read it.',
     tags: ['Consent clauses'],
     responses: {
       200: {

@@ -24,16 +24,24 @@ export const ex = {
 
 export const instant = z.string().meta({ format: 'date-time', description: 'An instant, ISO 8601 UTC without fractions of a second.', examples: [ex.at] });
 export const day = z.string().meta({ format: 'date', description: 'A calendar date, YYYY-MM-DD (UTC).', examples: [ex.on] });
-export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/).meta({ description: 'A lower-case hex SHA-256.', examples: [ex.sha256] });
+export const sha256Hex = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/)
+  .meta({ description: 'A lower-case hex SHA-256.', examples: [ex.sha256] });
 
 /** RFC 9457 problem document: every refusal and failure of the API. */
 export const problemSchema = z
   .strictObject({
-    type: z.url().meta({ description: 'What kind of problem: one of the problem types in docs/api.md.', examples: ['https://peerguard.dev/problems/validation-error'] }),
+    type: z
+      .url()
+      .meta({ description: 'What kind of problem: one of the problem types in docs/api.md.', examples: ['https://peerguard.dev/problems/validation-error'] }),
     title: z.string().meta({ description: 'A short summary of the problem type; the same for every problem of the type.' }),
     status: z.int().min(400).max(599).meta({ description: 'The HTTP status, repeated.' }),
     detail: z.string().meta({ description: 'What went wrong with this request and what to do about it. Never quotes what was sent.' }),
-    instance: z.string().meta({ description: 'This request, as `urn:request:<request id>`: quote it to the network operator.', examples: ['urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69'] }),
+    instance: z.string().meta({
+      description: 'This request, as `urn:request:<request id>`: quote it to the network operator.',
+      examples: ['urn:request:8d1f6f5e-0c4b-4a8e-9a57-2f1d3c4b5a69'],
+    }),
     errors: z
       .array(
         z.strictObject({
@@ -45,4 +53,3 @@ export const problemSchema = z
       .meta({ description: 'For a 400 about input: one entry per bad field.' }),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem document (`application/problem+json`).' });
-

@@ -81,7 +81,10 @@ export const tags = {
 export type Tag = keyof typeof tags;
 
 /** What the routes of one function group take: one entry per route of the group, no more, no fewer. */
-export interface GroupRequests<G extends FunctionGroup = FunctionGroup, Q extends { readonly [K in GroupRouteKey<G>]: RouteRequest } = { readonly [K in GroupRouteKey<G>]: RouteRequest }> {
+export interface GroupRequests<
+  G extends FunctionGroup = FunctionGroup,
+  Q extends { readonly [K in GroupRouteKey<G>]: RouteRequest } = { readonly [K in GroupRouteKey<G>]: RouteRequest },
+> {
   readonly group: G;
   readonly routes: Q;
 }

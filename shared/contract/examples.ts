@@ -11,10 +11,25 @@ export const submissionExample = {
     actionsTaken: 'Session ended; client discharged.',
     witnesses: 1,
   },
-  consent: { clauseId: ex.clauseId, clauseVersion: 1, clauseSha256: ex.sha256, signedOn: '2026-10-01', method: 'e_signature', documentSha256: ex.documentSha256 },
+  consent: {
+    clauseId: ex.clauseId,
+    clauseVersion: 1,
+    clauseSha256: ex.sha256,
+    signedOn: '2026-10-01',
+    method: 'e_signature',
+    documentSha256: ex.documentSha256,
+  },
 };
 
-export const receiptExample = { alertId: ex.alertId, submittedAt: ex.at, practiceId: ex.practiceId, contentSha256: ex.sha256, digest: 'hmac-sha256', signature: ex.signature, keyId: ex.signingKeyId };
+export const receiptExample = {
+  alertId: ex.alertId,
+  submittedAt: ex.at,
+  practiceId: ex.practiceId,
+  contentSha256: ex.sha256,
+  digest: 'hmac-sha256',
+  signature: ex.signature,
+  keyId: ex.signingKeyId,
+};
 /** The receipt in the submitter's 201 answer: with its content key. */
 export const issuedReceiptExample = { ...receiptExample, contentKey: 'kQ3vX8pL2mN5rT9wY1zA4bC7dE0fG3hJ6kM9nP2qS5u' };
 
@@ -55,14 +70,26 @@ export const fullViewExample = {
   receipt: receiptExample,
   publication: { contentSha256: ex.sha256, signature: ex.signature, keyId: ex.signingKeyId },
   reviews: [
-    { reviewerKeyId: ex.reviewerKeyId, reviewerPracticeId: ex.otherPracticeId, decision: 'approve', reason: 'Specific, consent in order.', decidedAt: '2026-11-04T10:01:55Z' },
+    {
+      reviewerKeyId: ex.reviewerKeyId,
+      reviewerPracticeId: ex.otherPracticeId,
+      decision: 'approve',
+      reason: 'Specific, consent in order.',
+      decidedAt: '2026-11-04T10:01:55Z',
+    },
   ],
   history: [
     { at: '2026-11-03T09:12:40Z', action: 'submitted', status: 'pending_review', actorKeyId: ex.keyId, actorRole: 'practice' },
-    { at: ex.at, action: 'disputed', status: 'suspended', actorKeyId: 'key_01kbz0r2m4p6s8u0x2z4b6d8f0', actorRole: 'admin', reason: 'Client disputes the account through counsel.' },
+    {
+      at: ex.at,
+      action: 'disputed',
+      status: 'suspended',
+      actorKeyId: 'key_01kbz0r2m4p6s8u0x2z4b6d8f0',
+      actorRole: 'admin',
+      reason: 'Client disputes the account through counsel.',
+    },
   ],
 };
-
 
 /** A pending alert as a reviewer of another practice sees it, after one other reviewer approved. */
 export const reviewerViewExample = {
@@ -77,6 +104,14 @@ export const reviewerViewExample = {
   reviews: [{ reviewer: 'Reviewer A', mine: false, decision: 'approve', reason: 'Specific, consent in order.', decidedAt: '2026-11-04T10:01:55Z' }],
   history: [
     { at: '2026-11-03T09:12:40Z', action: 'submitted', status: 'pending_review', actorRole: 'practice', actor: 'Submitting practice', mine: false },
-    { at: '2026-11-04T10:01:55Z', action: 'approved', status: 'pending_review', actorRole: 'reviewer', actor: 'Reviewer A', mine: false, reason: 'Specific, consent in order.' },
+    {
+      at: '2026-11-04T10:01:55Z',
+      action: 'approved',
+      status: 'pending_review',
+      actorRole: 'reviewer',
+      actor: 'Reviewer A',
+      mine: false,
+      reason: 'Specific, consent in order.',
+    },
   ],
 };

@@ -16,7 +16,9 @@ export const calcomIntegrationViewSchema = z
     webhookSecretSet: z.literal(true).meta({ description: 'A webhook secret is set. The secret itself is never returned.' }),
     calcomApiKeySet: z.boolean().meta({ description: 'Whether a Cal.com API key is set (needed to decline). The key itself is never returned.' }),
     calcomApiBaseUrl: z.string().meta({ description: 'The Cal.com API v2 base URL declines go to.' }),
-    onMatch: z.enum(onMatchActions).meta({ description: '`notify`: tell the practice. `decline`: also decline a strongly matching booking request through Cal.com.' }),
+    onMatch: z
+      .enum(onMatchActions)
+      .meta({ description: '`notify`: tell the practice. `decline`: also decline a strongly matching booking request through Cal.com.' }),
     declineReason: z.string().meta({ description: 'What Cal.com tells the client when a booking is declined.' }),
     configuredAt: instant,
   })
@@ -42,7 +44,9 @@ export const calcomAnswerSchema = z
       screened: z.literal(true),
       result: z.enum(['match', 'no_match']).meta({ description: '`match` when any attendee matched.' }),
       attendees: z.array(attendeeResultSchema),
-      bookingAction: z.enum(bookingActions).meta({ description: 'What was done to the booking in Cal.com: `none`, `declined`, or `decline_failed` (decline it by hand).' }),
+      bookingAction: z
+        .enum(bookingActions)
+        .meta({ description: 'What was done to the booking in Cal.com: `none`, `declined`, or `decline_failed` (decline it by hand).' }),
     }),
     z.strictObject({
       triggerEvent: z.string(),
@@ -104,18 +108,25 @@ export const integrationsContract = defineContract(integrationsRequests, {
     summary: "Set a practice's Cal.com integration",
     description: [
       "Sets (replaces) the practice's Cal.com integration: the webhook secret typed into Cal.com's webhook form (Settings → Developer → Webhooks, with Subscriber URL = this API's base URL + `webhookPath`), and what to do on a match. ",
-      'With `onMatch: decline`, a booking request (an event type that requires confirmation) whose attendee is a strong match is declined through Cal.com\'s API with the practice\'s `calcomApiKey`; `declineReason` is what Cal.com tells the client, so keep it neutral.\n\n',
-      'The secret and the API key are stored envelope-encrypted and never returned; the change is written to the audit log. A practice key may set only its own practice\'s integration (another practice reads as 404).',
+      "With `onMatch: decline`, a booking request (an event type that requires confirmation) whose attendee is a strong match is declined through Cal.com's API with the practice's `calcomApiKey`; `declineReason` is what Cal.com tells the client, so keep it neutral.\n\n",
+      "The secret and the API key are stored envelope-encrypted and never returned; the change is written to the audit log. A practice key may set only its own practice's integration (another practice reads as 404).",
     ].join(''),
     tags: ['Integrations'],
     examples: {
       notify: { summary: 'Tell the practice of matches', value: { webhookSecret: '3d0f6b1c9a7e4d2f8b5c1a9e7d3f6b2c', onMatch: 'notify' } },
       decline: {
         summary: 'Also decline matching booking requests',
-        value: { webhookSecret: '3d0f6b1c9a7e4d2f8b5c1a9e7d3f6b2c', onMatch: 'decline', calcomApiKey: 'cal_live_0123456789abcdef', declineReason: defaultDeclineReason },
+        value: {
+          webhookSecret: '3d0f6b1c9a7e4d2f8b5c1a9e7d3f6b2c',
+          onMatch: 'decline',
+          calcomApiKey: 'cal_live_0123456789abcdef',
+          declineReason: defaultDeclineReason,
+        },
       },
     },
-    responses: { 200: { description: 'The integration is set.', schema: calcomIntegrationViewSchema, examples: { set: { summary: 'Set, with decline', value: view } } } },
+    responses: {
+      200: { description: 'The integration is set.', schema: calcomIntegrationViewSchema, examples: { set: { summary: 'Set, with decline', value: view } } },
+    },
     errors: { 404: 'No such practice, or one whose integration this key may not set.' },
   },
   'GET /v1/practices/{practiceId}/integrations/calcom': {
@@ -123,15 +134,17 @@ export const integrationsContract = defineContract(integrationsRequests, {
     summary: "Read a practice's Cal.com integration",
     description: 'Whether a webhook secret and an API key are set and when, where declines go, and what happens on a match. Never the secrets.',
     tags: ['Integrations'],
-    responses: { 200: { description: 'The integration.', schema: calcomIntegrationViewSchema, examples: { set: { summary: 'Set, with decline', value: view } } } },
+    responses: {
+      200: { description: 'The integration.', schema: calcomIntegrationViewSchema, examples: { set: { summary: 'Set, with decline', value: view } } },
+    },
     errors: { 404: 'No such practice (or not one this key may read), or it has no Cal.com integration yet.' },
   },
   'POST /v1/integrations/calcom/{practiceId}': {
     operationId: 'receiveCalcomWebhook',
     summary: "Cal.com's webhook: screen a new booking",
     description: [
-      'Cal.com calls this on each booking of the practice. There is no API key: the `X-Cal-Signature-256` header, the hex HMAC-SHA256 of the raw body under the practice\'s webhook secret, is checked over the bytes as received before anything else is read.\n\n',
-      '`BOOKING_CREATED` and `BOOKING_REQUESTED` are screened: each attendee (`payload.attendees[]`: `name`, `email`, `phoneNumber`; for the booker also `payload.responses.attendeePhoneNumber.value` or `payload.smsReminderNumber`) exactly as `POST /v1/checks` screens a subject, audited and counted against the practice\'s quota like any check. Any other trigger event is acknowledged (200, `screened: false`) and ignored.\n\n',
+      "Cal.com calls this on each booking of the practice. There is no API key: the `X-Cal-Signature-256` header, the hex HMAC-SHA256 of the raw body under the practice's webhook secret, is checked over the bytes as received before anything else is read.\n\n",
+      "`BOOKING_CREATED` and `BOOKING_REQUESTED` are screened: each attendee (`payload.attendees[]`: `name`, `email`, `phoneNumber`; for the booker also `payload.responses.attendeePhoneNumber.value` or `payload.smsReminderNumber`) exactly as `POST /v1/checks` screens a subject, audited and counted against the practice's quota like any check. Any other trigger event is acknowledged (200, `screened: false`) and ignored.\n\n",
       'On a match the practice hears `screening.booking_matched` on its notifications, and with `onMatch: decline` a strongly matching booking request is declined through Cal.com. ',
       'A delivery of a booking already answered (same `payload.uid`, kept 30 days) gets the same answer again, screened and counted once. Nothing the client typed is ever echoed.',
     ].join(''),
@@ -142,15 +155,34 @@ export const integrationsContract = defineContract(integrationsRequests, {
         description: 'The delivery was screened (or had been), or acknowledged and ignored.',
         schema: calcomAnswerSchema,
         examples: {
-          declined: { summary: 'A strong match, declined', value: { triggerEvent: 'BOOKING_REQUESTED', screened: true, result: 'match', attendees: [strongMatch], bookingAction: 'declined' } },
-          clean: { summary: 'No match', value: { triggerEvent: 'BOOKING_CREATED', screened: true, result: 'no_match', attendees: [{ attendee: 1, checkId: ex.checkId, result: 'no_match' }], bookingAction: 'none' } },
-          ignored: { summary: 'Another trigger', value: { triggerEvent: 'MEETING_ENDED', screened: false, detail: 'Acknowledged and ignored: only BOOKING_CREATED and BOOKING_REQUESTED deliveries are screened, and this one is MEETING_ENDED.' } },
+          declined: {
+            summary: 'A strong match, declined',
+            value: { triggerEvent: 'BOOKING_REQUESTED', screened: true, result: 'match', attendees: [strongMatch], bookingAction: 'declined' },
+          },
+          clean: {
+            summary: 'No match',
+            value: {
+              triggerEvent: 'BOOKING_CREATED',
+              screened: true,
+              result: 'no_match',
+              attendees: [{ attendee: 1, checkId: ex.checkId, result: 'no_match' }],
+              bookingAction: 'none',
+            },
+          },
+          ignored: {
+            summary: 'Another trigger',
+            value: {
+              triggerEvent: 'MEETING_ENDED',
+              screened: false,
+              detail: 'Acknowledged and ignored: only BOOKING_CREATED and BOOKING_REQUESTED deliveries are screened, and this one is MEETING_ENDED.',
+            },
+          },
         },
       },
     },
     errors: {
       400: 'A signed body of another shape: `errors` names each field (e.g. `payload.attendees.0.email`).',
-      401: 'No `X-Cal-Signature-256`, or not the one the practice\'s secret makes over this body. Nothing was read or screened.',
+      401: "No `X-Cal-Signature-256`, or not the one the practice's secret makes over this body. Nothing was read or screened.",
       404: 'No such practice, or it has no Cal.com integration.',
       409: 'The same booking is being screened by another delivery right now; send it again.',
       429: "The practice's screening quota cannot take this booking's attendees now; retry after `Retry-After` seconds. Nothing was screened.",

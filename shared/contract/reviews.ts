@@ -47,10 +47,20 @@ export const reviewsContract = defineContract(reviewsRequests, {
   'GET /v1/reviews/decided': {
     operationId: 'getDecidedAlerts',
     summary: 'Alerts you decided',
-    description: 'The alerts this reviewer key approved or rejected, latest decision first, at most 100, as a reviewer sees them (never the reporting practice; the other reviewers as labels).',
+    description:
+      'The alerts this reviewer key approved or rejected, latest decision first, at most 100, as a reviewer sees them (never the reporting practice; the other reviewers as labels).',
     tags: ['Reviews'],
     responses: {
-      200: { description: 'The decided alerts.', schema: decidedListSchema, examples: { decided: { summary: 'One decided alert', value: { items: [{ ...reviewerViewExample, reviews: [{ ...reviewerViewExample.reviews[0]!, mine: true }] }] } } } },
+      200: {
+        description: 'The decided alerts.',
+        schema: decidedListSchema,
+        examples: {
+          decided: {
+            summary: 'One decided alert',
+            value: { items: [{ ...reviewerViewExample, reviews: [{ ...reviewerViewExample.reviews[0]!, mine: true }] }] },
+          },
+        },
+      },
     },
   },
   'POST /v1/alerts/{alertId}/reviews': {
@@ -60,14 +70,19 @@ export const reviewsContract = defineContract(reviewsRequests, {
       'A reviewer decides a pending alert once. Approvals from reviewers of two different practices, neither the submitter, publish it: it is signed, gets `publishedAt` and `expiresAt`, and starts to match. One rejection ends it as `rejected`.',
     tags: ['Reviews'],
     examples: {
-        approve: { summary: 'Approve', value: { decision: 'approve', reason: 'Specific, consent in order.' } },
-        reject: { summary: 'Reject', value: { decision: 'reject', reason: 'The consent document does not cover this practice.' } },
-      },
+      approve: { summary: 'Approve', value: { decision: 'approve', reason: 'Specific, consent in order.' } },
+      reject: { summary: 'Reject', value: { decision: 'reject', reason: 'The consent document does not cover this practice.' } },
+    },
     responses: {
       200: {
         description: 'The alert after the decision (`pending_review`, `published` or `rejected`).',
         schema: anyAlertViewSchema,
-        examples: { decided: { summary: 'Published by the second approval', value: { ...fullViewExample, status: 'published', history: fullViewExample.history.slice(0, 1) } } },
+        examples: {
+          decided: {
+            summary: 'Published by the second approval',
+            value: { ...fullViewExample, status: 'published', history: fullViewExample.history.slice(0, 1) },
+          },
+        },
       },
     },
     errors: {
@@ -83,7 +98,13 @@ export const reviewsContract = defineContract(reviewsRequests, {
       'A reviewer of another practice re-confirms a published, unexpired alert in the `RECONFIRM_WINDOW_DAYS` (60 by default) before it expires. Once reviewers of two practices (neither the submitter) have, it is renewed for a full period (`ALERT_TTL_DAYS`, 730 days by default) from now, never shortening it, and signed again; until then `expiresAt` is unchanged. Each reviewer and each practice re-confirms once per period. A suspended alert must be reinstated by an admin first.',
     tags: ['Reviews'],
     examples: { reason: { summary: 'A reason', value: { reason: 'Still relevant.' } } },
-    responses: { 200: { description: 'The alert with its new `expiresAt`.', schema: anyAlertViewSchema, examples: { renewed: { summary: 'Renewed', value: { ...fullViewExample, status: 'published' } } } } },
+    responses: {
+      200: {
+        description: 'The alert with its new `expiresAt`.',
+        schema: anyAlertViewSchema,
+        examples: { renewed: { summary: 'Renewed', value: { ...fullViewExample, status: 'published' } } },
+      },
+    },
     errors: {
       403: 'Reviewers may not re-confirm alerts submitted by their own practice.',
       404: 'No such alert.',
@@ -91,4 +112,3 @@ export const reviewsContract = defineContract(reviewsRequests, {
     },
   },
 });
-

@@ -12,12 +12,15 @@ export const figureSchema = z
     z.strictObject({ suppressed: z.literal(false), value: z.number().min(0) }),
     z.strictObject({
       suppressed: z.literal(true),
-      reason: z.enum(['fewer_than_k_practices', 'fewer_than_k_alerts']).meta({ description: 'Fewer than `k` distinct practices, or (for a figure about alerts) fewer than `k` distinct alerts, are behind it.' }),
+      reason: z
+        .enum(['fewer_than_k_practices', 'fewer_than_k_alerts'])
+        .meta({ description: 'Fewer than `k` distinct practices, or (for a figure about alerts) fewer than `k` distinct alerts, are behind it.' }),
     }),
   ])
   .meta({ id: 'StatFigure', description: 'A number, or suppressed (never a small number): see docs/statistics.md.' });
 
-const byKey = <const K extends readonly string[]>(keys: K) => z.strictObject(Object.fromEntries(keys.map((key) => [key, figureSchema])) as Record<K[number], typeof figureSchema>);
+const byKey = <const K extends readonly string[]>(keys: K) =>
+  z.strictObject(Object.fromEntries(keys.map((key) => [key, figureSchema])) as Record<K[number], typeof figureSchema>);
 
 const window = z
   .strictObject({ from: day, to: day, days: z.int().min(1) })
@@ -38,13 +41,16 @@ const outcomes = z.strictObject({
 });
 const reviewTimes = z.strictObject({
   decided: figureSchema.meta({ description: 'Alerts published or rejected by review: the histogram behind the two times.' }),
-  medianHoursAtMost: figureSchema.meta({ description: 'Half of the decided alerts were decided within this many hours of submission (a histogram bound: 1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 336 or 720).' }),
+  medianHoursAtMost: figureSchema.meta({
+    description:
+      'Half of the decided alerts were decided within this many hours of submission (a histogram bound: 1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 336 or 720).',
+  }),
   p90HoursAtMost: figureSchema.meta({ description: 'Nine in ten were decided within this many hours (the same bounds; 720 means 30 days or more).' }),
 });
 const tiers = (description: string) => z.strictObject({ strong: figureSchema, possible: figureSchema }).meta({ description });
 const checkTotals = {
   total: figureSchema.meta({ description: 'Bookings screened in the window.' }),
-  matches: tiers('Screened bookings that matched, by the answer\'s confidence.'),
+  matches: tiers("Screened bookings that matched, by the answer's confidence."),
   matchRate: tiers('Matches of the tier per booking screened in the window (0 to 1, four decimals).'),
 };
 const rescreen = z.strictObject({

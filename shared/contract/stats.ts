@@ -6,7 +6,13 @@ const n = (value: number) => ({ suppressed: false, value }) as const;
 const example = {
   k: 5,
   window: { from: '2026-11-08', to: '2026-11-21', days: 14 },
-  outcomes: { published: n(41), rejected: n(6), retracted: n(5), expired: suppressed, disputes: { opened: n(5), upheld: suppressed, removed: suppressed, open: suppressed } },
+  outcomes: {
+    published: n(41),
+    rejected: n(6),
+    retracted: n(5),
+    expired: suppressed,
+    disputes: { opened: n(5), upheld: suppressed, removed: suppressed, open: suppressed },
+  },
   reviewTimes: { decided: n(47), medianHoursAtMost: n(24), p90HoursAtMost: n(72) },
   checks: { total: n(9130), matches: { strong: n(12), possible: n(9) }, matchRate: { strong: n(0.0013), possible: n(0.001) } },
   rescreen: { registrations: n(2210), notifications: suppressed },
@@ -51,7 +57,7 @@ export const statsRouteDocs = {
     operationId: 'getStatsSummary',
     summary: 'Network statistics, public summary',
     description:
-      'The network-wide figures a funder\'s or overseer\'s report can cite: alerts published and submitted, outcomes, review times, bookings screened and match rates, re-screening. ' +
+      "The network-wide figures a funder's or overseer's report can cite: alerts published and submitted, outcomes, review times, bookings screened and match rates, re-screening. " +
       'Needs no API key and holds no identifier, no practice and no per-day series; the same suppression as GET /v1/stats applies. Cacheable for 5 minutes.',
     tags: ['Statistics'],
     responses: {

@@ -66,25 +66,37 @@ const receiptFields = {
   practiceId: idOf('prc', 'The submitting practice.'),
   ...signedStatement,
   contentSha256: sha256Hex.meta({
-    description: "Hex HMAC-SHA-256 of the canonical JSON of the body exactly as submitted, keyed with the receipt's `contentKey` (which only the submitter received): without the key it reveals nothing about the body.",
+    description:
+      "Hex HMAC-SHA-256 of the canonical JSON of the body exactly as submitted, keyed with the receipt's `contentKey` (which only the submitter received): without the key it reveals nothing about the body.",
   }),
 };
 
 export const receiptSchema = z
   .strictObject({
     ...receiptFields,
-    contentSha256: receiptFields.contentSha256.optional().meta({ description: 'The keyed digest (absent on alerts submitted before digests were keyed: their plain digest is no longer shown).' }),
+    contentSha256: receiptFields.contentSha256
+      .optional()
+      .meta({ description: 'The keyed digest (absent on alerts submitted before digests were keyed: their plain digest is no longer shown).' }),
     digest: z.literal('hmac-sha256').optional().meta({ description: 'How `contentSha256` was made: HMAC-SHA-256 under the content key.' }),
   })
-  .meta({ id: 'Receipt', description: 'Signed by the network: proves what the practice submitted and when (`npm run verify-receipt`). As others see it: without its content key.' });
+  .meta({
+    id: 'Receipt',
+    description: 'Signed by the network: proves what the practice submitted and when (`npm run verify-receipt`). As others see it: without its content key.',
+  });
 
 export const issuedReceiptSchema = z
   .strictObject({
     ...receiptFields,
     digest: z.literal('hmac-sha256'),
-    contentKey: z.string().meta({ description: "base64url of the 32-byte key of `contentSha256`. It is in this answer only (and a replay of it): keep the receipt exactly as answered, with the body you sent." }),
+    contentKey: z.string().meta({
+      description:
+        'base64url of the 32-byte key of `contentSha256`. It is in this answer only (and a replay of it): keep the receipt exactly as answered, with the body you sent.',
+    }),
   })
-  .meta({ id: 'IssuedReceipt', description: 'The receipt as the submitting practice receives it: with the key of its digest. `npm run verify-receipt` checks it against the body.' });
+  .meta({
+    id: 'IssuedReceipt',
+    description: 'The receipt as the submitting practice receives it: with the key of its digest. `npm run verify-receipt` checks it against the body.',
+  });
 
 export const publicationSchema = z.strictObject(signedStatement).meta({ id: 'Publication', description: "The network's signature over the published alert." });
 
@@ -93,7 +105,9 @@ export const submittedAlertSchema = z
   .meta({ id: 'SubmittedAlert' });
 
 const historyActions = ['submitted', 'approved', 'rejected', 'published', 'retracted', 'disputed', 'reinstated', 'reconfirmed', 'expired'] as const;
-const status = z.enum(alertStatuses).meta({ description: 'pending_review → published | rejected; published → suspended | retracted | expired; suspended → published | retracted.' });
+const status = z
+  .enum(alertStatuses)
+  .meta({ description: 'pending_review → published | rejected; published → suspended | retracted | expired; suspended → published | retracted.' });
 const category = z.enum(categories);
 const severity = z.enum(severities);
 
@@ -115,7 +129,10 @@ export const submitterAlertViewSchema = z
       z.strictObject({ at: instant, action: z.enum(historyActions), status, actorRole: z.enum([...roles, 'system']), reason: z.string().optional() }),
     ),
   })
-  .meta({ id: 'SubmitterAlertView', description: 'What the submitting practice (and a reviewer of that practice) sees: decisions and reasons, never who decided.' });
+  .meta({
+    id: 'SubmitterAlertView',
+    description: 'What the submitting practice (and a reviewer of that practice) sees: decisions and reasons, never who decided.',
+  });
 
 export const incidentSchema = z.strictObject({
   occurredOn: day,
@@ -205,7 +222,8 @@ export const reviewerAlertViewSchema = z
   })
   .meta({
     id: 'ReviewerAlertView',
-    description: 'What a reviewer of another practice sees: the incident with its summary, the consent proof and the decisions, never the reporting practice nor who the other reviewers are.',
+    description:
+      'What a reviewer of another practice sees: the incident with its summary, the consent proof and the decisions, never the reporting practice nor who the other reviewers are.',
   });
 
 export const anyAlertViewSchema = z.union([fullAlertViewSchema, reviewerAlertViewSchema, submitterAlertViewSchema]).meta({ id: 'AnyAlertView' });
@@ -250,13 +268,17 @@ const noticeBase = { practiceId: idOf('prc', 'The practice concerned.'), at: ins
 export const overviewSchema = z
   .strictObject({
     alertsByStatus: z.strictObject(Object.fromEntries(alertStatuses.map((s) => [s, z.int()])) as Record<(typeof alertStatuses)[number], z.ZodInt>),
-    checksPerDay: z.array(z.strictObject({ day, checks: z.int().min(0), matches: z.int().min(0) })).meta({ description: 'The last 14 UTC days, oldest first, today last.' }),
+    checksPerDay: z
+      .array(z.strictObject({ day, checks: z.int().min(0), matches: z.int().min(0) }))
+      .meta({ description: 'The last 14 UTC days, oldest first, today last.' }),
     notices: z
       .array(
         z.union([
           z.strictObject({ type: z.literal('screening.quota_exceeded'), ...noticeBase, window: z.enum(['minute', 'day']), limit: z.int() }),
           z.strictObject({
-            type: z.literal('screening.possible_enumeration').meta({ description: 'The practice spent its guess budget for the day and is slowed down (docs/abuse-limits.md).' }),
+            type: z
+              .literal('screening.possible_enumeration')
+              .meta({ description: 'The practice spent its guess budget for the day and is slowed down (docs/abuse-limits.md).' }),
             ...noticeBase,
             budget: z.int().meta({ description: 'Bookings per UTC day that may find no strong match (`GUESSES_PER_DAY`).' }),
             day,
@@ -266,7 +288,7 @@ export const overviewSchema = z
             .strictObject({ type: z.literal('screening.possible_enumeration'), ...noticeBase, nameOnlyNoMatch: z.int(), windowStart: instant })
             .meta({ description: 'An enumeration notice from before the guess budget (kept 90 days): name-only misses in the hour from `windowStart`.' }),
           z.strictObject({
-            type: z.literal('audit.subject_tokens').meta({ description: 'An auditor key computed a subject\'s tokens: every lookup is heard.' }),
+            type: z.literal('audit.subject_tokens').meta({ description: "An auditor key computed a subject's tokens: every lookup is heard." }),
             keyId: idOf('key', 'The auditor key.'),
             lookupsToday: z.int().min(1),
             limit: z.int(),
@@ -282,7 +304,9 @@ export const overviewSchema = z
             keyId: idOf('key', 'The new key.'),
             role: z.enum(roles),
             practiceId: idOf('prc', 'The practice of a practice or reviewer key.').optional(),
-            byKeyId: z.string().meta({ description: 'The admin key that created it, or `system:admin-cli` for a key made with `npm run admin -- create-key`.' }),
+            byKeyId: z
+              .string()
+              .meta({ description: 'The admin key that created it, or `system:admin-cli` for a key made with `npm run admin -- create-key`.' }),
             at: instant,
           }),
         ]),
@@ -319,7 +343,7 @@ export const match = {
   result: z.literal('match'),
   confidence: tier.meta({
     description:
-      '`strong`: an exact phone, e-mail, or full name with date of birth matched. `possible`: only a tolerant recipe matched (a nickname, a typing error, a missing middle name, a date of birth one digit apart, the name alone). The best of the alerts\' own confidences.',
+      "`strong`: an exact phone, e-mail, or full name with date of birth matched. `possible`: only a tolerant recipe matched (a nickname, a typing error, a missing middle name, a date of birth one digit apart, the name alone). The best of the alerts' own confidences.",
   }),
   matchedOn: z.array(tokenKind).meta({ description: 'Every recipe that found one of the alerts, strongest first.' }),
   alerts: z
@@ -339,24 +363,23 @@ export const match = {
 
 /** Screening answers are padded to one size, so a match and a no-match cannot be told apart by their length (docs/abuse-limits.md). */
 const padding = {
-  padding: z
-    .string()
-    .regex(/^ *$/)
-    .optional()
-    .meta({ description: 'Spaces that bring each answer (each result of a batch) to a whole number of 2,048 bytes, so that its size does not tell a match from a no-match. Ignore it.' }),
+  padding: z.string().regex(/^ *$/).optional().meta({
+    description:
+      'Spaces that bring each answer (each result of a batch) to a whole number of 2,048 bytes, so that its size does not tell a match from a no-match. Ignore it.',
+  }),
 };
 
 export const checkResultSchema = z
-  .discriminatedUnion('result', [z.strictObject({ ...noMatch, ...padding }).meta({ id: 'NoMatch' }), z.strictObject({ ...match, ...padding }).meta({ id: 'Match' })])
+  .discriminatedUnion('result', [
+    z.strictObject({ ...noMatch, ...padding }).meta({ id: 'NoMatch' }),
+    z.strictObject({ ...match, ...padding }).meta({ id: 'Match' }),
+  ])
   .meta({ id: 'CheckResult' });
 
 export const batchResultSchema = z
   .strictObject({
     results: z.array(
-      z.discriminatedUnion('result', [
-        z.strictObject({ ref: z.string(), ...noMatch, ...padding }),
-        z.strictObject({ ref: z.string(), ...match, ...padding }),
-      ]),
+      z.discriminatedUnion('result', [z.strictObject({ ref: z.string(), ...noMatch, ...padding }), z.strictObject({ ref: z.string(), ...match, ...padding })]),
     ),
   })
   .meta({ id: 'BatchCheckResults' });
@@ -384,7 +407,10 @@ export const checkpointSchema = z
   .meta({ id: 'AuditCheckpoint' });
 
 export const checkpointsResultSchema = z
-  .strictObject({ checkpoints: z.array(checkpointSchema), latest: z.number().int().nullable().meta({ description: 'The number of the latest checkpoint (null before the first).' }) })
+  .strictObject({
+    checkpoints: z.array(checkpointSchema),
+    latest: z.number().int().nullable().meta({ description: 'The number of the latest checkpoint (null before the first).' }),
+  })
   .meta({ id: 'AuditCheckpoints' });
 
 export const checkpointResultSchema = z.strictObject({ checkpoint: checkpointSchema }).meta({ id: 'AuditCheckpointMade' });

@@ -57,8 +57,18 @@ export async function alertView(deps: Pick<Deps, 'cipher' | 'clock'>, alert: Ale
   if (viewer.role === 'practice' || viewer.practiceId === alert.practiceId) {
     return {
       ...base,
-      reviews: await Promise.all(alert.reviews.map(async (review) => ({ decision: review.decision, reason: await reviewReason(deps, alert, review), decidedAt: review.decidedAt }))),
-      history: await Promise.all(alert.history.map(async ({ at, action, status, actorRole, ...entry }) => ({ at, action, status, actorRole, reason: await readReason(deps, alert, entry, at) }))),
+      reviews: await Promise.all(
+        alert.reviews.map(async (review) => ({ decision: review.decision, reason: await reviewReason(deps, alert, review), decidedAt: review.decidedAt })),
+      ),
+      history: await Promise.all(
+        alert.history.map(async ({ at, action, status, actorRole, ...entry }) => ({
+          at,
+          action,
+          status,
+          actorRole,
+          reason: await readReason(deps, alert, entry, at),
+        })),
+      ),
     };
   }
   if (viewer.role === 'reviewer') return { ...base, ...(await reviewerView(deps, alert, viewer)) };
@@ -117,7 +127,15 @@ async function reviewerView(deps: Pick<Deps, 'cipher'>, alert: AlertRecord, view
         const { at, action, status, actorKeyId, actorRole } = entry;
         const byReviewer = actorRole === 'reviewer';
         const reason = reviewDecisions.has(action) ? await readReason(deps, alert, entry, at) : undefined;
-        return { at, action, status, actorRole, actor: byReviewer ? label(actorKeyId) : otherActors[actorRole], mine: actorKeyId === viewer.keyId, ...(reason !== undefined ? { reason } : {}) };
+        return {
+          at,
+          action,
+          status,
+          actorRole,
+          actor: byReviewer ? label(actorKeyId) : otherActors[actorRole],
+          mine: actorKeyId === viewer.keyId,
+          ...(reason !== undefined ? { reason } : {}),
+        };
       }),
     ),
   };

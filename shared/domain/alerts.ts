@@ -65,7 +65,9 @@ export async function submitAlert(
     submittedAt,
     tokens,
     incident:
-      actionsTaken === undefined ? incident : { ...incident, actionsTakenCiphertext: await deps.cipher.encrypt(actionsTaken, actionsTakenContext({ alertId, practiceId })) },
+      actionsTaken === undefined
+        ? incident
+        : { ...incident, actionsTakenCiphertext: await deps.cipher.encrypt(actionsTaken, actionsTakenContext({ alertId, practiceId })) },
     summaryCiphertext: await deps.cipher.encrypt(summary, summaryContext({ alertId, practiceId })),
     consent: body.consent,
     receipt,
@@ -94,7 +96,12 @@ export async function submitAlert(
         actor: auditActor(submitter),
         targets: { alertId, practiceId },
         outcome: 'pending_review',
-        detail: { category: incident.category, severity: incident.severity, tokenKinds: tokens.map(({ kind }) => kind).join(','), contentSha256: receipt.contentSha256 },
+        detail: {
+          category: incident.category,
+          severity: incident.severity,
+          tokenKinds: tokens.map(({ kind }) => kind).join(','),
+          contentSha256: receipt.contentSha256,
+        },
       },
     ],
     now,
@@ -106,7 +113,11 @@ export async function submitAlert(
 }
 
 /** Binds a stored content key to its alert. */
-const contentKeyContext = (alert: { alertId: string; practiceId: string }) => ({ purpose: 'receipt-content-key', alertId: alert.alertId, practiceId: alert.practiceId });
+const contentKeyContext = (alert: { alertId: string; practiceId: string }) => ({
+  purpose: 'receipt-content-key',
+  alertId: alert.alertId,
+  practiceId: alert.practiceId,
+});
 
 /** The first answer again, with its content key decrypted (a record from before keyed digests has none to add). */
 async function replay(deps: Pick<Deps, 'cipher'>, existing: IdempotencyRecord, fingerprint: string): Promise<SubmissionResponse> {
@@ -115,7 +126,10 @@ async function replay(deps: Pick<Deps, 'cipher'>, existing: IdempotencyRecord, f
   }
   const response = existing.response as StoredResponse;
   if (existing.contentKeyCiphertext === undefined) return response as SubmissionResponse;
-  const contentKey = await deps.cipher.decrypt(existing.contentKeyCiphertext, contentKeyContext({ alertId: existing.alertId, practiceId: existing.practiceId }));
+  const contentKey = await deps.cipher.decrypt(
+    existing.contentKeyCiphertext,
+    contentKeyContext({ alertId: existing.alertId, practiceId: existing.practiceId }),
+  );
   return { ...response, receipt: { ...response.receipt, contentKey } };
 }
 

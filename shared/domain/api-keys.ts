@@ -42,11 +42,27 @@ export async function createApiKey(
   await deps.apiKeys.create(
     { keyId, secretSha256: sha256Hex(apiKey), role: input.role, practiceId: input.practiceId, label: input.label, createdAt: isoInstant(now) },
     {
-      events: [{ action: 'key.created', actor, targets: { keyId, ...(input.practiceId ? { practiceId: input.practiceId } : {}) }, outcome: 'success', detail: { role: input.role } }],
+      events: [
+        {
+          action: 'key.created',
+          actor,
+          targets: { keyId, ...(input.practiceId ? { practiceId: input.practiceId } : {}) },
+          outcome: 'success',
+          detail: { role: input.role },
+        },
+      ],
       now,
     },
   );
-  await notifySafely(deps, { topic: 'security', type: 'governance.key_created', keyId, role: input.role, practiceId: input.practiceId, byKeyId: actor.keyId, at: isoInstant(now) });
+  await notifySafely(deps, {
+    topic: 'security',
+    type: 'governance.key_created',
+    keyId,
+    role: input.role,
+    practiceId: input.practiceId,
+    byKeyId: actor.keyId,
+    at: isoInstant(now),
+  });
   return { keyId, apiKey, role: input.role, practiceId: input.practiceId, label: input.label };
 }
 

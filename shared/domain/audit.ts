@@ -8,7 +8,16 @@ import type { SubjectIdentifiers } from '../identifiers/recipes.ts';
 import { auditedKinds } from '../identifiers/token-kinds.ts';
 import { auditActor } from '../audit/events.ts';
 import { csvHeader, csvNewline, toCsvRow, toJsonLine } from '../audit/export-format.ts';
-import { manifestLine, manifestSchema, manifestStatement, rangesDigest, signRangesManifest, type ExportFormat, type ExportRange, type Manifest } from '../audit/manifest.ts';
+import {
+  manifestLine,
+  manifestSchema,
+  manifestStatement,
+  rangesDigest,
+  signRangesManifest,
+  type ExportFormat,
+  type ExportRange,
+  type Manifest,
+} from '../audit/manifest.ts';
 import { makeCheckpoint } from '../audit/checkpoint.ts';
 import { legacyChain } from '../audit/chains.ts';
 import { checkSignature } from '../audit/statements.ts';
@@ -105,7 +114,13 @@ export async function exportAuditPage(deps: Deps, auditor: Principal, request: E
  * The export's lines from a position on: each range's entries in chain order, then (jsonl only)
  * the checkpoints first..last. Reads at most `pageSize` entries ahead of what the page takes.
  */
-async function* exportLines(deps: Deps, manifest: Manifest, from: { chain?: string | undefined; next: number }, csv: boolean, pageSize: number): AsyncGenerator<ExportLine> {
+async function* exportLines(
+  deps: Deps,
+  manifest: Manifest,
+  from: { chain?: string | undefined; next: number },
+  csv: boolean,
+  pageSize: number,
+): AsyncGenerator<ExportLine> {
   const ranges = await manifestRanges(deps, manifest);
   const start = from.chain ?? ranges[0]?.chain;
   let started = false;
@@ -143,7 +158,17 @@ const rangeCache = new Map<string, readonly ExportRange[]>();
  */
 async function manifestRanges(deps: Deps, manifest: Manifest): Promise<readonly ExportRange[]> {
   if (manifest.version !== 2) {
-    return manifest.count === 0 ? [] : [{ chain: legacyChain, firstSeq: manifest.firstSeq!, lastSeq: manifest.lastSeq!, firstPrevHash: manifest.firstPrevHash!, headHash: manifest.headHash! }];
+    return manifest.count === 0
+      ? []
+      : [
+          {
+            chain: legacyChain,
+            firstSeq: manifest.firstSeq!,
+            lastSeq: manifest.lastSeq!,
+            firstPrevHash: manifest.firstPrevHash!,
+            headHash: manifest.headHash!,
+          },
+        ];
   }
   const cached = rangeCache.get(manifest.exportId);
   if (cached) return cached;
@@ -230,7 +255,10 @@ async function assertCursorIsOurs(deps: Deps, auditor: Principal, request: Expor
   if (manifest.version === 2) {
     const ranges = await manifestRanges(deps, manifest);
     const { chain, next } = cursor;
-    const inRange = chain === checkpointSection ? manifest.checkpoints!.first <= next && next <= manifest.checkpoints!.last : ranges.some((range) => range.chain === chain && range.firstSeq <= next && next <= range.lastSeq);
+    const inRange =
+      chain === checkpointSection
+        ? manifest.checkpoints!.first <= next && next <= manifest.checkpoints!.last
+        : ranges.some((range) => range.chain === chain && range.firstSeq <= next && next <= range.lastSeq);
     if (!inRange) throw ValidationError.field('cursor', 'points outside the export it belongs to; start the export again without one');
   }
 }
@@ -261,7 +289,10 @@ export function decodeCursor(value: string): ExportCursor | undefined {
 }
 
 /** GET /v1/audit/checkpoints: first..last, or the latest one. */
-export async function listCheckpoints(deps: Pick<Deps, 'checkpoints'>, query: { first?: number | undefined; last?: number | undefined }): Promise<{ checkpoints: AuditCheckpoint[]; latest: number | null }> {
+export async function listCheckpoints(
+  deps: Pick<Deps, 'checkpoints'>,
+  query: { first?: number | undefined; last?: number | undefined },
+): Promise<{ checkpoints: AuditCheckpoint[]; latest: number | null }> {
   const latest = await deps.checkpoints.latest();
   if (query.first === undefined || query.last === undefined) return { checkpoints: latest ? [latest] : [], latest: latest?.number ?? null };
   return { checkpoints: await deps.checkpoints.list(query.first, query.last), latest: latest?.number ?? null };

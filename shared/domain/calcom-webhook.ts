@@ -80,9 +80,9 @@ export async function receiveCalcomDelivery(deps: Deps, practiceId: string, deli
     attendees = await screenAttendees(deps, practiceId, triggerEvent, attendeeSubjects(booking, deps.settings.phoneRegion));
   } catch (error) {
     // Nothing was answered: a retry of this delivery must be screened (a refused one was neither counted nor audited).
-    await deps.integrations.releaseDelivery(practiceId, deliveryKey).catch((releaseError: unknown) =>
-      deps.logger.warn('delivery claim release failed', { practiceId, errorName: errorName(releaseError) }),
-    );
+    await deps.integrations
+      .releaseDelivery(practiceId, deliveryKey)
+      .catch((releaseError: unknown) => deps.logger.warn('delivery claim release failed', { practiceId, errorName: errorName(releaseError) }));
     throw error;
   }
 
@@ -124,7 +124,11 @@ async function screenAttendees(
   const results =
     usable.length === 0
       ? []
-      : await screenBookings(deps, { practiceId, actor: calcomActor(practiceId), detail: { source: 'calcom', trigger: triggerEvent } }, usable.map(({ subject }) => ({ subject })));
+      : await screenBookings(
+          deps,
+          { practiceId, actor: calcomActor(practiceId), detail: { source: 'calcom', trigger: triggerEvent } },
+          usable.map(({ subject }) => ({ subject })),
+        );
   const byAttendee = new Map(usable.map(({ attendee }, i) => [attendee, results[i]!]));
   return subjects.map((_, i) => {
     const result = byAttendee.get(i + 1);
@@ -159,12 +163,25 @@ async function actOnMatch(deps: Deps, integration: CalcomIntegration, trigger: S
     await deps.calcom.declineBooking({ apiBaseUrl: integration.apiBaseUrl, apiKey, bookingUid, reason: integration.declineReason });
     action = 'declined';
   } catch (error) {
-    deps.logger.warn('cal.com decline failed', { practiceId, checkId: match.checkId, errorName: errorName(error), status: (error as { status?: number }).status });
+    deps.logger.warn('cal.com decline failed', {
+      practiceId,
+      checkId: match.checkId,
+      errorName: errorName(error),
+      status: (error as { status?: number }).status,
+    });
     action = 'decline_failed';
   }
   const now = deps.clock();
   await deps.audit.append(
-    [{ action: 'booking.declined', actor: calcomActor(practiceId), targets: { practiceId, checkId: match.checkId }, outcome: action === 'declined' ? 'success' : 'failed', detail: { provider: 'calcom' } }],
+    [
+      {
+        action: 'booking.declined',
+        actor: calcomActor(practiceId),
+        targets: { practiceId, checkId: match.checkId },
+        outcome: action === 'declined' ? 'success' : 'failed',
+        detail: { provider: 'calcom' },
+      },
+    ],
     now,
   );
   return action;

@@ -42,7 +42,7 @@ export const guidance = {
   strong:
     'Another participating practice reported a safety incident with a client whose identifiers match this booking, and peer review upheld it. Do not book this client for one-to-one care without speaking to your practice owner first. Do not tell the client about this result.',
   possible:
-    'The booking is close to, but not exactly, a client another practice reported (a similar name, a nickname, a typing error, or a date of birth one digit apart). Confirm the client\'s phone, e-mail or date of birth and check again before deciding; do not treat this as a match on its own, and do not tell the client about this result.',
+    "The booking is close to, but not exactly, a client another practice reported (a similar name, a nickname, a typing error, or a date of birth one digit apart). Confirm the client's phone, e-mail or date of birth and check again before deciding; do not treat this as a match on its own, and do not tell the client about this result.",
 } as const;
 
 /**
@@ -135,9 +135,9 @@ async function screen(deps: Deps, screener: Screener, bookings: readonly (CheckR
       now,
     });
   } catch (error) {
-    await deps.ledger.release(quota.reservation).catch((releaseError: unknown) =>
-      deps.logger.warn('quota reservation not released', { practiceId, errorName: errorName(releaseError) }),
-    );
+    await deps.ledger
+      .release(quota.reservation)
+      .catch((releaseError: unknown) => deps.logger.warn('quota reservation not released', { practiceId, errorName: errorName(releaseError) }));
     throw error;
   }
   if (settlement.budgetSpent) {
@@ -188,7 +188,11 @@ function auditedTokens(checkId: string, tokens: readonly SubjectToken[]): Pick<A
  * agreed, is another person of the same name and is left out: an answer lists only the matched
  * person's alerts.
  */
-export function matchAlerts(tokens: readonly SubjectToken[], index: ReadonlyMap<string, readonly IndexedAlert[]>, now: Date): { alert: IndexedAlert; kinds: Set<TokenKind> }[] {
+export function matchAlerts(
+  tokens: readonly SubjectToken[],
+  index: ReadonlyMap<string, readonly IndexedAlert[]>,
+  now: Date,
+): { alert: IndexedAlert; kinds: Set<TokenKind> }[] {
   const bookingHasDob = tokens.some(({ kind }) => dobAnchoredKinds.has(kind));
   const found = new Map<string, { alert: IndexedAlert; kinds: Set<TokenKind> }>();
   for (const { kind, token } of tokens) {
@@ -215,7 +219,11 @@ export function matchAlerts(tokens: readonly SubjectToken[], index: ReadonlyMap<
 const nameOnlyEarnsPossible = true;
 
 /** A booking's answer, and the ids of the alerts it matched at the answer's tier (for the statistics only). */
-function evaluate(tokens: readonly SubjectToken[], index: ReadonlyMap<string, readonly IndexedAlert[]>, now: Date): { result: CheckResult; alertIds: string[] } {
+function evaluate(
+  tokens: readonly SubjectToken[],
+  index: ReadonlyMap<string, readonly IndexedAlert[]>,
+  now: Date,
+): { result: CheckResult; alertIds: string[] } {
   const checkId = newId('chk', now);
   const matched = matchAlerts(tokens, index, now);
   if (matched.length === 0) return { result: { checkId, result: 'no_match' }, alertIds: [] };
@@ -239,7 +247,13 @@ function evaluate(tokens: readonly SubjectToken[], index: ReadonlyMap<string, re
     result: 'match',
     confidence,
     matchedOn: tokenKinds.filter((kind) => matchedOn.has(kind)),
-    alerts: alerts.map(({ entry, confidence, matchedOn }) => ({ category: entry.category, severity: entry.severity, publishedOn: entry.publishedOn, confidence, matchedOn })),
+    alerts: alerts.map(({ entry, confidence, matchedOn }) => ({
+      category: entry.category,
+      severity: entry.severity,
+      publishedOn: entry.publishedOn,
+      confidence,
+      matchedOn,
+    })),
     reportingPractices: new Set(alerts.map(({ entry }) => entry.practiceId)).size,
     guidance: guidance[confidence],
   };

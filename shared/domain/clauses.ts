@@ -13,7 +13,15 @@ function clauseVersion(clauseId: string, version: number, text: string, jurisdic
 
 function published(clause: ConsentClause, actor: AuditActor, now: Date): AuditBatch {
   return {
-    events: [{ action: 'clause.published', actor, targets: { clauseId: clause.clauseId, clauseVersion: clause.version }, outcome: 'success', detail: { sha256: clause.sha256 } }],
+    events: [
+      {
+        action: 'clause.published',
+        actor,
+        targets: { clauseId: clause.clauseId, clauseVersion: clause.version },
+        outcome: 'success',
+        detail: { sha256: clause.sha256 },
+      },
+    ],
     now,
   };
 }

@@ -30,7 +30,12 @@ export const encryptReason = (deps: Pick<Deps, 'cipher'>, alert: AlertRef, at: s
   deps.cipher.encrypt(reason, reasonContext(alert, at));
 
 /** A stored reason as text: decrypted, or the plain text of an alert stored before encryption. */
-export async function readReason(deps: Pick<Deps, 'cipher'>, alert: AlertRef, entry: { reasonCiphertext?: string | undefined; reason?: string | undefined }, at: string): Promise<string | undefined> {
+export async function readReason(
+  deps: Pick<Deps, 'cipher'>,
+  alert: AlertRef,
+  entry: { reasonCiphertext?: string | undefined; reason?: string | undefined },
+  at: string,
+): Promise<string | undefined> {
   if (entry.reasonCiphertext !== undefined) return deps.cipher.decrypt(entry.reasonCiphertext, reasonContext(alert, at));
   return entry.reason;
 }
@@ -64,7 +69,10 @@ export async function sealPlainText(deps: Pick<Deps, 'cipher'>, alert: AlertReco
   const { actionsTaken, ...incident } = alert.incident;
   return {
     ...alert,
-    incident: actionsTaken === undefined ? alert.incident : { ...incident, actionsTakenCiphertext: await deps.cipher.encrypt(actionsTaken, actionsTakenContext(alert)) },
+    incident:
+      actionsTaken === undefined
+        ? alert.incident
+        : { ...incident, actionsTakenCiphertext: await deps.cipher.encrypt(actionsTaken, actionsTakenContext(alert)) },
     reviews: await Promise.all(alert.reviews.map(sealReview)),
     history: await Promise.all(alert.history.map(sealEntry)),
   };

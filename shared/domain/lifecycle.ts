@@ -19,7 +19,15 @@ type Actor = { readonly principal: Principal; readonly audit: AuditActor };
 type PracticeNotice = Extract<Notification, { topic: 'practices'; alertId: string; at: string }>['type'];
 
 export function practiceNotice(alert: AlertRecord, type: PracticeNotice, now: Date): Notification {
-  return { topic: 'practices', type, practiceId: alert.practiceId, alertId: alert.alertId, category: alert.incident.category, severity: alert.incident.severity, at: isoInstant(now) };
+  return {
+    topic: 'practices',
+    type,
+    practiceId: alert.practiceId,
+    alertId: alert.alertId,
+    category: alert.incident.category,
+    severity: alert.incident.severity,
+    at: isoInstant(now),
+  };
 }
 
 /**
@@ -49,7 +57,8 @@ async function statusMove(
 ): Promise<AlertMove> {
   const current = effectiveStatus(alert, now);
   if (move.from !== undefined) {
-    if (current !== move.from) throw new ConflictError(`Only a ${move.from.replace('_', ' ')} alert can be ${move.action}; this one is ${current.replace('_', ' ')}.`);
+    if (current !== move.from)
+      throw new ConflictError(`Only a ${move.from.replace('_', ' ')} alert can be ${move.action}; this one is ${current.replace('_', ' ')}.`);
   } else {
     // Expiry is the one move made from the stored status: the alert already reads as expired.
     assertMove(move.to === 'expired' ? alert.status : current, move.to);
@@ -71,7 +80,10 @@ async function statusMove(
         actor: actor.audit,
         targets: { alertId: alert.alertId, practiceId: alert.practiceId },
         outcome: move.to,
-        detail: reasonCiphertext === undefined && move.detail === undefined ? undefined : { ...move.detail, ...(reasonCiphertext === undefined ? {} : reasonDigest(reasonCiphertext)) },
+        detail:
+          reasonCiphertext === undefined && move.detail === undefined
+            ? undefined
+            : { ...move.detail, ...(reasonCiphertext === undefined ? {} : reasonDigest(reasonCiphertext)) },
       },
     ],
     notifications: move.notice ? [practiceNotice(next, move.notice, now)] : [],
@@ -110,7 +122,14 @@ export function disputeAlert(deps: Deps, admin: Principal, alertId: string, reas
  */
 export function reinstateAlert(deps: Deps, admin: Principal, alertId: string, reason: string): Promise<Record<string, unknown>> {
   return moveAndShow(deps, admin, alertId, async (alert, now) =>
-    statusMove(deps, alert, now, byKey(admin), { to: 'published', from: 'suspended', action: 'reinstated', reason, change: alert.publishedAt ? { publish: indexEntry(alert) } : undefined, notice: 'alert.reinstated' }),
+    statusMove(deps, alert, now, byKey(admin), {
+      to: 'published',
+      from: 'suspended',
+      action: 'reinstated',
+      reason,
+      change: alert.publishedAt ? { publish: indexEntry(alert) } : undefined,
+      notice: 'alert.reinstated',
+    }),
   );
 }
 
@@ -146,7 +165,9 @@ export function reconfirmAlert(deps: Deps, reviewer: Principal, alertId: string,
       throw new ConflictError('You have already re-confirmed this alert for this period; a reviewer of another practice must re-confirm it too.');
     }
     if (pending.some((entry) => entry.reviewerPracticeId === reviewer.practiceId)) {
-      throw new ConflictError('A reviewer of your practice has already re-confirmed this alert for this period; a reviewer of another practice must re-confirm it too.');
+      throw new ConflictError(
+        'A reviewer of your practice has already re-confirmed this alert for this period; a reviewer of another practice must re-confirm it too.',
+      );
     }
     const confirmations = [...pending, { reviewerKeyId: reviewer.keyId, reviewerPracticeId: reviewer.practiceId, at: isoInstant(now) }];
     if (new Set(confirmations.map((entry) => entry.reviewerPracticeId)).size < approvalsToPublish) {

@@ -19,6 +19,12 @@ export async function createPractice(
     events: [{ action: 'practice.created', actor, targets: { practiceId: practice.practiceId }, outcome: 'success' }],
     now,
   });
-  await notifySafely(deps, { topic: 'security', type: 'governance.practice_created', practiceId: practice.practiceId, byKeyId: actor.keyId, at: practice.createdAt });
+  await notifySafely(deps, {
+    topic: 'security',
+    type: 'governance.practice_created',
+    practiceId: practice.practiceId,
+    byKeyId: actor.keyId,
+    at: practice.createdAt,
+  });
   return practice;
 }

@@ -16,7 +16,9 @@ export function publicationStatement(alert: AlertRecord): Record<string, unknown
     tokens: alert.tokens,
     consent: alert.consent,
     receiptContentSha256: alert.receipt.contentSha256,
-    approvals: alert.reviews.filter((review) => review.decision === 'approve').map((review) => ({ practiceId: review.reviewerPracticeId, decidedAt: review.decidedAt })),
+    approvals: alert.reviews
+      .filter((review) => review.decision === 'approve')
+      .map((review) => ({ practiceId: review.reviewerPracticeId, decidedAt: review.decidedAt })),
     publishedAt: alert.publishedAt,
     expiresAt: alert.expiresAt,
   };
@@ -48,4 +50,3 @@ export function indexEntry(alert: AlertRecord): IndexedAlert {
     hasDob: alert.tokens.some(({ kind }) => dobAnchoredKinds.has(kind)),
   };
 }
-

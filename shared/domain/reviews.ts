@@ -81,8 +81,18 @@ export async function decideReview(
       detail: reasonDigest(reasonCiphertext),
     });
     if (outcome === 'rejected') {
-      const next = withHistory({ ...reviewed, tokensRemovableAt: tokensRemovableAt(deps, now) }, 'rejected', { ...actor, action: 'rejected', status: 'rejected' });
-      return { next, change: undefined, events: [decisionEvent('alert.rejected', 'rejected')], notifications: [practiceNotice(next, 'alert.rejected', now)], decision };
+      const next = withHistory({ ...reviewed, tokensRemovableAt: tokensRemovableAt(deps, now) }, 'rejected', {
+        ...actor,
+        action: 'rejected',
+        status: 'rejected',
+      });
+      return {
+        next,
+        change: undefined,
+        events: [decisionEvent('alert.rejected', 'rejected')],
+        notifications: [practiceNotice(next, 'alert.rejected', now)],
+        decision,
+      };
     }
     const approved = withHistory(reviewed, reviewed.status, { ...actor, action: 'approved', status: 'pending_review' });
     if (outcome === 'pending_review') return { next: approved, change: undefined, events: [decisionEvent('alert.approved', 'pending_review')], decision };

@@ -22,8 +22,24 @@ const confusableScript = /[\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Armenian
 
 /** Letters that decomposition does not fold on its own. */
 const extraFolds: Readonly<Record<string, string>> = {
-  ß: 'ss', ẞ: 'ss', æ: 'ae', Æ: 'ae', œ: 'oe', Œ: 'oe', ø: 'o', Ø: 'o', ł: 'l', Ł: 'l',
-  đ: 'd', Đ: 'd', ð: 'd', Ð: 'd', þ: 'th', Þ: 'th', ı: 'i', ĸ: 'k',
+  ß: 'ss',
+  ẞ: 'ss',
+  æ: 'ae',
+  Æ: 'ae',
+  œ: 'oe',
+  Œ: 'oe',
+  ø: 'o',
+  Ø: 'o',
+  ł: 'l',
+  Ł: 'l',
+  đ: 'd',
+  Đ: 'd',
+  ð: 'd',
+  Ð: 'd',
+  þ: 'th',
+  Þ: 'th',
+  ı: 'i',
+  ĸ: 'k',
 };
 
 /** Removes the combining marks that follow a letter of a script whose marks are optional. */
@@ -68,7 +84,32 @@ export function nameWords(raw: string): string[] {
 }
 
 /** Short words that belong to the next one in surnames: "O Connor" = "O'Connor", "van der Berg" = "Vanderberg". */
-const particles: ReadonlySet<string> = new Set(['o', 'da', 'de', 'del', 'della', 'der', 'den', 'des', 'di', 'du', 'la', 'le', 'van', 'von', 'mc', 'mac', 'st', 'ter', 'ten', 'el', 'al', 'bin', 'ibn', 'y']);
+const particles: ReadonlySet<string> = new Set([
+  'o',
+  'da',
+  'de',
+  'del',
+  'della',
+  'der',
+  'den',
+  'des',
+  'di',
+  'du',
+  'la',
+  'le',
+  'van',
+  'von',
+  'mc',
+  'mac',
+  'st',
+  'ter',
+  'ten',
+  'el',
+  'al',
+  'bin',
+  'ibn',
+  'y',
+]);
 
 /** Words with particles joined to the word after them. */
 function joinParticles(words: readonly string[]): string[] {

@@ -20,8 +20,24 @@ export function normaliseEmail(raw: string): string {
 
 /** Letters that Unicode decomposition does not fold to ASCII on its own. */
 const extraFolds: Record<string, string> = {
-  ß: 'ss', ẞ: 'ss', æ: 'ae', Æ: 'ae', œ: 'oe', Œ: 'oe', ø: 'o', Ø: 'o', ł: 'l', Ł: 'l',
-  đ: 'd', Đ: 'd', ð: 'd', Ð: 'd', þ: 'th', Þ: 'th', ı: 'i', ĸ: 'k',
+  ß: 'ss',
+  ẞ: 'ss',
+  æ: 'ae',
+  Æ: 'ae',
+  œ: 'oe',
+  Œ: 'oe',
+  ø: 'o',
+  Ø: 'o',
+  ł: 'l',
+  Ł: 'l',
+  đ: 'd',
+  Đ: 'd',
+  ð: 'd',
+  Ð: 'd',
+  þ: 'th',
+  Þ: 'th',
+  ı: 'i',
+  ĸ: 'k',
 };
 
 /**
@@ -46,8 +62,23 @@ export function normaliseName(raw: string): string {
 
 /** Providers that ignore a `+tag` after the mailbox name (sub-addressing), by the domain they serve. */
 const plusTagDomains: ReadonlySet<string> = new Set([
-  'gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'icloud.com', 'me.com', 'mac.com',
-  'fastmail.com', 'fastmail.fm', 'protonmail.com', 'proton.me', 'pm.me', 'zoho.com', 'yandex.ru', 'yandex.com',
+  'gmail.com',
+  'googlemail.com',
+  'outlook.com',
+  'hotmail.com',
+  'live.com',
+  'msn.com',
+  'icloud.com',
+  'me.com',
+  'mac.com',
+  'fastmail.com',
+  'fastmail.fm',
+  'protonmail.com',
+  'proton.me',
+  'pm.me',
+  'zoho.com',
+  'yandex.ru',
+  'yandex.com',
 ]);
 /** Gmail ignores dots in the mailbox name and serves googlemail.com as gmail.com. */
 const dotlessDomains: ReadonlySet<string> = new Set(['gmail.com', 'googlemail.com']);

@@ -3,7 +3,6 @@ import type { Keyring } from '../ports.ts';
 import { subjectMessages, type DirectMessage, type SubjectIdentifiers, type SubjectMessages } from './recipes.ts';
 import type { TokenKind } from './token-kinds.ts';
 
-
 export interface SubjectToken {
   readonly kind: TokenKind;
   readonly token: string;

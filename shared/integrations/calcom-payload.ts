@@ -58,19 +58,28 @@ export type CalcomBooking = z.infer<typeof bookingSchema>;
  */
 export const calcomDeliveryDocSchema = z
   .looseObject({
-    triggerEvent: envelopeSchema.shape.triggerEvent.meta({ description: 'Cal.com\'s trigger event; BOOKING_CREATED and BOOKING_REQUESTED are screened, any other is acknowledged and ignored.' }),
+    triggerEvent: envelopeSchema.shape.triggerEvent.meta({
+      description: "Cal.com's trigger event; BOOKING_CREATED and BOOKING_REQUESTED are screened, any other is acknowledged and ignored.",
+    }),
     createdAt: envelopeSchema.shape.createdAt,
     payload: z
       .looseObject({
         uid: bookingSchema.shape.uid,
         status: bookingSchema.shape.status,
-        attendees: z.array(z.looseObject(attendeeSchema.shape)).min(1).max(maxAttendees).meta({ description: 'The booker first, then guests: each is screened.' }),
-        responses: z.looseObject({ attendeePhoneNumber: formAnswer }).nullish().meta({ description: "The booking form's answers, `{ label, value }` each; `attendeePhoneNumber` is the booker's phone." }),
+        attendees: z
+          .array(z.looseObject(attendeeSchema.shape))
+          .min(1)
+          .max(maxAttendees)
+          .meta({ description: 'The booker first, then guests: each is screened.' }),
+        responses: z
+          .looseObject({ attendeePhoneNumber: formAnswer })
+          .nullish()
+          .meta({ description: "The booking form's answers, `{ label, value }` each; `attendeePhoneNumber` is the booker's phone." }),
         smsReminderNumber: optionalString,
       })
       .meta({ description: 'The booking (Cal.com webhook payload version 2021-10-20).' }),
   })
-  .meta({ id: 'CalcomDelivery', description: "A Cal.com webhook delivery, `{ triggerEvent, createdAt, payload }`, signed in `X-Cal-Signature-256`." });
+  .meta({ id: 'CalcomDelivery', description: 'A Cal.com webhook delivery, `{ triggerEvent, createdAt, payload }`, signed in `X-Cal-Signature-256`.' });
 
 export type CalcomDelivery =
   | { readonly triggerEvent: ScreenedTrigger; readonly booking: CalcomBooking }

@@ -61,7 +61,11 @@ const moveCounters: Partial<Record<`${AlertStatus}>${AlertStatus}`, string>> = {
 };
 
 /** The moves of one alert write: from `from` (none: a new alert) to the alert's status, at `now`. */
-export function alertMoves(from: AlertStatus | undefined, alert: Pick<AlertRecord, 'alertId' | 'practiceId' | 'status' | 'submittedAt' | 'incident'>, now: Date): TallyMove[] {
+export function alertMoves(
+  from: AlertStatus | undefined,
+  alert: Pick<AlertRecord, 'alertId' | 'practiceId' | 'status' | 'submittedAt' | 'incident'>,
+  now: Date,
+): TallyMove[] {
   const to = alert.status;
   if (from === to) return [];
   const { alertId, practiceId } = alert;

@@ -136,7 +136,8 @@ function scriptedDynamo() {
     transactions.push(input.TransactItems);
     const codes = cancellations.get(transactions.length);
     await gate;
-    if (codes) throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+    if (codes)
+      throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
     for (const item of input.TransactItems) if (item.Put?.TableName === 'audit') stored.push(item.Put.Item as Record<string, unknown>);
     return {};
   });
@@ -161,13 +162,21 @@ function scriptedDynamo() {
 
 type TransactItems = Record<string, Record<string, unknown>>[];
 const quotaUpdate = (practiceId: string) => ({
-  Update: { TableName: 'main', Key: { pk: `QUOTA#${practiceId}`, sk: 'DAY#2026-11-20' }, UpdateExpression: 'ADD #day :n', ExpressionAttributeNames: { '#day': 'dayCount' }, ExpressionAttributeValues: { ':n': 1 } },
+  Update: {
+    TableName: 'main',
+    Key: { pk: `QUOTA#${practiceId}`, sk: 'DAY#2026-11-20' },
+    UpdateExpression: 'ADD #day :n',
+    ExpressionAttributeNames: { '#day': 'dayCount' },
+    ExpressionAttributeValues: { ':n': 1 },
+  },
 });
 const checkBatch = (n: number): AuditBatch => ({ events: [event(9, n)], now: new Date(Date.UTC(2026, 10, 20, 9, 0, n)) });
 const entriesOf = (items: TransactItems) => items.filter((item) => item.Put?.TableName === 'audit').map((item) => item.Put!.Item as unknown as AuditEntry);
 /** What a transaction wrote: the practice of each action item, `#<seq>` for each audit entry. */
 const shape = (items: TransactItems) =>
-  items.map((item) => (item.Put?.TableName === 'audit' ? `#${(item.Put.Item as { seq: number }).seq}` : String((item.Update!.Key as { pk: string }).pk).slice('QUOTA#'.length)));
+  items.map((item) =>
+    item.Put?.TableName === 'audit' ? `#${(item.Put.Item as { seq: number }).seq}` : String((item.Update!.Key as { pk: string }).pk).slice('QUOTA#'.length),
+  );
 const storedChain = (stored: Record<string, unknown>[]) => stored.map(({ atSeq: _a, ...entry }) => entry as unknown as AuditEntry);
 
 describe('group commit of audit appends', () => {
@@ -177,7 +186,10 @@ describe('group commit of audit appends', () => {
     const appends = ['p0', 'p1', 'p2', 'p3', 'p4'].map((practice, n) => dynamo.log.transact([quotaUpdate(practice)], checkBatch(n)));
     release();
     const written = await Promise.all(appends);
-    expect(dynamo.transactions.map(shape)).toEqual([['p0', '#1'], ['p1', '#2', 'p2', '#3', 'p3', '#4', 'p4', '#5']]);
+    expect(dynamo.transactions.map(shape)).toEqual([
+      ['p0', '#1'],
+      ['p1', '#2', 'p2', '#3', 'p3', '#4', 'p4', '#5'],
+    ]);
     expect(written.map((entries) => entries.map((entry) => [entry.seq, entry.targets.n]))).toEqual([[[1, 0]], [[2, 1]], [[3, 2]], [[4, 3]], [[5, 4]]]);
     expectOneChain(storedChain(dynamo.stored));
     // Each entry keeps its own request's time.
@@ -220,7 +232,11 @@ describe('group commit of audit appends', () => {
     const [rival] = chainEntries(storedChain(dynamo.stored).at(-1), [event(7, 0)], new Date(Date.UTC(2026, 10, 20, 9, 0, 30)), 'c000');
     dynamo.storeElsewhere(rival!);
     const written = await Promise.all(appends);
-    expect(dynamo.transactions.map(shape)).toEqual([['p0', '#1'], ['p1', '#2', 'p2', '#3'], ['p1', '#3', 'p2', '#4']]);
+    expect(dynamo.transactions.map(shape)).toEqual([
+      ['p0', '#1'],
+      ['p1', '#2', 'p2', '#3'],
+      ['p1', '#3', 'p2', '#4'],
+    ]);
     expect(dynamo.ddb).toHaveReceivedCommandTimes(QueryCommand, 2);
     const chain = storedChain(dynamo.stored);
     expectOneChain(chain);
@@ -235,7 +251,12 @@ describe('group commit of audit appends', () => {
     const appends = ['p9', 'p1', 'p1', 'p2', 'p1', 'p3'].map((practice, n) => dynamo.log.transact([quotaUpdate(practice)], checkBatch(n)));
     release();
     await Promise.all(appends);
-    expect(dynamo.transactions.map(shape)).toEqual([['p9', '#1'], ['p1', '#2', 'p2', '#3', 'p3', '#4'], ['p1', '#5'], ['p1', '#6']]);
+    expect(dynamo.transactions.map(shape)).toEqual([
+      ['p9', '#1'],
+      ['p1', '#2', 'p2', '#3', 'p3', '#4'],
+      ['p1', '#5'],
+      ['p1', '#6'],
+    ]);
     const chain = storedChain(dynamo.stored);
     expectOneChain(chain);
     // By arrival: p9, p1, p2 and p3 first; the second and third p1 appends (arrivals 2 and 4) after, in that order.
@@ -249,9 +270,11 @@ describe('many chains, and checkpoints over them, on DynamoDB Local', () => {
     const table = `t${randomBytes(4).toString('hex')}-audit`;
     await ensureTables(endpoint, [{ definition: auditTable, name: table }]);
     const writers = Array.from({ length: 8 }, () => buildAuditLog(buildDocumentClient({ endpoint }), table, { chains: 16 }));
-    await Promise.all(writers.map(async (log, w) => {
-      for (let n = 0; n < 6; n += 1) await log.append([event(w, n)], new Date(Date.UTC(2026, 10, 20, 9, w, n)));
-    }));
+    await Promise.all(
+      writers.map(async (log, w) => {
+        for (let n = 0; n < 6; n += 1) await log.append([event(w, n)], new Date(Date.UTC(2026, 10, 20, 9, w, n)));
+      }),
+    );
     const reader = writers[0]!;
     const heads = await reader.heads();
     expect(heads.length).toBeGreaterThan(1);

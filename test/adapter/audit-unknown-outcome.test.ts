@@ -26,14 +26,22 @@ async function flakyLog() {
   const endpoint = inject('dynamoEndpoint');
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const tables = { audit: `${prefix}-audit`, main: `${prefix}-main` };
-  await ensureTables(endpoint, [{ definition: auditTable, name: tables.audit }, { definition: mainTable, name: tables.main }]);
+  await ensureTables(endpoint, [
+    { definition: auditTable, name: tables.audit },
+    { definition: mainTable, name: tables.main },
+  ]);
   proxy = await flakyProxy(endpoint);
   // One chain, so the flaky writer and the direct reader meet on the same head.
   const log = buildAuditLog(buildDocumentClient({ endpoint: proxy.endpoint }), tables.audit, { chains: 1 });
   return { log, proxy, tables, direct: buildAuditLog(buildDocumentClient({ endpoint }), tables.audit, { chains: 1 }) };
 }
 
-const event = (n: number): AuditEvent => ({ action: 'practice.created', actor: { keyId: 'key_admin', role: 'admin' }, targets: { practiceId: `prc_${n}` }, outcome: 'success' });
+const event = (n: number): AuditEvent => ({
+  action: 'practice.created',
+  actor: { keyId: 'key_admin', role: 'admin' },
+  targets: { practiceId: `prc_${n}` },
+  outcome: 'success',
+});
 const now = () => new Date();
 
 describe('an audit append whose answer was lost', () => {
@@ -48,7 +56,7 @@ describe('an audit append whose answer was lost', () => {
     expect(entries.map((entry) => entry.targets.practiceId)).toEqual(['prc_1', 'prc_2', 'prc_3']);
   });
 
-  it('an append with the action\'s own items (a transaction) retried by the SDK is recorded once, and the action happened once', async () => {
+  it("an append with the action's own items (a transaction) retried by the SDK is recorded once, and the action happened once", async () => {
     const { log, proxy, tables, direct } = await flakyLog();
     proxy.loseNextAnswerTo('TransactWriteItems');
     const put = { Put: { TableName: tables.main, Item: { pk: 'PRACTICE#prc_1', sk: 'PRACTICE' }, ConditionExpression: 'attribute_not_exists(pk)' } };

@@ -12,7 +12,12 @@ afterAll(() => calcom.stop());
 describe('Cal.com API adapter: declineBooking', () => {
   it("POSTs {base}/bookings/{uid}/decline with the practice's API key, the API version header and the reason", async () => {
     calcom.answerWith(200);
-    await buildCalcomApi().declineBooking({ apiBaseUrl: `${calcom.baseUrl}/`, apiKey: 'cal_test_key_123', bookingUid: 'bFJeNb2uX8ANpT3JL5EfXw', reason: 'Unavailable.' });
+    await buildCalcomApi().declineBooking({
+      apiBaseUrl: `${calcom.baseUrl}/`,
+      apiKey: 'cal_test_key_123',
+      bookingUid: 'bFJeNb2uX8ANpT3JL5EfXw',
+      reason: 'Unavailable.',
+    });
     const call = calcom.calls.at(-1)!;
     expect(call).toMatchObject({ method: 'POST', path: '/v2/bookings/bFJeNb2uX8ANpT3JL5EfXw/decline', body: JSON.stringify({ reason: 'Unavailable.' }) });
     expect(call.headers.authorization).toBe('Bearer cal_test_key_123');
@@ -29,10 +34,14 @@ describe('Cal.com API adapter: declineBooking', () => {
 
   it('does not follow a redirect (the API key never goes anywhere else)', async () => {
     calcom.answerWith(307);
-    await expect(buildCalcomApi().declineBooking({ apiBaseUrl: calcom.baseUrl, apiKey: 'k'.repeat(10), bookingUid: 'u-3', reason: 'r' })).rejects.toMatchObject({ status: 307 });
+    await expect(buildCalcomApi().declineBooking({ apiBaseUrl: calcom.baseUrl, apiKey: 'k'.repeat(10), bookingUid: 'u-3', reason: 'r' })).rejects.toMatchObject(
+      { status: 307 },
+    );
   });
 
   it('fails when nothing answers', async () => {
-    await expect(buildCalcomApi().declineBooking({ apiBaseUrl: 'http://127.0.0.1:1/v2', apiKey: 'k'.repeat(10), bookingUid: 'u-4', reason: 'r' })).rejects.toThrow();
+    await expect(
+      buildCalcomApi().declineBooking({ apiBaseUrl: 'http://127.0.0.1:1/v2', apiKey: 'k'.repeat(10), bookingUid: 'u-4', reason: 'r' }),
+    ).rejects.toThrow();
   });
 });

@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  DynamoDBClient, ProvisionedThroughputExceededException, RequestLimitExceeded,
-  ThrottlingException, TransactionCanceledException,
+  DynamoDBClient,
+  ProvisionedThroughputExceededException,
+  RequestLimitExceeded,
+  ThrottlingException,
+  TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { buildAlertStore, buildTokenIndex } from '#shared/adapters/dynamo/alert-store.ts';
 import { buildApiKeyStore, buildClauseStore, buildPracticeStore } from '#shared/adapters/dynamo/simple-stores.ts';
 import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
@@ -46,20 +47,41 @@ const alert: AlertRecord = {
   practiceId: 'practice-1',
   status: 'published',
   submittedAt: '2025-01-01T00:00:00Z',
-  tokens: [{ kind: 'phone', token: 'tok-phone' }, { kind: 'name', token: 'tok-name' }],
+  tokens: [
+    { kind: 'phone', token: 'tok-phone' },
+    { kind: 'name', token: 'tok-name' },
+  ],
   incident: { occurredOn: '2024-12-30', category: 'harassment', severity: 'high' },
   summaryCiphertext: 'AYADeJ==',
   consent: { clauseId: 'c', clauseVersion: 1, clauseSha256: 'aa', signedOn: '2024-12-31', method: 'e_signature', documentSha256: 'bb' },
-  receipt: { alertId: 'alert-1', submittedAt: '2025-01-01T00:00:00Z', practiceId: 'practice-1', contentSha256: 'cc', digest: 'hmac-sha256', signature: 'sig', keyId: 'k' },
+  receipt: {
+    alertId: 'alert-1',
+    submittedAt: '2025-01-01T00:00:00Z',
+    practiceId: 'practice-1',
+    contentSha256: 'cc',
+    digest: 'hmac-sha256',
+    signature: 'sig',
+    keyId: 'k',
+  },
   reviews: [],
   history: [],
   version: 3,
 };
 const indexed: IndexedAlert = {
-  alertId: 'alert-1', practiceId: 'practice-1', category: 'harassment', severity: 'high', publishedOn: '2025-01-02', expiresAt: '2026-01-02T00:00:00Z',
+  alertId: 'alert-1',
+  practiceId: 'practice-1',
+  category: 'harassment',
+  severity: 'high',
+  publishedOn: '2025-01-02',
+  expiresAt: '2026-01-02T00:00:00Z',
 };
 const idempotency: IdempotencyRecord = {
-  practiceId: 'practice-1', key: 'idem-1', fingerprint: 'fp', alertId: 'alert-0', response: { alertId: 'alert-0' }, expiresAt: '2099-01-01T00:00:00Z',
+  practiceId: 'practice-1',
+  key: 'idem-1',
+  fingerprint: 'fp',
+  alertId: 'alert-0',
+  response: { alertId: 'alert-0' },
+  expiresAt: '2099-01-01T00:00:00Z',
 };
 
 beforeEach(() => {
@@ -92,8 +114,22 @@ describe('alert store: update', () => {
   });
 
   it('retries with the new head when another writer took the next audit sequence number', async () => {
-    const head = { chain: 'main', atSeq: 'x', seq: 41, at: '2025-01-02T00:00:00Z', prevHash: 'p', hash: 'h41', action: 'check.performed', actor: { keyId: 'k', role: 'practice' }, targets: {}, outcome: 'success' };
-    ddb.on(QueryCommand, { TableName: tables.audit }).resolvesOnce({ Items: [] }).resolves({ Items: [head] });
+    const head = {
+      chain: 'main',
+      atSeq: 'x',
+      seq: 41,
+      at: '2025-01-02T00:00:00Z',
+      prevHash: 'p',
+      hash: 'h41',
+      action: 'check.performed',
+      actor: { keyId: 'k', role: 'practice' },
+      targets: {},
+      outcome: 'success',
+    };
+    ddb
+      .on(QueryCommand, { TableName: tables.audit })
+      .resolvesOnce({ Items: [] })
+      .resolves({ Items: [head] });
     ddb.on(TransactWriteCommand).rejectsOnce(canceled('None', 'ConditionalCheckFailed')).resolves({});
     await alerts.update(alert, 2, undefined, batch);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
@@ -101,7 +137,10 @@ describe('alert store: update', () => {
   });
 
   it('retries a transaction that conflicted with another one, then succeeds', async () => {
-    ddb.on(TransactWriteCommand).rejectsOnce(canceled('None', 'TransactionConflict', 'None', 'None')).resolves({});
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(canceled('None', 'TransactionConflict', 'None', 'None'))
+      .resolves({});
     await alerts.update(alert, 2, { publish: indexed }, batch);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
   });
@@ -124,10 +163,12 @@ describe('alert store: update', () => {
     );
   });
 
-  it('unpublishing REMOVEs the alert\'s entry from every token item', async () => {
+  it("unpublishing REMOVEs the alert's entry from every token item", async () => {
     ddb.on(TransactWriteCommand).resolves({});
     await alerts.update({ ...alert, status: 'retracted' }, 3, { unpublish: true }, batch);
-    const updates = transaction().slice(1, -1).map((item) => item.Update);
+    const updates = transaction()
+      .slice(1, -1)
+      .map((item) => item.Update);
     expect(updates).toEqual(
       alert.tokens.map(({ token }) => ({
         TableName: tables.tokens,
@@ -156,13 +197,20 @@ describe('alert store: create and idempotency', () => {
     expect(transaction()[1]!.Update).toMatchObject({ TableName: tables.main, Key: { pk: 'STATS', sk: 'ALERTS' } });
     expect(added(transaction()[1]!.Update)).toEqual({ published: 1, [`g#published#${slotOf(alert.practiceId)}`]: 1 });
     expect(transaction()[2]!.Update).toMatchObject({ TableName: tables.main, Key: { pk: 'STATS', sk: 'ALERT_EVENTS' } });
-    expect(added(transaction()[2]!.Update)).toMatchObject({ submitted: 1, 'p#submitted': new Set([slotOf(alert.practiceId)]), 'a#submitted': new Set([slotOf(alert.alertId)]) });
+    expect(added(transaction()[2]!.Update)).toMatchObject({
+      submitted: 1,
+      'p#submitted': new Set([slotOf(alert.practiceId)]),
+      'a#submitted': new Set([slotOf(alert.alertId)]),
+    });
     expect(transaction()[3]!.Put).toMatchObject({ TableName: tables.audit });
   });
 
-  it('moves the alert counts and lists a decision under its reviewer in the alert\'s own transaction', async () => {
+  it("moves the alert counts and lists a decision under its reviewer in the alert's own transaction", async () => {
     ddb.on(TransactWriteCommand).resolves({});
-    await alerts.update(alert, 2, undefined, batch, { previousStatus: 'pending_review', decision: { reviewerKeyId: 'key-9', decidedAt: '2025-01-02T00:00:00Z' } });
+    await alerts.update(alert, 2, undefined, batch, {
+      previousStatus: 'pending_review',
+      decision: { reviewerKeyId: 'key-9', decidedAt: '2025-01-02T00:00:00Z' },
+    });
     const items = transaction();
     const slot = slotOf(alert.practiceId);
     expect(items[1]!.Update).toMatchObject({ Key: { pk: 'STATS', sk: 'ALERTS' } });
@@ -192,7 +240,9 @@ describe('alert store: create and idempotency', () => {
 
     await expect(alerts.create(alert, idempotency, batch)).resolves.toEqual({ created: false, existing: { ...idempotency, alertId: 'alert-winner' } });
     expect(ddb).toHaveReceivedCommandWith(GetCommand, {
-      TableName: tables.main, Key: { pk: 'IDEMPOTENCY#practice-1#idem-1', sk: 'IDEMPOTENCY' }, ConsistentRead: true,
+      TableName: tables.main,
+      Key: { pk: 'IDEMPOTENCY#practice-1#idem-1', sk: 'IDEMPOTENCY' },
+      ConsistentRead: true,
     });
   });
 
@@ -221,7 +271,8 @@ describe('alert store: create and idempotency', () => {
     ddb.on(GetCommand).resolves({ Item: { pk: 'p', sk: 's', ...idempotency, expiresAt: '2025-01-01T00:00:00Z' } });
     await expect(alerts.getIdempotency('practice-1', 'idem-1', new Date('2025-01-02T00:00:00Z'))).resolves.toBeUndefined();
     await expect(alerts.getIdempotency('practice-1', 'idem-1', new Date('2024-12-31T00:00:00Z'))).resolves.toEqual({
-      ...idempotency, expiresAt: '2025-01-01T00:00:00Z',
+      ...idempotency,
+      expiresAt: '2025-01-01T00:00:00Z',
     });
   });
 });
@@ -242,8 +293,9 @@ describe('token index lookup', () => {
   const index = buildTokenIndex(client, tables.tokens);
   afterEach(() => vi.useRealTimers());
 
-  it('retries only the unprocessed keys, then returns every token\'s entries', async () => {
-    ddb.on(BatchGetCommand)
+  it("retries only the unprocessed keys, then returns every token's entries", async () => {
+    ddb
+      .on(BatchGetCommand)
       .resolvesOnce({
         Responses: { [tables.tokens]: [{ token: 'a', kind: 'phone', 'alert#alert-1': indexed }] },
         UnprocessedKeys: { [tables.tokens]: { Keys: [{ token: 'b' }] } },
@@ -251,7 +303,12 @@ describe('token index lookup', () => {
       .resolvesOnce({ Responses: { [tables.tokens]: [{ token: 'b', kind: 'name' }] } });
 
     const found = await index.lookup(['a', 'b', 'a']);
-    expect(found).toEqual(new Map([['a', [indexed]], ['b', []]]));
+    expect(found).toEqual(
+      new Map([
+        ['a', [indexed]],
+        ['b', []],
+      ]),
+    );
     const requested = ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems![tables.tokens]!.Keys);
     expect(requested).toEqual([[{ token: 'a' }, { token: 'b' }], [{ token: 'b' }]]);
   });

@@ -26,7 +26,7 @@ describe('envelope cipher with the local AES keyring', () => {
     expect(Buffer.from(ciphertext, 'base64').includes(Buffer.from('unwanted contact'))).toBe(false);
   });
 
-  it('refuses to decrypt under another alert\'s context', async () => {
+  it("refuses to decrypt under another alert's context", async () => {
     const ciphertext = await cipher.encrypt(summary, context);
     await expect(cipher.decrypt(ciphertext, { ...context, alertId: 'alert-2' })).rejects.toThrow('encryption context does not match');
   });
@@ -87,23 +87,30 @@ describe('envelope cipher with the KMS keyring', () => {
     expect(decryptInput.EncryptionContext).toMatchObject(context);
   });
 
-  it('refuses to decrypt under another alert\'s context', async () => {
+  it("refuses to decrypt under another alert's context", async () => {
     const ciphertext = await cipher().encrypt(summary, context);
     await expect(cipher().decrypt(ciphertext, { ...context, alertId: 'alert-2' })).rejects.toThrow('encryption context does not match');
   });
 
   it('turns a throttled GenerateDataKey into a 503', async () => {
     kms.on(GenerateDataKeyCommand).rejects(unmodeledKmsError('ThrottlingException'));
-    const error = await cipher().encrypt(summary, context).catch((e: unknown) => e);
+    const error = await cipher()
+      .encrypt(summary, context)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyUnavailableError);
     expect(error).toMatchObject({ kind: 'dependency_unavailable', retryAfterSeconds: 1 });
   });
 
   it('turns a throttled or disabled-key Decrypt into a 503', async () => {
     const ciphertext = await cipher().encrypt(summary, context);
-    for (const [name, retryAfter] of [['ThrottlingException', '1'], ['DisabledException', '30']] as const) {
+    for (const [name, retryAfter] of [
+      ['ThrottlingException', '1'],
+      ['DisabledException', '30'],
+    ] as const) {
       kms.on(DecryptCommand).rejects(unmodeledKmsError(name));
-      const error = await cipher().decrypt(ciphertext, context).catch((e: unknown) => e);
+      const error = await cipher()
+        .decrypt(ciphertext, context)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DependencyUnavailableError);
       expect(error).toMatchObject({ kind: 'dependency_unavailable', retryAfterSeconds: Number(retryAfter) });
     }
@@ -112,7 +119,9 @@ describe('envelope cipher with the KMS keyring', () => {
   it('reports KMS refusing the wrapped key for another context as a context mismatch, not as a 503', async () => {
     const ciphertext = await cipher().encrypt(summary, context);
     kms.on(DecryptCommand).rejects(Object.assign(new Error('invalid ciphertext'), { name: 'InvalidCiphertextException' }));
-    const error = await cipher().decrypt(ciphertext, { ...context, alertId: 'alert-2' }).catch((e: unknown) => e);
+    const error = await cipher()
+      .decrypt(ciphertext, { ...context, alertId: 'alert-2' })
+      .catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(DependencyUnavailableError);
     expect((error as Error).message).toContain('encryption context does not match');
     expect(kms.commandCalls(DecryptCommand)[0]!.args[0].input.EncryptionContext).toEqual({ ...context, alertId: 'alert-2' });
@@ -121,7 +130,9 @@ describe('envelope cipher with the KMS keyring', () => {
   it('keeps an access-denied Decrypt a server error (misconfiguration, not a retry)', async () => {
     const ciphertext = await cipher().encrypt(summary, context);
     kms.on(DecryptCommand).rejects(unmodeledKmsError('AccessDeniedException'));
-    const error = await cipher().decrypt(ciphertext, context).catch((e: unknown) => e);
+    const error = await cipher()
+      .decrypt(ciphertext, context)
+      .catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(DependencyUnavailableError);
     expect((error as Error).name).toBe('AccessDeniedException');
   });

@@ -56,7 +56,8 @@ describe('KMS signer', () => {
   });
 
   it('does not cache a failure: the next call asks KMS again', async () => {
-    kms.on(GetPublicKeyCommand)
+    kms
+      .on(GetPublicKeyCommand)
       .rejectsOnce(unmodeledKmsError('ThrottlingException'))
       .resolves({ PublicKey: new Uint8Array(spkiDer), KeyId: keyId });
     const signer = buildKmsSigner(client, keyId);

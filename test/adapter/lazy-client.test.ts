@@ -40,7 +40,10 @@ describe('lazy SDK client', () => {
     const client = lazyClient<KMSClient>(async () => new (await import('@aws-sdk/client-kms')).KMSClient({ region: 'eu-west-2' }));
     const mac = await buildKmsKeyring(client, 'arn:aws:kms:eu-west-2:111122223333:key/h').mac('phone:+18605550100');
     expect([...mac]).toEqual([1, 2, 3]);
-    expect(kms.commandCalls(GenerateMacCommand)[0]!.args[0].input).toMatchObject({ KeyId: 'arn:aws:kms:eu-west-2:111122223333:key/h', MacAlgorithm: 'HMAC_SHA_256' });
+    expect(kms.commandCalls(GenerateMacCommand)[0]!.args[0].input).toMatchObject({
+      KeyId: 'arn:aws:kms:eu-west-2:111122223333:key/h',
+      MacAlgorithm: 'HMAC_SHA_256',
+    });
     kms.restore();
   });
 });

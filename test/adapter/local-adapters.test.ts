@@ -62,7 +62,10 @@ it('the local notifier appends one JSON line per notification and logs only ids'
   await notifier.publish({ topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-1', category: 'harassment', severity: 'high' });
   await notifier.publish({ topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-2', category: 'other_safety', severity: 'low' });
 
-  const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+  const lines = readFileSync(file, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   expect(lines).toEqual([
     { sentAt: '2025-01-01T12:00:00.000Z', topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-1', category: 'harassment', severity: 'high' },
     { sentAt: '2025-01-01T12:00:00.000Z', topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'a-2', category: 'other_safety', severity: 'low' },

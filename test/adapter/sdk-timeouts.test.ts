@@ -37,7 +37,9 @@ const practicesAt = (endpoint: string) => {
 describe('the DynamoDB client bounds every attempt', () => {
   it('a database that accepts the connection and never answers is a 503 (TimeoutError), not a hung request', async () => {
     const endpoint = await listen(() => undefined);
-    const error = await practicesAt(endpoint).get('prc_x').catch((e: unknown) => e);
+    const error = await practicesAt(endpoint)
+      .get('prc_x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyUnavailableError);
     expect(error).toMatchObject({ kind: 'dependency_unavailable', retryAfterSeconds: 2, cause: { name: 'TimeoutError' } });
     expect(sockets.length, 'the SDK tried three times').toBe(3);
@@ -45,7 +47,9 @@ describe('the DynamoDB client bounds every attempt', () => {
 
   it('a database that drops every connection is a 503 (ECONNRESET)', async () => {
     const endpoint = await listen((socket) => socket.once('data', () => socket.resetAndDestroy()));
-    const error = await practicesAt(endpoint).get('prc_x').catch((e: unknown) => e);
+    const error = await practicesAt(endpoint)
+      .get('prc_x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyUnavailableError);
     expect(error).toMatchObject({ kind: 'dependency_unavailable', cause: { code: 'ECONNRESET' } });
   });
@@ -53,7 +57,9 @@ describe('the DynamoDB client bounds every attempt', () => {
   it('a database that is not listening is a 503 (ECONNREFUSED)', async () => {
     const endpoint = await listen(() => undefined);
     await new Promise((done) => servers.pop()!.close(done));
-    const error = await practicesAt(endpoint).get('prc_x').catch((e: unknown) => e);
+    const error = await practicesAt(endpoint)
+      .get('prc_x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DependencyUnavailableError);
     expect(error).toMatchObject({ kind: 'dependency_unavailable', cause: { code: 'ECONNREFUSED' } });
   });

@@ -13,11 +13,24 @@ import { publishTestClause } from '../fakes/fixtures.ts';
 import './support.ts';
 
 const seal: AuditSeal = {
-  type: 'peerguard.audit.seal.v1', seq: 42, hash: 'a'.repeat(64), at: '2026-11-21T19:00:00Z', sealedAt: '2026-11-21T19:15:00Z', keyId: 'k', signature: 'MEU=',
+  type: 'peerguard.audit.seal.v1',
+  seq: 42,
+  hash: 'a'.repeat(64),
+  at: '2026-11-21T19:00:00Z',
+  sealedAt: '2026-11-21T19:15:00Z',
+  keyId: 'k',
+  signature: 'MEU=',
 };
 const checkpoint: AuditCheckpoint = {
-  type: 'peerguard.audit.checkpoint.v1', number: 7, prevHash: 'd'.repeat(64), madeAt: '2026-11-21T19:15:00Z', treeSize: 1, rootHash: 'e'.repeat(64),
-  heads: [{ chain: 'c003', seq: 9, hash: 'f'.repeat(64), at: '2026-11-21T19:14:00Z' }], keyId: 'k', signature: 'MEU=',
+  type: 'peerguard.audit.checkpoint.v1',
+  number: 7,
+  prevHash: 'd'.repeat(64),
+  madeAt: '2026-11-21T19:15:00Z',
+  treeSize: 1,
+  rootHash: 'e'.repeat(64),
+  heads: [{ chain: 'c003', seq: 9, hash: 'f'.repeat(64), at: '2026-11-21T19:14:00Z' }],
+  keyId: 'k',
+  signature: 'MEU=',
 };
 const s3 = mockClient(S3Client);
 const dataDir = mkdtempSync(join(tmpdir(), 'peerguard-seals-'));
@@ -46,7 +59,10 @@ describe('S3 seal store', () => {
     s3.on(PutObjectCommand).resolves({});
     await store.put(seal);
     expect(s3).toHaveReceivedCommandWith(PutObjectCommand, {
-      Bucket: 'peerguard-seals', Key: 'seals/2026-11-21/000000000042.json', ContentType: 'application/json', ChecksumAlgorithm: 'SHA256',
+      Bucket: 'peerguard-seals',
+      Key: 'seals/2026-11-21/000000000042.json',
+      ContentType: 'application/json',
+      ChecksumAlgorithm: 'SHA256',
     });
     expect(JSON.parse(String(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Body))).toEqual(seal);
   });
@@ -54,7 +70,11 @@ describe('S3 seal store', () => {
   it('writes each checkpoint beside the seals, by day and number', async () => {
     s3.on(PutObjectCommand).resolves({});
     await store.putCheckpoint(checkpoint);
-    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'peerguard-seals', Key: 'checkpoints/2026-11-21/000000000007.json', ChecksumAlgorithm: 'SHA256' });
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: 'peerguard-seals',
+      Key: 'checkpoints/2026-11-21/000000000007.json',
+      ChecksumAlgorithm: 'SHA256',
+    });
     expect(JSON.parse(String(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Body))).toEqual(checkpoint);
   });
 

@@ -16,9 +16,22 @@ const sns = mockClient(SNSClient);
 const notifier = buildSnsNotifier(new SNSClient({ region: 'eu-west-2', maxAttempts: 1 }), arns);
 const awaitingReview: Notification = { topic: 'reviewers', type: 'alert.awaiting_review', alertId: 'alert-1', category: 'harassment', severity: 'high' };
 const published: Notification = {
-  topic: 'practices', type: 'alert.published', practiceId: 'prc-1', alertId: 'alert-1', category: 'harassment', severity: 'high', at: '2026-11-21T19:04:05Z',
+  topic: 'practices',
+  type: 'alert.published',
+  practiceId: 'prc-1',
+  alertId: 'alert-1',
+  category: 'harassment',
+  severity: 'high',
+  at: '2026-11-21T19:04:05Z',
 };
-const overQuota: Notification = { topic: 'security', type: 'screening.quota_exceeded', practiceId: 'prc-2', window: 'minute', limit: 120, at: '2026-11-21T19:04:05Z' };
+const overQuota: Notification = {
+  topic: 'security',
+  type: 'screening.quota_exceeded',
+  practiceId: 'prc-2',
+  window: 'minute',
+  limit: 120,
+  at: '2026-11-21T19:04:05Z',
+};
 
 beforeEach(() => {
   sns.reset();
@@ -50,7 +63,11 @@ describe('SNS notifier', () => {
     await notifier.publish(overQuota);
     expect(sns).toHaveReceivedCommandWith(PublishCommand, { TopicArn: arns.security });
     expect(JSON.parse(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!)).toStrictEqual({
-      type: 'screening.quota_exceeded', practiceId: 'prc-2', window: 'minute', limit: 120, at: '2026-11-21T19:04:05Z',
+      type: 'screening.quota_exceeded',
+      practiceId: 'prc-2',
+      window: 'minute',
+      limit: 120,
+      at: '2026-11-21T19:04:05Z',
     });
   });
 
@@ -78,7 +95,11 @@ describe('SNS notifier', () => {
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 3);
     expect(deps.memory.outbox.kept).toEqual([expect.objectContaining({ attempts: 3, notification: published })]);
     expect(deps.logLines).toContainEqual(
-      expect.objectContaining({ level: 'error', message: 'notification failed', extra: [expect.objectContaining({ topic: 'practices', errorName: 'KMSDisabledException' })] }),
+      expect.objectContaining({
+        level: 'error',
+        message: 'notification failed',
+        extra: [expect.objectContaining({ topic: 'practices', errorName: 'KMSDisabledException' })],
+      }),
     );
   });
 });

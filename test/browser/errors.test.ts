@@ -123,7 +123,9 @@ describe('errors in the browser', () => {
     await checkPage('429 on a check', 'screen-rate-limited');
 
     await page.getByRole('navigation').getByRole('button', { name: 'Screen a list (CSV)' }).click();
-    await page.getByLabel('CSV file of bookings').setInputFiles({ name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from('ref,phone\nA-1,+1 860 555 0120\nA-2,+1 860 555 0121\n') });
+    await page
+      .getByLabel('CSV file of bookings')
+      .setInputFiles({ name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from('ref,phone\nA-1,+1 860 555 0120\nA-2,+1 860 555 0121\n') });
     await page.getByRole('button', { name: 'Screen the list' }).click();
     const waiting = page.getByText(/The screening quota is reached for now; continuing in \d+ s…/);
     await waiting.waitFor();
@@ -134,7 +136,10 @@ describe('errors in the browser', () => {
   });
 
   it('says plainly when the key is revoked mid-session', async () => {
-    const created = await stack.call('POST', '/v1/keys', { key: stack.adminKey, body: { role: 'practice', practiceId: net.practices.elm, label: 'Elm desk, soon revoked' } });
+    const created = await stack.call('POST', '/v1/keys', {
+      key: stack.adminKey,
+      body: { role: 'practice', practiceId: net.practices.elm, label: 'Elm desk, soon revoked' },
+    });
     await signIn(page, stack.baseUrl, created.body.apiKey);
     expect((await stack.call('DELETE', `/v1/keys/${created.body.keyId}`, { key: stack.adminKey })).status).toBe(204);
     await screenPhone('+1 860 555 0130');

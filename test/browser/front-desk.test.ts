@@ -27,7 +27,12 @@ async function checkPage(label: string, shot?: string) {
 }
 
 async function screen(subject: Partial<typeof canary>) {
-  for (const [field, label] of [['fullName', 'Full name'], ['dateOfBirth', 'Date of birth'], ['phone', 'Phone'], ['email', 'E-mail']] as const) {
+  for (const [field, label] of [
+    ['fullName', 'Full name'],
+    ['dateOfBirth', 'Date of birth'],
+    ['phone', 'Phone'],
+    ['email', 'E-mail'],
+  ] as const) {
     if (subject[field]) await page.getByLabel(label, { exact: true }).fill(subject[field]!);
   }
   await page.getByRole('button', { name: 'Screen this booking' }).click();
@@ -39,7 +44,10 @@ beforeAll(async () => {
   const submitted = await stack.call('POST', '/v1/alerts', { key: net.keys.harbourDesk.apiKey, body: alertBody(net.clause, canary) });
   expect(submitted.status).toBe(201);
   for (const reviewer of [net.keys.elmReviewer, net.keys.valleyReviewer]) {
-    const review = await stack.call('POST', `/v1/alerts/${submitted.body.alertId}/reviews`, { key: reviewer.apiKey, body: { decision: 'approve', reason: 'Consistent, consented record.' } });
+    const review = await stack.call('POST', `/v1/alerts/${submitted.body.alertId}/reviews`, {
+      key: reviewer.apiKey,
+      body: { decision: 'approve', reason: 'Consistent, consented record.' },
+    });
     expect(review.status).toBe(200);
   }
   browser = await launchBrowser();
@@ -152,14 +160,22 @@ describe('front desk in the browser', () => {
     );
     const cookies = JSON.stringify(await browser.context.cookies());
     const files = downloaded.map((file) => readFileSync(file, 'utf8'));
-    const places: Record<string, string> = { urls: browser.urls.join('\n'), storage, cookies, console: browser.consoleMessages.join('\n'), downloads: files.join('\n') };
+    const places: Record<string, string> = {
+      urls: browser.urls.join('\n'),
+      storage,
+      cookies,
+      console: browser.consoleMessages.join('\n'),
+      downloads: files.join('\n'),
+    };
     expect(browser.urls.length).toBeGreaterThan(3);
     expect(files).toHaveLength(2);
     for (const [place, content] of Object.entries(places)) {
       for (const needle of needles) expect(content, `${needle} in ${place}`).not.toContain(needle);
     }
     // The console itself logs nothing; Chromium's own notes of refused requests (status only) are all there is.
-    expect(browser.consoleMessages.filter((message) => !/^error: Failed to load resource: the server responded with a status of \d+/.test(message))).toEqual([]);
+    expect(browser.consoleMessages.filter((message) => !/^error: Failed to load resource: the server responded with a status of \d+/.test(message))).toEqual(
+      [],
+    );
   });
 
   it('has no serious or critical accessibility violation on any page of the journey', () => {

@@ -182,7 +182,9 @@ describe('every role’s main journey in the browser', () => {
 
     await nav('Consent clauses');
     await page.getByLabel('Publish').selectOption({ index: 1 });
-    await page.getByLabel('Clause text').fill('I authorise this practice to tell other participating professionals, in confidence, whether it would work with me again.');
+    await page
+      .getByLabel('Clause text')
+      .fill('I authorise this practice to tell other participating professionals, in confidence, whether it would work with me again.');
     await page.getByRole('button', { name: 'Publish the clause' }).click();
     await page.getByText(/Published .*, version 2\./).waitFor();
     await checkPage('admin clauses', 'admin-clauses');

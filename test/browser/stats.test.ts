@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
-import { launchBrowser, screenshotDir, screenshots, seriousViolations, signIn, startConsoleStack, type Browser, type ConsoleStack } from '../support/browser.ts';
+import {
+  launchBrowser,
+  screenshotDir,
+  screenshots,
+  seriousViolations,
+  signIn,
+  startConsoleStack,
+  type Browser,
+  type ConsoleStack,
+} from '../support/browser.ts';
 import { alertBody, clauseText } from '../support/story.ts';
 
 /**
@@ -19,7 +28,8 @@ beforeAll(async () => {
   const call = stack.call;
   const admin = { key: stack.adminKey };
   const practice = async (name: string) => (await call('POST', '/v1/practices', { ...admin, body: { name, region: 'CT' } })).body.practiceId as string;
-  const key = async (role: string, practiceId: string) => (await call('POST', '/v1/keys', { ...admin, body: { role, practiceId, label: `${role} ${practiceId}` } })).body.apiKey as string;
+  const key = async (role: string, practiceId: string) =>
+    (await call('POST', '/v1/keys', { ...admin, body: { role, practiceId, label: `${role} ${practiceId}` } })).body.apiKey as string;
   const clause = (await call('POST', '/v1/consent-clauses', { ...admin, body: { text: clauseText, jurisdiction: 'US-CT' } })).body;
   const desks: string[] = [];
   for (const name of ['Harbour', 'Elm', 'Valley', 'Birch', 'Cedar', 'Willow']) desks.push(await key('practice', await practice(`${name} Massage`)));
@@ -31,7 +41,9 @@ beforeAll(async () => {
     expect(submitted.status, submitted.text).toBe(201);
     alertIds.push(submitted.body.alertId);
   }
-  for (const alertId of alertIds.slice(0, 5)) for (const reviewer of reviewers) await call('POST', `/v1/alerts/${alertId}/reviews`, { key: reviewer, body: { decision: 'approve', reason: 'Consent and account checked.' } });
+  for (const alertId of alertIds.slice(0, 5))
+    for (const reviewer of reviewers)
+      await call('POST', `/v1/alerts/${alertId}/reviews`, { key: reviewer, body: { decision: 'approve', reason: 'Consent and account checked.' } });
   await call('POST', `/v1/alerts/${alertIds[5]}/reviews`, { key: reviewers[0]!, body: { decision: 'reject', reason: 'No consent on file.' } });
   // Each practice screens a booking matching another practice's published alert (five distinct alerts), and one matching nothing.
   for (const [i, desk] of desks.entries()) {
@@ -57,17 +69,43 @@ describe('the admin overview’s statistics', () => {
     await expect(outcomes.getByRole('row', { name: /Rejected by review/ }).textContent()).resolves.toContain('fewer than 5 practices — hidden');
 
     const submitted = page.getByRole('table', { name: 'Alerts submitted, by category and severity' });
-    await expect(submitted.getByRole('row', { name: /All alerts submitted/ }).getByRole('cell').textContent()).resolves.toBe('6');
-    await expect(submitted.getByRole('row', { name: /Harassment/ }).getByRole('cell').textContent()).resolves.toBe('fewer than 5 practices — hidden');
+    await expect(
+      submitted
+        .getByRole('row', { name: /All alerts submitted/ })
+        .getByRole('cell')
+        .textContent(),
+    ).resolves.toBe('6');
+    await expect(
+      submitted
+        .getByRole('row', { name: /Harassment/ })
+        .getByRole('cell')
+        .textContent(),
+    ).resolves.toBe('fewer than 5 practices — hidden');
 
     const screening = page.getByRole('table', { name: /^Screening, / });
     const strong = screening.getByRole('row', { name: /Strong matches/ }).getByRole('cell');
     await expect(strong.allTextContents()).resolves.toEqual(['6', '50.00 %']);
-    await expect(screening.getByRole('row', { name: /Bookings screened/ }).getByRole('cell').first().textContent()).resolves.toBe('12');
+    await expect(
+      screening
+        .getByRole('row', { name: /Bookings screened/ })
+        .getByRole('cell')
+        .first()
+        .textContent(),
+    ).resolves.toBe('12');
 
     const review = page.getByRole('table', { name: /Review time/ });
-    await expect(review.getByRole('row', { name: /Alerts decided/ }).getByRole('cell').textContent()).resolves.toBe('6');
-    await expect(review.getByRole('row', { name: /Half decided within/ }).getByRole('cell').textContent()).resolves.toBe('1 hour');
+    await expect(
+      review
+        .getByRole('row', { name: /Alerts decided/ })
+        .getByRole('cell')
+        .textContent(),
+    ).resolves.toBe('6');
+    await expect(
+      review
+        .getByRole('row', { name: /Half decided within/ })
+        .getByRole('cell')
+        .textContent(),
+    ).resolves.toBe('1 hour');
 
     const perDay = page.getByRole('table', { name: 'Bookings screened per day (UTC)' });
     expect(await perDay.getByRole('row').count()).toBe(15);
@@ -82,6 +120,10 @@ describe('the admin overview’s statistics', () => {
     // The statistics alone, for the documentation (docs/screenshots/admin-statistics-desktop.png is this picture).
     const box = (await page.locator('.stats-panel').boundingBox())!;
     const margin = 16;
-    await page.screenshot({ path: join(screenshotDir, 'admin-statistics-panel-desktop.png'), fullPage: true, clip: { x: box.x - margin, y: box.y - margin, width: box.width + 2 * margin, height: box.height + 2 * margin } });
+    await page.screenshot({
+      path: join(screenshotDir, 'admin-statistics-panel-desktop.png'),
+      fullPage: true,
+      clip: { x: box.x - margin, y: box.y - margin, width: box.width + 2 * margin, height: box.height + 2 * margin },
+    });
   });
 });

@@ -198,7 +198,28 @@ const auditEntry: Allowed = {
 };
 const exportManifest: Allowed = {
   ...Object.fromEntries(
-    ['type', 'version', 'exportId', 'exportedBy', 'format', 'from', 'to', 'count', 'chains', 'rangesSha256', 'firstSeq', 'lastSeq', 'firstPrevHash', 'headHash', 'firstAt', 'lastAt', 'generatedAt', 'keyId', 'algorithm', 'signature'].map((field) => [field, 'leaf' as const]),
+    [
+      'type',
+      'version',
+      'exportId',
+      'exportedBy',
+      'format',
+      'from',
+      'to',
+      'count',
+      'chains',
+      'rangesSha256',
+      'firstSeq',
+      'lastSeq',
+      'firstPrevHash',
+      'headHash',
+      'firstAt',
+      'lastAt',
+      'generatedAt',
+      'keyId',
+      'algorithm',
+      'signature',
+    ].map((field) => [field, 'leaf' as const]),
   ),
   checkpoints: { first: 'leaf', last: 'leaf', lastRootHash: 'leaf' },
 };
@@ -220,7 +241,10 @@ async function pendingAlert(subject: Record<string, string> = { email: `authz-${
 async function publishedAlert(subject?: Record<string, string>): Promise<string> {
   const alertId = await pendingAlert(subject);
   for (const reviewer of [keys().elmReviewer, keys().valleyReviewer]) {
-    const answer = await local.call('POST', `/v1/alerts/${alertId}/reviews`, { key: reviewer.apiKey, body: { decision: 'approve', reason: 'Consent and account in order.' } });
+    const answer = await local.call('POST', `/v1/alerts/${alertId}/reviews`, {
+      key: reviewer.apiKey,
+      body: { decision: 'approve', reason: 'Consent and account in order.' },
+    });
     expect(answer.status).toBe(200);
   }
   return alertId;
@@ -242,18 +266,26 @@ async function freshKeyId(): Promise<string> {
 /** Harbour's Cal.com integration, (re)set by every case that needs one. */
 const calcomSecret = 'authz-matrix-webhook-secret-0001';
 async function harbourCalcom(): Promise<void> {
-  const answer = await local.call('PUT', `/v1/practices/${local.net.practices.harbour}/integrations/calcom`, { key: local.adminKey, body: { webhookSecret: calcomSecret } });
+  const answer = await local.call('PUT', `/v1/practices/${local.net.practices.harbour}/integrations/calcom`, {
+    key: local.adminKey,
+    body: { webhookSecret: calcomSecret },
+  });
   expect(answer.status).toBe(200);
 }
 const calcomView: Allowed = Object.fromEntries(
-  ['practiceId', 'provider', 'webhookPath', 'webhookSecretSet', 'calcomApiKeySet', 'calcomApiBaseUrl', 'onMatch', 'declineReason', 'configuredAt'].map((field) => [field, 'leaf' as const]),
+  ['practiceId', 'provider', 'webhookPath', 'webhookSecretSet', 'calcomApiKeySet', 'calcomApiBaseUrl', 'onMatch', 'declineReason', 'configuredAt'].map(
+    (field) => [field, 'leaf' as const],
+  ),
 );
 
 /** A booking of Harbour's registered for re-screening (a fresh ref per case). */
 const appointmentSoon = () => isoDate(addDays(local.clock(), 7));
 async function harbourRegistration(): Promise<string> {
   const ref = `matrix-${unique().replace(/[^A-Za-z0-9-]/g, '')}`;
-  const answer = await local.call('POST', '/v1/bookings', { key: keys().harbourDesk.apiKey, body: { ref, appointmentOn: appointmentSoon(), subject: { email: `booked-${ref}@example.org` } } });
+  const answer = await local.call('POST', '/v1/bookings', {
+    key: keys().harbourDesk.apiKey,
+    body: { ref, appointmentOn: appointmentSoon(), subject: { email: `booked-${ref}@example.org` } },
+  });
   expect(answer.status).toBe(201);
   return ref;
 }
@@ -420,7 +452,17 @@ const matrix: Record<RouteKey, Expectation> = {
     ...refusedToAllBut('reviewer', 200),
     request: async () => ({ path: '/v1/reviews/queue' }),
     allow: {
-      items: [{ alertId: 'leaf', category: 'leaf', severity: 'leaf', incident: { ...incident, actionsTaken: 'leaf', summary: 'leaf' }, consent, submittedAt: 'leaf', approvals: 'leaf' }],
+      items: [
+        {
+          alertId: 'leaf',
+          category: 'leaf',
+          severity: 'leaf',
+          incident: { ...incident, actionsTaken: 'leaf', summary: 'leaf' },
+          consent,
+          submittedAt: 'leaf',
+          approvals: 'leaf',
+        },
+      ],
     },
   },
   'GET /v1/reviews/decided': {
@@ -455,14 +497,22 @@ const matrix: Record<RouteKey, Expectation> = {
     ...refusedToAllBut('practice', 200),
     request: async () => ({
       path: '/v1/checks/batch',
-      body: { bookings: [{ ref: 'bk-1', subject: matchingSubject }, { ref: 'bk-2', subject: { email: `nobody-${unique()}@example.org` } }] },
+      body: {
+        bookings: [
+          { ref: 'bk-1', subject: matchingSubject },
+          { ref: 'bk-2', subject: { email: `nobody-${unique()}@example.org` } },
+        ],
+      },
     }),
     allow: { results: [{ ref: 'leaf', ...checkResult }] },
   },
   'PUT /v1/practices/{practiceId}/integrations/calcom': {
     ...refusedToAllBut('admin', 200),
     practice: { own: 200, other: 404 }, // another practice's integration reads like a practice that does not exist
-    request: async () => ({ path: `/v1/practices/${local.net.practices.harbour}/integrations/calcom`, body: { webhookSecret: calcomSecret, onMatch: 'notify' } }),
+    request: async () => ({
+      path: `/v1/practices/${local.net.practices.harbour}/integrations/calcom`,
+      body: { webhookSecret: calcomSecret, onMatch: 'notify' },
+    }),
     allow: calcomView,
   },
   'GET /v1/practices/{practiceId}/integrations/calcom': {
@@ -483,14 +533,23 @@ const matrix: Record<RouteKey, Expectation> = {
     withoutValidKey: 200,
     request: async () => {
       await harbourCalcom();
-      const rawBody = JSON.stringify(calcomDelivery({ uid: `authz-${unique().replace(/[^A-Za-z0-9-]/g, '')}`, attendees: [{ name: 'Matrix Guest', email: matchingSubject.email }] }));
-      return { path: `/v1/integrations/calcom/${local.net.practices.harbour}`, rawBody, headers: { 'content-type': 'application/json', 'x-cal-signature-256': signCalcom(calcomSecret, rawBody) } };
+      const rawBody = JSON.stringify(
+        calcomDelivery({ uid: `authz-${unique().replace(/[^A-Za-z0-9-]/g, '')}`, attendees: [{ name: 'Matrix Guest', email: matchingSubject.email }] }),
+      );
+      return {
+        path: `/v1/integrations/calcom/${local.net.practices.harbour}`,
+        rawBody,
+        headers: { 'content-type': 'application/json', 'x-cal-signature-256': signCalcom(calcomSecret, rawBody) },
+      };
     },
     allow: { triggerEvent: 'leaf', screened: 'leaf', result: 'leaf', bookingAction: 'leaf', attendees: [{ attendee: 'leaf', ...checkResult, reason: 'leaf' }] },
   },
   'POST /v1/bookings': {
     ...refusedToAllBut('practice', 201), // each practice registers its own bookings
-    request: async () => ({ path: '/v1/bookings', body: { ref: `matrix-${unique().replace(/[^A-Za-z0-9-]/g, '')}`, appointmentOn: appointmentSoon(), subject: matchingSubject } }),
+    request: async () => ({
+      path: '/v1/bookings',
+      body: { ref: `matrix-${unique().replace(/[^A-Za-z0-9-]/g, '')}`, appointmentOn: appointmentSoon(), subject: matchingSubject },
+    }),
     allow: registrationAnswer,
   },
   'GET /v1/bookings': {
@@ -630,7 +689,10 @@ beforeAll(async () => {
   await publishedAlert(matchingSubject);
   // Something in every reviewer's queue: an alert of Valley's for Harbour's reviewer, of Harbour's for Valley's.
   await pendingAlert();
-  const valleyAlert = await local.call('POST', '/v1/alerts', { key: keys().valleyDesk.apiKey, body: alertBody(local.net.clause, { email: `valley-${unique()}@example.org` }) });
+  const valleyAlert = await local.call('POST', '/v1/alerts', {
+    key: keys().valleyDesk.apiKey,
+    body: alertBody(local.net.clause, { email: `valley-${unique()}@example.org` }),
+  });
   expect(valleyAlert.status).toBe(201);
   for (const role of ['admin', 'reviewer', 'practice', 'auditor'] as const) {
     const practiceId = role === 'reviewer' || role === 'practice' ? local.net.practices.harbour : undefined;
@@ -649,7 +711,9 @@ describe('the matrix itself', () => {
   });
 
   it('the allow-list check names a field it does not allow, however deep', () => {
-    expect(unexpectedFields({ alertId: 'alt_1', reviews: [{ decision: 'approve', reviewerKeyId: 'key_x' }] }, practiceAlertView)).toEqual(['$.reviews[0].reviewerKeyId']);
+    expect(unexpectedFields({ alertId: 'alt_1', reviews: [{ decision: 'approve', reviewerKeyId: 'key_x' }] }, practiceAlertView)).toEqual([
+      '$.reviews[0].reviewerKeyId',
+    ]);
     expect(unexpectedFields({ incident: { summary: 'text' } }, adminAlertView)).toEqual(['$.incident.summary']);
     expect(unexpectedFields({ targets: { alertId: { nested: 1 } } }, auditEntry)).toEqual(['$.targets.alertId (expected a plain value)']);
     expect(unexpectedFields({ status: 'ok', tokens: ['abc'] }, { status: 'leaf' })).toEqual(['$.tokens']);
@@ -677,10 +741,20 @@ describe('every route × every caller', () => {
         expect(answer.text).toBe('');
         return;
       }
-      const bodies = expectation.jsonLines ? answer.text.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) : [answer.body];
+      const bodies = expectation.jsonLines
+        ? answer.text
+            .trimEnd()
+            .split('\n')
+            .map((line) => JSON.parse(line) as Record<string, unknown>)
+        : [answer.body];
       expect(bodies.length).toBeGreaterThan(0);
       for (const body of bodies) {
-        const shape = expectation.jsonLines && body.type === 'manifest' ? exportManifest : expectation.jsonLines && body.type === 'peerguard.audit.checkpoint.v1' ? checkpointView : allowed;
+        const shape =
+          expectation.jsonLines && body.type === 'manifest'
+            ? exportManifest
+            : expectation.jsonLines && body.type === 'peerguard.audit.checkpoint.v1'
+              ? checkpointView
+              : allowed;
         expect(unexpectedFields(body, shape), `fields not in the allow-list of ${routeKey(route)} for ${caller}`).toEqual([]);
       }
       return;
@@ -690,8 +764,14 @@ describe('every route × every caller', () => {
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     // A request without a valid key never reaches the route's function (in AWS, API Gateway answers it).
     if (caller === 'no key') expect(local.serverLog.at(-1)).toMatch(/ 401 .*\(no key\)$/);
-    if (caller === 'malformed key' || caller === 'forged key' || caller === 'revoked key') expect(local.serverLog.at(-1)).toMatch(/ 401 .*\(refused by the authorizer\)$/);
-    expect(answer.body).toMatchObject({ type: expect.stringMatching(/^https:\/\/peerguard\.dev\/problems\//), title: expect.any(String), status: expected, detail: expect.any(String) });
+    if (caller === 'malformed key' || caller === 'forged key' || caller === 'revoked key')
+      expect(local.serverLog.at(-1)).toMatch(/ 401 .*\(refused by the authorizer\)$/);
+    expect(answer.body).toMatchObject({
+      type: expect.stringMatching(/^https:\/\/peerguard\.dev\/problems\//),
+      title: expect.any(String),
+      status: expected,
+      detail: expect.any(String),
+    });
     if (request.alertId) expect(await alertState(request.alertId)).toEqual(before);
     if (expected === 404 && request.alertId) {
       // Another practice's alert reads exactly like one that does not exist.
@@ -723,7 +803,14 @@ describe('a reviewer reads only what reviewing needs', () => {
   it('any other alert is a 404 exactly like one that does not exist', async () => {
     const published = await publishedAlert(); // decided by Elm's first reviewer and Valley's
     const rejected = await pendingAlert();
-    expect((await local.call('POST', `/v1/alerts/${rejected}/reviews`, { key: keys().elmReviewer.apiKey, body: { decision: 'reject', reason: 'No consent on file.' } })).status).toBe(200);
+    expect(
+      (
+        await local.call('POST', `/v1/alerts/${rejected}/reviews`, {
+          key: keys().elmReviewer.apiKey,
+          body: { decision: 'reject', reason: 'No consent on file.' },
+        })
+      ).status,
+    ).toBe(200);
     const ownPractice = await pendingAlert();
     const missing = await read(newId('alt', local.clock()), keys().elmReviewer2.apiKey);
     expect(missing.status).toBe(404);
@@ -740,7 +827,13 @@ describe('a reviewer reads only what reviewing needs', () => {
 
   it('sees the other reviewers as stable labels, never their keys or practices', async () => {
     const alertId = await publishedAlert(); // Elm's reviewer first, then Valley's
-    const decision = (reviewer: string, mine: boolean) => ({ reviewer, mine, decision: 'approve', reason: 'Consent and account in order.', decidedAt: expect.any(String) });
+    const decision = (reviewer: string, mine: boolean) => ({
+      reviewer,
+      mine,
+      decision: 'approve',
+      reason: 'Consent and account in order.',
+      decidedAt: expect.any(String),
+    });
     const asValley = await read(alertId, keys().valleyReviewer.apiKey);
     expect(asValley.status).toBe(200);
     expect(asValley.body.reviews).toEqual([decision('Reviewer A', false), decision('Reviewer B', true)]);
@@ -756,8 +849,11 @@ describe('a reviewer reads only what reviewing needs', () => {
 });
 
 describe('alert lists', () => {
-  it('a practice lists only its own alerts; an admin lists every practice\'s', async () => {
-    const valleyAlert = await local.call('POST', '/v1/alerts', { key: keys().valleyDesk.apiKey, body: alertBody(local.net.clause, { email: `valley-list-${unique()}@example.org` }) });
+  it("a practice lists only its own alerts; an admin lists every practice's", async () => {
+    const valleyAlert = await local.call('POST', '/v1/alerts', {
+      key: keys().valleyDesk.apiKey,
+      body: alertBody(local.net.clause, { email: `valley-list-${unique()}@example.org` }),
+    });
     expect(valleyAlert.status).toBe(201);
     const ids = async (key: string) => {
       const answer = await local.call('GET', '/v1/alerts?limit=100', { key });

@@ -43,7 +43,10 @@ beforeAll(async () => {
   const submitted = await local.call('POST', '/v1/alerts', { key: local.net.keys.harbourDesk.apiKey, body: alertBody(local.net.clause, flagged) });
   expect(submitted.status).toBe(201);
   for (const reviewer of [local.net.keys.elmReviewer, local.net.keys.valleyReviewer]) {
-    const decided = await local.call('POST', `/v1/alerts/${submitted.body.alertId}/reviews`, { key: reviewer.apiKey, body: { decision: 'approve', reason: 'In order.' } });
+    const decided = await local.call('POST', `/v1/alerts/${submitted.body.alertId}/reviews`, {
+      key: reviewer.apiKey,
+      body: { decision: 'approve', reason: 'In order.' },
+    });
     expect(decided.status).toBe(200);
   }
 });
@@ -62,7 +65,14 @@ describe('setting up the integration', () => {
     });
     expect(put.status, put.text).toBe(200);
     expect(calcomIntegrationViewSchema.parse(put.body)).toEqual(put.body);
-    expect(put.body).toMatchObject({ practiceId: valley, webhookPath: webhookPath(valley), webhookSecretSet: true, calcomApiKeySet: true, calcomApiBaseUrl: calcom.baseUrl, onMatch: 'decline' });
+    expect(put.body).toMatchObject({
+      practiceId: valley,
+      webhookPath: webhookPath(valley),
+      webhookSecretSet: true,
+      calcomApiKeySet: true,
+      calcomApiBaseUrl: calcom.baseUrl,
+      onMatch: 'decline',
+    });
     const get = await local.call('GET', `/v1/practices/${valley}/integrations/calcom`, { key: local.adminKey });
     expect(get.body).toEqual(put.body);
     for (const text of [put.text, get.text, JSON.stringify(await state())]) {
@@ -70,7 +80,13 @@ describe('setting up the integration', () => {
       expect(text).not.toContain(calcomApiKey);
     }
     const audited = (await intactChain(local.deps.audit)).filter((e) => e.action === 'integration.configured');
-    expect(audited).toEqual([expect.objectContaining({ targets: { practiceId: valley }, outcome: 'success', detail: expect.objectContaining({ onMatch: 'decline', calcomApiKeySet: true }) })]);
+    expect(audited).toEqual([
+      expect.objectContaining({
+        targets: { practiceId: valley },
+        outcome: 'success',
+        detail: expect.objectContaining({ onMatch: 'decline', calcomApiKeySet: true }),
+      }),
+    ]);
   });
 
   it('refuses a bad configuration with a 400 naming each field', async () => {
@@ -88,11 +104,17 @@ describe('deliveries', () => {
 
   it("screens Cal.com's example BOOKING_CREATED: 200 per attendee, audited as a check by integration:calcom, counted in the quota", async () => {
     const before = { checks: (await calcomChecks()).length, quota: await quotaCount(valley()) };
-    const answer = await deliver(valley(), calcomDelivery({ uid: 'e2e-created-1', attendees: [stranger, { name: 'Guest Two', email: 'guest.two@example.org' }] }));
+    const answer = await deliver(
+      valley(),
+      calcomDelivery({ uid: 'e2e-created-1', attendees: [stranger, { name: 'Guest Two', email: 'guest.two@example.org' }] }),
+    );
     expect(answer.status, answer.text).toBe(200);
     expect(calcomAnswerSchema.parse(answer.body)).toEqual(answer.body);
     expect(answer.body).toMatchObject({ triggerEvent: 'BOOKING_CREATED', screened: true, result: 'no_match', bookingAction: 'none' });
-    expect(answer.body.attendees.map((a: { attendee: number; result: string }) => [a.attendee, a.result])).toEqual([[1, 'no_match'], [2, 'no_match']]);
+    expect(answer.body.attendees.map((a: { attendee: number; result: string }) => [a.attendee, a.result])).toEqual([
+      [1, 'no_match'],
+      [2, 'no_match'],
+    ]);
     expect(answer.text).not.toMatch(/ann\.lee|Ann Lee|guest\.two/i);
     const checks = await calcomChecks();
     expect(checks).toHaveLength(before.checks + 1);
@@ -111,17 +133,35 @@ describe('deliveries', () => {
     const answer = await deliver(valley(), body);
     expect(answer.status, answer.text).toBe(200);
     expect(calcomAnswerSchema.parse(answer.body)).toEqual(answer.body);
-    expect(answer.body).toMatchObject({ triggerEvent: 'BOOKING_REQUESTED', result: 'match', bookingAction: 'declined', attendees: [{ attendee: 1, result: 'match', confidence: 'strong', matchedOn: ['phone'] }] });
+    expect(answer.body).toMatchObject({
+      triggerEvent: 'BOOKING_REQUESTED',
+      result: 'match',
+      bookingAction: 'declined',
+      attendees: [{ attendee: 1, result: 'match', confidence: 'strong', matchedOn: ['phone'] }],
+    });
     expect(answer.text).not.toContain('555-0188');
 
     expect(calcom.calls.slice(callsBefore)).toEqual([
-      expect.objectContaining({ method: 'POST', path: '/v2/bookings/e2e-requested-1/decline', body: JSON.stringify({ reason: 'The practice is unable to offer this appointment.' }) }),
+      expect.objectContaining({
+        method: 'POST',
+        path: '/v2/bookings/e2e-requested-1/decline',
+        body: JSON.stringify({ reason: 'The practice is unable to offer this appointment.' }),
+      }),
     ]);
     expect(calcom.calls.at(-1)!.headers).toMatchObject({ authorization: `Bearer ${calcomApiKey}`, 'cal-api-version': '2024-08-13' });
 
     const notice = local.notifications().filter((n) => n.type === 'screening.booking_matched');
     expect(notice).toEqual([
-      expect.objectContaining({ topic: 'practices', practiceId: valley(), source: 'calcom', bookingUid: 'e2e-requested-1', confidence: 'strong', category: 'sexual_misconduct', severity: 'high', bookingAction: 'declined' }),
+      expect.objectContaining({
+        topic: 'practices',
+        practiceId: valley(),
+        source: 'calcom',
+        bookingUid: 'e2e-requested-1',
+        confidence: 'strong',
+        category: 'sexual_misconduct',
+        severity: 'high',
+        bookingAction: 'declined',
+      }),
     ]);
     expect(JSON.stringify(notice)).not.toMatch(/555-0188|Oduya|someone\.else/);
     const declined = (await intactChain(local.deps.audit)).filter((e) => e.action === 'booking.declined');
@@ -149,7 +189,11 @@ describe('deliveries', () => {
 
   it("acknowledges and ignores other trigger events (and Cal.com's signed ping test), saying so", async () => {
     for (const triggerEvent of ['MEETING_ENDED', 'PING']) {
-      const answer = await deliver(valley(), { triggerEvent, createdAt: '2023-05-24T09:30:00.538Z', payload: { type: 'Test', attendees: [{ name: 'John Doe', email: 'jdoe@example.com' }] } });
+      const answer = await deliver(valley(), {
+        triggerEvent,
+        createdAt: '2023-05-24T09:30:00.538Z',
+        payload: { type: 'Test', attendees: [{ name: 'John Doe', email: 'jdoe@example.com' }] },
+      });
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({ triggerEvent, screened: false, detail: expect.stringContaining('ignored') });
     }

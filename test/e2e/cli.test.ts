@@ -80,8 +80,11 @@ describe('peerguard, the command line', () => {
     const top = await cli(['--help']);
     expect(top.stdout).toContain('Exit codes:');
     const checkout = await new Promise<Run>((done) =>
-      execFile('npm', ['run', '--silent', 'peerguard', '--', 'health', '--json'], { env: { ...process.env, PEERGUARD_URL: `http://127.0.0.1:${network.port}` } }, (error, stdout, stderr) =>
-        done({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      execFile(
+        'npm',
+        ['run', '--silent', 'peerguard', '--', 'health', '--json'],
+        { env: { ...process.env, PEERGUARD_URL: `http://127.0.0.1:${network.port}` } },
+        (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, stdout, stderr }),
       ),
     );
     expect(checkout.code).toBe(0);
@@ -90,12 +93,18 @@ describe('peerguard, the command line', () => {
 
   it('administers practices, keys and clauses with the local admin key', async () => {
     const env = { DATA_DIR: network.dataDir };
-    const practice = await cli(['admin', 'practice', 'create', '--name', 'Birch Lane Massage', '--region', 'CT', '--local-admin', '--print', 'practiceId,name'], { env });
+    const practice = await cli(
+      ['admin', 'practice', 'create', '--name', 'Birch Lane Massage', '--region', 'CT', '--local-admin', '--print', 'practiceId,name'],
+      { env },
+    );
     expect(practice.code).toBe(0);
     expect(practice.stdout).toMatch(/^prc_\S+ Birch Lane Massage\n$/);
     const practiceId = practice.stdout.split(' ')[0]!;
 
-    const key = await cli(['admin', 'key', 'create', '--role', 'practice', '--practice', practiceId, '--label', 'front desk', '--out', 'birch.key', '--local-admin'], { env });
+    const key = await cli(
+      ['admin', 'key', 'create', '--role', 'practice', '--practice', practiceId, '--label', 'front desk', '--out', 'birch.key', '--local-admin'],
+      { env },
+    );
     expect(key.code).toBe(0);
     expect(key.stdout).toMatch(/^Created practice key key_\S+ of practice prc_\S+; the key is in birch\.key/);
     const birchKey = read('birch.key').trim();
@@ -109,7 +118,9 @@ describe('peerguard, the command line', () => {
     expect(admin).toMatchObject({ role: 'admin' });
     expect(admin.practiceId).toBeUndefined();
 
-    const again = await cli(['admin', 'key', 'create', '--role', 'practice', '--practice', practiceId, '--label', 'x', '--out', 'birch.key', '--local-admin'], { env });
+    const again = await cli(['admin', 'key', 'create', '--role', 'practice', '--practice', practiceId, '--label', 'x', '--out', 'birch.key', '--local-admin'], {
+      env,
+    });
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('birch.key already exists');
 
@@ -147,7 +158,12 @@ describe('peerguard, the command line', () => {
     const version = await cli(['admin', 'clause', 'version', published.clauseId, '--text', 'Version two of the clause.', '--local-admin'], { env });
     expect(version.stdout).toMatch(new RegExp(`^Published clause ${published.clauseId} version 2, sha256 [0-9a-f]{64}\\.`));
     const list = await cli(['admin', 'clause', 'list', '--json'], { key: 'valleyDesk' });
-    expect((JSON.parse(list.stdout) as { clauseId: string; version: number }[]).filter((c) => c.clauseId === published.clauseId).map((c) => c.version).sort()).toEqual([1, 2]);
+    expect(
+      (JSON.parse(list.stdout) as { clauseId: string; version: number }[])
+        .filter((c) => c.clauseId === published.clauseId)
+        .map((c) => c.version)
+        .sort(),
+    ).toEqual([1, 2]);
 
     const forbidden = await cli(['admin', 'practice', 'create', '--name', 'X', '--region', 'CT', '--json'], { key: 'valleyDesk' });
     expect(forbidden.code).toBe(6);
@@ -176,7 +192,9 @@ describe('peerguard, the command line', () => {
     expect(queue.stdout).toContain(`- ${alertId}: sexual_misconduct, severity high`);
     const own = await cli(['review', 'approve', alertId, '--reason', 'Mine.'], { key: 'harbourReviewer' });
     expect(own.code).toBe(6);
-    expect((await cli(['review', 'approve', alertId, '--reason', 'Specific, consent in order.'], { key: 'elmReviewer' })).stdout).toBe(`Approved. Alert ${alertId} is now pending_review.\n`);
+    expect((await cli(['review', 'approve', alertId, '--reason', 'Specific, consent in order.'], { key: 'elmReviewer' })).stdout).toBe(
+      `Approved. Alert ${alertId} is now pending_review.\n`,
+    );
     const twice = await cli(['review', 'reject', alertId, '--reason', 'Changed my mind.'], { key: 'elmReviewer' });
     expect(twice.code).toBe(8);
     const second = await cli(['review', 'approve', alertId, '--reason', 'Agree.', '--json'], { key: 'valleyReviewer' });
@@ -190,14 +208,21 @@ describe('peerguard, the command line', () => {
   it('screens one booking: exit 4 on a match, 0 on none, identifiers from stdin or a file', async () => {
     const match = await screening(['check', '--phone', '(860) 555-0177'], { key: 'valleyDesk' });
     expect(match.code).toBe(4);
-    expect(match.stdout).toMatch(/^MATCH \(strong confidence, on phone\): 1 published alert from 1 practice\. \(check chk_\S+\)\n {2}- sexual_misconduct, severity high, published \d{4}-\d{2}-\d{2}\nGuidance: /);
+    expect(match.stdout).toMatch(
+      /^MATCH \(strong confidence, on phone\): 1 published alert from 1 practice\. \(check chk_\S+\)\n {2}- sexual_misconduct, severity high, published \d{4}-\d{2}-\d{2}\nGuidance: /,
+    );
     const asJson = await screening(['check', '--email', 'B.Flagstaff@example.org', '--json'], { key: 'valleyDesk' });
     expect(asJson.code).toBe(4);
     expect(JSON.parse(asJson.stdout)).toMatchObject({ result: 'match', confidence: 'strong', matchedOn: ['email'] });
-    const none = await screening(['check', '--name', canary.fullName, '--dob', canary.dateOfBirth, '--phone', canary.phone, '--email', canary.email], { key: 'valleyDesk' });
+    const none = await screening(['check', '--name', canary.fullName, '--dob', canary.dateOfBirth, '--phone', canary.phone, '--email', canary.email], {
+      key: 'valleyDesk',
+    });
     expect(none.code).toBe(0);
     expect(none.stdout).toMatch(/^No match\. \(check chk_\S+\)\n$/);
-    const fromStdin = await screening(['check', '--subject-file', '-'], { key: 'valleyDesk', stdin: `name: ${canary.fullName}\ndob: ${canary.dateOfBirth}\nphone: 860.555.0177\n` });
+    const fromStdin = await screening(['check', '--subject-file', '-'], {
+      key: 'valleyDesk',
+      stdin: `name: ${canary.fullName}\ndob: ${canary.dateOfBirth}\nphone: 860.555.0177\n`,
+    });
     expect(fromStdin.code).toBe(4);
     write('canary-subject.json', JSON.stringify({ name: canary.fullName, email: canary.email }));
     expect((await screening(['check', '--subject-file', 'canary-subject.json'], { key: 'valleyDesk' })).code).toBe(0);
@@ -209,15 +234,28 @@ describe('peerguard, the command line', () => {
   }, 120_000);
 
   it('screens a CSV of bookings in chunks with progress, and writes refs and results only', async () => {
-    const rows = ['ref,name,dob,phone,email', `bk-1,"${canary.fullName}",${canary.dateOfBirth},"${canary.phone}",${canary.email}`, 'bk-2,,,,B.FLAGSTAFF@example.org', `bk-3,"${canary.fullName}",,,`, 'bk-4,,,(860) 555-0177,'];
+    const rows = [
+      'ref,name,dob,phone,email',
+      `bk-1,"${canary.fullName}",${canary.dateOfBirth},"${canary.phone}",${canary.email}`,
+      'bk-2,,,,B.FLAGSTAFF@example.org',
+      `bk-3,"${canary.fullName}",,,`,
+      'bk-4,,,(860) 555-0177,',
+    ];
     write('bookings.csv', `${rows.join('\n')}\n`);
     const run = await screening(['check-batch', 'bookings.csv', '--out', 'results.csv', '--chunk-size', '3'], { key: 'valleyDesk' });
     expect(run.code).toBe(4);
     expect(run.stderr).toBe('bookings screened 0/4\nbookings screened 3/4 (1 match)\nbookings screened 4/4 (2 matches)\n');
-    expect(run.stdout).toMatch(/^Screened 4 bookings: 2 MATCHES\. Results: results\.csv\n {2}bk-2: match \(strong\) on email\n {2}bk-4: match \(strong\) on phone\n$/);
+    expect(run.stdout).toMatch(
+      /^Screened 4 bookings: 2 MATCHES\. Results: results\.csv\n {2}bk-2: match \(strong\) on email\n {2}bk-4: match \(strong\) on phone\n$/,
+    );
     const results = read('results.csv').trimEnd().split('\n');
     expect(results[0]).toBe('ref,result,confidence,matched_on,alerts,reporting_practices,check_id');
-    expect(results.slice(1).map((line) => line.split(',').slice(0, 4).join(','))).toEqual(['bk-1,no_match,,', 'bk-2,match,strong,email', 'bk-3,no_match,,', 'bk-4,match,strong,phone']);
+    expect(results.slice(1).map((line) => line.split(',').slice(0, 4).join(','))).toEqual([
+      'bk-1,no_match,,',
+      'bk-2,match,strong,email',
+      'bk-3,no_match,,',
+      'bk-4,match,strong,phone',
+    ]);
     expect(readdirSync(work).filter((name) => name.endsWith('.partial'))).toEqual([]);
 
     const json = await screening(['check-batch', 'bookings.csv', '--out', 'results2.csv', '--json'], { key: 'valleyDesk' });
@@ -247,11 +285,19 @@ describe('peerguard, the command line', () => {
   it('shows, disputes, reinstates and retracts the alert; other practices get exit 7', async () => {
     const shown = await cli(['alert', 'show', alertId], { key: 'harbourDesk' });
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toMatch(new RegExp(`^Alert ${alertId} is published \\(sexual_misconduct, severity high\\); submitted .*, published .*, expires .*\\.\\nReviews: approve, approve\\.\\nHistory:`));
+    expect(shown.stdout).toMatch(
+      new RegExp(
+        `^Alert ${alertId} is published \\(sexual_misconduct, severity high\\); submitted .*, published .*, expires .*\\.\\nReviews: approve, approve\\.\\nHistory:`,
+      ),
+    );
     expect((await cli(['alert', 'show', alertId], { key: 'valleyDesk' })).code).toBe(7);
-    expect((await cli(['alert', 'dispute', alertId, '--reason', 'Client disputes the account.', '--local-admin'], { env: { DATA_DIR: network.dataDir } })).stdout).toBe(`Alert ${alertId} is now suspended.\n`);
+    expect(
+      (await cli(['alert', 'dispute', alertId, '--reason', 'Client disputes the account.', '--local-admin'], { env: { DATA_DIR: network.dataDir } })).stdout,
+    ).toBe(`Alert ${alertId} is now suspended.\n`);
     expect((await screening(['check', '--phone', '8605550177'], { key: 'valleyDesk' })).code).toBe(0);
-    expect((await cli(['alert', 'reinstate', alertId, '--reason', 'Upheld.', '--local-admin'], { env: { DATA_DIR: network.dataDir } })).stdout).toBe(`Alert ${alertId} is now published.\n`);
+    expect((await cli(['alert', 'reinstate', alertId, '--reason', 'Upheld.', '--local-admin'], { env: { DATA_DIR: network.dataDir } })).stdout).toBe(
+      `Alert ${alertId} is now published.\n`,
+    );
     const retract = await cli(['alert', 'retract', alertId, '--reason', 'Entered against the wrong client.', '--json'], { key: 'harbourDesk' });
     expect(JSON.parse(retract.stdout)).toMatchObject({ alertId, status: 'retracted' });
     const again = await cli(['alert', 'retract', alertId, '--reason', 'Again.'], { key: 'harbourDesk' });
@@ -259,7 +305,7 @@ describe('peerguard, the command line', () => {
     expect((await screening(['check', '--phone', '860-555-0177'], { key: 'valleyDesk' })).code).toBe(0);
   }, 120_000);
 
-  it('exports the audit log (all pages), verifies it, and finds a person\'s checks by token', async () => {
+  it("exports the audit log (all pages), verifies it, and finds a person's checks by token", async () => {
     const today = isoDate(network.clock());
     const exported = await cli(['export', '--from', today, '--to', today, '--out', 'today.jsonl'], { key: 'auditor' });
     expect(exported.code).toBe(0);
@@ -286,7 +332,9 @@ describe('peerguard, the command line', () => {
     expect(csv.code).toBe(0);
     // A CSV export's checkpoints come beside it (fetched through the API); the verifier needs them.
     expect((await cli(['verify', 'today.csv', '--key', 'key.json', '--manifest', 'today.csv.manifest.json'])).code).toBe(1);
-    expect((await cli(['verify', 'today.csv', '--key', 'key.json', '--manifest', 'today.csv.manifest.json', '--checkpoints', 'today.csv.checkpoints.jsonl'])).code).toBe(0);
+    expect(
+      (await cli(['verify', 'today.csv', '--key', 'key.json', '--manifest', 'today.csv.manifest.json', '--checkpoints', 'today.csv.checkpoints.jsonl'])).code,
+    ).toBe(0);
     const backwards = await cli(['export', '--from', today, '--to', '2000-01-01', '--out', 'back.jsonl'], { key: 'auditor' });
     expect(backwards.code).toBe(5);
   }, 120_000);

@@ -40,7 +40,13 @@ describe('GET /v1/me', () => {
   it('says which key, role and practice the console acts as', async () => {
     const desk = await local.call('GET', '/v1/me', { key: keys().harbourDesk.apiKey });
     expect(desk.status).toBe(200);
-    expect(desk.body).toEqual({ keyId: keys().harbourDesk.keyId, role: 'practice', practiceId: local.net.practices.harbour, practiceName: 'Harbour Massage', label: 'Harbour front desk' });
+    expect(desk.body).toEqual({
+      keyId: keys().harbourDesk.keyId,
+      role: 'practice',
+      practiceId: local.net.practices.harbour,
+      practiceName: 'Harbour Massage',
+      label: 'Harbour front desk',
+    });
     const counsel = await local.call('GET', '/v1/me', { key: keys().auditor.apiKey });
     expect(counsel.body).toEqual({ keyId: keys().auditor.keyId, role: 'auditor', label: 'Counsel' });
   });
@@ -58,20 +64,44 @@ describe('GET /v1/practices and GET /v1/keys (admin)', () => {
   });
 
   it('lists keys, revoked ones with revokedAt, never a secret or its hash', async () => {
-    const spare = await local.call('POST', '/v1/keys', { key: local.adminKey, body: { role: 'reviewer', practiceId: local.net.practices.harbour, label: 'Harbour spare' } });
+    const spare = await local.call('POST', '/v1/keys', {
+      key: local.adminKey,
+      body: { role: 'reviewer', practiceId: local.net.practices.harbour, label: 'Harbour spare' },
+    });
     expect((await local.call('DELETE', `/v1/keys/${spare.body.keyId}`, { key: local.adminKey })).status).toBe(204);
     const all = await local.call('GET', '/v1/keys', { key: local.adminKey });
     expect(all.status).toBe(200);
     const harbour = await local.call('GET', `/v1/keys?practiceId=${local.net.practices.harbour}`, { key: local.adminKey });
     // The two made at set-up share an instant (the test clock stands still), so their order is the ids'; the spare came later.
     expect(harbour.body.items.slice(0, 2).sort((a: { label: string }, b: { label: string }) => a.label.localeCompare(b.label))).toEqual([
-      { keyId: keys().harbourDesk.keyId, role: 'practice', practiceId: local.net.practices.harbour, label: 'Harbour front desk', createdAt: expect.any(String) },
-      { keyId: keys().harbourReviewer.keyId, role: 'reviewer', practiceId: local.net.practices.harbour, label: 'Harbour reviewer', createdAt: expect.any(String) },
+      {
+        keyId: keys().harbourDesk.keyId,
+        role: 'practice',
+        practiceId: local.net.practices.harbour,
+        label: 'Harbour front desk',
+        createdAt: expect.any(String),
+      },
+      {
+        keyId: keys().harbourReviewer.keyId,
+        role: 'reviewer',
+        practiceId: local.net.practices.harbour,
+        label: 'Harbour reviewer',
+        createdAt: expect.any(String),
+      },
     ]);
     expect(harbour.body.items.slice(2)).toEqual([
-      { keyId: spare.body.keyId, role: 'reviewer', practiceId: local.net.practices.harbour, label: 'Harbour spare', createdAt: expect.any(String), revokedAt: expect.any(String) },
+      {
+        keyId: spare.body.keyId,
+        role: 'reviewer',
+        practiceId: local.net.practices.harbour,
+        label: 'Harbour spare',
+        createdAt: expect.any(String),
+        revokedAt: expect.any(String),
+      },
     ]);
-    expect(all.body.items.map((k: { keyId: string }) => k.keyId)).toEqual(expect.arrayContaining([...Object.values(keys()).map((k) => k.keyId), spare.body.keyId]));
+    expect(all.body.items.map((k: { keyId: string }) => k.keyId)).toEqual(
+      expect.arrayContaining([...Object.values(keys()).map((k) => k.keyId), spare.body.keyId]),
+    );
     for (const secret of [...Object.values(keys()).map((k) => k.apiKey), local.adminKey, spare.body.apiKey]) {
       const sha256 = createHash('sha256').update(secret).digest('hex');
       for (const answer of [all, harbour]) {
@@ -90,7 +120,7 @@ describe('GET /v1/practices and GET /v1/keys (admin)', () => {
 });
 
 describe('GET /v1/alerts', () => {
-  it('pages a practice\'s alerts newest first with an opaque cursor, each page filled', async () => {
+  it("pages a practice's alerts newest first with an opaque cursor, each page filled", async () => {
     const made: string[] = [];
     for (let i = 0; i < 5; i += 1) {
       made.push(await submit(oakDesk, `oak-${i}@example.org`));
@@ -154,7 +184,9 @@ describe('GET /v1/reviews/decided', () => {
       [second, 'rejected'],
       [first, 'pending_review'],
     ]);
-    expect(answer.body.items[1].reviews).toEqual([{ reviewer: 'Reviewer A', mine: true, decision: 'approve', reason: 'Consent and account checked.', decidedAt: expect.any(String) }]);
+    expect(answer.body.items[1].reviews).toEqual([
+      { reviewer: 'Reviewer A', mine: true, decision: 'approve', reason: 'Consent and account checked.', decidedAt: expect.any(String) },
+    ]);
     expect(answer.text).not.toContain(oak);
     const other = await local.call('GET', '/v1/reviews/decided', { key: keys().valleyReviewer.apiKey });
     expect(other.body.items.map((item: { alertId: string }) => item.alertId)).not.toContain(first);
@@ -198,13 +230,22 @@ describe('GET /v1/overview', () => {
     await decide(flagged, keys().valleyReviewer.apiKey, 'approve');
     const checks = await local.call('POST', '/v1/checks/batch', {
       key: keys().valleyDesk.apiKey,
-      body: { bookings: [{ ref: 'a', subject: { email: 'overview-flagged@example.org' } }, { ref: 'b', subject: { email: 'nobody@example.org' } }, { ref: 'c', subject: { email: 'nobody2@example.org' } }] },
+      body: {
+        bookings: [
+          { ref: 'a', subject: { email: 'overview-flagged@example.org' } },
+          { ref: 'b', subject: { email: 'nobody@example.org' } },
+          { ref: 'c', subject: { email: 'nobody2@example.org' } },
+        ],
+      },
     });
     expect(checks.status).toBe(200);
     const single = await local.call('POST', '/v1/checks', { key: keys().valleyDesk.apiKey, body: { subject: { email: 'overview-flagged@example.org' } } });
     expect(single.body.result).toBe('match');
     // Over the per-minute quota: refused, not counted, and the security topic hears of it once.
-    const refused = await local.call('POST', '/v1/checks/batch', { key: keys().valleyDesk.apiKey, body: { bookings: [1, 2, 3].map((i) => ({ ref: `r${i}`, subject: { email: `r${i}@example.org` } })) } });
+    const refused = await local.call('POST', '/v1/checks/batch', {
+      key: keys().valleyDesk.apiKey,
+      body: { bookings: [1, 2, 3].map((i) => ({ ref: `r${i}`, subject: { email: `r${i}@example.org` } })) },
+    });
     expect(refused.status).toBe(429);
 
     const { checksPerDay, notices } = await overview();
@@ -212,7 +253,13 @@ describe('GET /v1/overview', () => {
     expect(checksPerDay.at(-1)).toEqual({ day: today, checks: 4, matches: 2 });
     expect(checksPerDay[0].day).toBe(isoDate(addDays(new Date(`${today}T00:00:00Z`), -13)));
     expect(checksPerDay.filter((day: { checks: number }) => day.checks > 0).map((day: { day: string }) => day.day)).toEqual([today]);
-    expect(notices[0]).toEqual({ type: 'screening.quota_exceeded', practiceId: local.net.practices.valley, window: 'minute', limit: perMinute, at: `${today}T09:00:30Z` });
+    expect(notices[0]).toEqual({
+      type: 'screening.quota_exceeded',
+      practiceId: local.net.practices.valley,
+      window: 'minute',
+      limit: perMinute,
+      at: `${today}T09:00:30Z`,
+    });
     expect(local.notifications().filter((n) => n.type === 'screening.quota_exceeded')).toHaveLength(1);
     // Registering the network's practices and keys told the security topic, and the overview lists it.
     expect(notices.map((n: { type: string }) => n.type)).toEqual(expect.arrayContaining(['governance.practice_created', 'governance.key_created']));

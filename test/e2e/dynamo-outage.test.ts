@@ -115,13 +115,20 @@ it('serves 503s with Retry-After while DynamoDB Local is down and recovers by it
         await new Promise((done) => setTimeout(done, 40));
         continue;
       }
-      for (const [kind, reviewer] of [['first approval', net.keys.elmReviewer], ['second approval', net.keys.valleyReviewer]] as const) {
+      for (const [kind, reviewer] of [
+        ['first approval', net.keys.elmReviewer],
+        ['second approval', net.keys.valleyReviewer],
+      ] as const) {
         let answer: ApiAnswer;
         do {
-          answer = await send(kind, () => call('POST', `/v1/alerts/${alertId}/reviews`, { key: reviewer.apiKey, body: { decision: 'approve', reason: 'Consistent account.' } }), {
-            reviewerKeyId: reviewer.keyId,
-            alertId,
-          });
+          answer = await send(
+            kind,
+            () => call('POST', `/v1/alerts/${alertId}/reviews`, { key: reviewer.apiKey, body: { decision: 'approve', reason: 'Consistent account.' } }),
+            {
+              reviewerKeyId: reviewer.keyId,
+              alertId,
+            },
+          );
           // A 503 leaves the outcome unknown: the approval may have landed, so a 409 "already decided" may follow.
         } while (running && answer.status === 503);
       }
@@ -138,7 +145,10 @@ it('serves 503s with Retry-After while DynamoDB Local is down and recovers by it
     }
   };
   try {
-    await until(() => successesIn('before') >= 8 && sent.some((entry) => entry.kind === 'second approval' && entry.answer.status === 200), 'traffic before the kill');
+    await until(
+      () => successesIn('before') >= 8 && sent.some((entry) => entry.kind === 'second approval' && entry.answer.status === 200),
+      'traffic before the kill',
+    );
 
     killedAt = Date.now();
     dynamo!.process.kill('SIGKILL');
@@ -148,7 +158,10 @@ it('serves 503s with Retry-After while DynamoDB Local is down and recovers by it
 
     dynamo = await startDynamoLocal({ port, dbPath });
     phase = 'after';
-    await until(() => successesIn('after') >= 8 && sent.some((entry) => entry.phase === 'after' && entry.kind === 'second approval' && entry.answer.status === 200), 'traffic after the restart');
+    await until(
+      () => successesIn('after') >= 8 && sent.some((entry) => entry.phase === 'after' && entry.kind === 'second approval' && entry.answer.status === 200),
+      'traffic after the restart',
+    );
   } finally {
     running = false;
     await workers;
@@ -169,7 +182,10 @@ it('serves 503s with Retry-After while DynamoDB Local is down and recovers by it
     // Only a second try of an approval whose first answer was lost may find it already decided.
     if (entry.answer.status === 409) {
       const earlier = sent.filter((other) => other.alertId === entry.alertId && other.kind === entry.kind);
-      expect(earlier.some((other) => other.answer.status === 503), `409 for ${entry.kind} follows a 503`).toBe(true);
+      expect(
+        earlier.some((other) => other.answer.status === 503),
+        `409 for ${entry.kind} follows a 503`,
+      ).toBe(true);
     }
   }
 
@@ -189,7 +205,8 @@ it('serves 503s with Retry-After while DynamoDB Local is down and recovers by it
       else expect(found, what).toBe(1);
     };
     if (kind === 'check') once((entry) => entry.action === 'check.performed' && entry.targets.checkId === answer.body.checkId, `check ${answer.body.checkId}`);
-    if (kind === 'submission') once((entry) => entry.action === 'alert.submitted' && entry.targets.alertId === answer.body.alertId, `submission ${answer.body.alertId}`);
+    if (kind === 'submission')
+      once((entry) => entry.action === 'alert.submitted' && entry.targets.alertId === answer.body.alertId, `submission ${answer.body.alertId}`);
     if (kind === 'first approval' || kind === 'second approval') {
       once((entry) => entry.action === 'alert.approved' && entry.targets.alertId === alertId && entry.actor.keyId === reviewerKeyId, `${kind} of ${alertId}`);
     }
@@ -198,10 +215,16 @@ it('serves 503s with Retry-After while DynamoDB Local is down and recovers by it
     }
   }
   const once = (predicate: (entry: (typeof entries)[number]) => boolean, what: string) => expect(entries.filter(predicate).length, what).toBe(1);
-  const state = await storedState(dynamo!.endpoint, { main: config.MAIN_TABLE, tokens: config.TOKEN_TABLE, audit: config.AUDIT_TABLE, keys: config.API_KEYS_TABLE });
+  const state = await storedState(dynamo!.endpoint, {
+    main: config.MAIN_TABLE,
+    tokens: config.TOKEN_TABLE,
+    audit: config.AUDIT_TABLE,
+    keys: config.API_KEYS_TABLE,
+  });
   expectWholeAlerts(state, await deps.signer.publicKeyPem());
   // Every stored alert was audited when submitted, including any whose 503 hid that it landed.
-  for (const alert of storedAlerts(state)) once((entry) => entry.action === 'alert.submitted' && entry.targets.alertId === alert.alertId, `alert ${alert.alertId}`);
+  for (const alert of storedAlerts(state))
+    once((entry) => entry.action === 'alert.submitted' && entry.targets.alertId === alert.alertId, `alert ${alert.alertId}`);
   expect(JSON.stringify(state)).not.toContain(canaryName);
   expect(JSON.stringify(logger.lines)).not.toContain(canaryName);
 }, 90_000);

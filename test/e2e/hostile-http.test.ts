@@ -29,7 +29,10 @@ beforeAll(async () => {
   const { keys, clause, practices } = net.net;
   const submitted = await net.call('POST', '/v1/alerts', { key: keys.harbourDesk.apiKey, body: alertBody(clause, { ...canary }) });
   expect(submitted.status).toBe(201);
-  const integration = await net.call('PUT', `/v1/practices/${practices.harbour}/integrations/calcom`, { key: net.adminKey, body: { webhookSecret: hostileWebhookSecret } });
+  const integration = await net.call('PUT', `/v1/practices/${practices.harbour}/integrations/calcom`, {
+    key: net.adminKey,
+    body: { webhookSecret: hostileWebhookSecret },
+  });
   expect(integration.status).toBe(200);
   const today = net.clock().toISOString().slice(0, 10);
   const registered = await net.call('POST', '/v1/bookings', { key: keys.harbourDesk.apiKey, body: { ...hostileBooking, appointmentOn: inAWeek(today) } });
@@ -93,7 +96,11 @@ function send(route: RouteDefinition, c: HostileCase): Promise<RawAnswer> {
   return rawRequest(net.port, { method: route.method, target: target(route, c), headers, body: c.body });
 }
 
-const asResult = (answer: RawAnswer): HttpResult => ({ statusCode: answer.status, headers: { ...answer.headers, 'Content-Type': answer.headers['content-type'] ?? '' }, body: answer.body });
+const asResult = (answer: RawAnswer): HttpResult => ({
+  statusCode: answer.status,
+  headers: { ...answer.headers, 'Content-Type': answer.headers['content-type'] ?? '' },
+  body: answer.body,
+});
 
 /** HTTP trims a header value's surrounding whitespace, which would turn these into different (valid) cases. */
 const survivesHttp = (c: HostileCase) => [c.idempotencyKey, c.authorization].every((value) => value == null || value.trim() === value || value.trim() === '');
@@ -102,12 +109,15 @@ describe('hostile input through the local HTTP server (DynamoDB Local)', () => {
   it.each(routes as readonly RouteDefinition[])('$method $path', async (route) => {
     const tablesBefore = await tableCounts();
     await fc.assert(
-      fc.asyncProperty(hostileCase(route, targets).filter((c) => c.invalid && survivesHttp(c)), async (c) => {
-        casesByRoute.set(routeKey(route), (casesByRoute.get(routeKey(route)) ?? 0) + 1);
-        const before = await auditHeadAndAlert();
-        const answer = await send(route, c);
-        await checkAnswer(c, asResult(answer), before, auditHeadAndAlert);
-      }),
+      fc.asyncProperty(
+        hostileCase(route, targets).filter((c) => c.invalid && survivesHttp(c)),
+        async (c) => {
+          casesByRoute.set(routeKey(route), (casesByRoute.get(routeKey(route)) ?? 0) + 1);
+          const before = await auditHeadAndAlert();
+          const answer = await send(route, c);
+          await checkAnswer(c, asResult(answer), before, auditHeadAndAlert);
+        },
+      ),
       { numRuns: runsPerRoute },
     );
     expect(await tableCounts()).toEqual(tablesBefore);
@@ -122,16 +132,66 @@ describe('hostile input through the local HTTP server (DynamoDB Local)', () => {
     const chunked = (body: Buffer) => Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n0\r\n\r\n')]);
     const overCap = Buffer.from(`{"subject":{"phone":"${canary.phone}"}}${' '.repeat(maxBodyBytes)}`);
     const requests: { label: string; status: number; head: Buffer; body?: Buffer }[] = [
-      { label: 'Authorization over the header limit', status: 431, head: head([`POST ${checks} HTTP/1.1`, 'Host: x', 'Connection: close', `Authorization: Bearer ${canary.phone.replace(/\D/g, '').repeat(3_000)}`]) },
+      {
+        label: 'Authorization over the header limit',
+        status: 431,
+        head: head([`POST ${checks} HTTP/1.1`, 'Host: x', 'Connection: close', `Authorization: Bearer ${canary.phone.replace(/\D/g, '').repeat(3_000)}`]),
+      },
       { label: 'a raw space in the path', status: 400, head: head([`GET /v1/alerts/${canary.fullName} HTTP/1.1`, 'Host: x', 'Connection: close', auth]) },
       { label: 'raw UTF-8 in the path', status: 400, head: head([`GET /v1/alerts/alt_ü${canary.phone} HTTP/1.1`, 'Host: x', 'Connection: close', auth]) },
-      { label: 'a header name with a space', status: 400, head: head([`POST ${checks} HTTP/1.1`, 'Host: x', 'Connection: close', auth, `Client Phone: ${canary.phone}`]) },
-      { label: 'Content-Length and Transfer-Encoding together', status: 400, head: head([`POST ${checks} HTTP/1.1`, 'Host: x', 'Connection: close', auth, 'Content-Type: application/json', 'Content-Length: 5', 'Transfer-Encoding: chunked']), body: chunked(Buffer.from('{}')) },
-      { label: 'a bad chunk size', status: 400, head: head([`POST ${checks} HTTP/1.1`, 'Host: x', 'Connection: close', auth, 'Transfer-Encoding: chunked']), body: Buffer.from(`zz\r\n{"phone":"${canary.phone}"}\r\n0\r\n\r\n`) },
+      {
+        label: 'a header name with a space',
+        status: 400,
+        head: head([`POST ${checks} HTTP/1.1`, 'Host: x', 'Connection: close', auth, `Client Phone: ${canary.phone}`]),
+      },
+      {
+        label: 'Content-Length and Transfer-Encoding together',
+        status: 400,
+        head: head([
+          `POST ${checks} HTTP/1.1`,
+          'Host: x',
+          'Connection: close',
+          auth,
+          'Content-Type: application/json',
+          'Content-Length: 5',
+          'Transfer-Encoding: chunked',
+        ]),
+        body: chunked(Buffer.from('{}')),
+      },
+      {
+        label: 'a bad chunk size',
+        status: 400,
+        head: head([`POST ${checks} HTTP/1.1`, 'Host: x', 'Connection: close', auth, 'Transfer-Encoding: chunked']),
+        body: Buffer.from(`zz\r\n{"phone":"${canary.phone}"}\r\n0\r\n\r\n`),
+      },
       { label: 'not HTTP at all', status: 400, head: Buffer.from(`${canary.fullName}\r\n\r\n`) },
-      { label: 'a chunked body over the cap (no Content-Length)', status: 413, head: head([`POST ${checks} HTTP/1.1`, 'Host: x', 'Connection: close', auth, 'Content-Type: application/json', 'Transfer-Encoding: chunked']), body: chunked(overCap) },
-      { label: 'a body over 1 MiB', status: 413, head: head([`POST ${checks} HTTP/1.1`, 'Host: x', 'Connection: close', auth, 'Content-Type: application/json', `Content-Length: ${2 * 1024 * 1024}`]), body: Buffer.alloc(2 * 1024 * 1024, 0x20) },
-      { label: 'two Idempotency-Key headers', status: 400, head: head([`POST /v1/alerts HTTP/1.1`, 'Host: x', 'Connection: close', `Authorization: Bearer ${targets.keys.practice}`, 'Content-Type: application/json', 'Idempotency-Key: first', 'Idempotency-Key: second', `Content-Length: ${Buffer.byteLength(JSON.stringify(alertBody(targets.clause, { ...canary })))}`]), body: Buffer.from(JSON.stringify(alertBody(targets.clause, { ...canary }))) },
+      {
+        label: 'a chunked body over the cap (no Content-Length)',
+        status: 413,
+        head: head([`POST ${checks} HTTP/1.1`, 'Host: x', 'Connection: close', auth, 'Content-Type: application/json', 'Transfer-Encoding: chunked']),
+        body: chunked(overCap),
+      },
+      {
+        label: 'a body over 1 MiB',
+        status: 413,
+        head: head([`POST ${checks} HTTP/1.1`, 'Host: x', 'Connection: close', auth, 'Content-Type: application/json', `Content-Length: ${2 * 1024 * 1024}`]),
+        body: Buffer.alloc(2 * 1024 * 1024, 0x20),
+      },
+      {
+        label: 'two Idempotency-Key headers',
+        status: 400,
+        head: head([
+          `POST /v1/alerts HTTP/1.1`,
+          'Host: x',
+          'Connection: close',
+          `Authorization: Bearer ${targets.keys.practice}`,
+          'Content-Type: application/json',
+          'Idempotency-Key: first',
+          'Idempotency-Key: second',
+          `Content-Length: ${Buffer.byteLength(JSON.stringify(alertBody(targets.clause, { ...canary })))}`,
+        ]),
+        body: Buffer.from(JSON.stringify(alertBody(targets.clause, { ...canary }))),
+      },
       { label: 'an unknown method', status: 404, head: head([`PATCH ${checks} HTTP/1.1`, 'Host: x', 'Connection: close', auth]) },
       { label: 'a path outside the API', status: 404, head: head([`GET /v1/../../etc/passwd HTTP/1.1`, 'Host: x', 'Connection: close', auth]) },
       { label: 'an absolute-form target', status: 404, head: head([`GET http://evil.example/v1/health/x HTTP/1.1`, 'Host: x', 'Connection: close']) },

@@ -34,7 +34,9 @@ beforeAll(async () => {
   expect(submitted.response.status).toBe(201);
   alertId = submitted.data.alertId;
   for (const reviewer of [keys().elmReviewer, keys().valleyReviewer]) {
-    const answer = await local.as(reviewer.apiKey).POST('/v1/alerts/{alertId}/reviews', { params: { path: { alertId } }, body: { decision: 'approve', reason: 'In order.' } });
+    const answer = await local
+      .as(reviewer.apiKey)
+      .POST('/v1/alerts/{alertId}/reviews', { params: { path: { alertId } }, body: { decision: 'approve', reason: 'In order.' } });
     expect(answer.response.status).toBe(200);
   }
 });
@@ -56,7 +58,12 @@ describe('due process', () => {
     const disputed = await move('disputes', admin(), 'The client disputes the record through counsel.');
     expect(disputed.status).toBe(200);
     expect(disputed.body).toMatchObject({ alertId, status: 'suspended' });
-    expect(disputed.body.history.at(-1)).toMatchObject({ action: 'disputed', status: 'suspended', actorRole: 'admin', reason: 'The client disputes the record through counsel.' });
+    expect(disputed.body.history.at(-1)).toMatchObject({
+      action: 'disputed',
+      status: 'suspended',
+      actorRole: 'admin',
+      reason: 'The client disputes the record through counsel.',
+    });
     expect((await check()).result).toBe('no_match');
   });
 
@@ -68,7 +75,7 @@ describe('due process', () => {
   });
 
   it('reinstating publishes it again and it matches again', async () => {
-    const reinstated = await move('reinstate', admin(), 'Dispute resolved in the practice\'s favour.');
+    const reinstated = await move('reinstate', admin(), "Dispute resolved in the practice's favour.");
     expect(reinstated.status).toBe(200);
     expect(reinstated.body.status).toBe('published');
     expect((await check()).result).toBe('match');

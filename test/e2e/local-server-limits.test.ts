@@ -83,19 +83,44 @@ const head = (lines: string[]) => `${[...lines, '', ''].join('\r\n')}`;
 
 describe('the local server under a hostile client', () => {
   it('refuses an unknown key before reading the body (the body is never sent), and no route function runs', async () => {
-    const { socket } = open(head(['POST /v1/checks HTTP/1.1', 'Host: x', 'Authorization: Bearer pg.key_00000000000000000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'Content-Type: application/json', 'Content-Length: 60000']));
+    const { socket } = open(
+      head([
+        'POST /v1/checks HTTP/1.1',
+        'Host: x',
+        'Authorization: Bearer pg.key_00000000000000000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+        'Content-Type: application/json',
+        'Content-Length: 60000',
+      ]),
+    );
     expect(await firstStatus(socket, 1_000)).toBe('HTTP/1.1 401 Unauthorized');
     socket.destroy();
     expect(serverLog.at(-1)).toMatch(/^POST \/v1\/checks 401 .*\(refused by the authorizer\)$/);
   });
 
   it('answers a declared body over the cap with 413 at once, and a chunked one the moment it passes the cap', async () => {
-    const declared = open(head(['POST /v1/checks HTTP/1.1', 'Host: x', `Authorization: Bearer ${practiceKey}`, 'Content-Type: application/json', `Content-Length: ${10 * 1024 * 1024}`]));
+    const declared = open(
+      head([
+        'POST /v1/checks HTTP/1.1',
+        'Host: x',
+        `Authorization: Bearer ${practiceKey}`,
+        'Content-Type: application/json',
+        `Content-Length: ${10 * 1024 * 1024}`,
+      ]),
+    );
     expect(await firstStatus(declared.socket, 1_000)).toBe('HTTP/1.1 413 Payload Too Large');
     declared.socket.destroy();
     const chunk = Buffer.alloc(70 * 1024, 0x20);
     // 70 KiB of a chunked body, then nothing: the server must not wait for the end.
-    const chunked = open(Buffer.concat([Buffer.from(head(['POST /v1/checks HTTP/1.1', 'Host: x', `Authorization: Bearer ${practiceKey}`, 'Content-Type: application/json', 'Transfer-Encoding: chunked'])), Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+    const chunked = open(
+      Buffer.concat([
+        Buffer.from(
+          head(['POST /v1/checks HTTP/1.1', 'Host: x', `Authorization: Bearer ${practiceKey}`, 'Content-Type: application/json', 'Transfer-Encoding: chunked']),
+        ),
+        Buffer.from(`${chunk.length.toString(16)}\r\n`),
+        chunk,
+        Buffer.from('\r\n'),
+      ]),
+    );
     expect(await firstStatus(chunked.socket, 1_000)).toBe('HTTP/1.1 413 Payload Too Large');
     chunked.socket.destroy();
   });
@@ -104,7 +129,10 @@ describe('the local server under a hostile client', () => {
     const slowHead = open('POST /v1/checks HTTP/1.1\r\nHost: x\r\n');
     const headAnswer = await slowHead.answer;
     expect(headAnswer.closedAfterMs).toBeLessThan(limits.headersTimeoutMs + 2_000);
-    const slowBody = open(head(['POST /v1/checks HTTP/1.1', 'Host: x', `Authorization: Bearer ${practiceKey}`, 'Content-Type: application/json', 'Content-Length: 100']) + '{"subject":');
+    const slowBody = open(
+      head(['POST /v1/checks HTTP/1.1', 'Host: x', `Authorization: Bearer ${practiceKey}`, 'Content-Type: application/json', 'Content-Length: 100']) +
+        '{"subject":',
+    );
     const bodyAnswer = await slowBody.answer;
     expect(bodyAnswer.closedAfterMs).toBeLessThan(limits.requestTimeoutMs + 2_000);
     expect(bodyAnswer.text).toMatch(/^HTTP\/1\.1 408 /);
@@ -125,7 +153,10 @@ describe('the local server under a hostile client', () => {
 
   it('a client that disconnects mid-body is a log line, not an ERROR', async () => {
     const errorsBefore = logger.lines.filter((line) => line.level === 'error').length;
-    const leaving = open(head(['POST /v1/checks HTTP/1.1', 'Host: x', `Authorization: Bearer ${practiceKey}`, 'Content-Type: application/json', 'Content-Length: 100']) + '{"subject":');
+    const leaving = open(
+      head(['POST /v1/checks HTTP/1.1', 'Host: x', `Authorization: Bearer ${practiceKey}`, 'Content-Type: application/json', 'Content-Length: 100']) +
+        '{"subject":',
+    );
     await new Promise((done) => setTimeout(done, 200));
     leaving.socket.destroy();
     await new Promise((done) => setTimeout(done, 200));

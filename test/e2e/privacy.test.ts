@@ -71,7 +71,10 @@ const sweepSecret = 'privacy-sweep-webhook-secret-77';
 const sweepApiKey = 'cal_live_privacy_sweep_0001';
 let calcom: CalcomStandIn;
 /** A delivery as Cal.com sends it, with the canary as the booker (name, e-mail, and phone in the form and the SMS reminder). */
-function canaryDelivery(uid: string, attendee: Record<string, unknown> = { name: canary.fullName, email: canary.email, phoneNumber: canary.phone, timeZone: 'America/New_York' }) {
+function canaryDelivery(
+  uid: string,
+  attendee: Record<string, unknown> = { name: canary.fullName, email: canary.email, phoneNumber: canary.phone, timeZone: 'America/New_York' },
+) {
   return calcomDelivery({
     triggerEvent: 'BOOKING_REQUESTED',
     uid,
@@ -100,7 +103,10 @@ function canaryRequests(alert: string, clauseId: string, practiceId: string): Re
       { path: webhook, ...signed(canaryDelivery('sweep-booking-1')) },
       { path: webhook, ...signed(canaryDelivery('sweep-booking-2'), 'not-the-secret-0123456789') },
       { path: webhook, rawBody: JSON.stringify(canaryDelivery('sweep-booking-3')), headers: { 'content-type': 'application/json' } },
-      { path: webhook, ...signed(canaryDelivery('sweep-booking-4', { name: [canary.fullName], email: { [canary.email]: canary.phone }, phoneNumber: 5550123 })) },
+      {
+        path: webhook,
+        ...signed(canaryDelivery('sweep-booking-4', { name: [canary.fullName], email: { [canary.email]: canary.phone }, phoneNumber: 5550123 })),
+      },
       { path: webhook, ...signed({ ...canaryDelivery('sweep-booking-5'), triggerEvent: canary.fullName }) },
       { path: `/v1/integrations/calcom/${enc(canary.email)}`, ...signed(canaryDelivery('sweep-booking-6')) },
     ],
@@ -113,7 +119,10 @@ function canaryRequests(alert: string, clauseId: string, practiceId: string): Re
     'GET /v1/overview': [{ path: '/v1/overview' }],
     'GET /v1/stats': [{ path: '/v1/stats' }],
     'GET /v1/stats/summary': [{ path: '/v1/stats/summary' }, { path: `/v1/stats/summary?${canaryQuery}`, headers: canaryHeader }],
-    'POST /v1/keys': [{ path: '/v1/keys', body: { role: 'auditor', label: 'canary', ...unknownFields } }, { path: '/v1/keys', body: { role: canary.fullName, practiceId: canary.email, label: 'canary' } }],
+    'POST /v1/keys': [
+      { path: '/v1/keys', body: { role: 'auditor', label: 'canary', ...unknownFields } },
+      { path: '/v1/keys', body: { role: canary.fullName, practiceId: canary.email, label: 'canary' } },
+    ],
     'DELETE /v1/keys/{keyId}': [{ path: `/v1/keys/${enc(canary.fullName)}` }, { path: `/v1/keys/${enc(canary.email)}` }],
     'POST /v1/consent-clauses': [{ path: '/v1/consent-clauses', body: { text: 'Canary clause text.', ...unknownFields } }],
     'POST /v1/consent-clauses/{clauseId}/versions': [
@@ -122,15 +131,28 @@ function canaryRequests(alert: string, clauseId: string, practiceId: string): Re
     ],
     'GET /v1/consent-clauses': [{ path: '/v1/consent-clauses' }],
     'POST /v1/alerts': [
-      { path: '/v1/alerts', body: withFreeActions(alertBody(sweepClause, canary, canarySummary)), headers: { 'Idempotency-Key': `${canary.fullName.replace(/ /g, '-')}-${canary.dateOfBirth}` } },
+      {
+        path: '/v1/alerts',
+        body: withFreeActions(alertBody(sweepClause, canary, canarySummary)),
+        headers: { 'Idempotency-Key': `${canary.fullName.replace(/ /g, '-')}-${canary.dateOfBirth}` },
+      },
       { path: '/v1/alerts', body: { ...alertBody(sweepClause, badSubject, canarySummary), ...unknownFields } },
     ],
     'GET /v1/alerts': [{ path: '/v1/alerts' }, { path: `/v1/alerts?status=${enc(canary.fullName)}&cursor=${enc(canary.phone)}&limit=${canary.dateOfBirth}` }],
     'GET /v1/reviews/decided': [{ path: '/v1/reviews/decided' }],
     'GET /v1/alerts/{alertId}': [{ path: `/v1/alerts/${alert}` }, { path: `/v1/alerts/${enc(canary.fullName)}` }],
-    'POST /v1/alerts/{alertId}/retract': [{ path: `/v1/alerts/${alert}/retract`, body: { reason: freeReason, ...unknownFields } }, { path: `/v1/alerts/${enc(canary.phone)}/retract`, body: { reason: freeReason } }],
-    'POST /v1/alerts/{alertId}/disputes': [{ path: `/v1/alerts/${alert}/disputes`, body: { reason: freeReason, ...unknownFields } }, { path: `/v1/alerts/${enc(canary.email)}/disputes`, body: { reason: freeReason } }],
-    'POST /v1/alerts/{alertId}/reinstate': [{ path: `/v1/alerts/${alert}/reinstate`, body: { reason: freeReason, ...unknownFields } }, { path: `/v1/alerts/${canary.dateOfBirth}/reinstate`, body: { reason: freeReason } }],
+    'POST /v1/alerts/{alertId}/retract': [
+      { path: `/v1/alerts/${alert}/retract`, body: { reason: freeReason, ...unknownFields } },
+      { path: `/v1/alerts/${enc(canary.phone)}/retract`, body: { reason: freeReason } },
+    ],
+    'POST /v1/alerts/{alertId}/disputes': [
+      { path: `/v1/alerts/${alert}/disputes`, body: { reason: freeReason, ...unknownFields } },
+      { path: `/v1/alerts/${enc(canary.email)}/disputes`, body: { reason: freeReason } },
+    ],
+    'POST /v1/alerts/{alertId}/reinstate': [
+      { path: `/v1/alerts/${alert}/reinstate`, body: { reason: freeReason, ...unknownFields } },
+      { path: `/v1/alerts/${canary.dateOfBirth}/reinstate`, body: { reason: freeReason } },
+    ],
     'GET /v1/reviews/queue': [{ path: '/v1/reviews/queue' }],
     'POST /v1/alerts/{alertId}/reviews': [
       { path: `/v1/alerts/${alert}/reviews`, body: { decision: canary.fullName, reason: 'ok', ...unknownFields } },
@@ -141,9 +163,20 @@ function canaryRequests(alert: string, clauseId: string, practiceId: string): Re
       { path: `/v1/alerts/${alert}/reconfirm`, body: { reason: freeReason } },
       { path: `/v1/alerts/${enc(canary.email)}/reconfirm`, body: { reason: freeReason } },
     ],
-    'POST /v1/checks': [{ path: '/v1/checks', body: { subject: canary } }, { path: '/v1/checks', body: { subject: badSubject, bookingOn: canary.dateOfBirth.replace('07-07', '02-30'), ...unknownFields } }],
+    'POST /v1/checks': [
+      { path: '/v1/checks', body: { subject: canary } },
+      { path: '/v1/checks', body: { subject: badSubject, bookingOn: canary.dateOfBirth.replace('07-07', '02-30'), ...unknownFields } },
+    ],
     'POST /v1/checks/batch': [
-      { path: '/v1/checks/batch', body: { bookings: [{ ref: 'sweep-1', subject: canary }, { ref: 'sweep-2', subject: { phone: canary.phone } }] } },
+      {
+        path: '/v1/checks/batch',
+        body: {
+          bookings: [
+            { ref: 'sweep-1', subject: canary },
+            { ref: 'sweep-2', subject: { phone: canary.phone } },
+          ],
+        },
+      },
       { path: '/v1/checks/batch', body: { bookings: [{ ref: canary.fullName, subject: badSubject, ...unknownFields }] } },
     ],
     'POST /v1/bookings': [
@@ -152,7 +185,11 @@ function canaryRequests(alert: string, clauseId: string, practiceId: string): Re
       { path: '/v1/bookings', body: { ref: 'sweep-booking-late', appointmentOn: canary.dateOfBirth, subject: canary } },
     ],
     'GET /v1/bookings': [{ path: '/v1/bookings' }],
-    'DELETE /v1/bookings/{ref}': [{ path: `/v1/bookings/${enc(canary.fullName)}` }, { path: `/v1/bookings/${enc(canary.email)}` }, { path: '/v1/bookings/sweep-booking' }],
+    'DELETE /v1/bookings/{ref}': [
+      { path: `/v1/bookings/${enc(canary.fullName)}` },
+      { path: `/v1/bookings/${enc(canary.email)}` },
+      { path: '/v1/bookings/sweep-booking' },
+    ],
     'GET /v1/alerts/{alertId}/match-digest': [{ path: `/v1/alerts/${alert}/match-digest` }, { path: `/v1/alerts/${enc(canary.phone)}/match-digest` }],
     'PUT /v1/alerts/{alertId}/match-digest': [
       { path: `/v1/alerts/${alert}/match-digest`, body: { enabled: true, ...unknownFields } },
@@ -163,7 +200,10 @@ function canaryRequests(alert: string, clauseId: string, practiceId: string): Re
     'GET /v1/audit/verification-key': [{ path: '/v1/audit/verification-key' }],
     'GET /v1/audit/checkpoints': [{ path: '/v1/audit/checkpoints' }],
     'POST /v1/audit/checkpoints': [{ path: '/v1/audit/checkpoints' }],
-    'POST /v1/audit/subject-tokens': [{ path: '/v1/audit/subject-tokens', body: { subject: canary } }, { path: '/v1/audit/subject-tokens', body: { subject: badSubject, ...unknownFields } }],
+    'POST /v1/audit/subject-tokens': [
+      { path: '/v1/audit/subject-tokens', body: { subject: canary } },
+      { path: '/v1/audit/subject-tokens', body: { subject: badSubject, ...unknownFields } },
+    ],
   };
 }
 let sweepClause: { clauseId: string; version: number; sha256: string };
@@ -192,7 +232,10 @@ async function sweepEveryRoute(call: Call, keysByRole: Record<string, string | u
     }
   }
   // A path that is no route at all, carrying an identifier.
-  record('no route', await call('GET', `/v1/clients/${enc(canary.fullName)}/${enc(canary.phone)}?${canaryQuery}`, { key: keysByRole.admin, headers: canaryHeader }));
+  record(
+    'no route',
+    await call('GET', `/v1/clients/${enc(canary.fullName)}/${enc(canary.phone)}?${canaryQuery}`, { key: keysByRole.admin, headers: canaryHeader }),
+  );
 }
 
 function filesUnder(dir: string): string[] {
@@ -220,7 +263,10 @@ beforeAll(async () => {
   const net = await setUpNetwork(call, adminKey.trim());
 
   // Valley registers an upcoming booking by the canary before any alert about them exists: re-screened when it publishes.
-  const registered = await call('POST', '/v1/bookings', { key: net.keys.valleyDesk.apiKey, body: { ref: 'canary-booking-1', appointmentOn: appointmentSoon(), subject: canary } });
+  const registered = await call('POST', '/v1/bookings', {
+    key: net.keys.valleyDesk.apiKey,
+    body: { ref: 'canary-booking-1', appointmentOn: appointmentSoon(), subject: canary },
+  });
   expect(registered.status).toBe(201);
   expect(registered.body.result).toBe('no_match');
   record('booking registered', registered);
@@ -238,14 +284,22 @@ beforeAll(async () => {
     const decided = await call('POST', `/v1/alerts/${alertId}/reviews`, { key: reviewer.apiKey, body: { decision: 'approve', reason: freeReason } });
     expect(decided.status).toBe(200);
   }
-  const subjects = [{ phone: canary.phone }, { email: canary.email }, { fullName: canary.fullName, dateOfBirth: canary.dateOfBirth }, { fullName: canary.fullName }];
+  const subjects = [
+    { phone: canary.phone },
+    { email: canary.email },
+    { fullName: canary.fullName, dateOfBirth: canary.dateOfBirth },
+    { fullName: canary.fullName },
+  ];
   for (const subject of subjects) {
     const answer = await call('POST', '/v1/checks', { key: net.keys.valleyDesk.apiKey, body: { subject } });
     expect(answer.body.result).toBe('match');
     for (const needle of needles) expect(answer.text).not.toContain(needle);
   }
   // Bad requests that carry the canaries must not echo them either.
-  const bad = await call('POST', '/v1/checks', { key: net.keys.valleyDesk.apiKey, body: { subject: { ...canary, phone: `${canary.phone}x`.repeat(3), [canary.fullName]: 1 }, bookingOn: canary.phone } });
+  const bad = await call('POST', '/v1/checks', {
+    key: net.keys.valleyDesk.apiKey,
+    body: { subject: { ...canary, phone: `${canary.phone}x`.repeat(3), [canary.fullName]: 1 }, bookingOn: canary.phone },
+  });
   expect(bad.status).toBe(400);
   const wrongRole = await call('POST', '/v1/checks', { key: net.keys.elmReviewer.apiKey, body: { subject: { phone: canary.phone } } });
   expect(wrongRole.status).toBe(403);
@@ -261,7 +315,12 @@ beforeAll(async () => {
   expect(batch.body.results.map((result: { result: string }) => result.result)).toEqual(['match', 'match', 'match', 'match']);
   const badBatch = await call('POST', '/v1/checks/batch', {
     key: net.keys.valleyDesk.apiKey,
-    body: { bookings: [{ ref: 'ok', subject: { phone: canary.phone } }, { ref: canary.fullName, subject: { email: `${canary.email}@@` } }] },
+    body: {
+      bookings: [
+        { ref: 'ok', subject: { phone: canary.phone } },
+        { ref: canary.fullName, subject: { email: `${canary.email}@@` } },
+      ],
+    },
   });
   expect(badBatch.status).toBe(400);
   for (const needle of needles) {
@@ -276,7 +335,14 @@ beforeAll(async () => {
 
   // Every route, as every role and with no key.
   sweepClause = net.clause;
-  const keysByRole = { admin: adminKey.trim(), reviewer: net.keys.elmReviewer.apiKey, practice: net.keys.harbourDesk.apiKey, 'other practice': net.keys.valleyDesk.apiKey, auditor: net.keys.auditor.apiKey, 'no key': undefined };
+  const keysByRole = {
+    admin: adminKey.trim(),
+    reviewer: net.keys.elmReviewer.apiKey,
+    practice: net.keys.harbourDesk.apiKey,
+    'other practice': net.keys.valleyDesk.apiKey,
+    auditor: net.keys.auditor.apiKey,
+    'no key': undefined,
+  };
   // Harbour's booking software delivers a booking by the canary: screened, matched, declined through the stand-in Cal.com.
   const configured = await call('PUT', `/v1/practices/${net.practices.harbour}/integrations/calcom`, {
     key: net.keys.harbourDesk.apiKey,
@@ -289,7 +355,8 @@ beforeAll(async () => {
   record('cal.com webhook', delivered);
   await sweepEveryRoute(call, keysByRole, alertId, net.clause.clauseId, net.practices.harbour);
   // What was sent to Cal.com on the practice's behalf is searched like every answer.
-  for (const [i, sent] of calcom.calls.entries()) answers.push({ label: `sent to Cal.com ${i}`, text: `${sent.method} ${sent.path}\n${JSON.stringify(sent.headers)}\n${sent.body}` });
+  for (const [i, sent] of calcom.calls.entries())
+    answers.push({ label: `sent to Cal.com ${i}`, text: `${sent.method} ${sent.path}\n${JSON.stringify(sent.headers)}\n${sent.body}` });
 
   // The console's reads, answered in full (the sweep's own requests carry canary query parameters, which they refuse).
   const reads: [string, string, string][] = [
@@ -336,7 +403,10 @@ beforeAll(async () => {
   // the slowdown's refusals carry nothing of the person (the search below covers the notice too).
   const swept: number[] = [];
   for (let day = 1; day <= 12; day += 1) {
-    const answer = await call('POST', '/v1/checks', { key: net.keys.valleyDesk.apiKey, body: { subject: { fullName: canary.fullName, dateOfBirth: `1950-01-${String(day).padStart(2, '0')}` } } });
+    const answer = await call('POST', '/v1/checks', {
+      key: net.keys.valleyDesk.apiKey,
+      body: { subject: { fullName: canary.fullName, dateOfBirth: `1950-01-${String(day).padStart(2, '0')}` } },
+    });
     swept.push(answer.status);
     for (const needle of needles) expect(answer.text).not.toContain(needle);
   }
@@ -363,11 +433,22 @@ describe('after the story, stopped with Ctrl-C', () => {
   });
 
   it('wrote data, notifications and logs (so the search below is searching something real)', () => {
-    const everything = filesUnder(dataDir).map((file) => readFileSync(file).toString('latin1')).join('\n');
+    const everything = filesUnder(dataDir)
+      .map((file) => readFileSync(file).toString('latin1'))
+      .join('\n');
     expect(filesUnder(join(dataDir, 'dynamodb')).length).toBeGreaterThan(0);
     expect(everything).toContain(alertId);
     const notifications = readFileSync(join(dataDir, 'notifications.jsonl'), 'utf8');
-    for (const type of ['alert.awaiting_review', 'alert.published', 'alert.disputed', 'alert.reinstated', 'screening.booking_matched', 'screening.possible_enumeration', 'booking.rescreen_matched']) expect(notifications).toContain(type);
+    for (const type of [
+      'alert.awaiting_review',
+      'alert.published',
+      'alert.disputed',
+      'alert.reinstated',
+      'screening.booking_matched',
+      'screening.possible_enumeration',
+      'booking.rescreen_matched',
+    ])
+      expect(notifications).toContain(type);
     expect(network.output()).toContain('"level":"DEBUG"');
     expect(network.output()).toMatch(/POST \/v1\/checks 200/);
   });
@@ -407,7 +488,9 @@ describe('free text, receipts and the audit trail', () => {
   });
 
   it('the free text reached the roles that read it (so the search above searched something real)', () => {
-    expect(answers.some(({ label, text }) => label.startsWith('GET /v1/alerts/{alertId}') && label.endsWith('as practice') && text.includes(freeTextName))).toBe(true);
+    expect(
+      answers.some(({ label, text }) => label.startsWith('GET /v1/alerts/{alertId}') && label.endsWith('as practice') && text.includes(freeTextName)),
+    ).toBe(true);
   });
 
   it('no answer, export or stored byte holds the plain SHA-256 of a submitted body, or a plain digest of a reason', () => {
@@ -419,12 +502,12 @@ describe('free text, receipts and the audit trail', () => {
     }
   });
 
-  it('the receipt\'s content key went to the submitter only: in no other answer, and nowhere stored', () => {
+  it("the receipt's content key went to the submitter only: in no other answer, and nowhere stored", () => {
     for (const { label, text } of answers) expect(text.includes(contentKey), `the content key in the answer to ${label}`).toBe(false);
     for (const file of filesUnder(dataDir)) expect(readFileSync(file).includes(Buffer.from(contentKey, 'utf8')), `the content key in ${file}`).toBe(false);
   });
 
-  it('check entries in the export carry no token: one client\'s screenings do not link', () => {
+  it("check entries in the export carry no token: one client's screenings do not link", () => {
     const checks = exportedText.split('\n').filter((line) => line.includes('"check.performed"'));
     expect(checks.length).toBeGreaterThan(4);
     for (const token of canaryTokens) for (const line of checks) expect(line.includes(token)).toBe(false);

@@ -77,10 +77,20 @@ describe('answer sizes', () => {
     const key = local.net.keys.valleyDesk.apiKey;
     const subjects = [{ phone: flagged.phone }, { fullName: flagged.fullName }, other(50)];
     const single = await Promise.all(subjects.map((subject) => local.call('POST', '/v1/checks', { key, body: { subject } })));
-    expect(single.map((answer) => [answer.body.result, answer.body.confidence])).toEqual([['match', 'strong'], ['match', 'possible'], ['no_match', undefined]]);
+    expect(single.map((answer) => [answer.body.result, answer.body.confidence])).toEqual([
+      ['match', 'strong'],
+      ['match', 'possible'],
+      ['no_match', undefined],
+    ]);
     expect(single.map((answer) => Buffer.byteLength(answer.text))).toEqual([screeningAnswerBytes, screeningAnswerBytes, screeningAnswerBytes]);
-    const mixed = await batch(key, subjects.map((subject, i) => ({ ref: `m${i}`, subject })));
-    const misses = await batch(key, [51, 52, 53].map((n, i) => ({ ref: `m${i}`, subject: other(n) })));
+    const mixed = await batch(
+      key,
+      subjects.map((subject, i) => ({ ref: `m${i}`, subject })),
+    );
+    const misses = await batch(
+      key,
+      [51, 52, 53].map((n, i) => ({ ref: `m${i}`, subject: other(n) })),
+    );
     expect(mixed.body.results.filter((r: { result: string }) => r.result === 'match')).toHaveLength(2);
     expect(Buffer.byteLength(mixed.text)).toBe(Buffer.byteLength(misses.text));
   });
@@ -161,7 +171,7 @@ describe('enumeration watch', () => {
   });
   afterAll(() => guessing.stop());
 
-  it('every guess counts, whatever the booking carried; spending the day\'s budget tells security once and slows the practice', async () => {
+  it("every guess counts, whatever the booking carried; spending the day's budget tells security once and slows the practice", async () => {
     const key = guessing.net.keys.valleyDesk.apiKey;
     const check = (subject: Record<string, string | undefined>) => guessing.call('POST', '/v1/checks', { key, body: { subject } });
     // Strong matches are free.
@@ -176,7 +186,11 @@ describe('enumeration watch', () => {
     for (const subject of guesses) expect((await check(subject)).status).toBe(200);
     expect(guessing.notifications().filter((line) => line.type === 'screening.possible_enumeration')).toEqual([]);
     // A date of birth one digit from the flagged person's is a possible match: the sweep's sixth guess.
-    expect((await check({ fullName: flagged.fullName, dateOfBirth: '1969-12-03' })).body).toMatchObject({ result: 'match', confidence: 'possible', alerts: [{ confidence: 'possible', matchedOn: ['dob_variant', 'name'] }] });
+    expect((await check({ fullName: flagged.fullName, dateOfBirth: '1969-12-03' })).body).toMatchObject({
+      result: 'match',
+      confidence: 'possible',
+      alerts: [{ confidence: 'possible', matchedOn: ['dob_variant', 'name'] }],
+    });
     const notices = guessing.notifications().filter((line) => line.type === 'screening.possible_enumeration');
     expect(notices).toEqual([
       expect.objectContaining({ topic: 'security', practiceId: guessing.net.practices.valley, budget, day: '2026-11-24', slowedUntil: '2026-11-25T09:10:00Z' }),

@@ -25,7 +25,10 @@ async function publish(deskKey: string, email: string, reviewerKeys: string[]): 
   const submitted = await local.call('POST', '/v1/alerts', { key: deskKey, body: alertBody(local.net.clause, { email }) });
   expect(submitted.status, submitted.text).toBe(201);
   for (const key of reviewerKeys) {
-    const decided = await local.call('POST', `/v1/alerts/${submitted.body.alertId}/reviews`, { key, body: { decision: 'approve', reason: 'Consent and account checked.' } });
+    const decided = await local.call('POST', `/v1/alerts/${submitted.body.alertId}/reviews`, {
+      key,
+      body: { decision: 'approve', reason: 'Consent and account checked.' },
+    });
     expect(decided.status, decided.text).toBe(200);
   }
   return submitted.body.alertId as string;
@@ -87,7 +90,7 @@ describe('network statistics over HTTP', () => {
     expect((await local.call('GET', '/v1/stats/summary', { key: keys().harbourDesk.apiKey })).body).toEqual(summary.body);
   });
 
-  it('the full breakdown is the admin\'s only', async () => {
+  it("the full breakdown is the admin's only", async () => {
     const answer = await local.call('GET', '/v1/stats', { key: keys().harbourDesk.apiKey });
     expect(answer.status).toBe(403);
     expect(answer.headers.get('content-type')).toContain('application/problem+json');

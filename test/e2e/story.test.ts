@@ -50,7 +50,10 @@ async function submit(body: unknown, key = net.keys.harbourDesk.apiKey, headers:
 }
 
 async function publish(alertId: string) {
-  const first = await call('POST', `/v1/alerts/${alertId}/reviews`, { key: net.keys.elmReviewer.apiKey, body: { decision: 'approve', reason: 'Record is specific and consent proof is in order.' } });
+  const first = await call('POST', `/v1/alerts/${alertId}/reviews`, {
+    key: net.keys.elmReviewer.apiKey,
+    body: { decision: 'approve', reason: 'Record is specific and consent proof is in order.' },
+  });
   expect(first.status).toBe(200);
   expect(first.body.status).toBe('pending_review');
   const second = await call('POST', `/v1/alerts/${alertId}/reviews`, { key: net.keys.valleyReviewer.apiKey, body: { decision: 'approve', reason: 'Agree.' } });
@@ -58,7 +61,8 @@ async function publish(alertId: string) {
   return second;
 }
 
-const check = (subjectFields: Record<string, string>, key = net.keys.valleyDesk.apiKey) => call('POST', '/v1/checks', { key, body: { subject: subjectFields } });
+const check = (subjectFields: Record<string, string>, key = net.keys.valleyDesk.apiKey) =>
+  call('POST', '/v1/checks', { key, body: { subject: subjectFields } });
 
 describe('submit, review, publish, screen', () => {
   let alertId: string;
@@ -93,13 +97,19 @@ describe('submit, review, publish, screen', () => {
   });
 
   it('refuses a reviewer of the submitting practice (403) and a second decision (409)', async () => {
-    const conflicted = await call('POST', `/v1/alerts/${alertId}/reviews`, { key: net.keys.harbourReviewer.apiKey, body: { decision: 'approve', reason: 'mine' } });
+    const conflicted = await call('POST', `/v1/alerts/${alertId}/reviews`, {
+      key: net.keys.harbourReviewer.apiKey,
+      body: { decision: 'approve', reason: 'mine' },
+    });
     expect(conflicted.status).toBe(403);
     expect(conflicted.headers.get('content-type')).toContain('application/problem+json');
     const published = await publish(alertId);
     expect(published.body.status).toBe('published');
     expect(published.body.publishedAt).toMatch(/Z$/);
-    const again = await call('POST', `/v1/alerts/${alertId}/reviews`, { key: net.keys.elmReviewer.apiKey, body: { decision: 'reject', reason: 'changed my mind' } });
+    const again = await call('POST', `/v1/alerts/${alertId}/reviews`, {
+      key: net.keys.elmReviewer.apiKey,
+      body: { decision: 'reject', reason: 'changed my mind' },
+    });
     expect(again.status).toBe(409);
   });
 
@@ -116,7 +126,13 @@ describe('submit, review, publish, screen', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ result: 'match', confidence: 'strong', matchedOn: ['phone'], reportingPractices: 1 });
     expect(answer.body.alerts).toEqual([
-      { category: 'sexual_misconduct', severity: 'high', publishedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), confidence: 'strong', matchedOn: ['phone'] },
+      {
+        category: 'sexual_misconduct',
+        severity: 'high',
+        publishedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        confidence: 'strong',
+        matchedOn: ['phone'],
+      },
     ]);
     expect(answer.text).not.toContain(net.practices.harbour);
   });
@@ -137,22 +153,36 @@ describe('submit, review, publish, screen', () => {
     expect((await check({ phone: '+1 860 555 0199' })).body.result).toBe('no_match');
     // The same name with a date of birth two digits away is another person, not a weaker match.
     expect((await check({ fullName: 'Brannigan Testcase-Oyelaran', dateOfBirth: '1981-02-28' })).body.result).toBe('no_match');
-    expect((await check({ email: 'someone.else@example.org' })).body).toEqual({ checkId: expect.stringMatching(/^chk_/), result: 'no_match', padding: expect.stringMatching(/^ +$/) });
+    expect((await check({ email: 'someone.else@example.org' })).body).toEqual({
+      checkId: expect.stringMatching(/^chk_/),
+      result: 'no_match',
+      padding: expect.stringMatching(/^ +$/),
+    });
   });
 
-  it('matches the reporting practice\'s own screening too', async () => {
+  it("matches the reporting practice's own screening too", async () => {
     expect((await check({ phone: '8605550100' }, net.keys.harbourDesk.apiKey)).body.result).toBe('match');
   });
 
   it('shows a practice its own alert without summary, tokens or reviewer identities', async () => {
     const view = await call('GET', `/v1/alerts/${alertId}`, { key: net.keys.harbourDesk.apiKey });
     expect(view.status).toBe(200);
-    expect(Object.keys(view.body).sort()).toEqual(['alertId', 'category', 'expiresAt', 'history', 'publishedAt', 'reviews', 'severity', 'status', 'submittedAt']);
+    expect(Object.keys(view.body).sort()).toEqual([
+      'alertId',
+      'category',
+      'expiresAt',
+      'history',
+      'publishedAt',
+      'reviews',
+      'severity',
+      'status',
+      'submittedAt',
+    ]);
     expect(view.text).not.toContain('sexual advances');
     expect(view.text).not.toContain(net.keys.elmReviewer.keyId);
   });
 
-  it('hides another practice\'s alert behind a 404 (no read, no retract)', async () => {
+  it("hides another practice's alert behind a 404 (no read, no retract)", async () => {
     expect((await call('GET', `/v1/alerts/${alertId}`, { key: net.keys.valleyDesk.apiKey })).status).toBe(404);
     const retract = await call('POST', `/v1/alerts/${alertId}/retract`, { key: net.keys.valleyDesk.apiKey, body: { reason: 'not mine' } });
     expect(retract.status).toBe(404);
@@ -160,7 +190,10 @@ describe('submit, review, publish, screen', () => {
   });
 
   it('stops matching once the submitting practice retracts, and refuses to retract twice', async () => {
-    const retract = await call('POST', `/v1/alerts/${alertId}/retract`, { key: net.keys.harbourDesk.apiKey, body: { reason: 'Entered against the wrong client.' } });
+    const retract = await call('POST', `/v1/alerts/${alertId}/retract`, {
+      key: net.keys.harbourDesk.apiKey,
+      body: { reason: 'Entered against the wrong client.' },
+    });
     expect(retract.status).toBe(200);
     expect(retract.body.status).toBe('retracted');
     expect((await check({ phone: '860.555.0100' })).body.result).toBe('no_match');
@@ -173,7 +206,10 @@ describe('submit, review, publish, screen', () => {
 describe('review outcomes', () => {
   it('ends an alert as rejected on one rejection', async () => {
     const { body } = await submit(alertBody(net.clause, { phone: '+1 203 555 0142' }));
-    const reject = await call('POST', `/v1/alerts/${body.alertId}/reviews`, { key: net.keys.valleyReviewer.apiKey, body: { decision: 'reject', reason: 'Not a safety incident.' } });
+    const reject = await call('POST', `/v1/alerts/${body.alertId}/reviews`, {
+      key: net.keys.valleyReviewer.apiKey,
+      body: { decision: 'reject', reason: 'Not a safety incident.' },
+    });
     expect(reject.body.status).toBe('rejected');
     expect((await check({ phone: '203-555-0142' })).body.result).toBe('no_match');
     expect((await call('POST', `/v1/alerts/${body.alertId}/retract`, { key: net.keys.harbourDesk.apiKey, body: { reason: 'x' } })).status).toBe(409);
@@ -248,7 +284,12 @@ describe('bad input', () => {
     body.extra = true;
     const answer = await submit(body);
     expect(answer.status).toBe(400);
-    expect(answer.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['(unrecognised field name)', 'consent.clauseSha256', 'incident.category', 'subject.phone']);
+    expect(answer.body.errors.map((error: { path: string }) => error.path).sort()).toEqual([
+      '(unrecognised field name)',
+      'consent.clauseSha256',
+      'incident.category',
+      'subject.phone',
+    ]);
     expect(answer.text).not.toContain('not a phone');
   });
 
@@ -271,13 +312,29 @@ describe('bad input', () => {
   });
 
   it('answers 413 over 64 KiB, 400 for broken JSON, 415 for other media types', async () => {
-    const big = await call('POST', '/v1/checks', { key: net.keys.valleyDesk.apiKey, rawBody: JSON.stringify({ subject: { fullName: 'x'.repeat(70_000) } }), headers: { 'content-type': 'application/json' } });
+    const big = await call('POST', '/v1/checks', {
+      key: net.keys.valleyDesk.apiKey,
+      rawBody: JSON.stringify({ subject: { fullName: 'x'.repeat(70_000) } }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(big.status).toBe(413);
-    const broken = await call('POST', '/v1/checks', { key: net.keys.valleyDesk.apiKey, rawBody: '{"subject": {', headers: { 'content-type': 'application/json' } });
+    const broken = await call('POST', '/v1/checks', {
+      key: net.keys.valleyDesk.apiKey,
+      rawBody: '{"subject": {',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(broken.status).toBe(400);
-    const form = await call('POST', '/v1/checks', { key: net.keys.valleyDesk.apiKey, rawBody: 'phone=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await call('POST', '/v1/checks', {
+      key: net.keys.valleyDesk.apiKey,
+      rawBody: 'phone=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(415);
-    const invalidUtf8 = await call('POST', '/v1/checks', { key: net.keys.valleyDesk.apiKey, rawBody: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), headers: { 'content-type': 'application/json' } });
+    const invalidUtf8 = await call('POST', '/v1/checks', {
+      key: net.keys.valleyDesk.apiKey,
+      rawBody: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(invalidUtf8.status).toBe(400);
   });
 

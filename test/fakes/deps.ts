@@ -13,7 +13,21 @@ import { localDataKeys } from '#shared/adapters/local/local-data-keys.ts';
 import { buildLocalKeyring } from '#shared/adapters/local/local-keyring.ts';
 import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
 import {
-  memoryAlertStore, memoryApiKeyStore, memoryClauseStore, memoryFigures, memoryOutbox, memoryPracticeStore, memoryScreeningLedger, memoryTokenIndex, type MemoryAlertStore, type MemoryFigures, type MemoryLedger, type MemoryOutbox, type MemoryTokenIndex, memoryIntegrationStore, type MemoryIntegrationStore,
+  memoryAlertStore,
+  memoryApiKeyStore,
+  memoryClauseStore,
+  memoryFigures,
+  memoryOutbox,
+  memoryPracticeStore,
+  memoryScreeningLedger,
+  memoryTokenIndex,
+  type MemoryAlertStore,
+  type MemoryFigures,
+  type MemoryLedger,
+  type MemoryOutbox,
+  type MemoryTokenIndex,
+  memoryIntegrationStore,
+  type MemoryIntegrationStore,
 } from './memory-stores.ts';
 import { memoryAuditLog, memoryCheckpointStore, type MemoryAuditLog, type MemoryCheckpointStore } from './memory-audit.ts';
 import { memoryBookingRegistry, memoryMatchDigests, type MemoryBookingRegistry } from './memory-rescreen.ts';
@@ -69,9 +83,11 @@ export interface RecordingLogger extends Logger {
 /** Silent: lines are kept for assertions, never printed. */
 export function recordingLogger(): RecordingLogger {
   const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (message: string, ...extra: Record<string, unknown>[]) => {
-    lines.push({ level, message, extra });
-  };
+  const at =
+    (level: LogLine['level']) =>
+    (message: string, ...extra: Record<string, unknown>[]) => {
+      lines.push({ level, message, extra });
+    };
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -177,7 +193,10 @@ export function buildTestDeps(overrides: Partial<Omit<Deps, 'clock'>> = {}): Tes
     ledger,
     figures,
     audit,
-    seals: { put: async (seal) => void seals.push(structuredClone(seal)), putCheckpoint: async (checkpoint) => void sealedCheckpoints.push(structuredClone(checkpoint)) },
+    seals: {
+      put: async (seal) => void seals.push(structuredClone(seal)),
+      putCheckpoint: async (checkpoint) => void sealedCheckpoints.push(structuredClone(checkpoint)),
+    },
     checkpoints,
     integrations,
     calcom,

@@ -7,8 +7,34 @@
 import { ConflictError } from '#shared/errors.ts';
 import { alertMoves, checkMoves, dayShards, noticeMoves, screeningTally, statsItems } from '#shared/stats/counters.ts';
 import { groupMoves, type ItemTallies, type TallyMove } from '#shared/stats/tally.ts';
-import { type AlertStore, type ApiKeyStore, type ClauseStore, type Clock, type IndexChange, type IntegrationStore, type NetworkFigures, type NotificationOutbox, type PracticeStore, type ScreeningLedger, StaleAlertError, type TokenIndex } from '#shared/ports.ts';
-import { type AlertRecord, type AlertStatus, alertStatuses, type ApiKeyListing, type ApiKeyRecord, type CalcomIntegration, type ConsentClause, type FailedNotification, type IdempotencyRecord, type IndexedAlert, type Practice, type SecurityNotification } from '#shared/records.ts';
+import {
+  type AlertStore,
+  type ApiKeyStore,
+  type ClauseStore,
+  type Clock,
+  type IndexChange,
+  type IntegrationStore,
+  type NetworkFigures,
+  type NotificationOutbox,
+  type PracticeStore,
+  type ScreeningLedger,
+  StaleAlertError,
+  type TokenIndex,
+} from '#shared/ports.ts';
+import {
+  type AlertRecord,
+  type AlertStatus,
+  alertStatuses,
+  type ApiKeyListing,
+  type ApiKeyRecord,
+  type CalcomIntegration,
+  type ConsentClause,
+  type FailedNotification,
+  type IdempotencyRecord,
+  type IndexedAlert,
+  type Practice,
+  type SecurityNotification,
+} from '#shared/records.ts';
 import type { MemoryAuditLog } from './memory-audit.ts';
 import { readStoredAlert } from '#shared/alerts/stored-form.ts';
 
@@ -191,7 +217,13 @@ export function memoryAlertStore(index: MemoryTokenIndex, clock: Clock, audit: M
 
     tokensRemovableBy: async function* (instant) {
       yield* [...alerts.values()]
-        .filter((alert) => (alert.status === 'rejected' || alert.status === 'retracted') && alert.tokens.length > 0 && alert.tokensRemovableAt !== undefined && alert.tokensRemovableAt <= instant)
+        .filter(
+          (alert) =>
+            (alert.status === 'rejected' || alert.status === 'retracted') &&
+            alert.tokens.length > 0 &&
+            alert.tokensRemovableAt !== undefined &&
+            alert.tokensRemovableAt <= instant,
+        )
         .sort((a, b) => a.tokensRemovableAt!.localeCompare(b.tokensRemovableAt!))
         .map(copy);
     },
@@ -224,8 +256,10 @@ export function memoryScreeningLedger(audit: MemoryAuditLog, figures?: MemoryFig
         ? { perMinute: Math.min(policy.quota.perMinute, policy.guesses.slowed.perMinute), perDay: Math.min(policy.quota.perDay, policy.guesses.slowed.perDay) }
         : policy.quota;
       const nextSecond = (unit: number) => Math.max(1, Math.ceil((unit - (now.getTime() % unit)) / 1000));
-      if ((counts.get(`${practiceId}#${day}`) ?? 0) + bookings > limits.perDay) return { ok: false, window: 'day', retryAfterSeconds: nextSecond(86_400_000), slowed };
-      if ((counts.get(`${practiceId}#${minute}`) ?? 0) + bookings > limits.perMinute) return { ok: false, window: 'minute', retryAfterSeconds: nextSecond(60_000), slowed };
+      if ((counts.get(`${practiceId}#${day}`) ?? 0) + bookings > limits.perDay)
+        return { ok: false, window: 'day', retryAfterSeconds: nextSecond(86_400_000), slowed };
+      if ((counts.get(`${practiceId}#${minute}`) ?? 0) + bookings > limits.perMinute)
+        return { ok: false, window: 'minute', retryAfterSeconds: nextSecond(60_000), slowed };
       add(`${practiceId}#${day}`, bookings);
       add(`${practiceId}#${minute}`, bookings);
       return { ok: true, reservation: { practiceId, bookings, day, minute } };
@@ -323,7 +357,8 @@ export function memoryFigures(): MemoryFigures {
   return {
     apply,
     tallies: async (wanted) => new Map(wanted.flatMap((item) => (items.has(item) ? [[item, read(item)!] as const] : []))),
-    alertsByStatus: async () => Object.fromEntries(alertStatuses.map((status) => [status, read(statsItems.alerts)?.[status]?.count ?? 0])) as Record<AlertStatus, number>,
+    alertsByStatus: async () =>
+      Object.fromEntries(alertStatuses.map((status) => [status, read(statsItems.alerts)?.[status]?.count ?? 0])) as Record<AlertStatus, number>,
     checksPerDay: async (wanted) =>
       wanted.map((day) => {
         const shards = Array.from({ length: dayShards }, (_, shard) => read(statsItems.checks(day, shard)));

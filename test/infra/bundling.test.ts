@@ -52,7 +52,9 @@ describe('Lambda bundling', () => {
  * Sizes are the benchmark's business; these are the structural facts behind them.
  */
 describe('what each Lambda bundle carries', () => {
-  const entries = readdirSync(join(repoRoot, 'functions')).filter((file) => file.endsWith('.ts')).map((file) => file.slice(0, -3));
+  const entries = readdirSync(join(repoRoot, 'functions'))
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => file.slice(0, -3));
   /** The functions that read client identifiers, and so normalise phone numbers. */
   const readsSubjects = ['alerts', 'audit', 'checks', 'integrations', 'bookings'];
 
@@ -79,16 +81,36 @@ describe('what each Lambda bundle carries', () => {
         banner: { js: bundling.banner! },
       });
       const output = Object.values(result.metafile.outputs).find((candidate) => candidate.entryPoint)!;
-      const inputs = Object.fromEntries(Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([path, input]) => [path, input.bytesInOutput]));
+      const inputs = Object.fromEntries(
+        Object.entries(output.inputs)
+          .filter(([, input]) => input.bytesInOutput > 0)
+          .map(([path, input]) => [path, input.bytesInOutput]),
+      );
       bundles.set(name, inputs);
-      externals.set(name, output.imports.filter((entry) => entry.external).map(({ path, kind }) => ({ path, kind })));
+      externals.set(
+        name,
+        output.imports.filter((entry) => entry.external).map(({ path, kind }) => ({ path, kind })),
+      );
     }
   }, 60_000);
 
   const carried = (name: string, pattern: RegExp) => Object.keys(bundles.get(name)!).filter((path) => pattern.test(path));
 
   it('bundles every function entry', () => {
-    expect(entries.sort()).toEqual(['admin', 'alerts', 'audit', 'authorizer', 'bookings', 'checks', 'clauses', 'health', 'integrations', 'rescreener', 'reviews', 'sweeper']);
+    expect(entries.sort()).toEqual([
+      'admin',
+      'alerts',
+      'audit',
+      'authorizer',
+      'bookings',
+      'checks',
+      'clauses',
+      'health',
+      'integrations',
+      'rescreener',
+      'reviews',
+      'sweeper',
+    ]);
     for (const name of entries) expect(carried(name, new RegExp(`^functions/${name}\\.ts$`)), name).toHaveLength(1);
   });
 
@@ -120,9 +142,15 @@ describe('what each Lambda bundle carries', () => {
 
   it('loads only the DynamoDB clients at start-up; KMS, SNS and S3 load on first use', () => {
     for (const name of entries) {
-      const atStart = externals.get(name)!.filter((entry) => entry.kind === 'import-statement' && entry.path.startsWith('@aws-sdk/')).map((entry) => entry.path);
+      const atStart = externals
+        .get(name)!
+        .filter((entry) => entry.kind === 'import-statement' && entry.path.startsWith('@aws-sdk/'))
+        .map((entry) => entry.path);
       expect([...new Set(atStart)].sort(), name).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']);
-      const onUse = externals.get(name)!.filter((entry) => entry.kind === 'dynamic-import' && entry.path.startsWith('@aws-sdk/')).map((entry) => entry.path);
+      const onUse = externals
+        .get(name)!
+        .filter((entry) => entry.kind === 'dynamic-import' && entry.path.startsWith('@aws-sdk/'))
+        .map((entry) => entry.path);
       expect([...new Set(onUse)].sort(), name).toEqual(['@aws-sdk/client-kms', '@aws-sdk/client-s3', '@aws-sdk/client-sns']);
     }
   });

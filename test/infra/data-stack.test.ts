@@ -9,7 +9,9 @@ const built = synth();
 const { view, dataTemplate, config } = built;
 
 const rolesIn = (statement: Statement): string[] =>
-  asArray<Json>(statement.Condition?.ArnEquals?.['aws:PrincipalArn']).map((arn) => view.describe(arn)).sort();
+  asArray<Json>(statement.Condition?.ArnEquals?.['aws:PrincipalArn'])
+    .map((arn) => view.describe(arn))
+    .sort();
 const roles = (...fns: FunctionName[]) => fns.map((fn) => `${fn}Role`).sort();
 const actionsOf = (statement: Statement) => asArray(statement.Action).sort();
 const statefulTypes = ['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::SQS::Queue', 'AWS::S3::Bucket'];
@@ -47,9 +49,7 @@ describe('stateful stack', () => {
     for (const a of keyAttributes.filter((a): a is KeyAttribute => !!a)) {
       expect(props.AttributeDefinitions).toContainEqual({ AttributeName: a.name, AttributeType: a.type });
     }
-    expect(props.TimeToLiveSpecification).toEqual(
-      def.timeToLiveAttribute ? { AttributeName: def.timeToLiveAttribute, Enabled: true } : undefined,
-    );
+    expect(props.TimeToLiveSpecification).toEqual(def.timeToLiveAttribute ? { AttributeName: def.timeToLiveAttribute, Enabled: true } : undefined);
     expect(props.BillingMode).toBe('PAY_PER_REQUEST');
   });
 
@@ -89,7 +89,10 @@ describe('KMS keys', () => {
     expect(keys.map(([id]) => view.friendly.get(id)).sort()).toEqual(
       ['DataKey', 'HmacKey', 'LogsKey', 'MessagingKey', 'SealKey', 'SigningKey', 'TablesKey'].sort(),
     );
-    const aliases = view.ofType('data', 'AWS::KMS::Alias').map(([, a]) => a.Properties.AliasName).sort();
+    const aliases = view
+      .ofType('data', 'AWS::KMS::Alias')
+      .map(([, a]) => a.Properties.AliasName)
+      .sort();
     expect(aliases).toEqual(['data', 'hmac', 'logs', 'messaging', 'seals', 'signing', 'tables'].map((k) => `alias/peerguard-dev-${k}`));
   });
 
@@ -202,7 +205,11 @@ describe('KMS keys', () => {
 
   it('key policies name exactly the roles the app stack creates, and agree with their IAM policies', () => {
     const roleNames = new Set(view.ofType('app', 'AWS::IAM::Role').map(([, r]) => view.describe(r.Properties.RoleName)));
-    for (const [key, friendly] of [['hmac', 'HmacKey'], ['signing', 'SigningKey'], ['data', 'DataKey']] as const) {
+    for (const [key, friendly] of [
+      ['hmac', 'HmacKey'],
+      ['signing', 'SigningKey'],
+      ['data', 'DataKey'],
+    ] as const) {
       // An action may be split over statements (the data key: one per encryption-context purpose); together they name the granted roles.
       const byAction = new Map<string, Set<unknown>>();
       for (const s of view.keyStatements(friendly).slice(1)) {
@@ -260,12 +267,11 @@ describe('SNS topics and the dead-letter queue', () => {
     expect(statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
     const sns = statements.find((s) => s.Sid === 'PeerguardTopicsDeadLetter')!;
     expect(sns.Principal).toEqual({ Service: 'sns.amazonaws.com' });
-    expect(asArray<Json>(sns.Condition!.ArnEquals!['aws:SourceArn']).map((a) => view.describe(a)).sort()).toEqual([
-      'OperationsTopic',
-      'PracticesTopic',
-      'ReviewersTopic',
-      'SecurityTopic',
-    ]);
+    expect(
+      asArray<Json>(sns.Condition!.ArnEquals!['aws:SourceArn'])
+        .map((a) => view.describe(a))
+        .sort(),
+    ).toEqual(['OperationsTopic', 'PracticesTopic', 'ReviewersTopic', 'SecurityTopic']);
   });
 
   it('subscriptions from the stage settings: practices filtered on practiceId, every one with the dead-letter queue', () => {

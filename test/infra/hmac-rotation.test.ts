@@ -41,11 +41,12 @@ const hmacKeys = (view: TemplatesView) =>
     .ofType('data', 'AWS::KMS::Key')
     .filter(([, k]) => k.Properties.KeySpec === 'HMAC_256')
     .map(([id, k]) => ({ id, friendly: view.friendly.get(id)!, key: k }));
-const aliasOf = (view: TemplatesView, keyId: string) =>
-  view.ofType('data', 'AWS::KMS::Alias').filter(([, a]) => refId(a.Properties.TargetKeyId) === keyId);
+const aliasOf = (view: TemplatesView, keyId: string) => view.ofType('data', 'AWS::KMS::Alias').filter(([, a]) => refId(a.Properties.TargetKeyId) === keyId);
 const env = (view: TemplatesView, fn: FunctionName): Record<string, Json> => view.fn(fn).props.Environment.Variables;
 const rolesIn = (view: TemplatesView, statement: Statement): string[] =>
-  asArray<Json>(statement.Condition?.ArnEquals?.['aws:PrincipalArn']).map((arn) => view.describe(arn)).sort();
+  asArray<Json>(statement.Condition?.ArnEquals?.['aws:PrincipalArn'])
+    .map((arn) => view.describe(arn))
+    .sort();
 const roles = (...fns: FunctionName[]) => fns.map((fn) => `${fn}Role`).sort();
 /** The export names the app stack imports. */
 const imports = (view: TemplatesView): Set<string> => {
@@ -123,9 +124,7 @@ describe('a rotation in progress (hmacKeyVersions ["k1", "k2"])', () => {
     }
     expect(k2.key.Properties.Description).toBe('Peerguard dev: HMAC for identifier tokens (k2)');
     // Nothing else in the data stack changed: the same resources plus k2 and its alias.
-    expect(Object.keys(view.dataResources).sort()).toEqual(
-      [...Object.keys(one.view.dataResources), k2.id, aliasOf(view, k2.id)[0]![0]].sort(),
-    );
+    expect(Object.keys(view.dataResources).sort()).toEqual([...Object.keys(one.view.dataResources), k2.id, aliasOf(view, k2.id)[0]![0]].sort());
   });
 
   it('each token key allows only GenerateMac with HMAC_SHA_256, to the functions that compute tokens', () => {

@@ -28,14 +28,23 @@ describe('alarms', () => {
   it('every alarm notifies the operations topic when it fires and when it recovers', () => {
     expect(alarms.size).toBeGreaterThan(0);
     for (const [name, props] of alarms) {
-      expect(asArray<Json>(props.AlarmActions).map((a) => view.describe(a)), name).toEqual(['OperationsTopic']);
-      expect(asArray<Json>(props.OKActions).map((a) => view.describe(a)), name).toEqual(['OperationsTopic']);
+      expect(
+        asArray<Json>(props.AlarmActions).map((a) => view.describe(a)),
+        name,
+      ).toEqual(['OperationsTopic']);
+      expect(
+        asArray<Json>(props.OKActions).map((a) => view.describe(a)),
+        name,
+      ).toEqual(['OperationsTopic']);
       expect(props.AlarmDescription, name).toMatch(/docs\/runbook\.md/);
     }
   });
 
   it.each(functionNames)('%s has an errors alarm and a throttles alarm', (name) => {
-    for (const [kind, metric] of [['Errors', 'Errors'], ['Throttles', 'Throttles']] as const) {
+    for (const [kind, metric] of [
+      ['Errors', 'Errors'],
+      ['Throttles', 'Throttles'],
+    ] as const) {
       const props = alarm(`Lambda-${name}-${kind}`);
       expect(watched(props)).toEqual([`AWS/Lambda/${metric}`]);
       expect(refId(dimension(props, 'FunctionName'))).toBe(view.fn(name).id);
@@ -65,9 +74,13 @@ describe('alarms', () => {
 
   it.each(tableDefinitions.map((d) => [d.id, d] as const))('DynamoDB throttling on %s and each of its indexes', (id, def) => {
     const props = alarm(`DynamoDB-${id}-Throttles`);
-    const metrics = asArray<Json>(props.Metrics).filter((m) => m.MetricStat).map((m) => m.MetricStat.Metric);
+    const metrics = asArray<Json>(props.Metrics)
+      .filter((m) => m.MetricStat)
+      .map((m) => m.MetricStat.Metric);
     expect(metrics.map((m) => m.MetricName).sort()).toEqual(
-      Array.from({ length: 1 + def.globalSecondaryIndexes.length }, () => ['ReadThrottleEvents', 'WriteThrottleEvents']).flat().sort(),
+      Array.from({ length: 1 + def.globalSecondaryIndexes.length }, () => ['ReadThrottleEvents', 'WriteThrottleEvents'])
+        .flat()
+        .sort(),
     );
     for (const m of metrics) expect(view.describe(m.Dimensions.find((d: Json) => d.Name === 'TableName').Value)).toBe(id);
     const indexes = metrics.flatMap((m) => m.Dimensions.filter((d: Json) => d.Name === 'GlobalSecondaryIndexName').map((d: Json) => d.Value));
@@ -78,7 +91,10 @@ describe('alarms', () => {
   it('KMS throttling seen by the application, and KMS request rates near the quota', () => {
     expect(watched(alarm('KMS-Throttles'))).toEqual([`Peerguard/dev/${metricNames.kmsThrottled}`]);
     expect(dimension(alarm('KMS-Throttles'), 'service')).toBe(serviceName);
-    for (const [quota, resource] of [['Symmetric', 'CryptographicOperationsSymmetric'], ['Ecc', 'CryptographicOperationsEcc']]) {
+    for (const [quota, resource] of [
+      ['Symmetric', 'CryptographicOperationsSymmetric'],
+      ['Ecc', 'CryptographicOperationsEcc'],
+    ]) {
       const props = alarm(`KMS-${quota}-QuotaUsage`);
       expect(watched(props)).toEqual(['AWS/Usage/CallCount']);
       expect(dimension(props, 'Resource')).toBe(resource);
@@ -102,7 +118,9 @@ describe('alarms', () => {
   it('watches each metric the code emits, under the name the code uses (shared/metric-names.ts)', () => {
     const watchedNames = Object.values<Json>(view.appResources)
       .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
-      .flatMap((r) => (r.Properties.MetricName ? [r.Properties] : asArray<Json>(r.Properties.Metrics).flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []))))
+      .flatMap((r) =>
+        r.Properties.MetricName ? [r.Properties] : asArray<Json>(r.Properties.Metrics).flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : [])),
+      )
       .filter((m) => m.Namespace === 'Peerguard/dev')
       .map((m) => m.MetricName);
     for (const name of Object.values(metricNames)) expect(watchedNames, name).toContain(name);
@@ -114,7 +132,10 @@ describe('alarms', () => {
       expect(watched(props)).toEqual(['AWS/SNS/NumberOfNotificationsFailed']);
       expect(view.describe(dimension(props, 'TopicName'))).toBe(`${topic[0]!.toUpperCase()}${topic.slice(1)}Topic`);
     }
-    for (const [name, queue] of [['Notifications', 'NotificationsDlq'], ['Sweeper', 'SweeperDlq']]) {
+    for (const [name, queue] of [
+      ['Notifications', 'NotificationsDlq'],
+      ['Sweeper', 'SweeperDlq'],
+    ]) {
       const props = alarm(`SQS-${name}Dlq-Depth`);
       expect(watched(props)).toEqual(['AWS/SQS/ApproximateNumberOfMessagesVisible']);
       expect(props.Threshold).toBe(config.alarms.deadLetterMessages);
@@ -165,7 +186,16 @@ describe('logs', () => {
       ].sort(),
     );
     // Nor the response's length: a screening answer's size would tell a match from a miss.
-    for (const forbidden of ['$request', '$context.path', '$context.identity', 'querystring', 'body', '$context.authorizer.principalId', 'integrationErrorMessage', 'responseLength']) {
+    for (const forbidden of [
+      '$request',
+      '$context.path',
+      '$context.identity',
+      'querystring',
+      'body',
+      '$context.authorizer.principalId',
+      'integrationErrorMessage',
+      'responseLength',
+    ]) {
       expect(format).not.toContain(forbidden);
     }
   });

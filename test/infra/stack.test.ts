@@ -113,7 +113,15 @@ describe('Lambda functions', () => {
     // The re-confirmation window, token retention and the subject-token lookup limit are
     // network-wide policy with documented defaults (docs/security.md), not yet stage settings.
     // So is the threshold of the reporters' match digest (docs/rescreening.md).
-    const leftToDefaults = ['IDEMPOTENCY_TTL_HOURS', 'AUDIT_EXPORT_PAGE_SIZE', 'AUDIT_CHAINS', 'RECONFIRM_WINDOW_DAYS', 'TOKEN_RETENTION_DAYS', 'SUBJECT_TOKEN_LOOKUPS_PER_DAY', 'MATCH_DIGEST_MIN_COUNT'];
+    const leftToDefaults = [
+      'IDEMPOTENCY_TTL_HOURS',
+      'AUDIT_EXPORT_PAGE_SIZE',
+      'AUDIT_CHAINS',
+      'RECONFIRM_WINDOW_DAYS',
+      'TOKEN_RETENTION_DAYS',
+      'SUBJECT_TOKEN_LOOKUPS_PER_DAY',
+      'MATCH_DIGEST_MIN_COUNT',
+    ];
     const optional = ['HMAC_PREVIOUS_KEYS', 'SEAL_BUCKET'];
     const settable = Object.keys(aws.shape).filter((k) => ![...leftToDefaults, ...optional].includes(k));
     expect(Object.keys(env)).toEqual(expect.arrayContaining(settable));
@@ -124,7 +132,10 @@ describe('Lambda functions', () => {
   });
 
   it('the sweeper runs every 15 minutes from EventBridge, with retries and a dead-letter queue', () => {
-    const rule = view.ofType('app', 'AWS::Events::Rule').map(([, r]) => r as Json).find((r) => r.Properties.ScheduleExpression === 'rate(15 minutes)');
+    const rule = view
+      .ofType('app', 'AWS::Events::Rule')
+      .map(([, r]) => r as Json)
+      .find((r) => r.Properties.ScheduleExpression === 'rate(15 minutes)');
     expect(rule).toBeDefined();
     const [target] = rule.Properties.Targets;
     expect(refId(target.Arn)).toBe(view.fn('sweeper').id);
@@ -152,7 +163,10 @@ describe('Lambda functions', () => {
     expect(view.describe(subscription.TopicArn)).toBe('PracticesTopic');
     expect(JSON.stringify(subscription.Endpoint)).toContain(view.fn('rescreener').id);
     expect(subscription.FilterPolicy).toEqual({ type: ['alert.published', 'alert.reinstated'] });
-    const invoke = view.ofType('app', 'AWS::Lambda::Permission').map(([, p]) => p.Properties as Json).find((p) => p.Principal === 'sns.amazonaws.com');
+    const invoke = view
+      .ofType('app', 'AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties as Json)
+      .find((p) => p.Principal === 'sns.amazonaws.com');
     expect(JSON.stringify(invoke.FunctionName)).toContain(view.fn('rescreener').id);
     expect(view.describe(invoke.SourceArn)).toBe('PracticesTopic');
     expect(view.describe(view.fn('rescreener').props.DeadLetterConfig.TargetArn)).toBe('SweeperDlq');
@@ -222,11 +236,7 @@ describe('IAM least privilege', () => {
   const main = (...actions: string[]) => actions.map((a) => `dynamodb:${a} Main`);
   const mainQuery = ['dynamodb:Query Main', 'dynamodb:Query Main/index/gsi1', 'dynamodb:Query Main/index/gsi2', 'dynamodb:Query Main/index/byKind'];
   const audit = ['dynamodb:PutItem Audit', 'dynamodb:Query Audit', 'dynamodb:Query Audit/index/byTime'];
-  const publish = (...topics: string[]) => [
-    ...topics.map((t) => `sns:Publish ${t}Topic`),
-    'kms:Decrypt MessagingKey',
-    'kms:GenerateDataKey MessagingKey',
-  ];
+  const publish = (...topics: string[]) => [...topics.map((t) => `sns:Publish ${t}Topic`), 'kms:Decrypt MessagingKey', 'kms:GenerateDataKey MessagingKey'];
   const baseline = (name: string) => [
     `logs:CreateLogStream ${name}Logs`,
     `logs:PutLogEvents ${name}Logs`,
@@ -307,9 +317,7 @@ describe('IAM least privilege', () => {
     const role = view.resource(view.roleOf(name)).Properties;
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(view.describe(role.RoleName)).toBe(`peerguard-dev-${name}-\${AWS::Region}`);
-    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
-      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
-    ]);
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }]);
   });
 
   it('no identity policy statement uses a wildcard action or NotAction', () => {
@@ -324,7 +332,10 @@ describe('IAM least privilege', () => {
   it('the only wildcard resources are X-Ray (no resource-level permissions) and the seal objects', () => {
     for (const name of functionNames) {
       const wildcards = view.permissionsOf(name).filter((p) => p.includes('*'));
-      expect(wildcards.filter((p) => !p.startsWith('xray:') && p !== 's3:PutObject SealBucket/*'), name).toEqual([]);
+      expect(
+        wildcards.filter((p) => !p.startsWith('xray:') && p !== 's3:PutObject SealBucket/*'),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -336,8 +347,14 @@ describe('IAM least privilege', () => {
   it('nobody may update or delete audit entries, and only the sweeper writes seals', () => {
     for (const name of functionNames) {
       const permissions = view.permissionsOf(name);
-      expect(permissions.filter((p) => /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem) Audit/.test(p)), name).toEqual([]);
-      expect(permissions.some((p) => p.startsWith('s3:')), name).toBe(name === 'sweeper');
+      expect(
+        permissions.filter((p) => /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem) Audit/.test(p)),
+        name,
+      ).toEqual([]);
+      expect(
+        permissions.some((p) => p.startsWith('s3:')),
+        name,
+      ).toBe(name === 'sweeper');
     }
     expect(view.permissionsOf('sweeper').filter((p) => p.startsWith('s3:'))).toEqual(['s3:PutObject SealBucket/*']);
   });

@@ -61,7 +61,11 @@ describe('stage settings schema', () => {
     ['edge.certificateArn', 'arn:aws:acm:eu-west-1:111122223333:certificate/0a1b', /edge\.certificateArn: an ACM certificate ARN in us-east-1/],
     ['edge', undefined, /dev\.edge/],
     ['subscriptions', { reviewerEmails: ['not-an-address'] }, /subscriptions\.reviewerEmails\.0/],
-    ['subscriptions', { practiceEndpoints: [{ practiceId: 'prc_0123456789abcdefghjkmnpqrs', url: 'http://plain.example.org' }] }, /practiceEndpoints\.0\.url: an https:\/\/ URL/],
+    [
+      'subscriptions',
+      { practiceEndpoints: [{ practiceId: 'prc_0123456789abcdefghjkmnpqrs', url: 'http://plain.example.org' }] },
+      /practiceEndpoints\.0\.url: an https:\/\/ URL/,
+    ],
     ['subscriptions', { practiceEndpoints: [{ practiceId: 'harbour', url: 'https://x.example.org' }] }, /practiceEndpoints\.0\.practiceId/],
     ['retention', 30, /Unrecognized key/],
     ['hmacKeyVersions', undefined, /dev\.hmacKeyVersions/],

@@ -64,7 +64,10 @@ export function testWebAssets(): string {
     builtWebAssets = mkdtempSync(join(tmpdir(), 'peerguard-web-'));
     for (const root of webRoots) {
       mkdirSync(join(builtWebAssets, root.folder), { recursive: true });
-      writeFileSync(join(builtWebAssets, root.folder, 'index.html'), `<!doctype html><title>${root.folder}</title><script type="module" src="/assets/index.js"></script>`);
+      writeFileSync(
+        join(builtWebAssets, root.folder, 'index.html'),
+        `<!doctype html><title>${root.folder}</title><script type="module" src="/assets/index.js"></script>`,
+      );
     }
   }
   return builtWebAssets;
@@ -197,23 +200,27 @@ export class TemplatesView {
   /** Every identity-policy statement, with the roles it is attached to. */
   identityStatements(): { roles: string[]; statement: Statement }[] {
     const all = { ...this.dataResources, ...this.appResources };
-    return Object.values<Json>(all).flatMap((r) => {
-      if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
-        return asArray<Statement>(r.Properties.PolicyDocument.Statement).map((statement) => ({
-          roles: asArray<Json>(r.Properties.Roles).map(refId).filter((x): x is string => !!x),
-          statement,
-        }));
-      }
-      return [];
-    }).concat(
-      Object.entries(all)
-        .filter(([, r]) => r.Type === 'AWS::IAM::Role')
-        .flatMap(([roleId, r]) =>
-          asArray<Json>(r.Properties.Policies).flatMap((p) =>
-            asArray<Statement>(p.PolicyDocument.Statement).map((statement) => ({ roles: [roleId], statement })),
+    return Object.values<Json>(all)
+      .flatMap((r) => {
+        if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
+          return asArray<Statement>(r.Properties.PolicyDocument.Statement).map((statement) => ({
+            roles: asArray<Json>(r.Properties.Roles)
+              .map(refId)
+              .filter((x): x is string => !!x),
+            statement,
+          }));
+        }
+        return [];
+      })
+      .concat(
+        Object.entries(all)
+          .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+          .flatMap(([roleId, r]) =>
+            asArray<Json>(r.Properties.Policies).flatMap((p) =>
+              asArray<Statement>(p.PolicyDocument.Statement).map((statement) => ({ roles: [roleId], statement })),
+            ),
           ),
-        ),
-    );
+      );
   }
 
   /** A function role's effective Allow permissions as sorted `action resource` pairs. */

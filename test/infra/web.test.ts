@@ -103,7 +103,12 @@ describe('the site bucket', () => {
   const bucket = web.Resources[siteBucketId].Properties;
 
   it('is private and encrypted, and logs its access', () => {
-    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
     expect(bucket.OwnershipControls.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
     expect(bucket.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: logsBucketId }, LogFilePrefix: 'site-bucket/' });
@@ -122,7 +127,11 @@ describe('the site bucket', () => {
     expect(refId(s3Origin.DomainName)).toBe(siteBucketId);
     const [oacId, oac] = only(web, 'AWS::CloudFront::OriginAccessControl');
     expect(refId(s3Origin.OriginAccessControlId)).toBe(oacId);
-    expect(oac.Properties.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' });
+    expect(oac.Properties.OriginAccessControlConfig).toMatchObject({
+      OriginAccessControlOriginType: 's3',
+      SigningBehavior: 'always',
+      SigningProtocol: 'sigv4',
+    });
   });
 
   it('receives the built console at the root and the API reference under docs/, each replacing its own part', () => {
@@ -219,7 +228,11 @@ describe('rate limits at the edge (AWS WAF)', () => {
       AggregateKeyType: 'CUSTOM_KEYS',
       CustomKeys: [{ Header: { Name: 'authorization', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }],
     });
-    expect(rate('ApiPerKey').ScopeDownStatement.ByteMatchStatement).toMatchObject({ FieldToMatch: { UriPath: {} }, PositionalConstraint: 'STARTS_WITH', SearchString: '/v1/' });
+    expect(rate('ApiPerKey').ScopeDownStatement.ByteMatchStatement).toMatchObject({
+      FieldToMatch: { UriPath: {} },
+      PositionalConstraint: 'STARTS_WITH',
+      SearchString: '/v1/',
+    });
   });
 
   it('per IP address on /v1/ and on everything, per 5 minutes', () => {

@@ -33,7 +33,9 @@ beforeAll(async () => {
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 let phoneCounter = 0;
-const uniqueSubject = () => ({ subject: { phone: `+1 860 555 01${String(phoneCounter++).padStart(2, '0')}`, email: undefined, fullName: undefined, dateOfBirth: undefined } });
+const uniqueSubject = () => ({
+  subject: { phone: `+1 860 555 01${String(phoneCounter++).padStart(2, '0')}`, email: undefined, fullName: undefined, dateOfBirth: undefined },
+});
 const approve = (reviewer: (typeof reviewers)[number], alertId: string) => decideReview(deps, reviewer, alertId, { decision: 'approve', reason: 'ok' });
 
 describe('racing review decisions', () => {

@@ -37,7 +37,12 @@ const wide = (characters: number) => '漢'.repeat(characters);
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'peerguard-alert-size-'));
   // A 30-day period and a 60-day window: re-confirmation is always open. Tokens are removable at once.
-  config = await freshLocalConfig(dataDir, { ALERT_TTL_DAYS: '30', RECONFIRM_WINDOW_DAYS: '60', TOKEN_RETENTION_DAYS: '0', SUBJECT_TOKEN_LOOKUPS_PER_DAY: '3' });
+  config = await freshLocalConfig(dataDir, {
+    ALERT_TTL_DAYS: '30',
+    RECONFIRM_WINDOW_DAYS: '60',
+    TOKEN_RETENTION_DAYS: '0',
+    SUBJECT_TOKEN_LOOKUPS_PER_DAY: '3',
+  });
   deps = buildDeps(config);
   clause = await publishTestClause(deps);
 });
@@ -78,9 +83,14 @@ describe('an alert stays removable', () => {
   }, 60_000);
 
   it('the largest alert the rules allow fits with room to spare, and can still be disputed, reinstated and retracted', async () => {
-    const { alertId } = await submitAlert(deps, practiceA, submission(clause, { subject: uniqueSubject(), incident: { summary: wide(10_000), actionsTaken: wide(5_000) } }));
+    const { alertId } = await submitAlert(
+      deps,
+      practiceA,
+      submission(clause, { subject: uniqueSubject(), incident: { summary: wide(10_000), actionsTaken: wide(5_000) } }),
+    );
     const samePractice = newPracticeId();
-    for (let i = 0; i < maxReviews - 1; i += 1) await decideReview(deps, principal('reviewer', samePractice), alertId, { decision: 'approve', reason: wide(2_000) });
+    for (let i = 0; i < maxReviews - 1; i += 1)
+      await decideReview(deps, principal('reviewer', samePractice), alertId, { decision: 'approve', reason: wide(2_000) });
     await decideReview(deps, principal('reviewer', newPracticeId()), alertId, { decision: 'approve', reason: wide(2_000) });
     for (let i = 0; i < maxHistory; i += 1) {
       await disputeAlert(deps, admin, alertId, wide(2_000));
@@ -101,7 +111,11 @@ describe('an alert stays removable', () => {
   it('a write past the limit is a RecordTooLargeError (a 409 problem), and changes nothing', async () => {
     const alertId = await published();
     const alert = (await deps.alerts.get(alertId))!;
-    const oversized = { ...alert, history: [...alert.history, ...Array.from({ length: 60 }, () => ({ ...alert.history[0]!, reason: wide(3_000) }))], version: alert.version + 1 };
+    const oversized = {
+      ...alert,
+      history: [...alert.history, ...Array.from({ length: 60 }, () => ({ ...alert.history[0]!, reason: wide(3_000) }))],
+      version: alert.version + 1,
+    };
     const entries = (await deps.audit.head())!.seq;
     await expect(deps.alerts.update(oversized, alert.version, undefined, { events: [], now: new Date() })).rejects.toBeInstanceOf(RecordTooLargeError);
     expect((await deps.alerts.get(alertId))!.version).toBe(alert.version);
@@ -124,7 +138,10 @@ describe('retention and metering on DynamoDB', () => {
     expect((await deps.alerts.get(rejected))!.tokens).toEqual([]);
     expect((await deps.alerts.get(retracted))!.tokens).toEqual([]);
     const head = (await deps.audit.head())!;
-    expect((await deps.checkpoints.latest())!).toMatchObject({ number: report.checkpoint, heads: expect.arrayContaining([{ chain: head.chain, seq: head.seq, hash: head.hash, at: head.at }]) });
+    expect((await deps.checkpoints.latest())!).toMatchObject({
+      number: report.checkpoint,
+      heads: expect.arrayContaining([{ chain: head.chain, seq: head.seq, hash: head.hash, at: head.at }]),
+    });
   });
 
   it('counts "was this person checked" lookups per key per day with the audit entry, and refuses past the limit', async () => {
@@ -133,6 +150,8 @@ describe('retention and metering on DynamoDB', () => {
     const head = (await deps.audit.head())!.seq;
     await expect(subjectTokens(deps, auditor, { phone: '+1 860 555 0399' })).rejects.toBeInstanceOf(TooManyRequestsError);
     expect((await deps.audit.head())!.seq).toBe(head);
-    await expect(subjectTokens(deps, principal('auditor'), { phone: '+1 860 555 0399' })).resolves.toMatchObject({ tokens: [expect.objectContaining({ kind: 'phone' })] });
+    await expect(subjectTokens(deps, principal('auditor'), { phone: '+1 860 555 0399' })).resolves.toMatchObject({
+      tokens: [expect.objectContaining({ kind: 'phone' })],
+    });
   });
 });

@@ -49,7 +49,10 @@ const to = isoDate(today);
 async function createAuditorKey(): Promise<string> {
   const keyId = newId('key');
   const apiKey = `pg.${keyId}.${randomBytes(32).toString('base64url')}`;
-  await deps.apiKeys.create({ keyId, secretSha256: sha256Hex(apiKey), role: 'auditor', label: 'counsel', createdAt: new Date().toISOString() }, { events: [], now: new Date() });
+  await deps.apiKeys.create(
+    { keyId, secretSha256: sha256Hex(apiKey), role: 'auditor', label: 'counsel', createdAt: new Date().toISOString() },
+    { events: [], now: new Date() },
+  );
   return apiKey;
 }
 
@@ -85,7 +88,10 @@ beforeAll(async () => {
     [legacyHead] = chainEntries(legacyHead, [event], when);
     await documents.send(new PutCommand({ TableName: config.AUDIT_TABLE, Item: auditItem(legacyHead!) }));
   };
-  await appendLegacy({ action: 'practice.created', actor: { keyId: 'key_admin', role: 'admin' }, targets: { practiceId: 'prc_old' }, outcome: 'success' }, addDays(today, -30));
+  await appendLegacy(
+    { action: 'practice.created', actor: { keyId: 'key_admin', role: 'admin' }, targets: { practiceId: 'prc_old' }, outcome: 'success' },
+    addDays(today, -30),
+  );
   const subjectTokens = await computeTokens(deps.keyring, { phone: '860-555-0199', email: canarySubject.email }, 'US');
   for (let i = 0; i < 30; i += 1) {
     const when = new Date(addDays(today, -6).getTime() + i * 3 * 3_600_000);
@@ -93,7 +99,12 @@ beforeAll(async () => {
       i === 7
         ? check('prc_valley', subjectTokens, 'no_match')
         : i === 11
-          ? { action: 'clause.published', actor: { keyId: 'key_admin', role: 'admin' }, targets: { clauseId: '=cmd|"/C calc"!A0', clauseVersion: 2 }, outcome: '+1,"\r\n🚨 \u200f=SUM(1)' }
+          ? {
+              action: 'clause.published',
+              actor: { keyId: 'key_admin', role: 'admin' },
+              targets: { clauseId: '=cmd|"/C calc"!A0', clauseVersion: 2 },
+              outcome: '+1,"\r\n🚨 \u200f=SUM(1)',
+            }
           : check(`prc_${i}`, [{ kind: 'phone', token: randomBytes(32).toString('base64url') }], 'no_match');
     if (i < 10) await appendLegacy(event, when);
     else await deps.audit.append([event], when > today ? today : when);
@@ -118,7 +129,12 @@ describe('the audit export over HTTP', () => {
     expect(result.manifest).toMatchObject({ version: 2, count: 30, chains: 2, from, to });
     const checkpoint = (await deps.checkpoints.latest())!;
     expect(result.manifest.checkpoints).toMatchObject({ last: checkpoint.number, lastRootHash: checkpoint.rootHash });
-    expect(checkpoint.heads).toEqual(expect.arrayContaining([expect.objectContaining({ chain: 'main', seq: 11 }), { chain: headBefore.chain, seq: headBefore.seq, hash: headBefore.hash, at: headBefore.at }]));
+    expect(checkpoint.heads).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ chain: 'main', seq: 11 }),
+        { chain: headBefore.chain, seq: headBefore.seq, hash: headBefore.hash, at: headBefore.at },
+      ]),
+    );
     expect(result.pages).toBe(4);
     const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
     const checkpoints = result.manifest.checkpoints!.last - result.manifest.checkpoints!.first + 1;
@@ -129,7 +145,12 @@ describe('the audit export over HTTP', () => {
     expect(verdict).toMatchObject({ ok: true, signatureChecked: true, entries: 30 });
 
     const head = (await deps.audit.head())!;
-    expect(head).toMatchObject({ seq: headBefore.seq + 1, action: 'audit.exported', actor: { role: 'auditor' }, targets: { exportId: result.manifest.exportId } });
+    expect(head).toMatchObject({
+      seq: headBefore.seq + 1,
+      action: 'audit.exported',
+      actor: { role: 'auditor' },
+      targets: { exportId: result.manifest.exportId },
+    });
     expect(head.detail).toMatchObject({ from, to, format: 'jsonl', count: 30, chains: 2, checkpoint: checkpoint.number });
   });
 
@@ -146,13 +167,20 @@ describe('the audit export over HTTP', () => {
     expect(result.checkpointsPath).toBe(`${out}.checkpoints.jsonl`);
     expect(await runVerifyExport([out, '--key', keyFile, '--manifest', result.manifestPath!], (line) => printed.push(line))).toBe(1);
     expect(printed.at(-1)).toMatch(/checkpoints_missing|carries no checkpoints/);
-    expect(await runVerifyExport([out, '--key', keyFile, '--manifest', result.manifestPath!, '--checkpoints', result.checkpointsPath!], (line) => printed.push(line))).toBe(0);
+    expect(
+      await runVerifyExport([out, '--key', keyFile, '--manifest', result.manifestPath!, '--checkpoints', result.checkpointsPath!], (line) =>
+        printed.push(line),
+      ),
+    ).toBe(0);
     // 31 entries: the jsonl export's own entry is in these dates too.
     expect(printed.at(-1)).toMatch(/^VERIFIED: .* 31 entries in 2 chains/);
   });
 
   it('answers counsel: the tokens of a person, then the checks that carried them, and by whom', async () => {
-    const lookup = await call('POST', '/v1/audit/subject-tokens', { key: auditorKey, body: { subject: { phone: '+1 (860) 555-0199', email: canarySubject.email } } });
+    const lookup = await call('POST', '/v1/audit/subject-tokens', {
+      key: auditorKey,
+      body: { subject: { phone: '+1 (860) 555-0199', email: canarySubject.email } },
+    });
     expect(lookup.status).toBe(200);
     const tokens = (lookup.body as { tokens: { kind: string; token: string }[] }).tokens;
     expect(tokens.map((token) => token.kind)).toEqual(['phone', 'email']);
@@ -162,12 +190,15 @@ describe('the audit export over HTTP', () => {
     const printed: string[] = [];
     const args = [out, '--key', keyFile, ...tokens.flatMap(({ token }) => ['--find-token', token])];
     expect(await runVerifyExport(args, (line) => printed.push(line))).toBe(0);
-    expect(printed.filter((line) => line.includes('check.performed') && line.includes('of practice prc_valley; booking checked [phone, email] → no_match'))).toHaveLength(2);
+    expect(
+      printed.filter((line) => line.includes('check.performed') && line.includes('of practice prc_valley; booking checked [phone, email] → no_match')),
+    ).toHaveLength(2);
     // The lookup itself is in the export, with the kinds only.
     const file = readFileSync(out, 'utf8');
     expect(file).toContain('"action":"audit.subject_tokens"');
     expect(file).toContain('"tokenKinds":"phone,email"');
-    for (const value of [...Object.values(canarySubject), ...canaryNormalised, '555-0199', '5550199']) expect(file.toLowerCase()).not.toContain(value.toLowerCase());
+    for (const value of [...Object.values(canarySubject), ...canaryNormalised, '555-0199', '5550199'])
+      expect(file.toLowerCase()).not.toContain(value.toLowerCase());
   });
 
   it('answers a bad range with a 400 problem, which the CLI reports without writing a file', async () => {
@@ -176,14 +207,20 @@ describe('the audit export over HTTP', () => {
     expect(answer.headers.get('content-type')).toContain('application/problem+json');
     expect(answer.body.errors).toEqual([{ path: 'to', message: 'must not be before from' }]);
     const out = join(dataDir, 'bad.jsonl');
-    await expect(downloadExport({ fetch: documentedFetch(), url: baseUrl, apiKey: auditorKey, from: to, to: from, format: 'jsonl', out })).rejects.toThrow(ExportFailed);
-    await expect(downloadExport({ fetch: documentedFetch(), url: baseUrl, apiKey: auditorKey, from: to, to: from, format: 'jsonl', out })).rejects.toThrow(/page 1: HTTP 400 .*\n {2}to: must not be before from/);
+    await expect(downloadExport({ fetch: documentedFetch(), url: baseUrl, apiKey: auditorKey, from: to, to: from, format: 'jsonl', out })).rejects.toThrow(
+      ExportFailed,
+    );
+    await expect(downloadExport({ fetch: documentedFetch(), url: baseUrl, apiKey: auditorKey, from: to, to: from, format: 'jsonl', out })).rejects.toThrow(
+      /page 1: HTTP 400 .*\n {2}to: must not be before from/,
+    );
     expect(() => readFileSync(out)).toThrow();
     expect(() => readFileSync(`${out}.partial`)).toThrow();
   });
 
   it('is closed to other keys', async () => {
-    const answer = await call('GET', `/v1/audit/export?from=${from}&to=${to}`, { key: 'pg.key_00000000000000000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+    const answer = await call('GET', `/v1/audit/export?from=${from}&to=${to}`, {
+      key: 'pg.key_00000000000000000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    });
     expect(answer.status).toBe(401);
   });
 });

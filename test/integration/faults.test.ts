@@ -6,11 +6,22 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  DecryptCommand, DisabledException, GenerateDataKeyCommand, GenerateMacCommand, GetPublicKeyCommand, KMSClient, KMSInvalidStateException, SignCommand,
+  DecryptCommand,
+  DisabledException,
+  GenerateDataKeyCommand,
+  GenerateMacCommand,
+  GetPublicKeyCommand,
+  KMSClient,
+  KMSInvalidStateException,
+  SignCommand,
 } from '@aws-sdk/client-kms';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
-  ConditionalCheckFailedException, InternalServerError, ProvisionedThroughputExceededException, RequestLimitExceeded, ThrottlingException,
+  ConditionalCheckFailedException,
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+  RequestLimitExceeded,
+  ThrottlingException,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -64,16 +75,21 @@ const ddb = mockClient(DynamoDBDocumentClient);
 function healthyKms(): void {
   kms.reset();
   kms.on(GenerateMacCommand).callsFake((input: { KeyId: string; Message: Uint8Array }) => ({
-    Mac: createHmac('sha256', hmacKey).update(input.Message).digest(), KeyId: input.KeyId, MacAlgorithm: 'HMAC_SHA_256',
+    Mac: createHmac('sha256', hmacKey).update(input.Message).digest(),
+    KeyId: input.KeyId,
+    MacAlgorithm: 'HMAC_SHA_256',
   }));
-  kms.on(SignCommand).callsFake((input: { KeyId: string; Message: Uint8Array }) => ({ Signature: sign('sha256', input.Message, privateKey), KeyId: input.KeyId }));
+  kms
+    .on(SignCommand)
+    .callsFake((input: { KeyId: string; Message: Uint8Array }) => ({ Signature: sign('sha256', input.Message, privateKey), KeyId: input.KeyId }));
   kms.on(GetPublicKeyCommand).resolves({ PublicKey: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })) });
   kms.on(GenerateDataKeyCommand).callsFake(() => {
     const key = randomBytes(32);
     return { KeyId: dataKeyArn, Plaintext: new Uint8Array(key), CiphertextBlob: new Uint8Array(Buffer.concat([wrapped, key])) };
   });
   kms.on(DecryptCommand).callsFake((input: { CiphertextBlob: Uint8Array }) => ({
-    KeyId: dataKeyArn, Plaintext: new Uint8Array(Buffer.from(input.CiphertextBlob).subarray(wrapped.length)),
+    KeyId: dataKeyArn,
+    Plaintext: new Uint8Array(Buffer.from(input.CiphertextBlob).subarray(wrapped.length)),
   }));
 }
 const healthySns = () => {
@@ -235,7 +251,8 @@ async function submitted(subject = freshSubject()): Promise<string> {
 async function approvedOnce(subject = freshSubject()): Promise<string> {
   const alertId = await submitted(subject);
   const first = await invoke(handlers.reviews, 'POST /v1/alerts/{alertId}/reviews', who.elmReviewer, {
-    params: { alertId }, body: { decision: 'approve', reason: 'Specific, consent in order.' },
+    params: { alertId },
+    body: { decision: 'approve', reason: 'Specific, consent in order.' },
   });
   expect(first.body.status).toBe('pending_review');
   return alertId;
@@ -256,7 +273,10 @@ const operations: Record<string, () => Promise<Operation>> = {
     return {
       expected: 200,
       send: () =>
-        invoke(handlers.reviews, 'POST /v1/alerts/{alertId}/reviews', who.valleyReviewer, { params: { alertId }, body: { decision: 'approve', reason: 'Agree.' } }),
+        invoke(handlers.reviews, 'POST /v1/alerts/{alertId}/reviews', who.valleyReviewer, {
+          params: { alertId },
+          body: { decision: 'approve', reason: 'Agree.' },
+        }),
       after: async (answer) => {
         expect(answer.body.status).toBe('published');
         // It matches from that moment.
@@ -279,7 +299,12 @@ const operations: Record<string, () => Promise<Operation>> = {
       expected: 200,
       send: () =>
         invoke(handlers.checks, 'POST /v1/checks/batch', who.valleyDesk, {
-          body: { bookings: [{ ref: 'bk-1', subject: { phone: one.phone } }, { ref: 'bk-2', subject: { email: `${two.phone.replace(/\D/g, '')}@example.org` } }] },
+          body: {
+            bookings: [
+              { ref: 'bk-1', subject: { phone: one.phone } },
+              { ref: 'bk-2', subject: { email: `${two.phone.replace(/\D/g, '')}@example.org` } },
+            ],
+          },
         }),
       after: async (answer) => expect(answer.body.results.map((result: { ref: string }) => result.ref)).toEqual(['bk-1', 'bk-2']),
     };
@@ -302,7 +327,9 @@ const network = (code: string) => Object.assign(new Error(`connect ${code} 10.0.
 const timedOut = () => Object.assign(new Error('a request has exceeded the configured 3000 ms requestTimeout'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
 const cancelled = (reason: (item: unknown, i: number, items: readonly unknown[]) => string) => (input: { TransactItems: unknown[] }) => {
   throw new TransactionCanceledException({
-    message: 'Transaction cancelled', $metadata, CancellationReasons: input.TransactItems.map((item, i, items) => ({ Code: reason(item, i, items) })),
+    message: 'Transaction cancelled',
+    $metadata,
+    CancellationReasons: input.TransactItems.map((item, i, items) => ({ Code: reason(item, i, items) })),
   });
 };
 
@@ -344,7 +371,11 @@ const dynamoCalls = {
 /** The state with each quota counter reduced to its counts (a released reservation leaves the minute it was counted in). */
 function withQuotaCounts(state: StoredState): StoredState {
   const main = state.main
-    .map((item) => (String(item.pk).startsWith('QUOTA#') && String(item.sk).startsWith('DAY#') ? { pk: item.pk, sk: item.sk, dayCount: item.dayCount ?? 0, guesses: item.guesses ?? 0 } : item))
+    .map((item) =>
+      String(item.pk).startsWith('QUOTA#') && String(item.sk).startsWith('DAY#')
+        ? { pk: item.pk, sk: item.sk, dayCount: item.dayCount ?? 0, guesses: item.guesses ?? 0 }
+        : item,
+    )
     .filter((item) => !(String(item.pk).startsWith('QUOTA#') && item.dayCount === 0 && item.guesses === 0));
   return { ...state, main };
 }
@@ -401,7 +432,11 @@ describe('DynamoDB faults answer 503 with Retry-After, change nothing, and the s
 
   it('a check whose token lookup is throttled (BatchGetItem) is a 503 and is not counted or audited', async () => {
     const operation = await operations.check!();
-    await expectUnavailableThenRecovery(operation, () => ddb.on(BatchGetCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata })), '2');
+    await expectUnavailableThenRecovery(
+      operation,
+      () => ddb.on(BatchGetCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata })),
+      '2',
+    );
   });
 });
 
@@ -414,7 +449,10 @@ describe('the publication transaction cancelled mid-way', () => {
     const operation = await operations.publication!();
     await expectUnavailableThenRecovery(
       operation,
-      () => ddb.on(TransactWriteCommand).callsFake(cancelled((item, i, items) => (isTokenUpdate(item) && !isTokenUpdate(items[i + 1]) ? 'ThrottlingError' : 'None'))),
+      () =>
+        ddb
+          .on(TransactWriteCommand)
+          .callsFake(cancelled((item, i, items) => (isTokenUpdate(item) && !isTokenUpdate(items[i + 1]) ? 'ThrottlingError' : 'None'))),
       '2',
     );
   });
@@ -450,7 +488,8 @@ describe('the publication transaction cancelled mid-way', () => {
   it('cancelled by a conflicting transaction, or by another writer taking the audit sequence number: retried and published once', async () => {
     const operation = await operations.publication!();
     const chainBefore = await intactChain(deps.audit);
-    ddb.on(TransactWriteCommand)
+    ddb
+      .on(TransactWriteCommand)
       .callsFakeOnce(cancelled((_, i) => (i === 1 ? 'TransactionConflict' : 'None')))
       .callsFakeOnce(cancelled((item) => (isAuditPut(item) ? 'ConditionalCheckFailed' : 'None')));
     const answer = await operation.send();

@@ -53,17 +53,29 @@ const checkEvent = (practiceId: string, checkId: string, now: Date): AuditBatch 
 });
 
 type Ledger = ReturnType<typeof serverProcess>['ledger'];
-const policyOf = (quota: ScreeningLimits, guessesPerDay = 1_000_000, slowed: ScreeningLimits = { perMinute: 2, perDay: 5 }): ScreeningPolicy => ({ quota, guesses: { perDay: guessesPerDay, slowed } });
+const policyOf = (quota: ScreeningLimits, guessesPerDay = 1_000_000, slowed: ScreeningLimits = { perMinute: 2, perDay: 5 }): ScreeningPolicy => ({
+  quota,
+  guesses: { perDay: guessesPerDay, slowed },
+});
 
 /** A whole check's bookkeeping: reserve, then (if accepted) settle with its audit entry and `guesses`. */
-async function record(ledger: Ledger, practiceId: string, bookings: number, policy: ScreeningPolicy, batch: AuditBatch, guesses = 0): Promise<QuotaOutcome & { budgetSpent?: { slowedUntil: string } }> {
+async function record(
+  ledger: Ledger,
+  practiceId: string,
+  bookings: number,
+  policy: ScreeningPolicy,
+  batch: AuditBatch,
+  guesses = 0,
+): Promise<QuotaOutcome & { budgetSpent?: { slowedUntil: string } }> {
   const outcome = await ledger.reserve(practiceId, bookings, policy, batch.now);
   if (!outcome.ok) return outcome;
   return { ...outcome, ...(await ledger.settle(outcome.reservation, { guesses, matches: 0 }, policy, batch)) };
 }
 
 async function counter(client: DynamoDBDocumentClient, practiceId: string, day: string) {
-  const { Item } = await client.send(new GetCommand({ TableName: config.MAIN_TABLE, Key: { pk: `QUOTA#${practiceId}`, sk: `DAY#${day}` }, ConsistentRead: true }));
+  const { Item } = await client.send(
+    new GetCommand({ TableName: config.MAIN_TABLE, Key: { pk: `QUOTA#${practiceId}`, sk: `DAY#${day}` }, ConsistentRead: true }),
+  );
   return { dayCount: Item?.dayCount as number | undefined, minuteCount: Item?.minuteCount as number | undefined, minute: Item?.minute as string | undefined };
 }
 
@@ -95,10 +107,14 @@ describe('group commit on DynamoDB Local', () => {
     const practices = Array.from({ length: 6 }, (_, p) => `prac_gc${p}${Math.random().toString(36).slice(2, 8)}`);
     const checks = Array.from({ length: 64 }, (_, i) => ({ practiceId: practices[i % practices.length]!, checkId: `chk_gc${i}` }));
 
-    const outcomes: QuotaOutcome[] = await Promise.all(checks.map(({ practiceId, checkId }) => record(node.ledger, practiceId, 1, policyOf(limits), checkEvent(practiceId, checkId, now))));
+    const outcomes: QuotaOutcome[] = await Promise.all(
+      checks.map(({ practiceId, checkId }) => record(node.ledger, practiceId, 1, policyOf(limits), checkEvent(practiceId, checkId, now))),
+    );
 
     // Each practice's first 8 checks (in arrival order) are accepted; the rest are refused for the minute.
-    const expectedAccepted = checks.filter(({ practiceId }, i) => checks.slice(0, i).filter((other) => other.practiceId === practiceId).length < limits.perMinute);
+    const expectedAccepted = checks.filter(
+      ({ practiceId }, i) => checks.slice(0, i).filter((other) => other.practiceId === practiceId).length < limits.perMinute,
+    );
     expect(expectedAccepted).toHaveLength(48);
     const accepted = checks.filter((_check, i) => outcomes[i]!.ok);
     expect(accepted.map(({ checkId }) => checkId)).toEqual(expectedAccepted.map(({ checkId }) => checkId));
@@ -106,7 +122,8 @@ describe('group commit on DynamoDB Local', () => {
 
     const entries = await intactChain(node.audit);
     expect(entries.map((entry) => entry.targets.checkId).sort()).toEqual(accepted.map(({ checkId }) => checkId).sort());
-    for (const practiceId of practices) expect(await counter(node.client, practiceId, '2026-11-20')).toEqual({ dayCount: 8, minuteCount: 8, minute: '2026-11-20T09:00' });
+    for (const practiceId of practices)
+      expect(await counter(node.client, practiceId, '2026-11-20')).toEqual({ dayCount: 8, minuteCount: 8, minute: '2026-11-20T09:00' });
 
     // Reservations and settlements each take one transaction per round of a practice's waiting checks, not one per check.
     expect(node.sent.get('TransactWriteItemsCommand')).toBeLessThanOrEqual(32);
@@ -120,7 +137,9 @@ describe('group commit on DynamoDB Local', () => {
     const before = (await a.audit.head())?.seq ?? 0;
     const practices = Array.from({ length: 4 }, (_, p) => `prac_two${p}${Math.random().toString(36).slice(2, 8)}`);
     const run = (node: ReturnType<typeof serverProcess>, tag: string) =>
-      Promise.all(Array.from({ length: 32 }, (_, i) => record(node.ledger, practices[i % 4]!, 1, policyOf(limits), checkEvent(practices[i % 4]!, `chk_${tag}${i}`, now))));
+      Promise.all(
+        Array.from({ length: 32 }, (_, i) => record(node.ledger, practices[i % 4]!, 1, policyOf(limits), checkEvent(practices[i % 4]!, `chk_${tag}${i}`, now))),
+      );
     const outcomes = [...(await Promise.all([run(a, 'a'), run(b, 'b')])).flat()];
     expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
     const entries = (await intactChain(a.audit)).slice(before);
@@ -134,7 +153,11 @@ describe('group commit on DynamoDB Local', () => {
     const limits: ScreeningLimits = { perMinute: 1000, perDay: 1000 };
     const now = new Date('2026-11-20T10:00:20Z');
     const practices = Array.from({ length: 4 }, (_, p) => `prac_many${p}${Math.random().toString(36).slice(2, 8)}`);
-    const outcomes = await Promise.all(nodes.flatMap((node, n) => Array.from({ length: 16 }, (_, i) => record(node.ledger, practices[n]!, 1, policyOf(limits), checkEvent(practices[n]!, `chk_many${n}_${i}`, now)))));
+    const outcomes = await Promise.all(
+      nodes.flatMap((node, n) =>
+        Array.from({ length: 16 }, (_, i) => record(node.ledger, practices[n]!, 1, policyOf(limits), checkEvent(practices[n]!, `chk_many${n}_${i}`, now))),
+      ),
+    );
     expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
     const entries = (await intactChains(nodes[0]!.audit)).filter((entry) => practices.includes(String(entry.targets.practiceId)));
     expect(entries).toHaveLength(64);
@@ -147,7 +170,8 @@ describe('group commit on DynamoDB Local', () => {
     const [a, b] = [serverProcess(), serverProcess()];
     const limits: ScreeningLimits = { perMinute: 3, perDay: 1000 };
     const practiceId = `prac_late${Math.random().toString(36).slice(2, 8)}`;
-    const check = (node: ReturnType<typeof serverProcess>, at: string, checkId: string) => record(node.ledger, practiceId, 1, policyOf(limits), checkEvent(practiceId, checkId, new Date(at)));
+    const check = (node: ReturnType<typeof serverProcess>, at: string, checkId: string) =>
+      record(node.ledger, practiceId, 1, policyOf(limits), checkEvent(practiceId, checkId, new Date(at)));
     expect(await check(a, '2026-11-20T09:01:00.500Z', 'chk_late1')).toMatchObject({ ok: true });
     // Process b's request was stamped 09:00:59.9 but reaches the counter after a began 09:01.
     expect(await check(b, '2026-11-20T09:00:59.900Z', 'chk_late2')).toMatchObject({ ok: true });
@@ -176,17 +200,37 @@ describe('group commit on DynamoDB Local', () => {
     );
     const spent = both.filter((outcome) => outcome.budgetSpent);
     expect(spent).toEqual([expect.objectContaining({ budgetSpent: { slowedUntil: '2026-11-21T09:00:02Z' } })]);
-    const { Item: today } = await a.client.send(new GetCommand({ TableName: config.MAIN_TABLE, Key: { pk: `QUOTA#${practiceId}`, sk: 'DAY#2026-11-20' }, ConsistentRead: true }));
+    const { Item: today } = await a.client.send(
+      new GetCommand({ TableName: config.MAIN_TABLE, Key: { pk: `QUOTA#${practiceId}`, sk: 'DAY#2026-11-20' }, ConsistentRead: true }),
+    );
     expect(today).toMatchObject({ dayCount: 21, guesses: 21, budgetSpentAt: '2026-11-20T09:00:02Z', slowedUntil: '2026-11-21T09:00:02Z' });
     // Slowed: the day's reduced quota (30) is nearly used, and 2 a minute at most.
-    expect(await record(a.ledger, practiceId, 3, policy, checkEvent(practiceId, 'chk_s1', at('09:05:00')))).toEqual({ ok: false, window: 'minute', retryAfterSeconds: 60, slowed: true });
+    expect(await record(a.ledger, practiceId, 3, policy, checkEvent(practiceId, 'chk_s1', at('09:05:00')))).toEqual({
+      ok: false,
+      window: 'minute',
+      retryAfterSeconds: 60,
+      slowed: true,
+    });
     expect(await record(a.ledger, practiceId, 2, policy, checkEvent(practiceId, 'chk_s2', at('09:05:00')))).toMatchObject({ ok: true });
-    expect(await record(b.ledger, practiceId, 1, policy, checkEvent(practiceId, 'chk_s3', at('09:05:30')))).toMatchObject({ ok: false, window: 'minute', slowed: true });
-    for (const [i, time] of ['09:06:00', '09:07:00', '09:08:00'].entries()) expect(await record((i % 2 ? a : b).ledger, practiceId, 2, policy, checkEvent(practiceId, `chk_m${i}`, at(time)))).toMatchObject({ ok: true });
-    expect(await record(a.ledger, practiceId, 2, policy, checkEvent(practiceId, 'chk_s4', at('09:09:00')))).toMatchObject({ ok: false, window: 'day', slowed: true });
+    expect(await record(b.ledger, practiceId, 1, policy, checkEvent(practiceId, 'chk_s3', at('09:05:30')))).toMatchObject({
+      ok: false,
+      window: 'minute',
+      slowed: true,
+    });
+    for (const [i, time] of ['09:06:00', '09:07:00', '09:08:00'].entries())
+      expect(await record((i % 2 ? a : b).ledger, practiceId, 2, policy, checkEvent(practiceId, `chk_m${i}`, at(time)))).toMatchObject({ ok: true });
+    expect(await record(a.ledger, practiceId, 2, policy, checkEvent(practiceId, 'chk_s4', at('09:09:00')))).toMatchObject({
+      ok: false,
+      window: 'day',
+      slowed: true,
+    });
     // Tomorrow, still slowed until 09:00:02: the reduced day quota counts from zero; after that, the ordinary quota.
     const tomorrow = (time: string) => new Date(`2026-11-21T${time}Z`);
-    expect(await record(b.ledger, practiceId, 3, policy, checkEvent(practiceId, 'chk_t1', tomorrow('08:59:00')))).toMatchObject({ ok: false, window: 'minute', slowed: true });
+    expect(await record(b.ledger, practiceId, 3, policy, checkEvent(practiceId, 'chk_t1', tomorrow('08:59:00')))).toMatchObject({
+      ok: false,
+      window: 'minute',
+      slowed: true,
+    });
     expect(await record(b.ledger, practiceId, 2, policy, checkEvent(practiceId, 'chk_t2', tomorrow('08:59:00')))).toMatchObject({ ok: true });
     expect(await record(a.ledger, practiceId, 50, policy, checkEvent(practiceId, 'chk_t3', tomorrow('09:00:03')))).toMatchObject({ ok: true });
   });

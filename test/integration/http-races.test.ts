@@ -32,7 +32,10 @@ beforeAll(async () => {
   network = await startLocalNetwork({ CHECKS_PER_MINUTE: String(checksPerMinute), AUDIT_CHAINS: '1' });
   peer = await startPeerServer(network);
   keys = network.net.keys;
-  const desk = await network.call('POST', '/v1/keys', { key: network.adminKey, body: { role: 'practice', practiceId: network.net.practices.elm, label: 'Elm front desk' } });
+  const desk = await network.call('POST', '/v1/keys', {
+    key: network.adminKey,
+    body: { role: 'practice', practiceId: network.net.practices.elm, label: 'Elm front desk' },
+  });
   expect(desk.status).toBe(201);
   elmDesk = desk.body.apiKey;
 });
@@ -75,7 +78,8 @@ async function storedAlert(alertId: string) {
 
 /** The whole chain, verified link by link. */
 const chain = () => intactChain(network.deps.audit);
-const actionsFor = (entries: readonly AuditEntry[], alertId: string) => entries.filter((entry) => entry.targets.alertId === alertId).map((entry) => entry.action);
+const actionsFor = (entries: readonly AuditEntry[], alertId: string) =>
+  entries.filter((entry) => entry.targets.alertId === alertId).map((entry) => entry.action);
 
 describe('racing review decisions over HTTP, two servers', () => {
   it('two approvals racing for a quorum of two both land and publish exactly once', async () => {
@@ -85,7 +89,10 @@ describe('racing review decisions over HTTP, two servers', () => {
       const alertId = await submit(phone);
       const [a, b] = servers(round);
       const answers = await Promise.all([review(a, keys.elmReviewer.apiKey, alertId, 'approve'), review(b, keys.valleyReviewer.apiKey, alertId, 'approve')]);
-      expect(answers.map((answer) => answer.status), answers.map((answer) => answer.text).join('\n')).toEqual([200, 200]);
+      expect(
+        answers.map((answer) => answer.status),
+        answers.map((answer) => answer.text).join('\n'),
+      ).toEqual([200, 200]);
       // The first to land saw one approval, the second made the quorum.
       expect(answers.map((answer) => answer.body.status).sort()).toEqual(['pending_review', 'published']);
 
@@ -106,7 +113,10 @@ describe('racing review decisions over HTTP, two servers', () => {
       const alertId = await submit(phone);
       expect((await review(network.call, keys.elmReviewer.apiKey, alertId, 'approve')).status).toBe(200);
       const [a, b] = servers(round);
-      const [approval, rejection] = await Promise.all([review(a, keys.valleyReviewer.apiKey, alertId, 'approve'), review(b, keys.elmReviewer2.apiKey, alertId, 'reject')]);
+      const [approval, rejection] = await Promise.all([
+        review(a, keys.valleyReviewer.apiKey, alertId, 'approve'),
+        review(b, keys.elmReviewer2.apiKey, alertId, 'reject'),
+      ]);
       // The loser finds the alert already decided: 409, never a second outcome.
       expect([approval.status, rejection.status].sort(), `${approval.text}\n${rejection.text}`).toEqual([200, 409]);
 
@@ -138,7 +148,9 @@ describe('racing review decisions over HTTP, two servers', () => {
       // later, to let it land on either side of the publication.
       const [approval, dispute] = await Promise.all([
         review(a, keys.valleyReviewer.apiKey, alertId, 'approve'),
-        pause(round * 20).then(() => b('POST', `/v1/alerts/${alertId}/disputes`, { key: network.adminKey, body: { reason: 'Client disputes through counsel.' } })),
+        pause(round * 20).then(() =>
+          b('POST', `/v1/alerts/${alertId}/disputes`, { key: network.adminKey, body: { reason: 'Client disputes through counsel.' } }),
+        ),
       ]);
       // The approval always lands; the dispute lands only if the publication came first.
       expect(approval.status, approval.text).toBe(200);
@@ -191,7 +203,10 @@ describe('idempotent submission racing itself over HTTP, two servers', () => {
       const answers = await Promise.all(
         Array.from({ length: 10 }, (_, i) => servers(i)[0]('POST', '/v1/alerts', { key: keys.harbourDesk.apiKey, body, headers })),
       );
-      expect(answers.map((answer) => answer.status), answers.map((answer) => answer.text).join('\n')).toEqual(Array(10).fill(201));
+      expect(
+        answers.map((answer) => answer.status),
+        answers.map((answer) => answer.text).join('\n'),
+      ).toEqual(Array(10).fill(201));
       const alertIds = new Set(answers.map((answer) => answer.body.alertId as string));
       expect(alertIds.size).toBe(1);
       // The very same answer, receipt signature included: the first response, replayed
@@ -210,7 +225,10 @@ describe('idempotent submission racing itself over HTTP, two servers', () => {
       const headers = { 'idempotency-key': `two-bodies-${round}` };
       const before = (await network.deps.audit.head())!.seq;
       const [a, b] = servers(round);
-      const answers = await Promise.all([a('POST', '/v1/alerts', { key: keys.harbourDesk.apiKey, body: bodies[0], headers }), b('POST', '/v1/alerts', { key: keys.harbourDesk.apiKey, body: bodies[1], headers })]);
+      const answers = await Promise.all([
+        a('POST', '/v1/alerts', { key: keys.harbourDesk.apiKey, body: bodies[0], headers }),
+        b('POST', '/v1/alerts', { key: keys.harbourDesk.apiKey, body: bodies[1], headers }),
+      ]);
       expect(answers.map((answer) => answer.status).sort(), answers.map((answer) => answer.text).join('\n')).toEqual([201, 409]);
       const winner = answers.findIndex((answer) => answer.status === 201);
       const loser = answers[1 - winner]!;
@@ -241,7 +259,11 @@ describe('many concurrent checks appending to the audit log, two servers', () =>
     const documents = buildDocumentClient({ endpoint: network.config.DYNAMODB_ENDPOINT });
     const counter = async (practice: string, day: string) => {
       const { Item } = await documents.send(
-        new GetCommand({ TableName: network.config.MAIN_TABLE, Key: { [attr.pk]: `QUOTA#${network.net.practices[practice as keyof typeof desks]}`, [attr.sk]: `DAY#${day}` }, ConsistentRead: true }),
+        new GetCommand({
+          TableName: network.config.MAIN_TABLE,
+          Key: { [attr.pk]: `QUOTA#${network.net.practices[practice as keyof typeof desks]}`, [attr.sk]: `DAY#${day}` },
+          ConsistentRead: true,
+        }),
       );
       return Item as { dayCount: number; minute: string; minuteCount: number } | undefined;
     };
@@ -265,7 +287,10 @@ describe('many concurrent checks appending to the audit log, two servers', () =>
       for (const practice of Object.keys(desks)) {
         const mine = results.filter((result) => result.practice === practice);
         const statuses = mine.map((result) => result.answer.status);
-        expect(statuses.filter((status) => status !== 200 && status !== 429), mine.map((result) => result.answer.text).join('\n')).toEqual([]);
+        expect(
+          statuses.filter((status) => status !== 200 && status !== 429),
+          mine.map((result) => result.answer.text).join('\n'),
+        ).toEqual([]);
         // Exactly the quota is answered, however the requests interleave between the servers.
         expect(statuses.filter((status) => status === 200)).toHaveLength(checksPerMinute);
         for (const { i, answer } of mine) {

@@ -45,7 +45,8 @@ beforeAll(async () => {
 
   const alertIds: string[] = [];
   clockAt(0);
-  for (const [i, reporter] of reporters.entries()) alertIds.push((await submitAlert(deps, reporter, submission(clause, { subject: { phone: phone(i) } }))).alertId);
+  for (const [i, reporter] of reporters.entries())
+    alertIds.push((await submitAlert(deps, reporter, submission(clause, { subject: { phone: phone(i) } }))).alertId);
   // Five published (three within 2 hours of submission, two within 24), one rejected.
   for (const [i, alertId] of alertIds.slice(0, 5).entries()) {
     clockAt(i < 3 ? 1.5 : 20);
@@ -111,7 +112,10 @@ describe('statistics after a scripted story (DynamoDB Local)', () => {
           Object.fromEntries(
             Object.entries(read.get(item) ?? {})
               .filter(([, tally]) => tally.count !== 0)
-              .map(([counter, tally]) => [counter, { count: tally.count, practices: [...tally.practices].sort(), alerts: tally.alerts && [...tally.alerts].sort() }]),
+              .map(([counter, tally]) => [
+                counter,
+                { count: tally.count, practices: [...tally.practices].sort(), alerts: tally.alerts && [...tally.alerts].sort() },
+              ]),
           ),
         ]),
       );

@@ -34,7 +34,9 @@ describe('a table from an older version', () => {
     await ensureTables(endpoint, [{ definition: mainTable, name }]);
     const client = localClient(endpoint);
     const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-    expect((Table?.GlobalSecondaryIndexes ?? []).map((gsi) => gsi.IndexName).sort()).toEqual(mainTable.globalSecondaryIndexes.map((gsi) => gsi.indexName).sort());
+    expect((Table?.GlobalSecondaryIndexes ?? []).map((gsi) => gsi.IndexName).sort()).toEqual(
+      mainTable.globalSecondaryIndexes.map((gsi) => gsi.indexName).sort(),
+    );
     const practices = buildPracticeStore(documents, name, buildAuditLog(documents, `${name}-audit-unused`));
     expect(await practices.list()).toEqual([before]);
     // A second start changes nothing.

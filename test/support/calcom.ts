@@ -11,13 +11,7 @@ import type { AddressInfo } from 'node:net';
  * factory/versioned/v2021-10-20/BookingPayloadBuilder.ts): BOOKING_REQUESTED carries status PENDING.
  */
 export function calcomDelivery(
-  options: {
-    triggerEvent?: string;
-    uid?: string;
-    attendees?: Record<string, unknown>[];
-    responses?: Record<string, unknown>;
-    smsReminderNumber?: string;
-  } = {},
+  options: { triggerEvent?: string; uid?: string; attendees?: Record<string, unknown>[]; responses?: Record<string, unknown>; smsReminderNumber?: string } = {},
 ): Record<string, unknown> {
   const triggerEvent = options.triggerEvent ?? 'BOOKING_CREATED';
   const attendees = options.attendees ?? [{ email: 'john.doe@example.com', name: 'John Doe', timeZone: 'Asia/Kolkata', language: { locale: 'en' } }];

@@ -2,7 +2,8 @@ import { expect } from 'vitest';
 import type { HttpResult } from '#functions/http/group-handler.ts';
 import { echoedCanary, type HostileCase } from './hostile-cases.ts';
 
-const prototypeNames = () => [Object.getOwnPropertyNames(Object.prototype), Object.getOwnPropertyNames(Array.prototype)].map((names) => names.sort().join()).join('|');
+const prototypeNames = () =>
+  [Object.getOwnPropertyNames(Object.prototype), Object.getOwnPropertyNames(Array.prototype)].map((names) => names.sort().join()).join('|');
 const cleanPrototypes = prototypeNames();
 
 /** The properties every answer to a hostile case must have. */

@@ -3,8 +3,18 @@ import { z } from 'zod';
 import { maxBodyBytes } from '#functions/http/request.ts';
 import { routeKey, type RouteDefinition, type Role } from '#shared/routes.ts';
 import {
-  batchCheckSchema, bookingRegistrationSchema, calcomIntegrationSchema, checkSchema, checkSubjectSchema, createKeySchema, createPracticeSchema, matchDigestSchema,
-  publishClauseSchema, reasonSchema, reviewDecisionSchema, submitAlertSchema,
+  batchCheckSchema,
+  bookingRegistrationSchema,
+  calcomIntegrationSchema,
+  checkSchema,
+  checkSubjectSchema,
+  createKeySchema,
+  createPracticeSchema,
+  matchDigestSchema,
+  publishClauseSchema,
+  reasonSchema,
+  reviewDecisionSchema,
+  submitAlertSchema,
 } from '#shared/schemas.ts';
 import { addDays, isoDate } from '#shared/dates.ts';
 import { canarySubject, consentProof } from '../fakes/fixtures.ts';
@@ -96,75 +106,162 @@ export const routeSpecs: Record<string, RouteSpec> = {
   'GET /v1/me': { role: 'practice', alertState: 'pending_review' },
   'GET /v1/practices': { role: 'admin', alertState: 'pending_review' },
   'GET /v1/keys': {
-    role: 'admin', alertState: 'pending_review', query: (t) => ({ practiceId: t.practiceId }),
-    hostileQueries: () => [[['practiceId', '']], [['practiceId', canary.email]], [['practiceId', 'prc_1']], [['practiceId', `key_${'0'.repeat(26)}`]], [['role', 'admin']], [[canary.fullName, canary.phone]]],
+    role: 'admin',
+    alertState: 'pending_review',
+    query: (t) => ({ practiceId: t.practiceId }),
+    hostileQueries: () => [
+      [['practiceId', '']],
+      [['practiceId', canary.email]],
+      [['practiceId', 'prc_1']],
+      [['practiceId', `key_${'0'.repeat(26)}`]],
+      [['role', 'admin']],
+      [[canary.fullName, canary.phone]],
+    ],
   },
   'GET /v1/overview': { role: 'admin', alertState: 'pending_review' },
   'GET /v1/stats': { role: 'admin', alertState: 'pending_review' },
   'GET /v1/stats/summary': { role: undefined, alertState: 'pending_review' },
   'GET /v1/alerts': {
-    role: 'practice', alertState: 'pending_review', query: () => ({ status: 'pending_review', limit: '10' }),
+    role: 'practice',
+    alertState: 'pending_review',
+    query: () => ({ status: 'pending_review', limit: '10' }),
     hostileQueries: () => [
-      [['status', 'open']], [['status', canary.fullName]], [['limit', '0']], [['limit', '101']], [['limit', '1e2']], [['limit', '-1']], [['limit', ' 5']], [['limit', canary.phone]],
-      [['cursor', 'not-a-cursor']], [['cursor', Buffer.from(JSON.stringify({ before: canary.email })).toString('base64url')]],
-      [['cursor', Buffer.from(JSON.stringify({ before: `prc_${'0'.repeat(26)}` })).toString('base64url')]], [['cursor', 'x'.repeat(201)]],
-      [['practiceId', `prc_${'0'.repeat(26)}`]], [[canary.fullName, canary.email]],
+      [['status', 'open']],
+      [['status', canary.fullName]],
+      [['limit', '0']],
+      [['limit', '101']],
+      [['limit', '1e2']],
+      [['limit', '-1']],
+      [['limit', ' 5']],
+      [['limit', canary.phone]],
+      [['cursor', 'not-a-cursor']],
+      [['cursor', Buffer.from(JSON.stringify({ before: canary.email })).toString('base64url')]],
+      [['cursor', Buffer.from(JSON.stringify({ before: `prc_${'0'.repeat(26)}` })).toString('base64url')]],
+      [['cursor', 'x'.repeat(201)]],
+      [['practiceId', `prc_${'0'.repeat(26)}`]],
+      [[canary.fullName, canary.email]],
     ],
   },
   'GET /v1/reviews/decided': { role: 'reviewer', alertState: 'pending_review' },
   'POST /v1/practices': { role: 'admin', alertState: 'pending_review', schema: createPracticeSchema, body: () => ({ name: 'Harbour Annex', region: 'CT' }) },
-  'POST /v1/keys': { role: 'admin', alertState: 'pending_review', schema: createKeySchema, body: (t) => ({ role: 'practice', practiceId: t.practiceId, label: 'Second desk' }) },
+  'POST /v1/keys': {
+    role: 'admin',
+    alertState: 'pending_review',
+    schema: createKeySchema,
+    body: (t) => ({ role: 'practice', practiceId: t.practiceId, label: 'Second desk' }),
+  },
   'DELETE /v1/keys/{keyId}': { role: 'admin', alertState: 'pending_review', params: (t) => ({ keyId: t.spareKeyId }) },
-  'POST /v1/consent-clauses': { role: 'admin', alertState: 'pending_review', schema: publishClauseSchema, body: () => ({ text: 'I agree that this practice may say whether it would see me again.', jurisdiction: 'US-CT' }) },
+  'POST /v1/consent-clauses': {
+    role: 'admin',
+    alertState: 'pending_review',
+    schema: publishClauseSchema,
+    body: () => ({ text: 'I agree that this practice may say whether it would see me again.', jurisdiction: 'US-CT' }),
+  },
   'POST /v1/consent-clauses/{clauseId}/versions': {
-    role: 'admin', alertState: 'pending_review', schema: publishClauseSchema,
+    role: 'admin',
+    alertState: 'pending_review',
+    schema: publishClauseSchema,
     params: (t) => ({ clauseId: t.clause.clauseId }),
     body: () => ({ text: 'I agree, in version two, that this practice may say whether it would see me again.', jurisdiction: 'US-CT' }),
   },
   'GET /v1/consent-clauses': { role: 'practice', alertState: 'pending_review' },
   'POST /v1/alerts': {
-    role: 'practice', alertState: 'pending_review', schema: submitAlertSchema('US'),
+    role: 'practice',
+    alertState: 'pending_review',
+    schema: submitAlertSchema('US'),
     body: (t) => ({
       subject: { ...canary },
-      incident: { occurredOn: '2026-11-02', category: 'sexual_misconduct', severity: 'high', summary: 'Client made advances and would not stop when asked.', actionsTaken: 'Session ended.', witnesses: 1 },
+      incident: {
+        occurredOn: '2026-11-02',
+        category: 'sexual_misconduct',
+        severity: 'high',
+        summary: 'Client made advances and would not stop when asked.',
+        actionsTaken: 'Session ended.',
+        witnesses: 1,
+      },
       consent: consentProof(t.clause),
     }),
   },
   'GET /v1/alerts/{alertId}': { role: 'practice', alertState: 'pending_review', params: (t) => ({ alertId: t.alertId }) },
-  'POST /v1/alerts/{alertId}/retract': { role: 'practice', alertState: 'published', schema: reasonSchema, params: (t) => ({ alertId: t.alertId }), body: reason },
+  'POST /v1/alerts/{alertId}/retract': {
+    role: 'practice',
+    alertState: 'published',
+    schema: reasonSchema,
+    params: (t) => ({ alertId: t.alertId }),
+    body: reason,
+  },
   'POST /v1/alerts/{alertId}/disputes': { role: 'admin', alertState: 'published', schema: reasonSchema, params: (t) => ({ alertId: t.alertId }), body: reason },
-  'POST /v1/alerts/{alertId}/reinstate': { role: 'admin', alertState: 'suspended', schema: reasonSchema, params: (t) => ({ alertId: t.alertId }), body: reason },
+  'POST /v1/alerts/{alertId}/reinstate': {
+    role: 'admin',
+    alertState: 'suspended',
+    schema: reasonSchema,
+    params: (t) => ({ alertId: t.alertId }),
+    body: reason,
+  },
   'GET /v1/reviews/queue': { role: 'reviewer', alertState: 'pending_review' },
   'POST /v1/alerts/{alertId}/reviews': {
-    role: 'reviewer', alertState: 'pending_review', schema: reviewDecisionSchema,
-    params: (t) => ({ alertId: t.alertId }), body: () => ({ decision: 'approve', reason: 'Specific, and the consent is in order.' }),
+    role: 'reviewer',
+    alertState: 'pending_review',
+    schema: reviewDecisionSchema,
+    params: (t) => ({ alertId: t.alertId }),
+    body: () => ({ decision: 'approve', reason: 'Specific, and the consent is in order.' }),
   },
-  'POST /v1/alerts/{alertId}/reconfirm': { role: 'reviewer', alertState: 'published', schema: reasonSchema, params: (t) => ({ alertId: t.alertId }), body: reason },
-  'POST /v1/checks': { role: 'practice', alertState: 'pending_review', schema: checkSchema('US'), body: () => ({ subject: { ...canary }, bookingOn: '2026-12-01' }) },
+  'POST /v1/alerts/{alertId}/reconfirm': {
+    role: 'reviewer',
+    alertState: 'published',
+    schema: reasonSchema,
+    params: (t) => ({ alertId: t.alertId }),
+    body: reason,
+  },
+  'POST /v1/checks': {
+    role: 'practice',
+    alertState: 'pending_review',
+    schema: checkSchema('US'),
+    body: () => ({ subject: { ...canary }, bookingOn: '2026-12-01' }),
+  },
   'POST /v1/checks/batch': {
-    role: 'practice', alertState: 'pending_review', schema: batchCheckSchema('US'),
-    body: () => ({ bookings: [{ ref: 'bk-1', subject: { phone: canary.phone } }, { ref: 'bk-2', subject: { email: canary.email, fullName: canary.fullName } }] }),
+    role: 'practice',
+    alertState: 'pending_review',
+    schema: batchCheckSchema('US'),
+    body: () => ({
+      bookings: [
+        { ref: 'bk-1', subject: { phone: canary.phone } },
+        { ref: 'bk-2', subject: { email: canary.email, fullName: canary.fullName } },
+      ],
+    }),
   },
   'PUT /v1/practices/{practiceId}/integrations/calcom': {
-    role: 'practice', alertState: 'pending_review', schema: calcomIntegrationSchema,
-    params: (t) => ({ practiceId: t.practiceId }), body: () => ({ webhookSecret: hostileWebhookSecret, onMatch: 'notify' }),
+    role: 'practice',
+    alertState: 'pending_review',
+    schema: calcomIntegrationSchema,
+    params: (t) => ({ practiceId: t.practiceId }),
+    body: () => ({ webhookSecret: hostileWebhookSecret, onMatch: 'notify' }),
   },
   'GET /v1/practices/{practiceId}/integrations/calcom': { role: 'practice', alertState: 'pending_review', params: (t) => ({ practiceId: t.practiceId }) },
   // Signed over each case's exact bytes, so what is tested is the body, not the (already tested) signature check.
   'POST /v1/integrations/calcom/{practiceId}': {
-    role: undefined, alertState: 'pending_review',
+    role: undefined,
+    alertState: 'pending_review',
     params: (t) => ({ practiceId: t.practiceId }),
     body: () => calcomDelivery({ uid: 'hostile-booking', attendees: [{ name: canary.fullName, email: canary.email, phoneNumber: canary.phone }] }),
     sign: (body) => ({ 'x-cal-signature-256': signCalcom(hostileWebhookSecret, body ?? Buffer.alloc(0)) }),
   },
   'POST /v1/bookings': {
-    role: 'practice', alertState: 'pending_review', schema: bookingRegistrationSchema('US'),
+    role: 'practice',
+    alertState: 'pending_review',
+    schema: bookingRegistrationSchema('US'),
     body: (t) => ({ ref: 'hostile-new-booking', appointmentOn: inAWeek(t.today), subject: { ...canary } }),
   },
   'GET /v1/bookings': { role: 'practice', alertState: 'pending_review' },
   'DELETE /v1/bookings/{ref}': { role: 'practice', alertState: 'pending_review', params: (t) => ({ ref: t.bookingRef }) },
   'GET /v1/alerts/{alertId}/match-digest': { role: 'practice', alertState: 'pending_review', params: (t) => ({ alertId: t.alertId }) },
-  'PUT /v1/alerts/{alertId}/match-digest': { role: 'practice', alertState: 'pending_review', schema: matchDigestSchema, params: (t) => ({ alertId: t.alertId }), body: () => ({ enabled: true }) },
+  'PUT /v1/alerts/{alertId}/match-digest': {
+    role: 'practice',
+    alertState: 'pending_review',
+    schema: matchDigestSchema,
+    params: (t) => ({ alertId: t.alertId }),
+    body: () => ({ enabled: true }),
+  },
   'GET /v1/audit/export': { role: 'auditor', alertState: 'pending_review', query: (t) => ({ from: t.today, to: t.today }) },
   'GET /v1/audit/verification-key': { role: 'auditor', alertState: 'pending_review' },
   'POST /v1/audit/subject-tokens': { role: 'auditor', alertState: 'pending_review', schema: subjectTokensSchema, body: () => ({ subject: { ...canary } }) },
@@ -213,7 +310,10 @@ export function fieldsOf(schema: z.ZodType, path: Path = [], optional = false): 
     case 'pipe':
       return fieldsOf(def.in, path, optional);
     case 'object':
-      return [{ path, kind: 'object', optional }, ...Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([key, child]) => fieldsOf(child, [...path, key]))];
+      return [
+        { path, kind: 'object', optional },
+        ...Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([key, child]) => fieldsOf(child, [...path, key])),
+      ];
     case 'array':
       return [{ path, kind: 'array', optional }, ...fieldsOf(def.element, [...path, 0], true)];
     case 'string':
@@ -226,7 +326,8 @@ export function fieldsOf(schema: z.ZodType, path: Path = [], optional = false): 
   }
 }
 
-const getAt = (value: unknown, path: Path): unknown => path.reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], value);
+const getAt = (value: unknown, path: Path): unknown =>
+  path.reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], value);
 
 /** A deep copy of `body` with the value at `path` replaced (or removed, for `remove`). */
 function setAt(body: unknown, path: Path, value: unknown): unknown {
@@ -267,8 +368,26 @@ const repeatTo = (unit: string, length: number) => unit.repeat(Math.ceil(length 
 
 /** Keys a hostile or careless caller may add: prototype names, identifiers as keys, odd and huge names. */
 const hostileKeys = [
-  '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'zebulon', 'quixley', canary.fullName, canary.email, canary.phone,
-  '', ' ', '\u202e', '\u200b', 'phone\u0000', 'subject.phone', '$where', 'x'.repeat(10_000), 'a\u0301',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'zebulon',
+  'quixley',
+  canary.fullName,
+  canary.email,
+  canary.phone,
+  '',
+  ' ',
+  '\u202e',
+  '\u200b',
+  'phone\u0000',
+  'subject.phone',
+  '$where',
+  'x'.repeat(10_000),
+  'a\u0301',
 ];
 
 /** Values of the wrong JSON type for each kind of field, each carrying an identifier. */
@@ -315,25 +434,80 @@ const invalidNumbers = ['1e309', '-1e309', '-1', '0.5', '1e-7', '900719925474099
 const maybeNumbers = ['-0', '0', '1', '1.0', '1E0', '2', '1000', '1e3'];
 
 const invalidUtf8 = [
-  [0x80], [0xbf], [0xc0, 0xaf], [0xc1, 0xbf], [0xe0, 0x80, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], [0xf0, 0x9f, 0x98],
-  [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80], [0xfe], [0xff], [0xfe, 0xff], [0xe9], // é in Latin-1
+  [0x80],
+  [0xbf],
+  [0xc0, 0xaf],
+  [0xc1, 0xbf],
+  [0xe0, 0x80, 0xaf],
+  [0xe2, 0x82],
+  [0xed, 0xa0, 0x80],
+  [0xed, 0xbf, 0xbf],
+  [0xf0, 0x9f, 0x98],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xf5, 0x80, 0x80, 0x80],
+  [0xfe],
+  [0xff],
+  [0xfe, 0xff],
+  [0xe9], // é in Latin-1
 ].map((bytes) => Buffer.from(bytes));
 
 /** Content types that are not JSON: 415 whenever there is a body. */
 export const refusedContentTypes = [
-  'text/plain', 'text/plain; charset=utf-8', 'multipart/form-data; boundary=----x', 'application/x-www-form-urlencoded', 'application/xml',
-  'text/json', 'application/jsonx', 'application/json-seq', 'json', '*/*', 'application/*', '', 'application/json, text/plain', 'text/html; charset=latin1',
+  'text/plain',
+  'text/plain; charset=utf-8',
+  'multipart/form-data; boundary=----x',
+  'application/x-www-form-urlencoded',
+  'application/xml',
+  'text/json',
+  'application/jsonx',
+  'application/json-seq',
+  'json',
+  '*/*',
+  'application/*',
+  '',
+  'application/json, text/plain',
+  'text/html; charset=latin1',
 ];
 /** Odd spellings of JSON that may be accepted. */
-const oddJsonContentTypes = [null, 'application/json; charset=latin1', 'APPLICATION/JSON', 'application/json;charset=UTF-8', 'application/problem+json', 'application/vnd.api+json', 'application/json ; x=y'];
-
-const invalidAuthorizations = (keys: Record<Role, string>): (string | null)[] => [
-  null, '', 'Bearer', 'Bearer ', `Bearer ${'A'.repeat(6_000)}`, `Bearer ${canary.phone}`, `Basic ${Buffer.from(`${canary.email}:pw`).toString('base64')}`,
-  'Bearer pg.key_00000000000000000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', `Bearer ${keys.admin}x`, `Bearer ${keys.admin.slice(0, -1)}`,
-  `Bearer ${keys.admin.replace('pg.', 'pg.key_../')}`, 'Bearer pg.__proto__.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', `Token ${keys.admin}`,
+const oddJsonContentTypes = [
+  null,
+  'application/json; charset=latin1',
+  'APPLICATION/JSON',
+  'application/json;charset=UTF-8',
+  'application/problem+json',
+  'application/vnd.api+json',
+  'application/json ; x=y',
 ];
 
-const invalidIdempotencyKeys = ['', ' ', 'a b', 'x'.repeat(129), 'ключ', canary.phone, '\tkey', 'key\u00e9', `${'k'.repeat(64)} ${'k'.repeat(64)}`, 'first,second', 'first, second'];
+const invalidAuthorizations = (keys: Record<Role, string>): (string | null)[] => [
+  null,
+  '',
+  'Bearer',
+  'Bearer ',
+  `Bearer ${'A'.repeat(6_000)}`,
+  `Bearer ${canary.phone}`,
+  `Basic ${Buffer.from(`${canary.email}:pw`).toString('base64')}`,
+  'Bearer pg.key_00000000000000000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+  `Bearer ${keys.admin}x`,
+  `Bearer ${keys.admin.slice(0, -1)}`,
+  `Bearer ${keys.admin.replace('pg.', 'pg.key_../')}`,
+  'Bearer pg.__proto__.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+  `Token ${keys.admin}`,
+];
+
+const invalidIdempotencyKeys = [
+  '',
+  ' ',
+  'a b',
+  'x'.repeat(129),
+  'ключ',
+  canary.phone,
+  '\tkey',
+  'key\u00e9',
+  `${'k'.repeat(64)} ${'k'.repeat(64)}`,
+  'first,second',
+  'first, second',
+];
 const maybeIdempotencyKeys = ['x'.repeat(128), '!~', 'idem-0001', '__proto__', 'constructor'];
 
 /** Path values that name nothing: 404 on every route with a path parameter. */
@@ -341,9 +515,27 @@ function hostilePathValues(valid: string): string[] {
   const kind = valid.slice(0, 3);
   const other = kind === 'alt' ? 'prc' : 'alt';
   return [
-    'x'.repeat(3_000), '../../etc/passwd', '..', '.', '%2e%2e%2f', '..%2F..%2Fkeys', `${valid}/../x`, `${kind}_${'A'.repeat(26)}`, `${other}${valid.slice(3)}`,
-    `${kind}_00000000000000000000000000`, ` ${valid}`, `${valid}\u200b`, `${kind}_${'０'.repeat(26)}`, canary.phone, canary.email, `${valid}\u0000`,
-    '__proto__', 'constructor', `${valid.toUpperCase()}`, `${valid}x`, `${kind}_${'ü'.repeat(26)}`,
+    'x'.repeat(3_000),
+    '../../etc/passwd',
+    '..',
+    '.',
+    '%2e%2e%2f',
+    '..%2F..%2Fkeys',
+    `${valid}/../x`,
+    `${kind}_${'A'.repeat(26)}`,
+    `${other}${valid.slice(3)}`,
+    `${kind}_00000000000000000000000000`,
+    ` ${valid}`,
+    `${valid}\u200b`,
+    `${kind}_${'０'.repeat(26)}`,
+    canary.phone,
+    canary.email,
+    `${valid}\u0000`,
+    '__proto__',
+    'constructor',
+    `${valid.toUpperCase()}`,
+    `${valid}x`,
+    `${kind}_${'ü'.repeat(26)}`,
   ];
 }
 
@@ -371,146 +563,311 @@ export function hostileCase(route: RouteDefinition, t: HostileTargets): fc.Arbit
     const inSubject = (field: Field) => field.path.includes('subject');
 
     // A field left out: invalid when the schema requires it (inside a present parent, not an array element).
-    add(3, fc.constantFrom(...present).map((field) => {
-      const required = !field.optional && typeof field.path.at(-1) === 'string';
-      return { kind: 'drop-field', invalid: required && field.path.length > 0, body: field.path.length === 0 ? undefined : body(setAt(validBody, field.path, remove)) };
-    }));
+    add(
+      3,
+      fc.constantFrom(...present).map((field) => {
+        const required = !field.optional && typeof field.path.at(-1) === 'string';
+        return {
+          kind: 'drop-field',
+          invalid: required && field.path.length > 0,
+          body: field.path.length === 0 ? undefined : body(setAt(validBody, field.path, remove)),
+        };
+      }),
+    );
     // A value of the wrong JSON type, carrying an identifier.
-    add(4, fc.constantFrom(...present).chain((field) => fc.constantFrom(...wrongTypes(field.kind)).map((value) => ({ kind: 'wrong-type', invalid: true, body: body(setAt(validBody, field.path, value)) }))));
+    add(
+      4,
+      fc
+        .constantFrom(...present)
+        .chain((field) =>
+          fc.constantFrom(...wrongTypes(field.kind)).map((value) => ({ kind: 'wrong-type', invalid: true, body: body(setAt(validBody, field.path, value)) })),
+        ),
+    );
     // An extra field at any level: unknown fields are refused, prototype names included.
-    add(4, fc.tuple(fc.constantFrom(...objects), fc.constantFrom(...hostileKeys), fc.constantFrom<unknown>(canary.phone, { polluted: canary.fullName }, [canary.email], 1, null)).map(([field, key, value]) => ({
-      kind: `extra-field${key === '__proto__' || key === 'constructor' || key === 'prototype' ? '-prototype' : ''}`,
-      invalid: true,
-      body: body(withKey(validBody, field.path, key, value)),
-    })));
+    add(
+      4,
+      fc
+        .tuple(
+          fc.constantFrom(...objects),
+          fc.constantFrom(...hostileKeys),
+          fc.constantFrom<unknown>(canary.phone, { polluted: canary.fullName }, [canary.email], 1, null),
+        )
+        .map(([field, key, value]) => ({
+          kind: `extra-field${key === '__proto__' || key === 'constructor' || key === 'prototype' ? '-prototype' : ''}`,
+          invalid: true,
+          body: body(withKey(validBody, field.path, key, value)),
+        })),
+    );
     // Strings far over every field's limit: 30 000 characters (400) and about 1 MB (413).
-    add(2, fc.tuple(fc.constantFrom(...present), fc.constantFrom(30_000, 1_048_576)).map(([field, length]) => ({
-      kind: length > maxBodyBytes ? 'huge-string' : 'long-string',
-      invalid: true,
-      status: length > maxBodyBytes ? 413 : 400,
-      body: body(setAt(validBody, field.path, repeatTo(canaryText, length))),
-    })));
+    add(
+      2,
+      fc.tuple(fc.constantFrom(...present), fc.constantFrom(30_000, 1_048_576)).map(([field, length]) => ({
+        kind: length > maxBodyBytes ? 'huge-string' : 'long-string',
+        invalid: true,
+        status: length > maxBodyBytes ? 413 : 400,
+        body: body(setAt(validBody, field.path, repeatTo(canaryText, length))),
+      })),
+    );
     // Multi-byte text whose characters fit the cap but whose bytes do not.
-    add(1, fc.constantFrom(...present).map((field) => ({ kind: 'multibyte-over-cap', invalid: true, status: 413, body: body(setAt(validBody, field.path, 'é'.repeat(maxBodyBytes / 2 + 1))) })));
+    add(
+      1,
+      fc.constantFrom(...present).map((field) => ({
+        kind: 'multibyte-over-cap',
+        invalid: true,
+        status: 413,
+        body: body(setAt(validBody, field.path, 'é'.repeat(maxBodyBytes / 2 + 1))),
+      })),
+    );
     // Huge arrays in place of any field (and too many bookings).
-    add(2, fc.tuple(fc.constantFrom(...present), fc.constantFrom(1_000, 50_000)).map(([field, length]) => ({
-      kind: 'huge-array',
-      invalid: true,
-      body: body(setAt(validBody, field.path, Array.from({ length }, () => canary.phone))),
-    })));
+    add(
+      2,
+      fc.tuple(fc.constantFrom(...present), fc.constantFrom(1_000, 50_000)).map(([field, length]) => ({
+        kind: 'huge-array',
+        invalid: true,
+        body: body(
+          setAt(
+            validBody,
+            field.path,
+            Array.from({ length }, () => canary.phone),
+          ),
+        ),
+      })),
+    );
     // Deep nesting, 1 000 to 30 000 levels, as arrays or objects.
-    add(2, fc.tuple(fc.constantFrom(...present), fc.constantFrom(1_000, 10_000, 30_000), fc.boolean()).map(([field, depth, arrays]) => {
-      const nested = arrays ? `${'['.repeat(depth)}"${canary.phone}"${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}"${canary.phone}"${'}'.repeat(depth)}`;
-      const bytes = body(setAt(validBody, field.path, '@@RAW@@'), Buffer.from(nested));
-      return { kind: 'deep-nesting', invalid: true, status: bytes.length > maxBodyBytes ? 413 : 400, body: bytes };
-    }));
+    add(
+      2,
+      fc.tuple(fc.constantFrom(...present), fc.constantFrom(1_000, 10_000, 30_000), fc.boolean()).map(([field, depth, arrays]) => {
+        const nested = arrays ? `${'['.repeat(depth)}"${canary.phone}"${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}"${canary.phone}"${'}'.repeat(depth)}`;
+        const bytes = body(setAt(validBody, field.path, '@@RAW@@'), Buffer.from(nested));
+        return { kind: 'deep-nesting', invalid: true, status: bytes.length > maxBodyBytes ? 413 : 400, body: bytes };
+      }),
+    );
     // Odd Unicode in text: identifiers stay identifiers, other text stays other text.
     if (strings.length > 0) {
-      add(3, fc.tuple(fc.constantFrom(...strings), fc.constantFrom(...unicodeDecorations)).map(([field, decorate]) => {
-        const current = getAt(validBody, field.path);
-        const base = inSubject(field) ? String(current) : typeof current === 'string' ? current : 'Harbour Annex';
-        return { kind: 'odd-unicode', invalid: false, body: body(setAt(validBody, field.path, decorate(base))) };
-      }));
+      add(
+        3,
+        fc.tuple(fc.constantFrom(...strings), fc.constantFrom(...unicodeDecorations)).map(([field, decorate]) => {
+          const current = getAt(validBody, field.path);
+          const base = inSubject(field) ? String(current) : typeof current === 'string' ? current : 'Harbour Annex';
+          return { kind: 'odd-unicode', invalid: false, body: body(setAt(validBody, field.path, decorate(base))) };
+        }),
+      );
     }
     // Numbers at the edges, written as raw JSON (1e309, -0 and 2^53 + 1 cannot come from JSON.stringify).
     const numberTargets = numbers.length > 0 ? numbers : leaves;
-    add(2, fc.tuple(fc.constantFrom(...numberTargets), fc.boolean()).chain(([field, bad]) =>
-      fc.constantFrom(...(bad || field.kind !== 'number' ? invalidNumbers : maybeNumbers)).map((token) => ({
-        kind: bad || field.kind !== 'number' ? 'edge-number' : 'edge-number-maybe',
-        invalid: bad || field.kind !== 'number',
-        body: body(setAt(validBody, field.path, '@@RAW@@'), Buffer.from(token)),
-      })),
-    ));
+    add(
+      2,
+      fc.tuple(fc.constantFrom(...numberTargets), fc.boolean()).chain(([field, bad]) =>
+        fc.constantFrom(...(bad || field.kind !== 'number' ? invalidNumbers : maybeNumbers)).map((token) => ({
+          kind: bad || field.kind !== 'number' ? 'edge-number' : 'edge-number-maybe',
+          invalid: bad || field.kind !== 'number',
+          body: body(setAt(validBody, field.path, '@@RAW@@'), Buffer.from(token)),
+        })),
+      ),
+    );
     // Invalid UTF-8 inside a string value.
-    add(2, fc.tuple(fc.constantFrom(...strings.length > 0 ? strings : present), fc.constantFrom(...invalidUtf8)).map(([field, bytes]) => ({
-      kind: 'invalid-utf8',
-      invalid: true,
-      status: 400,
-      body: body(setAt(validBody, field.path, '@@RAW@@'), Buffer.concat([Buffer.from(`"${canary.fullName}`), bytes, Buffer.from('"')])),
-    })));
+    add(
+      2,
+      fc.tuple(fc.constantFrom(...(strings.length > 0 ? strings : present)), fc.constantFrom(...invalidUtf8)).map(([field, bytes]) => ({
+        kind: 'invalid-utf8',
+        invalid: true,
+        status: 400,
+        body: body(setAt(validBody, field.path, '@@RAW@@'), Buffer.concat([Buffer.from(`"${canary.fullName}`), bytes, Buffer.from('"')])),
+      })),
+    );
     // A repeated key: the last one wins in JSON.parse, so a bad last one is refused and a good last one is not.
-    add(1, fc.tuple(fc.constantFrom(...Object.keys(validBody)), fc.boolean()).map(([key, badLast]) => {
-      const text = JSON.stringify(validBody);
-      const dup = `${JSON.stringify(key)}:{"zebulon quixley":[${JSON.stringify(canary.phone)}]}`;
-      return badLast
-        ? { kind: 'duplicate-key', invalid: true, status: 400, body: Buffer.from(`${text.slice(0, -1)},${dup}}`) }
-        : { kind: 'duplicate-key-maybe', invalid: false, body: Buffer.from(`{${dup},${text.slice(1)}`) };
-    }));
+    add(
+      1,
+      fc.tuple(fc.constantFrom(...Object.keys(validBody)), fc.boolean()).map(([key, badLast]) => {
+        const text = JSON.stringify(validBody);
+        const dup = `${JSON.stringify(key)}:{"zebulon quixley":[${JSON.stringify(canary.phone)}]}`;
+        return badLast
+          ? { kind: 'duplicate-key', invalid: true, status: 400, body: Buffer.from(`${text.slice(0, -1)},${dup}}`) }
+          : { kind: 'duplicate-key-maybe', invalid: false, body: Buffer.from(`{${dup},${text.slice(1)}`) };
+      }),
+    );
     // Bodies just under (valid) and just over (413) the 64 KiB cap, padded with JSON whitespace.
-    add(2, fc.tuple(fc.constantFrom(0, 1), fc.constantFrom(' ', '\n', '\t', '\r\n')).map(([over, pad]) => {
-      const text = JSON.stringify(validBody);
-      const padding = repeatTo(pad, maxBodyBytes + over - Buffer.byteLength(text));
-      return over ? { kind: 'size-over-cap', invalid: true, status: 413, body: Buffer.from(text + padding) } : { kind: 'size-at-cap', invalid: false, body: Buffer.from(padding + text) };
-    }));
+    add(
+      2,
+      fc.tuple(fc.constantFrom(0, 1), fc.constantFrom(' ', '\n', '\t', '\r\n')).map(([over, pad]) => {
+        const text = JSON.stringify(validBody);
+        const padding = repeatTo(pad, maxBodyBytes + over - Buffer.byteLength(text));
+        return over
+          ? { kind: 'size-over-cap', invalid: true, status: 413, body: Buffer.from(text + padding) }
+          : { kind: 'size-at-cap', invalid: false, body: Buffer.from(padding + text) };
+      }),
+    );
     // Too many bookings, and exactly the most allowed.
     if (getAt(validBody, ['bookings']) !== undefined) {
-      add(1, fc.constantFrom(100, 101).map((count) => ({
-        kind: count > 100 ? 'too-many-bookings' : 'most-bookings',
-        invalid: count > 100,
-        body: body({ bookings: Array.from({ length: count }, (_, i) => ({ ref: `bk-${i}`, subject: { phone: canary.phone } })) }),
-      })));
+      add(
+        1,
+        fc.constantFrom(100, 101).map((count) => ({
+          kind: count > 100 ? 'too-many-bookings' : 'most-bookings',
+          invalid: count > 100,
+          body: body({ bookings: Array.from({ length: count }, (_, i) => ({ ref: `bk-${i}`, subject: { phone: canary.phone } })) }),
+        })),
+      );
     }
     // The whole body replaced by JSON that is not an object, or by nothing.
-    add(2, fc.constantFrom('[]', `"${canary.fullName}"`, '1', 'null', 'true', `[${JSON.stringify(validBody)}]`, '', '{}').map((text) => ({ kind: 'not-an-object', invalid: true, status: 400, body: text === '' ? undefined : Buffer.from(text) })));
+    add(
+      2,
+      fc
+        .constantFrom('[]', `"${canary.fullName}"`, '1', 'null', 'true', `[${JSON.stringify(validBody)}]`, '', '{}')
+        .map((text) => ({ kind: 'not-an-object', invalid: true, status: 400, body: text === '' ? undefined : Buffer.from(text) })),
+    );
     // Content types that are not JSON (415), and odd spellings of JSON.
-    add(2, fc.constantFrom(...refusedContentTypes).map((contentType) => ({ kind: 'content-type-refused', invalid: true, status: 415, contentType, body: valid.body })));
-    add(1, fc.constantFrom(...oddJsonContentTypes).map((contentType) => ({ kind: 'content-type-odd', invalid: false, contentType, body: valid.body })));
+    add(
+      2,
+      fc
+        .constantFrom(...refusedContentTypes)
+        .map((contentType) => ({ kind: 'content-type-refused', invalid: true, status: 415, contentType, body: valid.body })),
+    );
+    add(
+      1,
+      fc.constantFrom(...oddJsonContentTypes).map((contentType) => ({ kind: 'content-type-odd', invalid: false, contentType, body: valid.body })),
+    );
   } else {
     // Routes without a body: whatever JSON comes is ignored, but it is still read (cap, type, syntax).
-    add(2, fc.jsonValue({ maxDepth: 3 }).map((value) => ({ kind: 'ignored-body', invalid: false, body: Buffer.from(JSON.stringify(value ?? null)) })));
-    add(1, fc.constantFrom(...refusedContentTypes).map((contentType) => ({ kind: 'content-type-refused', invalid: true, status: 415, contentType, body: Buffer.from(`{"phone":"${canary.phone}"}`) })));
-    add(1, fc.constantFrom(0, 1).map((over) => ({
-      kind: over ? 'size-over-cap' : 'size-at-cap',
-      invalid: over === 1,
-      ...(over ? { status: 413 } : {}),
-      body: Buffer.from(`{}${' '.repeat(maxBodyBytes - 2 + over)}`),
-    })));
+    add(
+      2,
+      fc.jsonValue({ maxDepth: 3 }).map((value) => ({ kind: 'ignored-body', invalid: false, body: Buffer.from(JSON.stringify(value ?? null)) })),
+    );
+    add(
+      1,
+      fc
+        .constantFrom(...refusedContentTypes)
+        .map((contentType) => ({ kind: 'content-type-refused', invalid: true, status: 415, contentType, body: Buffer.from(`{"phone":"${canary.phone}"}`) })),
+    );
+    add(
+      1,
+      fc.constantFrom(0, 1).map((over) => ({
+        kind: over ? 'size-over-cap' : 'size-at-cap',
+        invalid: over === 1,
+        ...(over ? { status: 413 } : {}),
+        body: Buffer.from(`{}${' '.repeat(maxBodyBytes - 2 + over)}`),
+      })),
+    );
   }
 
   // Every route: malformed JSON, invalid UTF-8 bytes, and random text.
   const text = valid.body?.toString('utf8') ?? `{"phone":"${canary.phone}"}`;
-  add(3, fc.oneof(
-    fc.integer({ min: 1, max: Math.max(1, text.length - 1) }).map((cut) => text.slice(0, cut)),
-    fc.constantFrom(`${text}x`, `${text},`, `${text}}`, `${text} {}`, text.replace(/"/g, "'"), text.replace(/}$/, ',}'), `/*${canary.fullName}*/${text}`,
-      `{"phone": NaN}`, `{"phone": Infinity}`, `{"phone": undefined}`, `{phone: "${canary.phone}"}`, `{"a":"\\x41"}`, `{"a":"\\uZZZZ"}`, '{"a":"\u0001"}', '   ', '\u0000',
-      `{"a":"${canary.fullName}`, `${text}\u0000`),
-  ).map((malformed) => ({ kind: 'malformed-json', invalid: true, status: 400, body: Buffer.from(malformed) })));
-  add(2, fc.tuple(fc.constantFrom(...invalidUtf8), fc.nat()).map(([bytes, at]) => {
-    const base = Buffer.from(text);
-    const cut = at % (base.length + 1);
-    return { kind: 'invalid-utf8-bytes', invalid: true, status: 400, body: Buffer.concat([base.subarray(0, cut), bytes, base.subarray(cut)]) };
-  }));
-  add(1, fc.constantFrom(Buffer.from(text, 'utf16le'), Buffer.from(`\ufeff${text}`, 'utf16le'), Buffer.from(text.replace(/"/g, '"é'), 'latin1')).map((encoded) => ({
-    kind: 'wrong-encoding', invalid: true, status: 400, body: encoded,
-  })));
-  add(1, fc.string({ unit: 'binary', maxLength: 200 }).map((random) => ({ kind: 'random-text', invalid: false, body: Buffer.from(random) })));
+  add(
+    3,
+    fc
+      .oneof(
+        fc.integer({ min: 1, max: Math.max(1, text.length - 1) }).map((cut) => text.slice(0, cut)),
+        fc.constantFrom(
+          `${text}x`,
+          `${text},`,
+          `${text}}`,
+          `${text} {}`,
+          text.replace(/"/g, "'"),
+          text.replace(/}$/, ',}'),
+          `/*${canary.fullName}*/${text}`,
+          `{"phone": NaN}`,
+          `{"phone": Infinity}`,
+          `{"phone": undefined}`,
+          `{phone: "${canary.phone}"}`,
+          `{"a":"\\x41"}`,
+          `{"a":"\\uZZZZ"}`,
+          '{"a":"\u0001"}',
+          '   ',
+          '\u0000',
+          `{"a":"${canary.fullName}`,
+          `${text}\u0000`,
+        ),
+      )
+      .map((malformed) => ({ kind: 'malformed-json', invalid: true, status: 400, body: Buffer.from(malformed) })),
+  );
+  add(
+    2,
+    fc.tuple(fc.constantFrom(...invalidUtf8), fc.nat()).map(([bytes, at]) => {
+      const base = Buffer.from(text);
+      const cut = at % (base.length + 1);
+      return { kind: 'invalid-utf8-bytes', invalid: true, status: 400, body: Buffer.concat([base.subarray(0, cut), bytes, base.subarray(cut)]) };
+    }),
+  );
+  add(
+    1,
+    fc.constantFrom(Buffer.from(text, 'utf16le'), Buffer.from(`\ufeff${text}`, 'utf16le'), Buffer.from(text.replace(/"/g, '"é'), 'latin1')).map((encoded) => ({
+      kind: 'wrong-encoding',
+      invalid: true,
+      status: 400,
+      body: encoded,
+    })),
+  );
+  add(
+    1,
+    fc.string({ unit: 'binary', maxLength: 200 }).map((random) => ({ kind: 'random-text', invalid: false, body: Buffer.from(random) })),
+  );
   add(1, fc.constant({ kind: 'bom-json', invalid: false, body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]) }));
 
   if (auth) {
-    add(2, fc.constantFrom(...invalidAuthorizations(t.keys)).map((authorization) => ({ kind: 'bad-authorization', invalid: true, status: 401, authorization, body: valid.body })));
+    add(
+      2,
+      fc
+        .constantFrom(...invalidAuthorizations(t.keys))
+        .map((authorization) => ({ kind: 'bad-authorization', invalid: true, status: 401, authorization, body: valid.body })),
+    );
     const others = (['admin', 'reviewer', 'practice', 'auditor'] as const).filter((role) => !route.roles.includes(role));
-    if (others.length > 0) add(1, fc.constantFrom(...others).map((role) => ({ kind: 'wrong-role', invalid: true, status: 403, role, body: valid.body })));
+    if (others.length > 0)
+      add(
+        1,
+        fc.constantFrom(...others).map((role) => ({ kind: 'wrong-role', invalid: true, status: 403, role, body: valid.body })),
+      );
   } else {
-    add(1, fc.constantFrom(...invalidAuthorizations(t.keys)).map((authorization) => ({ kind: 'any-authorization', invalid: false, authorization })));
+    add(
+      1,
+      fc.constantFrom(...invalidAuthorizations(t.keys)).map((authorization) => ({ kind: 'any-authorization', invalid: false, authorization })),
+    );
   }
 
   const isSubmission = routeKey(route) === 'POST /v1/alerts';
-  add(isSubmission ? 3 : 1, fc.constantFrom(...invalidIdempotencyKeys).map((idempotencyKey) => ({ kind: isSubmission ? 'bad-idempotency-key' : 'ignored-idempotency-key', invalid: isSubmission, ...(isSubmission ? { status: 400 } : {}), idempotencyKey, body: valid.body })));
-  add(1, fc.constantFrom(...maybeIdempotencyKeys).map((idempotencyKey) => ({ kind: 'odd-idempotency-key', invalid: false, idempotencyKey, body: valid.body })));
+  add(
+    isSubmission ? 3 : 1,
+    fc.constantFrom(...invalidIdempotencyKeys).map((idempotencyKey) => ({
+      kind: isSubmission ? 'bad-idempotency-key' : 'ignored-idempotency-key',
+      invalid: isSubmission,
+      ...(isSubmission ? { status: 400 } : {}),
+      idempotencyKey,
+      body: valid.body,
+    })),
+  );
+  add(
+    1,
+    fc.constantFrom(...maybeIdempotencyKeys).map((idempotencyKey) => ({ kind: 'odd-idempotency-key', invalid: false, idempotencyKey, body: valid.body })),
+  );
 
   // Path parameters that name nothing.
   const paramNames = Object.keys(valid.params);
   if (paramNames.length > 0) {
     const name = paramNames[0]!;
-    add(3, fc.constantFrom(...hostilePathValues(valid.params[name]!)).map((value) => ({ kind: 'hostile-path', invalid: true, status: 404, params: { [name]: value }, body: valid.body })));
+    add(
+      3,
+      fc
+        .constantFrom(...hostilePathValues(valid.params[name]!))
+        .map((value) => ({ kind: 'hostile-path', invalid: true, status: 404, params: { [name]: value }, body: valid.body })),
+    );
   }
 
   // Query strings: the export's and the lists' are validated; other routes ignore theirs.
   if (spec.query) {
-    add(4, fc.constantFrom(...(spec.hostileQueries?.(t) ?? hostileExportQueries(t.today))).map((query) => ({ kind: 'hostile-query', invalid: true, status: 400, query })));
-    if (!spec.hostileQueries) add(1, fc.constantFrom('jsonl', 'csv').map((format) => ({ kind: 'export-query', invalid: false, query: [...valid.query, ['format', format]] as const })));
+    add(
+      4,
+      fc
+        .constantFrom(...(spec.hostileQueries?.(t) ?? hostileExportQueries(t.today)))
+        .map((query) => ({ kind: 'hostile-query', invalid: true, status: 400, query })),
+    );
+    if (!spec.hostileQueries)
+      add(
+        1,
+        fc.constantFrom('jsonl', 'csv').map((format) => ({ kind: 'export-query', invalid: false, query: [...valid.query, ['format', format]] as const })),
+      );
   } else {
-    add(1, fc.constantFrom(...hostileExportQueries(t.today)).map((query) => ({ kind: 'ignored-query', invalid: false, query, body: valid.body })));
+    add(
+      1,
+      fc.constantFrom(...hostileExportQueries(t.today)).map((query) => ({ kind: 'ignored-query', invalid: false, query, body: valid.body })),
+    );
   }
 
   return fc.oneof(...arbitraries);
@@ -518,13 +875,66 @@ export function hostileCase(route: RouteDefinition, t: HostileTargets): fc.Arbit
 
 /** Export queries that must be refused with a 400. */
 function hostileExportQueries(today: string): (readonly (readonly [string, string])[])[] {
-  const ok = [['from', today], ['to', today]] as const;
+  const ok = [
+    ['from', today],
+    ['to', today],
+  ] as const;
   return [
-    [['to', today]], [['from', today]], [], [['from', '2026-02-30'], ['to', today]], [['from', '2026-13-01'], ['to', today]], [['from', '26-01-01'], ['to', today]],
-    [['from', ''], ['to', today]], [['from', today], ['to', '2000-01-01']], [['from', '2020-01-01'], ['to', '2021-01-02']], [['from', `${today}T00:00:00Z`], ['to', today]],
-    [...ok, ['format', 'xml']], [...ok, ['format', '']], [...ok, ['format', 'JSONL']], [...ok, ['format', canary.email]],
-    [...ok, ['cursor', 'garbage']], [...ok, ['cursor', canary.email]], [...ok, ['cursor', 'A'.repeat(9_000)]], [...ok, ['cursor', Buffer.from('{"exportId":"exp_x","next":1}').toString('base64url')]],
-    [...ok, ['constructor', '1']], [...ok, ['__proto__', canary.phone]], [...ok, ['toString', 'x']], [...ok, ['zebulon', 'quixley']], [...ok, ['', 'x']],
-    [['from', `${today},${today}`], ['to', today]], [['from', '\u0661\u0669\u0667\u0669-03-14'], ['to', today]], [['from', '2026\u200b-01-01'], ['to', today]],
+    [['to', today]],
+    [['from', today]],
+    [],
+    [
+      ['from', '2026-02-30'],
+      ['to', today],
+    ],
+    [
+      ['from', '2026-13-01'],
+      ['to', today],
+    ],
+    [
+      ['from', '26-01-01'],
+      ['to', today],
+    ],
+    [
+      ['from', ''],
+      ['to', today],
+    ],
+    [
+      ['from', today],
+      ['to', '2000-01-01'],
+    ],
+    [
+      ['from', '2020-01-01'],
+      ['to', '2021-01-02'],
+    ],
+    [
+      ['from', `${today}T00:00:00Z`],
+      ['to', today],
+    ],
+    [...ok, ['format', 'xml']],
+    [...ok, ['format', '']],
+    [...ok, ['format', 'JSONL']],
+    [...ok, ['format', canary.email]],
+    [...ok, ['cursor', 'garbage']],
+    [...ok, ['cursor', canary.email]],
+    [...ok, ['cursor', 'A'.repeat(9_000)]],
+    [...ok, ['cursor', Buffer.from('{"exportId":"exp_x","next":1}').toString('base64url')]],
+    [...ok, ['constructor', '1']],
+    [...ok, ['__proto__', canary.phone]],
+    [...ok, ['toString', 'x']],
+    [...ok, ['zebulon', 'quixley']],
+    [...ok, ['', 'x']],
+    [
+      ['from', `${today},${today}`],
+      ['to', today],
+    ],
+    [
+      ['from', '\u0661\u0669\u0667\u0669-03-14'],
+      ['to', today],
+    ],
+    [
+      ['from', '2026\u200b-01-01'],
+      ['to', today],
+    ],
   ];
 }

@@ -57,7 +57,8 @@ export interface CheckedAnswer {
 /** What is wrong with an answer by the document; empty when it is as documented. */
 export function contractViolations(answer: CheckedAnswer): string[] {
   const pathname = pathOf(answer.target);
-  const op = pathname === undefined ? undefined : operations.find((candidate) => candidate.method === answer.method.toUpperCase() && candidate.pattern.test(pathname));
+  const op =
+    pathname === undefined ? undefined : operations.find((candidate) => candidate.method === answer.method.toUpperCase() && candidate.pattern.test(pathname));
   const where = op ? `${op.method} ${op.template} → ${answer.status}` : `${answer.method} ${answer.target} (no operation) → ${answer.status}`;
   if (!op) {
     // No operation was reached: whatever the server says must still be a problem document.
@@ -75,7 +76,8 @@ export function contractViolations(answer: CheckedAnswer): string[] {
   const content = response.content as JsonObject | undefined;
   if (!content) return answer.body === '' ? [] : [`${where}: documented without a body, but the answer has one`];
   const mediaType = (answer.contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!Object.hasOwn(content, mediaType)) return [`${where}: Content-Type ${JSON.stringify(answer.contentType)} is not documented (documented: ${Object.keys(content).join(', ')})`];
+  if (!Object.hasOwn(content, mediaType))
+    return [`${where}: Content-Type ${JSON.stringify(answer.contentType)} is not documented (documented: ${Object.keys(content).join(', ')})`];
   return checkBody(where, `${responsePointer}/content/${escapePointer(mediaType)}/schema`, answer, mediaType);
 }
 
@@ -92,7 +94,10 @@ function checkBody(where: string, schemaPointer: string, answer: CheckedAnswer, 
   }
   const validate = validatorFor(schemaPointer);
   if (validate(value)) return [];
-  return (validate.errors ?? []).map((error) => `${where}: body${error.instancePath} ${error.message}${error.params && 'additionalProperty' in error.params ? ` (${String(error.params.additionalProperty)})` : ''}`);
+  return (validate.errors ?? []).map(
+    (error) =>
+      `${where}: body${error.instancePath} ${error.message}${error.params && 'additionalProperty' in error.params ? ` (${String(error.params.additionalProperty)})` : ''}`,
+  );
 }
 
 function resolve(pointer: string): JsonObject {
@@ -114,7 +119,8 @@ function pathOf(target: string): string | undefined {
 /** Throws when an answer is not as documented (the failing test names what differs). */
 export function assertDocumented(answer: CheckedAnswer): void {
   const violations = contractViolations(answer);
-  if (violations.length > 0) throw new Error(`The answer is not as docs/openapi.json documents it:\n  ${violations.join('\n  ')}\nbody: ${answer.body.slice(0, 500)}`);
+  if (violations.length > 0)
+    throw new Error(`The answer is not as docs/openapi.json documents it:\n  ${violations.join('\n  ')}\nbody: ${answer.body.slice(0, 500)}`);
 }
 
 /** A fetch that checks every answer against the document before handing it back (for the typed client). */

@@ -64,7 +64,10 @@ export function rawRequest(
 /** The method and target a request was sent with (read back from a hand-written head: '' when it has none). */
 function requestLine(method: string | undefined, target: string | undefined, head: Buffer): [string, string] {
   if (method !== undefined && target !== undefined) return [method, target];
-  const [sentMethod = '', sentTarget = ''] = head.subarray(0, Math.max(0, head.indexOf('\r\n'))).toString('latin1').split(' ');
+  const [sentMethod = '', sentTarget = ''] = head
+    .subarray(0, Math.max(0, head.indexOf('\r\n')))
+    .toString('latin1')
+    .split(' ');
   return [sentMethod, sentTarget];
 }
 

@@ -31,7 +31,10 @@ export async function storedState(endpoint: string, tables: TableNames): Promise
         items.push(...(page.Items ?? []));
         start = page.LastEvaluatedKey;
       } while (start);
-      return items.map((item) => [canonicalJson(item), item] as const).sort(([a], [b]) => a.localeCompare(b)).map(([, item]) => item);
+      return items
+        .map((item) => [canonicalJson(item), item] as const)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([, item]) => item);
     };
     return { main: await scan(tables.main), tokens: await scan(tables.tokens), audit: await scan(tables.audit), keys: await scan(tables.keys) };
   } finally {
@@ -58,7 +61,9 @@ export function expectWholeAlerts(state: StoredState, publicKeyPem: string): voi
       expect(alert.publication, `published alert ${alert.alertId} is signed`).toBeDefined();
       expect(alert.publication!.contentSha256).toBe(sha256Hex(canonicalJson(statement)));
       expect(verifyStatement(publicKeyPem, statement, alert.publication!.signature), `alert ${alert.alertId}'s publication signature verifies`).toBe(true);
-      expect(indexed(alert.alertId).sort(), `published alert ${alert.alertId} is indexed under each token`).toEqual(alert.tokens.map(({ token }) => token).sort());
+      expect(indexed(alert.alertId).sort(), `published alert ${alert.alertId} is indexed under each token`).toEqual(
+        alert.tokens.map(({ token }) => token).sort(),
+      );
     } else {
       expect(indexed(alert.alertId), `${alert.status} alert ${alert.alertId} has no index entries`).toEqual([]);
     }

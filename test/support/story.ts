@@ -2,8 +2,7 @@ import { expect } from 'vitest';
 import type { Call } from './api-client.ts';
 import { consentProof } from '../fakes/fixtures.ts';
 
-export const clauseText =
-  'I authorise this practice to tell other participating professionals whether it would be willing to work with me again.';
+export const clauseText = 'I authorise this practice to tell other participating professionals whether it would be willing to work with me again.';
 
 /** Three practices (one submitter, two reviewing), their keys, and a published consent clause. */
 export async function setUpNetwork(call: Call, adminKey: string) {
@@ -32,10 +31,21 @@ export async function setUpNetwork(call: Call, adminKey: string) {
   return { practices: { harbour, elm, valley }, keys, clause: clause.body as { clauseId: string; version: number; sha256: string } };
 }
 
-export function alertBody(clause: { clauseId: string; version: number; sha256: string }, subject: Record<string, string>, summary = 'Client made sexual advances during the session and would not stop when asked.') {
+export function alertBody(
+  clause: { clauseId: string; version: number; sha256: string },
+  subject: Record<string, string>,
+  summary = 'Client made sexual advances during the session and would not stop when asked.',
+) {
   return {
     subject,
-    incident: { occurredOn: '2026-11-02', category: 'sexual_misconduct', severity: 'high', summary, actionsTaken: 'Session ended; client discharged.', witnesses: 1 },
+    incident: {
+      occurredOn: '2026-11-02',
+      category: 'sexual_misconduct',
+      severity: 'high',
+      summary,
+      actionsTaken: 'Session ended; client discharged.',
+      witnesses: 1,
+    },
     consent: consentProof(clause),
   };
 }

@@ -80,7 +80,9 @@ describe('the sweep isolates a failing alert and always seals', () => {
     expect(checkpoint.heads.at(-1)!.seq).toBe(net.deps.memory.audit.entries.at(-1)!.seq);
     for (const id of [first, third]) expect((await store.get(id))!.status).toBe('expired');
     expect((await store.get(failing))!.status).toBe('published');
-    expect(net.deps.logLines).toContainEqual(expect.objectContaining({ level: 'error', message: 'alert could not be expired', extra: [{ alertId: failing, errorName: 'ValidationException' }] }));
+    expect(net.deps.logLines).toContainEqual(
+      expect.objectContaining({ level: 'error', message: 'alert could not be expired', extra: [{ alertId: failing, errorName: 'ValidationException' }] }),
+    );
   });
 
   it('makes its checkpoint even when a whole step fails (the expiry query itself)', async () => {
@@ -98,7 +100,9 @@ describe('the sweep isolates a failing alert and always seals', () => {
     const report = await runSweep(broken);
     expect(report.failures).toBe(1);
     expect(net.deps.memory.sealedCheckpoints.at(-1)!.heads.at(-1)!.seq).toBe(net.deps.memory.audit.entries.at(-1)!.seq);
-    expect(net.deps.logLines).toContainEqual(expect.objectContaining({ level: 'error', message: 'sweep step failed', extra: [{ step: 'expiry', errorName: 'Error' }] }));
+    expect(net.deps.logLines).toContainEqual(
+      expect.objectContaining({ level: 'error', message: 'sweep step failed', extra: [{ step: 'expiry', errorName: 'Error' }] }),
+    );
   });
 });
 

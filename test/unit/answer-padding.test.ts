@@ -11,7 +11,13 @@ const checkId = 'chk_01kbz0s5n7q9t1w3y5a7c9e1g3';
 const bytes = (answer: object) => Buffer.byteLength(JSON.stringify(answer), 'utf8');
 
 /** The longest alert entry an answer can carry: the longest category, every recipe (a real one names a few). */
-const widestAlert: MatchedAlert = { category: 'sexual_misconduct', severity: 'medium', publishedOn: '2026-11-21', confidence: 'possible', matchedOn: [...tokenKinds] };
+const widestAlert: MatchedAlert = {
+  category: 'sexual_misconduct',
+  severity: 'medium',
+  publishedOn: '2026-11-21',
+  confidence: 'possible',
+  matchedOn: [...tokenKinds],
+};
 
 function match(alerts: number, confidence: 'strong' | 'possible'): CheckResult {
   return {

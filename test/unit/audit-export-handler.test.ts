@@ -54,14 +54,20 @@ function world(pageSize = 4): World {
   return { deps, log, handler: createAuditHandler(deps) };
 }
 
-const approval = (i: number): AuditEvent => ({ action: 'alert.approved', actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_elm' }, targets: { alertId: `alt_${i}` }, outcome: 'pending_review' });
+const approval = (i: number): AuditEvent => ({
+  action: 'alert.approved',
+  actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_elm' },
+  targets: { alertId: `alt_${i}` },
+  outcome: 'pending_review',
+});
 
 /** Four entries a day from 2026-11-17 to 2026-11-20 (seq 1 to 16). */
 async function seed(log: MemoryAuditLog) {
   for (let i = 0; i < 16; i += 1) await log.append([approval(i)], new Date(Date.UTC(2026, 10, 17 + Math.floor(i / 4), 8, i)));
 }
 
-const exportGet = (w: World, query: Record<string, string>, lambda?: Record<string, string>) => w.handler(event('GET /v1/audit/export', { query, lambda }), context);
+const exportGet = (w: World, query: Record<string, string>, lambda?: Record<string, string>) =>
+  w.handler(event('GET /v1/audit/export', { query, lambda }), context);
 const problem = (result: HttpResult) => JSON.parse(result.body ?? '{}') as { status: number; errors?: { path: string; message: string }[] };
 
 /** Follows the Link headers from the first page to the last. */
@@ -95,9 +101,22 @@ describe('GET /v1/audit/export', () => {
     // Two pages of entries, then the checkpoint line and the manifest.
     expect(pages.map((page) => page.statusCode)).toEqual([200, 200, 200]);
     const manifest = manifestOf(pages[0]!);
-    expect(manifest).toMatchObject({ type: 'manifest', version: 2, format: 'jsonl', from: '2026-11-18', to: '2026-11-19', count: 8, chains: 1, firstSeq: null, exportedBy: 'key_counsel', algorithm: 'ECDSA_SHA_256' });
+    expect(manifest).toMatchObject({
+      type: 'manifest',
+      version: 2,
+      format: 'jsonl',
+      from: '2026-11-18',
+      to: '2026-11-19',
+      count: 8,
+      chains: 1,
+      firstSeq: null,
+      exportedBy: 'key_counsel',
+      algorithm: 'ECDSA_SHA_256',
+    });
     // The one chain of seq 5..12, from the hash of entry 4 to the hash of entry 12, ending at the checkpoint the export made.
-    expect(manifest.rangesSha256).toBe(rangesDigest([{ chain: 'main', firstSeq: 5, lastSeq: 12, firstPrevHash: w.log.entries[3]!.hash, headHash: w.log.entries[11]!.hash }]));
+    expect(manifest.rangesSha256).toBe(
+      rangesDigest([{ chain: 'main', firstSeq: 5, lastSeq: 12, firstPrevHash: w.log.entries[3]!.hash, headHash: w.log.entries[11]!.hash }]),
+    );
     const checkpoint = w.deps.memory.checkpoints.checkpoints.at(-1)!;
     expect(manifest.checkpoints).toEqual({ first: 1, last: checkpoint.number, lastRootHash: checkpoint.rootHash });
     for (const page of pages) {
@@ -106,10 +125,20 @@ describe('GET /v1/audit/export', () => {
       expect(page.headers?.['X-Audit-Signature']).toBe(manifest.signature);
     }
     const [first, second, last] = [pages[0]!, pages[1]!, pages[2]!];
-    expect(first.body!.trimEnd().split('\n').map((line) => JSON.parse(line).seq)).toEqual([5, 6, 7, 8]);
+    expect(
+      first
+        .body!.trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line).seq),
+    ).toEqual([5, 6, 7, 8]);
     expect(first.headers?.['X-Audit-Next-Cursor']).toBeTruthy();
     expect(first.headers?.Link).toContain(`cursor=${first.headers?.['X-Audit-Next-Cursor']}`);
-    expect(second.body!.trimEnd().split('\n').map((line) => JSON.parse(line).seq)).toEqual([9, 10, 11, 12]);
+    expect(
+      second
+        .body!.trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line).seq),
+    ).toEqual([9, 10, 11, 12]);
     expect(last.headers?.Link).toBeUndefined();
     expect(last.headers?.['X-Audit-Next-Cursor']).toBeUndefined();
     expect(last.body!.trimEnd().split('\n')).toEqual([canonicalJson(checkpoint), manifestLine(manifest)]);
@@ -136,7 +165,15 @@ describe('GET /v1/audit/export', () => {
       actor: { keyId: 'key_counsel', role: 'auditor' },
       targets: { exportId: manifest.exportId },
       outcome: 'success',
-      detail: { from: '2026-11-17', to: '2026-11-21', format: 'csv', count: 16, chains: 1, checkpoint: manifest.checkpoints!.last, manifestSha256: sha256Hex(canonicalJson(manifest)) },
+      detail: {
+        from: '2026-11-17',
+        to: '2026-11-21',
+        format: 'csv',
+        count: 16,
+        chains: 1,
+        checkpoint: manifest.checkpoints!.last,
+        manifestSha256: sha256Hex(canonicalJson(manifest)),
+      },
     });
     // The export's own entry is after the checkpoint its ranges end at.
     expect(w.deps.memory.checkpoints.checkpoints.at(-1)!.heads).toEqual([expect.objectContaining({ chain: 'main', seq: 16 })]);
@@ -159,10 +196,17 @@ describe('GET /v1/audit/export', () => {
     const csvOptions = { key, manifestPath: join(dir, 'paged.csv.manifest.json') };
     // CSV has no room for checkpoints: without them the verifier refuses, with them (as GET /v1/audit/checkpoints answers) it verifies.
     expect((await verifyExportFile(join(dir, 'paged.csv'), csvOptions)).failure).toMatchObject({ code: 'checkpoints_missing' });
-    const listed = await w.handler(event('GET /v1/audit/checkpoints', { query: { first: String(manifest.checkpoints!.first), last: String(manifest.checkpoints!.last) } }), context);
+    const listed = await w.handler(
+      event('GET /v1/audit/checkpoints', { query: { first: String(manifest.checkpoints!.first), last: String(manifest.checkpoints!.last) } }),
+      context,
+    );
     expect(listed.statusCode).toBe(200);
     writeFileSync(join(dir, 'paged.csv.checkpoints.json'), listed.body!);
-    expect(await verifyExportFile(join(dir, 'paged.csv'), { ...csvOptions, checkpointsPath: join(dir, 'paged.csv.checkpoints.json') })).toMatchObject({ ok: true, entries: 16, checkpoints: 1 });
+    expect(await verifyExportFile(join(dir, 'paged.csv'), { ...csvOptions, checkpointsPath: join(dir, 'paged.csv.checkpoints.json') })).toMatchObject({
+      ok: true,
+      entries: 16,
+      checkpoints: 1,
+    });
   });
 
   it('answers an empty range with a manifest of count 0 (jsonl: the manifest line alone), and still audits it', async () => {
@@ -181,7 +225,7 @@ describe('GET /v1/audit/export', () => {
     expect(csv.body).toBe(csvHeader + csvNewline);
   });
 
-  it('stops a page before its escaped body would pass Lambda\'s answer limit, whatever the page size', async () => {
+  it("stops a page before its escaped body would pass Lambda's answer limit, whatever the page size", async () => {
     const w = world(5_000);
     const bookings = Array.from({ length: 100 }, (_, b) => ({
       checkId: `chk_${String(b).padStart(26, '0')}`,
@@ -189,7 +233,13 @@ describe('GET /v1/audit/export', () => {
       tokenDigests: Array.from({ length: 4 }, (_, t) => `${String(b).padStart(3, '0')}${t}`.padEnd(64, '0')),
       result: 'no_match' as const,
     }));
-    const batch: AuditEvent = { action: 'check.performed', actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_v' }, targets: { checkId: 'chk_batch' }, outcome: 'no_match', bookings: bookings.map((b) => ({ ...b, tokenKinds: [...b.tokenKinds] })) };
+    const batch: AuditEvent = {
+      action: 'check.performed',
+      actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_v' },
+      targets: { checkId: 'chk_batch' },
+      outcome: 'no_match',
+      bookings: bookings.map((b) => ({ ...b, tokenKinds: [...b.tokenKinds] })),
+    };
     for (let i = 0; i < 300; i += 1) await w.log.append([batch], new Date('2026-11-20T12:00:00Z'));
     const pages = await allPages(w, { from: '2026-11-20', to: '2026-11-20' });
     expect(pages.length).toBeGreaterThan(1);
@@ -224,7 +274,9 @@ describe('GET /v1/audit/export', () => {
     expect(await errorsOf({ from: '2026-01-01', to: '2027-01-02' })).toEqual([
       { path: 'to', message: 'must be at most 366 days from from (both included); export longer periods in parts' },
     ]);
-    expect(await errorsOf({ from: '2026-01-01', to: '2026-01-02', page: '2' })).toEqual([{ path: '(unrecognised field name)', message: 'is not a known field' }]);
+    expect(await errorsOf({ from: '2026-01-01', to: '2026-01-02', page: '2' })).toEqual([
+      { path: '(unrecognised field name)', message: 'is not a known field' },
+    ]);
     expect(await errorsOf({ from: '2026-01-01', to: '2026-01-02', cursor: 'not-a-cursor' })).toEqual([
       { path: 'cursor', message: 'is not a cursor this API issued; start the export again without one' },
     ]);
@@ -246,22 +298,34 @@ describe('GET /v1/audit/export', () => {
       expect(result.statusCode).toBe(400);
       return problem(result).errors;
     };
-    expect(await refused({ ...query, cursor: forged })).toEqual([{ path: 'cursor', message: 'is not a cursor this API issued; start the export again without one' }]);
-    expect(await refused({ ...query, cursor }, { ...auditor, keyId: 'key_other' })).toEqual([{ path: 'cursor', message: 'belongs to an export another API key started' }]);
+    expect(await refused({ ...query, cursor: forged })).toEqual([
+      { path: 'cursor', message: 'is not a cursor this API issued; start the export again without one' },
+    ]);
+    expect(await refused({ ...query, cursor }, { ...auditor, keyId: 'key_other' })).toEqual([
+      { path: 'cursor', message: 'belongs to an export another API key started' },
+    ]);
     expect(await refused({ ...query, to: '2026-11-21', cursor })).toEqual([
       { path: 'cursor', message: 'belongs to an export of other dates or another format: send the from, to and format it came with' },
     ]);
     const outOfRange = encodeCursor({ ...decoded, next: 99 });
-    expect(await refused({ ...query, cursor: outOfRange })).toEqual([{ path: 'cursor', message: 'points outside the export it belongs to; start the export again without one' }]);
+    expect(await refused({ ...query, cursor: outOfRange })).toEqual([
+      { path: 'cursor', message: 'points outside the export it belongs to; start the export again without one' },
+    ]);
     const otherChain = encodeCursor({ ...decoded, chain: 'c007' });
-    expect(await refused({ ...query, cursor: otherChain })).toEqual([{ path: 'cursor', message: 'points outside the export it belongs to; start the export again without one' }]);
+    expect(await refused({ ...query, cursor: otherChain })).toEqual([
+      { path: 'cursor', message: 'points outside the export it belongs to; start the export again without one' },
+    ]);
     expect((await exportGet(w, { ...query, cursor })).statusCode).toBe(200);
     expect(w.log.entries).toHaveLength(entriesBefore);
   });
 
   it('is for auditors only', async () => {
     const w = world();
-    const result = await exportGet(w, { from: '2026-11-17', to: '2026-11-20' }, { authenticated: 'true', keyId: 'key_desk', role: 'practice', practiceId: 'prc_x' });
+    const result = await exportGet(
+      w,
+      { from: '2026-11-17', to: '2026-11-20' },
+      { authenticated: 'true', keyId: 'key_desk', role: 'practice', practiceId: 'prc_x' },
+    );
     expect(result.statusCode).toBe(403);
     expect(w.log.entries).toHaveLength(0);
   });
@@ -277,7 +341,7 @@ describe('GET /v1/audit/verification-key', () => {
 });
 
 describe('POST /v1/audit/subject-tokens', () => {
-  it('answers the tokens a check computes for the subject, and audits the lookup with the tokens it returned (counsel\'s searches are visible)', async () => {
+  it("answers the tokens a check computes for the subject, and audits the lookup with the tokens it returned (counsel's searches are visible)", async () => {
     const w = world();
     w.deps.clock.set('2026-11-21T11:00:00Z');
     const result = await w.handler(event('POST /v1/audit/subject-tokens', { body: { subject: canarySubject } }), context);
@@ -293,9 +357,16 @@ describe('POST /v1/audit/subject-tokens', () => {
       at: '2026-11-21T11:00:00Z',
       actor: { keyId: 'key_counsel', role: 'auditor' },
       outcome: 'success',
-      detail: { tokenKinds: 'phone,email,name,name_dob,name_dob,name', count: 6, searched: tokens.map(({ kind, token }) => `${kind}:${token}`).join(','), dailyLimit: 20 },
+      detail: {
+        tokenKinds: 'phone,email,name,name_dob,name_dob,name',
+        count: 6,
+        searched: tokens.map(({ kind, token }) => `${kind}:${token}`).join(','),
+        dailyLimit: 20,
+      },
     });
-    expect(w.deps.sent).toEqual([{ topic: 'security', type: 'audit.subject_tokens', keyId: 'key_counsel', lookupsToday: 1, limit: 20, at: '2026-11-21T11:00:00Z' }]);
+    expect(w.deps.sent).toEqual([
+      { topic: 'security', type: 'audit.subject_tokens', keyId: 'key_counsel', lookupsToday: 1, limit: 20, at: '2026-11-21T11:00:00Z' },
+    ]);
     const stored = JSON.stringify(w.log.entries) + JSON.stringify(w.deps.logLines);
     for (const { token } of tokens) expect(JSON.stringify(w.deps.logLines)).not.toContain(token);
     for (const value of [...Object.values(canarySubject), ...canaryNormalised]) expect(stored.toLowerCase()).not.toContain(value.toLowerCase());
@@ -312,7 +383,9 @@ describe('POST /v1/audit/subject-tokens', () => {
     expect(refused.headers?.['Retry-After']).toBe('3600');
     expect(refused.body).not.toMatch(/"token"/);
     expect(w.log.entries.filter((entry) => entry.action === 'audit.subject_tokens')).toHaveLength(20);
-    expect(w.deps.sent.filter((sent) => sent.type === 'audit.subject_tokens').map((sent) => (sent as { lookupsToday: number }).lookupsToday)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(w.deps.sent.filter((sent) => sent.type === 'audit.subject_tokens').map((sent) => (sent as { lookupsToday: number }).lookupsToday)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     // Another key has its own budget; the next UTC day starts afresh.
     expect((await lookup('+1 860 555 0199', 'key_counsel2')).statusCode).toBe(200);
     w.deps.clock.set('2026-11-22T00:00:01Z');
@@ -321,7 +394,10 @@ describe('POST /v1/audit/subject-tokens', () => {
 
   it('answers a bad subject with 400 naming fields, never values, and audits nothing', async () => {
     const w = world();
-    const result = await w.handler(event('POST /v1/audit/subject-tokens', { body: { subject: { phone: '12', fullName: canarySubject.fullName }, extra: canarySubject.email } }), context);
+    const result = await w.handler(
+      event('POST /v1/audit/subject-tokens', { body: { subject: { phone: '12', fullName: canarySubject.fullName }, extra: canarySubject.email } }),
+      context,
+    );
     expect(result.statusCode).toBe(400);
     expect(problem(result).errors).toEqual([
       { path: 'subject.phone', message: expect.stringContaining('must be a valid phone number') },
@@ -332,11 +408,19 @@ describe('POST /v1/audit/subject-tokens', () => {
     expect(w.log.entries).toHaveLength(0);
   });
 
-  it('lets counsel find who checked a person: the phone token, written any way, is in that check\'s entry', async () => {
+  it("lets counsel find who checked a person: the phone token, written any way, is in that check's entry", async () => {
     const w = world();
     const [phone] = await computeTokens(w.deps.keyring, { phone: '860.555.0199' }, 'US');
     await w.log.append(
-      [{ action: 'check.performed', actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_valley' }, targets: { checkId: 'chk_1' }, outcome: 'no_match', bookings: [{ checkId: 'chk_1', tokenKinds: ['phone'], tokenDigests: [checkTokenDigest('chk_1', phone!.token)], result: 'no_match' }] }],
+      [
+        {
+          action: 'check.performed',
+          actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_valley' },
+          targets: { checkId: 'chk_1' },
+          outcome: 'no_match',
+          bookings: [{ checkId: 'chk_1', tokenKinds: ['phone'], tokenDigests: [checkTokenDigest('chk_1', phone!.token)], result: 'no_match' }],
+        },
+      ],
       new Date('2026-11-20T09:00:00Z'),
     );
     const lookup = await w.handler(event('POST /v1/audit/subject-tokens', { body: { subject: { phone: '+1 (860) 555-0199' } } }), context);

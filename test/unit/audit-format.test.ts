@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { chainEntries, entryHash } from '#shared/audit/chain.ts';
 import {
-  csvColumns, csvHeader, csvLine, csvNewline, csvRecords, EntryFormatError, fromCsvCells, fromJsonLine, guard, toCsvRow, toJsonLine, unguard,
+  csvColumns,
+  csvHeader,
+  csvLine,
+  csvNewline,
+  csvRecords,
+  EntryFormatError,
+  fromCsvCells,
+  fromJsonLine,
+  guard,
+  toCsvRow,
+  toJsonLine,
+  unguard,
 } from '#shared/audit/export-format.ts';
 import type { AuditEntry, AuditEvent } from '#shared/records.ts';
 
@@ -11,8 +22,35 @@ import type { AuditEntry, AuditEvent } from '#shared/records.ts';
  * hold, and a CSV cell must never start like a spreadsheet formula.
  */
 const hostile = [
-  '"', '""', ',', '\n', '\r\n', '\r', 'a,"b"\r\nc', '=cmd|\' /C calc\'!A0', '=1+1', '+1', '-1', '@SUM(A1)', '\t=1', '\r=1', "'", "'=1", "''",
-  '\u200f=1', '\u202e=HYPERLINK("x")', '\u2066', ' =1', '🚨', '👩🏽‍⚕️', 'Zoë', '', '{}', '[1]', '０', '＝1',
+  '"',
+  '""',
+  ',',
+  '\n',
+  '\r\n',
+  '\r',
+  'a,"b"\r\nc',
+  "=cmd|' /C calc'!A0",
+  '=1+1',
+  '+1',
+  '-1',
+  '@SUM(A1)',
+  '\t=1',
+  '\r=1',
+  "'",
+  "'=1",
+  "''",
+  '\u200f=1',
+  '\u202e=HYPERLINK("x")',
+  '\u2066',
+  ' =1',
+  '🚨',
+  '👩🏽‍⚕️',
+  'Zoë',
+  '',
+  '{}',
+  '[1]',
+  '０',
+  '＝1',
 ];
 
 const text = fc.oneof(
@@ -78,7 +116,13 @@ const sample: AuditEntry[] = chainEntries(
       outcome: 'match',
       bookings: [{ checkId: 'chk_1', tokenKinds: ['phone', 'name'], tokenDigests: ['digA', 'digB'], result: 'match', confidence: 'strong' }],
     },
-    { action: 'audit.exported', actor: { keyId: 'key_counsel', role: 'auditor' }, targets: { exportId: 'exp_1' }, outcome: 'success', detail: { count: 2, format: 'csv', ok: true } },
+    {
+      action: 'audit.exported',
+      actor: { keyId: 'key_counsel', role: 'auditor' },
+      targets: { exportId: 'exp_1' },
+      outcome: 'success',
+      detail: { count: 2, format: 'csv', ok: true },
+    },
   ],
   new Date('2026-11-21T19:04:05Z'),
 );
@@ -118,7 +162,10 @@ describe('csv rows', () => {
     expect(row.endsWith(`,${onChain.hash},c042`)).toBe(true);
     const cells = row.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((cell) => (cell.startsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell));
     expect(fromCsvCells(cells)).toEqual(onChain);
-    const legacy = toCsvRow(sample[0]!).split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).slice(0, 12).map((cell) => (cell.startsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell));
+    const legacy = toCsvRow(sample[0]!)
+      .split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)
+      .slice(0, 12)
+      .map((cell) => (cell.startsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell));
     expect(fromCsvCells(legacy)).toEqual(sample[0]);
   });
 

@@ -55,9 +55,14 @@ describe('a submission receipt', () => {
     const otherBody = { ...file.body, incident: { ...file.body.incident, severity: 'low' } };
     const wrongBody = verifySignedFile(key, { ...file, body: otherBody });
     expect(wrongBody.ok).toBe(false);
-    expect(!wrongBody.ok && wrongBody.reason).toMatch(/^the body's keyed digest \(HMAC-SHA-256 of its canonical JSON under the receipt's contentKey\) is [0-9a-f]{64}, but the receipt says [0-9a-f]{64}: this is not the body that was submitted, or not its content key$/);
+    expect(!wrongBody.ok && wrongBody.reason).toMatch(
+      /^the body's keyed digest \(HMAC-SHA-256 of its canonical JSON under the receipt's contentKey\) is [0-9a-f]{64}, but the receipt says [0-9a-f]{64}: this is not the body that was submitted, or not its content key$/,
+    );
     const moved = verifySignedFile(key, { ...file, receipt: { ...file.receipt, submittedAt: '2026-01-01T00:00:00Z' } });
-    expect(moved).toEqual({ ok: false, reason: "the receipt's signature does not verify with the given public key: it was changed after signing, or signed by another key" });
+    expect(moved).toEqual({
+      ok: false,
+      reason: "the receipt's signature does not verify with the given public key: it was changed after signing, or signed by another key",
+    });
   });
 
   it('checks through the CLI, printing ids only (never the body)', async () => {
@@ -129,7 +134,12 @@ describe('the receipt digest is keyed: nobody but the submitter can test guesses
 
   it('a receipt from before keyed digests (plain SHA-256, no digest field) still verifies with its body', async () => {
     const body = submissionJson(net.clause);
-    const statement = { alertId: 'alt_legacy', submittedAt: '2026-10-01T10:00:00Z', practiceId: net.practiceA.practiceId!, contentSha256: sha256Hex(canonicalJson(body)) };
+    const statement = {
+      alertId: 'alt_legacy',
+      submittedAt: '2026-10-01T10:00:00Z',
+      practiceId: net.practiceA.practiceId!,
+      contentSha256: sha256Hex(canonicalJson(body)),
+    };
     const legacy = { ...statement, ...(await signStatement(net.deps.signer, statement)) };
     expect(verifySignedFile(key, { receipt: legacy, body })).toMatchObject({ ok: true });
   });
@@ -140,7 +150,12 @@ describe('the receipt digest is keyed: nobody but the submitter can test guesses
     // Plant the old form: the receipt as it used to be stored (plain digest, no `digest` field).
     const { digest: _scheme, ...old } = stored.receipt;
     const legacyDigest = 'a'.repeat(64);
-    await net.deps.memory.alerts.update({ ...stored, receipt: { ...old, contentSha256: legacyDigest }, version: stored.version + 1 }, stored.version, undefined, { events: [], now: net.deps.clock() });
+    await net.deps.memory.alerts.update(
+      { ...stored, receipt: { ...old, contentSha256: legacyDigest }, version: stored.version + 1 },
+      stored.version,
+      undefined,
+      { events: [], now: net.deps.clock() },
+    );
     const read = (await net.deps.alerts.get(receipt.alertId))!;
     expect(read.receipt.contentSha256).toBeUndefined();
     expect(JSON.stringify(await getAlert(net.deps, net.admin, receipt.alertId))).not.toContain(legacyDigest);
@@ -159,12 +174,21 @@ describe('a publication signature', () => {
       summary: `publication of alert ${alertId} at ${alert.publishedAt} (signed by ${net.deps.signer.keyId})`,
     });
     const changed = { ...file, statement: { ...file.statement, severity: 'low' } };
-    expect(verifySignedFile(key, changed)).toMatchObject({ ok: false, reason: expect.stringMatching(/^the statement's SHA-256 .* the statement was changed$/) });
+    expect(verifySignedFile(key, changed)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^the statement's SHA-256 .* the statement was changed$/),
+    });
     const resealed = { ...changed, publication: { ...alert.publication!, contentSha256: sha256Hex(canonicalJson(changed.statement)) } };
-    expect(verifySignedFile(key, resealed)).toEqual({ ok: false, reason: "the publication's signature does not verify with the given public key: it was changed after signing, or signed by another key" });
+    expect(verifySignedFile(key, resealed)).toEqual({
+      ok: false,
+      reason: "the publication's signature does not verify with the given public key: it was changed after signing, or signed by another key",
+    });
   });
 
   it('refuses a file that is neither kind', () => {
-    expect(verifySignedFile(key, { something: 1 })).toEqual({ ok: false, reason: 'the file is neither {"receipt": …, "body": …} nor {"publication": …, "statement": …}' });
+    expect(verifySignedFile(key, { something: 1 })).toEqual({
+      ok: false,
+      reason: 'the file is neither {"receipt": …, "body": …} nor {"publication": …, "statement": …}',
+    });
   });
 });

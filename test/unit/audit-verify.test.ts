@@ -21,7 +21,8 @@ import { memoryAuditLog } from '../fakes/memory-audit.ts';
  * The offline verifier against every way an export can be changed: each case must fail with
  * its own message, naming the first line and sequence number that is not the signed chain.
  */
-const newSigner = (): Signer => buildLocalSigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+const newSigner = (): Signer =>
+  buildLocalSigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
 
 let dir: string;
 let signer: Signer;
@@ -38,9 +39,22 @@ const event = (i: number): AuditEvent =>
         actor: { keyId: 'key_desk', role: 'practice', practiceId: 'prc_valley' },
         targets: { checkId: `chk_${i}` },
         outcome: i % 2 === 0 ? 'match' : 'no_match',
-        bookings: [{ checkId: `chk_${i}`, tokenKinds: ['phone', 'name'], tokenDigests: [checkTokenDigest(`chk_${i}`, `tok-phone-${i}`), checkTokenDigest(`chk_${i}`, 'tok-name-shared')], result: i % 2 === 0 ? 'match' : 'no_match', ...(i % 2 === 0 ? { confidence: 'strong' as const } : {}) }],
+        bookings: [
+          {
+            checkId: `chk_${i}`,
+            tokenKinds: ['phone', 'name'],
+            tokenDigests: [checkTokenDigest(`chk_${i}`, `tok-phone-${i}`), checkTokenDigest(`chk_${i}`, 'tok-name-shared')],
+            result: i % 2 === 0 ? 'match' : 'no_match',
+            ...(i % 2 === 0 ? { confidence: 'strong' as const } : {}),
+          },
+        ],
       }
-    : { action: 'alert.approved', actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_elm' }, targets: { alertId: `alt_${i}` }, outcome: 'pending_review' };
+    : {
+        action: 'alert.approved',
+        actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_elm' },
+        targets: { alertId: `alt_${i}` },
+        outcome: 'pending_review',
+      };
 
 /** Writes lines (each ending in LF) to a new file and returns its path. */
 function file(content: readonly string[] | string, extension = 'jsonl'): string {
@@ -65,7 +79,18 @@ beforeAll(async () => {
   const log = memoryAuditLog();
   for (let i = 0; i < 20; i += 1) await log.append([event(i)], new Date(Date.UTC(2026, 10, 1 + Math.floor(i / 5), 9, i)));
   const range = (await log.bounds('2026-11-02T00:00:00Z', '2026-11-04T00:00:00Z'))!;
-  manifest = await signManifest(signer, { exportId: 'exp_0000000000000000000000000a', exportedBy: 'key_counsel', format: 'jsonl', from: '2026-11-02', to: '2026-11-03', generatedAt: '2026-11-21T19:04:05Z' }, range);
+  manifest = await signManifest(
+    signer,
+    {
+      exportId: 'exp_0000000000000000000000000a',
+      exportedBy: 'key_counsel',
+      format: 'jsonl',
+      from: '2026-11-02',
+      to: '2026-11-03',
+      generatedAt: '2026-11-21T19:04:05Z',
+    },
+    range,
+  );
   entries = log.entries.filter((entry) => entry.seq >= 6 && entry.seq <= 15);
   lines = [...entries.map(toJsonLine), manifestLine(manifest)];
 });
@@ -92,7 +117,9 @@ describe('an intact export', () => {
   });
 
   it('verifies when a tool re-formatted the manifest line (it is compared as canonical JSON)', async () => {
-    const spaced = JSON.stringify(JSON.parse(lines.at(-1)!)).replaceAll('":', '": ').replaceAll(',"', ', "');
+    const spaced = JSON.stringify(JSON.parse(lines.at(-1)!))
+      .replaceAll('":', '": ')
+      .replaceAll(',"', ', "');
     expect(spaced).toContain('"type": "manifest"');
     expect(await verify([...lines.slice(0, -1), spaced])).toMatchObject({ ok: true, entries: 10 });
   });
@@ -133,11 +160,21 @@ describe('each kind of tampering is caught, with its own message and the first b
     const { hash: _hash, ...unhashed } = { ...entries[4]!, outcome: 'rejected' };
     const rehashed = lines.map((line, i) => (i === 4 ? toJsonLine({ ...unhashed, hash: entryHash(unhashed) }) : line));
     const { failure } = await verify(rehashed);
-    expect(failure).toEqual({ code: 'chain_break', line: 6, seq: 11, message: 'line 6, seq 11: prevHash is not the hash of seq 10 on line 5: the chain is broken before this entry' });
+    expect(failure).toEqual({
+      code: 'chain_break',
+      line: 6,
+      seq: 11,
+      message: 'line 6, seq 11: prevHash is not the hash of seq 10 on line 5: the chain is broken before this entry',
+    });
   });
 
   it('a removed first entry is missing at line 1', async () => {
-    expect((await verify(lines.slice(1))).failure).toMatchObject({ code: 'seq_gap', line: 1, seq: 6, message: 'line 1: expected seq 6 but found seq 7: entry 6 was removed or moved' });
+    expect((await verify(lines.slice(1))).failure).toMatchObject({
+      code: 'seq_gap',
+      line: 1,
+      seq: 6,
+      message: 'line 1: expected seq 6 but found seq 7: entry 6 was removed or moved',
+    });
   });
 
   it('a manifest edited without re-signing (a smaller count) fails its signature', async () => {
@@ -148,7 +185,10 @@ describe('each kind of tampering is caught, with its own message and the first b
 
   it('a manifest naming another key id than the key file fails before any entry is read', async () => {
     const { failure } = await verify(lines, { key: { ...key, keyId: 'arn:aws:kms:eu-west-1:1:key/other' } });
-    expect(failure).toEqual({ code: 'wrong_key', message: `the manifest's names signing key ${signer.keyId}, but the given public key is arn:aws:kms:eu-west-1:1:key/other` });
+    expect(failure).toEqual({
+      code: 'wrong_key',
+      message: `the manifest's names signing key ${signer.keyId}, but the given public key is arn:aws:kms:eu-west-1:1:key/other`,
+    });
   });
 
   it('a manifest whose firstPrevHash does not lead into the entries is a broken chain at line 1', async () => {
@@ -158,16 +198,31 @@ describe('each kind of tampering is caught, with its own message and the first b
   });
 
   it('a file without its manifest line, or with content after it, or with a foreign manifest inside, fails', async () => {
-    expect((await verify(lines.slice(0, -1))).failure).toMatchObject({ code: 'manifest_missing', message: 'the file does not end with a manifest line: it is incomplete, or not an export' });
-    expect((await verify([...lines, ...lines.slice(-1)])).failure).toMatchObject({ code: 'after_manifest', line: 12, message: 'line 12: content after the manifest on line 11' });
-    const other = manifestLine(await signManifest(signer, { ...manifest, exportId: 'exp_0000000000000000000000000b' }, { first: entries[0]!, last: entries[9]! }));
+    expect((await verify(lines.slice(0, -1))).failure).toMatchObject({
+      code: 'manifest_missing',
+      message: 'the file does not end with a manifest line: it is incomplete, or not an export',
+    });
+    expect((await verify([...lines, ...lines.slice(-1)])).failure).toMatchObject({
+      code: 'after_manifest',
+      line: 12,
+      message: 'line 12: content after the manifest on line 11',
+    });
+    const other = manifestLine(
+      await signManifest(signer, { ...manifest, exportId: 'exp_0000000000000000000000000b' }, { first: entries[0]!, last: entries[9]! }),
+    );
     expect((await verify([...lines.slice(0, 3), other, ...lines.slice(3)])).failure).toMatchObject({ code: 'manifest_mismatch', line: 4 });
   });
 
   it('a malformed line or a manifest of the wrong shape or format is named', async () => {
-    expect((await verify([lines[0]!, '{"seq":7}', ...lines.slice(2)])).failure).toMatchObject({ code: 'malformed_entry', line: 2, message: 'line 2: not an audit entry (at: expected string, received undefined)' });
+    expect((await verify([lines[0]!, '{"seq":7}', ...lines.slice(2)])).failure).toMatchObject({
+      code: 'malformed_entry',
+      line: 2,
+      message: 'line 2: not an audit entry (at: expected string, received undefined)',
+    });
     const bad = { ...manifest, count: -1 };
-    expect((await verify([...lines.slice(0, -1), JSON.stringify(bad)])).failure?.message).toBe('the manifest is malformed: count Too small: expected number to be >=0');
+    expect((await verify([...lines.slice(0, -1), JSON.stringify(bad)])).failure?.message).toBe(
+      'the manifest is malformed: count Too small: expected number to be >=0',
+    );
     expect((await verifyExportFile(file(lines), { key, format: 'csv', manifestPath: file(manifestLine(manifest), 'json') })).failure).toMatchObject({
       code: 'manifest_format',
       message: 'the manifest is for a jsonl export, but this file is read as csv',
@@ -191,25 +246,35 @@ describe('a csv export with its manifest file', () => {
   it('catches an edited cell on its line, and needs the manifest file', async () => {
     const edited = csv.replace(',pending_review,', ',published,');
     expect((await verifyCsv(edited, file(manifestLine(csvManifest), 'json'))).failure).toMatchObject({ code: 'hash_mismatch', line: 2, seq: 6 });
-    expect((await verifyCsv(csv)).failure?.message).toBe("a CSV export's manifest is a separate file: pass --manifest <file> (audit-export writes <out>.manifest.json)");
+    expect((await verifyCsv(csv)).failure?.message).toBe(
+      "a CSV export's manifest is a separate file: pass --manifest <file> (audit-export writes <out>.manifest.json)",
+    );
     expect((await verifyCsv(csv.replace('actorKeyId', 'actor'), file(manifestLine(csvManifest), 'json'))).failure?.code).toBe('csv_header');
   });
 });
 
-describe('counsel\'s query: --find-token', () => {
+describe("counsel's query: --find-token", () => {
   it('lists the check entries whose bookings carry the token, with who checked and the answer', async () => {
     const printed: string[] = [];
-    const code = await runVerifyExport([file(lines), '--key', file(key.publicKeyPem, 'pem'), '--find-token', 'tok-phone-12', '--find-token', 'tok-unknown'], (line) => printed.push(line));
+    const code = await runVerifyExport(
+      [file(lines), '--key', file(key.publicKeyPem, 'pem'), '--find-token', 'tok-phone-12', '--find-token', 'tok-unknown'],
+      (line) => printed.push(line),
+    );
     expect(code).toBe(0);
     expect(printed[0]).toMatch(/^VERIFIED: /);
     expect(printed).toContain('token tok-phone-12: in 1 booking(s)');
-    expect(printed).toContain('  seq 13 (line 8) 2026-11-03T09:12:00Z: check.performed chk_12 by practice key key_desk of practice prc_valley; booking checked [phone, name] → match (strong)');
+    expect(printed).toContain(
+      '  seq 13 (line 8) 2026-11-03T09:12:00Z: check.performed chk_12 by practice key key_desk of practice prc_valley; booking checked [phone, name] → match (strong)',
+    );
     expect(printed).toContain('token tok-unknown: in no entry read');
   });
 
   it('takes a token that begins with a dash (base64url tokens do, one in 64)', async () => {
     const printed: string[] = [];
-    const code = await runVerifyExport([file(lines), '--key', file(key.publicKeyPem, 'pem'), '--find-token', '-dashFirst_12', '--find-token', 'tok-phone-12'], (line) => printed.push(line));
+    const code = await runVerifyExport(
+      [file(lines), '--key', file(key.publicKeyPem, 'pem'), '--find-token', '-dashFirst_12', '--find-token', 'tok-phone-12'],
+      (line) => printed.push(line),
+    );
     expect(code).toBe(0);
     expect(printed).toContain('token -dashFirst_12: in no entry read');
     expect(printed).toContain('token tok-phone-12: in 1 booking(s)');
@@ -218,7 +283,12 @@ describe('counsel\'s query: --find-token', () => {
   it('exits 1 and names the first bad line when the export is not intact', async () => {
     const printed: string[] = [];
     const tampered = await collectLines(tamper(lines, 'removed_entry', { manifest, target: 8, tail: 0, networkSigner: signer }));
-    expect(await runVerifyExport([file(tampered), '--key', file(JSON.stringify({ keyId: key.keyId, algorithm: 'ECDSA_SHA_256', publicKeyPem: key.publicKeyPem }), 'json')], (line) => printed.push(line))).toBe(1);
+    expect(
+      await runVerifyExport(
+        [file(tampered), '--key', file(JSON.stringify({ keyId: key.keyId, algorithm: 'ECDSA_SHA_256', publicKeyPem: key.publicKeyPem }), 'json')],
+        (line) => printed.push(line),
+      ),
+    ).toBe(1);
     expect(printed[0]).toContain('FAILED: ');
     expect(printed[0]).toContain('line 3: expected seq 8 but found seq 9: entry 8 was removed or moved. First bad seq: 8.');
   });
@@ -245,7 +315,18 @@ describe('seals from the Object Lock bucket', () => {
       const { hash: _old, ...rest } = { ...edited, prevHash: rewritten.at(-1)?.hash ?? edited.prevHash };
       rewritten.push({ ...rest, hash: entryHash(rest) });
     }
-    const forged = await signManifest(signer, { exportId: manifest.exportId, exportedBy: manifest.exportedBy, format: 'jsonl', from: manifest.from, to: manifest.to, generatedAt: manifest.generatedAt }, { first: rewritten[0]!, last: rewritten.at(-1)! });
+    const forged = await signManifest(
+      signer,
+      {
+        exportId: manifest.exportId,
+        exportedBy: manifest.exportedBy,
+        format: 'jsonl',
+        from: manifest.from,
+        to: manifest.to,
+        generatedAt: manifest.generatedAt,
+      },
+      { first: rewritten[0]!, last: rewritten.at(-1)! },
+    );
     return [...rewritten.map(toJsonLine), manifestLine(forged)];
   }
 
@@ -254,7 +335,11 @@ describe('seals from the Object Lock bucket', () => {
     expect(await verify(lines, { key, seals: [seal] })).toMatchObject({ ok: true, sealsMatched: 1 });
     const sealFile = file(JSON.stringify(seal), 'json');
     const printed: string[] = [];
-    expect(await runVerifyExport([file(lines), '--key', file(JSON.stringify({ ...key, algorithm: 'ECDSA_SHA_256' }), 'json'), '--seal', sealFile], (line) => printed.push(line))).toBe(0);
+    expect(
+      await runVerifyExport([file(lines), '--key', file(JSON.stringify({ ...key, algorithm: 'ECDSA_SHA_256' }), 'json'), '--seal', sealFile], (line) =>
+        printed.push(line),
+      ),
+    ).toBe(0);
     expect(printed.join('\n')).toContain('1 seal agrees with it.');
   });
 

@@ -6,7 +6,15 @@ import { Readable } from 'node:stream';
 import { percentile, ratio, summarise } from '../../scripts/bench/stats.ts';
 import { bundleGoal, costGoal, floorGoal, growthGoal } from '../../scripts/bench/goals.ts';
 import {
-  classify, countDynamoRequest, countingCipher, countingKeyring, countingSigner, instrumentDynamo, perUnit, RequestCounter, tablesOf,
+  classify,
+  countDynamoRequest,
+  countingCipher,
+  countingKeyring,
+  countingSigner,
+  instrumentDynamo,
+  perUnit,
+  RequestCounter,
+  tablesOf,
 } from '../../scripts/bench/counting.ts';
 import type { Keyring, Signer, TextCipher } from '#shared/ports.ts';
 
@@ -42,8 +50,16 @@ describe('bench percentiles', () => {
 
 describe('bench goals', () => {
   it('meets the floor goal only when every level is within 1.5×', () => {
-    expect(floorGoal([{ concurrency: 1, checkP50: 3, floorP50: 2 }, { concurrency: 8, checkP50: 2.9, floorP50: 2 }]).met).toBe(true);
-    const missed = floorGoal([{ concurrency: 1, checkP50: 3, floorP50: 2 }, { concurrency: 32, checkP50: 31, floorP50: 20 }]);
+    expect(
+      floorGoal([
+        { concurrency: 1, checkP50: 3, floorP50: 2 },
+        { concurrency: 8, checkP50: 2.9, floorP50: 2 },
+      ]).met,
+    ).toBe(true);
+    const missed = floorGoal([
+      { concurrency: 1, checkP50: 3, floorP50: 2 },
+      { concurrency: 32, checkP50: 31, floorP50: 20 },
+    ]);
     expect(missed.met).toBe(false);
     expect(missed.detail).toContain('c32 1.55×');
     expect(floorGoal([]).met).toBeUndefined();
@@ -58,14 +74,27 @@ describe('bench goals', () => {
   });
 
   it('calls growth flat within 20% either way, from the fewest alerts to the most', () => {
-    expect(growthGoal([{ alerts: 100_000, p50: 11.9 }, { alerts: 1000, p50: 10 }]).met).toBe(true);
-    expect(growthGoal([{ alerts: 1000, p50: 10 }, { alerts: 100_000, p50: 12.1 }]).met).toBe(false);
+    expect(
+      growthGoal([
+        { alerts: 100_000, p50: 11.9 },
+        { alerts: 1000, p50: 10 },
+      ]).met,
+    ).toBe(true);
+    expect(
+      growthGoal([
+        { alerts: 1000, p50: 10 },
+        { alerts: 100_000, p50: 12.1 },
+      ]).met,
+    ).toBe(false);
     expect(growthGoal([{ alerts: 1000, p50: 10 }]).met).toBeUndefined();
   });
 
   it('names the bundles over 300 KB', () => {
     expect(bundleGoal([{ name: 'checks', bytes: 299 * 1024 }]).met).toBe(true);
-    const over = bundleGoal([{ name: 'checks', bytes: 299 * 1024 }, { name: 'alerts', bytes: 900 * 1024 }]);
+    const over = bundleGoal([
+      { name: 'checks', bytes: 299 * 1024 },
+      { name: 'alerts', bytes: 900 * 1024 },
+    ]);
     expect(over.met).toBe(false);
     expect(over.detail).toBe('over: alerts 900 KB');
   });

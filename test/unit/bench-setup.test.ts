@@ -38,7 +38,9 @@ describe('bench cold start', () => {
         ChecksFunctionServiceRole: { Type: 'AWS::IAM::Role', Properties: {} },
       },
     };
-    expect(lambdaAssets(template)).toEqual([{ name: 'checks', asset: 'asset.abc', file: 'index.mjs', env: { LOG_LEVEL: 'INFO', MAIN_TABLE: 'peerguard-bench-main_table' } }]);
+    expect(lambdaAssets(template)).toEqual([
+      { name: 'checks', asset: 'asset.abc', file: 'index.mjs', env: { LOG_LEVEL: 'INFO', MAIN_TABLE: 'peerguard-bench-main_table' } },
+    ]);
     expect(functionName('AuthorizerFunctionB4DBAA43')).toBe('authorizer');
   });
 });

@@ -27,14 +27,24 @@ describe('the Cal.com routes in the contract', () => {
   });
 
   it("the delivery example, and Cal.com's own example, are deliveries as documented and as parsed", () => {
-    for (const delivery of [routes['POST /v1/integrations/calcom/{practiceId}'].examples.requested.value, calcomDelivery(), calcomDelivery({ triggerEvent: 'BOOKING_REQUESTED' })]) {
+    for (const delivery of [
+      routes['POST /v1/integrations/calcom/{practiceId}'].examples.requested.value,
+      calcomDelivery(),
+      calcomDelivery({ triggerEvent: 'BOOKING_REQUESTED' }),
+    ]) {
       expect(calcomDeliveryDocSchema.safeParse(delivery).success).toBe(true);
       expect(parseCalcomDelivery(delivery).booking).toBeDefined();
     }
   });
 
   it('an answer that echoed an identifier would not be one the document allows', () => {
-    const answer = { triggerEvent: 'BOOKING_CREATED', screened: true, result: 'no_match', attendees: [{ attendee: 1, checkId: 'chk_01kbz0q9k1n3q5s7v9x1z3b5d7', result: 'no_match', email: 'x@example.org' }], bookingAction: 'none' };
+    const answer = {
+      triggerEvent: 'BOOKING_CREATED',
+      screened: true,
+      result: 'no_match',
+      attendees: [{ attendee: 1, checkId: 'chk_01kbz0q9k1n3q5s7v9x1z3b5d7', result: 'no_match', email: 'x@example.org' }],
+      bookingAction: 'none',
+    };
     expect(calcomAnswerSchema.safeParse(answer).success).toBe(false);
   });
 });

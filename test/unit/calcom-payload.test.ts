@@ -37,7 +37,11 @@ describe('parseCalcomDelivery', () => {
   it("reads Cal.com's own example delivery", () => {
     const parsed = parseCalcomDelivery(calcomDelivery());
     expect(parsed.triggerEvent).toBe('BOOKING_CREATED');
-    expect(parsed.booking).toMatchObject({ uid: 'bFJeNb2uX8ANpT3JL5EfXw', status: 'ACCEPTED', attendees: [{ name: 'John Doe', email: 'john.doe@example.com' }] });
+    expect(parsed.booking).toMatchObject({
+      uid: 'bFJeNb2uX8ANpT3JL5EfXw',
+      status: 'ACCEPTED',
+      attendees: [{ name: 'John Doe', email: 'john.doe@example.com' }],
+    });
   });
 
   it('reads a BOOKING_REQUESTED delivery (a booking that waits for confirmation)', () => {
@@ -45,7 +49,9 @@ describe('parseCalcomDelivery', () => {
   });
 
   it('names other trigger events without reading their payload', () => {
-    expect(parseCalcomDelivery({ triggerEvent: 'MEETING_ENDED', createdAt: '2023-05-24T09:30:00.538Z', payload: 'anything' })).toEqual({ triggerEvent: 'MEETING_ENDED' });
+    expect(parseCalcomDelivery({ triggerEvent: 'MEETING_ENDED', createdAt: '2023-05-24T09:30:00.538Z', payload: 'anything' })).toEqual({
+      triggerEvent: 'MEETING_ENDED',
+    });
     expect(parseCalcomDelivery({ triggerEvent: 'PING', payload: {} })).toEqual({ triggerEvent: 'PING' });
   });
 
@@ -100,7 +106,12 @@ describe('attendeeSubjects', () => {
   it("takes each attendee's name, e-mail and phone, booker first, guests after", () => {
     expect(
       attendeeSubjects(
-        booking({ attendees: [{ name: 'Ann Lee', email: 'ann@example.org', phoneNumber: '+1 860 555 0100' }, { name: 'Bo Guest', email: ' bo@example.org ' }] }),
+        booking({
+          attendees: [
+            { name: 'Ann Lee', email: 'ann@example.org', phoneNumber: '+1 860 555 0100' },
+            { name: 'Bo Guest', email: ' bo@example.org ' },
+          ],
+        }),
         'US',
       ),
     ).toEqual([

@@ -32,7 +32,12 @@ function io(env: Record<string, string> = {}, cwd = process.cwd(), stdin = ''): 
 
 describe('the CLI command line', () => {
   it('takes the next word as an option value whatever it begins with', () => {
-    expect(valuesAttached(['--reason', '-not a flag', '--find-token', '-abc', 'file', '--force'], options)).toEqual(['--reason=-not a flag', '--find-token=-abc', 'file', '--force']);
+    expect(valuesAttached(['--reason', '-not a flag', '--find-token', '-abc', 'file', '--force'], options)).toEqual([
+      '--reason=-not a flag',
+      '--find-token=-abc',
+      'file',
+      '--force',
+    ]);
     const parsed = parseCommandLine(['alt_1', '--reason', '--force', '--find-token', 'a', '--find-token', '-b'], options);
     expect(parsed).toEqual({ values: { reason: '--force', 'find-token': ['a', '-b'] }, positionals: ['alt_1'] });
   });
@@ -142,7 +147,11 @@ describe('where the CLI finds the API and its key', () => {
 
 describe("a client's identifiers for check", () => {
   it('reads JSON or "field: value" lines, with the CLI names or the API names', () => {
-    expect(parseSubject('{"name": "John Q. Sample", "dob": "1980-02-29", "phone": "+1 860 555 0100"}')).toEqual({ fullName: 'John Q. Sample', dateOfBirth: '1980-02-29', phone: '+1 860 555 0100' });
+    expect(parseSubject('{"name": "John Q. Sample", "dob": "1980-02-29", "phone": "+1 860 555 0100"}')).toEqual({
+      fullName: 'John Q. Sample',
+      dateOfBirth: '1980-02-29',
+      phone: '+1 860 555 0100',
+    });
     expect(parseSubject('# booking 12\nfullName: John Q. Sample\nemail = jq@example.org\n\n')).toEqual({ fullName: 'John Q. Sample', email: 'jq@example.org' });
   });
 

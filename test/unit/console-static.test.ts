@@ -53,7 +53,15 @@ describe('serveConsole', () => {
   });
 
   it('serves nothing else: no missing asset, no other path, no file outside the build, no API path, no write', async () => {
-    for (const path of ['/assets/missing.js', '/secret.txt', '/assets/..%2f..%2fsecret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/assets/%E0%A4%A', '/v1/health', '/favicon.ico']) {
+    for (const path of [
+      '/assets/missing.js',
+      '/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/assets/%2e%2e/%2e%2e/secret.txt',
+      '/assets/%E0%A4%A',
+      '/v1/health',
+      '/favicon.ico',
+    ]) {
       const answer = await fetch(`${base}${path}`);
       expect(answer.status, path).toBe(404);
       expect(await answer.text(), path).toBe('not served');

@@ -57,13 +57,20 @@ describe('getAlert', () => {
     const alertId = await publishedAlert(net);
     const asB = await getAlert(net.deps, net.reviewerB, alertId);
     const asC = await getAlert(net.deps, net.reviewerC, alertId);
-    expect((asB.reviews as { reviewer: string; mine: boolean }[]).map(({ reviewer, mine }) => [reviewer, mine])).toEqual([['Reviewer A', true], ['Reviewer B', false]]);
-    expect((asC.reviews as { reviewer: string; mine: boolean }[]).map(({ reviewer, mine }) => [reviewer, mine])).toEqual([['Reviewer A', false], ['Reviewer B', true]]);
+    expect((asB.reviews as { reviewer: string; mine: boolean }[]).map(({ reviewer, mine }) => [reviewer, mine])).toEqual([
+      ['Reviewer A', true],
+      ['Reviewer B', false],
+    ]);
+    expect((asC.reviews as { reviewer: string; mine: boolean }[]).map(({ reviewer, mine }) => [reviewer, mine])).toEqual([
+      ['Reviewer A', false],
+      ['Reviewer B', true],
+    ]);
     expect((asC.history as { actor: string }[]).map(({ actor }) => actor)).toEqual(['Submitting practice', 'Reviewer A', 'Reviewer B', 'Reviewer B']);
     for (const view of [asB, asC]) {
       for (const field of ['practiceId', 'receipt', 'publication']) expect(view).not.toHaveProperty(field);
       const text = JSON.stringify(view);
-      for (const id of [net.practiceA.practiceId!, net.reviewerB.keyId, net.reviewerB.practiceId!, net.reviewerC.keyId, net.reviewerC.practiceId!]) expect(text).not.toContain(id);
+      for (const id of [net.practiceA.practiceId!, net.reviewerB.keyId, net.reviewerB.practiceId!, net.reviewerC.keyId, net.reviewerC.practiceId!])
+        expect(text).not.toContain(id);
     }
   });
 
@@ -81,7 +88,11 @@ describe('retractAlert', () => {
     const alertId = await publishedAlert(net);
     const view = await retractAlert(net.deps, net.practiceA, alertId, 'Entered against the wrong client.');
     expect(view).toMatchObject({ status: 'retracted' });
-    expect((view.history as { action: string; reason?: string }[]).at(-1)).toMatchObject({ action: 'retracted', reason: 'Entered against the wrong client.', actorRole: 'practice' });
+    expect((view.history as { action: string; reason?: string }[]).at(-1)).toMatchObject({
+      action: 'retracted',
+      reason: 'Entered against the wrong client.',
+      actorRole: 'practice',
+    });
     const tokens = (await net.deps.alerts.get(alertId))!.tokens.map((t) => t.token);
     expect([...(await net.deps.tokenIndex.lookup(tokens)).values()].flat()).toEqual([]);
   });

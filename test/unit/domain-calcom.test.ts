@@ -56,7 +56,11 @@ describe('configureCalcom / getCalcom', () => {
     });
     expect(JSON.stringify(view)).not.toContain(secret);
     const entry = net.deps.memory.audit.entries.find((e) => e.action === 'integration.configured');
-    expect(entry).toMatchObject({ actor: { keyId: desk.keyId, role: 'practice' }, targets: { practiceId }, detail: { provider: 'calcom', onMatch: 'decline', calcomApiKeySet: true } });
+    expect(entry).toMatchObject({
+      actor: { keyId: desk.keyId, role: 'practice' },
+      targets: { practiceId },
+      detail: { provider: 'calcom', onMatch: 'decline', calcomApiKeySet: true },
+    });
     expect(JSON.stringify(entry)).not.toContain(secret);
   });
 
@@ -112,7 +116,9 @@ describe('receiveCalcomDelivery', () => {
       detail: { source: 'calcom', trigger: 'BOOKING_CREATED', bookings: 2, matches: 1 },
     });
     expect(check!.bookings!.map((b) => b.result)).toEqual(['no_match', 'match']);
-    expect([...net.deps.memory.ledger.counts].filter(([key]) => key.startsWith(`${practiceId}#`) && key.length === practiceId.length + 11)).toEqual([[`${practiceId}#2026-11-21`, 2]]);
+    expect([...net.deps.memory.ledger.counts].filter(([key]) => key.startsWith(`${practiceId}#`) && key.length === practiceId.length + 11)).toEqual([
+      [`${practiceId}#2026-11-21`, 2],
+    ]);
   });
 
   it('tells the practice of a match (ids, tier, category, severity only); with onMatch notify it asks nothing of Cal.com', async () => {
@@ -148,7 +154,9 @@ describe('receiveCalcomDelivery', () => {
   it('never declines an accepted booking, nor on a name alone, nor when no match', async () => {
     const { net, practiceId } = await setUp({ calcomApiKey: apiKey, onMatch: 'decline' });
     await deliver(net, practiceId, calcomDelivery({ triggerEvent: 'BOOKING_CREATED', uid: 'created-1', attendees: [canaryAttendee] }));
-    expect(await deliver(net, practiceId, calcomDelivery({ triggerEvent: 'BOOKING_REQUESTED', uid: 'name-only', attendees: [{ name: canarySubject.fullName }] }))).toMatchObject({
+    expect(
+      await deliver(net, practiceId, calcomDelivery({ triggerEvent: 'BOOKING_REQUESTED', uid: 'name-only', attendees: [{ name: canarySubject.fullName }] })),
+    ).toMatchObject({
       result: 'match',
       attendees: [{ confidence: 'possible' }],
       bookingAction: 'none',
@@ -184,11 +192,22 @@ describe('receiveCalcomDelivery', () => {
     const { net, practiceId } = await setUp();
     const body = calcomDelivery({ uid: 'busy-uid', attendees: [strangerAttendee] });
     const bytes = Buffer.from(JSON.stringify(body));
-    const claimed = await net.deps.integrations.claimDelivery(practiceId, (await import('#shared/canonical.ts')).sha256Hex('calcom-booking|busy-uid'), net.deps.clock(), 60);
+    const claimed = await net.deps.integrations.claimDelivery(
+      practiceId,
+      (await import('#shared/canonical.ts')).sha256Hex('calcom-booking|busy-uid'),
+      net.deps.clock(),
+      60,
+    );
     expect(claimed).toEqual({ claimed: true });
     await expect(deliver(net, practiceId, body)).rejects.toBeInstanceOf(ConflictError);
     net.deps.clock.advanceMs(61_000);
-    await expect(receiveCalcomDelivery({ ...net.deps, tokenIndex: { ...net.deps.tokenIndex, lookup: async () => Promise.reject(new Error('down')) } }, practiceId, { body: bytes, signature: signCalcom(secret, bytes), json: () => body })).rejects.toThrow('down');
+    await expect(
+      receiveCalcomDelivery({ ...net.deps, tokenIndex: { ...net.deps.tokenIndex, lookup: async () => Promise.reject(new Error('down')) } }, practiceId, {
+        body: bytes,
+        signature: signCalcom(secret, bytes),
+        json: () => body,
+      }),
+    ).rejects.toThrow('down');
     expect(checksIn(net)).toHaveLength(0);
     await expect(deliver(net, practiceId, body)).resolves.toMatchObject({ result: 'no_match' });
     expect(checksIn(net)).toHaveLength(1);
@@ -227,7 +246,9 @@ describe('receiveCalcomDelivery', () => {
       await expect(attempt).rejects.toBeInstanceOf(SignatureError);
       expect(parsed).toBe(false);
     }
-    await expect(receiveCalcomDelivery(net.deps, practiceId, { body: Buffer.from('{}'), signature: 'no-secret-provided', json: () => ({}) })).rejects.toBeInstanceOf(SignatureError);
+    await expect(
+      receiveCalcomDelivery(net.deps, practiceId, { body: Buffer.from('{}'), signature: 'no-secret-provided', json: () => ({}) }),
+    ).rejects.toBeInstanceOf(SignatureError);
     expect(checksIn(net)).toEqual([]);
     expect(net.deps.sent).toEqual(net.deps.sent.filter((n) => n.type !== 'screening.booking_matched'));
   });

@@ -12,8 +12,14 @@ describe('checkBooking', () => {
   it.each([
     [{ phone: '860.555.0199' }, ['phone']],
     [{ email: ' ZEB.QUIXLEY@example.ORG' }, ['email']],
-    [{ fullName: 'zebulon quixley marchetti', dateOfBirth: '1979-03-14' }, ['name_dob', 'pair_dob', 'nickname_dob', 'phonetic_dob', 'edit_dob', 'dob_variant', 'name']],
-    [{ ...canarySubject, phone: '+1 860 555 0199' }, ['phone', 'email', 'name_dob', 'pair_dob', 'nickname_dob', 'phonetic_dob', 'edit_dob', 'dob_variant', 'name']],
+    [
+      { fullName: 'zebulon quixley marchetti', dateOfBirth: '1979-03-14' },
+      ['name_dob', 'pair_dob', 'nickname_dob', 'phonetic_dob', 'edit_dob', 'dob_variant', 'name'],
+    ],
+    [
+      { ...canarySubject, phone: '+1 860 555 0199' },
+      ['phone', 'email', 'name_dob', 'pair_dob', 'nickname_dob', 'phonetic_dob', 'edit_dob', 'dob_variant', 'name'],
+    ],
   ])('is a strong match on %j', async (subject, matchedOn) => {
     const net = await testNetwork();
     await publishedAlert(net);
@@ -43,7 +49,9 @@ describe('checkBooking', () => {
   it('is no match for the same name with a date of birth far from the alert’s: another person', async () => {
     const net = await testNetwork();
     await publishedAlert(net);
-    expect(await checkBooking(net.deps, net.practiceB, checkRequest({ fullName: 'Zebulon Quixley Marchetti', dateOfBirth: '1980-01-01' }))).toMatchObject({ result: 'no_match' });
+    expect(await checkBooking(net.deps, net.practiceB, checkRequest({ fullName: 'Zebulon Quixley Marchetti', dateOfBirth: '1980-01-01' }))).toMatchObject({
+      result: 'no_match',
+    });
   });
 
   it.each([
@@ -53,7 +61,7 @@ describe('checkBooking', () => {
     ['a middle initial', { fullName: "Robert J. O'Connor", dateOfBirth: '1985-04-07' }, 'pair_dob'],
     ['one digit of the date of birth wrong', { fullName: "Robert O'Connor", dateOfBirth: '1985-04-01' }, 'dob_variant'],
     ['day and month swapped', { fullName: "Robert O'Connor", dateOfBirth: '1985-07-04' }, 'dob_variant'],
-    ['a Cyrillic look-alike letter and an invisible character', { fullName: 'R\u200bоbert O\'Connor', dateOfBirth: '1985-04-07' }, 'name_dob'],
+    ['a Cyrillic look-alike letter and an invisible character', { fullName: "R\u200bоbert O'Connor", dateOfBirth: '1985-04-07' }, 'name_dob'],
   ])('recognises %s', async (_what, subject, kind) => {
     const net = await testNetwork();
     await publishedAlert(net, { subject: { fullName: "Robert O'Connor", dateOfBirth: '1985-04-07' } });
@@ -65,7 +73,10 @@ describe('checkBooking', () => {
   it('lists only the matched person’s alerts: another person’s alert sharing only the name is left out', async () => {
     const net = await testNetwork();
     await publishedAlert(net); // Zebulon Quixley-Marchetti, born 1979-03-14, high
-    await publishedAlert(net, { subject: { fullName: canarySubject.fullName, dateOfBirth: '1991-07-30', phone: '(860) 555-0123' }, incident: { severity: 'low', category: 'boundary_violation' } });
+    await publishedAlert(net, {
+      subject: { fullName: canarySubject.fullName, dateOfBirth: '1991-07-30', phone: '(860) 555-0123' },
+      incident: { severity: 'low', category: 'boundary_violation' },
+    });
     const result = await checkBooking(net.deps, net.practiceB, checkRequest({ fullName: canarySubject.fullName, dateOfBirth: '1979-03-14' }));
     expect(result).toMatchObject({ result: 'match', confidence: 'strong', alerts: [{ severity: 'high', confidence: 'strong' }] });
     expect(result.result === 'match' && result.alerts).toHaveLength(1);
@@ -74,7 +85,10 @@ describe('checkBooking', () => {
   it('finds no match for someone else, or for an alert still under review', async () => {
     const net = await testNetwork();
     await publishedAlert(net);
-    expect(await checkBooking(net.deps, net.practiceB, checkRequest({ phone: '(860) 555-0142', fullName: 'Ann Lee' }))).toEqual({ checkId: expect.any(String), result: 'no_match' });
+    expect(await checkBooking(net.deps, net.practiceB, checkRequest({ phone: '(860) 555-0142', fullName: 'Ann Lee' }))).toEqual({
+      checkId: expect.any(String),
+      result: 'no_match',
+    });
 
     await submitAlert(net.deps, net.practiceA, submission(net.clause, { subject: { phone: '(860) 555-0177' } }));
     expect(await checkBooking(net.deps, net.practiceB, checkRequest({ phone: '(860) 555-0177' }))).toMatchObject({ result: 'no_match' });
@@ -137,7 +151,7 @@ describe('checkBooking', () => {
     expect(net.deps.sent.filter((n) => n.type === 'screening.possible_enumeration')).toHaveLength(1);
   });
 
-  it('audits per-check token digests, never the tokens: two practices\' checks of one client share nothing, and only the token finds them', async () => {
+  it("audits per-check token digests, never the tokens: two practices' checks of one client share nothing, and only the token finds them", async () => {
     const net = await testNetwork();
     await checkBooking(net.deps, net.practiceA, checkRequest(canarySubject));
     await checkBooking(net.deps, net.practiceB, checkRequest(canarySubject));
@@ -157,7 +171,14 @@ describe('checkBooking', () => {
     const stored = (await net.deps.alerts.get(alertId))!;
     const result = JSON.stringify(await checkBooking(net.deps, net.practiceB, checkRequest(canarySubject)));
     expect(result).toContain('"match"');
-    const secrets = [...Object.values(canarySubject), ...canaryNormalised, net.practiceA.practiceId!, net.practiceB.practiceId!, alertId, ...stored.tokens.map((t) => t.token)];
+    const secrets = [
+      ...Object.values(canarySubject),
+      ...canaryNormalised,
+      net.practiceA.practiceId!,
+      net.practiceB.practiceId!,
+      alertId,
+      ...stored.tokens.map((t) => t.token),
+    ];
     for (const secret of secrets) expect(result).not.toContain(secret);
   });
 });
@@ -173,10 +194,14 @@ describe('refuse before paying', () => {
     const net = await testNetwork();
     const keyring = countingKeyring(net.deps.keyring);
     const deps = { ...net.deps, keyring, settings: { ...testSettings, screening: { perMinute: 2, perDay: 100 } } };
-    for (const phone of ['(860) 555-0101', '(860) 555-0102']) await checkBooking(deps, net.practiceB, checkRequest({ phone, fullName: 'Ann Lee', dateOfBirth: '1970-01-01' }));
+    for (const phone of ['(860) 555-0101', '(860) 555-0102'])
+      await checkBooking(deps, net.practiceB, checkRequest({ phone, fullName: 'Ann Lee', dateOfBirth: '1970-01-01' }));
     const paid = keyring.macs.length; // every recipe's token of the two bookings
     expect(paid).toBeGreaterThanOrEqual(2 * 3);
-    await expect(checkBooking(deps, net.practiceB, checkRequest({ phone: '(860) 555-0103' }))).rejects.toMatchObject({ kind: 'rate_limited', retryAfterSeconds: expect.any(Number) });
+    await expect(checkBooking(deps, net.practiceB, checkRequest({ phone: '(860) 555-0103' }))).rejects.toMatchObject({
+      kind: 'rate_limited',
+      retryAfterSeconds: expect.any(Number),
+    });
     const batch = Array.from({ length: 50 }, (_, i) => ({ ref: `r${i}`, ...checkRequest({ phone: `(860) 555-${String(200 + i).padStart(4, '0')}` }) }));
     await expect(checkBatch(deps, net.practiceB, batch)).rejects.toMatchObject({ kind: 'rate_limited' });
     expect(keyring.macs).toHaveLength(paid);
@@ -190,7 +215,9 @@ describe('refuse before paying', () => {
     await expect(checkBooking(deps, net.practiceB, checkRequest({ phone: '(860) 555-0101' }))).rejects.toThrow('KMS is down');
     expect(net.deps.memory.audit.entries).toHaveLength(entries);
     // The minute's one booking is still there to use.
-    expect(await checkBooking({ ...deps, keyring: net.deps.keyring }, net.practiceB, checkRequest({ phone: '(860) 555-0101' }))).toMatchObject({ result: 'no_match' });
+    expect(await checkBooking({ ...deps, keyring: net.deps.keyring }, net.practiceB, checkRequest({ phone: '(860) 555-0101' }))).toMatchObject({
+      result: 'no_match',
+    });
   });
 });
 
@@ -209,13 +236,22 @@ describe('the guess budget', () => {
     expect(await check({ fullName: 'Guessed Person', phone: '(860) 555-0142' })).toMatchObject({ result: 'no_match' });
     expect(await check({ fullName: 'Guessed Person', email: 'random@example.net' })).toMatchObject({ result: 'no_match' });
     expect(await check({ fullName: canarySubject.fullName })).toMatchObject({ confidence: 'possible' });
-    for (const dateOfBirth of ['1979-03-11', '1979-03-12', '1979-03-13']) expect(await check({ fullName: canarySubject.fullName, dateOfBirth })).toMatchObject({ confidence: 'possible' });
+    for (const dateOfBirth of ['1979-03-11', '1979-03-12', '1979-03-13'])
+      expect(await check({ fullName: canarySubject.fullName, dateOfBirth })).toMatchObject({ confidence: 'possible' });
     expect(net.deps.sent.filter((n) => n.type === 'screening.possible_enumeration')).toEqual([]);
     // The seventh guess spends the budget of six.
     expect(await check({ fullName: canarySubject.fullName, dateOfBirth: '1979-03-15' })).toMatchObject({ confidence: 'possible' });
     const notices = net.deps.sent.filter((n) => n.type === 'screening.possible_enumeration');
     expect(notices).toEqual([
-      { topic: 'security', type: 'screening.possible_enumeration', practiceId: net.practiceB.practiceId, budget, day: '2026-11-21', slowedUntil: expect.stringMatching(/^2026-11-22T/), at: expect.any(String) },
+      {
+        topic: 'security',
+        type: 'screening.possible_enumeration',
+        practiceId: net.practiceB.practiceId,
+        budget,
+        day: '2026-11-21',
+        slowedUntil: expect.stringMatching(/^2026-11-22T/),
+        at: expect.any(String),
+      },
     ]);
     expect(JSON.stringify(notices)).not.toMatch(/quixley|guessed|1979/i);
   });

@@ -20,7 +20,7 @@ const submit = async (net: TestNetwork, email: string, by = net.practiceA) => {
 const ids = (page: { items: Record<string, unknown>[] }) => page.items.map((item) => item.alertId);
 
 describe('listAlerts', () => {
-  it('pages a practice\'s own alerts newest first; the cursor carries on where the page ended', async () => {
+  it("pages a practice's own alerts newest first; the cursor carries on where the page ended", async () => {
     const net = await testNetwork();
     const mine = [await submit(net, 'a@example.org'), await submit(net, 'b@example.org'), await submit(net, 'c@example.org')];
     await submit(net, 'other@example.org', net.practiceB);
@@ -64,7 +64,13 @@ describe('list cursors', () => {
   it('decode only what encodeListCursor made', () => {
     const alertId = 'alt_01jd4qz7k5v8m2n3p4q5r6s7t8';
     expect(decodeListCursor(encodeListCursor(alertId))).toBe(alertId);
-    for (const forged of ['', 'not a cursor', Buffer.from('{"before":"prc_01jd4qz7k5v8m2n3p4q5r6s7t8"}').toString('base64url'), Buffer.from(`{"before":"${alertId}","x":1}`).toString('base64url'), Buffer.from('null').toString('base64url')]) {
+    for (const forged of [
+      '',
+      'not a cursor',
+      Buffer.from('{"before":"prc_01jd4qz7k5v8m2n3p4q5r6s7t8"}').toString('base64url'),
+      Buffer.from(`{"before":"${alertId}","x":1}`).toString('base64url'),
+      Buffer.from('null').toString('base64url'),
+    ]) {
       expect(decodeListCursor(forged), forged).toBeUndefined();
     }
   });
@@ -158,12 +164,17 @@ describe('networkOverview', () => {
     await checkBooking(deps, net.practiceB, checkRequest({ email: 'one@example.org' }));
     await expect(checkBooking(deps, net.practiceB, checkRequest({ email: 'two@example.org' }))).rejects.toThrow(/quota/);
     const { notices } = await networkOverview(net.deps);
-    expect(notices).toEqual([{ type: 'screening.quota_exceeded', practiceId: net.practiceB.practiceId, window: 'minute', limit: 1, at: '2026-11-21T19:04:05Z' }]);
+    expect(notices).toEqual([
+      { type: 'screening.quota_exceeded', practiceId: net.practiceB.practiceId, window: 'minute', limit: 1, at: '2026-11-21T19:04:05Z' },
+    ]);
 
     const failing = { ...deps, figures: { ...net.deps.figures, recordNotice: () => Promise.reject(new Error('table gone')) } };
     await checkBooking(failing, net.practiceA, checkRequest({ email: 'three@example.org' }));
     await expect(checkBooking(failing, net.practiceA, checkRequest({ email: 'four@example.org' }))).rejects.toThrow(/quota/);
-    expect(net.deps.sent.filter((n) => n.type === 'screening.quota_exceeded').map((n) => (n as { practiceId: string }).practiceId)).toEqual([net.practiceB.practiceId, net.practiceA.practiceId]);
+    expect(net.deps.sent.filter((n) => n.type === 'screening.quota_exceeded').map((n) => (n as { practiceId: string }).practiceId)).toEqual([
+      net.practiceB.practiceId,
+      net.practiceA.practiceId,
+    ]);
     expect(net.deps.logLines.filter((line) => line.message === 'security notice not kept for the overview')).toHaveLength(1);
   });
 });

@@ -74,13 +74,26 @@ describe('history, audit and notifications of each move', () => {
     net.deps.sent.length = 0;
     const view = await disputeAlert(net.deps, net.admin, alertId, 'Client’s counsel disputes the account.');
     expect((view.history as unknown[]).at(-1)).toEqual({
-      at: '2026-11-21T19:04:05Z', action: 'disputed', status: 'suspended', actorKeyId: net.admin.keyId, actorRole: 'admin', reason: 'Client’s counsel disputes the account.',
+      at: '2026-11-21T19:04:05Z',
+      action: 'disputed',
+      status: 'suspended',
+      actorKeyId: net.admin.keyId,
+      actorRole: 'admin',
+      reason: 'Client’s counsel disputes the account.',
     });
     const entry = net.deps.memory.audit.entries.at(-1)!;
     expect(entry).toMatchObject({ action: 'alert.disputed', outcome: 'suspended', actor: { keyId: net.admin.keyId, role: 'admin' }, targets: { alertId } });
     expect(entry.detail).toEqual({ reasonCiphertextSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(net.deps.sent).toEqual([
-      { topic: 'practices', type: 'alert.disputed', practiceId: net.practiceA.practiceId, alertId, category: 'sexual_misconduct', severity: 'high', at: '2026-11-21T19:04:05Z' },
+      {
+        topic: 'practices',
+        type: 'alert.disputed',
+        practiceId: net.practiceA.practiceId,
+        alertId,
+        category: 'sexual_misconduct',
+        severity: 'high',
+        at: '2026-11-21T19:04:05Z',
+      },
     ]);
   });
 

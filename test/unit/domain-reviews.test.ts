@@ -50,7 +50,11 @@ describe('decideReview', () => {
     const stored = (await deps.alerts.get(alertId))!;
     expect(stored.history.map((h) => h.action)).toEqual(['submitted', 'approved', 'approved', 'published']);
     const statement = publicationStatement(stored);
-    expect(statement).toMatchObject({ alertId, publishedAt: '2026-11-23T08:00:00Z', approvals: [{ practiceId: net.reviewerB.practiceId }, { practiceId: net.reviewerC.practiceId }] });
+    expect(statement).toMatchObject({
+      alertId,
+      publishedAt: '2026-11-23T08:00:00Z',
+      approvals: [{ practiceId: net.reviewerB.practiceId }, { practiceId: net.reviewerC.practiceId }],
+    });
     expect(stored.publication!.contentSha256).toBe(sha256Hex(canonicalJson(statement)));
     const publicKeyPem = await deps.signer.publicKeyPem();
     expect(verifyStatement(publicKeyPem, statement, stored.publication!.signature)).toBe(true);
@@ -151,7 +155,7 @@ describe('reviewQueue', () => {
     expect((await reviewQueue(net.deps, net.reviewerB2)).items.map((i) => i.alertId)).toEqual([untouched]);
   });
 
-  it('reaches past a long run of the reviewer\'s own practice\'s alerts, and caps the answer', async () => {
+  it("reaches past a long run of the reviewer's own practice's alerts, and caps the answer", async () => {
     const net = await testNetwork();
     for (let i = 0; i < 230; i += 1) {
       await submitAlert(net.deps, net.practiceB, submission(net.clause, { subject: { phone: `+1 203 555 ${String(1000 + i)}` } }));

@@ -12,7 +12,10 @@ import { canaryNormalised, canarySubject, canarySummary, submission, submissionJ
 
 /** The field paths of the ValidationError a promise rejects with. */
 async function failedPaths(promise: Promise<unknown>): Promise<string[]> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ValidationError);
   return (error as ValidationError).errors!.map((e) => e.path);
 }
@@ -25,7 +28,12 @@ describe('submitAlert', () => {
 
     expect(response.status).toBe('pending_review');
     const { receipt } = response;
-    expect(receipt).toMatchObject({ alertId: response.alertId, practiceId: practiceA.practiceId, submittedAt: '2026-11-21T19:04:05Z', keyId: deps.signer.keyId });
+    expect(receipt).toMatchObject({
+      alertId: response.alertId,
+      practiceId: practiceA.practiceId,
+      submittedAt: '2026-11-21T19:04:05Z',
+      keyId: deps.signer.keyId,
+    });
     expect(receipt.contentSha256).toBe(contentDigest(receipt.contentKey, body));
     expect(receipt.contentSha256).not.toBe(sha256Hex(canonicalJson(body)));
     const statement = { alertId: receipt.alertId, submittedAt: receipt.submittedAt, practiceId: receipt.practiceId, contentSha256: receipt.contentSha256 };
@@ -37,7 +45,9 @@ describe('submitAlert', () => {
     const { contentKey: _onlyInTheAnswer, ...storedReceipt } = receipt;
     expect(stored!.receipt).toEqual(storedReceipt);
     expect(stored).toMatchObject({ status: 'pending_review', version: 1, practiceId: practiceA.practiceId });
-    expect(new Set(stored!.tokens.map((t) => t.kind))).toEqual(new Set(['phone', 'email', 'name', 'name_dob', 'pair_dob', 'nickname_dob', 'phonetic_dob', 'edit_dob', 'dob_variant']));
+    expect(new Set(stored!.tokens.map((t) => t.kind))).toEqual(
+      new Set(['phone', 'email', 'name', 'name_dob', 'pair_dob', 'nickname_dob', 'phonetic_dob', 'edit_dob', 'dob_variant']),
+    );
     expect(await decryptSummary(deps, stored!)).toBe(canarySummary);
   });
 
@@ -78,7 +88,10 @@ describe('submitAlert', () => {
     expect(await deps.alerts.get(alertId)).toBeDefined();
     expect(attempts).toBe(3);
     expect(deps.memory.outbox.kept).toEqual([
-      expect.objectContaining({ attempts: 3, notification: { topic: 'reviewers', type: 'alert.awaiting_review', alertId, category: 'sexual_misconduct', severity: 'high' } }),
+      expect.objectContaining({
+        attempts: 3,
+        notification: { topic: 'reviewers', type: 'alert.awaiting_review', alertId, category: 'sexual_misconduct', severity: 'high' },
+      }),
     ]);
     expect(deps.logLines).toEqual([expect.objectContaining({ level: 'error', message: 'notification failed' })]);
     expect(JSON.stringify(deps.logLines)).not.toContain(canarySubject.email);
@@ -110,7 +123,9 @@ describe('submitAlert consent and dates', () => {
   it('needs a published clause version', async () => {
     const { deps, clause, practiceA } = await testNetwork();
     expect(await failedPaths(submitAlert(deps, practiceA, submission(clause, { consent: { clauseVersion: 2 } })))).toEqual(['consent.clauseVersion']);
-    expect(await failedPaths(submitAlert(deps, practiceA, submission(clause, { consent: { clauseId: `cls_${'0'.repeat(26)}` } })))).toEqual(['consent.clauseVersion']);
+    expect(await failedPaths(submitAlert(deps, practiceA, submission(clause, { consent: { clauseId: `cls_${'0'.repeat(26)}` } })))).toEqual([
+      'consent.clauseVersion',
+    ]);
   });
 
   it('needs the sha256 of that version', async () => {
@@ -169,8 +184,12 @@ describe('submitAlert with an Idempotency-Key', () => {
   it('refuses the same key with a different body', async () => {
     const { deps, clause, practiceA } = await testNetwork();
     await submitAlert(deps, practiceA, submission(clause), { idempotencyKey: 'key-1' });
-    await expect(submitAlert(deps, practiceA, submission(clause, { incident: { severity: 'low' } }), { idempotencyKey: 'key-1' })).rejects.toThrow(ConflictError);
-    await expect(submitAlert(deps, practiceA, submission(clause, { subject: { phone: '(860) 555-0142' } }), { idempotencyKey: 'key-1' })).rejects.toThrow(ConflictError);
+    await expect(submitAlert(deps, practiceA, submission(clause, { incident: { severity: 'low' } }), { idempotencyKey: 'key-1' })).rejects.toThrow(
+      ConflictError,
+    );
+    await expect(submitAlert(deps, practiceA, submission(clause, { subject: { phone: '(860) 555-0142' } }), { idempotencyKey: 'key-1' })).rejects.toThrow(
+      ConflictError,
+    );
     expect(deps.memory.alerts.dump().alerts).toHaveLength(1);
   });
 
@@ -192,7 +211,9 @@ describe('submitAlert with an Idempotency-Key', () => {
     const first = await submitAlert(deps, net.practiceA, submission(net.clause), { idempotencyKey: 'key-1' });
     const second = await submitAlert(deps, net.practiceA, submission(net.clause), { idempotencyKey: 'key-1' });
     expect(second).toEqual(first);
-    await expect(submitAlert(deps, net.practiceA, submission(net.clause, { incident: { severity: 'low' } }), { idempotencyKey: 'key-1' })).rejects.toThrow(ConflictError);
+    await expect(submitAlert(deps, net.practiceA, submission(net.clause, { incident: { severity: 'low' } }), { idempotencyKey: 'key-1' })).rejects.toThrow(
+      ConflictError,
+    );
     expect(net.deps.memory.alerts.dump().alerts).toHaveLength(1);
   });
 });

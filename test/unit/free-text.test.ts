@@ -47,7 +47,12 @@ describe('who reads free text', () => {
     const net = await testNetwork();
     const view = await getAlert(net.deps, net.practiceA, await alertWithFreeText(net));
     expect((view.reviews as { reason: string }[]).map((review) => review.reason)).toEqual([reasons.review, 'Agreed.']);
-    expect((view.history as { reason?: string }[]).map((entry) => entry.reason).filter(Boolean)).toEqual([reasons.review, 'Agreed.', reasons.dispute, reasons.reinstate]);
+    expect((view.history as { reason?: string }[]).map((entry) => entry.reason).filter(Boolean)).toEqual([
+      reasons.review,
+      'Agreed.',
+      reasons.dispute,
+      reasons.reinstate,
+    ]);
     expect(JSON.stringify(view)).not.toContain('not to rebook');
   });
 

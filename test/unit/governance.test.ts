@@ -18,7 +18,15 @@ describe('governance notices', () => {
     const key = await createApiKey(deps, auditActor(admin), { role: 'reviewer', practiceId: practice.practiceId, label: 'committee' });
     expect(deps.sent).toEqual([
       { topic: 'security', type: 'governance.practice_created', practiceId: practice.practiceId, byKeyId: admin.keyId, at: practice.createdAt },
-      { topic: 'security', type: 'governance.key_created', keyId: key.keyId, role: 'reviewer', practiceId: practice.practiceId, byKeyId: admin.keyId, at: practice.createdAt },
+      {
+        topic: 'security',
+        type: 'governance.key_created',
+        keyId: key.keyId,
+        role: 'reviewer',
+        practiceId: practice.practiceId,
+        byKeyId: admin.keyId,
+        at: practice.createdAt,
+      },
     ]);
   });
 

@@ -13,7 +13,17 @@ import type { Principal } from '#shared/records.ts';
 import { localHandlers } from '../../infra/local/handlers.ts';
 import { buildTestDeps, type TestDeps } from '../fakes/deps.ts';
 import { publishTestClause, submission } from '../fakes/fixtures.ts';
-import { echoedCanary, hostileBooking, hostileCase, hostileWebhookSecret, inAWeek, specOf, validCase, type HostileCase, type HostileTargets } from '../support/hostile-cases.ts';
+import {
+  echoedCanary,
+  hostileBooking,
+  hostileCase,
+  hostileWebhookSecret,
+  inAWeek,
+  specOf,
+  validCase,
+  type HostileCase,
+  type HostileTargets,
+} from '../support/hostile-cases.ts';
 import { registerBooking } from '#shared/domain/bookings.ts';
 import { configureCalcom } from '#shared/domain/integrations.ts';
 import { calcomIntegrationSchema, parseInput } from '#shared/schemas.ts';
@@ -49,7 +59,11 @@ async function network(route: RouteDefinition) {
   const spare = await key('practice', harbour);
   const valleyReviewer = await key('reviewer', valley);
   const clause = await publishTestClause(deps);
-  const as = (created: { keyId: string; role: Role; practiceId?: string | undefined }): Principal => ({ keyId: created.keyId, role: created.role, practiceId: created.practiceId });
+  const as = (created: { keyId: string; role: Role; practiceId?: string | undefined }): Principal => ({
+    keyId: created.keyId,
+    role: created.role,
+    practiceId: created.practiceId,
+  });
   const { alertId } = await submitAlert(deps, as(created.practice), submission(clause));
   if (spec.alertState !== 'pending_review') {
     await decideReview(deps, as(created.reviewer), alertId, { decision: 'approve', reason: 'In order.' });
@@ -85,7 +99,13 @@ async function send(net: Network, route: RouteDefinition, c: HostileCase, base64
   Object.assign(headers, spec.sign?.(c.body));
   const asBase64 = c.body !== undefined && (base64 || decodeUtf8(c.body) === undefined);
   const query: Record<string, string> = {};
-  for (const [name, value] of c.query) Object.defineProperty(query, name, { value: Object.hasOwn(query, name) ? `${query[name]},${value}` : value, enumerable: true, writable: true, configurable: true });
+  for (const [name, value] of c.query)
+    Object.defineProperty(query, name, {
+      value: Object.hasOwn(query, name) ? `${query[name]},${value}` : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   const event = {
     version: '2.0',
     routeKey: routeKey(route),
@@ -96,7 +116,12 @@ async function send(net: Network, route: RouteDefinition, c: HostileCase, base64
     pathParameters: Object.keys(c.params).length ? c.params : undefined,
     body: c.body === undefined || c.body.length === 0 ? undefined : c.body.toString(asBase64 ? 'base64' : 'utf8'),
     isBase64Encoded: asBase64,
-    requestContext: { requestId: 'hostile', routeKey: routeKey(route), http: { method: route.method, path: route.path }, authorizer: { lambda: { authenticated: 'false' } } },
+    requestContext: {
+      requestId: 'hostile',
+      routeKey: routeKey(route),
+      http: { method: route.method, path: route.path },
+      authorizer: { lambda: { authenticated: 'false' } },
+    },
   } as unknown as HttpEvent;
   if (route.auth === 'apiKey' && authorization) {
     const decision = await net.authorizer({ headers, identitySource: [authorization] });
@@ -131,19 +156,22 @@ describe('hostile input against every route (group handlers over in-memory fakes
     expect(echoedCanary(`${JSON.stringify(result.headers)}${result.body ?? ''}`)).toBeUndefined();
   });
 
-  it.each((routes as readonly RouteDefinition[]).filter((route) => specOf(route).body))('the cap is 64 KiB exactly: $method $path accepts a valid body padded to the cap, and refuses one byte more', async (route) => {
-    for (const base64 of [false, true]) {
-      const net = await network(route);
-      const valid = validCase(route, net.targets);
-      const padded = (size: number) => Buffer.concat([Buffer.alloc(size - valid.body!.length, 0x20), valid.body!]);
-      const over = await send(net, route, { ...valid, body: padded(maxBodyBytes + 1) }, base64);
-      expect(over.statusCode).toBe(413);
-      expect(JSON.parse(over.body ?? '{}').detail).toContain(String(maxBodyBytes));
-      const atCap = await send(net, route, { ...valid, body: padded(maxBodyBytes) }, base64);
-      expect(atCap.statusCode, atCap.body).toBeGreaterThanOrEqual(200);
-      expect(atCap.statusCode, atCap.body).toBeLessThan(300);
-    }
-  });
+  it.each((routes as readonly RouteDefinition[]).filter((route) => specOf(route).body))(
+    'the cap is 64 KiB exactly: $method $path accepts a valid body padded to the cap, and refuses one byte more',
+    async (route) => {
+      for (const base64 of [false, true]) {
+        const net = await network(route);
+        const valid = validCase(route, net.targets);
+        const padded = (size: number) => Buffer.concat([Buffer.alloc(size - valid.body!.length, 0x20), valid.body!]);
+        const over = await send(net, route, { ...valid, body: padded(maxBodyBytes + 1) }, base64);
+        expect(over.statusCode).toBe(413);
+        expect(JSON.parse(over.body ?? '{}').detail).toContain(String(maxBodyBytes));
+        const atCap = await send(net, route, { ...valid, body: padded(maxBodyBytes) }, base64);
+        expect(atCap.statusCode, atCap.body).toBeGreaterThanOrEqual(200);
+        expect(atCap.statusCode, atCap.body).toBeLessThan(300);
+      }
+    },
+  );
 
   it.each(routes as readonly RouteDefinition[])('$method $path', async (route) => {
     const net = await network(route);
@@ -167,13 +195,33 @@ describe('hostile input against every route (group handlers over in-memory fakes
     for (const route of routes) expect(casesByRoute.get(routeKey(route)), routeKey(route)).toBeGreaterThanOrEqual(runsPerRoute);
     const total = [...casesByRoute.values()].reduce((sum, n) => sum + n, 0);
     expect(total).toBeGreaterThanOrEqual(routes.length * runsPerRoute);
-    for (const kind of ['wrong-type', 'extra-field-prototype', 'huge-string', 'deep-nesting', 'odd-unicode', 'edge-number', 'invalid-utf8', 'size-over-cap', 'size-at-cap', 'malformed-json', 'content-type-refused', 'bad-authorization', 'hostile-path', 'hostile-query']) {
+    for (const kind of [
+      'wrong-type',
+      'extra-field-prototype',
+      'huge-string',
+      'deep-nesting',
+      'odd-unicode',
+      'edge-number',
+      'invalid-utf8',
+      'size-over-cap',
+      'size-at-cap',
+      'malformed-json',
+      'content-type-refused',
+      'bad-authorization',
+      'hostile-path',
+      'hostile-query',
+    ]) {
       expect(casesByKind.get(kind) ?? 0, kind).toBeGreaterThan(0);
     }
   });
 
   afterAll(() => {
     const total = [...casesByRoute.values()].reduce((sum, n) => sum + n, 0);
-    console.info(`hostile input (unit): ${total} cases over ${casesByRoute.size} routes; by kind: ${[...casesByKind].sort().map(([kind, n]) => `${kind}=${n}`).join(', ')}`);
+    console.info(
+      `hostile input (unit): ${total} cases over ${casesByRoute.size} routes; by kind: ${[...casesByKind]
+        .sort()
+        .map(([kind, n]) => `${kind}=${n}`)
+        .join(', ')}`,
+    );
   });
 });

@@ -40,14 +40,22 @@ describe('the handler pipeline', () => {
     const unauthenticated = await handler(event({ subject: { phone: canaryPhone } }, { authenticated: 'false' }), context);
     expect(unauthenticated.statusCode).toBe(401);
     expect(unauthenticated.headers?.['WWW-Authenticate']).toContain('Bearer');
-    const reviewer = await handler(event({ subject: { phone: canaryPhone } }, { authenticated: 'true', keyId: 'key_r', role: 'reviewer', practiceId: 'prc_r' }), context);
+    const reviewer = await handler(
+      event({ subject: { phone: canaryPhone } }, { authenticated: 'true', keyId: 'key_r', role: 'reviewer', practiceId: 'prc_r' }),
+      context,
+    );
     expect(reviewer.statusCode).toBe(403);
     expect(problemOf(reviewer)).toMatchObject({ status: 403, title: expect.any(String), detail: expect.stringContaining('practice') });
   });
 
   it('answers 503 with Retry-After when KMS or DynamoDB is throttling', async () => {
     const deps = buildTestDeps({
-      keyring: { version: 'k1', mac: async () => { throw new DependencyUnavailableError('The network\'s key service could not compute a token just now; retry shortly.', 1); } },
+      keyring: {
+        version: 'k1',
+        mac: async () => {
+          throw new DependencyUnavailableError("The network's key service could not compute a token just now; retry shortly.", 1);
+        },
+      },
     });
     const result = await createChecksHandler(deps)(event({ subject: { phone: canaryPhone } }), context);
     expect(result.statusCode).toBe(503);
@@ -58,7 +66,12 @@ describe('the handler pipeline', () => {
 
   it('answers a surprise failure with a 500 that holds no stack and nothing the caller sent, and logs it', async () => {
     const deps = buildTestDeps({
-      tokenIndex: { lookup: async () => { throw new TypeError('cannot read properties of undefined (reading "alert#")'); }, prune: async () => 0 },
+      tokenIndex: {
+        lookup: async () => {
+          throw new TypeError('cannot read properties of undefined (reading "alert#")');
+        },
+        prune: async () => 0,
+      },
     });
     const result = await createChecksHandler(deps)(event({ subject: { phone: canaryPhone } }), context);
     expect(result.statusCode).toBe(500);
@@ -70,7 +83,7 @@ describe('the handler pipeline', () => {
     expect(JSON.stringify(deps.logLines)).not.toContain('555');
   });
 
-  it('turns an API key into the authorizer\'s context, which the check handler then accepts', async () => {
+  it("turns an API key into the authorizer's context, which the check handler then accepts", async () => {
     const deps = buildTestDeps();
     const practice = await createPractice(deps, admin, { name: 'Harbour', region: 'CT' });
     const { apiKey } = await createApiKey(deps, admin, { role: 'practice', practiceId: practice.practiceId, label: 'desk' });
@@ -80,7 +93,12 @@ describe('the handler pipeline', () => {
     // Malformed, unknown and revoked keys are refused by the authorizer itself: no route's function runs for them.
     const revoked = await createApiKey(deps, admin, { role: 'practice', practiceId: practice.practiceId, label: 'old desk' });
     await revokeApiKey(deps, admin, revoked.keyId);
-    for (const header of ['Bearer pg.key_00000000000000000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'Bearer not-a-key', 'Basic dXNlcjpwYXNz', `Bearer ${revoked.apiKey}`]) {
+    for (const header of [
+      'Bearer pg.key_00000000000000000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      'Bearer not-a-key',
+      'Basic dXNlcjpwYXNz',
+      `Bearer ${revoked.apiKey}`,
+    ]) {
       expect(await authorize(header), header).toEqual({ isAuthorized: false, context: { authenticated: 'false' } });
     }
     const result = await createChecksHandler(deps)(event({ subject: { phone: canaryPhone } }, { ...authorized.context }), context);

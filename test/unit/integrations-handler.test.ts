@@ -53,7 +53,10 @@ describe('the Cal.com webhook handler', () => {
     const result = await handler(event(practiceId, Buffer.from(JSON.stringify(calcomDelivery())), { base64: false }), context);
     expect(result.statusCode).toBe(401);
     expect(result.headers?.['WWW-Authenticate']).toBeUndefined();
-    expect(JSON.parse(result.body!)).toMatchObject({ type: 'https://peerguard.dev/problems/invalid-signature', detail: expect.stringContaining('x-cal-signature-256') });
+    expect(JSON.parse(result.body!)).toMatchObject({
+      type: 'https://peerguard.dev/problems/invalid-signature',
+      detail: expect.stringContaining('x-cal-signature-256'),
+    });
   });
 
   it('refuses a body over 64 KiB with 413 before looking for the integration', async () => {

@@ -37,7 +37,17 @@ describe('HMAC key rotation without raw identifiers', () => {
     const rotatedNet = { ...net, deps };
     const old = await checkBooking(deps, net.practiceB, checkRequest(fullCheck));
     expect(old).toMatchObject({ result: 'match', confidence: 'strong' });
-    expect(old.result === 'match' && old.matchedOn).toEqual(['phone', 'email', 'name_dob', 'pair_dob', 'nickname_dob', 'phonetic_dob', 'edit_dob', 'dob_variant', 'name']);
+    expect(old.result === 'match' && old.matchedOn).toEqual([
+      'phone',
+      'email',
+      'name_dob',
+      'pair_dob',
+      'nickname_dob',
+      'phonetic_dob',
+      'edit_dob',
+      'dob_variant',
+      'name',
+    ]);
     // Every keyed recipe and anchor (8 here) under both key versions during the window.
     expect(keyedMacCount(subjectMessages(fullCheck, 'US', 'lookup'))).toBe(8);
     expect(counter.macs).toBe(16);
@@ -82,13 +92,21 @@ describe('HMAC key rotation without raw identifiers', () => {
 
   it('reads the rotation settings from the environment', () => {
     const aws = {
-      PEERGUARD_RUNTIME: 'aws', HMAC_KEY_ID: 'arn:new', SIGNING_KEY_ID: 's', DATA_KEY_ID: 'arn:d',
-      REVIEWERS_TOPIC_ARN: 'r', PRACTICES_TOPIC_ARN: 'p', SECURITY_TOPIC_ARN: 's',
+      PEERGUARD_RUNTIME: 'aws',
+      HMAC_KEY_ID: 'arn:new',
+      SIGNING_KEY_ID: 's',
+      DATA_KEY_ID: 'arn:d',
+      REVIEWERS_TOPIC_ARN: 'r',
+      PRACTICES_TOPIC_ARN: 'p',
+      SECURITY_TOPIC_ARN: 's',
     };
     const config = loadConfig({ ...aws, HMAC_KEY_VERSION: 'k3', HMAC_PREVIOUS_KEYS: 'k2=arn:aws:kms:eu-west-2:1:key/b,k1=arn:aws:kms:eu-west-2:1:key/a' });
     expect(config).toMatchObject({
       HMAC_KEY_VERSION: 'k3',
-      HMAC_PREVIOUS_KEYS: [{ version: 'k2', keyId: 'arn:aws:kms:eu-west-2:1:key/b' }, { version: 'k1', keyId: 'arn:aws:kms:eu-west-2:1:key/a' }],
+      HMAC_PREVIOUS_KEYS: [
+        { version: 'k2', keyId: 'arn:aws:kms:eu-west-2:1:key/b' },
+        { version: 'k1', keyId: 'arn:aws:kms:eu-west-2:1:key/a' },
+      ],
     });
     expect(loadConfig(aws)).toMatchObject({ HMAC_KEY_VERSION: 'k1', HMAC_PREVIOUS_KEYS: [] });
     expect(() => loadConfig({ ...aws, HMAC_PREVIOUS_KEYS: 'arn-without-version' })).toThrow(/HMAC_PREVIOUS_KEYS/);

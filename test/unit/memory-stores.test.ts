@@ -11,9 +11,33 @@ import { memoryAuditLog } from '../fakes/memory-audit.ts';
 const batch = { events: [], now: new Date('2026-11-21T00:00:00Z') };
 
 const alert = (alertId: string, submittedAt: string, extra: Partial<AlertRecord> = {}) =>
-  ({ alertId, practiceId: 'prc_a', status: 'pending_review', submittedAt, tokens: [{ kind: 'phone', token: 't1' }], reviews: [], history: [], version: 1, ...extra }) as unknown as AlertRecord;
-const record = (alertId: string, expiresAt: string): IdempotencyRecord => ({ practiceId: 'prc_a', key: 'k', fingerprint: 'f', alertId, response: { alertId }, expiresAt });
-const entry = { alertId: 'alt_1', practiceId: 'prc_a', category: 'harassment', severity: 'low', publishedOn: '2026-11-21', expiresAt: '2028-11-20T00:00:00Z' } as IndexedAlert;
+  ({
+    alertId,
+    practiceId: 'prc_a',
+    status: 'pending_review',
+    submittedAt,
+    tokens: [{ kind: 'phone', token: 't1' }],
+    reviews: [],
+    history: [],
+    version: 1,
+    ...extra,
+  }) as unknown as AlertRecord;
+const record = (alertId: string, expiresAt: string): IdempotencyRecord => ({
+  practiceId: 'prc_a',
+  key: 'k',
+  fingerprint: 'f',
+  alertId,
+  response: { alertId },
+  expiresAt,
+});
+const entry = {
+  alertId: 'alt_1',
+  practiceId: 'prc_a',
+  category: 'harassment',
+  severity: 'low',
+  publishedOn: '2026-11-21',
+  expiresAt: '2028-11-20T00:00:00Z',
+} as IndexedAlert;
 
 function stores() {
   const clock = settableClock(new Date('2026-11-21T00:00:00Z'));
@@ -34,7 +58,10 @@ describe('memory alert store', () => {
   it('returns the fresh idempotency record instead of creating, and replaces a stale one', async () => {
     const { alerts, clock } = stores();
     expect(await alerts.create(alert('alt_1', 'x'), record('alt_1', '2026-11-22T00:00:00Z'), batch)).toEqual({ created: true });
-    expect(await alerts.create(alert('alt_2', 'x'), record('alt_2', '2026-11-22T00:00:00Z'), batch)).toEqual({ created: false, existing: record('alt_1', '2026-11-22T00:00:00Z') });
+    expect(await alerts.create(alert('alt_2', 'x'), record('alt_2', '2026-11-22T00:00:00Z'), batch)).toEqual({
+      created: false,
+      existing: record('alt_1', '2026-11-22T00:00:00Z'),
+    });
     expect(await alerts.get('alt_2')).toBeUndefined();
     clock.advanceDays(1);
     expect(await alerts.getIdempotency('prc_a', 'k', clock())).toBeUndefined();

@@ -27,7 +27,11 @@ function distinctId(prefix: 'prc' | 'alt'): string {
   }
 }
 
-const alert = (practiceId: string, alertId: string, status: AlertStatus): Pick<AlertRecord, 'alertId' | 'practiceId' | 'status' | 'submittedAt' | 'incident'> => ({
+const alert = (
+  practiceId: string,
+  alertId: string,
+  status: AlertStatus,
+): Pick<AlertRecord, 'alertId' | 'practiceId' | 'status' | 'submittedAt' | 'incident'> => ({
   alertId,
   practiceId,
   status,
@@ -37,7 +41,10 @@ const alert = (practiceId: string, alertId: string, status: AlertStatus): Pick<A
 
 type Contribution = (practiceId: string, alertId: string) => TallyMove[];
 const submitted: Contribution = (p, a) => alertMoves(undefined, alert(p, a, 'pending_review'), now);
-const moved = (from: AlertStatus, to: AlertStatus): Contribution => (p, a) => alertMoves(from, alert(p, a, to), now);
+const moved =
+  (from: AlertStatus, to: AlertStatus): Contribution =>
+  (p, a) =>
+    alertMoves(from, alert(p, a, to), now);
 const screened: Contribution = (p, a) => checkMoves(p, now, { bookings: 4, strongAlertIds: [[a]], possibleAlertIds: [[a]] });
 
 /** Each figure, what one practice's contribution to it is, and the value k contributions make (k = 5). */
@@ -54,7 +61,12 @@ const cases: [string, (stats: NetworkStats) => Figure, Contribution, number][] =
   ['disputes opened', (s) => s.outcomes.disputes.opened, moved('published', 'suspended'), 5],
   ['disputes upheld', (s) => s.outcomes.disputes.upheld, moved('suspended', 'published'), 5],
   ['disputes ending in retraction', (s) => s.outcomes.disputes.removed, moved('suspended', 'retracted'), 5],
-  ['disputes open', (s) => s.outcomes.disputes.open, (p, a) => [...submitted(p, a), ...moved('pending_review', 'published')(p, a), ...moved('published', 'suspended')(p, a)], 5],
+  [
+    'disputes open',
+    (s) => s.outcomes.disputes.open,
+    (p, a) => [...submitted(p, a), ...moved('pending_review', 'published')(p, a), ...moved('published', 'suspended')(p, a)],
+    5,
+  ],
   ['alerts decided by review', (s) => s.reviewTimes.decided, moved('pending_review', 'published'), 5],
   ['median review time', (s) => s.reviewTimes.medianHoursAtMost, moved('pending_review', 'published'), 24],
   ['90th percentile review time', (s) => s.reviewTimes.p90HoursAtMost, moved('pending_review', 'rejected'), 24],
@@ -66,11 +78,25 @@ const cases: [string, (stats: NetworkStats) => Figure, Contribution, number][] =
   ['possible match rate', (s) => s.checks.matchRate.possible, screened, 0.25],
   ['booking registrations', (s) => s.rescreen.registrations, (p) => registrationsCounted(p, now, 3), 15],
   ['re-screen notifications', (s) => s.rescreen.notifications, (p, a) => rescreenNotified(p, a, 'strong', now), 5],
-  ['quota notices', (s) => s.notices.quotaExceeded, (p) => noticeMoves({ topic: 'security', type: 'screening.quota_exceeded', practiceId: p, window: 'minute', limit: 120, at: '2026-11-21T14:00:00Z' }), 5],
+  [
+    'quota notices',
+    (s) => s.notices.quotaExceeded,
+    (p) => noticeMoves({ topic: 'security', type: 'screening.quota_exceeded', practiceId: p, window: 'minute', limit: 120, at: '2026-11-21T14:00:00Z' }),
+    5,
+  ],
   [
     'enumeration notices',
     (s) => s.notices.possibleEnumeration,
-    (p) => noticeMoves({ topic: 'security', type: 'screening.possible_enumeration', practiceId: p, budget: 200, day: '2026-11-21', slowedUntil: '2026-11-22T14:10:00Z', at: '2026-11-21T14:10:00Z' }),
+    (p) =>
+      noticeMoves({
+        topic: 'security',
+        type: 'screening.possible_enumeration',
+        practiceId: p,
+        budget: 200,
+        day: '2026-11-21',
+        slowedUntil: '2026-11-22T14:10:00Z',
+        at: '2026-11-21T14:10:00Z',
+      }),
     5,
   ],
 ];
@@ -108,7 +134,8 @@ describe('statistics suppression (k = 5)', () => {
     const shared = ['1', '2', '3', '4'].map(() => distinctId('alt'));
     const deps = buildTestDeps();
     deps.clock.set(now);
-    for (let i = 0; i < 6; i += 1) deps.memory.figures.apply(checkMoves(distinctId('prc'), now, { bookings: 2, strongAlertIds: [[shared[i % 4]!]], possibleAlertIds: [] }));
+    for (let i = 0; i < 6; i += 1)
+      deps.memory.figures.apply(checkMoves(distinctId('prc'), now, { bookings: 2, strongAlertIds: [[shared[i % 4]!]], possibleAlertIds: [] }));
     const stats = await networkStats(deps);
     expect(stats.checks.total).toEqual({ suppressed: false, value: 12 });
     expect(stats.checks.matches.strong).toEqual({ suppressed: true, reason: 'fewer_than_k_alerts' });
@@ -160,7 +187,9 @@ describe('review-time histogram', () => {
     const hours = [0.5, 3, 3, 30, 800];
     for (const h of hours) {
       const decidedAt = new Date(Date.parse('2026-11-01T00:00:00Z') + h * 3_600_000);
-      deps.memory.figures.apply(alertMoves('pending_review', { ...alert(distinctId('prc'), distinctId('alt'), 'published'), submittedAt: '2026-11-01T00:00:00Z' }, decidedAt));
+      deps.memory.figures.apply(
+        alertMoves('pending_review', { ...alert(distinctId('prc'), distinctId('alt'), 'published'), submittedAt: '2026-11-01T00:00:00Z' }, decidedAt),
+      );
     }
     const { reviewTimes } = await networkStats(deps);
     expect(reviewTimes.medianHoursAtMost).toEqual({ suppressed: false, value: 4 });

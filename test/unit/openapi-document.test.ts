@@ -49,7 +49,9 @@ describe('docs/openapi.json', () => {
     for (const [path, item] of Object.entries<Record<string, any>>(document.paths)) {
       for (const [method, op] of Object.entries<any>(item)) {
         const media = [
-          ...Object.entries<any>(op.requestBody?.content ?? {}).map(([type, m]) => [`/paths/${esc(path)}/${method}/requestBody/content/${esc(type)}`, m] as const),
+          ...Object.entries<any>(op.requestBody?.content ?? {}).map(
+            ([type, m]) => [`/paths/${esc(path)}/${method}/requestBody/content/${esc(type)}`, m] as const,
+          ),
           ...Object.entries<any>(op.responses).flatMap(([status, r]) =>
             Object.entries<any>(r.content ?? {}).map(([type, m]) => [`/paths/${esc(path)}/${method}/responses/${status}/content/${esc(type)}`, m] as const),
           ),

@@ -36,7 +36,10 @@ describe('re-confirming a published alert', () => {
     expect(second.expiresAt).toBe(new Date(net.deps.clock().getTime() + ttl * 86_400_000).toISOString().replace('.000Z', 'Z'));
     expect(renewed.reconfirmations).toBeUndefined();
     expect(renewed.publication!.signature).not.toBe(before.publication!.signature);
-    expect(net.deps.memory.audit.entries.at(-1)).toMatchObject({ action: 'alert.reconfirmed', detail: { renewed: true, reconfirmations: 2, expiresAt: renewed.expiresAt } });
+    expect(net.deps.memory.audit.entries.at(-1)).toMatchObject({
+      action: 'alert.reconfirmed',
+      detail: { renewed: true, reconfirmations: 2, expiresAt: renewed.expiresAt },
+    });
   });
 
   it('lets one reviewer re-confirm once per period (409 after), and one practice once (a second reviewer of it: 409)', async () => {
@@ -66,7 +69,9 @@ describe('re-confirming a published alert', () => {
     const entries = net.deps.memory.audit.entries.length;
     const version = (await net.deps.alerts.get(alertId))!.version;
     await expect(reconfirmAlert(net.deps, net.reviewerB, alertId, 'Too early.')).rejects.toThrow(ConflictError);
-    await expect(reconfirmAlert(net.deps, net.reviewerB, alertId, 'Too early.')).rejects.toThrow(/only in the 60 days before it expires, from 2028-09-2\dT19:04:05Z/);
+    await expect(reconfirmAlert(net.deps, net.reviewerB, alertId, 'Too early.')).rejects.toThrow(
+      /only in the 60 days before it expires, from 2028-09-2\dT19:04:05Z/,
+    );
     expect(net.deps.memory.audit.entries.length).toBe(entries);
     expect((await net.deps.alerts.get(alertId))!.version).toBe(version);
   });

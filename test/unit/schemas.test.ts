@@ -2,8 +2,19 @@ import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { ValidationError, type FieldError } from '#shared/errors.ts';
 import {
-  batchCheckSchema, calcomIntegrationSchema, checkSchema, createKeySchema, createPracticeSchema, parseInput, publishClauseSchema, reasonSchema, requestFieldNames,
-  reviewDecisionSchema, submitAlertSchema, bookingRegistrationSchema, matchDigestSchema,
+  batchCheckSchema,
+  calcomIntegrationSchema,
+  checkSchema,
+  createKeySchema,
+  createPracticeSchema,
+  parseInput,
+  publishClauseSchema,
+  reasonSchema,
+  requestFieldNames,
+  reviewDecisionSchema,
+  submitAlertSchema,
+  bookingRegistrationSchema,
+  matchDigestSchema,
 } from '#shared/schemas.ts';
 
 const hex = (char: string) => char.repeat(64);
@@ -74,23 +85,27 @@ describe('submitAlertSchema', () => {
 
   it('rejects unknown fields at any depth, with their path, naming only field names this API has', () => {
     const body = { ...valid(), extra: 1, subject: { ...valid().subject, ssn: 'x' }, consent: { ...valid().consent, notes: 'y', phone: 'z' } };
-    expect(pathsOf(alertSchema, body).sort()).toEqual(['(unrecognised field name)', 'consent.(unrecognised field name)', 'consent.phone', 'subject.(unrecognised field name)']);
+    expect(pathsOf(alertSchema, body).sort()).toEqual([
+      '(unrecognised field name)',
+      'consent.(unrecognised field name)',
+      'consent.phone',
+      'subject.(unrecognised field name)',
+    ]);
   });
 
-  it('does not echo an unknown key shaped like a field name, which may be a client\'s name', () => {
+  it("does not echo an unknown key shaped like a field name, which may be a client's name", () => {
     const body = { ...valid(), subject: { ...valid().subject, quixley: true }, zebulon: 1 };
     const text = JSON.stringify(errorsOf(alertSchema, body));
     expect(text).toContain('subject.(unrecognised field name)');
     for (const canary of ['quixley', 'zebulon']) expect(text).not.toContain(canary);
   });
 
-  it.each([
-    [{ phone: '+1 860 555 0100' }],
-    [{ email: 'ann@example.com' }],
-    [{ fullName: 'Ann Lee', dateOfBirth: '1980-02-29' }],
-  ])('accepts a subject with %j', (subject) => {
-    expect(() => parseInput(alertSchema, { ...valid(), subject })).not.toThrow();
-  });
+  it.each([[{ phone: '+1 860 555 0100' }], [{ email: 'ann@example.com' }], [{ fullName: 'Ann Lee', dateOfBirth: '1980-02-29' }]])(
+    'accepts a subject with %j',
+    (subject) => {
+      expect(() => parseInput(alertSchema, { ...valid(), subject })).not.toThrow();
+    },
+  );
 
   it.each([[{ fullName: 'Ann Lee' }], [{ dateOfBirth: '1980-02-29' }], [{}]])('refuses a subject with only %j', (subject) => {
     expect(pathsOf(alertSchema, { ...valid(), subject })).toEqual(['subject']);
@@ -113,7 +128,13 @@ describe('submitAlertSchema', () => {
       (b.subject as Record<string, unknown>).ssn = 'canary-ssn';
     });
     const errors = errorsOf(alertSchema, body);
-    expect(errors.map((e) => e.path).sort()).toEqual(['subject.(unrecognised field name)', 'subject.dateOfBirth', 'subject.email', 'subject.fullName', 'subject.phone']);
+    expect(errors.map((e) => e.path).sort()).toEqual([
+      'subject.(unrecognised field name)',
+      'subject.dateOfBirth',
+      'subject.email',
+      'subject.fullName',
+      'subject.phone',
+    ]);
     const text = JSON.stringify(errors);
     for (const canary of [...canaries, 'CANARY', 'canary-ssn']) expect(text).not.toContain(canary);
   });
@@ -129,9 +150,12 @@ describe('submitAlertSchema', () => {
 describe('checkSchema', () => {
   const check = checkSchema('US');
 
-  it.each([[{ phone: '860.555.0100' }], [{ email: 'a@b.co' }], [{ email: 'søren@example.com' }], [{ email: 'x@exämple.de' }], [{ fullName: 'Ann Lee' }]])('accepts %j', (subject) => {
-    expect(parseInput(check, { subject }).subject).toEqual(subject);
-  });
+  it.each([[{ phone: '860.555.0100' }], [{ email: 'a@b.co' }], [{ email: 'søren@example.com' }], [{ email: 'x@exämple.de' }], [{ fullName: 'Ann Lee' }]])(
+    'accepts %j',
+    (subject) => {
+      expect(parseInput(check, { subject }).subject).toEqual(subject);
+    },
+  );
 
   it('needs at least one identifier (a date of birth alone is not one)', () => {
     expect(pathsOf(check, { subject: {} })).toEqual(['subject']);
@@ -178,7 +202,19 @@ describe('requestFieldNames', () => {
 
   it('is exactly the field names of every request body schema, so error messages name real fields and nothing else', () => {
     const names = new Set<string>();
-    const bodies = [createPracticeSchema, createKeySchema, publishClauseSchema, submitAlertSchema('US'), reasonSchema, reviewDecisionSchema, checkSchema('US'), batchCheckSchema('US'), calcomIntegrationSchema, bookingRegistrationSchema('US'), matchDigestSchema];
+    const bodies = [
+      createPracticeSchema,
+      createKeySchema,
+      publishClauseSchema,
+      submitAlertSchema('US'),
+      reasonSchema,
+      reviewDecisionSchema,
+      checkSchema('US'),
+      batchCheckSchema('US'),
+      calcomIntegrationSchema,
+      bookingRegistrationSchema('US'),
+      matchDigestSchema,
+    ];
     for (const schema of bodies) fieldNames(schema, names);
     expect([...requestFieldNames].sort()).toEqual([...names].sort());
   });

@@ -8,8 +8,18 @@ const practiceActor = { keyId: 'key_desk', role: 'practice' as const, practiceId
 const events: AuditEvent[] = [
   { action: 'key.created', actor: { keyId: 'system:local-start', role: 'system' }, targets: { keyId: 'key_admin' }, outcome: 'success' },
   { action: 'alert.submitted', actor: practiceActor, targets: { alertId: 'alt_1', practiceId: 'prc_a' }, outcome: 'pending_review' },
-  { action: 'alert.approved', actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_b' }, targets: { alertId: 'alt_1', practiceId: 'prc_a' }, outcome: 'published' },
-  { action: 'alert.published', actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_b' }, targets: { alertId: 'alt_1', practiceId: 'prc_a' }, outcome: 'published' },
+  {
+    action: 'alert.approved',
+    actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_b' },
+    targets: { alertId: 'alt_1', practiceId: 'prc_a' },
+    outcome: 'published',
+  },
+  {
+    action: 'alert.published',
+    actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_b' },
+    targets: { alertId: 'alt_1', practiceId: 'prc_a' },
+    outcome: 'published',
+  },
   {
     action: 'check.performed',
     actor: practiceActor,
@@ -20,7 +30,13 @@ const events: AuditEvent[] = [
       { checkId: 'chk_2', tokenKinds: ['email'], tokenDigests: ['t2'], result: 'no_match' },
     ],
   },
-  { action: 'check.performed', actor: practiceActor, targets: { practiceId: 'prc_a', checkId: 'chk_3' }, outcome: 'success', bookings: [{ checkId: 'chk_3', tokenKinds: ['phone'], tokenDigests: ['t3'], result: 'no_match' }] },
+  {
+    action: 'check.performed',
+    actor: practiceActor,
+    targets: { practiceId: 'prc_a', checkId: 'chk_3' },
+    outcome: 'success',
+    bookings: [{ checkId: 'chk_3', tokenKinds: ['phone'], tokenDigests: ['t3'], result: 'no_match' }],
+  },
 ];
 const log: AuditEntry[] = chainEntries(undefined, events, new Date('2026-11-21T10:00:00Z'));
 
@@ -88,37 +104,66 @@ describe('the soak’s memory verdict', () => {
     Array.from({ length: n }, (_, i) => ({ t: i * 1000, rss: rss(i) * MB, heapUsed: heap(i) * MB }));
 
   it('passes a flat series with a warm-up climb and noise', () => {
-    const verdict = memoryVerdict(series((i) => (i < 5 ? 100 + i * 10 : 150 + (i % 3) * 5), (i) => 30 + (i % 4) * 6));
+    const verdict = memoryVerdict(
+      series(
+        (i) => (i < 5 ? 100 + i * 10 : 150 + (i % 3) * 5),
+        (i) => 30 + (i % 4) * 6,
+      ),
+    );
     expect(verdict.ok, verdict.reason).toBe(true);
     expect(verdict.early!.rss).toBeGreaterThan(140 * MB);
   });
 
   it('fails a heap that keeps growing', () => {
-    const verdict = memoryVerdict(series(() => 150, (i) => 30 + i * 5));
+    const verdict = memoryVerdict(
+      series(
+        () => 150,
+        (i) => 30 + i * 5,
+      ),
+    );
     expect(verdict.ok).toBe(false);
     expect(verdict.reason).toContain('heap grew');
   });
 
   it('fails an RSS that keeps growing', () => {
-    const verdict = memoryVerdict(series((i) => 150 + i * 15, () => 30));
+    const verdict = memoryVerdict(
+      series(
+        (i) => 150 + i * 15,
+        () => 30,
+      ),
+    );
     expect(verdict.ok).toBe(false);
     expect(verdict.reason).toContain('RSS grew');
   });
 
   it('will not judge from too few samples', () => {
-    expect(memoryVerdict(series(() => 150, () => 30, 5)).ok).toBe(false);
+    expect(
+      memoryVerdict(
+        series(
+          () => 150,
+          () => 30,
+          5,
+        ),
+      ).ok,
+    ).toBe(false);
   });
 });
 
 describe('the soak’s target and options', () => {
   it('talks only to this machine', () => {
     for (const url of ['http://127.0.0.1:3000', 'http://localhost:1', 'http://[::1]:8080', 'http://127.3.4.5']) expect(() => assertLoopback(url)).not.toThrow();
-    for (const url of ['http://10.0.0.1:3000', 'https://api.example.org', 'http://127.0.0.1.example.org', 'http://0.0.0.0:3000']) expect(() => assertLoopback(url)).toThrow(/only this machine/);
+    for (const url of ['http://10.0.0.1:3000', 'https://api.example.org', 'http://127.0.0.1.example.org', 'http://0.0.0.0:3000'])
+      expect(() => assertLoopback(url)).toThrow(/only this machine/);
   });
 
   it('defaults to one minute at concurrency 8 with a request budget, and takes fractions of a minute', () => {
     expect(soakOptions([])).toMatchObject({ minutes: 1, concurrency: 8, maxRequests: 30_000, keep: false });
-    expect(soakOptions(['--minutes', '0.5', '--concurrency', '2', '--max-requests', '100', '--out', 'x.json'])).toMatchObject({ minutes: 0.5, concurrency: 2, maxRequests: 100, out: 'x.json' });
+    expect(soakOptions(['--minutes', '0.5', '--concurrency', '2', '--max-requests', '100', '--out', 'x.json'])).toMatchObject({
+      minutes: 0.5,
+      concurrency: 2,
+      maxRequests: 100,
+      out: 'x.json',
+    });
     expect(soakOptions([]).out).toMatch(/^bench\/results\/soak-.*\.json$/);
     expect(() => soakOptions(['--minutes', '0'])).toThrow(/--minutes/);
     expect(() => soakOptions(['--minutes', 'ten'])).toThrow(/--minutes/);

@@ -49,7 +49,12 @@ async function signatureValid(key: BrowserKey, statement: object, signature: str
     const publicKey = await crypto.subtle.importKey('spki', bytes(pem), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
     const raw = derToRaw(bytes(signature));
     if (!raw) return false;
-    return await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, raw as Uint8Array<ArrayBuffer>, new TextEncoder().encode(canonicalJson(statement)));
+    return await crypto.subtle.verify(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      publicKey,
+      raw as Uint8Array<ArrayBuffer>,
+      new TextEncoder().encode(canonicalJson(statement)),
+    );
   } catch {
     return false;
   }
@@ -70,17 +75,28 @@ export async function verifyExportText(text: string, source: string, key: Browse
   } catch {
     lastValue = undefined;
   }
-  if (!isManifest(lastValue)) return unverified({ code: 'manifest_missing', message: 'the file does not end with a manifest line: it is incomplete, or not an export' });
+  if (!isManifest(lastValue))
+    return unverified({ code: 'manifest_missing', message: 'the file does not end with a manifest line: it is incomplete, or not an export' });
   const parsed = parseManifest(lastValue);
   if ('error' in parsed) return unverified({ code: 'manifest_malformed', message: `the manifest is malformed: ${parsed.error}` });
   const manifest = parsed.manifest;
-  if (manifest.format !== 'jsonl') return unverified({ code: 'manifest_format', message: `the manifest is for a ${manifest.format} export, but this file is read as jsonl` }, manifest);
+  if (manifest.format !== 'jsonl')
+    return unverified({ code: 'manifest_format', message: `the manifest is for a ${manifest.format} export, but this file is read as jsonl` }, manifest);
   if (key) {
     if (key.keyId !== manifest.keyId) {
-      return unverified({ code: 'wrong_key', message: `the manifest's names signing key ${manifest.keyId}, but the given public key is ${key.keyId}` }, manifest);
+      return unverified(
+        { code: 'wrong_key', message: `the manifest's names signing key ${manifest.keyId}, but the given public key is ${key.keyId}` },
+        manifest,
+      );
     }
     if (!(await signatureValid(key, manifestStatement(manifest), manifest.signature))) {
-      return unverified({ code: 'bad_signature', message: "the manifest's signature does not verify with the given public key: it was changed after signing, or signed by another key" }, manifest);
+      return unverified(
+        {
+          code: 'bad_signature',
+          message: "the manifest's signature does not verify with the given public key: it was changed after signing, or signed by another key",
+        },
+        manifest,
+      );
     }
   }
 
@@ -101,10 +117,18 @@ export async function verifyExportText(text: string, source: string, key: Browse
       if ('error' in parsed) return unverified({ code: 'checkpoint_signature', line: i + 1, message: `line ${i + 1}: ${parsed.error}` }, manifest);
       given.push(parsed.checkpoint);
     }
-    const checked = await checkCheckpoints(manifest, given, key ? async (checkpoint) => {
-      if (checkpoint.keyId !== key.keyId) return `its names signing key ${checkpoint.keyId}, but the given public key is ${key.keyId}`;
-      return (await signatureValid(key, checkpointStatement(checkpoint), checkpoint.signature)) ? undefined : "its signature does not verify with the given public key: it was changed after signing, or signed by another key";
-    } : undefined);
+    const checked = await checkCheckpoints(
+      manifest,
+      given,
+      key
+        ? async (checkpoint) => {
+            if (checkpoint.keyId !== key.keyId) return `its names signing key ${checkpoint.keyId}, but the given public key is ${key.keyId}`;
+            return (await signatureValid(key, checkpointStatement(checkpoint), checkpoint.signature))
+              ? undefined
+              : 'its signature does not verify with the given public key: it was changed after signing, or signed by another key';
+          }
+        : undefined,
+    );
     if ('failure' in checked) return unverified(checked.failure, manifest);
     expectations = checked.expectations;
   }
@@ -113,12 +137,21 @@ export async function verifyExportText(text: string, source: string, key: Browse
   const wanted = new Set(findTokens);
   const manifestText = canonicalJson(manifest);
   const done = (failure?: VerifyFailure) =>
-    finish({ ok: failure === undefined, manifest, signatureChecked: key !== undefined, entries: chain.entries, failure, sealsMatched: 0, ...(manifest.version === 2 ? { checkpoints: expectations?.count ?? 'skipped' } : {}) });
+    finish({
+      ok: failure === undefined,
+      manifest,
+      signatureChecked: key !== undefined,
+      entries: chain.entries,
+      failure,
+      sealsMatched: 0,
+      ...(manifest.version === 2 ? { checkpoints: expectations?.count ?? 'skipped' } : {}),
+    });
   let manifestLine: number | undefined;
   for (let i = 0; i < lines.length; i += 1) {
     const number = i + 1;
     const line = lines[i]!;
-    if (manifestLine !== undefined) return done({ code: 'after_manifest', line: number, message: `line ${number}: content after the manifest on line ${manifestLine}` });
+    if (manifestLine !== undefined)
+      return done({ code: 'after_manifest', line: number, message: `line ${number}: content after the manifest on line ${manifestLine}` });
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -127,7 +160,8 @@ export async function verifyExportText(text: string, source: string, key: Browse
     }
     if (isCheckpointValue(value)) continue;
     if (isManifest(value)) {
-      if (canonicalJson(value) !== manifestText) return done({ code: 'manifest_mismatch', line: number, message: `line ${number}: this manifest line differs from the manifest being verified` });
+      if (canonicalJson(value) !== manifestText)
+        return done({ code: 'manifest_mismatch', line: number, message: `line ${number}: this manifest line differs from the manifest being verified` });
       manifestLine = number;
       continue;
     }

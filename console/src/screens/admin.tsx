@@ -10,7 +10,9 @@ function useGet<T>(path: string, query?: Record<string, string>) {
   const [error, setError] = useState<unknown>();
   const [missing, setMissing] = useState(false);
   const load = () =>
-    call<T>('GET', path, { query }).then(setData, (failure: unknown) => (failure instanceof ApiError && failure.status === 404 ? setMissing(true) : setError(failure)));
+    call<T>('GET', path, { query }).then(setData, (failure: unknown) =>
+      failure instanceof ApiError && failure.status === 404 ? setMissing(true) : setError(failure),
+    );
   useEffect(() => void load(), [path, JSON.stringify(query)]);
   return { data, error, missing, load };
 }
@@ -153,7 +155,11 @@ export function AdminKeys() {
     try {
       const answer = await typed((client) =>
         client.POST('/v1/keys', {
-          body: { role: role as 'practice' | 'reviewer' | 'admin' | 'auditor', label, practiceId: needsPractice ? String(values.get('key-practice') ?? '').trim() || undefined : undefined },
+          body: {
+            role: role as 'practice' | 'reviewer' | 'admin' | 'auditor',
+            label,
+            practiceId: needsPractice ? String(values.get('key-practice') ?? '').trim() || undefined : undefined,
+          },
         }),
       );
       form.reset();
@@ -177,7 +183,10 @@ export function AdminKeys() {
   };
   const copy = async () => {
     if (!fresh) return;
-    await navigator.clipboard.writeText(fresh.apiKey).then(() => setCopied(true), () => setCopied(false));
+    await navigator.clipboard.writeText(fresh.apiKey).then(
+      () => setCopied(true),
+      () => setCopied(false),
+    );
   };
   const errors = failure instanceof ApiError ? failure.errors : [];
   const practiceOptions = practices.data?.items.map((p) => [p.practiceId, `${p.name} (${p.practiceId})`] as const);
@@ -186,10 +195,22 @@ export function AdminKeys() {
       <h3>{o.newKey}</h3>
       <form onSubmit={create}>
         <div class="grid">
-          <Select id="key-role" label={o.role} value={role} onChange={(e) => setRole(e.currentTarget.value)} options={(['practice', 'reviewer', 'admin', 'auditor'] as const).map((r) => [r, t.label.role(r)] as const)} error={fieldError(errors, 'role')} />
+          <Select
+            id="key-role"
+            label={o.role}
+            value={role}
+            onChange={(e) => setRole(e.currentTarget.value)}
+            options={(['practice', 'reviewer', 'admin', 'auditor'] as const).map((r) => [r, t.label.role(r)] as const)}
+            error={fieldError(errors, 'role')}
+          />
           {needsPractice &&
             (practiceOptions ? (
-              <Select id="key-practice" label={t.banner.practice} options={[['', t.file.choose], ...practiceOptions]} error={fieldError(errors, 'practiceId')} />
+              <Select
+                id="key-practice"
+                label={t.banner.practice}
+                options={[['', t.file.choose], ...practiceOptions]}
+                error={fieldError(errors, 'practiceId')}
+              />
             ) : practices.missing ? (
               <Input id="key-practice" label={t.banner.practice} hint={o.practiceIdHint} error={fieldError(errors, 'practiceId')} spellcheck={false} />
             ) : (
@@ -321,7 +342,9 @@ export function AdminClauses() {
     try {
       const body = { text: String(values.get('clause-text')), jurisdiction: jurisdiction || undefined };
       const answer = await typed((client) =>
-        target ? client.POST('/v1/consent-clauses/{clauseId}/versions', { params: { path: { clauseId: target } }, body }) : client.POST('/v1/consent-clauses', { body }),
+        target
+          ? client.POST('/v1/consent-clauses/{clauseId}/versions', { params: { path: { clauseId: target } }, body })
+          : client.POST('/v1/consent-clauses', { body }),
       );
       form.reset();
       setPublished(o.clausePublished(answer.clauseId, answer.version));
@@ -335,7 +358,13 @@ export function AdminClauses() {
   return (
     <Section title={t.nav.clauses}>
       <form onSubmit={publish}>
-        <Select id="clause-target" label={o.publishAs} value={target} onChange={(e) => setTarget(e.currentTarget.value)} options={[['', o.newClause], ...ids.map((id) => [id, o.newVersionOf(id)] as const)]} />
+        <Select
+          id="clause-target"
+          label={o.publishAs}
+          value={target}
+          onChange={(e) => setTarget(e.currentTarget.value)}
+          options={[['', o.newClause], ...ids.map((id) => [id, o.newVersionOf(id)] as const)]}
+        />
         <TextArea id="clause-text" label={o.clauseText} hint={o.clauseTextHint} error={fieldError(errors, 'text')} />
         <Input id="clause-jurisdiction" label={o.jurisdiction} error={fieldError(errors, 'jurisdiction')} />
         <button type="submit" class="primary">

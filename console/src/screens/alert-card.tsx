@@ -60,7 +60,8 @@ export function AlertCard({ alert, onChange }: { readonly alert: AlertView; read
   return (
     <article class="card" aria-labelledby={headingId} data-alert={alert.alertId}>
       <h3 id={headingId}>
-        {t.label.category(alert.category)} · {t.label.severity(alert.severity)} <span class={`pill status-${alert.status}`}>{t.label.status(alert.status)}</span>
+        {t.label.category(alert.category)} · {t.label.severity(alert.severity)}{' '}
+        <span class={`pill status-${alert.status}`}>{t.label.status(alert.status)}</span>
       </h3>
       <dl class="facts">
         <dt>{a.id}</dt>
@@ -127,7 +128,14 @@ export function AlertCard({ alert, onChange }: { readonly alert: AlertView; read
       )}
       {action && (
         <form onSubmit={act}>
-          <TextArea id={`reason-${alert.alertId}`} label={a.reasonFor[action]} hint={a.reasonHint} value={reason} onInput={(e) => setReason(e.currentTarget.value)} required />
+          <TextArea
+            id={`reason-${alert.alertId}`}
+            label={a.reasonFor[action]}
+            hint={a.reasonHint}
+            value={reason}
+            onInput={(e) => setReason(e.currentTarget.value)}
+            required
+          />
           <p class="hint">{a.confirmText[action]}</p>
           <div class="actions">
             <button type="button" onClick={() => setAction(undefined)}>

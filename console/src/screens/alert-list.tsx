@@ -25,7 +25,9 @@ export function AlertList({ title }: { readonly title: string }) {
     setLoading(true);
     setError(undefined);
     try {
-      const answer = await call<{ items: AlertView[]; nextCursor?: string }>('GET', '/v1/alerts', { query: { status, limit: 25, cursor: more ? cursor : undefined } });
+      const answer = await call<{ items: AlertView[]; nextCursor?: string }>('GET', '/v1/alerts', {
+        query: { status, limit: 25, cursor: more ? cursor : undefined },
+      });
       setItems((old) => (more ? [...old, ...answer.items] : answer.items));
       setCursor(answer.nextCursor);
     } catch (failure) {
@@ -62,7 +64,10 @@ export function AlertList({ title }: { readonly title: string }) {
             label={a.filter}
             value={status}
             onChange={(e) => setStatus(e.currentTarget.value)}
-            options={[['', a.allStatuses], ...['pending_review', 'published', 'rejected', 'suspended', 'retracted', 'expired'].map((s) => [s, t.label.status(s)] as const)]}
+            options={[
+              ['', a.allStatuses],
+              ...['pending_review', 'published', 'rejected', 'suspended', 'retracted', 'expired'].map((s) => [s, t.label.status(s)] as const),
+            ]}
           />
         )}
         <form onSubmit={find}>

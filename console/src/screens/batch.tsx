@@ -12,7 +12,13 @@ import { download, ErrorNotice, Section } from '../ui.tsx';
 import { verdictOf, type CheckResult, type Verdict } from './check-result.tsx';
 
 const columns = ['ref', 'fullName', 'dateOfBirth', 'phone', 'email'] as const;
-const aliases: Record<string, (typeof columns)[number]> = { name: 'fullName', fullname: 'fullName', dob: 'dateOfBirth', dateofbirth: 'dateOfBirth', 'e-mail': 'email' };
+const aliases: Record<string, (typeof columns)[number]> = {
+  name: 'fullName',
+  fullname: 'fullName',
+  dob: 'dateOfBirth',
+  dateofbirth: 'dateOfBirth',
+  'e-mail': 'email',
+};
 const refPattern = /^[A-Za-z0-9._:#/-]{1,64}$/;
 const chunkSize = 100;
 

@@ -13,7 +13,8 @@ export interface CheckResult {
 
 export type Verdict = 'no_match' | 'match' | 'possible';
 
-export const verdictOf = (result: CheckResult): Verdict => (result.result === 'no_match' ? 'no_match' : result.confidence === 'possible' ? 'possible' : 'match');
+export const verdictOf = (result: CheckResult): Verdict =>
+  result.result === 'no_match' ? 'no_match' : result.confidence === 'possible' ? 'possible' : 'match';
 
 export function ResultPanel({ result }: { readonly result: CheckResult }) {
   const verdict = verdictOf(result);

@@ -172,10 +172,20 @@ export function SubjectSearch() {
       const { tokens } = await typed((client) => client.POST('/v1/audit/subject-tokens', { body: { subject } }));
       form.current?.reset();
       const { verifyExportText } = await import('../lib/verify-export.ts');
-      const result = await verifyExportText(current.text, current.name, undefined, tokens.map((token) => token.token));
+      const result = await verifyExportText(
+        current.text,
+        current.name,
+        undefined,
+        tokens.map((token) => token.token),
+      );
       const byCheck = new Map<string, Found>();
       for (const match of result.matches) {
-        byCheck.set(match.booking.checkId, { at: match.entry.at, practiceId: match.entry.actor.practiceId, result: match.booking.confidence === 'possible' ? 'possible' : match.booking.result, checkId: match.booking.checkId });
+        byCheck.set(match.booking.checkId, {
+          at: match.entry.at,
+          practiceId: match.entry.actor.practiceId,
+          result: match.booking.confidence === 'possible' ? 'possible' : match.booking.result,
+          checkId: match.booking.checkId,
+        });
       }
       setFound([...byCheck.values()]);
     } catch (failure) {

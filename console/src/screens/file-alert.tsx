@@ -42,13 +42,30 @@ interface Draft {
 }
 
 const empty: Draft = {
-  fullName: '', dateOfBirth: '', phone: '', email: '', occurredOn: '', time: '', category: '', severity: '', whatHappened: '', whatWasSaid: '',
-  demeanour: '', witnesses: '', actionsTaken: '', clause: '', signedOn: '', method: 'e_signature', documentName: '', documentSha256: '',
+  fullName: '',
+  dateOfBirth: '',
+  phone: '',
+  email: '',
+  occurredOn: '',
+  time: '',
+  category: '',
+  severity: '',
+  whatHappened: '',
+  whatWasSaid: '',
+  demeanour: '',
+  witnesses: '',
+  actionsTaken: '',
+  clause: '',
+  signedOn: '',
+  method: 'e_signature',
+  documentName: '',
+  documentSha256: '',
 };
 
 const steps = ['client', 'incident', 'consent', 'review'] as const;
 type Step = (typeof steps)[number];
-const stepOfPath = (path: string): Step => (path.startsWith('subject') ? 'client' : path.startsWith('incident') ? 'incident' : path.startsWith('consent') ? 'consent' : 'review');
+const stepOfPath = (path: string): Step =>
+  path.startsWith('subject') ? 'client' : path.startsWith('incident') ? 'incident' : path.startsWith('consent') ? 'consent' : 'review';
 
 /** The incident summary reviewers read, composed from the guided fields. */
 export function summaryOf(draft: Draft): string {
@@ -71,7 +88,12 @@ function bodyOf(draft: Draft, clauses: readonly Clause[]): Submission {
   const clause = clauses.find((c) => `${c.clauseId}@${c.version}` === draft.clause);
   const subject: Submission['subject'] = {};
   for (const name of ['fullName', 'dateOfBirth', 'phone', 'email'] as const) if (draft[name].trim()) subject[name] = draft[name].trim();
-  const incident: Incident = { occurredOn: draft.occurredOn, category: draft.category as Incident['category'], severity: draft.severity as Incident['severity'], summary: summaryOf(draft) };
+  const incident: Incident = {
+    occurredOn: draft.occurredOn,
+    category: draft.category as Incident['category'],
+    severity: draft.severity as Incident['severity'],
+    summary: summaryOf(draft),
+  };
   if (draft.actionsTaken.trim()) incident.actionsTaken = draft.actionsTaken.trim();
   if (draft.witnesses.trim() !== '') incident.witnesses = Number(draft.witnesses);
   return {
@@ -115,7 +137,8 @@ export function FileAlert() {
   const localErrors = (at: Step): FieldError[] => {
     const found: FieldError[] = [];
     const need = (value: string, path: string) => !value.trim() && found.push({ path, message: f.required });
-    if (at === 'client' && !draft.phone.trim() && !draft.email.trim() && !(draft.fullName.trim() && draft.dateOfBirth)) found.push({ path: 'subject', message: f.subjectNeeds });
+    if (at === 'client' && !draft.phone.trim() && !draft.email.trim() && !(draft.fullName.trim() && draft.dateOfBirth))
+      found.push({ path: 'subject', message: f.subjectNeeds });
     if (at === 'incident') {
       need(draft.occurredOn, 'incident.occurredOn');
       need(draft.category, 'incident.category');
@@ -210,12 +233,46 @@ export function FileAlert() {
           <h3>{f.steps.client}</h3>
           <p class="intro">{f.clientIntro}</p>
           <div class="grid">
-            <Input id="alert-fullName" label={t.screen.fullName} value={draft.fullName} onInput={set('fullName')} error={err('subject.fullName')} autocomplete="off" />
-            <Input id="alert-dateOfBirth" type="date" label={t.screen.dateOfBirth} value={draft.dateOfBirth} onInput={set('dateOfBirth')} error={err('subject.dateOfBirth')} />
-            <Input id="alert-phone" type="tel" label={t.screen.phone} value={draft.phone} onInput={set('phone')} error={err('subject.phone')} autocomplete="off" />
-            <Input id="alert-email" type="email" label={t.screen.email} value={draft.email} onInput={set('email')} error={err('subject.email')} autocomplete="off" />
+            <Input
+              id="alert-fullName"
+              label={t.screen.fullName}
+              value={draft.fullName}
+              onInput={set('fullName')}
+              error={err('subject.fullName')}
+              autocomplete="off"
+            />
+            <Input
+              id="alert-dateOfBirth"
+              type="date"
+              label={t.screen.dateOfBirth}
+              value={draft.dateOfBirth}
+              onInput={set('dateOfBirth')}
+              error={err('subject.dateOfBirth')}
+            />
+            <Input
+              id="alert-phone"
+              type="tel"
+              label={t.screen.phone}
+              value={draft.phone}
+              onInput={set('phone')}
+              error={err('subject.phone')}
+              autocomplete="off"
+            />
+            <Input
+              id="alert-email"
+              type="email"
+              label={t.screen.email}
+              value={draft.email}
+              onInput={set('email')}
+              error={err('subject.email')}
+              autocomplete="off"
+            />
           </div>
-          {err('subject') && <p class="error-text" role="alert">{err('subject')}</p>}
+          {err('subject') && (
+            <p class="error-text" role="alert">
+              {err('subject')}
+            </p>
+          )}
           <div class="actions">
             <button type="submit" class="primary">
               {f.next}
@@ -230,16 +287,53 @@ export function FileAlert() {
           <div class="grid">
             <Input id="occurredOn" type="date" label={f.occurredOn} value={draft.occurredOn} onInput={set('occurredOn')} error={err('incident.occurredOn')} />
             <Input id="time" type="time" label={f.time} value={draft.time} onInput={set('time')} />
-            <Select id="category" label={f.category} value={draft.category} onChange={set('category')} error={err('incident.category')} options={[['', f.choose], ...Object.entries(t.categories)]} />
-            <Select id="severity" label={f.severity} value={draft.severity} onChange={set('severity')} error={err('incident.severity')} options={[['', f.choose], ...Object.entries(t.severities)]} />
+            <Select
+              id="category"
+              label={f.category}
+              value={draft.category}
+              onChange={set('category')}
+              error={err('incident.category')}
+              options={[['', f.choose], ...Object.entries(t.categories)]}
+            />
+            <Select
+              id="severity"
+              label={f.severity}
+              value={draft.severity}
+              onChange={set('severity')}
+              error={err('incident.severity')}
+              options={[['', f.choose], ...Object.entries(t.severities)]}
+            />
           </div>
-          <TextArea id="whatHappened" label={f.whatHappened} hint={f.whatHappenedHint} value={draft.whatHappened} onInput={set('whatHappened')} error={err('incident.summary')} />
+          <TextArea
+            id="whatHappened"
+            label={f.whatHappened}
+            hint={f.whatHappenedHint}
+            value={draft.whatHappened}
+            onInput={set('whatHappened')}
+            error={err('incident.summary')}
+          />
           <TextArea id="whatWasSaid" label={f.whatWasSaid} hint={f.whatWasSaidHint} value={draft.whatWasSaid} onInput={set('whatWasSaid')} />
           <TextArea id="demeanour" label={f.demeanour} hint={f.demeanourHint} value={draft.demeanour} onInput={set('demeanour')} />
           <div class="grid">
-            <Input id="witnesses" type="number" min={0} max={1000} label={f.witnesses} value={draft.witnesses} onInput={set('witnesses')} error={err('incident.witnesses')} />
+            <Input
+              id="witnesses"
+              type="number"
+              min={0}
+              max={1000}
+              label={f.witnesses}
+              value={draft.witnesses}
+              onInput={set('witnesses')}
+              error={err('incident.witnesses')}
+            />
           </div>
-          <TextArea id="actionsTaken" label={f.actionsTaken} hint={f.actionsTakenHint} value={draft.actionsTaken} onInput={set('actionsTaken')} error={err('incident.actionsTaken')} />
+          <TextArea
+            id="actionsTaken"
+            label={f.actionsTaken}
+            hint={f.actionsTakenHint}
+            value={draft.actionsTaken}
+            onInput={set('actionsTaken')}
+            error={err('incident.actionsTaken')}
+          />
           <div class="actions">
             <button type="button" onClick={() => setStep('client')}>
               {f.back}
@@ -275,7 +369,9 @@ export function FileAlert() {
             ))}
           </fieldset>
           <Field id="intake-file" label={f.intakeFile} hint={f.intakeHint} error={err('consent.documentSha256')}>
-            {(describedBy, invalid) => <input id="intake-file" type="file" aria-describedby={describedBy} aria-invalid={invalid || undefined} onChange={chooseFile} />}
+            {(describedBy, invalid) => (
+              <input id="intake-file" type="file" aria-describedby={describedBy} aria-invalid={invalid || undefined} onChange={chooseFile} />
+            )}
           </Field>
           {hashing && <p role="status">{f.hashing}</p>}
           {draft.documentSha256 && (
@@ -329,7 +425,8 @@ export function FileAlert() {
           <div class="card">
             <h4>{f.screenersSee}</h4>
             <p>
-              <strong>{t.screen.match}</strong>: {t.label.category(draft.category)} · {t.label.severity(draft.severity)} severity · {t.screen.publishedOn} {f.onPublication}
+              <strong>{t.screen.match}</strong>: {t.label.category(draft.category)} · {t.label.severity(draft.severity)} severity · {t.screen.publishedOn}{' '}
+              {f.onPublication}
             </p>
             <p class="hint">{f.screenersNever}</p>
           </div>

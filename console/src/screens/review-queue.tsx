@@ -66,7 +66,14 @@ function Decide({ alert, onDone, reconfirm }: { readonly alert: AlertView; reado
   const errors = error instanceof ApiError ? error.errors : [];
   return (
     <form onSubmit={(e) => e.preventDefault()}>
-      <TextArea id={`reason-${alert.alertId}`} label={reconfirm ? r.reconfirmReason : r.reason} hint={r.reasonHint} value={reason} onInput={(e) => setReason(e.currentTarget.value)} error={errors.find((e) => e.path === 'reason')?.message} />
+      <TextArea
+        id={`reason-${alert.alertId}`}
+        label={reconfirm ? r.reconfirmReason : r.reason}
+        hint={r.reasonHint}
+        value={reason}
+        onInput={(e) => setReason(e.currentTarget.value)}
+        error={errors.find((e) => e.path === 'reason')?.message}
+      />
       <div class="actions">
         {reconfirm ? (
           <button type="button" class="primary" disabled={busy || !reason.trim()} onClick={() => void send()}>

@@ -15,7 +15,17 @@ function Value({ figure, k, format = String }: { readonly figure: Figure; readon
 }
 
 /** One two-column table: a caption, the column names, and a row per figure. */
-function FigureTable({ caption, head, rows, k }: { readonly caption: string; readonly head: readonly [string, string]; readonly rows: readonly (readonly [string, Figure, ((value: number) => string)?])[]; readonly k: number }) {
+function FigureTable({
+  caption,
+  head,
+  rows,
+  k,
+}: {
+  readonly caption: string;
+  readonly head: readonly [string, string];
+  readonly rows: readonly (readonly [string, Figure, ((value: number) => string)?])[];
+  readonly k: number;
+}) {
   return (
     <div class="table-wrap">
       <table class="stats">
@@ -56,7 +66,12 @@ export function NetworkStatistics() {
       <h3 id="stats-title">{s.title}</h3>
       <p class="hint">{s.intro(k)}</p>
       <div class="stats-grid">
-        <FigureTable caption={s.alertsNow} head={[s.status, s.alerts]} k={k} rows={Object.entries(stats.alerts.byStatus).map(([status, figure]) => [t.label.status(status), figure] as const)} />
+        <FigureTable
+          caption={s.alertsNow}
+          head={[s.status, s.alerts]}
+          k={k}
+          rows={Object.entries(stats.alerts.byStatus).map(([status, figure]) => [t.label.status(status), figure] as const)}
+        />
         <FigureTable
           caption={s.submitted}
           head={[s.kind, s.alerts]}

@@ -32,15 +32,13 @@ const indexEntryName = (alertId: string) => `${attr.indexEntryPrefix}${alertId}`
  */
 function alertItem(alert: AlertRecord): Record<string, unknown> {
   const pending = alert.status === 'pending_review' ? { [attr.gsi1pk]: pendingPk, [attr.gsi1sk]: `${alert.submittedAt}#${alert.alertId}` } : {};
-  const published =
-    alert.status === 'published' && alert.expiresAt ? { [attr.gsi2pk]: publishedPk, [attr.gsi2sk]: `${alert.expiresAt}#${alert.alertId}` } : {};
+  const published = alert.status === 'published' && alert.expiresAt ? { [attr.gsi2pk]: publishedPk, [attr.gsi2sk]: `${alert.expiresAt}#${alert.alertId}` } : {};
   const tokensDue =
     (alert.status === 'rejected' || alert.status === 'retracted') && alert.tokensRemovableAt && alert.tokens.length > 0
       ? { [attr.gsi2pk]: tokensDuePk, [attr.gsi2sk]: `${alert.tokensRemovableAt}#${alert.alertId}` }
       : {};
   return { ...alertKey(alert.alertId), ...pending, ...published, ...tokensDue, ...alert };
 }
-
 
 /**
  * Alerts live in the main table; their published tokens in the token index. Every change of
@@ -115,7 +113,16 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
         // The status counts and the statistics' alert events (shared/stats/counters.ts).
         const counted = facts ? tallyUpdates(tables.main, alertMoves(facts.previousStatus, alert, audit.now), audit.now) : [];
         const decided = facts?.decision
-          ? { Put: { TableName: tables.main, Item: { ...decidedKey(facts.decision.reviewerKeyId, facts.decision.decidedAt, alert.alertId), alertId: alert.alertId, decidedAt: facts.decision.decidedAt } } }
+          ? {
+              Put: {
+                TableName: tables.main,
+                Item: {
+                  ...decidedKey(facts.decision.reviewerKeyId, facts.decision.decidedAt, alert.alertId),
+                  alertId: alert.alertId,
+                  decidedAt: facts.decision.decidedAt,
+                },
+              },
+            }
           : undefined;
         const extra = [...counted, decided].filter((item) => item !== undefined);
         await auditLog.transact([{ Put: putAlert }, ...tokenIndexWrites(tables.tokens, alert, change), ...extra], audit);
@@ -175,7 +182,11 @@ export function buildAlertStore(client: DynamoDBDocumentClient, tables: { main: 
           }),
         ),
       );
-      return readAlerts(client, tables.main, (Items ?? []).map((item) => item.alertId as string));
+      return readAlerts(
+        client,
+        tables.main,
+        (Items ?? []).map((item) => item.alertId as string),
+      );
     },
 
     tokensRemovableBy: (instant, pageSize = 100) =>

@@ -82,10 +82,7 @@ export type Verdict =
  * sequence number or a conflict; it raced when a Put found its sequence number taken or any of
  * its items met a conflicting transaction.
  */
-export function judgeCancellation(
-  reasons: readonly CancellationReason[],
-  appends: readonly { ownItems: number; puts: number }[],
-): Verdict[] {
+export function judgeCancellation(reasons: readonly CancellationReason[], appends: readonly { ownItems: number; puts: number }[]): Verdict[] {
   let offset = 0;
   return appends.map(({ ownItems, puts }) => {
     const slice = reasons.slice(offset, offset + ownItems + puts);

@@ -89,7 +89,9 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string, opt
   /** Whether `entry` is what the table holds at its seq (a write whose answer was lost may have landed). */
   const landed = (entry: AuditEntry) =>
     storage(async () => {
-      const { Item } = await client.send(new GetCommand({ TableName: table, Key: { [attr.chain]: entryChain(entry), [attr.seq]: entry.seq }, ConsistentRead: true }));
+      const { Item } = await client.send(
+        new GetCommand({ TableName: table, Key: { [attr.chain]: entryChain(entry), [attr.seq]: entry.seq }, ConsistentRead: true }),
+      );
       return Item !== undefined && entryFrom(Item).hash === entry.hash;
     });
 
@@ -214,7 +216,10 @@ export function buildAuditLog(client: DynamoDBDocumentClient, table: string, opt
       for (const { append } of plans) append.reject(translated(error));
       return { appends: [], raced: false };
     }
-    const verdicts = judgeCancellation(error.CancellationReasons ?? [], plans.map(({ append, puts }) => ({ ownItems: append.items.length, puts: puts.length })));
+    const verdicts = judgeCancellation(
+      error.CancellationReasons ?? [],
+      plans.map(({ append, puts }) => ({ ownItems: append.items.length, puts: puts.length })),
+    );
     if (!verdicts.some((verdict) => verdict.kind !== 'held')) {
       for (const { append } of plans) append.reject(translated(error));
       return { appends: [], raced: false };

@@ -37,7 +37,12 @@ export function buildIntegrationStore(client: DynamoDBDocumentClient, table: str
           client.send(
             new PutCommand({
               TableName: table,
-              Item: { ...deliveryKey(practiceId, key), [delivery.state]: 'screening', [delivery.leaseUntil]: nowSeconds + leaseSeconds, [attr.ttl]: nowSeconds + leaseSeconds },
+              Item: {
+                ...deliveryKey(practiceId, key),
+                [delivery.state]: 'screening',
+                [delivery.leaseUntil]: nowSeconds + leaseSeconds,
+                [attr.ttl]: nowSeconds + leaseSeconds,
+              },
               // Free, lapsed (a screening that died half-way), or expired but not yet deleted by TTL.
               ConditionExpression: 'attribute_not_exists(#pk) OR (#state = :screening AND #lease < :now) OR #ttl < :now',
               ExpressionAttributeNames: { '#pk': attr.pk, '#state': delivery.state, '#lease': delivery.leaseUntil, '#ttl': attr.ttl },
@@ -68,17 +73,19 @@ export function buildIntegrationStore(client: DynamoDBDocumentClient, table: str
 
     releaseDelivery: (practiceId, key) =>
       storage(async () => {
-        await client.send(
-          new DeleteCommand({
-            TableName: table,
-            Key: deliveryKey(practiceId, key),
-            ConditionExpression: '#state = :screening',
-            ExpressionAttributeNames: { '#state': delivery.state },
-            ExpressionAttributeValues: { ':screening': 'screening' },
-          }),
-        ).catch((error: unknown) => {
-          if (!isConditionalCheckFailure(error)) throw error;
-        });
+        await client
+          .send(
+            new DeleteCommand({
+              TableName: table,
+              Key: deliveryKey(practiceId, key),
+              ConditionExpression: '#state = :screening',
+              ExpressionAttributeNames: { '#state': delivery.state },
+              ExpressionAttributeValues: { ':screening': 'screening' },
+            }),
+          )
+          .catch((error: unknown) => {
+            if (!isConditionalCheckFailure(error)) throw error;
+          });
       }),
   };
 }

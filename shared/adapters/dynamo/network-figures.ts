@@ -145,7 +145,9 @@ export function buildNetworkFigures(client: DynamoDBDocumentClient, table: strin
         const at = new Date(notice.at);
         // The notification under one attribute: a top-level practiceId would put the item in the by-kind index.
         const sk = `${notice.at}#${newId('ntf', at)}`;
-        await client.send(new PutCommand({ TableName: table, Item: { [attr.pk]: noticesPk, [attr.sk]: sk, notice, [attr.ttl]: epochSeconds(at) + noticesKeptFor } }));
+        await client.send(
+          new PutCommand({ TableName: table, Item: { [attr.pk]: noticesPk, [attr.sk]: sk, notice, [attr.ttl]: epochSeconds(at) + noticesKeptFor } }),
+        );
         for (const { Update } of tallyUpdates(table, noticeMoves(notice), at)) await client.send(new UpdateCommand(Update));
       }),
 

@@ -14,7 +14,8 @@ const quotaPk = (practiceId: string) => `QUOTA#${practiceId}`;
 const dayKey = (practiceId: string, day: string) => ({ [attr.pk]: quotaPk(practiceId), [attr.sk]: `DAY#${day}` });
 const twoDays = 2 * 86_400;
 /** A refused lookup: retry at the next UTC midnight. */
-const refuseLookup = (now: Date) => ({ ok: false, retryAfterSeconds: Math.max(1, Math.ceil((Date.parse(`${isoDate(now)}T00:00:00Z`) + 86_400_000 - now.getTime()) / 1000)) }) as const;
+const refuseLookup = (now: Date) =>
+  ({ ok: false, retryAfterSeconds: Math.max(1, Math.ceil((Date.parse(`${isoDate(now)}T00:00:00Z`) + 86_400_000 - now.getTime()) / 1000)) }) as const;
 /** How long a practice that spent its guess budget screens on the reduced quota. */
 const slowedForMs = 86_400_000;
 
@@ -37,8 +38,11 @@ interface PendingSettlement extends RoundItem<Settlement> {
 }
 
 const sameLimits = (a: ScreeningPolicy, b: ScreeningPolicy) =>
-  a.quota.perDay === b.quota.perDay && a.quota.perMinute === b.quota.perMinute && a.guesses.perDay === b.guesses.perDay &&
-  a.guesses.slowed.perDay === b.guesses.slowed.perDay && a.guesses.slowed.perMinute === b.guesses.slowed.perMinute;
+  a.quota.perDay === b.quota.perDay &&
+  a.quota.perMinute === b.quota.perMinute &&
+  a.guesses.perDay === b.guesses.perDay &&
+  a.guesses.slowed.perDay === b.guesses.slowed.perDay &&
+  a.guesses.slowed.perMinute === b.guesses.slowed.perMinute;
 
 /** The limits in force: the quota, and while the practice is slowed also the reduced one. */
 const limitsInForce = (policy: ScreeningPolicy, slowed: boolean): ScreeningLimits =>
@@ -206,7 +210,8 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
         TableName: table,
         Key: key,
         UpdateExpression: 'ADD #guesses :g',
-        ConditionExpression: guesses > budget ? 'attribute_exists(#spent)' : 'attribute_not_exists(#guesses) OR #guesses <= :guessMax OR attribute_exists(#spent)',
+        ConditionExpression:
+          guesses > budget ? 'attribute_exists(#spent)' : 'attribute_not_exists(#guesses) OR #guesses <= :guessMax OR attribute_exists(#spent)',
         ExpressionAttributeNames: { '#guesses': names.guesses, '#spent': names.spent },
         ExpressionAttributeValues: { ':g': guesses, ...(guesses > budget ? {} : { ':guessMax': budget - guesses }) },
       },
@@ -238,7 +243,11 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
     const counted = tallyUpdates(
       table,
       round.flatMap((settlement) =>
-        checkMoves(practiceId, new Date(`${reservation.day}T12:00:00Z`), settlement.counts.tally ?? screeningTally(settlement.reservation.bookings, settlement.counts.matches)),
+        checkMoves(
+          practiceId,
+          new Date(`${reservation.day}T12:00:00Z`),
+          settlement.counts.tally ?? screeningTally(settlement.reservation.bookings, settlement.counts.matches),
+        ),
       ),
       batch.now,
     );

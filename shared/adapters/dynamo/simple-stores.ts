@@ -41,7 +41,12 @@ export function buildPracticeStore(client: DynamoDBDocumentClient, table: string
       });
       const out: Practice[] = [];
       for await (const item of items) {
-        out.push({ practiceId: item[attr.practiceId] as string, name: item.name as string, region: item.region as string, createdAt: item.createdAt as string });
+        out.push({
+          practiceId: item[attr.practiceId] as string,
+          name: item.name as string,
+          region: item.region as string,
+          createdAt: item.createdAt as string,
+        });
       }
       return out;
     },
@@ -100,8 +105,16 @@ async function listKeys(client: DynamoDBDocumentClient, table: string, role: Rol
     IndexName: indexNames.keysByRole,
     KeyConditionExpression: keyId === undefined ? '#role = :role' : '#role = :role AND #keyId = :keyId',
     ...(practiceId === undefined ? {} : { FilterExpression: '#practice = :practice' }),
-    ExpressionAttributeNames: { '#role': attr.role, ...(keyId === undefined ? {} : { '#keyId': attr.keyId }), ...(practiceId === undefined ? {} : { '#practice': attr.practiceId }) },
-    ExpressionAttributeValues: { ':role': role, ...(keyId === undefined ? {} : { ':keyId': keyId }), ...(practiceId === undefined ? {} : { ':practice': practiceId }) },
+    ExpressionAttributeNames: {
+      '#role': attr.role,
+      ...(keyId === undefined ? {} : { '#keyId': attr.keyId }),
+      ...(practiceId === undefined ? {} : { '#practice': attr.practiceId }),
+    },
+    ExpressionAttributeValues: {
+      ':role': role,
+      ...(keyId === undefined ? {} : { ':keyId': keyId }),
+      ...(practiceId === undefined ? {} : { ':practice': practiceId }),
+    },
   });
   const out: ApiKeyListing[] = [];
   for await (const item of items) {
@@ -133,7 +146,8 @@ export function buildClauseStore(client: DynamoDBDocumentClient, table: string, 
       try {
         await audit.transact([{ Put: put }], batch);
       } catch (error) {
-        if (failedCondition(error, 0)) throw new ConflictError('This clause version was just published by someone else; publish again to make the next version.');
+        if (failedCondition(error, 0))
+          throw new ConflictError('This clause version was just published by someone else; publish again to make the next version.');
         throw error;
       }
     },

@@ -12,26 +12,34 @@ import { kmsCall } from './errors.ts';
 export function kmsDataKeys(client: KMSClient, keyId: string, metrics: Metrics = uncounted): DataKeySource {
   return {
     generate: (context) =>
-      kmsCall('encrypt the incident summary', async () => {
-        const { GenerateDataKeyCommand } = await import('@aws-sdk/client-kms');
-        const { Plaintext, CiphertextBlob } = await client.send(new GenerateDataKeyCommand({ KeyId: keyId, NumberOfBytes: 32, EncryptionContext: context }));
-        if (Plaintext?.length !== 32 || !CiphertextBlob) throw new Error('KMS GenerateDataKey returned no 256-bit data key');
-        return { plaintext: copyAndZero(Plaintext), wrapped: Buffer.from(CiphertextBlob) };
-      }, metrics),
+      kmsCall(
+        'encrypt the incident summary',
+        async () => {
+          const { GenerateDataKeyCommand } = await import('@aws-sdk/client-kms');
+          const { Plaintext, CiphertextBlob } = await client.send(new GenerateDataKeyCommand({ KeyId: keyId, NumberOfBytes: 32, EncryptionContext: context }));
+          if (Plaintext?.length !== 32 || !CiphertextBlob) throw new Error('KMS GenerateDataKey returned no 256-bit data key');
+          return { plaintext: copyAndZero(Plaintext), wrapped: Buffer.from(CiphertextBlob) };
+        },
+        metrics,
+      ),
     unwrap: (wrapped, context) =>
-      kmsCall('decrypt the incident summary', async () => {
-        const { DecryptCommand } = await import('@aws-sdk/client-kms');
-        let answer: DecryptCommandOutput;
-        try {
-          answer = await client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: wrapped, EncryptionContext: context }));
-        } catch (error) {
-          // KMS's answer to another alert's context (or a key that is not this one).
-          if (error instanceof Error && error.name === 'InvalidCiphertextException') throw Object.assign(contextMismatch(), { cause: error });
-          throw error;
-        }
-        if (answer.Plaintext?.length !== 32) throw new Error('KMS Decrypt returned no 256-bit data key');
-        return copyAndZero(answer.Plaintext);
-      }, metrics),
+      kmsCall(
+        'decrypt the incident summary',
+        async () => {
+          const { DecryptCommand } = await import('@aws-sdk/client-kms');
+          let answer: DecryptCommandOutput;
+          try {
+            answer = await client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: wrapped, EncryptionContext: context }));
+          } catch (error) {
+            // KMS's answer to another alert's context (or a key that is not this one).
+            if (error instanceof Error && error.name === 'InvalidCiphertextException') throw Object.assign(contextMismatch(), { cause: error });
+            throw error;
+          }
+          if (answer.Plaintext?.length !== 32) throw new Error('KMS Decrypt returned no 256-bit data key');
+          return copyAndZero(answer.Plaintext);
+        },
+        metrics,
+      ),
   };
 }
 

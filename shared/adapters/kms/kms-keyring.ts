@@ -18,13 +18,15 @@ export function buildKmsKeyring(
     version,
     previous: previous.map((older) => buildKmsKeyring(client, older.keyId, older.version, [], metrics)),
     mac: (message) =>
-      kmsCall('compute a token', async () => {
-        const { GenerateMacCommand } = await import('@aws-sdk/client-kms');
-        const { Mac } = await client.send(
-          new GenerateMacCommand({ KeyId: keyId, MacAlgorithm: 'HMAC_SHA_256', Message: Buffer.from(message, 'utf8') }),
-        );
-        if (!Mac) throw new Error('KMS GenerateMac returned no MAC');
-        return Mac;
-      }, metrics),
+      kmsCall(
+        'compute a token',
+        async () => {
+          const { GenerateMacCommand } = await import('@aws-sdk/client-kms');
+          const { Mac } = await client.send(new GenerateMacCommand({ KeyId: keyId, MacAlgorithm: 'HMAC_SHA_256', Message: Buffer.from(message, 'utf8') }));
+          if (!Mac) throw new Error('KMS GenerateMac returned no MAC');
+          return Mac;
+        },
+        metrics,
+      ),
   };
 }

@@ -10,21 +10,27 @@ export function buildKmsSigner(client: KMSClient, keyId: string, metrics: Metric
   return {
     keyId,
     sign: (message) =>
-      kmsCall('sign', async () => {
-        const { SignCommand } = await import('@aws-sdk/client-kms');
-        const { Signature } = await client.send(
-          new SignCommand({ KeyId: keyId, Message: message, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }),
-        );
-        if (!Signature) throw new Error('KMS Sign returned no signature');
-        return Signature;
-      }, metrics),
+      kmsCall(
+        'sign',
+        async () => {
+          const { SignCommand } = await import('@aws-sdk/client-kms');
+          const { Signature } = await client.send(new SignCommand({ KeyId: keyId, Message: message, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }));
+          if (!Signature) throw new Error('KMS Sign returned no signature');
+          return Signature;
+        },
+        metrics,
+      ),
     publicKeyPem: () => {
-      publicKey ??= kmsCall('read the public key', async () => {
-        const { GetPublicKeyCommand } = await import('@aws-sdk/client-kms');
-        const { PublicKey } = await client.send(new GetPublicKeyCommand({ KeyId: keyId }));
-        if (!PublicKey) throw new Error('KMS GetPublicKey returned no key');
-        return derToPem(PublicKey);
-      }, metrics).catch((error: unknown) => {
+      publicKey ??= kmsCall(
+        'read the public key',
+        async () => {
+          const { GetPublicKeyCommand } = await import('@aws-sdk/client-kms');
+          const { PublicKey } = await client.send(new GetPublicKeyCommand({ KeyId: keyId }));
+          if (!PublicKey) throw new Error('KMS GetPublicKey returned no key');
+          return derToPem(PublicKey);
+        },
+        metrics,
+      ).catch((error: unknown) => {
         publicKey = undefined;
         throw error;
       });

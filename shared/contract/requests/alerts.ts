@@ -36,9 +36,10 @@ export const listAlertsQuerySchema = z.strictObject({
 export const alertsRequests = /* @__PURE__ */ defineRequests('alerts', {
   'POST /v1/alerts': {
     headers: z.object({
-      'Idempotency-Key': idempotencyKeySchema
-        .optional()
-        .meta({ description: 'Makes a retry safe: one key of printable ASCII without spaces or commas, at most 128 characters.', examples: ['harbour-2026-11-03-001'] }),
+      'Idempotency-Key': idempotencyKeySchema.optional().meta({
+        description: 'Makes a retry safe: one key of printable ASCII without spaces or commas, at most 128 characters.',
+        examples: ['harbour-2026-11-03-001'],
+      }),
     }),
     body: submitAlertSchema,
   },

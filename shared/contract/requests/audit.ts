@@ -14,7 +14,11 @@ const date = z.string().refine(isRealDate, 'must be a real date written YYYY-MM-
 export const exportQuerySchema = z
   .strictObject({
     from: date.meta({ format: 'date', description: 'The first day of the range (UTC), YYYY-MM-DD.', examples: ['2026-11-01'] }),
-    to: date.meta({ format: 'date', description: `The last day of the range (UTC), YYYY-MM-DD; at most ${maxExportDays} days after from, both included.`, examples: ['2026-11-30'] }),
+    to: date.meta({
+      format: 'date',
+      description: `The last day of the range (UTC), YYYY-MM-DD; at most ${maxExportDays} days after from, both included.`,
+      examples: ['2026-11-30'],
+    }),
     format: z.enum(exportFormats, 'must be jsonl or csv').default('jsonl').meta({ description: 'JSON lines (with a closing manifest line) or CSV.' }),
     cursor: z
       .string()
@@ -25,12 +29,19 @@ export const exportQuerySchema = z
         return cursor ?? z.NEVER;
       })
       .optional()
-      .meta({ description: "The next page's cursor, from the previous page's `X-Audit-Next-Cursor` header (or its `Link`); send it with the same from, to and format." }),
+      .meta({
+        description:
+          "The next page's cursor, from the previous page's `X-Audit-Next-Cursor` header (or its `Link`); send it with the same from, to and format.",
+      }),
   })
   .superRefine((query, ctx) => {
     if (query.to < query.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
     else if ((Date.parse(query.to) - Date.parse(query.from)) / 86_400_000 + 1 > maxExportDays) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: `must be at most ${maxExportDays} days from from (both included); export longer periods in parts` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `must be at most ${maxExportDays} days from from (both included); export longer periods in parts`,
+      });
     }
   });
 
@@ -56,13 +67,19 @@ const checkpointNumber = (what: string) =>
 /** GET /v1/audit/checkpoints: a run first..last of at most 100, or (without both) the latest. */
 export const checkpointsQuerySchema = z
   .strictObject({
-    first: checkpointNumber('The first checkpoint wanted (a manifest\'s `checkpoints.first`).'),
+    first: checkpointNumber("The first checkpoint wanted (a manifest's `checkpoints.first`)."),
     last: checkpointNumber(`The last checkpoint wanted (a manifest's \`checkpoints.last\`); at most ${maxCheckpointsPerRequest} from first.`),
   })
   .superRefine((query, ctx) => {
-    if ((query.first === undefined) !== (query.last === undefined)) ctx.addIssue({ code: 'custom', path: [query.first === undefined ? 'first' : 'last'], message: 'must be given with the other one (or neither, for the latest checkpoint)' });
+    if ((query.first === undefined) !== (query.last === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [query.first === undefined ? 'first' : 'last'],
+        message: 'must be given with the other one (or neither, for the latest checkpoint)',
+      });
     else if (query.first !== undefined && query.last! < query.first) ctx.addIssue({ code: 'custom', path: ['last'], message: 'must not be before first' });
-    else if (query.first !== undefined && query.last! - query.first + 1 > maxCheckpointsPerRequest) ctx.addIssue({ code: 'custom', path: ['last'], message: `must be at most ${maxCheckpointsPerRequest - 1} after first; ask in parts` });
+    else if (query.first !== undefined && query.last! - query.first + 1 > maxCheckpointsPerRequest)
+      ctx.addIssue({ code: 'custom', path: ['last'], message: `must be at most ${maxCheckpointsPerRequest - 1} after first; ask in parts` });
   });
 
 /** What the audit routes take. */

@@ -17,7 +17,10 @@ export const integrationsRequests = /* @__PURE__ */ defineRequests('integrations
       'X-Cal-Signature-256': z
         .string()
         .optional()
-        .meta({ description: 'The hex HMAC-SHA256 of the raw body under the webhook secret, as Cal.com sends it. Missing or wrong: 401.', examples: ['9f2c6a0d4b1e8f73a5c2d9e0b4f6a1c3d5e7f9a1b3c5d7e9f0a2b4c6d8e0f1a2'] }),
+        .meta({
+          description: 'The hex HMAC-SHA256 of the raw body under the webhook secret, as Cal.com sends it. Missing or wrong: 401.',
+          examples: ['9f2c6a0d4b1e8f73a5c2d9e0b4f6a1c3d5e7f9a1b3c5d7e9f0a2b4c6d8e0f1a2'],
+        }),
     }),
     // Read by the handler after the signature holds, not by the pipeline: the signature covers the raw bytes.
     body: calcomDeliveryDocSchema,
