@@ -190,81 +190,21 @@ export class PeerguardDataStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(Math.max(365, config.sealRetentionDays)), noncurrentVersionExpiration: Duration.days(30) }],
     });
 
-    this.sealBucket = new Bucket(this, 'SealBucket', {
-      // Named, so the sweeper's policy in the app stack names it without a cross-stack import.
+    // Only the sweeper writes seals, only the archiver writes copies; nobody deletes either (Object Lock also refuses it while locked).
+    this.sealBucket = this.writeOnceBucket(config, {
+      id: 'SealBucket',
       bucketName: names.sealBucket(stage),
-      encryption: BucketEncryption.KMS,
-      encryptionKey: this.sealKey,
-      bucketKeyEnabled: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      objectLockEnabled: true,
-      objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(config.sealRetentionDays)),
-      serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: 'seal-bucket/',
-      removalPolicy: RemovalPolicy.RETAIN,
+      logPrefix: 'seal-bucket/',
+      writers: sealWriters().map((fn) => names.roleArn(stage, fn)),
+      sids: { write: 'OnlyTheSweeperWritesSeals', delete: 'NobodyDeletesSeals' },
     });
-    // Only the sweeper writes seals; nobody deletes one (Object Lock also refuses it while locked).
-    this.sealBucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'OnlyTheSweeperWritesSeals',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [this.sealBucket.arnForObjects('*')],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': sealWriters().map((fn) => names.roleArn(stage, fn)) } },
-      }),
-    );
-    this.sealBucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'NobodyDeletesSeals',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
-        resources: [this.sealBucket.arnForObjects('*')],
-      }),
-    );
-
-    this.auditCopyBucket = new Bucket(this, 'AuditCopyBucket', {
-      // Named, so the archiver's policy in the app stack names it without a cross-stack import.
+    this.auditCopyBucket = this.writeOnceBucket(config, {
+      id: 'AuditCopyBucket',
       bucketName: names.auditCopyBucket(stage),
-      encryption: BucketEncryption.KMS,
-      encryptionKey: this.sealKey,
-      bucketKeyEnabled: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      objectLockEnabled: true,
-      objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(config.sealRetentionDays)),
-      serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: 'audit-copy-bucket/',
-      removalPolicy: RemovalPolicy.RETAIN,
+      logPrefix: 'audit-copy-bucket/',
+      writers: auditCopyWriters().map((fn) => names.roleArn(stage, fn)),
+      sids: { write: 'OnlyTheArchiverWritesCopies', delete: 'NobodyDeletesCopies' },
     });
-    // Only the archiver writes copies; nobody deletes one (Object Lock also refuses it while locked).
-    this.auditCopyBucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'OnlyTheArchiverWritesCopies',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [this.auditCopyBucket.arnForObjects('*')],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': auditCopyWriters().map((fn) => names.roleArn(stage, fn)) } },
-      }),
-    );
-    this.auditCopyBucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'NobodyDeletesCopies',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
-        resources: [this.auditCopyBucket.arnForObjects('*')],
-      }),
-    );
 
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     // The admin command (`npm run admin`) writes the first admin key straight into these tables.
@@ -293,6 +233,53 @@ export class PeerguardDataStack extends Stack {
    * `Table` (AWS::DynamoDB::Table), not `TableV2`: TableV2 renders a customer managed key per
    * replica region, which needs a region-specific stack, and these stacks stay environment-agnostic.
    */
+  /**
+   * A write-once bucket under the seal key: Object Lock in compliance mode for the seals' retention,
+   * named (so the app stack's policies name it without a cross-stack import), writable only by
+   * `writers`' roles, and deletable by nobody.
+   */
+  private writeOnceBucket(
+    config: StageConfig,
+    spec: { id: string; bucketName: string; logPrefix: string; writers: string[]; sids: { write: string; delete: string } },
+  ): Bucket {
+    const bucket = new Bucket(this, spec.id, {
+      bucketName: spec.bucketName,
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.sealKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(config.sealRetentionDays)),
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: spec.logPrefix,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: spec.sids.write,
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects('*')],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': spec.writers } },
+      }),
+    );
+    bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: spec.sids.delete,
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: [bucket.arnForObjects('*')],
+      }),
+    );
+    return bucket;
+  }
+
   private createTable(def: TableDefinition): Table {
     const attribute = ({ name, type }: KeyAttribute): Attribute => ({
       name,
