@@ -261,7 +261,8 @@ describe('group commit on DynamoDB Local', () => {
     const practiceId = `prac_far${Math.random().toString(36).slice(2, 8)}`;
     const policy = policyOf({ perMinute: 100, perDay: 1000 });
     const now = new Date('2026-11-20T12:00:10Z');
-    for (let i = 0; i < 5; i += 1) expect(await record(node.ledger, practiceId, 1, policy, checkEvent(practiceId, `chk_far${i}`, now))).toMatchObject({ ok: true });
+    for (let i = 0; i < 5; i += 1)
+      expect(await record(node.ledger, practiceId, 1, policy, checkEvent(practiceId, `chk_far${i}`, now))).toMatchObject({ ok: true });
     // One read to learn the counter, then one transaction per check (the counter, the network's day, the audit entry).
     expect(node.sent.get('TransactWriteItemsCommand')).toBe(5);
     expect(node.sent.get('GetItemCommand')).toBe(1);

@@ -24,7 +24,14 @@ const knownForMs = 30_000;
 const headroomShare = 0.1;
 
 /** The counter item's attribute names. */
-const counterNames = { day: 'dayCount', minute: 'minute', minuteCount: 'minuteCount', guesses: 'guesses', spent: 'budgetSpentAt', slowed: 'slowedUntil' } as const;
+const counterNames = {
+  day: 'dayCount',
+  minute: 'minute',
+  minuteCount: 'minuteCount',
+  guesses: 'guesses',
+  spent: 'budgetSpentAt',
+  slowed: 'slowedUntil',
+} as const;
 
 interface PendingReservation extends RoundItem<QuotaOutcome> {
   readonly bookings: number;
@@ -370,7 +377,11 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
       const tallies = tallyUpdates(
         table,
         round.flatMap((settlement) =>
-          checkMoves(practiceId, new Date(`${day}T12:00:00Z`), settlement.counts.tally ?? screeningTally(settlement.reservation.bookings, settlement.counts.matches)),
+          checkMoves(
+            practiceId,
+            new Date(`${day}T12:00:00Z`),
+            settlement.counts.tally ?? screeningTally(settlement.reservation.bookings, settlement.counts.matches),
+          ),
         ),
         batch.now,
       );
