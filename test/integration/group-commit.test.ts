@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { buildScreeningLedger } from '#shared/adapters/dynamo/screening-ledger.ts';
 import type { LocalConfig } from '#shared/config.ts';
 import type { QuotaOutcome, ScreeningLimits, ScreeningPolicy } from '#shared/ports.ts';
 import type { AuditBatch } from '#shared/records.ts';
 import { freshLocalConfig } from '../support/tables.ts';
+import { countingClient } from '../support/counting-client.ts';
 import { intactChain, intactChains } from '../support/audit-chain.ts';
 
 /**
@@ -26,23 +26,9 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-/** A document client that counts the requests it sends, by command. */
-function countingClient(): { client: DynamoDBDocumentClient; sent: Map<string, number> } {
-  const client = buildDocumentClient({ endpoint: config.DYNAMODB_ENDPOINT });
-  const sent = new Map<string, number>();
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      sent.set(context.commandName!, (sent.get(context.commandName!) ?? 0) + 1);
-      return next(args);
-    },
-    { step: 'initialize', name: 'countRequests' },
-  );
-  return { client, sent };
-}
-
 /** One "process": its own client, audit log and ledger, as one server or Lambda container has. */
 function serverProcess(chains?: number) {
-  const { client, sent } = countingClient();
+  const { client, sent } = countingClient(config.DYNAMODB_ENDPOINT);
   const audit = buildAuditLog(client, config.AUDIT_TABLE, { chains });
   return { client, sent, audit, ledger: buildScreeningLedger(client, config.MAIN_TABLE, audit) };
 }
@@ -82,7 +68,7 @@ async function counter(client: DynamoDBDocumentClient, practiceId: string, day: 
 
 describe('group commit on DynamoDB Local', () => {
   it('DynamoDB Local names the failed item of a cancelled transaction, one reason per item', async () => {
-    const { client } = countingClient();
+    const { client } = countingClient(config.DYNAMODB_ENDPOINT);
     const key = { pk: `PROBE#${Math.random()}`, sk: 'x' };
     await client.send(new PutCommand({ TableName: config.MAIN_TABLE, Item: key }));
     const failure: unknown = await client

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { buildMatchDigestStore } from '#shared/adapters/dynamo/match-digests.ts';
 import type { LocalConfig } from '#shared/config.ts';
 import type { AuditBatch } from '#shared/records.ts';
 import { freshLocalConfig } from '../support/tables.ts';
+import { countingClient } from '../support/counting-client.ts';
 
 /**
  * The reporters' match counts over real DynamoDB Local: a process writes only for alerts on its
@@ -24,15 +24,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** One process's store, with the requests it sends counted by command. */
 function process() {
-  const client = buildDocumentClient({ endpoint: config.DYNAMODB_ENDPOINT });
-  const sent = new Map<string, number>();
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      sent.set(context.commandName!, (sent.get(context.commandName!) ?? 0) + 1);
-      return next(args);
-    },
-    { step: 'initialize', name: 'countRequests' },
-  );
+  const { client, sent } = countingClient(config.DYNAMODB_ENDPOINT);
   const store = buildMatchDigestStore(client, config.MAIN_TABLE, buildAuditLog(client, config.AUDIT_TABLE));
   return { store, sent };
 }
