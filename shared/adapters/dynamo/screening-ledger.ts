@@ -90,6 +90,8 @@ const limitsInForce = (policy: ScreeningPolicy, slowed: boolean): ScreeningLimit
     ? { perMinute: Math.min(policy.quota.perMinute, policy.guesses.slowed.perMinute), perDay: Math.min(policy.quota.perDay, policy.guesses.slowed.perDay) }
     : policy.quota;
 
+const latestOf = (dates: readonly Date[]) => new Date(Math.max(...dates.map((date) => date.getTime())));
+
 const sum = (items: readonly { bookings: number }[]) => items.reduce((total, item) => total + item.bookings, 0);
 
 const refusal = (now: Date, window: 'minute' | 'day', slowed: boolean): Extract<QuotaOutcome, { ok: false }> => {
@@ -238,6 +240,12 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
   const reading = new Map<string, Promise<Known>>();
   /** Bookings reserved to be counted at settlement and not settled yet, per practice. */
   const inFlight = new Map<string, number>();
+  /**
+   * Per practice, the settlement round whose transaction is counting bookings right now. Until it
+   * answers, its bookings are both in flight and perhaps in the counter: a reservation refused on
+   * that double count waits for it and decides again.
+   */
+  const countingRounds = new Map<string, Promise<unknown>>();
   const fly = (practiceId: string, bookings: number) => inFlight.set(practiceId, (inFlight.get(practiceId) ?? 0) + bookings);
 
   /**
@@ -316,7 +324,7 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
     const { day, minute, policy } = round[0]!;
     let sameMinute = (lastMinute.get(practiceId) ?? '') >= minute;
     for (let attempt = 1; attempt <= 4 && round.length > 0; attempt += 1) {
-      const latest = round.reduce((now, check) => (check.now > now ? check.now : now), round[0]!.now);
+      const latest = latestOf(round.map((check) => check.now));
       // Room is left for the bookings this process holds to count at settlement (they came first).
       const held = inFlight.get(practiceId) ?? 0;
       try {
@@ -329,7 +337,11 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
         if (cancellationReasons(error)?.[0] !== 'ConditionalCheckFailed') throw error;
       }
       // The condition failed: the quota is used up, the practice is slowed, or we guessed the minute wrong.
-      const fit = fitting(await readCounter(practiceId, day), round, (check) => check.bookings, minute, policy, latest, held);
+      let fit = fitting(await readCounter(practiceId, day), round, (check) => check.bookings, minute, policy, latest, inFlight.get(practiceId) ?? 0);
+      for (let waits = 0; fit.refused.length > 0 && countingRounds.has(practiceId) && waits < 3; waits += 1) {
+        await countingRounds.get(practiceId);
+        fit = fitting(await readCounter(practiceId, day), round, (check) => check.bookings, minute, policy, latest, inFlight.get(practiceId) ?? 0);
+      }
       sameMinute = fit.sameMinute;
       for (const { check, window, slowed } of fit.refused) check.resolve(refusal(check.now, window, slowed));
       round = fit.fits;
@@ -356,7 +368,7 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
       const guesses = round.reduce((total, settlement) => total + settlement.counts.guesses, 0);
       const batch: AuditBatch = {
         events: round.flatMap((settlement) => settlement.batch.events),
-        now: round.reduce((now, settlement) => (settlement.batch.now > now ? settlement.batch.now : now), round[0]!.batch.now),
+        now: latestOf(round.map((settlement) => settlement.batch.now)),
       };
       const slowedUntil = isoInstant(new Date(batch.now.getTime() + slowedForMs));
       const parts = [
@@ -386,7 +398,17 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
         batch.now,
       );
       try {
-        await audit.transact([{ Update: counterUpdate(table, dayKey(practiceId, day), parts) }, ...(spends ? [slowTomorrow] : []), ...tallies], batch);
+        const transaction = audit.transact(
+          [{ Update: counterUpdate(table, dayKey(practiceId, day), parts) }, ...(spends ? [slowTomorrow] : []), ...tallies],
+          batch,
+        );
+        if (counting > 0) {
+          const answered: Promise<unknown> = transaction
+            .catch(() => undefined)
+            .finally(() => countingRounds.get(practiceId) === answered && countingRounds.delete(practiceId));
+          countingRounds.set(practiceId, answered);
+        }
+        await transaction;
         if (counting > 0 && !sameMinute) lastMinute.set(practiceId, minute);
         counted(practiceId, day, minute, counting);
         if (spends) {
