@@ -10,7 +10,7 @@ import { manifestLine, manifestStatement, type Manifest } from '#shared/audit/ma
 import { describeResult, verifyExportFile, type VerifyOptions } from '#shared/audit/verify.ts';
 import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
 import { canonicalJson } from '#shared/canonical.ts';
-import { exportAuditPage } from '#shared/domain/audit.ts';
+import { exportAuditPage, verificationKey } from '#shared/domain/audit.ts';
 import { signStatement } from '#shared/domain/signing.ts';
 import type { AuditCheckpoint, AuditEntry, AuditEvent, Principal } from '#shared/records.ts';
 import { runVerifyExport } from '../../cli/commands/verify-export.ts';
@@ -126,6 +126,26 @@ describe('an export of many chains', () => {
     expect(nodeForged.failure?.code).toBe('checkpoint_signature');
     expect(browserForged.result.failure?.code).toBe('checkpoint_signature');
     expect(browserForged.text).toBe(describeResult(nodeForged, 'nov.jsonl'));
+  });
+
+  it('both verifiers read checkpoint lines one way: a malformed one fails at its line, and the full key file (every key with its types) verifies', async () => {
+    const deps = await network();
+    const { path, lines } = await exportFile(deps);
+    const keyFile = { ...(await verificationKey(deps)) };
+    expect(keyFile.keys).toHaveLength(2);
+    const [node, browser] = [await verify(deps, path, { key: keyFile }), await verifyExportText(readFileSync(path, 'utf8'), 'nov.jsonl', keyFile)];
+    expect(node).toMatchObject({ ok: true, checkpoints: 3 });
+    expect(browser.text).toBe(describeResult(node, 'nov.jsonl'));
+
+    const at = lines.findIndex((line) => line.includes('"number":2,'));
+    const broken = lines.map((line, i) => (i === at ? line.replace(/"treeSize":\d+,/, '') : line));
+    const [nodeBroken, browserBroken] = [await verify(deps, write(broken)), await verifyExportText(broken.join('\n'), 'nov.jsonl', await keyOf(deps))];
+    expect(nodeBroken.failure).toEqual({
+      code: 'checkpoint_signature',
+      line: at + 1,
+      message: `line ${at + 1}: not a Peerguard audit checkpoint (treeSize)`,
+    });
+    expect(browserBroken.result.failure).toEqual(nodeBroken.failure);
   });
 
   it('requires the checkpoints unless told not to, and says so', async () => {
