@@ -16,6 +16,7 @@ import type { AuditCheckpoint, AuditEntry, AuditEvent, Principal } from '#shared
 import { runVerifyExport } from '../../cli/commands/verify-export.ts';
 import { buildTestDeps, type TestDeps } from '../fakes/deps.ts';
 import { verifyExportText } from '../../console/src/lib/verify-export.ts';
+import { expectedFailure, kindsFor, tamper, verifyFlags, type TamperPlan } from '../../scripts/lib/audit-tamper.ts';
 
 /**
  * Exports of many chains, made by the real export code over in-memory stores, and the offline
@@ -278,6 +279,33 @@ describe('tampering the verifier or the checkpoints catch', () => {
     expect((await verify(deps, write(lines.filter((line) => !line.includes('"number":2,'))))).failure).toMatchObject({
       code: 'checkpoint_missing',
       message: expect.stringContaining('checkpoint 2 is missing'),
+    });
+  });
+
+  it('every case of the benchmark (scripts/lib/audit-tamper.ts) gets the answer and exit code it expects', async () => {
+    const deps = await network();
+    const { lines, manifest } = await exportFile(deps);
+    const checkpoints = checkpointLines(lines).map((line) => JSON.parse(line) as AuditCheckpoint);
+    // c001 seq 7: after checkpoint 2's head (seq 5), before checkpoint 3's (seq 10).
+    const plan: TamperPlan = { manifest, chain: 'c001', target: 7, tail: 3, networkSigner: deps.signer, checkpoints, checkpoint: 2 };
+    const keyPath = write(JSON.stringify(await verificationKey(deps)), 'json');
+    const answers: Record<string, unknown> = {};
+    for (const kind of kindsFor(manifest)) {
+      const tampered: string[] = [];
+      for await (const line of tamper(lines, kind, plan)) tampered.push(line);
+      expect(tampered, kind).not.toEqual(lines);
+      const path = write(tampered);
+      const result = await verify(deps, path, { skipCheckpoints: verifyFlags(kind).includes('--no-checkpoints') });
+      const exit = await runVerifyExport([path, '--key', keyPath, ...verifyFlags(kind)], () => undefined);
+      answers[kind] = { code: result.failure?.code, seq: result.failure?.seq, exit };
+    }
+    expect(answers).toEqual(Object.fromEntries(kindsFor(manifest).map((kind) => [kind, expectedFailure(kind, plan)])));
+    expect(answers).toMatchObject({
+      inserted_entry: { code: 'seq_repeat', seq: 8 },
+      truncated_tail: { code: 'checkpoint_entry_missing', seq: 10 },
+      tail_rewritten: { code: 'checkpoint_mismatch', seq: 10 },
+      overwritten_after_checkpoint: { code: 'chain_break', seq: 8 },
+      checkpoints_skipped: { code: undefined, exit: 3 },
     });
   });
 
