@@ -7,8 +7,9 @@
  *   its own audit log adapter and screening ledger, one request at a time, screening as its own
  *   practice (so the per-practice quota counter is not what is measured).
  * - One "check" is what POST /v1/checks writes: the practice's quota counter, the network's
- *   check counter and the check's audit entry (4 token digests) in ONE transaction
- *   (ScreeningLedger.record), retried by the adapter when another writer took the chain's head.
+ *   check counter and the check's audit entry (4 token digests); far from its quota (as here) in
+ *   ONE transaction (ScreeningLedger.reserve, then settle), retried by the adapter when another
+ *   writer took the chain's head.
  * - A fixed delay (`--latency`, default 8 ms) is added to EVERY DynamoDB call by a middleware at
  *   the SDK client's initialize step: once per call (Query, Get, Put, TransactWriteItems), before
  *   it is sent. 8 ms is a typical in-region round trip for a transaction in AWS; the middleware
@@ -251,7 +252,8 @@ export async function measureAuditScale(options: {
             const now = new Date();
             const outcome = await ledger.reserve(practiceId, 1, policy, now);
             if (!outcome.ok) throw new Error('refused by the quota');
-            await ledger.settle(outcome.reservation, { guesses: 0, matches: 0 }, policy, { events: [checkEvent(practiceId, n)], now });
+            const settled = await ledger.settle(outcome.reservation, { guesses: 0, matches: 0 }, policy, { events: [checkEvent(practiceId, n)], now });
+            if (settled.refused) throw new Error('refused by the quota at settlement');
             latencies.push(performance.now() - t0);
           } catch {
             failed += 1;
