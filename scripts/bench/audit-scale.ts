@@ -65,6 +65,8 @@ export interface CallCounts {
   readonly errors: Record<string, number>;
   /** Attempts the SDK itself repeated (its retry strategy), beyond the first of each call. */
   sdkRetries: number;
+  /** Every failed attempt (retried by the SDK or not), by error name. */
+  readonly attemptErrors: Record<string, number>;
 }
 
 export interface AuditScaleReport {
@@ -88,7 +90,12 @@ export function addFixedLatency(client: DynamoDBClient, ms: number): void {
   );
 }
 
-type Item = Record<string, { S?: string }>;
+/** An item as the middleware sees it: plain values (before the document client marshals them) or attribute values. */
+type Item = Record<string, string | { S?: string }>;
+const partitionKey = (item: Item): string => {
+  const value = item[attr.chain];
+  return (typeof value === 'string' ? value : value?.S) ?? '?';
+};
 interface CallInput {
   TableName?: string;
   Item?: Item;
@@ -104,6 +111,7 @@ const newCallCounts = (): CallCounts => ({
   otherConditions: 0,
   errors: {},
   sdkRetries: 0,
+  attemptErrors: {},
 });
 
 /**
@@ -127,7 +135,7 @@ function countCalls(client: DynamoDBClient, auditTable: string, keys: Map<string
           ...transactItems.filter((item) => item.Put?.TableName === auditTable).map((item) => item.Put!.Item!),
         ];
         for (const item of items) {
-          const key = item[attr.chain]?.S ?? '?';
+          const key = partitionKey(item);
           keys.set(key, (keys.get(key) ?? 0) + 1);
         }
         return result;
@@ -155,6 +163,19 @@ function countCalls(client: DynamoDBClient, auditTable: string, keys: Map<string
       }
     },
     { step: 'initialize', name: 'benchCallCounts' },
+  );
+  // Inside the SDK's retry loop: every failed attempt, by error name (what the SDK retried, and why).
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const name = `${(error as Refusal).name ?? 'Error'}`;
+        calls.attemptErrors[name] = (calls.attemptErrors[name] ?? 0) + 1;
+        throw error;
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'benchAttemptErrors' },
   );
 }
 
@@ -306,8 +327,11 @@ export function renderAuditScale(report: AuditScaleReport): string {
   );
   const causes = report.levels.map((l) => {
     const c = l.calls;
-    const errors = Object.entries(c.errors).map(([name, n]) => `${name} ${n}`);
-    return `| ${l.writers} | ${l.count} | ${(sum(c.byCommand) / Math.max(1, l.count)).toFixed(2)} | ${c.auditRaces} (${perCheck(c.auditRaces, l).toFixed(3)}) | ${c.auditConflicts} | ${c.counterConflicts} | ${c.otherConditions} | ${c.sdkRetries} | ${errors.join(', ') || '0'} |`;
+    const named = (counts: Record<string, number>) =>
+      Object.entries(counts)
+        .map(([name, n]) => `${name} ${n}`)
+        .join(', ') || '0';
+    return `| ${l.writers} | ${l.count} | ${(sum(c.byCommand) / Math.max(1, l.count)).toFixed(2)} | ${c.auditRaces} (${perCheck(c.auditRaces, l).toFixed(3)}) | ${c.auditConflicts} | ${c.counterConflicts} | ${c.otherConditions} | ${c.sdkRetries} | ${named(c.attemptErrors)} | ${named(c.errors)} |`;
   });
   const cpu = report.levels.map((l) => {
     const { writersSeconds, dynamoSeconds, machineBusyCores, cores } = l.cpu;
@@ -332,10 +356,10 @@ export function renderAuditScale(report: AuditScaleReport): string {
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
-    'Contention: DynamoDB calls per check; audit Puts refused because another writer took the seq (lost races for a head; per check); transaction conflicts on audit items and on counters; other conditions; SDK retries; other errors.',
+    'Contention: DynamoDB calls per check; audit Puts refused because another writer took the seq (lost races for a head; per check); transaction conflicts on audit items and on counters; other conditions; attempts the SDK repeated, and every failed attempt by error; calls that failed in the end.',
     '',
-    '| writers | checks | calls/check | lost races (per check) | audit conflicts | counter conflicts | other conditions | SDK retries | errors |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| writers | checks | calls/check | lost races (per check) | audit conflicts | counter conflicts | other conditions | SDK retries | failed attempts | failed calls |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
     ...causes,
     '',
     "CPU: milliseconds of CPU per check in the writers' process (SDK clients, adapters) and in DynamoDB Local's JVM; cores those two kept busy; cores the whole machine was busy (everyone's work).",
