@@ -215,7 +215,13 @@ async function main(): Promise<void> {
     const now = new Date();
     const start = addDays(now, -30);
     let t0 = performance.now();
-    const seeded = await seed(dynamo.endpoint, deps, config.AUDIT_TABLE, { entries, chains, checkpoints: checkpointCount, start, end: new Date(now.getTime() - 60_000) });
+    const seeded = await seed(dynamo.endpoint, deps, config.AUDIT_TABLE, {
+      entries,
+      chains,
+      checkpoints: checkpointCount,
+      start,
+      end: new Date(now.getTime() - 60_000),
+    });
     console.log(
       `seed:   ${entries} chained entries BatchWritten and ${seeded.checkpoints} checkpoints made in ${seconds(performance.now() - t0)} (${Math.round(entries / ((performance.now() - t0) / 1000))} entries/s)`,
     );
@@ -313,7 +319,9 @@ async function tamperTable(jsonl: { file: string; manifest: Manifest }, signer: 
     const expected = expectedFailure(kind, plan);
     const right = result.failure?.code === expected.code && result.failure?.seq === expected.seq && exit === expected.exit;
     const said = `${result.failure ? `\`${result.failure.code}\`${result.failure.seq === undefined ? '' : ` seq ${result.failure.seq}`}: ` : ''}${(printed[0] ?? describeResult(result, copy)).split('\n')[0]}`;
-    console.log(`| ${tamperDescriptions[kind]} | ${said.replaceAll(copy, 'the copy').replaceAll('|', '\\|')} | ${exit} | ${right ? 'yes' : 'NO'} | ${seconds(ms)} |`);
+    console.log(
+      `| ${tamperDescriptions[kind]} | ${said.replaceAll(copy, 'the copy').replaceAll('|', '\\|')} | ${exit} | ${right ? 'yes' : 'NO'} | ${seconds(ms)} |`,
+    );
     rmSync(copy);
   }
 }

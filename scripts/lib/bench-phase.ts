@@ -44,7 +44,13 @@ async function phase(): Promise<void> {
       format: values.format as ExportFormat,
       out: values.out!,
     });
-    answer = { pages: result.pages, bytes: result.bytes, manifest: result.manifest, manifestPath: result.manifestPath, checkpointsPath: result.checkpointsPath };
+    answer = {
+      pages: result.pages,
+      bytes: result.bytes,
+      manifest: result.manifest,
+      manifestPath: result.manifestPath,
+      checkpointsPath: result.checkpointsPath,
+    };
   } else {
     const result = await verifyExportFile(values.file!, {
       key: readVerificationKey(values.pem!),

@@ -55,7 +55,10 @@ export function statementKey(
     const listed = key.keys.find((candidate) => candidate.keyId === keyId);
     if (!listed) {
       return {
-        problem: { code: 'wrong_key', message: `${what} names signing key ${keyId}, which is none of the given keys (${key.keys.map((k) => k.keyId).join(', ')})` },
+        problem: {
+          code: 'wrong_key',
+          message: `${what} names signing key ${keyId}, which is none of the given keys (${key.keys.map((k) => k.keyId).join(', ')})`,
+        },
       };
     }
     if (declared === undefined ? !listed.signedUntypedStatements : !listed.statementTypes.includes(type)) {

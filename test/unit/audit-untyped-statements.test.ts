@@ -68,7 +68,10 @@ describe('an untyped receipt (verify-receipt)', () => {
   it('the same rule holds with the old key file of one key (keyId and publicKeyPem only)', async () => {
     const old = { keyId: deps.signer.keyId, publicKeyPem: await deps.signer.publicKeyPem() };
     expect(verifySignedFile(old, await untypedReceipt('2026-10-01T10:00:00Z'))).toMatchObject({ ok: true });
-    expect(verifySignedFile(old, await untypedReceipt('2026-12-05T10:00:00Z'))).toMatchObject({ ok: false, reason: expect.stringContaining('no statementType') });
+    expect(verifySignedFile(old, await untypedReceipt('2026-12-05T10:00:00Z'))).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('no statementType'),
+    });
   });
 });
 
@@ -77,12 +80,26 @@ async function untypedExport(generatedAt: string): Promise<{ path: string; text:
   const log = memoryAuditLog();
   for (let i = 0; i < 4; i += 1) {
     await log.append(
-      [{ action: 'alert.approved', actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_elm' }, targets: { alertId: `alt_${i}` }, outcome: 'pending_review' }],
+      [
+        {
+          action: 'alert.approved',
+          actor: { keyId: 'key_rev', role: 'reviewer', practiceId: 'prc_elm' },
+          targets: { alertId: `alt_${i}` },
+          outcome: 'pending_review',
+        },
+      ],
       new Date(Date.UTC(2026, 10, 2, 9, i)),
     );
   }
   const range = (await log.bounds('2026-11-02T00:00:00Z', '2026-11-03T00:00:00Z'))!;
-  const request = { exportId: 'exp_0000000000000000000000000b', exportedBy: 'key_counsel', format: 'jsonl' as const, from: '2026-11-02', to: '2026-11-02', generatedAt };
+  const request = {
+    exportId: 'exp_0000000000000000000000000b',
+    exportedBy: 'key_counsel',
+    format: 'jsonl' as const,
+    from: '2026-11-02',
+    to: '2026-11-02',
+    generatedAt,
+  };
   const { statementType: _type, ...statement } = describeRange(request, range, deps.signer.keyId);
   const manifest = { ...statement, signature: (await signStatement(deps.signer, statement)).signature } as Manifest;
   const sealed = { type: 'peerguard.audit.seal.v1' as const, seq: range.last.seq, hash: range.last.hash, at: range.last.at, sealedAt: generatedAt };

@@ -111,7 +111,8 @@ export async function verifyExportText(text: string, source: string, key: Browse
       manifest,
       given.checkpoints,
       key
-        ? async (checkpoint) => (await checkSignature(key, 'its', checkpointStatement(checkpoint), checkpoint.signature, checkpoint.keyId, 'checkpoint'))?.message
+        ? async (checkpoint) =>
+            (await checkSignature(key, 'its', checkpointStatement(checkpoint), checkpoint.signature, checkpoint.keyId, 'checkpoint'))?.message
         : undefined,
     );
     if ('failure' in checked) return unverified(checked.failure, manifest);
