@@ -282,6 +282,7 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
         writers: [1, 8, 32, 64],
         seconds: options.seconds,
         latencyMs: 8,
+        chains: config.AUDIT_CHAINS,
         log,
       })
     : undefined;

@@ -27,6 +27,7 @@ async function phase(): Promise<void> {
       out: { type: 'string' },
       file: { type: 'string' },
       manifest: { type: 'string' },
+      checkpoints: { type: 'string' },
       pem: { type: 'string' },
     },
   });
@@ -43,9 +44,19 @@ async function phase(): Promise<void> {
       format: values.format as ExportFormat,
       out: values.out!,
     });
-    answer = { pages: result.pages, bytes: result.bytes, manifest: result.manifest, manifestPath: result.manifestPath };
+    answer = {
+      pages: result.pages,
+      bytes: result.bytes,
+      manifest: result.manifest,
+      manifestPath: result.manifestPath,
+      checkpointsPath: result.checkpointsPath,
+    };
   } else {
-    const result = await verifyExportFile(values.file!, { key: readVerificationKey(values.pem!), manifestPath: values.manifest });
+    const result = await verifyExportFile(values.file!, {
+      key: readVerificationKey(values.pem!),
+      manifestPath: values.manifest,
+      checkpointsPath: values.checkpoints,
+    });
     answer = { ok: result.ok, entries: result.entries, verdict: describeResult(result, values.file!) };
   }
   process.stdout.write(`${JSON.stringify({ ...answer, ms: performance.now() - started, peakRss: rss.stop(), baselineRss })}\n`);

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Deps } from '../deps.ts';
 import { isoInstant } from '../dates.ts';
 import type { AuditCheckpoint, AuditSeal } from '../records.ts';
-import { signStatement, signTypedStatement, verifyStatement } from '../domain/signing.ts';
+import { signTypedStatement, verifyStatement } from '../domain/signing.ts';
 
 /** Where a seal is kept: by day, then sequence number, so a listing reads in order. */
 export const sealName = (seal: Pick<AuditSeal, 'seq' | 'sealedAt'>): string => `seals/${seal.sealedAt.slice(0, 10)}/${String(seal.seq).padStart(12, '0')}.json`;

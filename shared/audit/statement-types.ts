@@ -30,3 +30,21 @@ export const purposeOfType = (type: StatementType): KeyPurpose => (typesOfPurpos
 
 /** The statement's declared type; undefined for a statement signed before types existed. */
 export const declaredType = (statement: object): unknown => (statement as Record<string, unknown>)[statementTypeField];
+
+/**
+ * The first day (UTC) on which every statement the network signs carries its type. Typed
+ * statements were released on 2026-12-03, during that day, so statements of that day may be
+ * either; from 2026-12-04 on none is untyped. A statement without a type is accepted only when the
+ * instant it was signed at (signedAtField, inside what is signed) is before this day
+ * (docs/audit.md §9, "Statements signed before types").
+ */
+export const typedStatementsFrom = '2026-12-04';
+
+/** The field of each statement type that holds the instant it was signed at (inside what is signed). */
+export const signedAtField: Readonly<Record<StatementType, string>> = {
+  receipt: 'submittedAt',
+  publication: 'publishedAt',
+  manifest: 'generatedAt',
+  checkpoint: 'madeAt',
+  seal: 'sealedAt',
+};

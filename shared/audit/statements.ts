@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { canonicalJson, sha256Hex } from '../canonical.ts';
 import { verifyStatement } from '../domain/signing.ts';
 import { contentDigest, contentKeyPattern, receiptDigestScheme } from './receipt-digest.ts';
+import { signatureMismatch, statementKey } from './statement-key.ts';
 import { declaredType, statementTypes, type StatementType } from './statement-types.ts';
 
 /**
@@ -80,15 +81,14 @@ export function readVerificationKey(text: string): VerificationKey {
 }
 
 export interface SignatureProblem {
-  readonly code: 'wrong_key' | 'bad_signature';
+  readonly code: 'wrong_key' | 'bad_signature' | 'untyped_statement';
   readonly message: string;
 }
 
 /**
  * The one signature check: undefined when `signature` over `statement` verifies as a statement of
- * type `type`. A typed statement must declare that type; an untyped one (signed before statement
- * types) verifies only with the network's original key. With a key file that lists the network's
- * keys, the statement's key must be listed and sign `type`.
+ * type `type`. Which key it must verify with, and whether it may lack its type, is statementKey's
+ * rule (shared with the console's WebCrypto check); this adds the node:crypto verification.
  */
 export function checkSignature(
   key: VerificationKey,
@@ -98,44 +98,15 @@ export function checkSignature(
   keyId: string,
   type: StatementType,
 ): SignatureProblem | undefined {
-  const declared = declaredType(statement);
-  if (declared !== undefined && declared !== type) {
-    return {
-      code: 'bad_signature',
-      message: `${what} statement is a ${String(declared)} statement, not a ${type}: a signature on one statement type never stands for another`,
-    };
-  }
-  let publicKeyPem = key.publicKeyPem;
-  if (key.keys) {
-    const listed = key.keys.find((candidate) => candidate.keyId === keyId);
-    if (!listed)
-      return { code: 'wrong_key', message: `${what} names signing key ${keyId}, which is none of the given keys (${key.keys.map((k) => k.keyId).join(', ')})` };
-    if (declared === undefined ? !listed.signedUntypedStatements : !listed.statementTypes.includes(type)) {
-      return {
-        code: 'wrong_key',
-        message:
-          declared === undefined
-            ? `${what} statement has no statementType, and key ${keyId} signed no statement before statement types`
-            : `${what} names key ${keyId}, which does not sign ${type} statements (it signs ${listed.statementTypes.join(', ')})`,
-      };
-    }
-    publicKeyPem = listed.publicKeyPem;
-  } else if (key.keyId !== undefined && key.keyId !== keyId) {
-    return { code: 'wrong_key', message: `${what} names signing key ${keyId}, but the given public key is ${key.keyId}` };
-  }
+  const chosen = statementKey(key, what, statement, keyId, type);
+  if ('problem' in chosen) return chosen.problem;
   let valid = false;
   try {
-    valid = verifyStatement(publicKeyPem, statement, signature);
+    valid = verifyStatement(chosen.publicKeyPem, statement, signature);
   } catch {
     valid = false;
   }
-  if (!valid) {
-    return {
-      code: 'bad_signature',
-      message: `${what} signature does not verify with the given public key: it was changed after signing, or signed by another key`,
-    };
-  }
-  return undefined;
+  return valid ? undefined : signatureMismatch(what);
 }
 
 const base64 = z

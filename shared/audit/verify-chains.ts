@@ -1,7 +1,7 @@
 import type { AuditCheckpoint, AuditEntry, ChainHead } from '../records.ts';
 import { genesisHash, entryHash } from './chain.ts';
 import { entryChain } from './chains.ts';
-import { checkpointHash, treeHead } from './checkpoint.ts';
+import { checkpointHash, isCheckpointValue, parseCheckpoint, treeHead } from './checkpoint.ts';
 import { rangesDigest, type ExportRange, type Manifest } from './manifest.ts';
 
 /**
@@ -126,6 +126,34 @@ export async function checkCheckpoints(
   }
   if (previous!.rootHash !== lastRootHash) return fail('checkpoint_root', `checkpoint ${last}'s tree head is not the one the manifest signed`);
   return { expectations: { heads, last: new Map(previous!.heads.map((head) => [head.chain, head])), count: last - first + 1 } };
+}
+
+/**
+ * The checkpoints among an export's lines (or a file of checkpoints, one a line): the one way both
+ * verifiers read them. Entries (canonical JSON, so they start with {"action":), the manifest and
+ * anything that is not JSON are skipped here (the entry pass judges them); a line that says it is a
+ * checkpoint but is not a well-formed one fails, naming its line.
+ */
+export async function checkpointLines(
+  lines: AsyncIterable<string> | Iterable<string>,
+): Promise<{ checkpoints: AuditCheckpoint[] } | { failure: ChainsFailure }> {
+  const checkpoints: AuditCheckpoint[] = [];
+  let number = 0;
+  for await (const line of lines) {
+    number += 1;
+    if (line.startsWith('{"action"')) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!isCheckpointValue(value)) continue;
+    const parsed = parseCheckpoint(value);
+    if ('error' in parsed) return { failure: { code: 'checkpoint_signature', line: number, message: `line ${number}: ${parsed.error}` } };
+    checkpoints.push(parsed.checkpoint);
+  }
+  return { checkpoints };
 }
 
 /** Checks the entries of a version 2 export, chain after chain, one entry at a time. */

@@ -11,7 +11,7 @@ import { checkSignature, type VerificationKey } from './statements.ts';
 import { sealStatement } from './seal.ts';
 import { checkpointStatement, isCheckpointValue, parseCheckpoint } from './checkpoint.ts';
 import { entryChain, legacyChain } from './chains.ts';
-import { ChainsCheck, checkCheckpoints, type ChainsFailureCode, type CheckpointExpectations } from './verify-chains.ts';
+import { ChainsCheck, checkCheckpoints, checkpointLines, type ChainsFailureCode, type CheckpointExpectations } from './verify-chains.ts';
 
 /**
  * The offline verifier of an export file: what counsel runs with the file and the network's
@@ -32,6 +32,7 @@ export type FailureCode =
   | 'manifest_format'
   | 'wrong_key'
   | 'bad_signature'
+  | 'untyped_statement'
   | 'csv_header'
   | 'malformed_entry'
   | 'hash_mismatch'
@@ -409,26 +410,12 @@ async function checkpointsFor(
   }
   if (format === 'csv') return { checkpoints: found };
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let number = 0;
   try {
-    for await (const line of lines) {
-      number += 1;
-      // Entries start with {"action": (canonical JSON sorts keys); only other lines are parsed here.
-      if (line.startsWith('{"action"')) continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        continue;
-      }
-      if (!isCheckpointValue(value)) continue;
-      const problem = take(value, `line ${number}`);
-      if (problem) return { failure: { ...problem, line: number } };
-    }
+    const own = await checkpointLines(lines);
+    return 'failure' in own ? own : { checkpoints: [...found, ...own.checkpoints] };
   } finally {
     lines.close();
   }
-  return { checkpoints: found };
 }
 
 const isManifest = (value: unknown): boolean => value !== null && typeof value === 'object' && (value as { type?: unknown }).type === 'manifest';

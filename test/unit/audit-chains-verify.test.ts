@@ -10,12 +10,13 @@ import { manifestLine, manifestStatement, type Manifest } from '#shared/audit/ma
 import { describeResult, verifyExportFile, type VerifyOptions } from '#shared/audit/verify.ts';
 import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
 import { canonicalJson } from '#shared/canonical.ts';
-import { exportAuditPage } from '#shared/domain/audit.ts';
+import { exportAuditPage, verificationKey } from '#shared/domain/audit.ts';
 import { signStatement } from '#shared/domain/signing.ts';
 import type { AuditCheckpoint, AuditEntry, AuditEvent, Principal } from '#shared/records.ts';
 import { runVerifyExport } from '../../cli/commands/verify-export.ts';
 import { buildTestDeps, type TestDeps } from '../fakes/deps.ts';
 import { verifyExportText } from '../../console/src/lib/verify-export.ts';
+import { expectedFailure, kindsFor, tamper, verifyFlags, type TamperPlan } from '../../scripts/lib/audit-tamper.ts';
 
 /**
  * Exports of many chains, made by the real export code over in-memory stores, and the offline
@@ -126,6 +127,26 @@ describe('an export of many chains', () => {
     expect(nodeForged.failure?.code).toBe('checkpoint_signature');
     expect(browserForged.result.failure?.code).toBe('checkpoint_signature');
     expect(browserForged.text).toBe(describeResult(nodeForged, 'nov.jsonl'));
+  });
+
+  it('both verifiers read checkpoint lines one way: a malformed one fails at its line, and the full key file (every key with its types) verifies', async () => {
+    const deps = await network();
+    const { path, lines } = await exportFile(deps);
+    const keyFile = { ...(await verificationKey(deps)) };
+    expect(keyFile.keys).toHaveLength(2);
+    const [node, browser] = [await verify(deps, path, { key: keyFile }), await verifyExportText(readFileSync(path, 'utf8'), 'nov.jsonl', keyFile)];
+    expect(node).toMatchObject({ ok: true, checkpoints: 3 });
+    expect(browser.text).toBe(describeResult(node, 'nov.jsonl'));
+
+    const at = lines.findIndex((line) => line.includes('"number":2,'));
+    const broken = lines.map((line, i) => (i === at ? line.replace(/"treeSize":\d+,/, '') : line));
+    const [nodeBroken, browserBroken] = [await verify(deps, write(broken)), await verifyExportText(broken.join('\n'), 'nov.jsonl', await keyOf(deps))];
+    expect(nodeBroken.failure).toEqual({
+      code: 'checkpoint_signature',
+      line: at + 1,
+      message: `line ${at + 1}: not a Peerguard audit checkpoint (treeSize)`,
+    });
+    expect(browserBroken.result.failure).toEqual(nodeBroken.failure);
   });
 
   it('requires the checkpoints unless told not to, and says so', async () => {
@@ -258,6 +279,33 @@ describe('tampering the verifier or the checkpoints catch', () => {
     expect((await verify(deps, write(lines.filter((line) => !line.includes('"number":2,'))))).failure).toMatchObject({
       code: 'checkpoint_missing',
       message: expect.stringContaining('checkpoint 2 is missing'),
+    });
+  });
+
+  it('every case of the benchmark (scripts/lib/audit-tamper.ts) gets the answer and exit code it expects', async () => {
+    const deps = await network();
+    const { lines, manifest } = await exportFile(deps);
+    const checkpoints = checkpointLines(lines).map((line) => JSON.parse(line) as AuditCheckpoint);
+    // c001 seq 7: after checkpoint 2's head (seq 5), before checkpoint 3's (seq 10).
+    const plan: TamperPlan = { manifest, chain: 'c001', target: 7, tail: 3, networkSigner: deps.signer, checkpoints, checkpoint: 2 };
+    const keyPath = write(JSON.stringify(await verificationKey(deps)), 'json');
+    const answers: Record<string, unknown> = {};
+    for (const kind of kindsFor(manifest)) {
+      const tampered: string[] = [];
+      for await (const line of tamper(lines, kind, plan)) tampered.push(line);
+      expect(tampered, kind).not.toEqual(lines);
+      const path = write(tampered);
+      const result = await verify(deps, path, { skipCheckpoints: verifyFlags(kind).includes('--no-checkpoints') });
+      const exit = await runVerifyExport([path, '--key', keyPath, ...verifyFlags(kind)], () => undefined);
+      answers[kind] = { code: result.failure?.code, seq: result.failure?.seq, exit };
+    }
+    expect(answers).toEqual(Object.fromEntries(kindsFor(manifest).map((kind) => [kind, expectedFailure(kind, plan)])));
+    expect(answers).toMatchObject({
+      inserted_entry: { code: 'seq_repeat', seq: 8 },
+      truncated_tail: { code: 'checkpoint_entry_missing', seq: 10 },
+      tail_rewritten: { code: 'checkpoint_mismatch', seq: 10 },
+      overwritten_after_checkpoint: { code: 'chain_break', seq: 8 },
+      checkpoints_skipped: { code: undefined, exit: 3 },
     });
   });
 

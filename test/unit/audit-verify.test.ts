@@ -13,7 +13,7 @@ import { buildLocalSigner } from '#shared/adapters/local/local-signer.ts';
 import { signStatement } from '#shared/domain/signing.ts';
 import type { Signer } from '#shared/ports.ts';
 import type { AuditEntry, AuditEvent, AuditSeal } from '#shared/records.ts';
-import { expectedFailure, tamper, tamperKinds, type TamperKind, type TamperPlan } from '../../scripts/lib/audit-tamper.ts';
+import { expectedFailure, kindsFor, tamper, type TamperKind, type TamperPlan } from '../../scripts/lib/audit-tamper.ts';
 import { runVerifyExport } from '../../cli/commands/verify-export.ts';
 import { memoryAuditLog } from '../fakes/memory-audit.ts';
 
@@ -135,7 +135,7 @@ describe('an intact export', () => {
 
 describe('each kind of tampering is caught, with its own message and the first bad seq', () => {
   const plan = (): TamperPlan => ({ manifest, target: 10, tail: 3, networkSigner: signer });
-  const messages: Record<TamperKind, string> = {
+  const messages: Partial<Record<TamperKind, string>> = {
     edited_field: "line 5, seq 10: the entry's content does not match its hash: the entry was edited",
     removed_entry: 'line 5: expected seq 10 but found seq 11: entry 10 was removed or moved',
     swapped_entries: 'line 5: expected seq 10 but found seq 11: entry 10 was removed or moved',
@@ -145,14 +145,18 @@ describe('each kind of tampering is caught, with its own message and the first b
     head_mismatch_manifest: "line 10, seq 15: the last entry's hash is not the manifest's headHash: the manifest does not describe these entries",
   };
 
-  for (const kind of tamperKinds) {
+  it('a one-chain export takes the one-chain cases', () => {
+    expect(kindsFor(manifest)).toEqual(Object.keys(messages));
+  });
+
+  for (const kind of Object.keys(messages) as TamperKind[]) {
     it(kind.replaceAll('_', ' '), async () => {
       const tampered = await collectLines(tamper(lines, kind, plan()));
       expect(tampered).not.toEqual(lines);
       const { failure, ok } = await verify(tampered);
       expect(ok).toBe(false);
       expect(failure?.message).toBe(messages[kind]);
-      expect({ code: failure?.code, seq: failure?.seq }).toEqual(expectedFailure(kind, plan()));
+      expect({ code: failure?.code, seq: failure?.seq, exit: 1 }).toEqual(expectedFailure(kind, plan()));
     });
   }
 

@@ -1,21 +1,22 @@
 /**
  * Verifies a jsonl audit export in the browser: the same chain checks and the same verdict
  * words as `npm run verify-export` (shared/audit/verify.ts's ChainCheck and describeResult,
- * bundled as they are), with the manifest's ECDSA P-256 signature checked by WebCrypto.
+ * bundled as they are), the same checkpoint reading (checkpointLines) and the same key and
+ * statement-type rule (statementKey), with the ECDSA P-256 signatures checked by WebCrypto.
  */
 import { canonicalJson } from '../../../shared/canonical.ts';
 import { ChainCheck, describeResult, type TokenMatch, type VerifyFailure, type VerifyResult } from '../../../shared/audit/verify.ts';
 import { tokensInBooking } from '../../../shared/audit/check-tokens.ts';
 import { entryFromJson, EntryFormatError } from '../../../shared/audit/export-format.ts';
 import { manifestStatement, parseManifest, type Manifest } from '../../../shared/audit/manifest.ts';
-import { checkpointStatement, isCheckpointValue, parseCheckpoint } from '../../../shared/audit/checkpoint.ts';
-import { ChainsCheck, checkCheckpoints, type CheckpointExpectations } from '../../../shared/audit/verify-chains.ts';
-import type { AuditCheckpoint } from '../../../shared/records.ts';
+import { checkpointStatement, isCheckpointValue } from '../../../shared/audit/checkpoint.ts';
+import { signatureMismatch, statementKey } from '../../../shared/audit/statement-key.ts';
+import type { StatementType } from '../../../shared/audit/statement-types.ts';
+import type { SignatureProblem, VerificationKey } from '../../../shared/audit/statements.ts';
+import { ChainsCheck, checkCheckpoints, checkpointLines, type CheckpointExpectations } from '../../../shared/audit/verify-chains.ts';
 
-export interface BrowserKey {
-  readonly keyId: string;
-  readonly publicKeyPem: string;
-}
+/** The answer of GET /v1/audit/verification-key (its `keys`, when given, name the key of each statement type). */
+export type BrowserKey = VerificationKey & { readonly keyId: string };
 
 export interface BrowserVerdict {
   readonly result: VerifyResult;
@@ -43,9 +44,9 @@ function derToRaw(der: Uint8Array): Uint8Array<ArrayBuffer> | undefined {
   return out;
 }
 
-async function signatureValid(key: BrowserKey, statement: object, signature: string): Promise<boolean> {
+async function signatureValid(publicKeyPem: string, statement: object, signature: string): Promise<boolean> {
   try {
-    const pem = key.publicKeyPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+    const pem = publicKeyPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
     const publicKey = await crypto.subtle.importKey('spki', bytes(pem), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
     const raw = derToRaw(bytes(signature));
     if (!raw) return false;
@@ -58,6 +59,20 @@ async function signatureValid(key: BrowserKey, statement: object, signature: str
   } catch {
     return false;
   }
+}
+
+/** checkSignature of shared/audit/statements.ts, with WebCrypto: the same rule (statementKey), the same answers. */
+async function checkSignature(
+  key: BrowserKey,
+  what: string,
+  statement: object,
+  signature: string,
+  keyId: string,
+  type: StatementType,
+): Promise<SignatureProblem | undefined> {
+  const chosen = statementKey(key, what, statement, keyId, type);
+  if ('problem' in chosen) return chosen.problem;
+  return (await signatureValid(chosen.publicKeyPem, statement, signature)) ? undefined : signatureMismatch(what);
 }
 
 const isManifest = (value: unknown): boolean => value !== null && typeof value === 'object' && (value as { type?: unknown }).type === 'manifest';
@@ -83,50 +98,21 @@ export async function verifyExportText(text: string, source: string, key: Browse
   if (manifest.format !== 'jsonl')
     return unverified({ code: 'manifest_format', message: `the manifest is for a ${manifest.format} export, but this file is read as jsonl` }, manifest);
   if (key) {
-    if (key.keyId !== manifest.keyId) {
-      return unverified(
-        { code: 'wrong_key', message: `the manifest's names signing key ${manifest.keyId}, but the given public key is ${key.keyId}` },
-        manifest,
-      );
-    }
-    if (!(await signatureValid(key, manifestStatement(manifest), manifest.signature))) {
-      return unverified(
-        {
-          code: 'bad_signature',
-          message: "the manifest's signature does not verify with the given public key: it was changed after signing, or signed by another key",
-        },
-        manifest,
-      );
-    }
+    const problem = await checkSignature(key, "the manifest's", manifestStatement(manifest), manifest.signature, manifest.keyId, 'manifest');
+    if (problem) return unverified(problem, manifest);
   }
 
   // A many-chain export: its checkpoint lines first (signatures, tree heads, links), then the chains against them.
   let expectations: CheckpointExpectations | undefined;
   if (manifest.version === 2) {
-    const given: AuditCheckpoint[] = [];
-    for (const [i, line] of lines.entries()) {
-      if (line.startsWith('{"action"')) continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        continue;
-      }
-      if (!isCheckpointValue(value)) continue;
-      const parsed = parseCheckpoint(value);
-      if ('error' in parsed) return unverified({ code: 'checkpoint_signature', line: i + 1, message: `line ${i + 1}: ${parsed.error}` }, manifest);
-      given.push(parsed.checkpoint);
-    }
+    const given = await checkpointLines(lines);
+    if ('failure' in given) return unverified(given.failure, manifest);
     const checked = await checkCheckpoints(
       manifest,
-      given,
+      given.checkpoints,
       key
-        ? async (checkpoint) => {
-            if (checkpoint.keyId !== key.keyId) return `its names signing key ${checkpoint.keyId}, but the given public key is ${key.keyId}`;
-            return (await signatureValid(key, checkpointStatement(checkpoint), checkpoint.signature))
-              ? undefined
-              : 'its signature does not verify with the given public key: it was changed after signing, or signed by another key';
-          }
+        ? async (checkpoint) =>
+            (await checkSignature(key, 'its', checkpointStatement(checkpoint), checkpoint.signature, checkpoint.keyId, 'checkpoint'))?.message
         : undefined,
     );
     if ('failure' in checked) return unverified(checked.failure, manifest);
