@@ -39,8 +39,9 @@ export function UpcomingMatches() {
       <h3 id="upcoming-title">{u.title}</h3>
       <p class="hint">{u.intro}</p>
       <ErrorNotice error={error} />
-      {items && matching.length === 0 && <p>{u.none}</p>}
+      {items && items.length > 0 && matching.length === 0 && <p>{u.none}</p>}
       {matching.length > 0 && (
+        <div class="table-wrap upcoming-table">
         <table>
           <thead>
             <tr>
@@ -58,7 +59,9 @@ export function UpcomingMatches() {
                 <tr key={match.checkId} class={`upcoming-${match.confidence}`}>
                   <td>{item.ref}</td>
                   <td>{item.appointmentOn}</td>
-                  <td>{match.confidence === 'strong' ? u.strong : u.possible}</td>
+                  <td>
+                    <span class={`pill pill-${match.confidence === 'strong' ? 'match' : 'possible'}`}>{match.confidence === 'strong' ? u.strong : u.possible}</span>
+                  </td>
                   <td>{t.label.category(match.category)}</td>
                   <td>{t.label.severity(match.severity)}</td>
                   <td>{when(match.matchedAt)}</td>
@@ -67,6 +70,7 @@ export function UpcomingMatches() {
             )}
           </tbody>
         </table>
+        </div>
       )}
       {items && <p class="hint">{u.registered(items.length)}</p>}
       <button type="button" onClick={() => void load()}>
