@@ -256,14 +256,23 @@ interface Seeding {
   readonly benchCpuSeconds: number;
 }
 
-/** Writes up to 25 items, retrying what DynamoDB left unprocessed; the number of requests it took. */
+/**
+ * Writes up to 25 items, retrying what DynamoDB left unprocessed, and the whole request when it
+ * timed out (a loaded machine makes DynamoDB Local slow; the puts are idempotent); the number of
+ * requests it took.
+ */
 async function writeBatch(documents: DynamoDBDocumentClient, table: string, items: Record<string, unknown>[]): Promise<number> {
   let batch = items.map((Item) => ({ PutRequest: { Item } }));
   let attempt = 0;
+  let timeouts = 0;
   for (; batch.length > 0; attempt += 1) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(200, 10 * 2 ** attempt)));
-    const result = await documents.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
-    batch = (result.UnprocessedItems?.[table] ?? []) as typeof batch;
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 10 * 2 ** attempt)));
+    try {
+      const result = await documents.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
+      batch = (result.UnprocessedItems?.[table] ?? []) as typeof batch;
+    } catch (error) {
+      if ((error as Error).name !== 'TimeoutError' || ++timeouts > 10) throw error;
+    }
   }
   return attempt;
 }

@@ -57,14 +57,14 @@ export function UpcomingMatches() {
             {matching.flatMap((item) =>
               item.matches.map((match) => (
                 <tr key={match.checkId} class={`upcoming-${match.confidence}`}>
-                  <td>{item.ref}</td>
-                  <td>{item.appointmentOn}</td>
-                  <td>
+                  <td data-label={u.ref}>{item.ref}</td>
+                  <td data-label={u.appointment}>{item.appointmentOn}</td>
+                  <td data-label={u.tier}>
                     <span class={`pill pill-${match.confidence === 'strong' ? 'match' : 'possible'}`}>{match.confidence === 'strong' ? u.strong : u.possible}</span>
                   </td>
-                  <td>{t.label.category(match.category)}</td>
-                  <td>{t.label.severity(match.severity)}</td>
-                  <td>{when(match.matchedAt)}</td>
+                  <td data-label={u.category}>{t.label.category(match.category)}</td>
+                  <td data-label={u.severity}>{t.label.severity(match.severity)}</td>
+                  <td data-label={u.found}>{when(match.matchedAt)}</td>
                 </tr>
               )),
             )}
