@@ -42,34 +42,36 @@ export function UpcomingMatches() {
       {items && items.length > 0 && matching.length === 0 && <p>{u.none}</p>}
       {matching.length > 0 && (
         <div class="table-wrap upcoming-table">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{u.ref}</th>
-              <th scope="col">{u.appointment}</th>
-              <th scope="col">{u.tier}</th>
-              <th scope="col">{u.category}</th>
-              <th scope="col">{u.severity}</th>
-              <th scope="col">{u.found}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {matching.flatMap((item) =>
-              item.matches.map((match) => (
-                <tr key={match.checkId} class={`upcoming-${match.confidence}`}>
-                  <td data-label={u.ref}>{item.ref}</td>
-                  <td data-label={u.appointment}>{item.appointmentOn}</td>
-                  <td data-label={u.tier}>
-                    <span class={`pill pill-${match.confidence === 'strong' ? 'match' : 'possible'}`}>{match.confidence === 'strong' ? u.strong : u.possible}</span>
-                  </td>
-                  <td data-label={u.category}>{t.label.category(match.category)}</td>
-                  <td data-label={u.severity}>{t.label.severity(match.severity)}</td>
-                  <td data-label={u.found}>{when(match.matchedAt)}</td>
-                </tr>
-              )),
-            )}
-          </tbody>
-        </table>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{u.ref}</th>
+                <th scope="col">{u.appointment}</th>
+                <th scope="col">{u.tier}</th>
+                <th scope="col">{u.category}</th>
+                <th scope="col">{u.severity}</th>
+                <th scope="col">{u.found}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {matching.flatMap((item) =>
+                item.matches.map((match) => (
+                  <tr key={match.checkId} class={`upcoming-${match.confidence}`}>
+                    <td data-label={u.ref}>{item.ref}</td>
+                    <td data-label={u.appointment}>{item.appointmentOn}</td>
+                    <td data-label={u.tier}>
+                      <span class={`pill pill-${match.confidence === 'strong' ? 'match' : 'possible'}`}>
+                        {match.confidence === 'strong' ? u.strong : u.possible}
+                      </span>
+                    </td>
+                    <td data-label={u.category}>{t.label.category(match.category)}</td>
+                    <td data-label={u.severity}>{t.label.severity(match.severity)}</td>
+                    <td data-label={u.found}>{when(match.matchedAt)}</td>
+                  </tr>
+                )),
+              )}
+            </tbody>
+          </table>
         </div>
       )}
       {items && <p class="hint">{u.registered(items.length)}</p>}

@@ -44,7 +44,11 @@ export function registrationItems(registration: BookingRegistration): { index: R
   const ttl = epochSeconds(new Date(registration.expiresAt));
   const owner = bookingKeys.tokenSk(registration.practiceId, registration.ref);
   return {
-    index: [...new Set(registration.tokens.map(({ token }) => token))].map((token) => ({ [attr.pk]: bookingKeys.tokenPk(token), [attr.sk]: owner, [attr.ttl]: ttl })),
+    index: [...new Set(registration.tokens.map(({ token }) => token))].map((token) => ({
+      [attr.pk]: bookingKeys.tokenPk(token),
+      [attr.sk]: owner,
+      [attr.ttl]: ttl,
+    })),
     registration: {
       [attr.pk]: bookingKeys.practicePk(registration.practiceId),
       [attr.sk]: bookingKeys.registrationSk(registration.ref),
