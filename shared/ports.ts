@@ -236,10 +236,15 @@ export interface ScreeningPolicy {
   readonly guesses: GuessBudget;
 }
 
-/** Bookings counted against a practice's quota before anything about them was computed. */
+/**
+ * Bookings held against a practice's quota before anything about them was computed: counted at
+ * once, or, for a practice far from its limits, to be counted by the settlement itself.
+ */
 export interface Reservation {
   readonly practiceId: string;
   readonly bookings: number;
+  /** Not counted yet: the settlement counts the bookings, under the quota's condition, or refuses them. */
+  readonly countAtSettlement?: boolean | undefined;
   /** The UTC day (`YYYY-MM-DD`) and minute (`YYYY-MM-DDTHH:MM`) the bookings were counted in. */
   readonly day: string;
   readonly minute: string;
@@ -260,14 +265,21 @@ export interface CheckCounts {
 export interface Settlement {
   /** Only on the settlement that took the practice's guesses for the day past its budget. */
   readonly budgetSpent?: { readonly slowedUntil: string } | undefined;
+  /**
+   * A reservation to be counted at settlement that no longer fit (other processes used the quota
+   * up meanwhile): nothing was counted or audited, and the answer must not be given.
+   */
+  readonly refused?: Extract<QuotaOutcome, { ok: false }> | undefined;
 }
 
 /**
  * Screening's bookkeeping, in two steps so that a practice over its quota costs nothing: `reserve`
- * counts the bookings (refusing what is over the quota, or over the reduced quota while the
- * practice is slowed) before any token is computed; `settle` writes the check's audit entry and
- * adds its guesses in one transaction. A check that fails in between gives its reservation back
- * with `release`: a refused check is neither counted nor audited, an answered one is both.
+ * decides before any token is computed (refusing what is over the quota, or over the reduced quota
+ * while the practice is slowed); `settle` writes the check's audit entry and adds its guesses in
+ * one transaction. A practice known to be far from its limits is counted by that same transaction
+ * (one write per check), under the quota's condition; near them, `reserve` counts at once. A check
+ * that fails in between gives its reservation back with `release`: a refused check is neither
+ * counted nor audited, an answered one is both.
  */
 export interface ScreeningLedger {
   reserve(practiceId: string, bookings: number, policy: ScreeningPolicy, now: Date): Promise<QuotaOutcome>;

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { buildDocumentClient } from '#shared/adapters/dynamo/client.ts';
 import { buildAuditLog } from '#shared/adapters/dynamo/audit-log.ts';
 import { buildScreeningLedger } from '#shared/adapters/dynamo/screening-ledger.ts';
 import type { LocalConfig } from '#shared/config.ts';
 import type { QuotaOutcome, ScreeningLimits, ScreeningPolicy } from '#shared/ports.ts';
 import type { AuditBatch } from '#shared/records.ts';
 import { freshLocalConfig } from '../support/tables.ts';
+import { countingClient } from '../support/counting-client.ts';
 import { intactChain, intactChains } from '../support/audit-chain.ts';
 
 /**
@@ -26,23 +26,9 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-/** A document client that counts the requests it sends, by command. */
-function countingClient(): { client: DynamoDBDocumentClient; sent: Map<string, number> } {
-  const client = buildDocumentClient({ endpoint: config.DYNAMODB_ENDPOINT });
-  const sent = new Map<string, number>();
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      sent.set(context.commandName!, (sent.get(context.commandName!) ?? 0) + 1);
-      return next(args);
-    },
-    { step: 'initialize', name: 'countRequests' },
-  );
-  return { client, sent };
-}
-
 /** One "process": its own client, audit log and ledger, as one server or Lambda container has. */
 function serverProcess(chains?: number) {
-  const { client, sent } = countingClient();
+  const { client, sent } = countingClient(config.DYNAMODB_ENDPOINT);
   const audit = buildAuditLog(client, config.AUDIT_TABLE, { chains });
   return { client, sent, audit, ledger: buildScreeningLedger(client, config.MAIN_TABLE, audit) };
 }
@@ -69,7 +55,8 @@ async function record(
 ): Promise<QuotaOutcome & { budgetSpent?: { slowedUntil: string } }> {
   const outcome = await ledger.reserve(practiceId, bookings, policy, batch.now);
   if (!outcome.ok) return outcome;
-  return { ...outcome, ...(await ledger.settle(outcome.reservation, { guesses, matches: 0 }, policy, batch)) };
+  const { refused, ...settlement } = await ledger.settle(outcome.reservation, { guesses, matches: 0 }, policy, batch);
+  return refused ?? { ...outcome, ...settlement };
 }
 
 async function counter(client: DynamoDBDocumentClient, practiceId: string, day: string) {
@@ -81,7 +68,7 @@ async function counter(client: DynamoDBDocumentClient, practiceId: string, day: 
 
 describe('group commit on DynamoDB Local', () => {
   it('DynamoDB Local names the failed item of a cancelled transaction, one reason per item', async () => {
-    const { client } = countingClient();
+    const { client } = countingClient(config.DYNAMODB_ENDPOINT);
     const key = { pk: `PROBE#${Math.random()}`, sk: 'x' };
     await client.send(new PutCommand({ TableName: config.MAIN_TABLE, Item: key }));
     const failure: unknown = await client
@@ -185,26 +172,32 @@ describe('group commit on DynamoDB Local', () => {
   it('the round that takes a practice past its guess budget spends it once: slowed until the same time tomorrow, on the reduced quota', async () => {
     const [a, b] = [serverProcess(), serverProcess()];
     const practiceId = `prac_guess${Math.random().toString(36).slice(2, 8)}`;
-    const policy = policyOf({ perMinute: 1000, perDay: 1000 }, 10, { perMinute: 2, perDay: 30 });
+    const budgeted = policyOf({ perMinute: 1000, perDay: 1000 }, 10, { perMinute: 2, perDay: 30 });
     const at = (time: string) => new Date(`2026-11-20T${time}Z`);
     // 9 guesses, then 12 checks of one guess each from two processes at once: exactly one of them spends the budget.
-    expect(await record(a.ledger, practiceId, 9, policy, checkEvent(practiceId, 'chk_g0', at('09:00:01')), 9)).toMatchObject({ ok: true });
+    expect(await record(a.ledger, practiceId, 9, budgeted, checkEvent(practiceId, 'chk_g0', at('09:00:01')), 9)).toMatchObject({ ok: true });
     // All twelve are reserved before any is settled (a reservation made after the budget is spent meets the reduced quota).
     const ledgerOf = (i: number) => (i % 2 ? a.ledger : b.ledger);
-    const reserved = await Promise.all(Array.from({ length: 12 }, (_, i) => ledgerOf(i).reserve(practiceId, 1, policy, at('09:00:02'))));
+    const reserved = await Promise.all(Array.from({ length: 12 }, (_, i) => ledgerOf(i).reserve(practiceId, 1, budgeted, at('09:00:02'))));
     const both = await Promise.all(
       reserved.map((outcome, i) => {
         if (!outcome.ok) throw new Error(`reservation ${i} was refused`);
-        return ledgerOf(i).settle(outcome.reservation, { guesses: 1, matches: 0 }, policy, checkEvent(practiceId, `chk_g${i + 1}`, at('09:00:02')));
+        return ledgerOf(i).settle(outcome.reservation, { guesses: 1, matches: 0 }, budgeted, checkEvent(practiceId, `chk_g${i + 1}`, at('09:00:02')));
       }),
     );
     const spent = both.filter((outcome) => outcome.budgetSpent);
     expect(spent).toEqual([expect.objectContaining({ budgetSpent: { slowedUntil: '2026-11-21T09:00:02Z' } })]);
+    // Far from the quota, these were to be counted at settlement: one settling after the budget was spent meets the
+    // reduced quota (2 a minute) and is refused unanswered, neither counted nor audited.
+    const answered = both.filter((outcome) => !outcome.refused).length;
+    for (const outcome of both) if (outcome.refused) expect(outcome.refused).toMatchObject({ ok: false, window: 'minute', slowed: true });
     const { Item: today } = await a.client.send(
       new GetCommand({ TableName: config.MAIN_TABLE, Key: { pk: `QUOTA#${practiceId}`, sk: 'DAY#2026-11-20' }, ConsistentRead: true }),
     );
-    expect(today).toMatchObject({ dayCount: 21, guesses: 21, budgetSpentAt: '2026-11-20T09:00:02Z', slowedUntil: '2026-11-21T09:00:02Z' });
-    // Slowed: the day's reduced quota (30) is nearly used, and 2 a minute at most.
+    expect(today).toMatchObject({ dayCount: 9 + answered, guesses: 9 + answered, budgetSpentAt: '2026-11-20T09:00:02Z', slowedUntil: '2026-11-21T09:00:02Z' });
+    expect((await intactChains(a.audit)).filter((entry) => entry.targets.practiceId === practiceId)).toHaveLength(1 + answered);
+    // Slowed: the day's reduced quota (9 more than the day's count) is nearly used, and 2 a minute at most.
+    const policy = policyOf({ perMinute: 1000, perDay: 1000 }, 10, { perMinute: 2, perDay: 9 + answered + 9 });
     expect(await record(a.ledger, practiceId, 3, policy, checkEvent(practiceId, 'chk_s1', at('09:05:00')))).toEqual({
       ok: false,
       window: 'minute',
@@ -248,5 +241,59 @@ describe('group commit on DynamoDB Local', () => {
     expect(await counter(node.client, practiceId, '2026-11-20')).toEqual({ dayCount: 0, minuteCount: 0, minute: '2026-11-20T11:00' });
     expect(await node.ledger.reserve(practiceId, 5, policy, now)).toMatchObject({ ok: true });
     expect((await node.audit.head())?.seq).toBe(before);
+  });
+  it('a practice far from its quota is counted by the settlement itself: one write per check, and a released check writes nothing', async () => {
+    const node = serverProcess();
+    const practiceId = `prac_far${Math.random().toString(36).slice(2, 8)}`;
+    const policy = policyOf({ perMinute: 100, perDay: 1000 });
+    const now = new Date('2026-11-20T12:00:10Z');
+    for (let i = 0; i < 5; i += 1)
+      expect(await record(node.ledger, practiceId, 1, policy, checkEvent(practiceId, `chk_far${i}`, now))).toMatchObject({ ok: true });
+    // One read to learn the counter, then one transaction per check (the counter, the network's day, the audit entry).
+    expect(node.sent.get('TransactWriteItemsCommand')).toBe(5);
+    expect(node.sent.get('GetItemCommand')).toBe(1);
+    expect(await counter(node.client, practiceId, '2026-11-20')).toEqual({ dayCount: 5, minuteCount: 5, minute: '2026-11-20T12:00' });
+    const reserved = await node.ledger.reserve(practiceId, 1, policy, now);
+    if (!reserved.ok) throw new Error('expected a reservation');
+    expect(reserved.reservation.countAtSettlement).toBe(true);
+    await node.ledger.release(reserved.reservation);
+    expect(node.sent.get('TransactWriteItemsCommand')).toBe(5);
+    expect(await counter(node.client, practiceId, '2026-11-20')).toEqual({ dayCount: 5, minuteCount: 5, minute: '2026-11-20T12:00' });
+  });
+
+  it('near its quota a practice is counted before anything is computed', async () => {
+    const node = serverProcess();
+    const practiceId = `prac_near${Math.random().toString(36).slice(2, 8)}`;
+    const policy = policyOf({ perMinute: 10, perDay: 1000 });
+    const now = new Date('2026-11-20T12:10:10Z');
+    const reserved = await node.ledger.reserve(practiceId, 10, policy, now);
+    if (!reserved.ok) throw new Error('expected a reservation');
+    expect(reserved.reservation.countAtSettlement).toBeUndefined();
+    expect(await counter(node.client, practiceId, '2026-11-20')).toEqual({ dayCount: 10, minuteCount: 10, minute: '2026-11-20T12:10' });
+    expect(await node.ledger.reserve(practiceId, 1, policy, now)).toEqual({ ok: false, window: 'minute', retryAfterSeconds: 50, slowed: false });
+  });
+
+  it('a check to be counted at settlement that another process left no room for is refused there, unanswered; the next is refused before paying', async () => {
+    const [a, b] = [serverProcess(), serverProcess()];
+    const practiceId = `prac_race${Math.random().toString(36).slice(2, 8)}`;
+    const policy = policyOf({ perMinute: 10, perDay: 1000 });
+    const now = new Date('2026-11-20T12:20:10Z');
+    const before = (await intactChains(a.audit)).length;
+    const early = await a.ledger.reserve(practiceId, 1, policy, now);
+    if (!early.ok) throw new Error('expected a reservation');
+    expect(early.reservation.countAtSettlement).toBe(true);
+    // Meanwhile another container uses the minute's quota up.
+    expect(await record(b.ledger, practiceId, 10, policy, checkEvent(practiceId, 'chk_race_b', now))).toMatchObject({ ok: true });
+    expect(await a.ledger.settle(early.reservation, { guesses: 1, matches: 0 }, policy, checkEvent(practiceId, 'chk_race_a', now))).toEqual({
+      refused: { ok: false, window: 'minute', retryAfterSeconds: 50, slowed: false },
+    });
+    expect(await counter(a.client, practiceId, '2026-11-20')).toEqual({ dayCount: 10, minuteCount: 10, minute: '2026-11-20T12:20' });
+    const entries = await intactChains(a.audit);
+    expect(entries).toHaveLength(before + 1);
+    expect(entries.map((entry) => entry.targets.checkId)).not.toContain('chk_race_a');
+    // The refusal taught this container the counter: its next check is refused before anything is computed.
+    const writes = a.sent.get('TransactWriteItemsCommand') ?? 0;
+    expect(await a.ledger.reserve(practiceId, 1, policy, now)).toMatchObject({ ok: false, window: 'minute' });
+    expect(a.sent.get('TransactWriteItemsCommand')).toBe(writes + 1);
   });
 });

@@ -219,6 +219,21 @@ describe('refuse before paying', () => {
       result: 'no_match',
     });
   });
+  it('a check the settlement refuses (other processes used the quota up while it was computed) is a 429: unanswered, unaudited, reported once', async () => {
+    const net = await testNetwork();
+    const refused = { ok: false, window: 'minute', retryAfterSeconds: 42, slowed: false } as const;
+    // A racing ledger: the reservation was to be counted at settlement, and the settlement found no room.
+    const deps = { ...net.deps, ledger: { ...net.deps.ledger, settle: async () => ({ refused }) } };
+    const entries = net.deps.memory.audit.entries.length;
+    for (let i = 0; i < 2; i += 1)
+      await expect(checkBooking(deps, net.practiceB, checkRequest({ phone: '(860) 555-0101' }))).rejects.toMatchObject({
+        kind: 'rate_limited',
+        retryAfterSeconds: 42,
+        message: expect.stringContaining('per minute'),
+      });
+    expect(net.deps.memory.audit.entries).toHaveLength(entries);
+    expect(net.deps.sent.filter((n) => n.type === 'screening.quota_exceeded')).toEqual([expect.objectContaining({ window: 'minute' })]);
+  });
 });
 
 describe('the guess budget', () => {

@@ -13,11 +13,47 @@ import { attr, indexNames } from './tables.ts';
  * conditional update on that item (the condition is the opt-in), so an alert nobody asked about
  * is never counted. Enabled opt-ins are listed by the gsi1 index (`gsi1pk = MATCH_DIGEST`): the
  * daily job reads that partition, never the table.
+ *
+ * A process sends that update only for alerts on its list of opted-in alerts (that partition's
+ * ids, read at most once a minute, and again at once after an opt-in it made itself), so a match
+ * of an alert nobody opted in for costs no write at all. An alert opted in by another process
+ * starts being counted here within a minute; one opted out is never counted, the update's
+ * condition being what decides.
  */
 const digestKey = (alertId: string) => ({ [attr.pk]: `DIGEST#${alertId}`, [attr.sk]: 'OPTIN' });
 const optedInPk = 'MATCH_DIGEST';
+/** How long a process counts by the list of opted-in alerts it read before reading it again. */
+const listTrustedForMs = 60_000;
 
 export function buildMatchDigestStore(client: DynamoDBDocumentClient, table: string, audit: AuditLog): MatchDigestStore {
+  const optedInQuery = {
+    TableName: table,
+    IndexName: indexNames.pendingReview,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': attr.gsi1pk },
+    ExpressionAttributeValues: { ':pk': optedInPk },
+  };
+  let list: { readonly ids: Promise<ReadonlySet<string>>; readonly at: number } | undefined;
+  const optedInIds = (): Promise<ReadonlySet<string>> => {
+    if (list && Date.now() - list.at < listTrustedForMs) return list.ids;
+    const ids = (async () => {
+      const found = new Set<string>();
+      for await (const item of queryPages(client, {
+        ...optedInQuery,
+        ProjectionExpression: '#alertId',
+        ExpressionAttributeNames: { ...optedInQuery.ExpressionAttributeNames, '#alertId': 'alertId' },
+      }))
+        found.add(item.alertId as string);
+      return found;
+    })();
+    list = { ids, at: Date.now() };
+    // A failed read is not trusted for a minute: the next count reads again.
+    ids.catch(() => {
+      list = undefined;
+    });
+    return ids;
+  };
+
   return {
     setOptIn: async (optIn, batch) => {
       const set =
@@ -53,6 +89,7 @@ export function buildMatchDigestStore(client: DynamoDBDocumentClient, table: str
         ],
         batch,
       );
+      list = undefined;
     },
     getOptIn: (alertId) =>
       storage(async () => {
@@ -61,19 +98,13 @@ export function buildMatchDigestStore(client: DynamoDBDocumentClient, table: str
       }),
     optedIn: async () => {
       const out: MatchDigestOptIn[] = [];
-      const pages = queryPages(client, {
-        TableName: table,
-        IndexName: indexNames.pendingReview,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': attr.gsi1pk },
-        ExpressionAttributeValues: { ':pk': optedInPk },
-      });
-      for await (const item of pages) out.push(toOptIn(item));
+      for await (const item of queryPages(client, optedInQuery)) out.push(toOptIn(item));
       return out;
     },
     count: async (alertIds, day) => {
+      const listed = await optedInIds();
       const per = new Map<string, number>();
-      for (const alertId of alertIds) per.set(alertId, (per.get(alertId) ?? 0) + 1);
+      for (const alertId of alertIds) if (listed.has(alertId)) per.set(alertId, (per.get(alertId) ?? 0) + 1);
       await Promise.all(
         [...per].map(async ([alertId, n]) => {
           try {
