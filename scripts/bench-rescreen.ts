@@ -6,10 +6,13 @@
  * The local server and an in-memory DynamoDB Local, the same wiring as `npm start` (the re-screen
  * listens to the notifier as the rescreen function listens to the practices topic in AWS). The
  * bulk of registrations is seeded as the items a registration writes (tokens from the domain's
- * `lookupTokens`, keys from the registry adapter), each publication's client also being booked at
- * three practices. Times come from the notifications' own `sentAt` (milliseconds). Prints a table
- * and writes JSON to bench/results/rescreen-<YYYY-MM-DD>-<HHMM>.json. Options:
- * `--registrations <n>` (100000), `--publications <n>` per phase (10), `--writers <n>` (8).
+ * `lookupTokens`, items from the registry adapter's `registrationItems`), each publication's client
+ * also being booked at three practices. Times come from the notifications' own `sentAt`
+ * (milliseconds); the DynamoDB requests from each approval to its last notice are counted by
+ * operation (the re-screen's lookup must be Queries, never a Scan). Seeding is bound by DynamoDB
+ * Local's cost per item written (docs/rescreening.md). Prints a table and writes JSON to
+ * bench/results/rescreen-<YYYY-MM-DD>-<HHMM>.json. Options: `--registrations <n>` (100000),
+ * `--publications <n>` per phase (20), `--writers <n>` (8).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
