@@ -4,6 +4,7 @@
  * field each error names. The typed client (client/peerguard-client.ts) replaces this module.
  */
 import { createPeerguardClient, PeerguardProblem, type PeerguardClient } from '../../client/peerguard-client.ts';
+import { unreachable } from './connection.ts';
 import { currentKey } from './session.ts';
 
 export interface FieldError {
@@ -62,8 +63,10 @@ export async function raw(method: string, path: string, options: RequestOptions 
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    unreachable.value = true;
     throw new ApiError(0, 'offline', '');
   }
+  unreachable.value = false;
   const text = await response.text().catch(() => '');
   if (response.ok) return { status: response.status, headers: response.headers, text };
   throw problemFrom(response, text);
@@ -104,10 +107,16 @@ function problemFrom(response: Response, text: string): ApiError {
 export async function typed<T>(run: (client: PeerguardClient) => Promise<{ data: T }>, key = currentKey()): Promise<T> {
   const client = createPeerguardClient({ baseUrl: location.origin, apiKey: key });
   try {
-    return (await run(client)).data;
+    const { data } = await run(client);
+    unreachable.value = false;
+    return data;
   } catch (error) {
-    if (error instanceof PeerguardProblem) throw new ApiError(error.status, error.title, error.detail ?? '', error.errors, error.retryAfter);
+    if (error instanceof PeerguardProblem) {
+      unreachable.value = false;
+      throw new ApiError(error.status, error.title, error.detail ?? '', error.errors, error.retryAfter);
+    }
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    unreachable.value = true;
     throw new ApiError(0, 'offline', '');
   }
 }

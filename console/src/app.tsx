@@ -10,6 +10,7 @@ import { identity, signOut, type Role } from './session.ts';
 import { SignIn } from './sign-in.tsx';
 import { t } from './text.ts';
 import { screensFor, type ScreenId } from './screens.ts';
+import { ConnectionNotice } from './ui.tsx';
 
 const current = signal<ScreenId | undefined>(undefined);
 
@@ -80,6 +81,7 @@ export function App() {
         </nav>
       )}
       <main id="main" tabIndex={-1} ref={main}>
+        {who && <ConnectionNotice />}
         {Screen ? <Screen key={active!.id} /> : <SignIn />}
       </main>
     </>

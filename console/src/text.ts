@@ -399,7 +399,12 @@ export const t = {
     intro:
       'Bookings your practice registered for re-screening (from your booking software, the API or the CLI) that match an alert published since. Speak to your practice owner before the client comes in.',
     none: 'No registered upcoming booking matches a published alert.',
-    registered: (n: number) => (n === 1 ? '1 upcoming booking is registered for re-screening.' : `${n} upcoming bookings are registered for re-screening.`),
+    registered: (n: number) =>
+      n === 0
+        ? 'No upcoming booking is registered for re-screening yet.'
+        : n === 1
+          ? '1 upcoming booking is registered for re-screening.'
+          : `${n} upcoming bookings are registered for re-screening.`,
     ref: 'Booking ref',
     appointment: 'Appointment',
     tier: 'Match',

@@ -2,6 +2,7 @@
 import type { ComponentChildren, InputHTMLAttributes, SelectHTMLAttributes, TextareaHTMLAttributes } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { ApiError, type FieldError } from './api.ts';
+import { unreachable } from './connection.ts';
 import { t } from './text.ts';
 
 /** The error message for one field, by the API's error path (`subject.phone` → `phone` with prefix `subject.`). */
@@ -103,15 +104,32 @@ export function describeError(error: unknown): string {
   return [error.title, error.detail].filter(Boolean).join(': ');
 }
 
-/** An error notice, focused when it appears so a keyboard or screen-reader user hears it. */
+/**
+ * An error notice, focused when it appears so a keyboard or screen-reader user hears it. A server
+ * that cannot be reached is not said here but once for the whole screen, by `ConnectionNotice`.
+ */
 export function ErrorNotice({ error }: { readonly error: unknown }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => ref.current?.focus(), [error]);
-  if (!error) return null;
+  if (!error || (error instanceof ApiError && error.status === 0)) return null;
   const fields = error instanceof ApiError && error.errors.length > 0;
   return (
     <div class="notice error" role="alert" tabIndex={-1} ref={ref}>
       <p>{fields ? t.errors.seeFields : describeError(error)}</p>
+    </div>
+  );
+}
+
+/**
+ * The one notice that the server cannot be reached (connection.ts), kept in view at the top of the
+ * screen while it lasts, whichever part of the screen found out; announced, never taking focus
+ * away from a form being filled in.
+ */
+export function ConnectionNotice() {
+  if (!unreachable.value) return null;
+  return (
+    <div class="notice error connection" role="alert" data-testid="connection-notice">
+      <p>{t.errors.offline}</p>
     </div>
   );
 }

@@ -149,15 +149,23 @@ describe('errors in the browser', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
   });
 
-  it('says the server cannot be reached when it stops mid-session, and keeps what was typed', async () => {
+  it('says once that the server cannot be reached when it stops mid-session, and keeps what was typed', async () => {
     await signIn(page, stack.baseUrl, net.keys.valleyDesk.apiKey);
+    await page.getByTestId('upcoming-matches').getByText('No upcoming booking is registered for re-screening yet.').waitFor();
     await stack.server.stop();
     await screenPhone('+1 860 555 0140');
-    // The upcoming-bookings list may say so too, in an alert of its own: the screening form's is the one asserted.
-    const notice = page.getByRole('alert').filter({ hasText: 'The Peerguard server cannot be reached' }).first();
+    const notice = page.getByRole('alert');
     await notice.waitFor();
     await expect(notice.textContent()).resolves.toContain('The Peerguard server cannot be reached');
     await expect(page.getByLabel('Phone', { exact: true }).inputValue()).resolves.toBe('+1 860 555 0140');
+    // The upcoming-bookings list finds the server gone too: still the one notice, not a second alert.
+    await page.getByTestId('upcoming-matches').getByRole('button', { name: 'Refresh' }).click();
+    await page.waitForLoadState('networkidle');
+    await expect(page.getByRole('alert').count()).resolves.toBe(1);
+    await expect(page.getByText('The Peerguard server cannot be reached').count()).resolves.toBe(1);
+    // Screening again while the server is still away: the same one notice, not a second.
+    await screenPhone('+1 860 555 0141');
+    await expect(page.getByRole('alert').count()).resolves.toBe(1);
     await checkPage('server stopped', 'screen-offline');
   });
 

@@ -39,34 +39,40 @@ export function UpcomingMatches() {
       <h3 id="upcoming-title">{u.title}</h3>
       <p class="hint">{u.intro}</p>
       <ErrorNotice error={error} />
-      {items && matching.length === 0 && <p>{u.none}</p>}
+      {items && items.length > 0 && matching.length === 0 && <p>{u.none}</p>}
       {matching.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{u.ref}</th>
-              <th scope="col">{u.appointment}</th>
-              <th scope="col">{u.tier}</th>
-              <th scope="col">{u.category}</th>
-              <th scope="col">{u.severity}</th>
-              <th scope="col">{u.found}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {matching.flatMap((item) =>
-              item.matches.map((match) => (
-                <tr key={match.checkId} class={`upcoming-${match.confidence}`}>
-                  <td>{item.ref}</td>
-                  <td>{item.appointmentOn}</td>
-                  <td>{match.confidence === 'strong' ? u.strong : u.possible}</td>
-                  <td>{t.label.category(match.category)}</td>
-                  <td>{t.label.severity(match.severity)}</td>
-                  <td>{when(match.matchedAt)}</td>
-                </tr>
-              )),
-            )}
-          </tbody>
-        </table>
+        <div class="table-wrap upcoming-table">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{u.ref}</th>
+                <th scope="col">{u.appointment}</th>
+                <th scope="col">{u.tier}</th>
+                <th scope="col">{u.category}</th>
+                <th scope="col">{u.severity}</th>
+                <th scope="col">{u.found}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {matching.flatMap((item) =>
+                item.matches.map((match) => (
+                  <tr key={match.checkId} class={`upcoming-${match.confidence}`}>
+                    <td data-label={u.ref}>{item.ref}</td>
+                    <td data-label={u.appointment}>{item.appointmentOn}</td>
+                    <td data-label={u.tier}>
+                      <span class={`pill pill-${match.confidence === 'strong' ? 'match' : 'possible'}`}>
+                        {match.confidence === 'strong' ? u.strong : u.possible}
+                      </span>
+                    </td>
+                    <td data-label={u.category}>{t.label.category(match.category)}</td>
+                    <td data-label={u.severity}>{t.label.severity(match.severity)}</td>
+                    <td data-label={u.found}>{when(match.matchedAt)}</td>
+                  </tr>
+                )),
+              )}
+            </tbody>
+          </table>
+        </div>
       )}
       {items && <p class="hint">{u.registered(items.length)}</p>}
       <button type="button" onClick={() => void load()}>

@@ -36,6 +36,30 @@ export const bookingKeys = {
   expiryPk: 'BOOKING_EXPIRY',
 } as const;
 
+/**
+ * The items a registration is stored as (what `register` writes, and what the re-screen benchmark
+ * seeds): one key-only index item per distinct token, and the registration's own item.
+ */
+export function registrationItems(registration: BookingRegistration): { index: Record<string, unknown>[]; registration: Record<string, unknown> } {
+  const ttl = epochSeconds(new Date(registration.expiresAt));
+  const owner = bookingKeys.tokenSk(registration.practiceId, registration.ref);
+  return {
+    index: [...new Set(registration.tokens.map(({ token }) => token))].map((token) => ({
+      [attr.pk]: bookingKeys.tokenPk(token),
+      [attr.sk]: owner,
+      [attr.ttl]: ttl,
+    })),
+    registration: {
+      [attr.pk]: bookingKeys.practicePk(registration.practiceId),
+      [attr.sk]: bookingKeys.registrationSk(registration.ref),
+      [attr.gsi2pk]: bookingKeys.expiryPk,
+      [attr.gsi2sk]: `${registration.expiresAt}#${owner}`,
+      [attr.ttl]: ttl,
+      booking: registration,
+    },
+  };
+}
+
 /** BatchWriteItem's limit on items per call. */
 const batchWriteLimit = 25;
 const maxAttempts = 6;
@@ -90,24 +114,13 @@ export function buildBookingRegistry(client: DynamoDBDocumentClient, table: stri
 
   return {
     register: async (registration, previous, batch) => {
-      const ttl = ttlOf(registration);
+      const items = registrationItems(registration);
       // Index items first: if the registration's own write then fails, they point at nothing
       // (a lookup finds no registration behind them) and expire with their TTL.
-      await batchWrite(distinctTokens(registration).map((token) => ({ PutRequest: { Item: { ...tokenItemKey(registration, token), [attr.ttl]: ttl } } })));
+      await batchWrite(items.index.map((Item) => ({ PutRequest: { Item } })));
       await audit.transact(
         [
-          {
-            Put: {
-              TableName: table,
-              Item: {
-                ...registrationKey(registration.practiceId, registration.ref),
-                [attr.gsi2pk]: bookingKeys.expiryPk,
-                [attr.gsi2sk]: `${registration.expiresAt}#${bookingKeys.tokenSk(registration.practiceId, registration.ref)}`,
-                [attr.ttl]: ttl,
-                booking: registration,
-              },
-            },
-          },
+          { Put: { TableName: table, Item: items.registration } },
           // The network statistics count a new registration (a re-registration of the ref counts nothing) in its transaction.
           ...(previous ? [] : tallyUpdates(table, registrationsCounted(registration.practiceId, batch.now, 1), batch.now)),
         ],
