@@ -1,4 +1,5 @@
 import { confusablePrototypes } from './confusables.ts';
+import { extraFolds } from './normalise.ts';
 
 /**
  * Names folded for tolerant matching, following Unicode's own rules (UTS #39 and the Unicode
@@ -19,28 +20,6 @@ import { confusablePrototypes } from './confusables.ts';
 const defaultIgnorable = /\p{Default_Ignorable_Code_Point}/gu;
 const optionalMarkBase = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Armenian}\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Common}]/u;
 const confusableScript = /[\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Armenian}\p{Script=Cherokee}]/u;
-
-/** Letters that decomposition does not fold on its own. */
-const extraFolds: Readonly<Record<string, string>> = {
-  ß: 'ss',
-  ẞ: 'ss',
-  æ: 'ae',
-  Æ: 'ae',
-  œ: 'oe',
-  Œ: 'oe',
-  ø: 'o',
-  Ø: 'o',
-  ł: 'l',
-  Ł: 'l',
-  đ: 'd',
-  Đ: 'd',
-  ð: 'd',
-  Ð: 'd',
-  þ: 'th',
-  Þ: 'th',
-  ı: 'i',
-  ĸ: 'k',
-};
 
 /** Removes the combining marks that follow a letter of a script whose marks are optional. */
 function dropOptionalMarks(decomposed: string): string {

@@ -18,8 +18,8 @@ export function normaliseEmail(raw: string): string {
   return raw.trim().normalize('NFC').toLowerCase();
 }
 
-/** Letters that Unicode decomposition does not fold to ASCII on its own. */
-const extraFolds: Record<string, string> = {
+/** Letters that Unicode decomposition does not fold to ASCII on its own (both the `v1` name and the tolerant recipes fold them). */
+export const extraFolds: Readonly<Record<string, string>> = {
   ß: 'ss',
   ẞ: 'ss',
   æ: 'ae',
