@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
-import { loadConfig, type LocalConfig } from '#shared/config.ts';
 import { buildDeps } from '#shared/runtime.ts';
 import { ensureConfiguredTables, startDynamoLocal } from '../infra/local/dynamo-local.ts';
 import { createLocalServer } from '../infra/local/server.ts';
 import { ensureAdminKey } from '../infra/local/admin-key.ts';
+import { benchConfig } from './bench/environment.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '80' }, warmup: { type: 'string', default: '15' } } });
 const rounds = Number(values.rounds);
@@ -25,15 +25,7 @@ const warmup = Number(values.warmup);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'peerguard-answer-shape-'));
 const dynamo = await startDynamoLocal();
-const config = loadConfig({
-  PEERGUARD_RUNTIME: 'local',
-  DATA_DIR: dataDir,
-  DYNAMODB_ENDPOINT: dynamo.endpoint,
-  LOG_LEVEL: 'ERROR',
-  CHECKS_PER_MINUTE: '100000',
-  CHECKS_PER_DAY: '10000000',
-  GUESSES_PER_DAY: '10000000',
-}) as LocalConfig;
+const config = benchConfig(dataDir, dynamo.endpoint);
 await ensureConfiguredTables(dynamo.endpoint, config);
 const deps = buildDeps(config);
 const server = createLocalServer(deps, () => undefined);

@@ -92,20 +92,7 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
   const levels: BenchReport['checks'] = [];
   for (const concurrency of options.concurrency) {
     log(`floor at concurrency ${concurrency}`);
-    const floor = await counted(() =>
-      measureFloor({
-        documents: network.documents,
-        tokenTable: config.TOKEN_TABLE,
-        auditTable: config.AUDIT_TABLE,
-        tokenSets,
-        auditItem: auditItem(head),
-        concurrency,
-        seconds: options.seconds,
-        warmupSeconds: options.warmupSeconds,
-      }),
-    );
-    log(`references at concurrency ${concurrency}: the floor with the quota counter, and HTTP alone`);
-    const withCounter = await measureFloor({
+    const floorOptions = {
       documents: network.documents,
       tokenTable: config.TOKEN_TABLE,
       auditTable: config.AUDIT_TABLE,
@@ -114,8 +101,10 @@ async function run(network: BenchNetwork, options: BenchOptions): Promise<BenchR
       concurrency,
       seconds: options.seconds,
       warmupSeconds: options.warmupSeconds,
-      counterTable: config.MAIN_TABLE,
-    });
+    };
+    const floor = await counted(() => measureFloor(floorOptions));
+    log(`references at concurrency ${concurrency}: the floor with the quota counter, and HTTP alone`);
+    const withCounter = await measureFloor({ ...floorOptions, counterTable: config.MAIN_TABLE });
     const http = await runLoad({
       baseUrl: network.baseUrl,
       apiKey: warmDesk,

@@ -43,6 +43,18 @@ export interface BenchNetwork {
   stop(): Promise<void>;
 }
 
+/** The local configuration the benchmarks run with: `npm start`'s, with the screening quota and guess budget raised out of the way. */
+export const benchConfig = (dataDir: string, endpoint: string): LocalConfig =>
+  loadConfig({
+    PEERGUARD_RUNTIME: 'local',
+    DATA_DIR: dataDir,
+    DYNAMODB_ENDPOINT: endpoint,
+    LOG_LEVEL: 'ERROR',
+    CHECKS_PER_MINUTE: '100000',
+    CHECKS_PER_DAY: '10000000',
+    GUESSES_PER_DAY: '10000000',
+  }) as LocalConfig;
+
 export async function startBenchNetwork(): Promise<BenchNetwork> {
   const dataDir = mkdtempSync(join(tmpdir(), 'peerguard-bench-'));
   let dynamo: RunningDynamoLocal | undefined;
@@ -54,15 +66,7 @@ export async function startBenchNetwork(): Promise<BenchNetwork> {
   };
   try {
     dynamo = await startDynamoLocal();
-    const config = loadConfig({
-      PEERGUARD_RUNTIME: 'local',
-      DATA_DIR: dataDir,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      LOG_LEVEL: 'ERROR',
-      CHECKS_PER_MINUTE: '100000',
-      CHECKS_PER_DAY: '10000000',
-      GUESSES_PER_DAY: '10000000',
-    }) as LocalConfig;
+    const config = benchConfig(dataDir, dynamo.endpoint);
     await ensureConfiguredTables(dynamo.endpoint, config);
     const counter = new RequestCounter();
     const documents = buildDocumentClient({ endpoint: config.DYNAMODB_ENDPOINT });
