@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { consoleDist } from './lib/console-build.ts';
+import { chromiumFlags, chromiumPath } from './lib/chromium.ts';
 
 const { values } = parseArgs({
   options: { url: { type: 'string', default: 'http://127.0.0.1:3000' }, key: { type: 'string' }, bookings: { type: 'string', default: '1000' } },
@@ -28,19 +29,7 @@ const gz = (file: string) => gzipSync(readFileSync(join(consoleDist, file)), { l
 const firstLoadBytes = firstLoad.reduce((sum, file) => sum + gz(file), 0);
 const lazy = readdirSync(join(consoleDist, 'assets')).filter((file) => !firstLoad.includes(`assets/${file}`));
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: false,
-  args: [
-    '--headless=new',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await chromium.launch({ executablePath: chromiumPath, headless: false, args: [...chromiumFlags] });
 try {
   const page = await browser.newPage();
   let started = performance.now();

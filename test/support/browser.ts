@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startLocalNetwork, type LocalNetworkProcess } from './local-process.ts';
 import { apiClient, type Call } from './api-client.ts';
+import { chromiumFlags, chromiumPath } from '../../scripts/lib/chromium.ts';
 
 /**
  * The browser suite's harness: the real `npm start` process (its tables fresh ones in the
@@ -16,7 +17,6 @@ import { apiClient, type Call } from './api-client.ts';
  * photographed at desktop and phone widths.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const screenshotDir = join(root, 'dist', 'screenshots');
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -78,16 +78,7 @@ export async function launchBrowser(): Promise<Browser> {
   const context = await chromium.launchPersistentContext(join(profile, 'user-data'), {
     executablePath: chromiumPath,
     headless: false,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--hide-scrollbars',
-    ],
+    args: [...chromiumFlags, '--hide-scrollbars'],
     viewport: desktop,
     acceptDownloads: true,
     downloadsPath: downloads,
