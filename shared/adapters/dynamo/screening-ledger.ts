@@ -351,6 +351,20 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
     for (const check of round) check.reject(busy);
   };
 
+  /** The spending round also slows the practice on tomorrow's counter item, until the same time tomorrow. */
+  const slowTomorrow = (practiceId: string, day: string, slowedUntil: string) => {
+    const tomorrow = isoDate(addDays(new Date(`${day}T00:00:00Z`), 1));
+    return {
+      Update: {
+        TableName: table,
+        Key: dayKey(practiceId, tomorrow),
+        UpdateExpression: 'SET #slow = :until, #ttl = if_not_exists(#ttl, :ttl)',
+        ExpressionAttributeNames: { '#slow': counterNames.slowed, '#ttl': attr.ttl },
+        ExpressionAttributeValues: { ':until': slowedUntil, ':ttl': epochSeconds(new Date(`${tomorrow}T00:00:00Z`)) + twoDays },
+      },
+    };
+  };
+
   /**
    * Appends one round's audit entries, adds its guesses and counts the bookings reserved to be
    * counted here, in one transaction. When its condition fails, the counter is read: checks that
@@ -375,16 +389,6 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
         guessPart(guesses, policy.guesses.perDay, spends ? { at: batch.now, until: slowedUntil } : undefined),
         ...(counting > 0 ? [quotaPart(counting, minute, sameMinute, policy, batch.now)] : []),
       ];
-      const tomorrow = isoDate(addDays(new Date(`${day}T00:00:00Z`), 1));
-      const slowTomorrow = {
-        Update: {
-          TableName: table,
-          Key: dayKey(practiceId, tomorrow),
-          UpdateExpression: 'SET #slow = :until, #ttl = if_not_exists(#ttl, :ttl)',
-          ExpressionAttributeNames: { '#slow': counterNames.slowed, '#ttl': attr.ttl },
-          ExpressionAttributeValues: { ':until': slowedUntil, ':ttl': epochSeconds(new Date(`${tomorrow}T00:00:00Z`)) + twoDays },
-        },
-      };
       // The network's day counter moves with the guesses (after the counter, so its reason stays at index 0).
       const tallies = tallyUpdates(
         table,
@@ -399,7 +403,7 @@ export function buildScreeningLedger(client: DynamoDBDocumentClient, table: stri
       );
       try {
         const transaction = audit.transact(
-          [{ Update: counterUpdate(table, dayKey(practiceId, day), parts) }, ...(spends ? [slowTomorrow] : []), ...tallies],
+          [{ Update: counterUpdate(table, dayKey(practiceId, day), parts) }, ...(spends ? [slowTomorrow(practiceId, day, slowedUntil)] : []), ...tallies],
           batch,
         );
         if (counting > 0) {
